@@ -1,0 +1,111 @@
+// The validated configuration: plain structs, filled from TOML by load.cpp.
+// Key names follow DESIGN.md §6 (the contract); docs/config.md lists them all.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace sgp::config {
+
+struct run_section {
+  std::string name = "run";
+  std::string dir = "runs/run";   ///< run directory (metrics, checkpoints, summary)
+  std::uint64_t seed = 1;
+};
+
+struct cluster_section {
+  int nodes = 1;  ///< simulated nodes in one process
+};
+
+struct model_section {
+  std::string name = "cnn";  ///< mlp | cnn
+};
+
+struct data_section {
+  std::string name = "fashion-mnist";  ///< fashion-mnist | synthetic
+  std::string path = "/usr/share/datasets/fashion-mnist";
+  int batch_size = 64;          ///< per node
+  int eval_batch_size = 1000;
+  std::int64_t max_train_samples = 0;  ///< 0 = all; a prefix of the set, for quick runs
+  std::int64_t max_test_samples = 0;   ///< 0 = all
+  // synthetic only
+  std::int64_t synthetic_train_samples = 8192;
+  std::int64_t synthetic_test_samples = 1024;
+  int channels = 1;
+  int height = 28;
+  int width = 28;
+  int classes = 10;
+};
+
+struct optimizer_section {
+  double lr = 0.1;            ///< base learning rate (per node; see schedule.scale_lr_by_nodes)
+  double momentum = 0.9;
+  bool nesterov = true;
+  double weight_decay = 1e-4;  ///< not applied to biases and batch-norm parameters
+};
+
+struct schedule_section {
+  std::string kind = "step";      ///< step | cosine
+  int epochs = 5;
+  double warmup_epochs = 0.0;     ///< linear ramp to the peak lr over this many epochs
+  double warmup_start_factor = 0.1;  ///< lr at epoch 0 = peak * this (1/nodes: Goyal et al.)
+  std::vector<double> decay_epochs;  ///< step: multiply by decay_factor at each
+  double decay_factor = 0.1;
+  bool scale_lr_by_nodes = false;  ///< lr = base * nodes (the reference recipe)
+};
+
+struct algorithm_section {
+  std::string name = "sgp";          ///< sgp | osgp | ar-sgd | d-psgd
+  std::string topology = "exponential";
+  int peers_per_iteration = 1;
+  int tau = 1;
+  std::string compression = "none";  ///< none | bf16
+};
+
+struct backend_section {
+  std::string name = "cpu";  ///< cpu | cuda
+  int threads = 0;           ///< CPU threads; 0 = all cores
+};
+
+struct network_section {
+  std::string bandwidth = "10Gbit";
+  std::string latency = "0ms";
+  std::string jitter = "0ms";
+  double loss = 0.0;
+};
+
+struct output_section {
+  int checkpoint_every_epochs = 1;  ///< 0 = only at the end
+  bool progress = true;             ///< live progress line on stderr
+  int progress_every_iterations = 20;
+};
+
+/// A whole validated configuration.
+struct config {
+  std::string source;  ///< file it was read from (for messages)
+  run_section run;
+  cluster_section cluster;
+  model_section model;
+  data_section data;
+  optimizer_section optimizer;
+  schedule_section schedule;
+  algorithm_section algorithm;
+  backend_section backend;
+  network_section network;
+  output_section output;
+};
+
+/// Reads and validates `path`, then applies each `key.path=value` override
+/// (value read as a TOML value; a bare word that is not one is a string).
+/// Errors name the file, line, column and key path, or the override.
+core::result<config> load_file(const std::string& path,
+                               const std::vector<std::string>& overrides = {});
+
+/// Same, from text; `source_name` stands in for the file name in errors.
+core::result<config> load_string(const std::string& text, const std::string& source_name,
+                                 const std::vector<std::string>& overrides = {});
+
+}  // namespace sgp::config
