@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,7 @@ namespace sgp::config {
 
 struct run_section {
   std::string name = "run";
-  std::string dir = "runs/run";   ///< run directory (metrics, checkpoints, summary)
+  std::string dir = "runs/run";  ///< run directory (metrics, checkpoints, summary)
   std::uint64_t seed = 1;
 };
 
@@ -21,13 +22,13 @@ struct cluster_section {
 };
 
 struct model_section {
-  std::string name = "cnn";  ///< mlp | cnn
+  std::string name = "cnn";  ///< mlp | cnn | cnn-bn
 };
 
 struct data_section {
   std::string name = "fashion-mnist";  ///< fashion-mnist | synthetic
   std::string path = "/usr/share/datasets/fashion-mnist";
-  int batch_size = 64;          ///< per node
+  int batch_size = 64;  ///< per node
   int eval_batch_size = 1000;
   std::int64_t max_train_samples = 0;  ///< 0 = all; a prefix of the set, for quick runs
   std::int64_t max_test_samples = 0;   ///< 0 = all
@@ -41,16 +42,16 @@ struct data_section {
 };
 
 struct optimizer_section {
-  double lr = 0.1;            ///< base learning rate (per node; see schedule.scale_lr_by_nodes)
+  double lr = 0.1;  ///< base learning rate (per node; see schedule.scale_lr_by_nodes)
   double momentum = 0.9;
   bool nesterov = true;
   double weight_decay = 1e-4;  ///< not applied to biases and batch-norm parameters
 };
 
 struct schedule_section {
-  std::string kind = "step";      ///< step | cosine
+  std::string kind = "step";  ///< step | cosine
   int epochs = 5;
-  double warmup_epochs = 0.0;     ///< linear ramp to the peak lr over this many epochs
+  double warmup_epochs = 0.0;        ///< linear ramp to the peak lr over this many epochs
   double warmup_start_factor = 0.1;  ///< lr at epoch 0 = peak * this (1/nodes: Goyal et al.)
   std::vector<double> decay_epochs;  ///< step: multiply by decay_factor at each
   double decay_factor = 0.1;
@@ -58,7 +59,9 @@ struct schedule_section {
 };
 
 struct algorithm_section {
-  std::string name = "sgp";          ///< sgp | osgp | ar-sgd | d-psgd
+  std::string name = "sgp";  ///< sgp | osgp | ar-sgd | d-psgd
+  /// exponential | npeer-exponential | bipartite-exponential | linear |
+  /// bipartite-linear | ring | complete
   std::string topology = "exponential";
   int peers_per_iteration = 1;
   int tau = 1;
@@ -70,11 +73,45 @@ struct backend_section {
   int threads = 0;           ///< CPU threads; 0 = all cores
 };
 
+/// One `[[network.link]]` entry: the emulated link between two nodes, where it
+/// differs from the [network] defaults.
+struct link_section {
+  int from = 0;                ///< node id, 0 <= from < cluster.nodes
+  int to = 0;                  ///< node id, != from
+  bool symmetric = true;       ///< also applies to to -> from; false: only from -> to
+  std::string bandwidth;       ///< empty = network.bandwidth
+  std::string latency;         ///< empty = network.latency
+  std::string jitter;          ///< empty = network.jitter
+  std::optional<double> loss;  ///< unset = network.loss
+};
+
 struct network_section {
-  std::string bandwidth = "10Gbit";
+  std::string bandwidth = "10Gbit";  ///< per link; see config/units.hpp
   std::string latency = "0ms";
   std::string jitter = "0ms";
-  double loss = 0.0;
+  double loss = 0.0;                ///< probability a message is dropped, [0, 1]
+  std::vector<link_section> links;  ///< [[network.link]] entries, in file order
+};
+
+/// One `[[faults]]` entry: a console command scripted at an iteration or a time.
+/// Exactly one of at_iteration / at_seconds is set (the other stays -1).
+struct fault_section {
+  std::int64_t at_iteration = -1;  ///< global iteration at which it fires
+  double at_seconds = -1.0;        ///< seconds after the start at which it fires
+  /// link_down | link_up | link_set | slow | kill | revive | partition | heal
+  std::string action;
+  int from = -1;  ///< link_*: the link from -> to
+  int to = -1;
+  bool symmetric = true;       ///< link_*: also to -> from
+  std::string bandwidth;       ///< link_set: empty = unchanged
+  std::string latency;         ///< link_set: empty = unchanged
+  std::string jitter;          ///< link_set: empty = unchanged
+  std::optional<double> loss;  ///< link_set: unset = unchanged
+  int node = -1;               ///< slow | kill | revive
+  double factor = 1.0;         ///< slow: compute takes factor x as long (1 = normal)
+  /// partition: >= 2 disjoint, non-empty groups of node ids; links between
+  /// groups go down, nodes in no group keep their links
+  std::vector<std::vector<int>> groups;
 };
 
 struct output_section {
@@ -96,6 +133,7 @@ struct config {
   backend_section backend;
   network_section network;
   output_section output;
+  std::vector<fault_section> faults;  ///< [[faults]] entries, in file order
 };
 
 /// Reads and validates `path`, then applies each `key.path=value` override

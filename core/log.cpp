@@ -27,19 +27,27 @@ std::atomic<int>& threshold() {
 
 constexpr const char* level_name(log_level level) {
   switch (level) {
-    case log_level::debug: return "debug";
-    case log_level::info: return "info";
-    case log_level::warn: return "warn";
-    case log_level::error: return "error";
+    case log_level::debug:
+      return "debug";
+    case log_level::info:
+      return "info";
+    case log_level::warn:
+      return "warn";
+    case log_level::error:
+      return "error";
   }
   return "?";
 }
 
 }  // namespace
 
-log_level log_threshold() { return static_cast<log_level>(threshold().load()); }
+log_level log_threshold() {
+  return static_cast<log_level>(threshold().load());
+}
 
-void set_log_threshold(log_level level) { threshold().store(static_cast<int>(level)); }
+void set_log_threshold(log_level level) {
+  threshold().store(static_cast<int>(level));
+}
 
 void log(log_level level, std::string_view subsystem, std::string_view message, int node,
          long long iteration) {

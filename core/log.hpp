@@ -13,7 +13,7 @@ log_level log_threshold();
 void set_log_threshold(log_level level);
 
 /// Writes "[level] subsystem: message" (node < 0 / iteration < 0: omitted).
-void log(log_level level, std::string_view subsystem, std::string_view message,
-         int node = -1, long long iteration = -1);
+void log(log_level level, std::string_view subsystem, std::string_view message, int node = -1,
+         long long iteration = -1);
 
 }  // namespace sgp::core

@@ -23,8 +23,8 @@ struct error {
 template <class T>
 class [[nodiscard]] result {
  public:
-  result(T value) : data_(std::move(value)) {}      // NOLINT: implicit by design
-  result(error err) : data_(std::move(err)) {}      // NOLINT: implicit by design
+  result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  result(error err) : data_(std::move(err)) {}  // NOLINT: implicit by design
 
   [[nodiscard]] bool ok() const { return data_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -58,6 +58,8 @@ class [[nodiscard]] status {
 };
 
 /// Shorthand for building an error in a return statement.
-inline error make_error(std::string message) { return error{std::move(message)}; }
+inline error make_error(std::string message) {
+  return error{std::move(message)};
+}
 
 }  // namespace sgp::core

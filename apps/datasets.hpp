@@ -1,0 +1,19 @@
+// Loads the train and test sets that a config names (Fashion-MNIST or synthetic).
+#pragma once
+
+#include "config/config.hpp"
+#include "core/result.hpp"
+#include "data/dataset.hpp"
+
+namespace sgp::apps {
+
+/// The two splits of one run.
+struct train_test {
+  data::dataset train;
+  data::dataset test;
+};
+
+/// Reads `data.name` from the config; errors name the path that was tried.
+core::result<train_test> load_datasets(const config::data_section& data, std::uint64_t seed);
+
+}  // namespace sgp::apps

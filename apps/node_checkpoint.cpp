@@ -1,0 +1,72 @@
+// Implementation of node state checkpoints (see node_checkpoint.hpp).
+#include "apps/node_checkpoint.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "core/checkpoint.hpp"
+
+namespace sgp::apps {
+
+core::status save_node_state(const node_state& s, const std::string& model_name, std::uint64_t seed,
+                             const std::string& path) {
+  core::checkpoint ckpt;
+  std::vector<float> host(s.x.size());
+  s.backend.download(s.x, host);
+  ckpt.put_floats("x", host);
+  s.backend.download(s.momentum, host);
+  ckpt.put_floats("momentum", host);
+  const auto stats = s.model.running_stats();
+  ckpt.put_floats("running_stats", {stats.data(), stats.size()});
+  ckpt.put_doubles("w", std::vector<double>{s.w});
+  ckpt.put_ints("iteration", std::vector<std::int64_t>{s.iteration});
+  ckpt.put_ints("seed", std::vector<std::int64_t>{static_cast<std::int64_t>(seed)});
+  ckpt.put_string("model", model_name);
+  return ckpt.save(path);
+}
+
+core::status load_node_state(const node_state& s, const std::string& model_name, std::uint64_t seed,
+                             const std::string& path) {
+  auto loaded = core::checkpoint::load(path);
+  if (!loaded.ok()) return loaded.err();
+  const core::checkpoint& ckpt = *loaded;
+  auto fail = [&](const core::error& e) { return e.with_context(path); };
+
+  auto name = ckpt.string("model");
+  if (!name.ok()) return fail(name.err());
+  if (*name != model_name) {
+    return core::make_error(path + ": checkpoint holds model '" + *name + "', config has '" +
+                            model_name + "'");
+  }
+  auto saved_seed = ckpt.ints("seed", 1);
+  if (!saved_seed.ok()) return fail(saved_seed.err());
+  if (static_cast<std::uint64_t>((*saved_seed)[0]) != seed) {
+    return core::make_error(
+        path + ": checkpoint was written with run.seed = " + std::to_string((*saved_seed)[0]) +
+        ", config has " + std::to_string(seed) + " (the data order would differ)");
+  }
+  auto x = ckpt.floats("x", s.x.size());
+  auto momentum = ckpt.floats("momentum", s.momentum.size());
+  const auto stats = s.model.running_stats();
+  auto saved_stats = ckpt.floats("running_stats");
+  auto w = ckpt.doubles("w", 1);
+  auto iteration = ckpt.ints("iteration", 1);
+  for (const core::error* e :
+       {x.ok() ? nullptr : &x.err(), momentum.ok() ? nullptr : &momentum.err(),
+        saved_stats.ok() ? nullptr : &saved_stats.err(), w.ok() ? nullptr : &w.err(),
+        iteration.ok() ? nullptr : &iteration.err()}) {
+    if (e != nullptr) return fail(*e);
+  }
+  if (saved_stats->size() != stats.size()) {
+    return core::make_error(path + ": checkpoint has " + std::to_string(saved_stats->size()) +
+                            " running statistics, the model " + std::to_string(stats.size()));
+  }
+  s.backend.upload(*x, s.x);
+  s.backend.upload(*momentum, s.momentum);
+  std::copy(saved_stats->begin(), saved_stats->end(), stats.begin());
+  s.w = (*w)[0];
+  s.iteration = (*iteration)[0];
+  return {};
+}
+
+}  // namespace sgp::apps

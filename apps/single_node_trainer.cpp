@@ -1,0 +1,240 @@
+// Implementation of the single-node training loop (see single_node_trainer.hpp).
+#include "apps/single_node_trainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "apps/datasets.hpp"
+#include "apps/node_checkpoint.hpp"
+#include "apps/progress.hpp"
+#include "apps/run_files.hpp"
+#include "core/json.hpp"
+#include "core/lr_schedule.hpp"
+#include "data/batch.hpp"
+#include "data/shard_sampler.hpp"
+#include "gpu/backend_factory.hpp"
+
+namespace sgp::apps {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point start) {
+  return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+core::lr_schedule make_lr_schedule(const config::config& cfg) {
+  core::lr_schedule s;
+  const double scale = cfg.schedule.scale_lr_by_nodes ? cfg.cluster.nodes : 1.0;
+  s.peak_lr = cfg.optimizer.lr * scale;
+  s.warmup_epochs = cfg.schedule.warmup_epochs;
+  s.warmup_start_factor = cfg.schedule.warmup_start_factor;
+  s.kind = cfg.schedule.kind == "cosine" ? core::lr_decay::cosine : core::lr_decay::step;
+  s.decay_epochs = cfg.schedule.decay_epochs;
+  s.decay_factor = cfg.schedule.decay_factor;
+  s.total_epochs = cfg.schedule.epochs;
+  return s;
+}
+
+/// Accuracy and mean loss of `params` on the whole test set.
+gpu::eval_counts evaluate(gpu::model& eval_model, gpu::model& train_model,
+                          const gpu::buffer& params, const data::dataset& test) {
+  // The evaluation model has its own (larger) batch; it takes the training
+  // model's batch-norm statistics.
+  const auto from = train_model.running_stats();
+  std::copy(from.begin(), from.end(), eval_model.running_stats().begin());
+  gpu::eval_counts total;
+  const std::size_t per_sample = test.images.size() / std::max<std::size_t>(test.size(), 1);
+  const auto batch = static_cast<std::size_t>(eval_model.max_batch());
+  for (std::size_t first = 0; first < test.size(); first += batch) {
+    const std::size_t n = std::min(batch, test.size() - first);
+    const gpu::host_batch hb{test.images.data() + first * per_sample, test.labels.data() + first,
+                             static_cast<int>(n)};
+    const auto c = eval_model.evaluate(params, hb);
+    total.loss_sum += c.loss_sum;
+    total.correct += c.correct;
+    total.samples += c.samples;
+  }
+  return total;
+}
+
+std::string summary_json(const config::config& cfg, const train_outcome& out) {
+  const double accuracy[] = {out.test_accuracy};
+  core::json_object j;
+  j.add("run", cfg.run.name)
+      .add("algorithm", cfg.algorithm.name)
+      .add("model", cfg.model.name)
+      .add("backend", cfg.backend.name)
+      .add("nodes", cfg.cluster.nodes)
+      .add("epochs", cfg.schedule.epochs)
+      .add("iterations", out.iterations)
+      .add("wall_seconds", out.wall_seconds)
+      .add("epoch_seconds", out.epoch_seconds)
+      .add("train_loss", out.train_loss)
+      .add("test_loss", out.test_loss)
+      .add("test_accuracy_mean_model", out.test_accuracy)
+      .add("test_accuracy_per_node", accuracy)
+      // One node keeps all the push-sum weight; nothing is ever in flight.
+      .add("total_weight", 1.0)
+      .add("expected_total_weight", 1.0)
+      .add("messages_lost", std::int64_t{0})
+      .add("messages_duplicate", std::int64_t{0});
+  return j.str();
+}
+
+}  // namespace
+
+core::result<train_outcome> train_single_node(const config::config& cfg,
+                                              const std::optional<std::string>& resume) {
+  if (cfg.cluster.nodes != 1) {
+    return core::make_error(cfg.source + ": cluster.nodes = " + std::to_string(cfg.cluster.nodes) +
+                            ": this build trains one node; multi-node runs need the actor runtime");
+  }
+  auto sets = load_datasets(cfg.data, cfg.run.seed);
+  if (!sets.ok()) return sets.err();
+  const data::dataset& train = sets->train;
+  const data::dataset& test = sets->test;
+
+  auto backend = gpu::make_backend(cfg.backend.name, cfg.backend.threads);
+  if (!backend.ok()) return backend.err().with_context("backend.name");
+  gpu::backend& be = **backend;
+  const gpu::sample_shape shape{train.channels, train.height, train.width};
+  auto model = be.make_model(cfg.model.name, shape, train.classes, cfg.data.batch_size);
+  if (!model.ok()) return model.err().with_context("model.name");
+  auto eval_model = be.make_model(cfg.model.name, shape, train.classes, cfg.data.eval_batch_size);
+  if (!eval_model.ok()) return eval_model.err().with_context("model.name");
+  const gpu::param_layout& layout = (*model)->layout();
+
+  gpu::buffer x = be.allocate(layout.total);
+  gpu::buffer grads = be.allocate(layout.total);
+  gpu::buffer momentum = be.allocate(layout.total);
+  double w = 1.0;
+  std::int64_t iteration = 0;
+  const node_state state{be, **model, x, momentum, w, iteration};
+
+  const run_paths paths{cfg.run.dir};
+  if (auto st = make_run_dir(paths); !st.ok()) return st.err();
+  if (resume) {
+    const std::string ckpt = resolve_checkpoint(*resume);
+    if (auto st = load_node_state(state, cfg.model.name, cfg.run.seed, ckpt); !st.ok()) {
+      return st.err().with_context("--resume");
+    }
+    std::fprintf(stderr, "resumed from %s at iteration %lld\n", ckpt.c_str(),
+                 static_cast<long long>(iteration));
+  } else {
+    (*model)->initialize(x, cfg.run.seed);
+  }
+
+  const data::shard_sampler sampler(train.size(), 0, 1, cfg.run.seed);
+  const int batch = cfg.data.batch_size;
+  const auto per_epoch = static_cast<std::int64_t>(sampler.batches_per_epoch(batch, false));
+  const std::int64_t total_iterations = per_epoch * cfg.schedule.epochs;
+  if (iteration > total_iterations) {
+    return core::make_error(
+        "--resume: checkpoint is at iteration " + std::to_string(iteration) + ", past the " +
+        std::to_string(total_iterations) +
+        " iterations of schedule.epochs = " + std::to_string(cfg.schedule.epochs));
+  }
+
+  metrics_writer metrics;
+  if (auto st = metrics.open(paths.metrics()); !st.ok()) return st.err();
+  const core::lr_schedule lr_schedule = make_lr_schedule(cfg);
+  const gpu::sgd_options opt{static_cast<float>(cfg.optimizer.momentum), cfg.optimizer.nesterov,
+                             static_cast<float>(cfg.optimizer.weight_decay)};
+  progress_line progress(cfg.output.progress, cfg.output.progress_every_iterations);
+
+  const std::size_t per_sample = shape.elements();
+  std::vector<float> images(static_cast<std::size_t>(batch) * per_sample);
+  std::vector<std::int32_t> labels(static_cast<std::size_t>(batch));
+
+  train_outcome out;
+  const auto run_start = clock_type::now();
+  for (auto epoch = static_cast<int>(iteration / per_epoch); epoch < cfg.schedule.epochs; ++epoch) {
+    const auto order = sampler.epoch_order(epoch);
+    const auto epoch_start = clock_type::now();
+    double loss_sum = 0.0;
+    std::int64_t samples = 0;
+    for (std::int64_t b = iteration - epoch * per_epoch; b < per_epoch; ++b) {
+      const std::size_t first = static_cast<std::size_t>(b) * batch;
+      const std::size_t n = std::min<std::size_t>(batch, order.size() - first);
+      data::gather_batch(train, {order.data() + first, n}, images.data(), labels.data());
+      const gpu::host_batch hb{images.data(), labels.data(), static_cast<int>(n)};
+      const float loss = (*model)->forward_backward(x, hb, grads);
+      if (!std::isfinite(loss)) {
+        return core::make_error("training diverged at iteration " + std::to_string(iteration) +
+                                " (loss is " + std::to_string(loss) +
+                                "): lower optimizer.lr or add schedule.warmup_epochs");
+      }
+      const double lr = lr_schedule.at(static_cast<double>(iteration) / per_epoch);
+      be.sgd_step(opt, static_cast<float>(lr), layout.decayed, x, grads, momentum);
+      ++iteration;
+      loss_sum += loss * static_cast<double>(n);
+      samples += static_cast<std::int64_t>(n);
+
+      const double elapsed = seconds_since(epoch_start);
+      metrics.write(core::json_object()
+                        .add("event", "train")
+                        .add("node", 0)
+                        .add("iteration", iteration)
+                        .add("epoch", epoch + 1)
+                        .add("time", seconds_since(run_start))
+                        .add("loss", static_cast<double>(loss))
+                        .add("lr", lr)
+                        .add("w", w)
+                        .str());
+      progress.update({epoch + 1, cfg.schedule.epochs, b + 1, per_epoch, loss_sum / samples, lr,
+                       samples / std::max(elapsed, 1e-9)});
+    }
+    const double epoch_seconds = seconds_since(epoch_start);
+    const auto eval = evaluate(**eval_model, **model, x, test);
+    out.train_loss = samples > 0 ? loss_sum / samples : 0.0;
+    out.test_accuracy = static_cast<double>(eval.correct) / std::max<std::int64_t>(eval.samples, 1);
+    out.test_loss = eval.loss_sum / std::max<std::int64_t>(eval.samples, 1);
+    out.epoch_seconds.push_back(epoch_seconds);
+    metrics.write(core::json_object()
+                      .add("event", "eval")
+                      .add("node", 0)
+                      .add("iteration", iteration)
+                      .add("epoch", epoch + 1)
+                      .add("time", seconds_since(run_start))
+                      .add("train_loss", out.train_loss)
+                      .add("test_loss", out.test_loss)
+                      .add("test_accuracy", out.test_accuracy)
+                      .add("epoch_seconds", epoch_seconds)
+                      .str());
+    metrics.flush();
+    char line[256];
+    std::snprintf(line, sizeof(line),
+                  "epoch %d/%d: train loss %.4f  test loss %.4f  test accuracy %.2f%%  %.1f s "
+                  "(%.0f samples/s)",
+                  epoch + 1, cfg.schedule.epochs, out.train_loss, out.test_loss,
+                  100.0 * out.test_accuracy, epoch_seconds,
+                  samples / std::max(epoch_seconds, 1e-9));
+    progress.finish_line(line);
+
+    const int every = cfg.output.checkpoint_every_epochs;
+    const bool last = epoch + 1 == cfg.schedule.epochs;
+    if (last || (every > 0 && (epoch + 1) % every == 0)) {
+      if (auto st = save_node_state(state, cfg.model.name, cfg.run.seed, paths.checkpoint());
+          !st.ok()) {
+        return st.err();
+      }
+    }
+  }
+  if (out.epoch_seconds.empty()) {
+    // Resumed at the very end: nothing to train, report the model as it is.
+    const auto eval = evaluate(**eval_model, **model, x, test);
+    out.test_accuracy = static_cast<double>(eval.correct) / std::max<std::int64_t>(eval.samples, 1);
+    out.test_loss = eval.loss_sum / std::max<std::int64_t>(eval.samples, 1);
+  }
+  out.iterations = iteration;
+  out.wall_seconds = seconds_since(run_start);
+  if (auto st = write_file_atomically(paths.summary(), summary_json(cfg, out)); !st.ok()) {
+    return st.err();
+  }
+  return out;
+}
+
+}  // namespace sgp::apps

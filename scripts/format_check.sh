@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Fails when a tracked C++/CUDA file is not clang-formatted (.clang-format).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mapfile -t files < <(git ls-files '*.cpp' '*.hpp' '*.cu' '*.cuh')
+[ ${#files[@]} -eq 0 ] && exit 0
+bad=()
+for f in "${files[@]}"; do
+  clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || bad+=("$f")
+done
+if [ ${#bad[@]} -gt 0 ]; then
+  echo "format: not clang-formatted (run clang-format -i):" >&2
+  printf '  %s\n' "${bad[@]}" >&2
+  exit 1
+fi
+echo "format: ${#files[@]} files clean"

@@ -1,0 +1,73 @@
+// `sgp train` on broken input: each gives one clear error line and a non-zero exit.
+#include <catch2/catch.hpp>
+
+#include "tests/integration/sgp_process.hpp"
+
+namespace {
+
+using sgp::test::run_sgp;
+
+/// Runs `sgp train FILE EXTRA` on `toml` and checks the one-line error.
+void expect_one_error(const std::string& name, const std::string& toml, const std::string& extra,
+                      const std::vector<std::string>& must_contain) {
+  const auto dir = sgp::test::fresh_dir("bad_" + name);
+  const auto path = dir + "/" + name + ".toml";
+  sgp::test::write_text(path, toml);
+  const auto r = run_sgp("train " + path + " " + extra);
+  INFO("output: " << r.output);
+  CHECK(r.exit_code != 0);
+  std::vector<std::string> errors;
+  for (const auto& line : r.lines()) {
+    if (line.rfind("sgp: error:", 0) == 0) errors.push_back(line);
+  }
+  REQUIRE(errors.size() == 1);
+  for (const auto& piece : must_contain) CHECK_THAT(errors[0], Catch::Contains(piece));
+}
+
+const std::string valid = "[model]\nname = \"mlp\"\n[data]\nbatch_size = 32\n";
+
+}  // namespace
+
+TEST_CASE("syntax error names file, line and column", "[integration]") {
+  expect_one_error("syntax", "[model]\nname = \"mlp\n", "", {"syntax.toml", ":2:"});
+}
+
+TEST_CASE("unknown key suggests the closest valid one", "[integration]") {
+  expect_one_error("unknown", "[optimizer]\nlrr = 0.1\n", "",
+                   {"unknown.toml:2:", "optimizer.lrr", "optimizer.lr"});
+}
+
+TEST_CASE("wrong type names the key", "[integration]") {
+  expect_one_error("type", "[data]\nbatch_size = \"big\"\n", "",
+                   {"type.toml:2:", "data.batch_size"});
+}
+
+TEST_CASE("out of range names the key", "[integration]") {
+  expect_one_error("range", "[data]\nbatch_size = 0\n", "", {"range.toml:2:", "data.batch_size"});
+}
+
+TEST_CASE("a missing config file is named", "[integration]") {
+  const auto r = run_sgp("train /nonexistent/sgp.toml");
+  CHECK(r.exit_code != 0);
+  REQUIRE(r.lines().size() == 1);
+  CHECK_THAT(r.output, Catch::Contains("/nonexistent/sgp.toml"));
+}
+
+TEST_CASE("a bad --set override is named", "[integration]") {
+  expect_one_error("override", valid, "--set optimizer.lr=abc",
+                   {"optimizer.lr=abc", "optimizer.lr"});
+}
+
+TEST_CASE("a missing dataset names the path that was tried", "[integration]") {
+  expect_one_error("dataset", valid + "path = \"/nonexistent/fmnist\"\n", "",
+                   {"/nonexistent/fmnist"});
+}
+
+TEST_CASE("a corrupt checkpoint for --resume is named", "[integration]") {
+  const auto dir = sgp::test::fresh_dir("bad_resume");
+  sgp::test::write_text(dir + "/bad.ckpt", "not a checkpoint");
+  expect_one_error("resume",
+                   "[run]\ndir = \"" + dir + "/run\"\n[model]\nname = \"mlp\"\n[data]\nname = " +
+                       "\"synthetic\"\nsynthetic_train_samples = 64\nsynthetic_test_samples = 32\n",
+                   "--resume " + dir + "/bad.ckpt", {"bad.ckpt"});
+}
