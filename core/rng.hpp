@@ -49,7 +49,8 @@ class rng {
 
   /// Uniform integer in [0, n), n > 0 (Lemire's multiply, negligible bias).
   std::uint64_t below(std::uint64_t n) {
-    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+    __extension__ using u128 = unsigned __int128;  // GCC/Clang; -Wpedantic-clean
+    return static_cast<std::uint64_t>((static_cast<u128>(next()) * n) >> 64);
   }
 
   /// Standard normal (Box-Muller).

@@ -1,0 +1,54 @@
+// Console commands and scripted faults: one parsed form for both (DESIGN.md
+// §6). `parse_command` reads a console line; errors say what was expected.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace sgp::core {
+
+enum class command_kind {
+  status,
+  topology,
+  link_down,
+  link_up,
+  link_set,
+  slow,
+  kill,
+  revive,
+  partition,
+  heal,
+  checkpoint,
+  help,
+};
+
+/// A parsed command. Fields that a kind does not use keep their defaults.
+struct command {
+  command_kind kind = command_kind::status;
+  int from = -1;  ///< link_*: the link from -> to
+  int to = -1;
+  bool symmetric = true;                            ///< link_*: also to -> from
+  int node = -1;                                    ///< slow, kill, revive
+  double factor = 1.0;                              ///< slow: compute takes factor x as long
+  std::optional<double> bandwidth_bits_per_second;  ///< link_set
+  std::optional<double> latency_seconds;
+  std::optional<double> jitter_seconds;
+  std::optional<double> loss;
+  std::vector<std::vector<int>> groups;  ///< partition
+};
+
+/// Parses one console line for a cluster of `nodes` nodes, e.g.
+/// "link set 2 5 bw=1Gbit lat=5ms loss=0.01", "slow 3 3x", "partition 0,1 | 2,3".
+result<command> parse_command(std::string_view line, int nodes);
+
+/// The console's help text: every command with a one-line description.
+std::string command_help();
+
+/// The name of a kind as typed on the console ("link down", "kill", ...).
+std::string command_name(command_kind kind);
+
+}  // namespace sgp::core

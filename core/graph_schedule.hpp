@@ -1,0 +1,104 @@
+// Gossip graph schedules (DESIGN.md §1): pure functions of the live set, the
+// link mask, the iteration and the peers per iteration, giving each node its
+// out-neighbours (whom to push to) and in-neighbours (whom to wait for).
+//
+// Every schedule works over the ordered list of live nodes: with m live nodes,
+// the live node of rank r (0-based position in increasing id order) is
+// "position r", and offsets wrap modulo m. Any m >= 1 works; m = 1 has no peers.
+//
+//   exponential            1 peer: r + 2^(k mod L), L = ceil(log2 m).
+//   npeer-exponential      c = min(peers, L) peers: r + 2^((k·c + j) mod L),
+//                          j < c (consecutive powers of two, rotating).
+//   linear                 1 peer: r + 1 + (k mod (m−1)) (directed linear).
+//   ring                   1 peer: r + 1.
+//   complete               every other live node.
+//   bipartite-exponential  group A = even positions, B = odd positions; the
+//   bipartite-linear       node of index q in its group (q = r / 2) pushes to
+//                          the other group: A q -> B (q + s) mod |B| and
+//                          B q -> A (q − s) mod |A|, with the shift s cycling
+//                          through {0, 1, 2, 4, ...} (< |A|) for exponential and
+//                          {0, 1, ..., |A|−1} for linear. With m even every
+//                          iteration is a perfect matching used in both
+//                          directions (what d-psgd needs). With m odd the odd
+//                          node out (the last position) joins group A, so one
+//                          B node receives from two A nodes at an iteration.
+//
+// peers_per_iteration only matters for npeer-exponential.
+//
+// Repair: a scheduled edge r -> t whose link is down is replaced by the next
+// candidate after t (t+1, t+2, ... over the live ring; within the other group
+// for bipartite schedules) whose link is up and which is not already an
+// out-neighbour of this iteration; no peer if there is none. Dead nodes are
+// never used because only live nodes have positions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/link_mask.hpp"
+#include "core/result.hpp"
+
+namespace sgp::core {
+
+/// The graph schedules, as in the reference SGP code.
+enum class topology_kind {
+  exponential,
+  npeer_exponential,
+  bipartite_exponential,
+  linear,
+  bipartite_linear,
+  ring,
+  complete,
+};
+
+/// Config name of a kind, e.g. "npeer-exponential".
+[[nodiscard]] std::string_view topology_name(topology_kind kind);
+/// Every config name, in declaration order.
+[[nodiscard]] std::vector<std::string> topology_names();
+/// Every kind, in declaration order.
+[[nodiscard]] std::vector<topology_kind> topology_kinds();
+/// Parses a config name; the error lists the valid names.
+[[nodiscard]] result<topology_kind> parse_topology(const std::string& name);
+
+/// A directed edge between node ids.
+struct edge {
+  std::size_t from = 0;
+  std::size_t to = 0;
+  friend bool operator==(const edge&, const edge&) = default;
+};
+
+/// All live nodes, n of them.
+[[nodiscard]] std::vector<bool> all_live(std::size_t n);
+
+/// A schedule: the kind plus its parameter. Every method is a pure function
+/// of its arguments; `live` has one entry per node id (n = live.size()) and
+/// `links` must have size n.
+struct graph_schedule {
+  topology_kind kind = topology_kind::exponential;
+  std::size_t peers_per_iteration = 1;
+
+  /// Out-neighbours (node ids) of live `node` at `iteration`, after repair,
+  /// in schedule order, without duplicates. Empty for a dead node.
+  [[nodiscard]] std::vector<std::size_t> out_peers(const std::vector<bool>& live,
+                                                   const link_mask& links, std::uint64_t iteration,
+                                                   std::size_t node) const;
+
+  /// In-neighbours (node ids, increasing) of `node` at `iteration`: the live
+  /// nodes whose out_peers contain `node` (whom it waits for).
+  [[nodiscard]] std::vector<std::size_t> in_peers(const std::vector<bool>& live,
+                                                  const link_mask& links, std::uint64_t iteration,
+                                                  std::size_t node) const;
+
+  /// Every edge of `iteration`, grouped by sender in increasing id order.
+  [[nodiscard]] std::vector<edge> edges(const std::vector<bool>& live, const link_mask& links,
+                                        std::uint64_t iteration) const;
+
+  /// Iterations after which the schedule over `live_count` nodes repeats
+  /// (1 for static schedules); a natural window for connectivity checks.
+  [[nodiscard]] std::size_t period(std::size_t live_count) const;
+};
+
+}  // namespace sgp::core

@@ -1,0 +1,36 @@
+// Learning-rate schedule: warmup, step and cosine decay.
+#include "core/lr_schedule.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace sgp::core {
+
+core::result<lr_decay> parse_lr_decay(const std::string& name) {
+  if (name == "step") return lr_decay::step;
+  if (name == "cosine") return lr_decay::cosine;
+  return make_error("unknown lr decay '" + name + "' (valid: step, cosine)");
+}
+
+double lr_schedule::at(double epoch) const {
+  const double e = std::max(epoch, 0.0);
+  const bool warming = warmup_epochs > 0.0 && e < warmup_epochs;
+  if (kind == lr_decay::step) {
+    double lr = peak_lr;
+    if (warming) lr *= warmup_start_factor + (1.0 - warmup_start_factor) * (e / warmup_epochs);
+    for (const double d : decay_epochs) {
+      if (e >= d) lr *= decay_factor;
+    }
+    return lr;
+  }
+  if (warming) {
+    return peak_lr * (warmup_start_factor + (1.0 - warmup_start_factor) * (e / warmup_epochs));
+  }
+  const double span = total_epochs - warmup_epochs;
+  if (span <= 0.0) return peak_lr;
+  const double progress = std::clamp((e - warmup_epochs) / span, 0.0, 1.0);
+  return peak_lr * 0.5 * (1.0 + std::cos(std::numbers::pi * progress));
+}
+
+}  // namespace sgp::core

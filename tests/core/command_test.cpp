@@ -1,0 +1,80 @@
+// Console command parsing: every command, and the errors of bad ones.
+#include <catch2/catch.hpp>
+
+#include "core/command.hpp"
+
+using sgp::core::command_kind;
+using sgp::core::parse_command;
+
+TEST_CASE("every console command parses", "[core]") {
+  CHECK(parse_command("status", 8)->kind == command_kind::status);
+  CHECK(parse_command("  topology ", 8)->kind == command_kind::topology);
+  CHECK(parse_command("heal", 8)->kind == command_kind::heal);
+  CHECK(parse_command("checkpoint", 8)->kind == command_kind::checkpoint);
+  CHECK(parse_command("help", 8)->kind == command_kind::help);
+
+  auto down = parse_command("link down 2 5", 8);
+  REQUIRE(down.ok());
+  CHECK(down->kind == command_kind::link_down);
+  CHECK(down->from == 2);
+  CHECK(down->to == 5);
+  CHECK(down->symmetric);
+  auto up = parse_command("link up 5 2 oneway", 8);
+  REQUIRE(up.ok());
+  CHECK(up->kind == command_kind::link_up);
+  CHECK_FALSE(up->symmetric);
+
+  auto set = parse_command("link set 2 5 bw=1Gbit lat=5ms jitter=1ms loss=0.01", 8);
+  REQUIRE(set.ok());
+  CHECK(set->kind == command_kind::link_set);
+  CHECK(*set->bandwidth_bits_per_second == Approx(1e9));
+  CHECK(*set->latency_seconds == Approx(0.005));
+  CHECK(*set->jitter_seconds == Approx(0.001));
+  CHECK(*set->loss == Approx(0.01));
+
+  auto slow = parse_command("slow 3 3x", 8);
+  REQUIRE(slow.ok());
+  CHECK(slow->node == 3);
+  CHECK(slow->factor == 3.0);
+  CHECK(parse_command("kill 4", 8)->node == 4);
+  CHECK(parse_command("revive 4", 8)->kind == command_kind::revive);
+
+  auto part = parse_command("partition 0,1 | 2, 3 4", 8);
+  REQUIRE(part.ok());
+  REQUIRE(part->groups.size() == 2);
+  CHECK(part->groups[0] == std::vector<int>{0, 1});
+  CHECK(part->groups[1] == std::vector<int>{2, 3, 4});
+}
+
+TEST_CASE("bad commands give errors that say what was wrong", "[core]") {
+  auto check_error = [](const char* line, const char* piece) {
+    auto r = parse_command(line, 4);
+    INFO(line);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.err().message, Catch::Contains(piece));
+  };
+  check_error("", "empty");
+  check_error("launch", "unknown command 'launch'");
+  check_error("kill 9", "does not exist");
+  check_error("kill x", "not a node id");
+  check_error("kill", "usage");
+  check_error("status now", "takes no arguments");
+  check_error("link sideways 1 2", "expected link down");
+  check_error("link down 1 1", "two different nodes");
+  check_error("link set 1 2", "at least one");
+  check_error("link set 1 2 bw=fast", "bw");
+  check_error("link set 1 2 loss=2", "[0, 1]");
+  check_error("link set 1 2 color=red", "unknown link setting");
+  check_error("slow 1 0.5x", ">= 1");
+  check_error("partition 0,1", "at least two groups");
+  check_error("partition 0,1 | 1,2", "two groups");
+  check_error("partition 0 | ", "no empty groups");
+}
+
+TEST_CASE("help lists every command", "[core]") {
+  const auto help = sgp::core::command_help();
+  for (const char* c : {"status", "topology", "link down", "link up", "link set", "slow", "kill",
+                        "revive", "partition", "heal", "checkpoint", "help"}) {
+    CHECK_THAT(help, Catch::Contains(c));
+  }
+}

@@ -1,0 +1,33 @@
+// Flat vector helpers for float and double.
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "core/flat_ops.hpp"
+
+using namespace sgp::core;
+
+TEMPLATE_TEST_CASE("flat ops compute axpy, scale, copy, sum, diff, debias", "[core]", float,
+                   double) {
+  std::vector<TestType> x{1, 2, 3, -4};
+  std::vector<TestType> y{10, 20, 30, 40};
+  axpy<TestType>(TestType(2), x, y);
+  CHECK(y == std::vector<TestType>{12, 24, 36, 32});
+  add<TestType>(x, y);
+  CHECK(y == std::vector<TestType>{13, 26, 39, 28});
+  scale<TestType>(TestType(0.5), y);
+  CHECK(y == std::vector<TestType>{6.5, 13, 19.5, 14});
+  CHECK(sum<TestType>(y) == Approx(53.0));
+  CHECK(max_abs_diff<TestType>(x, y) == Approx(18.0));
+  std::vector<TestType> z(4);
+  copy<TestType>(x, z);
+  CHECK(z == x);
+  CHECK(max_abs_diff<TestType>(x, z) == 0.0);
+  debias<TestType>(x, 0.5, z);
+  CHECK(z == std::vector<TestType>{2, 4, 6, -8});
+}
+
+TEST_CASE("sum accumulates float in double", "[core]") {
+  std::vector<float> x(1 << 20, 0.1f);
+  CHECK(sum<float>(x) == Approx(static_cast<double>(0.1f) * (1 << 20)).epsilon(1e-12));
+}

@@ -1,0 +1,242 @@
+// One node's push-sum protocol, simulated over many nodes with lossy,
+// duplicating, reordering delivery: mass accounting, consensus, the waits of
+// SGP and OSGP, and membership changes (kill, revive).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+
+#include "core/gossip_node.hpp"
+#include "core/rng.hpp"
+
+using namespace sgp::core;
+
+namespace {
+
+struct cluster {
+  std::vector<gossip_node> nodes;
+  std::vector<gossip_envelope> in_flight;
+  rng random{11};
+  double loss = 0.0;
+  double duplicate = 0.0;
+  double lost_weight = 0.0;  ///< weight that left with dead nodes
+
+  cluster(std::size_t n, gossip_options options, std::size_t dim = 16) {
+    auto view = membership_view::all_up(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::vector<float> x(dim);
+      for (auto& v : x) v = static_cast<float>(random.uniform(-1, 1));
+      nodes.emplace_back(i, std::move(x), 1.0, options, view);
+    }
+  }
+
+  /// Total weight: live nodes plus what is in flight between live nodes.
+  double total_weight() const {
+    double total = 0.0;
+    for (const auto& a : nodes) {
+      if (!a.view().live[a.id()]) continue;
+      total += a.w();
+      for (const auto& b : nodes) {
+        if (a.id() == b.id() || !b.view().live[b.id()]) continue;
+        total += a.sums().sent_weight(b.id()) - b.sums().applied_weight(a.id());
+      }
+    }
+    return total;
+  }
+
+  /// Every ready live node steps (no gradient); then messages are delivered
+  /// in random order with loss and duplicates. Blocked nodes time out after
+  /// `patience` rounds without progress.
+  void round() {
+    const std::vector<float> zero(nodes[0].x().size(), 0.0f);
+    bool stepped = false;
+    for (auto& n : nodes) {
+      if (!n.view().live[n.id()] || !n.ready()) continue;
+      for (auto& e : n.step(zero)) in_flight.push_back(std::move(e));
+      stepped = true;
+    }
+    std::vector<gossip_envelope> later;
+    random.shuffle(std::span(in_flight));
+    for (auto& e : in_flight) {
+      if (random.uniform() < 0.3) {  // delayed to a later round: reordering
+        later.push_back(e);
+        continue;
+      }
+      if (random.uniform() < loss) continue;
+      auto& to = nodes[e.message->to];
+      to.receive(e);
+      if (random.uniform() < duplicate) to.receive(e);
+    }
+    in_flight = std::move(later);
+    if (!stepped && in_flight.empty()) {
+      for (auto& n : nodes) n.skip_wait();  // a timeout
+    }
+  }
+
+  double max_distance_to(const std::vector<double>& target) const {
+    double worst = 0.0;
+    for (const auto& n : nodes) {
+      if (!n.view().live[n.id()]) continue;
+      std::vector<float> z(n.x().size());
+      n.debiased(z);
+      for (std::size_t i = 0; i < z.size(); ++i)
+        worst = std::max(worst, std::abs(z[i] - target[i]));
+    }
+    return worst;
+  }
+
+  std::vector<double> weighted_mean() const {
+    std::vector<double> sum(nodes[0].x().size(), 0.0);
+    double w = 0.0;
+    for (const auto& n : nodes) {
+      if (!n.view().live[n.id()]) continue;
+      for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += n.x()[i];
+      w += n.w();
+    }
+    for (auto& v : sum) v /= w;
+    return sum;
+  }
+};
+
+gossip_options options_for(gossip_mode mode, topology_kind kind = topology_kind::exponential) {
+  gossip_options o;
+  o.schedule.kind = kind;
+  o.mode = mode;
+  o.tau = 1;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("lossy, duplicating gossip conserves weight and reaches consensus", "[core]") {
+  const auto mode = GENERATE(gossip_mode::blocking, gossip_mode::overlapped);
+  const std::size_t n = GENERATE(3, 5, 8);
+  cluster c(n, options_for(mode));
+  c.loss = 0.3;
+  c.duplicate = 0.1;
+  const auto mean = c.weighted_mean();
+  for (int r = 0; r < 600; ++r) {
+    c.round();
+    REQUIRE(c.total_weight() == Approx(static_cast<double>(n)).epsilon(1e-12));
+  }
+  // Deliver what is still in flight, then mix without loss.
+  c.loss = 0.0;
+  for (int r = 0; r < 300; ++r) c.round();
+  CHECK(c.max_distance_to(mean) < 1e-4);
+  std::uint64_t duplicates = 0;
+  for (const auto& node : c.nodes) duplicates += node.counters().duplicate;
+  CHECK(duplicates > 0);
+}
+
+TEST_CASE("blocking waits for this iteration's in-neighbours, overlapped for tau + 1 more",
+          "[core]") {
+  const std::uint64_t tau = GENERATE(0, 1, 3);
+  auto options = options_for(gossip_mode::overlapped);
+  options.tau = tau;
+  SECTION("overlapped") {
+    gossip_node a(0, std::vector<float>(4, 1.0f), 1.0, options, membership_view::all_up(2));
+    const std::vector<float> zero(4, 0.0f);
+    std::uint64_t steps = 0;
+    while (a.ready() && steps < 100) {
+      (void)a.step(zero);
+      ++steps;
+    }
+    CHECK(steps == tau + 2);  // node 1 never speaks
+    CHECK(a.waiting_on() == std::vector<std::size_t>{1});
+    a.skip_wait();
+    CHECK(a.ready());
+  }
+  SECTION("blocking") {
+    options.mode = gossip_mode::blocking;
+    gossip_node a(0, std::vector<float>(4, 1.0f), 1.0, options, membership_view::all_up(2));
+    gossip_node b(1, std::vector<float>(4, 3.0f), 1.0, options, membership_view::all_up(2));
+    const std::vector<float> zero(4, 0.0f);
+    auto from_a = a.step(zero);
+    CHECK_FALSE(a.ready());
+    auto from_b = b.step(zero);
+    for (auto& e : from_b) a.receive(e);
+    for (auto& e : from_a) b.receive(e);
+    CHECK(a.ready());
+    CHECK(b.ready());
+    std::vector<float> z(4);
+    a.debiased(z);
+    CHECK(z[0] == Approx(2.0f));
+  }
+}
+
+TEST_CASE("late and out-of-order pushes are all applied", "[core]") {
+  auto options = options_for(gossip_mode::overlapped);
+  gossip_node a(0, std::vector<float>(2, 1.0f), 1.0, options, membership_view::all_up(2));
+  gossip_node b(1, std::vector<float>(2, 0.0f), 1.0, options, membership_view::all_up(2));
+  const std::vector<float> zero(2, 0.0f);
+  std::vector<gossip_envelope> sent;
+  for (int k = 0; k < 3; ++k) {
+    for (auto& e : a.step(zero)) sent.push_back(e);
+  }
+  // Newest first: it carries all the mass; the older two are stale.
+  CHECK(b.receive(sent[2]) == apply_outcome::applied);
+  CHECK(b.receive(sent[0]) == apply_outcome::stale);
+  CHECK(b.receive(sent[1]) == apply_outcome::stale);
+  CHECK(a.w() + b.w() == Approx(2.0).epsilon(1e-15));
+  CHECK(a.x()[0] + b.x()[0] == Approx(1.0f));
+}
+
+TEST_CASE("a killed node's mass is accounted and survivors reach consensus", "[core]") {
+  cluster c(5, options_for(gossip_mode::overlapped));
+  for (int r = 0; r < 20; ++r) c.round();
+  // Kill node 2: what it held and what was in flight to or from it is lost.
+  auto view = c.nodes[0].view();
+  view.epoch += 1;
+  view.live[2] = false;
+  const auto& dead = c.nodes[2];
+  double lost = dead.w();
+  for (auto& n : c.nodes) {
+    if (n.id() == 2) continue;
+    lost += dead.sums().sent_weight(n.id()) - n.sums().applied_weight(2);
+    lost += n.sums().sent_weight(2) - dead.sums().applied_weight(n.id());
+  }
+  for (auto& n : c.nodes) {
+    const auto forgotten = n.set_view(view);
+    if (n.id() != 2) CHECK(forgotten.size() == 1);
+  }
+  c.in_flight.erase(std::remove_if(c.in_flight.begin(), c.in_flight.end(),
+                                   [](const gossip_envelope& e) { return e.message->to == 2; }),
+                    c.in_flight.end());
+  CHECK(c.total_weight() == Approx(5.0 - lost).epsilon(1e-12));
+  const auto mean = c.weighted_mean();
+  for (int r = 0; r < 400; ++r) {
+    c.round();
+    REQUIRE(c.total_weight() == Approx(5.0 - lost).epsilon(1e-12));
+    for (const auto& e : c.in_flight) REQUIRE(e.message->to != 2);
+  }
+  // Messages from the dead node that were still in flight were rejected.
+  CHECK(c.max_distance_to(c.weighted_mean()) < 1e-4);
+  (void)mean;
+}
+
+TEST_CASE("a revived node takes half of a live peer's mass and rejoins", "[core]") {
+  cluster c(4, options_for(gossip_mode::blocking));
+  for (int r = 0; r < 10; ++r) c.round();
+  auto view = c.nodes[0].view();
+  view.epoch += 1;
+  view.live[3] = false;
+  for (auto& n : c.nodes) (void)n.set_view(view);
+  c.in_flight.clear();
+  const double before = c.total_weight();
+
+  view.epoch += 1;
+  view.live[3] = true;
+  view.incarnation[3] += 1;
+  c.nodes[3] = gossip_node(3, std::vector<float>(c.nodes[0].x().size(), 0.0f), 0.0,
+                           options_for(gossip_mode::blocking), view);
+  for (auto& n : c.nodes) (void)n.set_view(view);
+  const double donor_w = c.nodes[1].w();
+  const auto join = c.nodes[1].give(3, 0.5);
+  CHECK(c.nodes[3].receive(join) == apply_outcome::applied);
+  CHECK(c.nodes[3].w() == Approx(donor_w / 2));
+  CHECK(c.total_weight() == Approx(before).epsilon(1e-12));
+  for (int r = 0; r < 300; ++r) c.round();
+  CHECK(c.total_weight() == Approx(before).epsilon(1e-12));
+  CHECK(c.max_distance_to(c.weighted_mean()) < 1e-4);
+}
