@@ -1,0 +1,194 @@
+// load_file / load_string: TOML text -> overrides -> validated config structs.
+// toml++ exceptions are caught here and turned into one-line errors.
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string_view>
+#include <system_error>
+
+#include "config/config.hpp"
+#include "config/overrides.hpp"
+#include "config/table_arrays.hpp"
+#include "config/toml_reader.hpp"
+
+namespace sgp::config {
+namespace {
+
+using namespace std::string_view_literals;
+using detail::at_least;
+using detail::closed;
+using detail::greater_than;
+using detail::half_open;
+using detail::open_closed;
+using detail::scope;
+using detail::toml_reader;
+
+constexpr std::array model_names = {"mlp"sv, "cnn"sv, "cnn-bn"sv};
+constexpr std::array data_names = {"fashion-mnist"sv, "synthetic"sv};
+constexpr std::array schedule_kinds = {"step"sv, "cosine"sv};
+constexpr std::array algorithm_names = {"sgp"sv, "osgp"sv, "ar-sgd"sv, "d-psgd"sv};
+constexpr std::array topologies = {
+    "exponential"sv, "npeer-exponential"sv, "bipartite-exponential"sv,
+    "linear"sv,      "bipartite-linear"sv,  "ring"sv,
+    "complete"sv};
+constexpr std::array compressions = {"none"sv, "bf16"sv};
+constexpr std::array backend_names = {"cpu"sv, "cuda"sv};
+
+/// Runs `read(section_scope)` on the table `name` of the root, when present.
+template <class Read>
+core::status section(const toml_reader& r, const scope& root, std::string_view name, Read read) {
+  auto table = r.table(root, name);
+  if (!table.ok()) return table.err();
+  if (*table == nullptr) return {};
+  const scope s{**table, std::string(name)};
+  SGP_CONFIG_TRY(r.check_keys(s, name));
+  return read(s);
+}
+
+core::status non_empty(const toml_reader& r, const scope& s, std::string_view key,
+                       const std::string& value) {
+  if (!value.empty() || s.find(key) == nullptr) return {};
+  return r.error_at(s.find(key)->source(), s.key_path(key), "must not be empty");
+}
+
+core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
+  const scope root{doc, ""};
+  SGP_CONFIG_TRY(r.check_keys(root, ""));
+
+  bool dir_given = false;
+  SGP_CONFIG_TRY(section(r, root, "run", [&](const scope& s) -> core::status {
+    SGP_CONFIG_TRY(r.read(s, "name", c.run.name));
+    SGP_CONFIG_TRY(non_empty(r, s, "name", c.run.name));
+    SGP_CONFIG_TRY(r.read(s, "dir", c.run.dir));
+    SGP_CONFIG_TRY(non_empty(r, s, "dir", c.run.dir));
+    dir_given = s.find("dir") != nullptr;
+    return r.read(s, "seed", c.run.seed);
+  }));
+  if (!dir_given) c.run.dir = "runs/" + c.run.name;
+
+  SGP_CONFIG_TRY(section(r, root, "cluster", [&](const scope& s) {
+    return r.read(s, "nodes", c.cluster.nodes, at_least(1));
+  }));
+
+  SGP_CONFIG_TRY(section(r, root, "model", [&](const scope& s) {
+    return r.read_enum(s, "name", c.model.name, model_names);
+  }));
+
+  SGP_CONFIG_TRY(section(r, root, "data", [&](const scope& s) -> core::status {
+    auto& d = c.data;
+    SGP_CONFIG_TRY(r.read_enum(s, "name", d.name, data_names));
+    SGP_CONFIG_TRY(r.read(s, "path", d.path));
+    SGP_CONFIG_TRY(r.read(s, "batch_size", d.batch_size, greater_than(0)));
+    SGP_CONFIG_TRY(r.read(s, "eval_batch_size", d.eval_batch_size, greater_than(0)));
+    SGP_CONFIG_TRY(r.read(s, "max_train_samples", d.max_train_samples, at_least(0)));
+    SGP_CONFIG_TRY(r.read(s, "max_test_samples", d.max_test_samples, at_least(0)));
+    SGP_CONFIG_TRY(r.read(s, "synthetic_train_samples", d.synthetic_train_samples, at_least(1)));
+    SGP_CONFIG_TRY(r.read(s, "synthetic_test_samples", d.synthetic_test_samples, at_least(1)));
+    SGP_CONFIG_TRY(r.read(s, "channels", d.channels, at_least(1)));
+    SGP_CONFIG_TRY(r.read(s, "height", d.height, at_least(1)));
+    SGP_CONFIG_TRY(r.read(s, "width", d.width, at_least(1)));
+    return r.read(s, "classes", d.classes, at_least(2));
+  }));
+
+  SGP_CONFIG_TRY(section(r, root, "optimizer", [&](const scope& s) -> core::status {
+    auto& o = c.optimizer;
+    SGP_CONFIG_TRY(r.read(s, "lr", o.lr, at_least(0)));
+    SGP_CONFIG_TRY(r.read(s, "momentum", o.momentum, half_open(0, 1)));
+    SGP_CONFIG_TRY(r.read(s, "nesterov", o.nesterov));
+    return r.read(s, "weight_decay", o.weight_decay, at_least(0));
+  }));
+
+  SGP_CONFIG_TRY(section(r, root, "schedule", [&](const scope& s) -> core::status {
+    auto& sc = c.schedule;
+    SGP_CONFIG_TRY(r.read_enum(s, "kind", sc.kind, schedule_kinds));
+    SGP_CONFIG_TRY(r.read(s, "epochs", sc.epochs, at_least(1)));
+    SGP_CONFIG_TRY(r.read(s, "warmup_epochs", sc.warmup_epochs, at_least(0)));
+    SGP_CONFIG_TRY(r.read(s, "warmup_start_factor", sc.warmup_start_factor, closed(0, 1)));
+    SGP_CONFIG_TRY(r.read(s, "decay_epochs", sc.decay_epochs, at_least(0), true));
+    SGP_CONFIG_TRY(r.read(s, "decay_factor", sc.decay_factor, open_closed(0, 1)));
+    return r.read(s, "scale_lr_by_nodes", sc.scale_lr_by_nodes);
+  }));
+
+  SGP_CONFIG_TRY(section(r, root, "algorithm", [&](const scope& s) -> core::status {
+    auto& a = c.algorithm;
+    SGP_CONFIG_TRY(r.read_enum(s, "name", a.name, algorithm_names));
+    SGP_CONFIG_TRY(r.read_enum(s, "topology", a.topology, topologies));
+    SGP_CONFIG_TRY(r.read(s, "peers_per_iteration", a.peers_per_iteration, at_least(1)));
+    SGP_CONFIG_TRY(r.read(s, "tau", a.tau, at_least(0)));
+    return r.read_enum(s, "compression", a.compression, compressions);
+  }));
+
+  SGP_CONFIG_TRY(section(r, root, "backend", [&](const scope& s) -> core::status {
+    SGP_CONFIG_TRY(r.read_enum(s, "name", c.backend.name, backend_names));
+    return r.read(s, "threads", c.backend.threads, at_least(0));
+  }));
+
+  SGP_CONFIG_TRY(section(r, root, "network", [&](const scope& s) -> core::status {
+    auto& n = c.network;
+    SGP_CONFIG_TRY(r.read_bandwidth(s, "bandwidth", n.bandwidth));
+    SGP_CONFIG_TRY(r.read_duration(s, "latency", n.latency));
+    SGP_CONFIG_TRY(r.read_duration(s, "jitter", n.jitter));
+    SGP_CONFIG_TRY(r.read(s, "loss", n.loss, closed(0, 1)));
+    return detail::read_links(r, s, c.cluster.nodes, n.links);
+  }));
+
+  SGP_CONFIG_TRY(section(r, root, "output", [&](const scope& s) -> core::status {
+    auto& o = c.output;
+    SGP_CONFIG_TRY(r.read(s, "checkpoint_every_epochs", o.checkpoint_every_epochs, at_least(0)));
+    SGP_CONFIG_TRY(r.read(s, "progress", o.progress));
+    return r.read(s, "progress_every_iterations", o.progress_every_iterations, at_least(1));
+  }));
+
+  return detail::read_faults(r, root, c.cluster.nodes, c.faults);
+}
+
+}  // namespace
+
+core::result<config> load_string(const std::string& text, const std::string& source_name,
+                                 const std::vector<std::string>& overrides) {
+  toml::table doc;
+  try {
+    doc = toml::parse(std::string_view{text}, std::string_view{source_name});
+  } catch (const toml::parse_error& e) {
+    const auto& at = e.source().begin;
+    return core::error{source_name + ":" + std::to_string(at.line) + ":" +
+                       std::to_string(at.column) + ": " + std::string(e.description())};
+  }
+
+  std::vector<detail::override_origin> origins;
+  for (const std::string& text_of_override : overrides) {
+    if (auto st = detail::apply_override(doc, text_of_override, origins); !st.ok()) {
+      return st.err();
+    }
+  }
+
+  config c;
+  c.source = source_name;
+  const toml_reader reader(source_name, std::move(origins));
+  if (auto st = read_all(reader, doc, c); !st.ok()) return st.err();
+  return c;
+}
+
+core::result<config> load_file(const std::string& path, const std::vector<std::string>& overrides) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return core::error{path + ": cannot open config file (Is a directory)"};
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int err = errno;
+    return core::error{path + ": cannot open config file (" + std::strerror(err) + ")"};
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    const int err = errno;
+    return core::error{path + ": cannot read config file (" + std::strerror(err) + ")"};
+  }
+  return load_string(text.str(), path, overrides);
+}
+
+}  // namespace sgp::config
