@@ -1,11 +1,14 @@
 // The `sgp` command: `sgp train CONFIG [--set key.path=value]... [--resume DIR]`.
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "actors/run.hpp"
+#include "apps/bench_train.hpp"
 #include "apps/single_node_trainer.hpp"
 #include "config/config.hpp"
 
@@ -16,14 +19,52 @@ int fail(const sgp::core::error& e) {
   return 1;
 }
 
+/// More than one node: the actor runtime.
+int run_group(const sgp::config::config& cfg, bool console) {
+  auto summary = sgp::actors::run_training(cfg, {console});
+  if (!summary.ok()) return fail(summary.err());
+  const auto& s = *summary;
+  std::printf("\n%-10s %s\n", "node", "test accuracy");
+  for (std::size_t i = 0; i < s.test_accuracy_per_node.size(); ++i) {
+    const double a = s.test_accuracy_per_node[i];
+    if (a == a) {
+      std::printf("%-10zu %.2f%%\n", i, 100.0 * a);
+    } else {
+      std::printf("%-10zu dead\n", i);
+    }
+  }
+  std::printf("%-10s %.2f%%\n", "averaged", 100.0 * s.test_accuracy_mean_model);
+  std::printf(
+      "summary: %s, %d/%d nodes live, %llu iterations in %.1f s (%.0f samples/s), comm wait "
+      "%.1f%%\n"
+      "push-sum weight: %.12g (expected %.12g, relative error %.2e%s)\n"
+      "messages: %llu lost, %llu duplicate, %llu waits timed out; consensus distance %.3g\n"
+      "run directory: %s\n",
+      s.algorithm.c_str(), s.live_nodes, s.nodes, static_cast<unsigned long long>(s.iterations),
+      s.wall_seconds, s.samples_per_second, 100.0 * s.mean_comm_wait_fraction, s.total_weight,
+      s.expected_total_weight,
+      std::abs(s.total_weight - s.expected_total_weight) / s.expected_total_weight,
+      s.weight_exact ? "" : ", a node died unaccounted",
+      static_cast<unsigned long long>(s.messages_lost),
+      static_cast<unsigned long long>(s.messages_duplicate),
+      static_cast<unsigned long long>(s.messages_late), s.consensus_distance, cfg.run.dir.c_str());
+  return 0;
+}
+
 int run_train(const std::string& config_path, const std::vector<std::string>& overrides,
-              const std::string& resume) {
+              const std::string& resume, bool console) {
   auto cfg = sgp::config::load_file(config_path, overrides);
   if (!cfg.ok()) return fail(cfg.err());
   std::fprintf(stderr,
                "sgp: training '%s': model %s, %d node(s), %d epochs, batch %d, backend %s\n",
                cfg->run.name.c_str(), cfg->model.name.c_str(), cfg->cluster.nodes,
                cfg->schedule.epochs, cfg->data.batch_size, cfg->backend.name.c_str());
+  if (cfg->cluster.nodes > 1 || console) {
+    if (!resume.empty()) {
+      return fail({"--resume: resuming a multi-node run is not supported yet (one node only)"});
+    }
+    return run_group(*cfg, console);
+  }
   auto outcome = sgp::apps::train_single_node(
       *cfg, resume.empty() ? std::nullopt : std::optional<std::string>(resume));
   if (!outcome.ok()) return fail(outcome.err());
@@ -48,12 +89,26 @@ int main(int argc, char** argv) {
   train->add_option("config", config_path, "config file (TOML)")->required();
   train->add_option("--set", overrides, "override a key: --set optimizer.lr=0.05 (repeatable)");
   train->add_option("--resume", resume, "continue from a run directory or checkpoint file");
+  bool console = false;
+  train->add_flag("--console", console, "interactive console (status, link down, kill, ...)");
+
+  CLI::App* bench = app.add_subcommand("bench", "benchmarks");
+  bench->require_subcommand(1);
+  sgp::apps::bench_train_options bt{"cnn", 128, "fp32", "cpu", 50, 5};
+  CLI::App* bench_train = bench->add_subcommand("train", "ms per training step of one model");
+  bench_train->add_option("--model", bt.model, "mlp | cnn | cnn-bn");
+  bench_train->add_option("--batch", bt.batch, "samples per step");
+  bench_train->add_option("--dtype", bt.dtype, "fp32");
+  bench_train->add_option("--backend", bt.backend, "cpu | cuda");
+  bench_train->add_option("--steps", bt.steps, "timed steps");
+  bench_train->add_option("--warmup", bt.warmup, "untimed steps first");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  if (train->parsed()) return run_train(config_path, overrides, resume);
+  if (train->parsed()) return run_train(config_path, overrides, resume, console);
+  if (bench_train->parsed()) return sgp::apps::run_bench_train(bt);
   return 1;
 }

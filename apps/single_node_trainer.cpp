@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "apps/datasets.hpp"
+#include "actors/datasets.hpp"
 #include "apps/node_checkpoint.hpp"
 #include "apps/progress.hpp"
 #include "apps/run_files.hpp"
@@ -75,7 +75,7 @@ std::string summary_json(const config::config& cfg, const train_outcome& out) {
       .add("train_loss", out.train_loss)
       .add("test_loss", out.test_loss)
       .add("test_accuracy_mean_model", out.test_accuracy)
-      .add("test_accuracy_per_node", accuracy)
+      .add("test_accuracy_per_node", std::span<const double>(accuracy))
       // One node keeps all the push-sum weight; nothing is ever in flight.
       .add("total_weight", 1.0)
       .add("expected_total_weight", 1.0)
@@ -92,7 +92,7 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
     return core::make_error(cfg.source + ": cluster.nodes = " + std::to_string(cfg.cluster.nodes) +
                             ": this build trains one node; multi-node runs need the actor runtime");
   }
-  auto sets = load_datasets(cfg.data, cfg.run.seed);
+  auto sets = actors::load_datasets(cfg.data, cfg.run.seed);
   if (!sets.ok()) return sets.err();
   const data::dataset& train = sets->train;
   const data::dataset& test = sets->test;

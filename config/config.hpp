@@ -19,6 +19,8 @@ struct run_section {
 
 struct cluster_section {
   int nodes = 1;  ///< simulated nodes in one process
+  /// A node that reports nothing for this long is declared failed.
+  std::string heartbeat_timeout = "30s";
 };
 
 struct model_section {
@@ -66,6 +68,9 @@ struct algorithm_section {
   int peers_per_iteration = 1;
   int tau = 1;
   std::string compression = "none";  ///< none | bf16
+  /// How long a node waits for an in-neighbour's message before it goes on
+  /// without it and reports the neighbour to the supervisor as suspect.
+  std::string wait_timeout = "2s";
 };
 
 struct backend_section {
@@ -90,6 +95,7 @@ struct network_section {
   std::string latency = "0ms";
   std::string jitter = "0ms";
   double loss = 0.0;                ///< probability a message is dropped, [0, 1]
+  double duplicate = 0.0;           ///< probability a message is delivered twice, [0, 1]
   std::vector<link_section> links;  ///< [[network.link]] entries, in file order
 };
 
@@ -118,6 +124,7 @@ struct output_section {
   int checkpoint_every_epochs = 1;  ///< 0 = only at the end
   bool progress = true;             ///< live progress line on stderr
   int progress_every_iterations = 20;
+  int consensus_every_iterations = 100;  ///< consensus distance measured this often; 0 = never
 };
 
 /// A whole validated configuration.

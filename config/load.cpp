@@ -70,7 +70,8 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
   if (!dir_given) c.run.dir = "runs/" + c.run.name;
 
   SGP_CONFIG_TRY(section(r, root, "cluster", [&](const scope& s) {
-    return r.read(s, "nodes", c.cluster.nodes, at_least(1));
+    SGP_CONFIG_TRY(r.read(s, "nodes", c.cluster.nodes, at_least(1)));
+    return r.read_duration(s, "heartbeat_timeout", c.cluster.heartbeat_timeout);
   }));
 
   SGP_CONFIG_TRY(section(r, root, "model", [&](const scope& s) {
@@ -118,6 +119,7 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(r.read_enum(s, "topology", a.topology, topologies));
     SGP_CONFIG_TRY(r.read(s, "peers_per_iteration", a.peers_per_iteration, at_least(1)));
     SGP_CONFIG_TRY(r.read(s, "tau", a.tau, at_least(0)));
+    SGP_CONFIG_TRY(r.read_duration(s, "wait_timeout", a.wait_timeout));
     return r.read_enum(s, "compression", a.compression, compressions);
   }));
 
@@ -132,6 +134,7 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(r.read_duration(s, "latency", n.latency));
     SGP_CONFIG_TRY(r.read_duration(s, "jitter", n.jitter));
     SGP_CONFIG_TRY(r.read(s, "loss", n.loss, closed(0, 1)));
+    SGP_CONFIG_TRY(r.read(s, "duplicate", n.duplicate, closed(0, 1)));
     return detail::read_links(r, s, c.cluster.nodes, n.links);
   }));
 
@@ -139,7 +142,9 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     auto& o = c.output;
     SGP_CONFIG_TRY(r.read(s, "checkpoint_every_epochs", o.checkpoint_every_epochs, at_least(0)));
     SGP_CONFIG_TRY(r.read(s, "progress", o.progress));
-    return r.read(s, "progress_every_iterations", o.progress_every_iterations, at_least(1));
+    SGP_CONFIG_TRY(
+        r.read(s, "progress_every_iterations", o.progress_every_iterations, at_least(1)));
+    return r.read(s, "consensus_every_iterations", o.consensus_every_iterations, at_least(0));
   }));
 
   return detail::read_faults(r, root, c.cluster.nodes, c.faults);

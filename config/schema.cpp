@@ -14,7 +14,7 @@ constexpr std::array root = {"run"sv,       "cluster"sv,  "model"sv,     "data"s
                              "optimizer"sv, "schedule"sv, "algorithm"sv, "backend"sv,
                              "network"sv,   "output"sv,   "faults"sv};
 constexpr std::array run = {"name"sv, "dir"sv, "seed"sv};
-constexpr std::array cluster = {"nodes"sv};
+constexpr std::array cluster = {"nodes"sv, "heartbeat_timeout"sv};
 constexpr std::array model = {"name"sv};
 constexpr std::array data = {"name"sv,
                              "path"sv,
@@ -33,11 +33,12 @@ constexpr std::array schedule = {
     "kind"sv,         "epochs"sv,       "warmup_epochs"sv,    "warmup_start_factor"sv,
     "decay_epochs"sv, "decay_factor"sv, "scale_lr_by_nodes"sv};
 constexpr std::array algorithm = {"name"sv, "topology"sv, "peers_per_iteration"sv, "tau"sv,
-                                  "compression"sv};
+                                  "compression"sv, "wait_timeout"sv};
 constexpr std::array backend = {"name"sv, "threads"sv};
-constexpr std::array network = {"bandwidth"sv, "latency"sv, "jitter"sv, "loss"sv, "link"sv};
+constexpr std::array network = {"bandwidth"sv, "latency"sv, "jitter"sv,
+                                "loss"sv,      "duplicate"sv, "link"sv};
 constexpr std::array output = {"checkpoint_every_epochs"sv, "progress"sv,
-                               "progress_every_iterations"sv};
+                               "progress_every_iterations"sv, "consensus_every_iterations"sv};
 constexpr std::array link = {"from"sv,    "to"sv,     "symmetric"sv, "bandwidth"sv,
                              "latency"sv, "jitter"sv, "loss"sv};
 constexpr std::array faults = {"at_iteration"sv, "at_seconds"sv, "action"sv,  "from"sv,   "to"sv,

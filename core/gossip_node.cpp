@@ -48,7 +48,8 @@ std::vector<std::size_t> gossip_node::out_peers() const {
 std::vector<gossip_envelope> gossip_node::step(std::span<const float> delta) {
   SGP_ASSERT(delta.size() == sums_.size());
   auto x = sums_.x_mut();
-  for (std::size_t i = 0; i < x.size(); ++i) x[i] += delta[i];
+  const auto scale = static_cast<float>(options_.step_in_z_space ? sums_.w() : 1.0);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] += scale * delta[i];
   std::vector<gossip_envelope> out;
   if (view_.live[id()]) {
     const auto peers = out_peers();

@@ -29,6 +29,12 @@ struct gossip_options {
   graph_schedule schedule;
   gossip_mode mode = gossip_mode::blocking;
   std::uint64_t tau = 1;  ///< overlapped only: tau = 0 is one iteration of delay
+  /// Scale each step by w (x += w * delta) so that z moves by exactly delta,
+  /// as the reference SGP code does (it steps the de-biased parameters).
+  /// Without it a node whose w is small (late messages under OSGP) takes a
+  /// step 1/w times too large and training diverges. AllReduce needs it too:
+  /// replicas stay equal even when a revived node holds part of the weight.
+  bool step_in_z_space = true;
 };
 
 /// Who is alive (with an incarnation that a revive bumps) and which links are up.
@@ -94,6 +100,13 @@ class gossip_node {
   /// Pushes a share of (x, w) to `to` without a gradient step or a new
   /// iteration: `fraction` of the mass moves (a revived peer takes half).
   gossip_envelope give(std::size_t to, double fraction);
+
+  /// Continues at `iteration` (a revived node takes its donor's iteration).
+  void set_iteration(std::uint64_t iteration) {
+    iteration_ = iteration;
+    heard_.clear();
+    waived_through_ = -1;
+  }
 
   /// Applies a received envelope; mass from dead peers or old incarnations
   /// is rejected.

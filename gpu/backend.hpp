@@ -72,11 +72,11 @@ enum class param_kind { weight, bias, bn_scale, bn_shift };
 
 /// One parameter tensor inside the flat parameter vector.
 struct param_segment {
-  std::string name;      ///< e.g. "conv1.weight"
+  std::string name;  ///< e.g. "conv1.weight"
   param_kind kind;
-  std::size_t offset;    ///< first element in the flat vector
-  std::size_t size;      ///< number of elements
-  std::size_t fan_in;    ///< inputs per output unit (for initialisation)
+  std::size_t offset;  ///< first element in the flat vector
+  std::size_t size;    ///< number of elements
+  std::size_t fan_in;  ///< inputs per output unit (for initialisation)
 };
 
 /// Where each parameter lives in the flat vector. Parameters that get weight
@@ -126,8 +126,7 @@ class model {
   /// max_batch()): writes d(mean loss)/d(params) into `grads` (overwritten,
   /// not accumulated), updates batch-norm running statistics, returns the
   /// mean softmax cross-entropy.
-  virtual float forward_backward(const buffer& params, const host_batch& batch,
-                                 buffer& grads) = 0;
+  virtual float forward_backward(const buffer& params, const host_batch& batch, buffer& grads) = 0;
 
   /// Inference-mode forward (batch norm uses running statistics).
   virtual eval_counts evaluate(const buffer& params, const host_batch& batch) = 0;

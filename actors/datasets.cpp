@@ -1,11 +1,11 @@
 // Implementation of load_datasets (see datasets.hpp).
-#include "apps/datasets.hpp"
+#include "actors/datasets.hpp"
 
 #include "core/rng.hpp"
 #include "data/fashion_mnist.hpp"
 #include "data/synthetic.hpp"
 
-namespace sgp::apps {
+namespace sgp::actors {
 
 core::result<train_test> load_datasets(const config::data_section& data, std::uint64_t seed) {
   if (data.name == "synthetic") {
@@ -22,4 +22,4 @@ core::result<train_test> load_datasets(const config::data_section& data, std::ui
   return train_test{std::move(train).value(), std::move(test).value()};
 }
 
-}  // namespace sgp::apps
+}  // namespace sgp::actors

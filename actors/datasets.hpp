@@ -1,11 +1,12 @@
-// Loads the train and test sets that a config names (Fashion-MNIST or synthetic).
+// Loads the train and test sets that a config names (Fashion-MNIST or synthetic);
+// every node of a group shares them read-only.
 #pragma once
 
 #include "config/config.hpp"
 #include "core/result.hpp"
 #include "data/dataset.hpp"
 
-namespace sgp::apps {
+namespace sgp::actors {
 
 /// The two splits of one run.
 struct train_test {
@@ -16,4 +17,4 @@ struct train_test {
 /// Reads `data.name` from the config; errors name the path that was tried.
 core::result<train_test> load_datasets(const config::data_section& data, std::uint64_t seed);
 
-}  // namespace sgp::apps
+}  // namespace sgp::actors

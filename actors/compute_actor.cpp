@@ -1,0 +1,106 @@
+// Implementation of the compute actor (see compute_actor.hpp).
+#include "actors/compute_actor.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace sgp::actors {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+/// Replies to the worker, later when the node is emulated as slow: the
+/// extra time passes on a timer, not on a busy core.
+void finish_step(caf::stateful_actor<compute_state>* self, const shared_floats& z,
+                 std::uint64_t iteration, double loss, double seconds) {
+  auto& s = self->state;
+  auto delta = std::make_shared<std::vector<float>>(z->size());
+  const double lr = s.engine->step_delta(*z, iteration, *delta);
+  const double extra = (s.slow_factor - 1.0) * seconds;
+  const shared_floats out = std::move(delta);
+  if (extra > 0.0) {
+    self->delayed_send(
+        s.worker, std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(extra)),
+        step_done_atom::value, out, loss, lr, seconds * s.slow_factor);
+  } else {
+    self->send(s.worker, step_done_atom::value, out, loss, lr, seconds);
+  }
+}
+
+}  // namespace
+
+eval_result evaluate_model(compute_engine& engine, const data::dataset& test,
+                           std::span<const float> z, std::span<const float> running_stats,
+                           int node) {
+  auto& model = engine.model();
+  auto stats = model.running_stats();
+  std::vector<float> saved(stats.begin(), stats.end());
+  if (running_stats.size() == stats.size()) {
+    std::copy(running_stats.begin(), running_stats.end(), stats.begin());
+  }
+  gpu::buffer params = engine.backend().allocate(z.size());
+  engine.backend().upload(z, params);
+  gpu::eval_counts total;
+  const std::size_t per_sample = test.sample_elements();
+  const auto batch = static_cast<std::size_t>(model.max_batch());
+  for (std::size_t first = 0; first < test.size(); first += batch) {
+    const std::size_t n = std::min(batch, test.size() - first);
+    const auto c = model.evaluate(params, {test.images.data() + first * per_sample,
+                                           test.labels.data() + first, static_cast<int>(n)});
+    total.loss_sum += c.loss_sum;
+    total.correct += c.correct;
+    total.samples += c.samples;
+  }
+  std::copy(saved.begin(), saved.end(), stats.begin());
+  const double samples = static_cast<double>(std::max<std::int64_t>(total.samples, 1));
+  return {node, static_cast<double>(total.correct) / samples, total.loss_sum / samples};
+}
+
+caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
+                            std::shared_ptr<compute_engine> engine,
+                            std::shared_ptr<const data::dataset> test, caf::actor worker,
+                            caf::actor allreduce, int node) {
+  auto& s = self->state;
+  s.engine = std::move(engine);
+  s.test = std::move(test);
+  s.worker = std::move(worker);
+  s.allreduce = std::move(allreduce);
+  s.node = node;
+  return {
+      [=](step_atom, const shared_floats& z, std::uint64_t iteration) {
+        auto& st = self->state;
+        const auto start = clock_type::now();
+        const float loss = st.engine->gradient(*z, iteration);
+        const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+        if (st.allreduce) {
+          st.pending_z = z;
+          st.pending_iteration = iteration;
+          st.pending_loss = loss;
+          st.pending_seconds = seconds;
+          auto g = std::make_shared<const std::vector<float>>(st.engine->gradient_copy());
+          self->send(st.allreduce, grad_atom::value, st.node, iteration, shared_floats(g));
+          return;
+        }
+        finish_step(self, z, iteration, loss, seconds);
+      },
+      [=](avg_grad_atom, const shared_floats& g, std::uint64_t iteration) {
+        auto& st = self->state;
+        if (!st.pending_z || iteration != st.pending_iteration) return;  // stale
+        st.engine->set_gradient(*g);
+        auto z = std::move(st.pending_z);
+        finish_step(self, z, iteration, st.pending_loss, st.pending_seconds);
+      },
+      [=](slow_atom, double factor) { self->state.slow_factor = factor; },
+      [=](eval_atom, const shared_floats& z, const std::vector<float>& running_stats) {
+        auto& st = self->state;
+        return evaluate_model(*st.engine, *st.test, *z, running_stats, st.node);
+      },
+      [=](final_atom) {
+        // The node's batch-norm statistics (for checkpoints and the averaged model).
+        const auto stats = self->state.engine->model().running_stats();
+        return std::vector<float>(stats.begin(), stats.end());
+      },
+  };
+}
+
+}  // namespace sgp::actors

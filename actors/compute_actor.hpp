@@ -1,0 +1,41 @@
+// The compute actor: runs a node's gradient steps on its backend (through
+// compute_engine) and replies with the step as a delta to add to x. With
+// AllReduce it sends the gradient out and steps when the average returns.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <memory>
+
+#include "actors/compute_engine.hpp"
+#include "actors/messages.hpp"
+
+namespace sgp::actors {
+
+struct compute_state {
+  std::shared_ptr<compute_engine> engine;
+  std::shared_ptr<const data::dataset> test;
+  caf::actor worker;
+  caf::actor allreduce;  ///< set only for ar-sgd
+  int node = 0;
+  double slow_factor = 1.0;
+  // AllReduce: the step waits for the averaged gradient.
+  shared_floats pending_z;
+  std::uint64_t pending_iteration = 0;
+  double pending_loss = 0.0;
+  double pending_seconds = 0.0;
+  static inline const char* name = "sgp.compute";
+};
+
+/// Spawn with the node's engine, test set, worker and (ar-sgd) allreduce actor.
+caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
+                            std::shared_ptr<compute_engine> engine,
+                            std::shared_ptr<const data::dataset> test, caf::actor worker,
+                            caf::actor allreduce, int node);
+
+/// Test accuracy and mean loss of `z` (with `running_stats` if not empty).
+eval_result evaluate_model(compute_engine& engine, const data::dataset& test,
+                           std::span<const float> z, std::span<const float> running_stats,
+                           int node);
+
+}  // namespace sgp::actors

@@ -1,0 +1,81 @@
+// Implementation of a node's compute side (see compute_engine.hpp).
+#include "actors/compute_engine.hpp"
+
+#include <algorithm>
+
+#include "data/batch.hpp"
+#include "gpu/backend_factory.hpp"
+
+namespace sgp::actors {
+
+core::result<std::unique_ptr<compute_engine>> compute_engine::create(
+    const compute_setup& setup, std::shared_ptr<const data::dataset> train) {
+  std::unique_ptr<compute_engine> e(new compute_engine());
+  auto backend = gpu::make_backend(setup.backend, setup.threads);
+  if (!backend.ok()) return backend.err().with_context("backend.name");
+  e->backend_ = std::move(backend).value();
+  const gpu::sample_shape shape{train->channels, train->height, train->width};
+  auto model = e->backend_->make_model(setup.model, shape, train->classes, setup.batch_size);
+  if (!model.ok()) return model.err().with_context("model.name");
+  e->model_ = std::move(model).value();
+  e->train_ = std::move(train);
+  e->setup_ = setup;
+  e->sampler_ =
+      std::make_unique<data::shard_sampler>(e->train_->size(), setup.node, setup.nodes, setup.seed);
+  e->per_epoch_ = static_cast<std::int64_t>(
+      std::max<std::size_t>(1, e->sampler_->batches_per_epoch(setup.batch_size, false)));
+  const std::size_t n = e->model_->layout().total;
+  e->params_ = e->backend_->allocate(n);
+  e->grads_ = e->backend_->allocate(n);
+  e->momentum_ = e->backend_->allocate(n);
+  e->images_.resize(static_cast<std::size_t>(setup.batch_size) * shape.elements());
+  e->labels_.resize(static_cast<std::size_t>(setup.batch_size));
+  e->host_.resize(n);
+  return e;
+}
+
+std::vector<float> compute_engine::initial_parameters() {
+  model_->initialize(params_, setup_.seed);
+  std::vector<float> x(params_.size());
+  backend_->download(params_, x);
+  return x;
+}
+
+float compute_engine::gradient(std::span<const float> z, std::uint64_t iteration) {
+  const auto epoch = static_cast<int>(static_cast<std::int64_t>(iteration) / per_epoch_);
+  if (epoch != order_epoch_) {
+    order_ = sampler_->epoch_order(epoch);
+    order_epoch_ = epoch;
+  }
+  const auto b = static_cast<std::size_t>(static_cast<std::int64_t>(iteration) % per_epoch_);
+  const auto batch = static_cast<std::size_t>(setup_.batch_size);
+  const std::size_t first = std::min(b * batch, order_.size());
+  const std::size_t n = std::min(batch, order_.size() - first);
+  data::gather_batch(*train_, {order_.data() + first, n}, images_.data(), labels_.data());
+  backend_->upload(z, params_);
+  return model_->forward_backward(params_, {images_.data(), labels_.data(), static_cast<int>(n)},
+                                  grads_);
+}
+
+std::vector<float> compute_engine::gradient_copy() {
+  std::vector<float> g(grads_.size());
+  backend_->download(grads_, g);
+  return g;
+}
+
+void compute_engine::set_gradient(std::span<const float> g) {
+  backend_->upload(g, grads_);
+}
+
+double compute_engine::step_delta(std::span<const float> z, std::uint64_t iteration,
+                                  std::span<float> delta) {
+  const double lr = setup_.lr.at(static_cast<double>(iteration) / static_cast<double>(per_epoch_));
+  backend_->upload(z, params_);
+  backend_->sgd_step(setup_.sgd, static_cast<float>(lr), model_->layout().decayed, params_, grads_,
+                     momentum_);
+  backend_->download(params_, host_);
+  for (std::size_t i = 0; i < delta.size(); ++i) delta[i] = host_[i] - z[i];
+  return lr;
+}
+
+}  // namespace sgp::actors

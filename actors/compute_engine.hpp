@@ -1,0 +1,82 @@
+// One node's compute side, without actors: its model replica on a backend,
+// momentum, data shard and learning-rate schedule. The compute actor wraps
+// it; the single-node trainer could too. Given the de-biased model z and an
+// iteration it computes the gradient on that iteration's batch and the
+// optimizer's step as a delta to add to x.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "core/lr_schedule.hpp"
+#include "core/result.hpp"
+#include "data/dataset.hpp"
+#include "data/shard_sampler.hpp"
+#include "gpu/backend.hpp"
+
+namespace sgp::actors {
+
+/// What a node's compute needs to know.
+struct compute_setup {
+  std::string backend = "cpu";
+  int threads = 1;
+  std::string model = "cnn";
+  int batch_size = 64;
+  int node = 0;
+  int nodes = 1;
+  std::uint64_t seed = 1;
+  gpu::sgd_options sgd;
+  core::lr_schedule lr;
+};
+
+class compute_engine {
+ public:
+  /// Builds the backend, the model and the buffers for `train` (shared,
+  /// read-only across nodes).
+  static core::result<std::unique_ptr<compute_engine>> create(
+      const compute_setup& setup, std::shared_ptr<const data::dataset> train);
+
+  [[nodiscard]] std::size_t parameters() const { return layout().total; }
+  [[nodiscard]] const gpu::param_layout& layout() const { return model_->layout(); }
+  [[nodiscard]] std::int64_t iterations_per_epoch() const { return per_epoch_; }
+  [[nodiscard]] gpu::model& model() { return *model_; }
+  [[nodiscard]] gpu::backend& backend() { return *backend_; }
+
+  /// The initial parameters (same seed on every node: same start).
+  [[nodiscard]] std::vector<float> initial_parameters();
+
+  /// Forward and backward at `z` on the batch of `iteration`; keeps the
+  /// gradient and returns the mean loss.
+  float gradient(std::span<const float> z, std::uint64_t iteration);
+
+  /// The gradient that `gradient` computed (host copy).
+  [[nodiscard]] std::vector<float> gradient_copy();
+  /// Replaces the gradient (AllReduce: the average of every node's).
+  void set_gradient(std::span<const float> g);
+
+  /// The optimizer's step from `z` with the current gradient at the lr of
+  /// `iteration`: writes step(z) - z into `delta`; returns the lr.
+  double step_delta(std::span<const float> z, std::uint64_t iteration, std::span<float> delta);
+
+ private:
+  compute_engine() = default;
+
+  std::unique_ptr<gpu::backend> backend_;
+  std::unique_ptr<gpu::model> model_;
+  std::shared_ptr<const data::dataset> train_;
+  std::unique_ptr<data::shard_sampler> sampler_;
+  compute_setup setup_;
+  std::int64_t per_epoch_ = 1;
+  int order_epoch_ = -1;
+  std::vector<std::size_t> order_;
+  gpu::buffer params_;
+  gpu::buffer grads_;
+  gpu::buffer momentum_;
+  std::vector<float> images_;
+  std::vector<std::int32_t> labels_;
+  std::vector<float> host_;
+};
+
+}  // namespace sgp::actors

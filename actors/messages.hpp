@@ -1,0 +1,108 @@
+// The messages of the actor runtime: atoms and payloads. Payloads stay in one
+// process (shared, immutable buffers), so they are allowed as "unsafe"
+// (not serializable) message types; remote transports use the wire format.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/run_summary.hpp"
+#include "core/command.hpp"
+#include "core/gossip_node.hpp"
+#include "net/link_emulator.hpp"
+
+namespace sgp::actors {
+
+// compute <-> worker
+using step_atom = caf::atom_constant<caf::atom("step")>;  ///< worker -> compute: z, iteration
+using step_done_atom = caf::atom_constant<caf::atom("stepdone")>;  ///< compute -> worker
+using grad_atom = caf::atom_constant<caf::atom("grad")>;           ///< compute -> allreduce
+using avg_grad_atom = caf::atom_constant<caf::atom("avggrad")>;    ///< allreduce -> compute
+using slow_atom = caf::atom_constant<caf::atom("slow")>;           ///< supervisor -> compute
+using eval_atom = caf::atom_constant<caf::atom("eval")>;           ///< evaluate a model
+// worker <-> sender <-> peers
+using push_atom = caf::atom_constant<caf::atom("push")>;    ///< an envelope for a worker
+using send_atom = caf::atom_constant<caf::atom("send")>;    ///< worker -> sender
+using links_atom = caf::atom_constant<caf::atom("links")>;  ///< link settings for senders
+using give_atom = caf::atom_constant<caf::atom("give")>;    ///< supervisor -> donor worker
+// supervision
+using view_atom = caf::atom_constant<caf::atom("view")>;        ///< a membership view
+using report_atom = caf::atom_constant<caf::atom("report")>;    ///< worker -> supervisor
+using suspect_atom = caf::atom_constant<caf::atom("suspect")>;  ///< worker -> supervisor
+using forgot_atom = caf::atom_constant<caf::atom("forgot")>;    ///< worker -> supervisor
+using done_atom = caf::atom_constant<caf::atom("done")>;        ///< worker -> supervisor
+using final_atom = caf::atom_constant<caf::atom("final")>;      ///< supervisor -> worker: state?
+using tick_atom = caf::atom_constant<caf::atom("tick")>;        ///< timers
+using wait_atom = caf::atom_constant<caf::atom("wait")>;        ///< worker's wait timeout
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using command_atom = caf::atom_constant<caf::atom("command")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using result_atom = caf::atom_constant<caf::atom("result")>;
+using start_atom = caf::atom_constant<caf::atom("start")>;
+
+/// A flat float vector shared between actors without copying.
+using shared_floats = std::shared_ptr<const std::vector<float>>;
+
+/// What a worker reports after each iteration (metrics and progress).
+struct iteration_report {
+  int node = 0;
+  std::uint64_t iteration = 0;  ///< completed iterations
+  double time = 0.0;            ///< seconds since the start
+  double loss = 0.0;
+  double lr = 0.0;
+  double w = 0.0;
+  double comm_wait = 0.0;  ///< seconds this iteration waited for in-neighbours
+  double compute_seconds = 0.0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t messages_late = 0;       ///< waits that timed out (cumulative)
+  std::uint64_t messages_lost = 0;       ///< dropped by the links (cumulative, as sender)
+  std::uint64_t messages_duplicate = 0;  ///< received twice or overtaken (cumulative)
+  std::vector<std::size_t> out_peers;
+};
+
+/// A worker's state when asked (status, the end of a run, a kill).
+struct node_snapshot {
+  int node = 0;
+  bool live = true;
+  std::uint64_t iteration = 0;
+  double w = 0.0;
+  double loss = 0.0;
+  shared_floats z;                     ///< de-biased model (only when asked for)
+  std::vector<double> sent_weight;     ///< cumulative weight sent to each node
+  std::vector<double> applied_weight;  ///< cumulative weight applied from each node
+  std::vector<float> running_stats;
+};
+
+/// Link settings that the supervisor sends to every sender.
+struct link_update {
+  enum class what { defaults, link, up, down, partition, heal } kind = what::defaults;
+  int from = -1;
+  int to = -1;
+  net::link_properties properties;
+  std::vector<std::vector<int>> groups;
+};
+
+/// Evaluation result of one model.
+struct eval_result {
+  int node = -1;  ///< -1 for the averaged model
+  double accuracy = 0.0;
+  double loss = 0.0;
+};
+
+}  // namespace sgp::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::shared_floats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::core::gossip_envelope)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<sgp::core::gossip_envelope>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::core::membership_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::core::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<sgp::core::forgotten_edges>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::iteration_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::node_snapshot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::link_update)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::eval_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::run_summary)

@@ -1,0 +1,47 @@
+// Implementation of run_training (see run.hpp).
+#include "actors/run.hpp"
+
+#include <atomic>
+#include <thread>
+
+#include "actors/console.hpp"
+#include "actors/training_group.hpp"
+
+namespace sgp::actors {
+namespace {
+
+/// The message of an error made with make_error(sec, "text"), else CAF's rendering.
+std::string error_text(caf::actor_system& sys, const caf::error& e) {
+  const auto& ctx = e.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0)) return ctx.get_as<std::string>(0);
+  return sys.render(e);
+}
+
+}  // namespace
+
+core::result<run_summary> run_training(const config::config& cfg, const run_options& options) {
+  caf::actor_system_config sys_cfg;
+  sys_cfg.set("logger.file-verbosity", caf::atom("quiet"));
+  sys_cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  caf::actor_system sys{sys_cfg};
+  auto group = spawn_training_group(sys, cfg);
+  if (!group.ok()) return group.err();
+
+  std::atomic<bool> stop{false};
+  std::thread console;
+  if (options.console) {
+    console = std::thread([&] { run_console(sys, group->supervisor, stop); });
+  }
+  core::result<run_summary> out = core::make_error("the run ended without a result");
+  {
+    caf::scoped_actor self{sys};
+    self->request(group->supervisor, caf::infinite, start_atom::value)
+        .receive([&](const run_summary& s) { out = s; },
+                 [&](const caf::error& e) { out = core::make_error(error_text(sys, e)); });
+  }
+  stop = true;
+  if (console.joinable()) console.join();
+  return out;
+}
+
+}  // namespace sgp::actors

@@ -1,0 +1,18 @@
+// Runs a whole training group to the end in its own actor system: what
+// `sgp train` calls for more than one node. No CAF in this header.
+#pragma once
+
+#include "actors/run_summary.hpp"
+#include "config/config.hpp"
+#include "core/result.hpp"
+
+namespace sgp::actors {
+
+struct run_options {
+  bool console = false;  ///< interactive console on the terminal while training
+};
+
+/// Trains `cfg` and returns the summary (also written to RUN_DIR/summary.json).
+core::result<run_summary> run_training(const config::config& cfg, const run_options& options);
+
+}  // namespace sgp::actors

@@ -1,0 +1,34 @@
+// What a finished multi-node run reports (and writes to summary.json).
+// Plain data, no CAF: apps/ reads it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sgp::actors {
+
+struct run_summary {
+  std::string algorithm;
+  int nodes = 0;
+  int live_nodes = 0;
+  std::uint64_t iterations = 0;  ///< the largest iteration any live node reached
+  double wall_seconds = 0.0;
+  double test_accuracy_mean_model = 0.0;
+  double test_loss_mean_model = 0.0;
+  std::vector<double> test_accuracy_per_node;  ///< NaN for dead nodes
+  double total_weight = 0.0;                   ///< live nodes' w plus in flight among them
+  double expected_total_weight = 0.0;          ///< n minus what dead nodes took with them
+  bool weight_exact = true;  ///< false after a failure that could not be accounted
+  std::uint64_t messages_lost = 0;
+  std::uint64_t messages_duplicate = 0;
+  std::uint64_t messages_late = 0;
+  double consensus_distance = 0.0;  ///< final max_i |z_i - mean| / |mean|
+  double mean_comm_wait_fraction = 0.0;
+  double samples_per_second = 0.0;
+
+  /// The summary as one JSON object (the keys of DESIGN.md §6 and more).
+  [[nodiscard]] std::string json() const;
+};
+
+}  // namespace sgp::actors

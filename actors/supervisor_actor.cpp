@@ -1,0 +1,396 @@
+// The supervisor's lifecycle: building the group, the view, reports,
+// heartbeats and faults (see supervisor_actor.hpp).
+#include "actors/supervisor_actor.hpp"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "actors/allreduce_actor.hpp"
+#include "actors/compute_actor.hpp"
+#include "actors/sender_actor.hpp"
+#include "core/json.hpp"
+#include "core/lr_schedule.hpp"
+#include "core/units.hpp"
+
+namespace sgp::actors {
+namespace {
+
+constexpr auto tick_interval = std::chrono::milliseconds(200);
+
+net::link_properties link_properties_of(const std::string& bw, const std::string& lat,
+                                        const std::string& jitter, double loss) {
+  net::link_properties p;
+  p.bandwidth_bits_per_second = core::parse_bandwidth_bits_per_second(bw).value();
+  p.latency_seconds = core::parse_duration_seconds(lat).value();
+  p.jitter_seconds = core::parse_duration_seconds(jitter).value();
+  p.loss = loss;
+  return p;
+}
+
+/// The emulator as the config describes it (validated units).
+net::link_emulator configured_links(const config::config& cfg) {
+  const auto& net = cfg.network;
+  net::link_emulator links(cfg.cluster.nodes,
+                           link_properties_of(net.bandwidth, net.latency, net.jitter, net.loss),
+                           cfg.run.seed);
+  for (const auto& l : net.links) {
+    const auto p =
+        link_properties_of(l.bandwidth.empty() ? net.bandwidth : l.bandwidth,
+                           l.latency.empty() ? net.latency : l.latency,
+                           l.jitter.empty() ? net.jitter : l.jitter, l.loss.value_or(net.loss));
+    links.set_link(l.from, l.to, p);
+    if (l.symmetric) links.set_link(l.to, l.from, p);
+  }
+  return links;
+}
+
+core::command command_of(const config::fault_section& f) {
+  static const std::pair<const char*, core::command_kind> kinds[] = {
+      {"link_down", core::command_kind::link_down}, {"link_up", core::command_kind::link_up},
+      {"link_set", core::command_kind::link_set},   {"slow", core::command_kind::slow},
+      {"kill", core::command_kind::kill},           {"revive", core::command_kind::revive},
+      {"partition", core::command_kind::partition}, {"heal", core::command_kind::heal}};
+  core::command c;
+  for (const auto& [name, kind] : kinds) {
+    if (f.action == name) c.kind = kind;
+  }
+  c.from = f.from;
+  c.to = f.to;
+  c.symmetric = f.symmetric;
+  c.node = f.node;
+  c.factor = f.factor;
+  if (!f.bandwidth.empty()) {
+    c.bandwidth_bits_per_second = core::parse_bandwidth_bits_per_second(f.bandwidth).value();
+  }
+  if (!f.latency.empty()) c.latency_seconds = core::parse_duration_seconds(f.latency).value();
+  if (!f.jitter.empty()) c.jitter_seconds = core::parse_duration_seconds(f.jitter).value();
+  c.loss = f.loss;
+  c.groups = f.groups;
+  return c;
+}
+
+core::gossip_options gossip_options_of(const config::config& cfg) {
+  core::gossip_options o;
+  const auto& a = cfg.algorithm;
+  o.schedule.kind = a.name == "d-psgd" ? core::topology_kind::bipartite_exponential
+                                       : core::parse_topology(a.topology).value();
+  o.schedule.peers_per_iteration = static_cast<std::size_t>(a.peers_per_iteration);
+  o.mode = a.name == "osgp" ? core::gossip_mode::overlapped : core::gossip_mode::blocking;
+  o.tau = static_cast<std::uint64_t>(a.tau);
+  return o;
+}
+
+void fire_due_faults(supervisor_ptr self) {
+  auto& s = self->state;
+  const auto it = global_iteration(s);
+  const double now = run_seconds(self);
+  for (auto& f : s.faults) {
+    if (f.fired) continue;
+    const bool due = (f.at_iteration >= 0 && it >= static_cast<std::uint64_t>(f.at_iteration)) ||
+                     (f.at_seconds >= 0.0 && now >= f.at_seconds);
+    if (!due) continue;
+    f.fired = true;
+    const std::string reply = execute(self, f.command);
+    std::fprintf(stderr, "\nfault at iteration %llu: %s: %s\n", static_cast<unsigned long long>(it),
+                 core::command_name(f.command.kind).c_str(), reply.c_str());
+  }
+}
+
+/// Nodes that have reported nothing for heartbeat_timeout are declared failed.
+void check_heartbeats(supervisor_ptr self) {
+  auto& s = self->state;
+  const double timeout = core::parse_duration_seconds(s.cfg.cluster.heartbeat_timeout).value();
+  const double now = clock_seconds(self);
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (!s.view.live[i] || s.done[i]) continue;
+    const double last = s.last[i] ? s.last[i]->time : s.start_time;
+    if (now - last > timeout) {
+      std::fprintf(stderr, "\nsupervisor: node %zu silent for %.1f s: declared failed\n", i,
+                   now - last);
+      core::command kill;
+      kill.kind = core::command_kind::kill;
+      kill.node = static_cast<int>(i);
+      (void)execute(self, kill);
+    }
+  }
+}
+
+void print_progress(supervisor_ptr self) {
+  auto& s = self->state;
+  if (!s.cfg.output.progress) return;
+  const double now = run_seconds(self);
+  if (now - s.last_progress < 0.5) return;
+  s.last_progress = now;
+  double loss = 0.0;
+  double wait = 0.0;
+  double busy = 0.0;
+  int count = 0;
+  std::uint64_t slowest_it = ~0ULL;
+  int slowest = -1;
+  std::uint64_t done_iterations = 0;
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (!s.view.live[i] || !s.last[i]) continue;
+    const auto& r = *s.last[i];
+    loss += r.loss;
+    wait += r.comm_wait;
+    busy += r.comm_wait + r.compute_seconds;
+    done_iterations += r.iteration;
+    ++count;
+    if (r.iteration < slowest_it) {
+      slowest_it = r.iteration;
+      slowest = r.node;
+    }
+  }
+  if (count == 0) return;
+  const auto it = global_iteration(s);
+  const double samples = static_cast<double>(done_iterations) * s.cfg.data.batch_size;
+  static const bool tty = ::isatty(STDERR_FILENO) != 0;
+  std::fprintf(stderr,
+               "%sit %llu  epoch %.2f/%d  loss %.4f  %.0f samples/s  comm wait %.0f%%  slowest "
+               "node %d (it %llu)%s",
+               tty ? "\r\033[K" : "", static_cast<unsigned long long>(it),
+               static_cast<double>(it) / static_cast<double>(s.per_epoch), s.cfg.schedule.epochs,
+               loss / count, samples / std::max(now, 1e-9), busy > 0 ? 100.0 * wait / busy : 0.0,
+               slowest, static_cast<unsigned long long>(slowest_it), tty ? "" : "\n");
+}
+
+}  // namespace
+
+double run_seconds(supervisor_ptr self) {
+  return clock_seconds(self) - self->state.start_time;
+}
+
+std::uint64_t global_iteration(const supervisor_state& s) {
+  std::uint64_t it = 0;
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (s.view.live[i] && s.last[i]) it = std::max(it, s.last[i]->iteration);
+  }
+  return it;
+}
+
+void broadcast_view(supervisor_ptr self) {
+  auto& s = self->state;
+  std::vector<caf::actor> workers(s.n);
+  std::vector<caf::actor> computes(s.n);
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (!s.view.live[i]) continue;
+    workers[i] = s.nodes[i].worker;
+    computes[i] = s.nodes[i].compute;
+  }
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (!s.view.live[i]) continue;
+    self->send(s.nodes[i].worker, view_atom::value, s.view);
+    self->send(s.nodes[i].sender, view_atom::value, workers);
+  }
+  if (s.allreduce) self->send(s.allreduce, view_atom::value, computes, s.view.live);
+}
+
+core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::vector<float>> x,
+                        double w) {
+  auto& s = self->state;
+  auto setup = s.compute;
+  setup.node = id;
+  auto engine = compute_engine::create(setup, s.train);
+  if (!engine.ok()) return engine.err();
+  const caf::actor me = caf::actor_cast<caf::actor>(self);
+  auto worker = self->spawn(worker_actor, id, std::move(x), w, s.gossip, s.view, s.setup, me);
+  auto compute = self->spawn(compute_actor, std::shared_ptr<compute_engine>(std::move(*engine)),
+                             s.test, worker, s.allreduce, id);
+  const double duplicate = s.cfg.network.duplicate;
+  const auto seed = core::mix_seed(s.cfg.run.seed + 7919 * static_cast<std::uint64_t>(id) +
+                                   s.view.incarnation[static_cast<std::size_t>(id)]);
+  auto sender = self->spawn(sender_actor, id, s.links, duplicate, worker, seed);
+  self->monitor(worker);
+  s.nodes[static_cast<std::size_t>(id)] = {worker, compute, sender};
+  return {};
+}
+
+void start_node(supervisor_ptr self, int id) {
+  const auto& n = self->state.nodes[static_cast<std::size_t>(id)];
+  self->send(n.worker, start_atom::value, n.compute, n.sender);
+}
+
+bool start_group(supervisor_ptr self) {
+  auto& s = self->state;
+  s.n = static_cast<std::size_t>(s.cfg.cluster.nodes);
+  s.allreduce_mode = s.cfg.algorithm.name == "ar-sgd";
+  s.gossip = gossip_options_of(s.cfg);
+  s.links = configured_links(s.cfg);
+  s.view = core::membership_view::all_up(s.n);
+  s.nodes.assign(s.n, {});
+  s.last.assign(s.n, std::nullopt);
+  s.done.assign(s.n, false);
+  s.suspected.assign(s.n, 0);
+  for (const auto& f : s.cfg.faults)
+    s.faults.push_back({f.at_iteration, f.at_seconds, command_of(f)});
+
+  auto& c = s.compute;
+  c.backend = s.cfg.backend.name;
+  // Nodes share the cores: each computes on one thread, the scheduler runs
+  // as many nodes at once as there are cores.
+  c.threads = s.cfg.backend.threads > 0 ? s.cfg.backend.threads : (s.n > 1 ? 1 : 0);
+  c.model = s.cfg.model.name;
+  c.batch_size = s.cfg.data.batch_size;
+  c.nodes = static_cast<int>(s.n);
+  c.seed = s.cfg.run.seed;
+  c.sgd = {static_cast<float>(s.cfg.optimizer.momentum), s.cfg.optimizer.nesterov,
+           static_cast<float>(s.cfg.optimizer.weight_decay)};
+  c.lr.peak_lr = s.cfg.optimizer.lr * (s.cfg.schedule.scale_lr_by_nodes ? s.n : 1.0);
+  c.lr.warmup_epochs = s.cfg.schedule.warmup_epochs;
+  c.lr.warmup_start_factor = s.cfg.schedule.warmup_start_factor;
+  c.lr.kind = s.cfg.schedule.kind == "cosine" ? core::lr_decay::cosine : core::lr_decay::step;
+  c.lr.decay_epochs = s.cfg.schedule.decay_epochs;
+  c.lr.decay_factor = s.cfg.schedule.decay_factor;
+  c.lr.total_epochs = s.cfg.schedule.epochs;
+
+  // Node 0's engine gives the initial model (same seed everywhere) and the
+  // iteration count (shards are equal, so every node has as many batches).
+  auto first = compute_engine::create(c, s.train);
+  if (!first.ok()) {
+    s.finished.deliver(caf::make_error(caf::sec::runtime_error, first.err().message));
+    return false;
+  }
+  s.initial_x = std::make_shared<const std::vector<float>>((*first)->initial_parameters());
+  s.per_epoch = (*first)->iterations_per_epoch();
+  s.setup.total_iterations = static_cast<std::uint64_t>(s.per_epoch * s.cfg.schedule.epochs);
+  s.setup.wait_timeout = std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(
+      core::parse_duration_seconds(s.cfg.algorithm.wait_timeout).value()));
+  s.setup.bytes_per_element = s.cfg.algorithm.compression == "bf16" ? 2 : 4;
+  s.next_consensus = static_cast<std::uint64_t>(s.cfg.output.consensus_every_iterations);
+
+  std::error_code ec;
+  std::filesystem::create_directories(s.cfg.run.dir, ec);
+  s.metrics.open(s.cfg.run.dir + "/metrics.jsonl", std::ios::app);
+  if (ec || !s.metrics) {
+    s.finished.deliver(caf::make_error(caf::sec::runtime_error,
+                                       s.cfg.run.dir + ": cannot write the run directory"));
+    return false;
+  }
+
+  if (s.allreduce_mode) s.allreduce = self->spawn(allreduce_actor, s.links, std::uint64_t{4});
+  s.start_time = clock_seconds(self);
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (auto st = spawn_node(self, static_cast<int>(i), s.initial_x, 1.0); !st.ok()) {
+      s.finished.deliver(caf::make_error(caf::sec::runtime_error, st.err().message));
+      return false;
+    }
+  }
+  // Senders know their peers before any worker computes.
+  broadcast_view(self);
+  for (std::size_t i = 0; i < s.n; ++i) start_node(self, static_cast<int>(i));
+  self->delayed_send(self, tick_interval, tick_atom::value);
+  return true;
+}
+
+void on_report(supervisor_ptr self, iteration_report r) {
+  auto& s = self->state;
+  const auto node = static_cast<std::size_t>(r.node);
+  if (node >= s.n || !s.view.live[node] || s.finishing) return;
+  if (!std::isfinite(r.loss)) {
+    abort_run(self, "node " + std::to_string(r.node) + " diverged at iteration " +
+                        std::to_string(r.iteration) +
+                        " (loss is not finite): lower optimizer.lr or add schedule.warmup_epochs");
+    return;
+  }
+  const double t = r.time - s.start_time;
+  s.metrics << core::json_object()
+                   .add("event", "train")
+                   .add("node", r.node)
+                   .add("iteration", static_cast<std::int64_t>(r.iteration))
+                   .add("time", t)
+                   .add("loss", r.loss)
+                   .add("lr", r.lr)
+                   .add("w", r.w)
+                   .add("comm_wait", r.comm_wait)
+                   .add("bytes_sent", static_cast<std::int64_t>(r.bytes_sent))
+                   .add("messages_late", static_cast<std::int64_t>(r.messages_late))
+                   .add("messages_lost", static_cast<std::int64_t>(r.messages_lost))
+                   .add("messages_duplicate", static_cast<std::int64_t>(r.messages_duplicate))
+                   .str()
+            << '\n';
+  s.comm_wait_total += r.comm_wait;
+  s.compute_total += r.compute_seconds;
+  s.last[node] = std::move(r);
+  fire_due_faults(self);
+  print_progress(self);
+  if (s.next_consensus > 0 && global_iteration(s) >= s.next_consensus) {
+    s.next_consensus += static_cast<std::uint64_t>(s.cfg.output.consensus_every_iterations);
+    measure_consensus(self);
+  }
+}
+
+caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, config::config cfg,
+                               std::shared_ptr<const data::dataset> train,
+                               std::shared_ptr<const data::dataset> test) {
+  self->state.cfg = std::move(cfg);
+  self->state.train = std::move(train);
+  self->state.test = std::move(test);
+  self->set_down_handler([=](const caf::down_msg& down) {
+    auto& s = self->state;
+    for (std::size_t i = 0; i < s.n; ++i) {
+      if (s.view.live[i] && s.nodes[i].worker && s.nodes[i].worker.address() == down.source) {
+        // Died without a kill: what it held cannot be accounted.
+        std::fprintf(stderr, "\nsupervisor: node %zu died (%s)\n", i,
+                     caf::to_string(down.reason).c_str());
+        s.weight_exact = false;
+        s.view.live[i] = false;
+        ++s.view.epoch;
+        broadcast_view(self);
+      }
+    }
+  });
+  return {
+      [=](start_atom) -> caf::result<run_summary> {
+        auto& s = self->state;
+        if (s.started) return caf::make_error(caf::sec::runtime_error, "already started");
+        s.started = true;
+        s.finished = self->make_response_promise();
+        start_group(self);
+        return s.finished;
+      },
+      [=](report_atom, iteration_report& r) { on_report(self, std::move(r)); },
+      [=](done_atom, int node) {
+        auto& s = self->state;
+        s.done[static_cast<std::size_t>(node)] = true;
+        for (std::size_t i = 0; i < s.n; ++i) {
+          if (s.view.live[i] && !s.done[i]) return;
+        }
+        finish(self);
+      },
+      [=](suspect_atom, int node, const std::vector<std::size_t>& suspects) {
+        auto& s = self->state;
+        ++s.late_total;
+        for (const auto p : suspects) {
+          if (p < s.n) ++s.suspected[p];
+        }
+        (void)node;
+      },
+      [=](forgot_atom, int, const std::vector<core::forgotten_edges>& edges) {
+        // A survivor's side of the edges to a dead node: what it sent that the
+        // dead node never applied is lost; what the dead node had sent it
+        // (counted there) but it never applied is lost too.
+        auto& s = self->state;
+        for (const auto& e : edges) s.lost_weight += e.sent_weight - e.applied_weight;
+      },
+      [=](tick_atom) {
+        auto& s = self->state;
+        if (s.finishing) return;
+        fire_due_faults(self);
+        check_heartbeats(self);
+        self->delayed_send(self, tick_interval, tick_atom::value);
+      },
+      [=](command_atom, const std::string& line) -> std::string {
+        auto c = core::parse_command(line, static_cast<int>(self->state.cfg.cluster.nodes));
+        if (!c.ok()) return "error: " + c.err().message;
+        return execute(self, *c);
+      },
+      [=](stop_atom) {
+        if (!self->state.finishing) finish(self);
+      },
+  };
+}
+
+}  // namespace sgp::actors

@@ -1,0 +1,24 @@
+// The supervisor: one per training group. Spawns the nodes, keeps the
+// membership view and the link states, detects failures (monitors and
+// heartbeats), runs scripted faults and console commands, aggregates metrics
+// and progress, and ends the run with an evaluation and a summary.
+//
+// Messages it answers:
+//   (start_atom)              -> run_summary when the run ends (or an error)
+//   (command_atom, string)    -> the console's reply text
+//   (stop_atom)               -> ends the run early (the start reply follows)
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <memory>
+
+#include "actors/supervisor_state.hpp"
+
+namespace sgp::actors {
+
+caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, config::config cfg,
+                               std::shared_ptr<const data::dataset> train,
+                               std::shared_ptr<const data::dataset> test);
+
+}  // namespace sgp::actors

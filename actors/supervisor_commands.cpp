@@ -1,0 +1,251 @@
+// The supervisor's console commands and scripted faults: links, partitions,
+// slow nodes, kills and revivals, status and topology (see supervisor_state.hpp).
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "actors/sender_actor.hpp"
+#include "actors/supervisor_state.hpp"
+#include "core/connectivity.hpp"
+
+namespace sgp::actors {
+namespace {
+
+/// Concatenates anything streamable (GCC 12 warns falsely on long chains of
+/// std::string operator+).
+template <class... Ts>
+std::string text(const Ts&... parts) {
+  std::ostringstream out;
+  (out << ... << parts);
+  return out.str();
+}
+
+/// Sends a link change to every sender and the AllReduce actor, then
+/// recomputes the view's link mask from the emulator and broadcasts it.
+void change_links(supervisor_ptr self, const link_update& u) {
+  auto& s = self->state;
+  apply_link_update(s.links, u);
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (s.view.live[i]) self->send(s.nodes[i].sender, links_atom::value, u);
+  }
+  if (s.allreduce) self->send(s.allreduce, links_atom::value, u);
+  for (std::size_t a = 0; a < s.n; ++a) {
+    for (std::size_t b = 0; b < s.n; ++b) {
+      if (a != b) s.view.links.set(a, b, s.links.up(static_cast<int>(a), static_cast<int>(b)));
+    }
+  }
+  ++s.view.epoch;
+  broadcast_view(self);
+}
+
+void set_link_state(supervisor_ptr self, int from, int to, bool up) {
+  link_update u;
+  u.kind = up ? link_update::what::up : link_update::what::down;
+  u.from = from;
+  u.to = to;
+  change_links(self, u);
+}
+
+std::string kill_node(supervisor_ptr self, int id) {
+  auto& s = self->state;
+  const auto i = static_cast<std::size_t>(id);
+  if (!s.view.live[i]) return text("node ", id, " is not running");
+  const node_actors dead = s.nodes[i];
+  // The view changes now, so nothing new is scheduled to the node; its last
+  // state (for the weight accounting) arrives with the worker's reply.
+  s.view.live[i] = false;
+  ++s.view.epoch;
+  s.last[i].reset();
+  ++s.pending_kills;
+  self->request(dead.worker, caf::infinite, stop_atom::value)
+      .then(
+          [=](const node_snapshot& last) {
+            auto& st = self->state;
+            double lost = last.w;
+            for (std::size_t p = 0; p < last.sent_weight.size(); ++p) {
+              lost += last.sent_weight[p] - last.applied_weight[p];
+            }
+            st.lost_weight += lost;
+            self->send_exit(dead.compute, caf::exit_reason::kill);
+            self->send_exit(dead.sender, caf::exit_reason::kill);
+            broadcast_view(self);
+            if (--st.pending_kills == 0 && st.finish_requested) finish(self);
+          },
+          [=](const caf::error&) {
+            auto& st = self->state;
+            st.weight_exact = false;
+            broadcast_view(self);
+            if (--st.pending_kills == 0 && st.finish_requested) finish(self);
+          });
+  // Nodes that were only waiting for this one may be done now.
+  bool all_done = true;
+  for (std::size_t k = 0; k < s.n; ++k) {
+    if (s.view.live[k] && !s.done[k]) all_done = false;
+  }
+  if (all_done) self->send(self, stop_atom::value);
+  return text("node ", id, " killed");
+}
+
+std::string revive_node(supervisor_ptr self, int id) {
+  auto& s = self->state;
+  const auto i = static_cast<std::size_t>(id);
+  if (s.view.live[i]) return text("node ", id, " is already running");
+  int donor = -1;
+  for (std::size_t k = 0; k < s.n && donor < 0; ++k) {
+    if (s.view.live[k] && !s.done[k]) donor = static_cast<int>(k);
+  }
+  if (donor < 0) return "no live node to take state from";
+  s.view.live[i] = true;
+  ++s.view.incarnation[i];
+  ++s.view.epoch;
+  s.done[i] = false;
+  s.last[i].reset();
+  auto zeros = std::make_shared<const std::vector<float>>(s.initial_x->size(), 0.0f);
+  if (auto st = spawn_node(self, id, std::move(zeros), 0.0); !st.ok()) {
+    s.view.live[i] = false;
+    return text("revive failed: ", st.err().message);
+  }
+  broadcast_view(self);
+  start_node(self, id);
+  // After the view (same sender, same order): the donor knows the new
+  // incarnation before it gives half of its (x, w).
+  self->send(s.nodes[static_cast<std::size_t>(donor)].worker, give_atom::value, id, 0.5);
+  return text("node ", id, " revived with half of node ", donor, "'s state");
+}
+
+std::string set_link(supervisor_ptr self, const core::command& c) {
+  auto apply = [&](int from, int to) {
+    auto p = self->state.links.properties(from, to);
+    if (c.bandwidth_bits_per_second) p.bandwidth_bits_per_second = *c.bandwidth_bits_per_second;
+    if (c.latency_seconds) p.latency_seconds = *c.latency_seconds;
+    if (c.jitter_seconds) p.jitter_seconds = *c.jitter_seconds;
+    if (c.loss) p.loss = *c.loss;
+    link_update u;
+    u.kind = link_update::what::link;
+    u.from = from;
+    u.to = to;
+    u.properties = p;
+    change_links(self, u);
+  };
+  apply(c.from, c.to);
+  if (c.symmetric) apply(c.to, c.from);
+  const auto& p = self->state.links.properties(c.from, c.to);
+  char buf[160];
+  std::snprintf(buf, sizeof(buf),
+                "link %d %s %d: %.3g Gbit/s, latency %.3g ms, jitter %.3g ms, "
+                "loss %.3g",
+                c.from, c.symmetric ? "<->" : "->", c.to, p.bandwidth_bits_per_second / 1e9,
+                p.latency_seconds * 1e3, p.jitter_seconds * 1e3, p.loss);
+  return buf;
+}
+
+}  // namespace
+
+std::string status_text(supervisor_ptr self) {
+  auto& s = self->state;
+  std::ostringstream out;
+  char line[256];
+  std::snprintf(line, sizeof(line), "%-4s %-6s %8s %8s %9s %9s %6s %6s %6s  %s\n", "node", "state",
+                "iter", "loss", "w", "wait(s)", "late", "lost", "dup", "out-peers");
+  out << line;
+  for (std::size_t i = 0; i < s.n; ++i) {
+    const char* state = !s.view.live[i] ? "dead" : s.done[i] ? "done" : "train";
+    if (!s.last[i]) {
+      std::snprintf(line, sizeof(line), "%-4zu %-6s %8s\n", i, state, "-");
+      out << line;
+      continue;
+    }
+    const auto& r = *s.last[i];
+    std::string peers;
+    for (const auto p : r.out_peers) {
+      if (!peers.empty()) peers += ',';
+      peers += std::to_string(p);
+    }
+    std::snprintf(line, sizeof(line), "%-4zu %-6s %8llu %8.4f %9.5f %9.3f %6llu %6llu %6llu  %s\n",
+                  i, state, static_cast<unsigned long long>(r.iteration), r.loss, r.w, r.comm_wait,
+                  static_cast<unsigned long long>(r.messages_late),
+                  static_cast<unsigned long long>(r.messages_lost),
+                  static_cast<unsigned long long>(r.messages_duplicate),
+                  peers.empty() ? "-" : peers.c_str());
+    out << line;
+  }
+  return out.str();
+}
+
+std::string topology_text(supervisor_ptr self) {
+  auto& s = self->state;
+  const auto it = global_iteration(s);
+  std::ostringstream out;
+  out << "topology " << core::topology_name(s.gossip.schedule.kind) << " at iteration " << it
+      << " (view epoch " << s.view.epoch << "):\n";
+  for (std::size_t i = 0; i < s.n; ++i) {
+    out << "  " << i << (s.view.live[i] ? "" : " (dead)") << " ->";
+    if (s.view.live[i]) {
+      for (const auto p : s.gossip.schedule.out_peers(s.view.live, s.view.links, it, i)) {
+        out << ' ' << p;
+      }
+    }
+    out << '\n';
+  }
+  std::size_t live = 0;
+  for (const bool l : s.view.live) live += l ? 1 : 0;
+  const auto window = s.gossip.schedule.period(live);
+  const bool connected = core::strongly_connected_over_window(s.gossip.schedule, s.view.live,
+                                                              s.view.links, it, window);
+  out << "strongly connected over the next " << window
+      << " iteration(s): " << (connected ? "yes" : "NO (some nodes cannot reach each other)")
+      << '\n';
+  return out.str();
+}
+
+std::string execute(supervisor_ptr self, const core::command& c) {
+  auto& s = self->state;
+  if (!s.started || s.nodes.empty()) return "the group has not started";
+  switch (c.kind) {
+    case core::command_kind::status:
+      return status_text(self);
+    case core::command_kind::topology:
+      return topology_text(self);
+    case core::command_kind::help:
+      return core::command_help();
+    case core::command_kind::link_down:
+    case core::command_kind::link_up: {
+      const bool up = c.kind == core::command_kind::link_up;
+      set_link_state(self, c.from, c.to, up);
+      if (c.symmetric) set_link_state(self, c.to, c.from, up);
+      return text("link ", c.from, c.symmetric ? " <-> " : " -> ", c.to, up ? " up" : " down");
+    }
+    case core::command_kind::link_set:
+      return set_link(self, c);
+    case core::command_kind::slow: {
+      const auto i = static_cast<std::size_t>(c.node);
+      if (!s.view.live[i]) return text("node ", c.node, " is not running");
+      self->send(s.nodes[i].compute, slow_atom::value, c.factor);
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), "node %d computes %.3gx slower", c.node, c.factor);
+      return buf;
+    }
+    case core::command_kind::kill:
+      return kill_node(self, c.node);
+    case core::command_kind::revive:
+      return revive_node(self, c.node);
+    case core::command_kind::partition: {
+      link_update u;
+      u.kind = link_update::what::partition;
+      u.groups = c.groups;
+      change_links(self, u);
+      return text("partitioned into ", c.groups.size(), " groups");
+    }
+    case core::command_kind::heal: {
+      link_update u;
+      u.kind = link_update::what::heal;
+      change_links(self, u);
+      return "partition healed";
+    }
+    case core::command_kind::checkpoint:
+      return write_checkpoints(self);
+  }
+  return "unknown command";
+}
+
+}  // namespace sgp::actors

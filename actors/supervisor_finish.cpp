@@ -1,0 +1,259 @@
+// The supervisor's measurements over every node's model: the consensus
+// distance during the run, checkpoints on request, and the end of the run
+// (evaluation of every node and of the averaged model, the weight
+// accounting, summary.json) (see supervisor_state.hpp).
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "actors/sender_actor.hpp"
+#include "actors/supervisor_state.hpp"
+#include "core/checkpoint.hpp"
+#include "core/json.hpp"
+
+namespace sgp::actors {
+namespace {
+
+using snapshots = std::vector<node_snapshot>;
+
+/// The group is over: every node and helper goes, then the supervisor.
+void shut_down(supervisor_ptr self) {
+  auto& s = self->state;
+  for (const auto& n : s.nodes) {
+    for (const auto& a : {n.worker, n.compute, n.sender}) {
+      if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
+    }
+  }
+  if (s.allreduce) self->send_exit(s.allreduce, caf::exit_reason::user_shutdown);
+  self->quit();
+}
+
+/// Asks every live worker for its snapshot (with z) and calls `then` with all.
+template <class F>
+void collect_snapshots(supervisor_ptr self, F then) {
+  auto& s = self->state;
+  auto all = std::make_shared<snapshots>();
+  auto remaining = std::make_shared<int>(0);
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (s.view.live[i]) ++*remaining;
+  }
+  if (*remaining == 0) {
+    then(*all);
+    return;
+  }
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (!s.view.live[i]) continue;
+    self->request(s.nodes[i].worker, caf::infinite, final_atom::value, true)
+        .then(
+            [=](node_snapshot& snap) {
+              all->push_back(std::move(snap));
+              if (--*remaining == 0) then(*all);
+            },
+            [=](const caf::error&) {
+              if (--*remaining == 0) then(*all);
+            });
+  }
+}
+
+/// The mean of the nodes' z (the averaged model).
+std::vector<float> mean_model(const snapshots& all) {
+  std::vector<double> sum;
+  int count = 0;
+  for (const auto& sn : all) {
+    if (!sn.z) continue;
+    if (sum.empty()) sum.assign(sn.z->size(), 0.0);
+    for (std::size_t k = 0; k < sum.size(); ++k) sum[k] += (*sn.z)[k];
+    ++count;
+  }
+  std::vector<float> mean(sum.size());
+  for (std::size_t k = 0; k < sum.size(); ++k) mean[k] = static_cast<float>(sum[k] / count);
+  return mean;
+}
+
+/// max_i |z_i - mean| / |mean| (Euclidean norms).
+double consensus_distance(const snapshots& all, const std::vector<float>& mean) {
+  double mean_norm = 0.0;
+  for (const float v : mean) mean_norm += static_cast<double>(v) * v;
+  mean_norm = std::sqrt(mean_norm);
+  double worst = 0.0;
+  for (const auto& sn : all) {
+    if (!sn.z) continue;
+    double d = 0.0;
+    for (std::size_t k = 0; k < mean.size(); ++k) {
+      const double e = static_cast<double>((*sn.z)[k]) - mean[k];
+      d += e * e;
+    }
+    worst = std::max(worst, std::sqrt(d));
+  }
+  return mean_norm > 0.0 ? worst / mean_norm : worst;
+}
+
+/// Live nodes' w plus what is in flight between live nodes.
+double total_weight(const snapshots& all) {
+  double total = 0.0;
+  for (const auto& a : all) {
+    total += a.w;
+    for (const auto& b : all) {
+      if (a.node == b.node) continue;
+      total += a.sent_weight[static_cast<std::size_t>(b.node)] -
+               b.applied_weight[static_cast<std::size_t>(a.node)];
+    }
+  }
+  return total;
+}
+
+void summarize(supervisor_ptr self, const snapshots& all,
+               const std::shared_ptr<std::vector<eval_result>>& evals) {
+  auto& s = self->state;
+  run_summary out;
+  out.algorithm = s.cfg.algorithm.name;
+  out.nodes = static_cast<int>(s.n);
+  out.live_nodes = static_cast<int>(all.size());
+  out.iterations = global_iteration(s);
+  out.wall_seconds = run_seconds(self);
+  out.test_accuracy_per_node.assign(s.n, std::nan(""));
+  for (const auto& e : *evals) {
+    if (e.node < 0) {
+      out.test_accuracy_mean_model = e.accuracy;
+      out.test_loss_mean_model = e.loss;
+    } else {
+      out.test_accuracy_per_node[static_cast<std::size_t>(e.node)] = e.accuracy;
+    }
+  }
+  out.total_weight = total_weight(all);
+  out.expected_total_weight = static_cast<double>(s.n) - s.lost_weight;
+  out.weight_exact = s.weight_exact;
+  std::uint64_t iterations = 0;
+  for (const auto& r : s.last) {
+    if (!r) continue;
+    out.messages_lost += r->messages_lost;
+    out.messages_duplicate += r->messages_duplicate;
+    out.messages_late += r->messages_late;
+    iterations += r->iteration;
+  }
+  const double busy = s.comm_wait_total + s.compute_total;
+  out.mean_comm_wait_fraction = busy > 0.0 ? s.comm_wait_total / busy : 0.0;
+  out.consensus_distance = consensus_distance(all, mean_model(all));
+  out.samples_per_second =
+      static_cast<double>(iterations) * s.cfg.data.batch_size / std::max(out.wall_seconds, 1e-9);
+  s.metrics << core::json_object()
+                   .add("event", "final")
+                   .add("time", out.wall_seconds)
+                   .add("consensus_distance", out.consensus_distance)
+                   .add("total_weight", out.total_weight)
+                   .add("expected_total_weight", out.expected_total_weight)
+                   .str()
+            << '\n';
+  s.metrics.flush();
+  {
+    std::ofstream summary(s.cfg.run.dir + "/summary.json.tmp", std::ios::trunc);
+    summary << out.json() << '\n';
+  }
+  std::error_code ec;
+  std::filesystem::rename(s.cfg.run.dir + "/summary.json.tmp", s.cfg.run.dir + "/summary.json", ec);
+  s.finished.deliver(std::move(out));
+  shut_down(self);
+}
+
+}  // namespace
+
+void measure_consensus(supervisor_ptr self) {
+  auto& s = self->state;
+  if (s.measuring_consensus || s.finishing) return;
+  s.measuring_consensus = true;
+  const auto it = global_iteration(s);
+  collect_snapshots(self, [=](const snapshots& all) {
+    auto& st = self->state;
+    st.measuring_consensus = false;
+    if (all.empty()) return;
+    st.consensus_distance = consensus_distance(all, mean_model(all));
+    st.metrics << core::json_object()
+                      .add("event", "consensus")
+                      .add("iteration", static_cast<std::int64_t>(it))
+                      .add("time", run_seconds(self))
+                      .add("consensus_distance", st.consensus_distance)
+                      .str()
+               << '\n';
+  });
+}
+
+std::string write_checkpoints(supervisor_ptr self) {
+  auto& s = self->state;
+  const std::string dir = s.cfg.run.dir + "/checkpoints";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return "cannot create " + dir + ": " + ec.message();
+  collect_snapshots(self, [=](const snapshots& all) {
+    for (const auto& sn : all) {
+      if (!sn.z) continue;
+      core::checkpoint c;
+      c.put_floats("z", *sn.z);
+      c.put_doubles("w", std::vector<double>{sn.w});
+      c.put_ints("iteration", std::vector<std::int64_t>{static_cast<std::int64_t>(sn.iteration)});
+      c.put_string("model", self->state.cfg.model.name);
+      const std::string path = dir + "/node-" + std::to_string(sn.node) + ".ckpt";
+      if (auto st = c.save(path); !st.ok()) {
+        std::fprintf(stderr, "\ncheckpoint: %s\n", st.err().message.c_str());
+      }
+    }
+  });
+  return "writing checkpoints of the live nodes to " + dir;
+}
+
+void abort_run(supervisor_ptr self, const std::string& message) {
+  auto& s = self->state;
+  if (s.finishing) return;
+  s.finishing = true;
+  s.metrics.flush();
+  s.finished.deliver(caf::make_error(caf::sec::runtime_error, message));
+  shut_down(self);
+}
+
+void finish(supervisor_ptr self) {
+  auto& s = self->state;
+  if (s.finishing) return;
+  if (s.pending_kills > 0) {
+    s.finish_requested = true;
+    return;
+  }
+  s.finishing = true;
+  if (s.cfg.output.progress) std::fputs("\n", stderr);
+  collect_snapshots(self, [=](const snapshots& all) {
+    auto& st = self->state;
+    auto evals = std::make_shared<std::vector<eval_result>>();
+    auto remaining = std::make_shared<int>(0);
+    auto shared_all = std::make_shared<snapshots>(all);
+    std::vector<std::pair<caf::actor, shared_floats>> jobs;
+    caf::actor first;
+    for (const auto& sn : all) {
+      if (!sn.z) continue;
+      const auto& compute = st.nodes[static_cast<std::size_t>(sn.node)].compute;
+      if (!first) first = compute;
+      jobs.emplace_back(compute, sn.z);
+    }
+    if (!jobs.empty()) {
+      jobs.emplace_back(first, std::make_shared<const std::vector<float>>(mean_model(all)));
+    }
+    *remaining = static_cast<int>(jobs.size());
+    if (jobs.empty()) {
+      summarize(self, all, evals);
+      return;
+    }
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+      const bool averaged = j + 1 == jobs.size();
+      self->request(jobs[j].first, caf::infinite, eval_atom::value, jobs[j].second,
+                    std::vector<float>{})
+          .then(
+              [=](eval_result r) {
+                if (averaged) r.node = -1;
+                evals->push_back(r);
+                if (--*remaining == 0) summarize(self, *shared_all, evals);
+              },
+              [=](const caf::error&) {
+                if (--*remaining == 0) summarize(self, *shared_all, evals);
+              });
+    }
+  });
+}
+
+}  // namespace sgp::actors

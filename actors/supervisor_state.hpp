@@ -1,0 +1,123 @@
+// The supervisor's state and the functions that act on it, shared by the
+// files that implement the supervisor (lifecycle, commands, finishing).
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/compute_engine.hpp"
+#include "actors/messages.hpp"
+#include "actors/run_summary.hpp"
+#include "actors/worker_actor.hpp"
+#include "config/config.hpp"
+#include "core/command.hpp"
+#include "core/gossip_node.hpp"
+#include "data/dataset.hpp"
+#include "net/link_emulator.hpp"
+
+namespace sgp::actors {
+
+/// The three actors of one node.
+struct node_actors {
+  caf::actor worker;
+  caf::actor compute;
+  caf::actor sender;
+};
+
+/// A scripted fault that has not fired yet.
+struct pending_fault {
+  std::int64_t at_iteration = -1;
+  double at_seconds = -1.0;
+  core::command command;
+  bool fired = false;
+};
+
+struct supervisor_state {
+  config::config cfg;
+  std::shared_ptr<const data::dataset> train;
+  std::shared_ptr<const data::dataset> test;
+  std::size_t n = 0;
+  bool allreduce_mode = false;
+  core::gossip_options gossip;
+  worker_setup setup;
+  compute_setup compute;
+  net::link_emulator links{1, {}, 0};  ///< the configured links (senders hold copies)
+  core::membership_view view;
+  std::vector<node_actors> nodes;
+  caf::actor allreduce;
+  std::shared_ptr<const std::vector<float>> initial_x;
+  std::int64_t per_epoch = 1;
+
+  std::vector<std::optional<iteration_report>> last;  ///< latest report per node
+  std::vector<bool> done;
+  std::vector<pending_fault> faults;
+  std::vector<std::uint64_t> suspected;  ///< times each node was reported suspect
+  double start_time = 0.0;
+  double last_progress = -1.0;
+  double lost_weight = 0.0;  ///< what dead nodes took with them
+  bool weight_exact = true;
+  double consensus_distance = 0.0;
+  std::uint64_t next_consensus = 0;
+  bool measuring_consensus = false;
+  bool started = false;
+  bool finishing = false;
+  int pending_kills = 0;          ///< kills whose last state has not arrived
+  bool finish_requested = false;  ///< finish once pending_kills is 0
+  caf::response_promise finished;
+  std::ofstream metrics;
+  std::uint64_t late_total = 0;
+  double comm_wait_total = 0.0;  ///< seconds all nodes waited for in-neighbours
+  double compute_total = 0.0;    ///< seconds all nodes computed
+  static inline const char* name = "sgp.supervisor";
+};
+
+using supervisor_ptr = caf::stateful_actor<supervisor_state>*;
+
+/// Builds and starts every node; false (with the promise answered) on error.
+bool start_group(supervisor_ptr self);
+
+/// Spawns node `id` (a new incarnation when `revive`) with x, w.
+core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::vector<float>> x,
+                        double w);
+
+/// Lets node `id`'s worker start (after its sender knows the peers).
+void start_node(supervisor_ptr self, int id);
+
+/// Ends the run with an error (the start request gets it) and stops every actor.
+void abort_run(supervisor_ptr self, const std::string& message);
+
+/// Sends the view to every live worker, the peers to every sender, and the
+/// computes and live set to the AllReduce actor.
+void broadcast_view(supervisor_ptr self);
+
+/// Executes a console command or a fault; returns what the console prints.
+std::string execute(supervisor_ptr self, const core::command& c);
+
+/// The `status` table and the `topology` text.
+std::string status_text(supervisor_ptr self);
+std::string topology_text(supervisor_ptr self);
+
+/// A worker's iteration report: metrics, progress, faults, consensus.
+void on_report(supervisor_ptr self, iteration_report r);
+
+/// Measures the consensus distance (asks every live worker for z).
+void measure_consensus(supervisor_ptr self);
+
+/// Every live node is done (or stop was asked): evaluate, summarize, reply.
+void finish(supervisor_ptr self);
+
+/// Writes every live node's z, w and iteration to RUN_DIR/checkpoints/.
+std::string write_checkpoints(supervisor_ptr self);
+
+/// The highest iteration any live node has completed.
+std::uint64_t global_iteration(const supervisor_state& s);
+
+/// Seconds since the run started (the actor clock).
+double run_seconds(supervisor_ptr self);
+
+}  // namespace sgp::actors

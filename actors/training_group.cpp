@@ -1,0 +1,27 @@
+// Implementation of spawn_training_group (see training_group.hpp).
+#include "actors/training_group.hpp"
+
+#include "actors/datasets.hpp"
+
+namespace sgp::actors {
+
+training_group spawn_training_group(caf::actor_system& sys, const config::config& cfg,
+                                    std::shared_ptr<const data::dataset> train,
+                                    std::shared_ptr<const data::dataset> test) {
+  training_group g;
+  g.train = std::move(train);
+  g.test = std::move(test);
+  g.supervisor = sys.spawn(supervisor_actor, cfg, g.train, g.test);
+  return g;
+}
+
+core::result<training_group> spawn_training_group(caf::actor_system& sys,
+                                                  const config::config& cfg) {
+  auto sets = load_datasets(cfg.data, cfg.run.seed);
+  if (!sets.ok()) return sets.err();
+  return spawn_training_group(sys, cfg,
+                              std::make_shared<const data::dataset>(std::move(sets->train)),
+                              std::make_shared<const data::dataset>(std::move(sets->test)));
+}
+
+}  // namespace sgp::actors

@@ -1,0 +1,165 @@
+// Implementation of the worker actor (see worker_actor.hpp).
+#include "actors/worker_actor.hpp"
+
+#include "actors/sender_actor.hpp"
+
+namespace sgp::actors {
+namespace {
+
+using self_ptr = caf::stateful_actor<worker_state>*;
+
+node_snapshot snapshot(self_ptr self, bool with_z) {
+  auto& s = self->state;
+  const auto& node = *s.node;
+  node_snapshot out;
+  out.node = static_cast<int>(node.id());
+  out.live = node.view().live[node.id()];
+  out.iteration = node.iteration();
+  out.w = node.w();
+  out.loss = s.last_loss;
+  const std::size_t n = node.view().live.size();
+  out.sent_weight.resize(n);
+  out.applied_weight.resize(n);
+  for (std::size_t p = 0; p < n; ++p) {
+    if (p == node.id()) continue;
+    out.sent_weight[p] = node.sums().sent_weight(p);
+    out.applied_weight[p] = node.sums().applied_weight(p);
+  }
+  if (with_z && node.w() > 0.0) {
+    auto z = std::make_shared<std::vector<float>>(node.x().size());
+    node.debiased(*z);
+    out.z = std::move(z);
+  }
+  return out;
+}
+
+/// Starts the next step if the node may; otherwise arms the wait timeout.
+void try_start(self_ptr self) {
+  auto& s = self->state;
+  auto& node = *s.node;
+  if (s.computing || !s.compute) return;
+  if (node.iteration() >= s.setup.total_iterations) {
+    if (!s.done_reported) {
+      s.done_reported = true;
+      self->send(s.supervisor, done_atom::value, static_cast<int>(node.id()));
+    }
+    return;
+  }
+  if (s.joining || node.w() <= 0.0) return;  // nothing to compute with yet
+  if (!node.ready()) {
+    if (!s.waiting) {
+      s.waiting = true;
+      s.wait_started = clock_seconds(self);
+      self->delayed_send(self, s.setup.wait_timeout, wait_atom::value, ++s.wait_token);
+    }
+    return;
+  }
+  if (s.waiting) {
+    s.waiting = false;
+    s.comm_wait += clock_seconds(self) - s.wait_started;
+  }
+  auto z = std::make_shared<std::vector<float>>(node.x().size());
+  node.debiased(*z);
+  s.computing = true;
+  self->send(s.compute, step_atom::value, shared_floats(std::move(z)), node.iteration());
+}
+
+}  // namespace
+
+caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
+                           std::shared_ptr<const std::vector<float>> x, double w,
+                           core::gossip_options options, core::membership_view view,
+                           worker_setup setup, caf::actor supervisor) {
+  auto& s = self->state;
+  s.node.emplace(static_cast<std::size_t>(node), *x, w, options, std::move(view));
+  s.setup = setup;
+  s.supervisor = std::move(supervisor);
+  s.joining = w <= 0.0;
+  return {
+      [=](start_atom, const caf::actor& compute, const caf::actor& sender) {
+        self->state.compute = compute;
+        self->state.sender = sender;
+        try_start(self);
+      },
+      [=](step_done_atom, const shared_floats& delta, double loss, double lr,
+          double compute_seconds) {
+        auto& st = self->state;
+        st.computing = false;
+        st.last_loss = loss;
+        auto envelopes = st.node->step(*delta);
+        iteration_report r;
+        r.out_peers.reserve(envelopes.size());
+        for (const auto& e : envelopes) r.out_peers.push_back(e.message->to);
+        if (!envelopes.empty()) {
+          self->send(st.sender, send_atom::value, std::move(envelopes),
+                     static_cast<std::uint64_t>(delta->size() * st.setup.bytes_per_element));
+        }
+        r.node = static_cast<int>(st.node->id());
+        r.iteration = st.node->iteration();
+        r.time = clock_seconds(self);
+        r.loss = loss;
+        r.lr = lr;
+        r.w = st.node->w();
+        r.comm_wait = st.comm_wait;
+        r.compute_seconds = compute_seconds;
+        r.bytes_sent = st.bytes_sent;
+        r.messages_late = st.messages_late;
+        r.messages_lost = st.messages_lost;
+        r.messages_duplicate = st.node->counters().duplicate;
+        st.comm_wait = 0.0;
+        self->send(st.supervisor, report_atom::value, std::move(r));
+        try_start(self);
+      },
+      [=](push_atom, const core::gossip_envelope& e) {
+        auto& st = self->state;
+        const auto outcome = st.node->receive(e);
+        if (st.joining && outcome == core::apply_outcome::applied && st.node->w() > 0.0) {
+          // The donor's share: continue at the donor's iteration.
+          st.joining = false;
+          st.node->set_iteration(e.iteration + 1);
+        }
+        try_start(self);
+      },
+      [=](report_atom, std::uint64_t bytes_sent, std::uint64_t messages_lost) {
+        self->state.bytes_sent = bytes_sent;
+        self->state.messages_lost = messages_lost;
+      },
+      [=](wait_atom, std::uint64_t token) {
+        auto& st = self->state;
+        if (!st.waiting || token != st.wait_token || st.computing) return;
+        auto suspects = st.node->waiting_on();
+        st.node->skip_wait();
+        ++st.messages_late;
+        self->send(st.supervisor, suspect_atom::value, static_cast<int>(st.node->id()),
+                   std::move(suspects));
+        try_start(self);
+      },
+      [=](view_atom, const core::membership_view& v) {
+        auto& st = self->state;
+        auto forgotten = st.node->set_view(v);
+        if (!forgotten.empty()) {
+          self->send(st.supervisor, forgot_atom::value, static_cast<int>(st.node->id()),
+                     std::move(forgotten));
+        }
+        try_start(self);
+      },
+      [=](give_atom, int to, double fraction) {
+        auto& st = self->state;
+        auto e = st.node->give(static_cast<std::size_t>(to), fraction);
+        const auto bytes =
+            static_cast<std::uint64_t>(st.node->x().size() * st.setup.bytes_per_element);
+        self->send(st.sender, send_atom::value, std::vector<core::gossip_envelope>{std::move(e)},
+                   bytes);
+      },
+      [=](status_atom) { return snapshot(self, false); },
+      [=](final_atom, bool with_z) { return snapshot(self, with_z); },
+      [=](stop_atom) {
+        // Killed: the last state goes to the supervisor, then the node is gone.
+        auto out = snapshot(self, false);
+        self->quit(caf::exit_reason::user_shutdown);
+        return out;
+      },
+  };
+}
+
+}  // namespace sgp::actors

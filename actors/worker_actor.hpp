@@ -1,0 +1,54 @@
+// The worker actor: one per node. Owns the node's push-sum state (x, w, the
+// running sums; core::gossip_node) and the mailbox that accepts pushes from
+// in-neighbours at any time. It hands the de-biased model to the compute
+// actor, applies the returned step, gives the outgoing shares to the sender
+// and reports every iteration to the supervisor. It never blocks: waiting
+// for in-neighbours is a state, ended by their messages or a timeout.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "actors/messages.hpp"
+#include "core/gossip_node.hpp"
+
+namespace sgp::actors {
+
+/// Settings that every worker of a group shares.
+struct worker_setup {
+  std::uint64_t total_iterations = 0;
+  caf::timespan wait_timeout = std::chrono::seconds(2);  ///< then suspect, go on
+  std::uint64_t bytes_per_element = 4;                   ///< 4 for fp32 pushes, 2 for bf16
+};
+
+struct worker_state {
+  std::optional<core::gossip_node> node;
+  worker_setup setup;
+  caf::actor compute;
+  caf::actor sender;
+  caf::actor supervisor;
+  bool computing = false;
+  bool joining = false;  ///< revived: waits for its donor's share
+  bool done_reported = false;
+  std::uint64_t wait_token = 0;
+  bool waiting = false;
+  double wait_started = 0.0;
+  double comm_wait = 0.0;  ///< of the iteration in progress
+  std::uint64_t messages_late = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t messages_lost = 0;
+  double last_loss = 0.0;
+  static inline const char* name = "sgp.worker";
+};
+
+/// A node's worker, starting from `x`, `w` (0 for a revived node that waits
+/// for its donor). `compute` and `sender` are attached with (start_atom, ...).
+caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
+                           std::shared_ptr<const std::vector<float>> x, double w,
+                           core::gossip_options options, core::membership_view view,
+                           worker_setup setup, caf::actor supervisor);
+
+}  // namespace sgp::actors

@@ -1,0 +1,21 @@
+// Builds a compute backend by name ("cpu", "cuda"), so that callers above
+// gpu/ never name an implementation.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "gpu/backend.hpp"
+
+namespace sgp::gpu {
+
+/// Names accepted by make_backend.
+std::vector<std::string> backend_names();
+
+/// The backend called `name` using `threads` CPU threads (0: all cores);
+/// an error for a backend that is unknown or not built into this binary.
+core::result<std::unique_ptr<backend>> make_backend(const std::string& name, int threads);
+
+}  // namespace sgp::gpu
