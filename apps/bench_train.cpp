@@ -14,21 +14,8 @@
 #include "core/rng.hpp"
 #include "gpu/backend.hpp"
 #include "gpu/backend_factory.hpp"
-#ifdef SGP_HAVE_CUDA
-#include "gpu/cuda/cuda_backend.hpp"
-#endif
 
 namespace sgp::apps {
-namespace {
-
-core::result<std::unique_ptr<gpu::backend>> make_bench_backend(const std::string& name) {
-#ifdef SGP_HAVE_CUDA
-  if (name == "cuda") return gpu::cuda::make_cuda_backend(0);
-#endif
-  return gpu::make_backend(name, 0);
-}
-
-}  // namespace
 
 int run_bench_train(const bench_train_options& opt) {
   if (opt.dtype != "fp32") {
@@ -40,7 +27,7 @@ int run_bench_train(const bench_train_options& opt) {
     std::fprintf(stderr, "bench train: batch and steps must be > 0, warmup >= 0\n");
     return 2;
   }
-  auto backend = make_bench_backend(opt.backend);
+  auto backend = gpu::make_backend(opt.backend, 0);
   if (!backend.ok()) {
     std::fprintf(stderr, "bench train: %s\n", backend.err().message.c_str());
     return 1;

@@ -164,6 +164,15 @@ class backend {
   ///   x  = x - lr * d
   virtual void sgd_step(const sgd_options& opt, float lr, std::size_t decayed, buffer& x,
                         const buffer& grads, buffer& momentum) = 0;
+
+  // Push-sum's flat kernels (sizes must match).
+
+  /// dst = src.
+  virtual void copy(const buffer& src, buffer& dst) = 0;
+  /// x *= factor (the share a node keeps after pushing p·x away).
+  virtual void scale(buffer& x, float factor) = 0;
+  /// x += share; then z = x / w (w > 0). Push-sum's mix and de-bias in one pass.
+  virtual void mix_debias(buffer& x, const buffer& share, double w, buffer& z) = 0;
 };
 
 /// Names of the models that every backend builds.

@@ -16,6 +16,8 @@ std::vector<std::string> backend_names();
 
 /// The backend called `name` using `threads` CPU threads (0: all cores);
 /// an error for a backend that is unknown or not built into this binary.
-core::result<std::unique_ptr<backend>> make_backend(const std::string& name, int threads);
+/// `threads` is for the CPU backend (0: all cores), `device` the GPU for "cuda".
+core::result<std::unique_ptr<backend>> make_backend(const std::string& name, int threads,
+                                                    int device = 0);
 
 }  // namespace sgp::gpu

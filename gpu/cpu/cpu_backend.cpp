@@ -102,6 +102,28 @@ class cpu_backend : public backend {
     }
   }
 
+  void copy(const buffer& src, buffer& dst) override {
+    SGP_ASSERT(src.size() == dst.size());
+    std::copy(src.data(), src.data() + src.size(), dst.data());
+  }
+
+  void scale(buffer& x, float factor) override {
+    float* p = x.data();
+    for (std::size_t i = 0; i < x.size(); ++i) p[i] *= factor;
+  }
+
+  void mix_debias(buffer& x, const buffer& share, double w, buffer& z) override {
+    SGP_ASSERT(share.size() == x.size() && z.size() == x.size() && w > 0.0);
+    const auto inv = static_cast<float>(1.0 / w);
+    float* xp = x.data();
+    float* zp = z.data();
+    const float* sp = share.data();
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      xp[i] += sp[i];
+      zp[i] = xp[i] * inv;
+    }
+  }
+
  private:
   int threads_;
   dnnl::engine engine_;

@@ -1,0 +1,110 @@
+// A training group under CAF's deterministic test coordinator: one thread,
+// a virtual clock, messages processed one at a time. Runs are discrete-event
+// simulations: when no message is queued, the clock jumps to the next timer.
+#pragma once
+
+#include <caf/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "actors/supervisor_actor.hpp"
+#include "actors/training_group.hpp"
+#include "config/config.hpp"
+#include "data/synthetic.hpp"
+
+namespace sgp::test {
+
+/// A small, fast config: `nodes` nodes of the cnn on 8x8 synthetic images
+/// (512 training samples, 6 epochs).
+inline config::config small_config(int nodes, const std::string& algorithm) {
+  auto c = config::load_string(
+      "[run]\ndir = \"/tmp/sgp_actor_tests\"\n[model]\nname = \"cnn\"\n"
+      "[data]\nname = \"synthetic\"\nbatch_size = 8\nheight = 8\nwidth = 8\nclasses = 4\n"
+      "synthetic_train_samples = 512\nsynthetic_test_samples = 64\n"
+      "[optimizer]\nlr = 0.1\n[schedule]\nepochs = 6\n[algorithm]\nname = \"" +
+          algorithm + "\"\n[output]\nprogress = false\nconsensus_every_iterations = 0\n",
+      "test.toml", {"cluster.nodes=" + std::to_string(nodes)});
+  return c.value();
+}
+
+class group_fixture {
+ public:
+  group_fixture() {
+    cfg_.set("scheduler.policy", caf::atom("testing"));
+    cfg_.set("logger.file-verbosity", caf::atom("quiet"));
+    cfg_.set("logger.console-verbosity", caf::atom("quiet"));
+    sys_ = std::make_unique<caf::actor_system>(cfg_);
+    sched_ = &dynamic_cast<caf::scheduler::test_coordinator&>(sys_->scheduler());
+    self_ = std::make_unique<caf::scoped_actor>(*sys_);
+  }
+
+  ~group_fixture() {
+    if (supervisor_) caf::anon_send_exit(supervisor_, caf::exit_reason::kill);
+    sched_->run();
+    while (sched_->trigger_timeout()) sched_->run();
+  }
+
+  /// Spawns the group for `c` on synthetic data.
+  void spawn(const config::config& c) {
+    const auto& d = c.data;
+    auto train = std::make_shared<const data::dataset>(data::make_synthetic(
+        d.synthetic_train_samples, d.channels, d.height, d.width, d.classes, 1));
+    auto test = std::make_shared<const data::dataset>(data::make_synthetic(
+        d.synthetic_test_samples, d.channels, d.height, d.width, d.classes, 2));
+    supervisor_ = actors::spawn_training_group(*sys_, c, train, test).supervisor;
+  }
+
+  /// Starts the run and simulates until it ends; `each` runs after every
+  /// processed batch of messages (to look at the supervisor mid-run) and
+  /// may return true to stop early.
+  std::optional<actors::run_summary> run(
+      const std::function<bool(actors::supervisor_state&)>& each = nullptr) {
+    auto handle = (*self_)->request(supervisor_, caf::infinite, actors::start_atom::value);
+    for (int steps = 0; steps < 1'000'000; ++steps) {
+      sched_->run();
+      auto* st = state();
+      if (st == nullptr) break;  // the supervisor is gone: the run is over
+      if (each && each(*st)) break;
+      if (!sched_->trigger_timeout()) break;
+    }
+    sched_->run();
+    std::optional<actors::run_summary> out;
+    handle.receive([&](const actors::run_summary& s) { out = s; },
+                   [&](const caf::error& e) { error = sys_->render(e); });
+    return out;
+  }
+
+  /// Sends a console line to the supervisor and returns the reply.
+  std::string command(const std::string& line) {
+    auto handle = (*self_)->request(supervisor_, caf::infinite, actors::command_atom::value, line);
+    sched_->run();
+    std::string reply;
+    handle.receive([&](const std::string& r) { reply = r; },
+                   [&](const caf::error& e) { reply = "error: " + sys_->render(e); });
+    return reply;
+  }
+
+  /// The supervisor's state, or null once it has quit.
+  actors::supervisor_state* state() {
+    auto* ptr = caf::actor_cast<caf::abstract_actor*>(supervisor_);
+    auto* sup = dynamic_cast<caf::stateful_actor<actors::supervisor_state>*>(ptr);
+    if (sup == nullptr || sup->getf(caf::abstract_actor::is_terminated_flag)) return nullptr;
+    return &sup->state;
+  }
+
+  caf::scheduler::test_coordinator& sched() { return *sched_; }
+
+  std::string error;
+
+ private:
+  caf::actor_system_config cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  caf::scheduler::test_coordinator* sched_ = nullptr;
+  std::unique_ptr<caf::scoped_actor> self_;
+  caf::actor supervisor_;
+};
+
+}  // namespace sgp::test

@@ -1,0 +1,104 @@
+// Whole training groups under the deterministic scheduler: every algorithm
+// finishes, weight is conserved through loss and duplicates, tau bounds the
+// lag, killed nodes are routed around and revived nodes rejoin.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "tests/actors/group_fixture.hpp"
+
+using sgp::test::group_fixture;
+using sgp::test::small_config;
+
+namespace {
+
+std::uint64_t total_iterations(const sgp::config::config& c) {
+  // 512 samples over n nodes in batches of 8, for 6 epochs.
+  const auto shard = 512 / c.cluster.nodes;
+  return static_cast<std::uint64_t>(6 * ((shard + 7) / 8));
+}
+
+void check_weight(const sgp::actors::run_summary& s) {
+  INFO("total " << s.total_weight << " expected " << s.expected_total_weight);
+  CHECK(s.weight_exact);
+  CHECK(std::abs(s.total_weight - s.expected_total_weight) <= 1e-9 * s.expected_total_weight);
+}
+
+}  // namespace
+
+TEST_CASE("every algorithm trains a group to the end", "[actors]") {
+  const std::string algorithm = GENERATE("sgp", "osgp", "ar-sgd", "d-psgd");
+  group_fixture f;
+  const auto c = small_config(4, algorithm);
+  f.spawn(c);
+  const auto s = f.run();
+  INFO(f.error);
+  REQUIRE(s);
+  CHECK(s->algorithm == algorithm);
+  CHECK(s->live_nodes == 4);
+  CHECK(s->iterations == total_iterations(c));
+  check_weight(*s);
+  CHECK(s->total_weight == Approx(4.0));
+  for (const double a : s->test_accuracy_per_node) CHECK(a > 0.5);  // 4 classes: chance is 0.25
+  if (algorithm == "ar-sgd") CHECK(s->consensus_distance < 1e-6);   // replicas stay equal
+}
+
+TEST_CASE("pushes that arrive late, out of order and twice are all applied", "[actors]") {
+  group_fixture f;
+  auto c = small_config(5, "osgp");
+  c.network.latency = "1ms";
+  c.network.jitter = "20ms";  // reorders pushes
+  c.network.duplicate = 0.2;
+  f.spawn(c);
+  const auto s = f.run();
+  REQUIRE(s);
+  CHECK(s->messages_duplicate > 0);
+  check_weight(*s);
+  CHECK(s->total_weight == Approx(5.0).epsilon(1e-9));
+}
+
+TEST_CASE("with 30% loss and duplicates the weight stays exact", "[actors]") {
+  const std::string algorithm = GENERATE("sgp", "osgp");
+  group_fixture f;
+  auto c = small_config(6, algorithm);
+  c.network.loss = 0.3;
+  c.network.duplicate = 0.1;
+  c.algorithm.wait_timeout = "50ms";
+  f.spawn(c);
+  const auto s = f.run();
+  REQUIRE(s);
+  CHECK(s->messages_lost > 0);
+  CHECK(s->messages_duplicate > 0);
+  check_weight(*s);
+  CHECK(s->expected_total_weight == 6.0);
+}
+
+TEST_CASE("tau bounds how far a node runs ahead of a slow in-neighbour", "[actors]") {
+  const int tau = GENERATE(0, 2);
+  group_fixture f;
+  auto c = small_config(2, "osgp");
+  c.algorithm.tau = tau;
+  c.algorithm.wait_timeout = "1000s";  // never give up waiting here
+  c.network.latency = "5ms";
+  sgp::config::fault_section slow;
+  slow.at_iteration = 1;
+  slow.action = "slow";
+  slow.node = 1;
+  slow.factor = 20.0;
+  c.faults.push_back(slow);
+  f.spawn(c);
+  std::int64_t worst_lag = 0;
+  const auto s = f.run([&](sgp::actors::supervisor_state& st) {
+    if (st.last[0] && st.last[1] && !st.done[0] && !st.done[1]) {
+      const auto lag = static_cast<std::int64_t>(st.last[0]->iteration) -
+                       static_cast<std::int64_t>(st.last[1]->iteration);
+      worst_lag = std::max(worst_lag, std::abs(lag));
+    }
+    return false;
+  });
+  REQUIRE(s);
+  // A node may finish tau + 2 steps beyond the last message it has from its
+  // only in-neighbour (which is the other node); reports trail by one.
+  CHECK(worst_lag <= tau + 3);
+  CHECK(s->messages_late == 0);
+}
