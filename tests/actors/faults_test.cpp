@@ -1,0 +1,129 @@
+// Faults: killed nodes are routed around, revived nodes rejoin, every
+// [[faults]] action fires and changes what it should.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "tests/actors/group_fixture.hpp"
+
+using sgp::test::group_fixture;
+using sgp::test::small_config;
+
+namespace {
+
+sgp::config::fault_section fault(std::int64_t at, const std::string& action) {
+  sgp::config::fault_section f;
+  f.at_iteration = at;
+  f.action = action;
+  return f;
+}
+
+void check_weight(const sgp::actors::run_summary& s) {
+  INFO("total " << s.total_weight << " expected " << s.expected_total_weight);
+  CHECK(s.weight_exact);
+  CHECK(std::abs(s.total_weight - s.expected_total_weight) <= 1e-9 * s.expected_total_weight);
+}
+
+}  // namespace
+
+TEST_CASE("a killed node is routed around and the survivors finish", "[actors]") {
+  const std::string algorithm = GENERATE("sgp", "osgp", "ar-sgd");
+  group_fixture f;
+  auto c = small_config(5, algorithm);
+  auto kill = fault(5, "kill");
+  kill.node = 2;
+  c.faults.push_back(kill);
+  f.spawn(c);
+  bool survivors_never_push_to_dead = true;
+  std::uint64_t known_dead_at = 0;  // when the survivors were told
+  const auto s = f.run([&](sgp::actors::supervisor_state& st) {
+    if (st.view.live[2] || st.pending_kills > 0) return false;
+    if (known_dead_at == 0) known_dead_at = sgp::actors::global_iteration(st);
+    for (std::size_t i = 0; i < st.n; ++i) {
+      // Reports of steps that began before the news may still name node 2.
+      if (!st.view.live[i] || !st.last[i] || st.last[i]->iteration <= known_dead_at + 1) continue;
+      for (const auto p : st.last[i]->out_peers) survivors_never_push_to_dead &= p != 2;
+    }
+    return false;
+  });
+  INFO(f.error);
+  REQUIRE(s);
+  CHECK(s->live_nodes == 4);
+  CHECK(std::isnan(s->test_accuracy_per_node[2]));
+  for (int i : {0, 1, 3, 4}) CHECK(s->test_accuracy_per_node[static_cast<std::size_t>(i)] > 0.5);
+  CHECK(survivors_never_push_to_dead);
+  check_weight(*s);
+  if (algorithm != "ar-sgd") CHECK(s->expected_total_weight < 5.0);  // the dead took mass
+}
+
+TEST_CASE("a revived node takes half of a live peer's state and rejoins", "[actors]") {
+  const std::string algorithm = GENERATE("sgp", "osgp", "ar-sgd");
+  group_fixture f;
+  auto c = small_config(4, algorithm);
+  auto kill = fault(4, "kill");
+  kill.node = 1;
+  auto revive = fault(10, "revive");
+  revive.node = 1;
+  c.faults = {kill, revive};
+  f.spawn(c);
+  bool rejoined = false;
+  const auto s = f.run([&](sgp::actors::supervisor_state& st) {
+    if (st.view.incarnation[1] == 1 && st.last[1] && st.last[1]->iteration > 10) rejoined = true;
+    return false;
+  });
+  INFO(f.error);
+  REQUIRE(s);
+  CHECK(rejoined);
+  CHECK(s->live_nodes == 4);
+  CHECK(s->test_accuracy_per_node[1] > 0.5);
+  check_weight(*s);
+}
+
+TEST_CASE("every [[faults]] action fires and takes effect", "[actors]") {
+  group_fixture f;
+  auto c = small_config(4, "osgp");
+  c.algorithm.wait_timeout = "20ms";
+  auto down = fault(2, "link_down");
+  down.from = 0;
+  down.to = 1;
+  auto set = fault(3, "link_set");
+  set.from = 2;
+  set.to = 3;
+  set.latency = "3ms";
+  set.loss = 0.25;
+  auto up = fault(6, "link_up");
+  up.from = 0;
+  up.to = 1;
+  auto slow = fault(2, "slow");
+  slow.node = 3;
+  slow.factor = 2.0;
+  auto part = fault(8, "partition");
+  part.groups = {{0, 1}, {2, 3}};
+  auto heal = fault(12, "heal");
+  auto kill = fault(14, "kill");
+  kill.node = 0;
+  auto revive = fault(18, "revive");
+  revive.node = 0;
+  c.faults = {down, set, up, slow, part, heal, kill, revive};
+  f.spawn(c);
+  bool saw_down = false;
+  bool saw_partition = false;
+  bool saw_set = false;
+  const auto s = f.run([&](sgp::actors::supervisor_state& st) {
+    const auto it = sgp::actors::global_iteration(st);
+    if (it >= 2 && it < 6 && !st.view.links.up(0, 1) && !st.view.links.up(1, 0)) saw_down = true;
+    if (it >= 8 && it < 12 && !st.view.links.up(1, 2) && st.view.links.up(0, 1)) {
+      saw_partition = true;
+    }
+    const auto& p = st.links.properties(2, 3);
+    if (p.latency_seconds == 0.003 && p.loss == 0.25) saw_set = true;
+    return false;
+  });
+  INFO(f.error);
+  REQUIRE(s);
+  CHECK(saw_down);
+  CHECK(saw_partition);
+  CHECK(saw_set);
+  CHECK(s->live_nodes == 4);
+  check_weight(*s);
+}
