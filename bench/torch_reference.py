@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""PyTorch eager reference for `sgp bench train`: the same models (mlp, cnn,
+cnn-bn), batch and precision, SGD with Nesterov momentum 0.9 and weight
+decay 1e-4 on weights only (as sgp), synthetic data already on the GPU.
+
+fp32 means fp32: TF32 is switched off for matmuls and cuDNN convolutions, as
+in sgp's CUDA backend.
+
+With --sgp PATH it also runs sgp's benchmark program (bench/sgp_bench_train
+or any program printing "X ms/step") with the same arguments and prints both
+timings and the ratio, from the same machine and the same call.
+
+  python3 bench/torch_reference.py --model cnn --batch 128 --sgp build/bench/sgp_bench_train
+"""
+import argparse
+import re
+import subprocess
+import time
+
+import torch
+from torch import nn
+
+
+def make_model(name, classes=10):
+    if name == "mlp":
+        return nn.Sequential(nn.Flatten(), nn.Linear(784, 1024), nn.ReLU(),
+                             nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, classes))
+    if name in ("cnn", "cnn-bn"):
+        bn = name == "cnn-bn"
+        layers = []
+        c_in = 1
+        for c_out in (32, 64):
+            layers.append(nn.Conv2d(c_in, c_out, 3, padding=1))
+            if bn:
+                layers.append(nn.BatchNorm2d(c_out))
+            layers += [nn.ReLU(), nn.MaxPool2d(2)]
+            c_in = c_out
+        layers += [nn.Flatten(), nn.Linear(64 * 7 * 7, 256), nn.ReLU(), nn.Linear(256, classes)]
+        return nn.Sequential(*layers)
+    raise SystemExit(f"unknown model {name}")
+
+
+def time_torch(args):
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cudnn.benchmark = True
+    dev = torch.device("cuda")
+    dtype = {"fp32": torch.float32, "bf16": torch.bfloat16}[args.dtype]
+    model = make_model(args.model).to(dev)
+    decayed = [p for n, p in model.named_parameters() if p.dim() > 1]
+    rest = [p for n, p in model.named_parameters() if p.dim() <= 1]
+    opt = torch.optim.SGD([{"params": decayed, "weight_decay": 1e-4},
+                           {"params": rest, "weight_decay": 0.0}],
+                          lr=0.01, momentum=0.9, nesterov=True)
+    loss_fn = nn.CrossEntropyLoss()
+    g = torch.Generator(device="cpu").manual_seed(42)
+    xs = [torch.randn(args.batch, 1, 28, 28, generator=g).to(dev) for _ in range(4)]
+    ys = [torch.randint(0, 10, (args.batch,), generator=g).to(dev) for _ in range(4)]
+
+    def step(i):
+        opt.zero_grad(set_to_none=True)
+        with torch.autocast("cuda", dtype=dtype, enabled=dtype != torch.float32):
+            loss = loss_fn(model(xs[i % 4]), ys[i % 4])
+        loss.backward()
+        opt.step()
+        return loss
+
+    for i in range(args.warmup):
+        step(i)
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    for i in range(args.steps):
+        loss = step(i)
+        if args.item:
+            loss.item()
+    torch.cuda.synchronize()
+    return (time.perf_counter() - start) * 1000.0 / args.steps
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default="cnn")
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--dtype", default="fp32")
+    ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("--warmup", type=int, default=20)
+    ap.add_argument("--item", action="store_true",
+                    help="read the loss on the host every step (as sgp's forward_backward does)")
+    ap.add_argument("--sgp", help="sgp benchmark program to run with the same arguments")
+    args = ap.parse_args()
+
+    torch_ms = time_torch(args)
+    sync = " (loss.item() every step)" if args.item else ""
+    print(f"torch eager: model={args.model} batch={args.batch} dtype={args.dtype}{sync}: "
+          f"{torch_ms:.4f} ms/step, {args.batch * 1000.0 / torch_ms:.0f} samples/s")
+    if not args.sgp:
+        return
+    out = subprocess.run([args.sgp, args.model, str(args.batch), args.dtype, "cuda",
+                          str(args.steps), str(args.warmup)],
+                         capture_output=True, text=True, check=False)
+    print(out.stdout.strip())
+    if out.returncode != 0:
+        print(out.stderr.strip())
+        raise SystemExit(out.returncode)
+    sgp_ms = float(re.search(r"([0-9.]+) ms/step", out.stdout).group(1))
+    print(f"ratio sgp/torch: {sgp_ms / torch_ms:.3f} "
+          f"(sgp {sgp_ms:.4f} ms vs torch {torch_ms:.4f} ms)")
+
+
+if __name__ == "__main__":
+    main()

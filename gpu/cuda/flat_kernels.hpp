@@ -1,0 +1,29 @@
+// Flat-vector kernels of the optimizer and of push-sum, launched on a stream.
+// Host-callable declarations; the kernels live in flat_kernels.cu.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstddef>
+
+namespace sgp::gpu::cuda {
+
+/// Fused SGD step in one pass over x, grads and momentum (n floats):
+///   g' = g + wd * x (i < decayed); m = mu * m + g';
+///   x -= lr * (nesterov ? g' + mu * m : m).
+void launch_sgd_step(float* x, const float* grads, float* momentum, std::size_t n,
+                     std::size_t decayed, float lr, float mu, float wd, bool nesterov,
+                     cudaStream_t stream);
+
+/// x *= factor.
+void launch_scale(float* x, std::size_t n, float factor, cudaStream_t stream);
+
+/// x += share; z = x * (1 / w) with the reciprocal and product in double,
+/// as core::debias does.
+void launch_mix_debias(float* x, const float* share, std::size_t n, double w, float* z,
+                       cudaStream_t stream);
+
+/// dst = src (device to device, on the stream).
+void launch_copy(const float* src, float* dst, std::size_t n, cudaStream_t stream);
+
+}  // namespace sgp::gpu::cuda

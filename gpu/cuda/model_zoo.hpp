@@ -1,0 +1,21 @@
+// The layer lists of the models the CUDA backend builds ("mlp", "cnn",
+// "cnn-bn"), identical in architecture, names and parameter order to
+// gpu/cpu/model_zoo.cpp.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "gpu/backend.hpp"
+#include "gpu/cuda/layer.hpp"
+
+namespace sgp::gpu::cuda {
+
+/// The layers of model `name` for `input` samples and `classes` outputs; an
+/// error for an unknown name or an input too small for the model.
+core::result<std::vector<std::unique_ptr<layer>>> make_layers(const std::string& name,
+                                                              sample_shape input, int classes);
+
+}  // namespace sgp::gpu::cuda

@@ -1,0 +1,116 @@
+// The fused SGD step, scale, copy and push-sum mix/de-bias on the CUDA
+// backend against the CPU backend (SGD) and core/flat_ops.hpp (push-sum).
+#include <memory>
+
+#include "core/flat_ops.hpp"
+#include "gpu/cpu/cpu_backend.hpp"
+#include "gpu/cuda/device_memory.hpp"
+#include "gpu/cuda/flat_kernels.hpp"
+#include "gpu/cuda/stream.hpp"
+#include "tests/gpu_cuda/gpu_test_support.hpp"
+
+namespace sgp::gpu::cuda {
+namespace {
+
+using testing::random_floats;
+
+std::unique_ptr<backend> cuda_or_fail() {
+  auto b = make_cuda_backend(0);
+  REQUIRE(b.ok());
+  return std::move(b).value();
+}
+
+std::vector<float> fetch(backend& be, const buffer& b) {
+  std::vector<float> host(b.size());
+  be.download(b, host);
+  return host;
+}
+
+buffer put(backend& be, const std::vector<float>& host) {
+  buffer b = be.allocate(host.size());
+  be.upload(host, b);
+  return b;
+}
+
+TEST_CASE("make_cuda_backend reports an unusable device as an error", "[gpu]") {
+  // No device needed: an out-of-range id is an error with or without a GPU.
+  const auto b = make_cuda_backend(-1);
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.err().message.find("cuda") != std::string::npos);
+  if (cuda_device_count() == 0) CHECK_FALSE(make_cuda_backend(0).ok());
+}
+
+TEST_CASE("cuda sgd_step matches the CPU backend", "[gpu]") {
+  SGP_SKIP_WITHOUT_GPU();
+  auto gpu = cuda_or_fail();
+  auto cpu = cpu::make_cpu_backend(1);
+  const std::size_t n = 100003;
+  const std::size_t decayed = 60001;
+  for (const bool nesterov : {true, false}) {
+    const sgd_options opt{0.9f, nesterov, 5e-4f};
+    const auto x0 = random_floats(n, 1);
+    const auto m0 = random_floats(n, 2, 0.1f);
+    buffer gx = put(*gpu, x0), gm = put(*gpu, m0);
+    buffer cx = put(*cpu, x0), cm = put(*cpu, m0);
+    for (int step = 0; step < 3; ++step) {
+      const auto g = random_floats(n, 10 + step, 0.01f);
+      buffer gg = put(*gpu, g), cg = put(*cpu, g);
+      gpu->sgd_step(opt, 0.05f, decayed, gx, gg, gm);
+      cpu->sgd_step(opt, 0.05f, decayed, cx, cg, cm);
+    }
+    // Same operations in the same order without contraction: bit-identical
+    // is expected; allow one rounding of slack.
+    CHECK(testing::relative_max_diff(fetch(*gpu, gx), fetch(*cpu, cx)) <= 1e-6);
+    CHECK(testing::relative_max_diff(fetch(*gpu, gm), fetch(*cpu, cm)) <= 1e-6);
+  }
+}
+
+TEST_CASE("cuda copy, scale and mix_debias kernels match core/flat_ops", "[gpu]") {
+  SGP_SKIP_WITHOUT_GPU();
+  const device_guard guard(0);
+  const stream s;
+  const std::size_t n = 70001;
+  auto x = random_floats(n, 3);
+  const auto share = random_floats(n, 4);
+  device_array<float> gx(n), gshare(n), gz(n), gcopy(n);
+  auto put = [&](device_array<float>& d, const std::vector<float>& h) {
+    SGP_CUDA_CHECK(cudaMemcpy(d.data(), h.data(), d.bytes(), cudaMemcpyHostToDevice));
+  };
+  auto get = [&](const device_array<float>& d) {
+    s.synchronize();
+    std::vector<float> h(d.size());
+    SGP_CUDA_CHECK(cudaMemcpy(h.data(), d.data(), d.bytes(), cudaMemcpyDeviceToHost));
+    return h;
+  };
+  put(gx, x);
+  put(gshare, share);
+
+  launch_scale(gx.data(), n, 0.5f, s.get());
+  core::scale(0.5f, std::span<float>(x));
+  CHECK(get(gx) == x);
+
+  const double w = 0.3125;
+  launch_mix_debias(gx.data(), gshare.data(), n, w, gz.data(), s.get());
+  core::add<float>(share, x);
+  std::vector<float> z(n);
+  core::debias<float>(x, w, z);
+  CHECK(get(gx) == x);
+  CHECK(get(gz) == z);
+
+  launch_copy(gz.data(), gcopy.data(), n, s.get());
+  CHECK(get(gcopy) == z);
+}
+
+TEST_CASE("cuda allocate zero-fills and upload/download round-trip", "[gpu]") {
+  SGP_SKIP_WITHOUT_GPU();
+  auto gpu = cuda_or_fail();
+  buffer b = gpu->allocate(1000);
+  CHECK(fetch(*gpu, b) == std::vector<float>(1000, 0.0f));
+  const auto v = random_floats(1000, 5);
+  gpu->upload(v, b);
+  CHECK(fetch(*gpu, b) == v);
+  CHECK(gpu->allocate(0).size() == 0);
+}
+
+}  // namespace
+}  // namespace sgp::gpu::cuda
