@@ -13,26 +13,34 @@
 // recorded (new − old, computed as the receiver will compute it). Shares may
 // be quantized (e.g. bf16): `send` subtracts exactly the share it is given.
 //
-// Memory: one model-sized double buffer per edge a node has ever used, at
-// both ends (out-edges at the sender, in-edges at the receiver), plus one
-// copy per message in flight. `forget_peer` frees a dead peer's buffers.
+// Memory and copies: a cumulative sum is an immutable, shared buffer. A push
+// writes the edge's new cumulative sum once, into a fresh buffer that the
+// sender keeps and the message carries; the receiver keeps the buffer of the
+// last message it applied instead of copying it. So one model-sized double
+// buffer per edge a node has used (at each end; often the same buffer) and
+// one per message in flight. `forget_peer` frees a dead peer's buffers.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <vector>
 
 namespace sgp::core {
 
+/// A cumulative mass vector: immutable once made, shared by the sender's
+/// edge state, the messages that carry it and the receiver's edge state.
+using shared_mass = std::shared_ptr<const std::vector<double>>;
+
 /// One robust push-sum message; plain data, transport-agnostic.
 struct push_message {
-  std::size_t from = 0;      ///< sender node id
-  std::size_t to = 0;        ///< receiver node id
-  std::uint64_t seq = 0;     ///< per-edge sequence number, 1 for the first message
-  std::vector<double> mass;  ///< cumulative numerator mass ever sent on this edge
-  double weight = 0.0;       ///< cumulative weight ever sent on this edge
+  std::size_t from = 0;   ///< sender node id
+  std::size_t to = 0;     ///< receiver node id
+  std::uint64_t seq = 0;  ///< per-edge sequence number, 1 for the first message
+  shared_mass mass;       ///< cumulative numerator mass ever sent on this edge (never null)
+  double weight = 0.0;    ///< cumulative weight ever sent on this edge
 };
 
 /// What `running_sums::apply` did with a message.
@@ -103,7 +111,7 @@ class running_sums {
  private:
   struct edge_sums {
     std::uint64_t seq = 0;
-    std::vector<double> mass;
+    shared_mass mass;  ///< null until the edge carries mass
     double weight = 0.0;
   };
 

@@ -25,7 +25,7 @@ TEST_CASE("running sums: loss recovered, duplicates and stale add nothing", "[co
   CHECK(a.w() == 0.5);
   CHECK(m1[0].seq == 1);
   const auto m2 = a.push(to_b);  // cumulative now 4 + 2
-  CHECK(m2[0].mass[0] == 6.0);
+  CHECK((*m2[0].mass)[0] == 6.0);
   CHECK(m2[0].weight == 0.75);
   // m1 lost; m2 recovers it.
   CHECK(b.apply(m2[0]) == apply_outcome::applied);
@@ -49,7 +49,9 @@ TEST_CASE("running sums: loss recovered, duplicates and stale add nothing", "[co
   CHECK(b.apply(wrong) == apply_outcome::misrouted);
   auto bad = r;
   bad.seq = 9;
-  bad.mass.push_back(1.0);
+  auto longer = *r.mass;
+  longer.push_back(1.0);
+  bad.mass = std::make_shared<const std::vector<double>>(longer);
   CHECK(b.apply(bad) == apply_outcome::malformed);
   CHECK(a.edge_buffers() == 1);
   CHECK(b.edge_buffers() == 1);
