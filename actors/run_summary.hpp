@@ -26,6 +26,9 @@ struct run_summary {
   double consensus_distance = 0.0;  ///< final max_i |z_i - mean| / |mean|
   double mean_comm_wait_fraction = 0.0;
   double samples_per_second = 0.0;
+  /// Steady-state time per iteration of the slowest live node (from its
+  /// first to its last report: start-up and the final evaluation excluded).
+  double seconds_per_iteration = 0.0;
 
   /// The summary as one JSON object (the keys of DESIGN.md §6 and more).
   [[nodiscard]] std::string json() const;

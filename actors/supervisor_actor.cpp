@@ -80,6 +80,8 @@ core::gossip_options gossip_options_of(const config::config& cfg) {
   o.schedule.peers_per_iteration = static_cast<std::size_t>(a.peers_per_iteration);
   o.mode = a.name == "osgp" ? core::gossip_mode::overlapped : core::gossip_mode::blocking;
   o.tau = static_cast<std::uint64_t>(a.tau);
+  o.communicate = a.name != "none";
+  o.bf16_shares = a.compression == "bf16";
   return o;
 }
 
@@ -222,6 +224,7 @@ bool start_group(supervisor_ptr self) {
   s.view = core::membership_view::all_up(s.n);
   s.nodes.assign(s.n, {});
   s.last.assign(s.n, std::nullopt);
+  s.first.assign(s.n, std::nullopt);
   s.done.assign(s.n, false);
   s.suspected.assign(s.n, 0);
   for (const auto& f : s.cfg.faults)
@@ -311,6 +314,7 @@ void on_report(supervisor_ptr self, iteration_report r) {
                    .add("messages_duplicate", static_cast<std::int64_t>(r.messages_duplicate))
                    .str()
             << '\n';
+  if (!s.first[node]) s.first[node] = r;
   s.comm_wait_total += r.comm_wait;
   s.compute_total += r.compute_seconds;
   s.last[node] = std::move(r);

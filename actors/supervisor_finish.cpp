@@ -124,6 +124,14 @@ void summarize(supervisor_ptr self, const snapshots& all,
   out.expected_total_weight = static_cast<double>(s.n) - s.lost_weight;
   out.weight_exact = s.weight_exact;
   std::uint64_t iterations = 0;
+  for (std::size_t i = 0; i < s.n; ++i) {
+    const auto& a = s.first[i];
+    const auto& b = s.last[i];
+    if (!s.view.live[i] || !a || !b || b->iteration <= a->iteration) continue;
+    out.seconds_per_iteration =
+        std::max(out.seconds_per_iteration,
+                 (b->time - a->time) / static_cast<double>(b->iteration - a->iteration));
+  }
   for (const auto& r : s.last) {
     if (!r) continue;
     out.messages_lost += r->messages_lost;

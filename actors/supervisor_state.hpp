@@ -53,7 +53,8 @@ struct supervisor_state {
   std::shared_ptr<const std::vector<float>> initial_x;
   std::int64_t per_epoch = 1;
 
-  std::vector<std::optional<iteration_report>> last;  ///< latest report per node
+  std::vector<std::optional<iteration_report>> last;   ///< latest report per node
+  std::vector<std::optional<iteration_report>> first;  ///< first report per incarnation
   std::vector<bool> done;
   std::vector<pending_fault> faults;
   std::vector<std::uint64_t> suspected;  ///< times each node was reported suspect

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "actors/run.hpp"
+#include "apps/bench_comm_bound.hpp"
+#include "apps/bench_mix.hpp"
 #include "apps/bench_train.hpp"
 #include "apps/single_node_trainer.hpp"
 #include "config/config.hpp"
@@ -102,6 +104,22 @@ int main(int argc, char** argv) {
   bench_train->add_option("--backend", bt.backend, "cpu | cuda");
   bench_train->add_option("--steps", bt.steps, "timed steps");
   bench_train->add_option("--warmup", bt.warmup, "untimed steps first");
+  sgp::apps::comm_bound_options cb;
+  CLI::App* comm_bound =
+      bench->add_subcommand("comm-bound", "compute-only vs ar-sgd vs sgp vs osgp on slow links");
+  comm_bound->add_option("--nodes", cb.nodes, "simulated nodes");
+  comm_bound->add_option("--model", cb.model, "mlp | cnn | cnn-bn");
+  comm_bound->add_option("--batch", cb.batch, "samples per node per step");
+  comm_bound->add_option("--iterations", cb.iterations, "iterations per run");
+  comm_bound->add_option("--bandwidth", cb.bandwidth, "emulated link bandwidth");
+  comm_bound->add_option("--latency", cb.latency, "emulated link latency");
+  comm_bound->add_option("--backend", cb.backend, "cpu | cuda");
+  sgp::apps::bench_mix_options bm;
+  CLI::App* bench_mix =
+      bench->add_subcommand("mix", "push-sum mix_debias bandwidth vs a device copy");
+  bench_mix->add_option("--params", bm.params, "floats per vector");
+  bench_mix->add_option("--backend", bm.backend, "cpu | cuda");
+  bench_mix->add_option("--iterations", bm.iterations, "timed calls");
 
   try {
     app.parse(argc, argv);
@@ -110,5 +128,7 @@ int main(int argc, char** argv) {
   }
   if (train->parsed()) return run_train(config_path, overrides, resume, console);
   if (bench_train->parsed()) return sgp::apps::run_bench_train(bt);
+  if (bench_mix->parsed()) return sgp::apps::run_bench_mix(bm);
+  if (comm_bound->parsed()) return sgp::apps::run_bench_comm_bound(cb);
   return 1;
 }

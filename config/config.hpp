@@ -61,7 +61,7 @@ struct schedule_section {
 };
 
 struct algorithm_section {
-  std::string name = "sgp";  ///< sgp | osgp | ar-sgd | d-psgd
+  std::string name = "sgp";  ///< sgp | osgp | ar-sgd | d-psgd | none (no communication)
   /// exponential | npeer-exponential | bipartite-exponential | linear |
   /// bipartite-linear | ring | complete
   std::string topology = "exponential";

@@ -29,7 +29,7 @@ using detail::toml_reader;
 constexpr std::array model_names = {"mlp"sv, "cnn"sv, "cnn-bn"sv};
 constexpr std::array data_names = {"fashion-mnist"sv, "synthetic"sv};
 constexpr std::array schedule_kinds = {"step"sv, "cosine"sv};
-constexpr std::array algorithm_names = {"sgp"sv, "osgp"sv, "ar-sgd"sv, "d-psgd"sv};
+constexpr std::array algorithm_names = {"sgp"sv, "osgp"sv, "ar-sgd"sv, "d-psgd"sv, "none"sv};
 constexpr std::array topologies = {
     "exponential"sv, "npeer-exponential"sv, "bipartite-exponential"sv,
     "linear"sv,      "bipartite-linear"sv,  "ring"sv,

@@ -4,7 +4,9 @@
 #include <algorithm>
 
 #include "core/assert.hpp"
+#include "core/bf16.hpp"
 #include "core/flat_ops.hpp"
+#include "core/push_sum.hpp"
 
 namespace sgp::core {
 
@@ -42,6 +44,7 @@ std::vector<forgotten_edges> gossip_node::set_view(const membership_view& view) 
 }
 
 std::vector<std::size_t> gossip_node::out_peers() const {
+  if (!options_.communicate) return {};
   return options_.schedule.out_peers(view_.live, view_.links, iteration_, id());
 }
 
@@ -53,7 +56,21 @@ std::vector<gossip_envelope> gossip_node::step(std::span<const float> delta) {
   std::vector<gossip_envelope> out;
   if (view_.live[id()]) {
     const auto peers = out_peers();
-    for (auto& message : sums_.push(peers)) {
+    std::vector<push_message> messages;
+    if (options_.bf16_shares && !peers.empty()) {
+      // The same rounded share for every peer, from x before any of them.
+      const double p = uniform_mixing_weight(peers.size());
+      const double weight = p * sums_.w();
+      std::vector<double> share(sums_.size());
+      const auto xs = sums_.x();
+      for (std::size_t i = 0; i < share.size(); ++i) {
+        share[i] = round_to_bf16(static_cast<float>(p * static_cast<double>(xs[i])));
+      }
+      for (const auto to : peers) messages.push_back(sums_.send(to, share, weight));
+    } else {
+      messages = sums_.push(peers);
+    }
+    for (auto& message : messages) {
       out.push_back({iteration_, view_.incarnation[id()],
                      std::make_shared<const push_message>(std::move(message))});
     }
@@ -116,7 +133,7 @@ std::int64_t gossip_node::required_iteration() const {
 std::vector<std::size_t> gossip_node::waiting_on() const {
   std::vector<std::size_t> missing;
   const std::int64_t j = required_iteration();
-  if (j < 0 || j <= waived_through_ || !view_.live[id()]) return missing;
+  if (!options_.communicate || j < 0 || j <= waived_through_ || !view_.live[id()]) return missing;
   for (const std::size_t peer :
        options_.schedule.in_peers(view_.live, view_.links, static_cast<std::uint64_t>(j), id())) {
     const auto it = heard_.find(peer);

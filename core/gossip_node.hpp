@@ -35,6 +35,11 @@ struct gossip_options {
   /// step 1/w times too large and training diverges. AllReduce needs it too:
   /// replicas stay equal even when a revived node holds part of the weight.
   bool step_in_z_space = true;
+  /// false: nodes train alone (no pushes, no waits): the compute-only baseline.
+  bool communicate = true;
+  /// Push shares rounded to bfloat16 (half the bytes on the wire). The
+  /// sender subtracts exactly the rounded share, so no mass is lost.
+  bool bf16_shares = false;
 };
 
 /// Who is alive (with an incarnation that a revive bumps) and which links are up.

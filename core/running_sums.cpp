@@ -1,6 +1,7 @@
 // Robust push-sum by running sums: sender and receiver sides of every edge.
 #include "core/running_sums.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "core/assert.hpp"
@@ -39,27 +40,36 @@ std::vector<push_message> running_sums<T>::push(std::span<const std::size_t> out
   // One pass over x for all peers: the share p·x_i is computed from x before
   // any of this push's subtractions, so every peer gets the same share.
   std::vector<const double*> old(d, nullptr);
-  std::vector<std::shared_ptr<std::vector<double>>> next(d);
+  std::vector<std::shared_ptr<mass_vector>> next(d);
   for (std::size_t k = 0; k < d; ++k) {
     SGP_ASSERT(out_peers[k] != id_);
     const auto& e = out_[out_peers[k]];
-    old[k] = e.mass ? e.mass->data() : nullptr;
-    next[k] = std::make_shared<std::vector<double>>();
-    next[k]->reserve(x_.size());
+    next[k] = std::make_shared<mass_vector>(x_.size());
+    if (e.mass) {
+      old[k] = e.mass->data();
+    } else {
+      std::fill(next[k]->begin(), next[k]->end(), 0.0);  // the edge's first push
+      old[k] = next[k]->data();
+    }
   }
-  for (std::size_t i = 0; i < x_.size(); ++i) {
-    const double share = p * static_cast<double>(x_[i]);
-    double x = static_cast<double>(x_[i]);
-    for (std::size_t k = 0; k < d; ++k) {
-      const double before = old[k] != nullptr ? old[k][i] : 0.0;
-      const double after = before + share;
-      next[k]->push_back(after);
+  T* xs = x_.data();
+  const std::size_t n = x_.size();
+  for (std::size_t k = 0; k < d; ++k) {
+    // Later peers must see the share computed from x before this push: the
+    // k-th pass uses x scaled back by what the earlier passes removed.
+    const double* before = old[k];
+    double* after = next[k]->data();
+    const double q = p / (1.0 - static_cast<double>(k) * p);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double share = q * static_cast<double>(xs[i]);
+      const double b = before[i];
+      const double a = b + share;
+      after[i] = a;
       // Subtract what the cumulative sum recorded, exactly as the receiver
       // will compute its difference: rounding of the ever-growing sum then
       // neither creates nor destroys mass.
-      x -= after - before;
+      xs[i] = static_cast<T>(static_cast<double>(xs[i]) - (a - b));
     }
-    x_[i] = static_cast<T>(x);
   }
   const double weight = p * w_;
   messages.reserve(d);
@@ -80,13 +90,14 @@ push_message running_sums<T>::send(std::size_t to, std::span<const double> share
   SGP_ASSERT(to != id_);
   SGP_ASSERT(share.size() == x_.size());
   auto& e = out_[to];
-  const double* old = e.mass ? e.mass->data() : nullptr;
-  auto next = std::make_shared<std::vector<double>>();
-  next->reserve(x_.size());
+  auto next = std::make_shared<mass_vector>(x_.size());
+  if (!e.mass) std::fill(next->begin(), next->end(), 0.0);  // the edge's first push
+  const double* old = e.mass ? e.mass->data() : next->data();
+  double* out = next->data();
   for (std::size_t i = 0; i < x_.size(); ++i) {
-    const double before = old != nullptr ? old[i] : 0.0;
+    const double before = old[i];
     const double after = before + share[i];
-    next->push_back(after);
+    out[i] = after;
     x_[i] = static_cast<T>(static_cast<double>(x_[i]) - (after - before));
   }
   e.mass = std::move(next);
@@ -101,7 +112,7 @@ template <class T>
 push_message running_sums<T>::resend(std::size_t to) {
   SGP_ASSERT(to != id_);
   auto& e = out_[to];
-  if (!e.mass) e.mass = std::make_shared<const std::vector<double>>(x_.size(), 0.0);
+  if (!e.mass) e.mass = std::make_shared<const mass_vector>(x_.size(), 0.0);
   ++e.seq;
   return push_message{id_, to, e.seq, e.mass, e.weight};
 }
@@ -114,10 +125,16 @@ apply_outcome running_sums<T>::apply(const push_message& message) {
   if (message.seq <= (found == in_.end() ? 0 : found->second.seq)) return apply_outcome::stale;
   auto& e = found == in_.end() ? in_[message.from] : found->second;
   const double* in = message.mass->data();
-  const double* old = e.mass ? e.mass->data() : nullptr;
-  for (std::size_t i = 0; i < x_.size(); ++i) {
-    const double before = old != nullptr ? old[i] : 0.0;
-    x_[i] = static_cast<T>(static_cast<double>(x_[i]) + (in[i] - before));
+  T* xs = x_.data();
+  if (e.mass) {
+    const double* old = e.mass->data();
+    for (std::size_t i = 0; i < x_.size(); ++i) {
+      xs[i] = static_cast<T>(static_cast<double>(xs[i]) + (in[i] - old[i]));
+    }
+  } else {
+    for (std::size_t i = 0; i < x_.size(); ++i) {
+      xs[i] = static_cast<T>(static_cast<double>(xs[i]) + in[i]);
+    }
   }
   w_ += message.weight - e.weight;
   e.mass = message.mass;  // shared, not copied

@@ -26,13 +26,36 @@
 #include <map>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace sgp::core {
 
+/// An allocator that leaves new elements uninitialised (every element of a
+/// cumulative sum is written right after allocation; zeroing first would be
+/// one more pass over a model-sized buffer).
+template <class T>
+struct uninitialised_allocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = uninitialised_allocator<U>;
+  };
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+/// A cumulative mass vector.
+using mass_vector = std::vector<double, uninitialised_allocator<double>>;
+
 /// A cumulative mass vector: immutable once made, shared by the sender's
 /// edge state, the messages that carry it and the receiver's edge state.
-using shared_mass = std::shared_ptr<const std::vector<double>>;
+using shared_mass = std::shared_ptr<const mass_vector>;
 
 /// One robust push-sum message; plain data, transport-agnostic.
 struct push_message {

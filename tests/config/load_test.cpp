@@ -427,7 +427,7 @@ TEST_CASE("bad overrides name the override", "[config]") {
   CHECK(error_of("", {"optimizer.lr=-2"}) ==
         "--set optimizer.lr=-2: optimizer.lr: must be >= 0, got -2");
   CHECK(error_of("", {"algorithm.name=foo"}) ==
-        "--set algorithm.name=foo: algorithm.name: must be one of sgp, osgp, ar-sgd, d-psgd; "
+        "--set algorithm.name=foo: algorithm.name: must be one of sgp, osgp, ar-sgd, d-psgd, none; "
         "got \"foo\"");
   CHECK_THAT(error_of("", {"optimizer.lr"}), Catch::StartsWith("--set optimizer.lr: expected"));
   CHECK_THAT(error_of("", {"optimizer..lr=1"}), Catch::StartsWith("--set optimizer..lr=1: "));

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <limits>
 
+#include "core/bf16.hpp"
 #include "core/gossip_node.hpp"
 #include "core/rng.hpp"
 
@@ -239,4 +241,49 @@ TEST_CASE("a revived node takes half of a live peer's mass and rejoins", "[core]
   for (int r = 0; r < 300; ++r) c.round();
   CHECK(c.total_weight() == Approx(before).epsilon(1e-12));
   CHECK(c.max_distance_to(c.weighted_mean()) < 1e-4);
+}
+
+TEST_CASE("bf16 shares: the sender subtracts exactly what it sent", "[core]") {
+  auto options = options_for(gossip_mode::blocking);
+  options.bf16_shares = true;
+  cluster c(5, options, 64);
+  c.loss = 0.2;
+  double x_before = 0.0;
+  for (const auto& n : c.nodes) {
+    for (const float v : n.x()) x_before += v;
+  }
+  for (int r = 0; r < 200; ++r) {
+    c.round();
+    REQUIRE(c.total_weight() == Approx(5.0).epsilon(1e-12));
+  }
+  c.loss = 0.0;
+  for (int r = 0; r < 300; ++r) c.round();
+  double x_after = 0.0;
+  for (const auto& n : c.nodes) {
+    for (const float v : n.x()) x_after += v;
+  }
+  for (const auto& a : c.nodes) {
+    for (const auto& b : c.nodes) {
+      if (a.id() == b.id()) continue;
+      const auto sent = a.sums().sent_mass(b.id());
+      const auto applied = b.sums().applied_mass(a.id());
+      for (std::size_t i = 0; i < sent.size(); ++i) {
+        x_after += sent[i] - (applied.empty() ? 0.0 : applied[i]);
+      }
+    }
+  }
+  // Mass is conserved up to float rounding of x itself, not bf16's 2^-8.
+  CHECK(x_after == Approx(x_before).margin(1e-3));
+  // Rounded shares keep perturbing the values by up to half a bf16 ulp
+  // (2^-9 for |x| <= 1), so consensus holds to a few bf16 ulps only.
+  CHECK(c.max_distance_to(c.weighted_mean()) < 0x1p-7);
+}
+
+TEST_CASE("round_to_bf16 rounds to nearest even and keeps specials", "[core]") {
+  CHECK(sgp::core::round_to_bf16(1.0f) == 1.0f);
+  CHECK(sgp::core::round_to_bf16(1.00390625f) == 1.0f);       // halfway: ties to even
+  CHECK(sgp::core::round_to_bf16(1.01171875f) == 1.015625f);  // halfway: ties to even (up)
+  CHECK(sgp::core::round_to_bf16(1.005f) == 1.0078125f);
+  CHECK(std::isinf(sgp::core::round_to_bf16(std::numeric_limits<float>::infinity())));
+  CHECK(std::isnan(sgp::core::round_to_bf16(std::numeric_limits<float>::quiet_NaN())));
 }

@@ -51,7 +51,7 @@ TEST_CASE("running sums: loss recovered, duplicates and stale add nothing", "[co
   bad.seq = 9;
   auto longer = *r.mass;
   longer.push_back(1.0);
-  bad.mass = std::make_shared<const std::vector<double>>(longer);
+  bad.mass = std::make_shared<const mass_vector>(longer);
   CHECK(b.apply(bad) == apply_outcome::malformed);
   CHECK(a.edge_buffers() == 1);
   CHECK(b.edge_buffers() == 1);

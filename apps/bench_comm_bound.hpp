@@ -1,0 +1,24 @@
+// `sgp bench comm-bound`: the same nodes, model and emulated links trained
+// with no communication (compute only), ar-sgd, sgp and osgp; prints the
+// time per iteration of each and the ratios, next to what the link model
+// predicts. A program, not a test: the figures depend on the machine.
+#pragma once
+
+#include <string>
+
+namespace sgp::apps {
+
+struct comm_bound_options {
+  int nodes = 16;
+  std::string model = "mlp";
+  int batch = 16;
+  int iterations = 40;  ///< per run (one epoch of synthetic data)
+  std::string bandwidth = "1Gbit";
+  std::string latency = "0.1ms";
+  std::string backend = "cpu";
+};
+
+/// Runs the four configurations; returns the process exit code.
+int run_bench_comm_bound(const comm_bound_options& opt);
+
+}  // namespace sgp::apps
