@@ -8,9 +8,9 @@ namespace sgp::apps {
 
 /// What to time.
 struct bench_train_options {
-  std::string model;    ///< "mlp", "cnn", "cnn-bn"
+  std::string model;    ///< "mlp", "cnn", "cnn-bn", "resnet18", "resnet50"
   int batch;            ///< samples per step
-  std::string dtype;    ///< "fp32" (bf16 is not implemented yet)
+  std::string dtype;    ///< "fp32"; "bf16" for the ResNets
   std::string backend;  ///< "cpu" or "cuda"
   int steps;            ///< timed steps
   int warmup;           ///< untimed steps first

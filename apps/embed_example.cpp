@@ -66,11 +66,11 @@ int main(int argc, char** argv) {
   self->request(group->supervisor, caf::infinite, sgp::actors::start_atom::value)
       .receive(
           [&](const sgp::actors::run_summary& s) {
-            std::printf("trained %d nodes for %llu iterations: averaged model %.2f%%, weight %.12g "
-                        "of %.12g\n",
-                        s.nodes, static_cast<unsigned long long>(s.iterations),
-                        100.0 * s.test_accuracy_mean_model, s.total_weight,
-                        s.expected_total_weight);
+            std::printf(
+                "trained %d nodes for %llu iterations: averaged model %.2f%%, weight %.12g "
+                "of %.12g\n",
+                s.nodes, static_cast<unsigned long long>(s.iterations),
+                100.0 * s.test_accuracy_mean_model, s.total_weight, s.expected_total_weight);
             rc = 0;
           },
           [&](const caf::error& e) {

@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """PyTorch eager reference for `sgp bench train`: the same models (mlp, cnn,
-cnn-bn), batch and precision, SGD with Nesterov momentum 0.9 and weight
-decay 1e-4 on weights only (as sgp), synthetic data already on the GPU.
+cnn-bn, resnet18, resnet50), batch and precision, SGD with Nesterov momentum
+0.9 and weight decay 1e-4 on weights only (as sgp), synthetic data already
+on the GPU.
+
+ResNets are torchvision's (zero_init_residual=True), 3x224x224 images, 1000
+classes, channels-last; bf16 is autocast over fp32 weights, as sgp computes
+in bf16 from fp32 master weights.
 
 fp32 means fp32: TF32 is switched off for matmuls and cuDNN convolutions, as
 in sgp's CUDA backend.
@@ -21,7 +26,14 @@ import torch
 from torch import nn
 
 
+def is_resnet(name):
+    return name in ("resnet18", "resnet50")
+
+
 def make_model(name, classes=10):
+    if is_resnet(name):
+        import torchvision
+        return getattr(torchvision.models, name)(num_classes=1000, zero_init_residual=True)
     if name == "mlp":
         return nn.Sequential(nn.Flatten(), nn.Linear(784, 1024), nn.ReLU(),
                              nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, classes))
@@ -47,6 +59,9 @@ def time_torch(args):
     dev = torch.device("cuda")
     dtype = {"fp32": torch.float32, "bf16": torch.bfloat16}[args.dtype]
     model = make_model(args.model).to(dev)
+    resnet = is_resnet(args.model)
+    if resnet:
+        model = model.to(memory_format=torch.channels_last)
     decayed = [p for n, p in model.named_parameters() if p.dim() > 1]
     rest = [p for n, p in model.named_parameters() if p.dim() <= 1]
     opt = torch.optim.SGD([{"params": decayed, "weight_decay": 1e-4},
@@ -54,8 +69,13 @@ def time_torch(args):
                           lr=0.01, momentum=0.9, nesterov=True)
     loss_fn = nn.CrossEntropyLoss()
     g = torch.Generator(device="cpu").manual_seed(42)
-    xs = [torch.randn(args.batch, 1, 28, 28, generator=g).to(dev) for _ in range(4)]
-    ys = [torch.randint(0, 10, (args.batch,), generator=g).to(dev) for _ in range(4)]
+    shape, classes = ((3, 224, 224), 1000) if resnet else ((1, 28, 28), 10)
+    fmt = torch.channels_last if resnet else torch.contiguous_format
+    xs = [torch.randn(args.batch, *shape, generator=g).to(dev).contiguous(memory_format=fmt)
+          for _ in range(4)]
+    ys = [torch.randint(0, classes, (args.batch,), generator=g).to(dev) for _ in range(4)]
+    if args.compile:
+        model = torch.compile(model)
 
     def step(i):
         opt.zero_grad(set_to_none=True)
@@ -86,12 +106,14 @@ def main():
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--item", action="store_true",
                     help="read the loss on the host every step (as sgp's forward_backward does)")
+    ap.add_argument("--compile", action="store_true", help="time torch.compile instead of eager")
     ap.add_argument("--sgp", help="sgp benchmark program to run with the same arguments")
     args = ap.parse_args()
 
     torch_ms = time_torch(args)
     sync = " (loss.item() every step)" if args.item else ""
-    print(f"torch eager: model={args.model} batch={args.batch} dtype={args.dtype}{sync}: "
+    mode = "compile" if args.compile else "eager"
+    print(f"torch {mode}: model={args.model} batch={args.batch} dtype={args.dtype}{sync}: "
           f"{torch_ms:.4f} ms/step, {args.batch * 1000.0 / torch_ms:.0f} samples/s")
     if not args.sgp:
         return

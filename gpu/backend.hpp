@@ -61,6 +61,9 @@ struct sample_shape {
 };
 
 /// A batch in host memory: `size` samples, NCHW float images, int32 labels.
+/// (The CUDA backend also takes images that already sit in its device
+/// memory, as benchmarks with synthetic data keep them; labels stay on the
+/// host.)
 struct host_batch {
   const float* images = nullptr;
   const std::int32_t* labels = nullptr;

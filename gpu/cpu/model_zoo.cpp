@@ -66,6 +66,13 @@ core::result<std::vector<std::unique_ptr<layer>>> make_layers(const std::string&
     }
     return cnn(input, classes, name == "cnn-bn");
   }
+  // The CPU backend has no ResNets: they exist for GPU throughput
+  // benchmarks (bf16, channels-last) and are built by the CUDA backend only.
+  if (name.rfind("resnet", 0) == 0) {
+    return core::make_error("model '" + name +
+                            "' is built by the CUDA backend only (backend 'cuda'); the CPU "
+                            "backend has no ResNets (valid: mlp, cnn, cnn-bn)");
+  }
   return core::make_error("unknown model '" + name + "' (valid: mlp, cnn, cnn-bn)");
 }
 

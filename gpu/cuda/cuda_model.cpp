@@ -9,6 +9,20 @@
 #include "gpu/cuda/param_init.hpp"
 
 namespace sgp::gpu::cuda {
+namespace {
+
+/// Whether `p` points to device memory: a batch the caller already put on
+/// the GPU (benchmarks with synthetic data, as PyTorch's reference does).
+bool on_device(const void* p) {
+  cudaPointerAttributes a{};
+  if (cudaPointerGetAttributes(&a, p) != cudaSuccess) {
+    (void)cudaGetLastError();  // not a CUDA pointer: plain host memory
+    return false;
+  }
+  return a.type == cudaMemoryTypeDevice || a.type == cudaMemoryTypeManaged;
+}
+
+}  // namespace
 
 cuda_model::cuda_model(std::string name, std::shared_ptr<device_context> dc,
                        std::unique_ptr<network> net, int classes, int max_batch, bool use_graphs)
@@ -36,6 +50,7 @@ void cuda_model::initialize(buffer& params, std::uint64_t seed) {
   const device_guard guard(dc_->device());
   std::vector<float> host(params.size());
   initialize_params(layout(), host, seed);
+  net_->adjust_initial_params(host);
   SGP_CUDA_CHECK(cudaMemcpyAsync(params.data(), host.data(), host.size() * sizeof(float),
                                  cudaMemcpyHostToDevice, dc_->stream()));
   net_->initial_state(state_host_.span());
@@ -49,18 +64,29 @@ void cuda_model::check_batch(const buffer& params, const host_batch& batch) cons
   SGP_ASSERT(batch.images != nullptr && batch.labels != nullptr);
 }
 
-void cuda_model::stage(const host_batch& batch) {
+bool cuda_model::stage(const host_batch& batch) {
   const auto n = static_cast<std::size_t>(batch.size);
-  std::memcpy(images_host_.data(), batch.images, n * input_shape().elements() * sizeof(float));
+  const std::size_t image_bytes = n * input_shape().elements() * sizeof(float);
   std::memcpy(labels_host_.data(), batch.labels, n * sizeof(std::int32_t));
+  if (on_device(batch.images)) {
+    // Device to device on the stream, ahead of the step (outside its graph,
+    // whose captured copies have fixed addresses).
+    SGP_CUDA_CHECK(cudaMemcpyAsync(images_.data(), batch.images, image_bytes,
+                                   cudaMemcpyDeviceToDevice, dc_->stream()));
+    return true;
+  }
+  std::memcpy(images_host_.data(), batch.images, image_bytes);
+  return false;
 }
 
-void cuda_model::enqueue_inputs(int n) {
+void cuda_model::enqueue_inputs(int n, bool images_on_device) {
   const cudaStream_t s = dc_->stream();
   const auto count = static_cast<std::size_t>(n);
-  SGP_CUDA_CHECK(cudaMemcpyAsync(images_.data(), images_host_.data(),
-                                 count * input_shape().elements() * sizeof(float),
-                                 cudaMemcpyHostToDevice, s));
+  if (!images_on_device) {
+    SGP_CUDA_CHECK(cudaMemcpyAsync(images_.data(), images_host_.data(),
+                                   count * input_shape().elements() * sizeof(float),
+                                   cudaMemcpyHostToDevice, s));
+  }
   SGP_CUDA_CHECK(cudaMemcpyAsync(labels_.data(), labels_host_.data(), count * sizeof(std::int32_t),
                                  cudaMemcpyHostToDevice, s));
   if (state_host_.size() > 0) {
@@ -69,9 +95,10 @@ void cuda_model::enqueue_inputs(int n) {
   }
 }
 
-void cuda_model::enqueue_training_step(const float* params, float* grads, int n) {
+void cuda_model::enqueue_training_step(const float* params, float* grads, int n,
+                                       bool images_on_device) {
   const cudaStream_t s = dc_->stream();
-  enqueue_inputs(n);
+  enqueue_inputs(n, images_on_device);
   const float* logits = net_->forward(*dc_, params, images_.data(), n, true);
   launch_softmax_xent(logits, labels_.data(), n, classes_, d_logits_.data(), totals_.data(), s);
   net_->backward(*dc_, params, d_logits_.data(), grads);
@@ -88,18 +115,19 @@ float cuda_model::forward_backward(const buffer& params, const host_batch& batch
   SGP_ASSERT(grads.size() == layout().total);
   const device_guard guard(dc_->device());
   const int n = batch.size;
-  stage(batch);
-  step_graph& g = graphs_[n];
+  const bool device_images = stage(batch);
+  step_graph& g = graphs_[{n, device_images}];
   if (use_graphs_ && g.warm) {
     if (g.exec.empty() || g.params != params.data() || g.grads != grads.data()) {
-      g.exec = graph_exec::capture(dc_->stream(),
-                                   [&] { enqueue_training_step(params.data(), grads.data(), n); });
+      g.exec = graph_exec::capture(dc_->stream(), [&] {
+        enqueue_training_step(params.data(), grads.data(), n, device_images);
+      });
       g.params = params.data();
       g.grads = grads.data();
     }
     g.exec.launch(dc_->stream());
   } else {
-    enqueue_training_step(params.data(), grads.data(), n);
+    enqueue_training_step(params.data(), grads.data(), n, device_images);
     g.warm = true;
   }
   // The loss is returned by value, and the staging buffers are reused by
@@ -113,8 +141,7 @@ eval_counts cuda_model::evaluate(const buffer& params, const host_batch& batch) 
   const device_guard guard(dc_->device());
   const int n = batch.size;
   const cudaStream_t s = dc_->stream();
-  stage(batch);
-  enqueue_inputs(n);
+  enqueue_inputs(n, stage(batch));
   const float* logits = net_->forward(*dc_, params.data(), images_.data(), n, false);
   launch_softmax_xent(logits, labels_.data(), n, classes_, nullptr, totals_.data(), s);
   SGP_CUDA_CHECK(cudaMemcpyAsync(totals_host_.data(), totals_.data(), sizeof(xent_totals),

@@ -1,6 +1,7 @@
 // A model on the CUDA backend: a network plus softmax cross-entropy behind
 // gpu::model. Host batches go through pinned staging buffers and are copied
-// asynchronously on the node's stream; a training step at a fixed batch size
+// asynchronously on the node's stream (a batch whose images already sit in
+// device memory is copied device to device instead); a training step at a fixed batch size
 // and fixed parameter/gradient buffers is replayed as one CUDA graph.
 #pragma once
 
@@ -9,6 +10,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "gpu/backend.hpp"
 #include "gpu/cuda/device_context.hpp"
@@ -54,13 +56,16 @@ class cuda_model : public model {
   };
 
   void check_batch(const buffer& params, const host_batch& batch) const;
-  /// Copies the batch into the pinned staging buffers (host memcpy).
-  void stage(const host_batch& batch);
-  /// Queues uploads of the staged batch and of the BN statistics.
-  void enqueue_inputs(int n);
+  /// Copies the batch into the pinned staging buffers (host memcpy), or,
+  /// for images in device memory, queues their device-to-device copy and
+  /// stages only the labels. Returns whether the images were on the device.
+  bool stage(const host_batch& batch);
+  /// Queues uploads of the staged batch (images unless already on the
+  /// device) and of the BN statistics.
+  void enqueue_inputs(int n, bool images_on_device);
   /// Queues one whole training step (inputs, forward, loss, backward,
   /// totals and statistics back to pinned memory).
-  void enqueue_training_step(const float* params, float* grads, int n);
+  void enqueue_training_step(const float* params, float* grads, int n, bool images_on_device);
 
   std::string name_;
   std::shared_ptr<device_context> dc_;
@@ -76,7 +81,8 @@ class cuda_model : public model {
   device_array<std::int32_t> labels_;
   device_array<float> d_logits_;
   device_array<xent_totals> totals_;
-  std::map<int, step_graph> graphs_;
+  /// By batch size and whether the images came from device memory.
+  std::map<std::pair<int, bool>, step_graph> graphs_;
 };
 
 }  // namespace sgp::gpu::cuda

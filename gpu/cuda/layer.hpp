@@ -108,6 +108,11 @@ class layer {
   /// Writes the initial state (state_size() floats) into host memory.
   virtual void initial_state(std::span<float> host) const { (void)host; }
 
+  /// Changes the freshly drawn initial parameters (the whole flat vector,
+  /// host memory) where the layer's recipe differs from the default, e.g.
+  /// the zero-initialised last BN scale of each ResNet block.
+  virtual void adjust_initial_params(std::span<float> params) const { (void)params; }
+
   /// Builds the stage for one batch size and mode.
   [[nodiscard]] virtual std::unique_ptr<layer_stage> build(const stage_config& cfg) const = 0;
 

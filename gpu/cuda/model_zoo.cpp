@@ -1,7 +1,8 @@
-// model_zoo: mlp, cnn and cnn-bn as CUDA layer lists.
+// model_zoo: mlp, cnn and cnn-bn as CUDA layer lists, and the ResNets.
 #include "gpu/cuda/model_zoo.hpp"
 
 #include "gpu/cuda/layers.hpp"
+#include "gpu/cuda/resnet.hpp"
 
 namespace sgp::gpu::cuda {
 namespace {
@@ -46,6 +47,15 @@ layer_list cnn(sample_shape input, int classes, bool with_bn) {
   return l;
 }
 
+/// ResNet body (bf16 or fp32 channels-last inside) → linear classes (fp32,
+/// named "fc" as in torchvision).
+layer_list resnet(sample_shape input, int classes, int depth, act_dtype t) {
+  layer_list l;
+  l.push_back(make_resnet_body("resnet" + std::to_string(depth), depth, input.channels, t));
+  l.push_back(make_linear("fc", resnet_features(depth), classes));
+  return l;
+}
+
 }  // namespace
 
 core::result<std::vector<std::unique_ptr<layer>>> make_layers(const std::string& name,
@@ -61,7 +71,16 @@ core::result<std::vector<std::unique_ptr<layer>>> make_layers(const std::string&
     }
     return cnn(input, classes, name == "cnn-bn");
   }
-  return core::make_error("unknown model '" + name + "' (valid: mlp, cnn, cnn-bn)");
+  // "resnet18" / "resnet50" compute in bf16 (the benchmark recipe); the
+  // "-fp32" twins run the same code in fp32 (the reference for tests).
+  for (const int depth : {18, 50}) {
+    const std::string base = "resnet" + std::to_string(depth);
+    if (name != base && name != base + "-fp32") continue;
+    return resnet(input, classes, depth, name == base ? act_dtype::bf16 : act_dtype::f32);
+  }
+  return core::make_error("unknown model '" + name +
+                          "' (valid: mlp, cnn, cnn-bn, resnet18, resnet50, resnet18-fp32, "
+                          "resnet50-fp32)");
 }
 
 }  // namespace sgp::gpu::cuda

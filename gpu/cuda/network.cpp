@@ -67,6 +67,11 @@ void network::initial_state(std::span<float> host) const {
   }
 }
 
+void network::adjust_initial_params(std::span<float> host) const {
+  SGP_ASSERT(host.size() == layout_.total);
+  for (const auto& l : layers_) l->adjust_initial_params(host);
+}
+
 void network::prepare(const device_context& dc, int n, bool training) {
   (void)plan_for(dc, n, training);
 }

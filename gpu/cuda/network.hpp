@@ -34,6 +34,9 @@ class network {
   /// Writes every layer's initial state (state_size() floats) to `host`.
   void initial_state(std::span<float> host) const;
 
+  /// Applies every layer's adjust_initial_params to `host` (layout().total).
+  void adjust_initial_params(std::span<float> host) const;
+
   /// Builds the plan for batch `n` and mode now (algorithm search, memory),
   /// so that a later forward on the stream can be captured in a graph.
   void prepare(const device_context& dc, int n, bool training);
