@@ -32,10 +32,10 @@ constexpr std::array optimizer = {"lr"sv, "momentum"sv, "nesterov"sv, "weight_de
 constexpr std::array schedule = {
     "kind"sv,         "epochs"sv,       "warmup_epochs"sv,    "warmup_start_factor"sv,
     "decay_epochs"sv, "decay_factor"sv, "scale_lr_by_nodes"sv};
-constexpr std::array algorithm = {"name"sv, "topology"sv, "peers_per_iteration"sv, "tau"sv,
-                                  "compression"sv, "wait_timeout"sv};
+constexpr std::array algorithm = {"name"sv, "topology"sv,    "peers_per_iteration"sv,
+                                  "tau"sv,  "compression"sv, "wait_timeout"sv};
 constexpr std::array backend = {"name"sv, "threads"sv};
-constexpr std::array network = {"bandwidth"sv, "latency"sv, "jitter"sv,
+constexpr std::array network = {"bandwidth"sv, "latency"sv,   "jitter"sv,
                                 "loss"sv,      "duplicate"sv, "link"sv};
 constexpr std::array output = {"checkpoint_every_epochs"sv, "progress"sv,
                                "progress_every_iterations"sv, "consensus_every_iterations"sv};
