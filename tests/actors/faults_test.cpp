@@ -127,3 +127,22 @@ TEST_CASE("every [[faults]] action fires and takes effect", "[actors]") {
   CHECK(s->live_nodes == 4);
   check_weight(*s);
 }
+
+TEST_CASE("a node that stops reporting is declared failed and routed around", "[actors]") {
+  group_fixture f;
+  auto c = small_config(4, "osgp");
+  c.cluster.heartbeat_timeout = "200ms";
+  c.algorithm.wait_timeout = "50ms";
+  auto stall = fault(3, "slow");
+  stall.node = 2;
+  stall.factor = 1e7;  // each step now takes hours of (virtual) time: silence
+  c.faults.push_back(stall);
+  f.spawn(c);
+  const auto s = f.run();
+  INFO(f.error);
+  REQUIRE(s);
+  CHECK(s->live_nodes == 3);
+  CHECK(std::isnan(s->test_accuracy_per_node[2]));
+  CHECK(s->messages_late > 0);  // the others waited for it, then went on
+  check_weight(*s);
+}
