@@ -80,7 +80,8 @@ core::gossip_options gossip_options_of(const config::config& cfg) {
   o.schedule.peers_per_iteration = static_cast<std::size_t>(a.peers_per_iteration);
   o.mode = a.name == "osgp" ? core::gossip_mode::overlapped : core::gossip_mode::blocking;
   o.tau = static_cast<std::uint64_t>(a.tau);
-  o.communicate = a.name != "none";
+  // AllReduce averages gradients in its own actor: no push-sum gossip.
+  o.communicate = a.name != "none" && a.name != "ar-sgd";
   o.bf16_shares = a.compression == "bf16";
   return o;
 }

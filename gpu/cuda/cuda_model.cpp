@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/assert.hpp"
-#include "gpu/cuda/param_init.hpp"
+#include "gpu/param_init.hpp"
 
 namespace sgp::gpu::cuda {
 namespace {
