@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "actors/sender_actor.hpp"
+
 namespace sgp::actors {
 namespace {
 
@@ -12,7 +14,7 @@ using clock_type = std::chrono::steady_clock;
 /// Replies to the worker, later when the node is emulated as slow: the
 /// extra time passes on a timer, not on a busy core.
 void finish_step(caf::stateful_actor<compute_state>* self, const shared_floats& z,
-                 std::uint64_t iteration, double loss, double seconds) {
+                 std::uint64_t iteration, double loss, double seconds, double wait) {
   auto& s = self->state;
   auto delta = std::make_shared<std::vector<float>>(z->size());
   const double lr = s.engine->step_delta(*z, iteration, *delta);
@@ -21,9 +23,9 @@ void finish_step(caf::stateful_actor<compute_state>* self, const shared_floats& 
   if (extra > 0.0) {
     self->delayed_send(
         s.worker, std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(extra)),
-        step_done_atom::value, out, loss, lr, seconds * s.slow_factor);
+        step_done_atom::value, out, loss, lr, seconds * s.slow_factor, wait);
   } else {
-    self->send(s.worker, step_done_atom::value, out, loss, lr, seconds);
+    self->send(s.worker, step_done_atom::value, out, loss, lr, seconds, wait);
   }
 }
 
@@ -77,18 +79,21 @@ caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
           st.pending_iteration = iteration;
           st.pending_loss = loss;
           st.pending_seconds = seconds;
+          st.pending_since = clock_seconds(self);
           auto g = std::make_shared<const std::vector<float>>(st.engine->gradient_copy());
           self->send(st.allreduce, grad_atom::value, st.node, iteration, shared_floats(g));
           return;
         }
-        finish_step(self, z, iteration, loss, seconds);
+        finish_step(self, z, iteration, loss, seconds, 0.0);
       },
       [=](avg_grad_atom, const shared_floats& g, std::uint64_t iteration) {
         auto& st = self->state;
         if (!st.pending_z || iteration != st.pending_iteration) return;  // stale
         st.engine->set_gradient(*g);
         auto z = std::move(st.pending_z);
-        finish_step(self, z, iteration, st.pending_loss, st.pending_seconds);
+        // The time the AllReduce took is this iteration's communication wait.
+        finish_step(self, z, iteration, st.pending_loss, st.pending_seconds,
+                    clock_seconds(self) - st.pending_since);
       },
       [=](slow_atom, double factor) { self->state.slow_factor = factor; },
       [=](eval_atom, const shared_floats& z, const std::vector<float>& running_stats) {

@@ -24,6 +24,7 @@ struct compute_state {
   std::uint64_t pending_iteration = 0;
   double pending_loss = 0.0;
   double pending_seconds = 0.0;
+  double pending_since = 0.0;  ///< when the gradient went to the AllReduce
   static inline const char* name = "sgp.compute";
 };
 

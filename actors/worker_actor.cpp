@@ -82,8 +82,9 @@ caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
         try_start(self);
       },
       [=](step_done_atom, const shared_floats& delta, double loss, double lr,
-          double compute_seconds) {
+          double compute_seconds, double allreduce_wait) {
         auto& st = self->state;
+        st.comm_wait += allreduce_wait;
         st.computing = false;
         st.last_loss = loss;
         auto envelopes = st.node->step(*delta);
