@@ -109,7 +109,9 @@ void check_heartbeats(supervisor_ptr self) {
   const double now = clock_seconds(self);
   for (std::size_t i = 0; i < s.n; ++i) {
     if (!s.view.live[i] || s.done[i]) continue;
-    const double last = s.last[i] ? s.last[i]->time : s.start_time;
+    // A node that has not reported yet (just revived: it waits for its
+    // donor's share) counts from when it was spawned.
+    const double last = s.last[i] ? s.last[i]->time : s.spawned_at[i];
     if (now - last > timeout) {
       std::fprintf(stderr, "\nsupervisor: node %zu silent for %.1f s: declared failed\n", i,
                    now - last);
@@ -208,6 +210,7 @@ core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::
   auto sender = self->spawn(sender_actor, id, s.links, duplicate, worker, seed);
   self->monitor(worker);
   s.nodes[static_cast<std::size_t>(id)] = {worker, compute, sender};
+  s.spawned_at[static_cast<std::size_t>(id)] = clock_seconds(self);
   return {};
 }
 
@@ -227,6 +230,7 @@ bool start_group(supervisor_ptr self) {
   s.last.assign(s.n, std::nullopt);
   s.first.assign(s.n, std::nullopt);
   s.done.assign(s.n, false);
+  s.spawned_at.assign(s.n, 0.0);
   s.suspected.assign(s.n, 0);
   for (const auto& f : s.cfg.faults)
     s.faults.push_back({f.at_iteration, f.at_seconds, command_of(f)});

@@ -56,6 +56,7 @@ struct supervisor_state {
   std::vector<std::optional<iteration_report>> last;   ///< latest report per node
   std::vector<std::optional<iteration_report>> first;  ///< first report per incarnation
   std::vector<bool> done;
+  std::vector<double> spawned_at;  ///< clock seconds when each node's current incarnation started
   std::vector<pending_fault> faults;
   std::vector<std::uint64_t> suspected;  ///< times each node was reported suspect
   double start_time = 0.0;
