@@ -22,6 +22,7 @@ namespace sgp::actors {
 struct compute_setup {
   std::string backend = "cpu";
   int threads = 1;
+  int device = 0;  ///< GPU id for the cuda backend
   std::string model = "cnn";
   int batch_size = 64;
   int node = 0;

@@ -198,6 +198,8 @@ core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::
   auto& s = self->state;
   auto setup = s.compute;
   setup.node = id;
+  const auto& devices = s.cfg.backend.devices;
+  setup.device = devices[static_cast<std::size_t>(id) % devices.size()];
   auto engine = compute_engine::create(setup, s.train);
   if (!engine.ok()) return engine.err();
   const caf::actor me = caf::actor_cast<caf::actor>(self);

@@ -76,6 +76,8 @@ struct algorithm_section {
 struct backend_section {
   std::string name = "cpu";  ///< cpu | cuda
   int threads = 0;           ///< CPU threads; 0 = all cores
+  /// cuda: GPU ids; node i computes on devices[i % devices.size()].
+  std::vector<int> devices = {0};
 };
 
 /// One `[[network.link]]` entry: the emulated link between two nodes, where it

@@ -125,7 +125,8 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
 
   SGP_CONFIG_TRY(section(r, root, "backend", [&](const scope& s) -> core::status {
     SGP_CONFIG_TRY(r.read_enum(s, "name", c.backend.name, backend_names));
-    return r.read(s, "threads", c.backend.threads, at_least(0));
+    SGP_CONFIG_TRY(r.read(s, "threads", c.backend.threads, at_least(0)));
+    return r.read(s, "devices", c.backend.devices, closed(0, 1023));
   }));
 
   SGP_CONFIG_TRY(section(r, root, "network", [&](const scope& s) -> core::status {

@@ -301,6 +301,28 @@ core::status toml_reader::read(const scope& s, std::string_view key, std::vector
   return {};
 }
 
+core::status toml_reader::read(const scope& s, std::string_view key, std::vector<int>& out,
+                               bounds b) const {
+  const toml::node* node = s.find(key);
+  if (node == nullptr) return {};
+  const std::string path = s.key_path(key);
+  const auto* arr = node->as_array();
+  if (arr == nullptr || arr->empty()) {
+    return error_at(node->source(), path,
+                    "expected a non-empty array of integers, got " +
+                        (arr == nullptr ? type_name(*node) : std::string("an empty array")));
+  }
+  std::vector<int> values;
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    std::int64_t value = 0;
+    const std::string item_path = path + "[" + std::to_string(i) + "]";
+    if (auto st = integer(*arr->get(i), item_path, value, b); !st.ok()) return st;
+    values.push_back(static_cast<int>(value));
+  }
+  out = std::move(values);
+  return {};
+}
+
 core::status toml_reader::read(const scope& s, std::string_view key,
                                std::vector<std::vector<int>>& out, bounds b) const {
   const toml::node* node = s.find(key);

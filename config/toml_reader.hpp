@@ -90,6 +90,9 @@ class toml_reader {
   /// An array of numbers, each within `b`; `ascending`: strictly increasing.
   [[nodiscard]] core::status read(const scope& s, std::string_view key, std::vector<double>& out,
                                   bounds b, bool ascending) const;
+  /// A non-empty array of integers, each within `b` (GPU ids).
+  [[nodiscard]] core::status read(const scope& s, std::string_view key, std::vector<int>& out,
+                                  bounds b) const;
   /// An array of arrays of integers, each within `b` (partition groups).
   [[nodiscard]] core::status read(const scope& s, std::string_view key,
                                   std::vector<std::vector<int>>& out, bounds b) const;

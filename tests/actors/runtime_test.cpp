@@ -40,7 +40,7 @@ TEST_CASE("every algorithm trains a group to the end", "[actors]") {
   check_weight(*s);
   CHECK(s->total_weight == Approx(4.0));
   for (const double a : s->test_accuracy_per_node) CHECK(a > 0.5);  // 4 classes: chance is 0.25
-  if (algorithm == "ar-sgd") CHECK(s->consensus_distance == 0.0);  // replicas stay equal
+  if (algorithm == "ar-sgd") CHECK(s->consensus_distance == 0.0);   // replicas stay equal
 }
 
 TEST_CASE("pushes that arrive late, out of order and twice are all applied", "[actors]") {

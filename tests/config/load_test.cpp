@@ -447,3 +447,17 @@ TEST_CASE("overrides of unknown keys get a suggestion", "[config]") {
   CHECK_THAT(error_of("[optimizer]\nlrr = 0.1\n", {"optimizer.momentm=0.2"}),
              Catch::StartsWith("q.toml:2:1: optimizer.lrr"));
 }
+
+TEST_CASE("backend.devices lists GPU ids", "[config]") {
+  auto c = load_string("[backend]\nname = \"cuda\"\ndevices = [0, 1, 3]\n", "d.toml");
+  REQUIRE(c.ok());
+  CHECK(c->backend.devices == std::vector<int>{0, 1, 3});
+  CHECK(load_string("", "d.toml")->backend.devices == std::vector<int>{0});
+  CHECK(error_of("[backend]\ndevices = []\n") ==
+        "q.toml:2:11: backend.devices: expected a non-empty array of integers, got an empty "
+        "array");
+  CHECK_THAT(error_of("[backend]\ndevices = [0, -1]\n"),
+             Catch::StartsWith("q.toml:2:15: backend.devices[1]:"));
+  CHECK_THAT(error_of("[backend]\ndevices = [0.5]\n"),
+             Catch::StartsWith("q.toml:2:12: backend.devices[0]:"));
+}
