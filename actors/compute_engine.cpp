@@ -70,7 +70,7 @@ void compute_engine::set_gradient(std::span<const float> g) {
 double compute_engine::step_delta(std::span<const float> z, std::uint64_t iteration,
                                   std::span<float> delta) {
   const double lr = setup_.lr.at(static_cast<double>(iteration) / static_cast<double>(per_epoch_));
-  backend_->upload(z, params_);
+  // params_ still holds z: gradient() uploaded it and nothing writes it since.
   backend_->sgd_step(setup_.sgd, static_cast<float>(lr), model_->layout().decayed, params_, grads_,
                      momentum_);
   backend_->download(params_, host_);

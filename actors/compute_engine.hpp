@@ -58,7 +58,8 @@ class compute_engine {
   void set_gradient(std::span<const float> g);
 
   /// The optimizer's step from `z` with the current gradient at the lr of
-  /// `iteration`: writes step(z) - z into `delta`; returns the lr.
+  /// `iteration`: writes step(z) - z into `delta`; returns the lr. `z` must
+  /// be the one the last gradient() call got (it is still on the device).
   double step_delta(std::span<const float> z, std::uint64_t iteration, std::span<float> delta);
 
  private:

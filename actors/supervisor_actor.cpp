@@ -105,7 +105,7 @@ void fire_due_faults(supervisor_ptr self) {
 /// Nodes that have reported nothing for heartbeat_timeout are declared failed.
 void check_heartbeats(supervisor_ptr self) {
   auto& s = self->state;
-  const double timeout = core::parse_duration_seconds(s.cfg.cluster.heartbeat_timeout).value();
+  const double timeout = s.heartbeat_timeout;
   const double now = clock_seconds(self);
   for (std::size_t i = 0; i < s.n; ++i) {
     if (!s.view.live[i] || s.done[i]) continue;
@@ -270,6 +270,7 @@ bool start_group(supervisor_ptr self) {
       core::parse_duration_seconds(s.cfg.algorithm.wait_timeout).value()));
   s.setup.bytes_per_element = s.cfg.algorithm.compression == "bf16" ? 2 : 4;
   s.next_consensus = static_cast<std::uint64_t>(s.cfg.output.consensus_every_iterations);
+  s.heartbeat_timeout = core::parse_duration_seconds(s.cfg.cluster.heartbeat_timeout).value();
 
   std::error_code ec;
   std::filesystem::create_directories(s.cfg.run.dir, ec);

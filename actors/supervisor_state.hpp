@@ -60,6 +60,7 @@ struct supervisor_state {
   std::vector<pending_fault> faults;
   std::vector<std::uint64_t> suspected;  ///< times each node was reported suspect
   double start_time = 0.0;
+  double heartbeat_timeout = 30.0;  ///< seconds (cluster.heartbeat_timeout)
   double last_progress = -1.0;
   double lost_weight = 0.0;  ///< what dead nodes took with them
   bool weight_exact = true;
