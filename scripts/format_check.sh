@@ -14,3 +14,10 @@ if [ ${#bad[@]} -gt 0 ]; then
   exit 1
 fi
 echo "format: ${#files[@]} files clean"
+
+# CTest names come from Catch2 test names: '[' and ']' read as tags and ';'
+# splits a CMake list, so such a test silently runs nothing under ctest.
+if git grep -nE 'TEST_CASE\("[^"]*[][;]' -- tests >&2; then
+  echo "format: test names above contain '[', ']' or ';' (ctest cannot run them)" >&2
+  exit 1
+fi

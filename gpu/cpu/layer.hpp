@@ -12,17 +12,11 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "gpu/backend.hpp"
+#include "gpu/param_layout_builder.hpp"
 
 namespace sgp::gpu::cpu {
 
-/// A parameter tensor that a layer asks for; the network places it in the
-/// flat parameter vector and hands the offset back through bind_params.
-struct param_request {
-  std::string name;  ///< suffix after the layer name, e.g. "weight"
-  param_kind kind;
-  std::size_t size;
-  std::size_t fan_in;
-};
+using gpu::param_request;
 
 /// Pointers valid for one forward or backward call.
 struct run_context {

@@ -2,6 +2,7 @@
 #include "gpu/cpu/network.hpp"
 
 #include "core/assert.hpp"
+#include "gpu/param_layout_builder.hpp"
 
 namespace sgp::gpu::cpu {
 
@@ -27,23 +28,14 @@ network::network(std::vector<std::unique_ptr<layer>> layers, sample_shape input,
   }
   SGP_ASSERT(!dims.empty());
 
-  // Decayed tensors (weights) first, then the rest, each in layer order.
-  std::vector<std::vector<std::size_t>> offsets(layers_.size());
-  for (const bool decayed_pass : {true, false}) {
-    for (std::size_t i = 0; i < layers_.size(); ++i) {
-      const auto requests = layers_[i]->param_requests();
-      offsets[i].resize(requests.size());
-      for (std::size_t r = 0; r < requests.size(); ++r) {
-        const auto& req = requests[r];
-        if ((req.kind == param_kind::weight) != decayed_pass) continue;
-        offsets[i][r] = layout_.total;
-        layout_.segments.push_back(param_segment{layers_[i]->name() + "." + req.name, req.kind,
-                                                 layout_.total, req.size, req.fan_in});
-        layout_.total += req.size;
-      }
-    }
-    if (decayed_pass) layout_.decayed = layout_.total;
+  std::vector<std::string> names;
+  std::vector<std::vector<param_request>> requests;
+  for (const auto& l : layers_) {
+    names.push_back(l->name());
+    requests.push_back(l->param_requests());
   }
+  std::vector<std::vector<std::size_t>> offsets;
+  layout_ = lay_out_params(names, requests, offsets);
   for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->bind_params(offsets[i]);
 
   state_.resize(state_total);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gpu/backend.hpp"
+#include "gpu/param_layout_builder.hpp"
 
 namespace sgp::gpu::cuda {
 
@@ -29,14 +30,7 @@ struct tensor_shape {
   [[nodiscard]] bool valid() const { return n > 0 && c > 0 && h > 0 && w > 0; }
 };
 
-/// A parameter tensor a layer asks for (same order and meaning as the CPU
-/// backend's, so that both lay out the flat vector identically).
-struct param_request {
-  std::string name;  ///< suffix after the layer name, e.g. "weight"
-  param_kind kind;
-  std::size_t size;
-  std::size_t fan_in;
-};
+using gpu::param_request;
 
 /// Handles and pointers valid for one forward or backward call.
 struct run_context {

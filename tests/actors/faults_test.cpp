@@ -79,7 +79,7 @@ TEST_CASE("a revived node takes half of a live peer's state and rejoins", "[acto
   check_weight(*s);
 }
 
-TEST_CASE("every [[faults]] action fires and takes effect", "[actors]") {
+TEST_CASE("every scripted fault action fires and takes effect", "[actors]") {
   group_fixture f;
   auto c = small_config(4, "osgp");
   c.algorithm.wait_timeout = "20ms";

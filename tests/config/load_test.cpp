@@ -228,7 +228,7 @@ TEST_CASE("a full config fills every field", "[config]") {
   CHECK(c.faults[5].action == "heal");
 }
 
-TEST_CASE("an empty config gives the defaults; run.dir follows run.name", "[config]") {
+TEST_CASE("an empty config gives the defaults and run.dir follows run.name", "[config]") {
   auto empty = load_string("", "empty.toml");
   REQUIRE(empty.ok());
   CHECK(empty->run.dir == "runs/run");

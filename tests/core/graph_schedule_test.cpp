@@ -113,7 +113,7 @@ TEST_CASE("degrees, in/out consistency and periodicity of every schedule", "[cor
   }
 }
 
-TEST_CASE("bipartite schedules only cross groups; even n pairs symmetrically", "[core]") {
+TEST_CASE("bipartite schedules only cross groups and even n pairs symmetrically", "[core]") {
   for (const auto kind : {topology_kind::bipartite_exponential, topology_kind::bipartite_linear}) {
     for (const std::size_t n : node_counts) {
       const graph_schedule s{kind, 1};

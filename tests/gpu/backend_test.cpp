@@ -65,7 +65,7 @@ TEST_CASE("sgd_step matches a scalar reference", "[gpu][cpu]") {
   }
 }
 
-TEST_CASE("sgd_step decays only [0, decayed)", "[gpu][cpu]") {
+TEST_CASE("sgd_step decays only the first decayed parameters", "[gpu][cpu]") {
   auto be = cpu::make_cpu_backend(2);
   const std::size_t n = 10;
   sgd_options opt;
@@ -84,10 +84,14 @@ TEST_CASE("make_backend builds cpu and names the others", "[gpu][cpu]") {
   auto cpu = make_backend("cpu", 1);
   REQUIRE(cpu.ok());
   CHECK(cpu.value()->name() == "cpu");
+  // "cuda" exists where the binary has it and a GPU is present; anywhere
+  // else it is an error that names it (not built, or no device).
   auto cuda = make_backend("cuda", 0);
-  REQUIRE_FALSE(cuda.ok());
-  CHECK(cuda.err().message ==
-        "backend 'cuda' is not built in this binary (configure with nvcc available)");
+  if (cuda.ok()) {
+    CHECK(cuda.value()->name() == "cuda");
+  } else {
+    CHECK_THAT(cuda.err().message, Catch::StartsWith("backend 'cuda'"));
+  }
   auto other = make_backend("tpu", 0);
   REQUIRE_FALSE(other.ok());
   CHECK(other.err().message.find("cpu") != std::string::npos);
