@@ -48,9 +48,12 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
   auto model = (*backend)->make_model(opt.model, {1, 28, 28}, 10, opt.batch);
   auto bw = core::parse_bandwidth_bits_per_second(opt.bandwidth);
   auto lat = core::parse_duration_seconds(opt.latency);
-  if (!model.ok() || !bw.ok() || !lat.ok()) {
-    std::fprintf(stderr, "bench comm-bound: bad model, bandwidth or latency\n");
-    return 1;
+  for (const core::error* e : {model.ok() ? nullptr : &model.err(), bw.ok() ? nullptr : &bw.err(),
+                               lat.ok() ? nullptr : &lat.err()}) {
+    if (e != nullptr) {
+      std::fprintf(stderr, "bench comm-bound: %s\n", e->message.c_str());
+      return 1;
+    }
   }
   const double params = static_cast<double>((*model)->layout().total);
   const double bytes = 4.0 * params;
