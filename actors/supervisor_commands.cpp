@@ -245,6 +245,9 @@ std::string execute(supervisor_ptr self, const core::command& c) {
     }
     case core::command_kind::checkpoint:
       return write_checkpoints(self);
+    case core::command_kind::stop:
+      self->send(self, stop_atom::value);
+      return "stopping: every live node is evaluated as it is now";
   }
   return "unknown command";
 }

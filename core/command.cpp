@@ -153,6 +153,8 @@ std::string command_name(command_kind kind) {
       return "heal";
     case command_kind::checkpoint:
       return "checkpoint";
+    case command_kind::stop:
+      return "stop";
     case command_kind::help:
       return "help";
   }
@@ -173,6 +175,7 @@ std::string command_help() {
          "partition A,B | C,D             links between the groups go down\n"
          "heal                            end the partition\n"
          "checkpoint                      write every node's checkpoint now\n"
+         "stop                            end the run now: evaluate and summarize\n"
          "help                            this text\n";
 }
 
@@ -190,6 +193,7 @@ result<command> parse_command(std::string_view line, int nodes) {
   if (verb == "topology") return no_args(command_kind::topology);
   if (verb == "heal") return no_args(command_kind::heal);
   if (verb == "checkpoint") return no_args(command_kind::checkpoint);
+  if (verb == "stop") return no_args(command_kind::stop);
   if (verb == "help") return no_args(command_kind::help);
   if (verb == "link") return parse_link(w, nodes);
   if (verb == "partition") return parse_partition(line.substr(line.find("partition") + 9), nodes);

@@ -23,6 +23,7 @@ enum class command_kind {
   partition,
   heal,
   checkpoint,
+  stop,
   help,
 };
 

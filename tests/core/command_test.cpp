@@ -12,6 +12,7 @@ TEST_CASE("every console command parses", "[core]") {
   CHECK(parse_command("heal", 8)->kind == command_kind::heal);
   CHECK(parse_command("checkpoint", 8)->kind == command_kind::checkpoint);
   CHECK(parse_command("help", 8)->kind == command_kind::help);
+  CHECK(parse_command("stop", 8)->kind == command_kind::stop);
 
   auto down = parse_command("link down 2 5", 8);
   REQUIRE(down.ok());
@@ -74,7 +75,7 @@ TEST_CASE("bad commands give errors that say what was wrong", "[core]") {
 TEST_CASE("help lists every command", "[core]") {
   const auto help = sgp::core::command_help();
   for (const char* c : {"status", "topology", "link down", "link up", "link set", "slow", "kill",
-                        "revive", "partition", "heal", "checkpoint", "help"}) {
+                        "revive", "partition", "heal", "checkpoint", "stop", "help"}) {
     CHECK_THAT(help, Catch::Contains(c));
   }
 }

@@ -25,9 +25,8 @@ struct process_result {
   }
 };
 
-/// Runs `sgp ARGS` (ARGS already shell-quoted where needed).
-inline process_result run_sgp(const std::string& args) {
-  const std::string cmd = std::string(SGP_BINARY_DIR) + "/apps/sgp " + args + " 2>&1";
+/// Runs a shell command line and captures its output and exit code.
+inline process_result run_shell(const std::string& cmd) {
   process_result r;
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (pipe == nullptr) return r;
@@ -36,6 +35,21 @@ inline process_result run_sgp(const std::string& args) {
   const int status = ::pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+inline std::string sgp_binary() {
+  return std::string(SGP_BINARY_DIR) + "/apps/sgp";
+}
+
+/// Runs `sgp ARGS` (ARGS already shell-quoted where needed).
+inline process_result run_sgp(const std::string& args) {
+  return run_shell(sgp_binary() + " " + args + " 2>&1");
+}
+
+/// Runs `sgp ARGS` with the output of the shell commands `input` on its
+/// standard input (e.g. "sleep 1; echo status").
+inline process_result run_sgp_with_input(const std::string& args, const std::string& input) {
+  return run_shell("(" + input + ") | " + sgp_binary() + " " + args + " 2>&1");
 }
 
 /// A fresh directory under the system temp folder.
