@@ -27,4 +27,21 @@ param_layout lay_out_params(const std::vector<std::string>& names,
                             const std::vector<std::vector<param_request>>& requests,
                             std::vector<std::vector<std::size_t>>& offsets);
 
+/// lay_out_params over a backend's layers (pointers with name(),
+/// param_requests() and bind_params(offsets)); binds each layer to its
+/// offsets and returns the layout.
+template <class Layers>
+param_layout lay_out_layers(const Layers& layers) {
+  std::vector<std::string> names;
+  std::vector<std::vector<param_request>> requests;
+  for (const auto& l : layers) {
+    names.push_back(l->name());
+    requests.push_back(l->param_requests());
+  }
+  std::vector<std::vector<std::size_t>> offsets;
+  param_layout layout = lay_out_params(names, requests, offsets);
+  for (std::size_t i = 0; i < offsets.size(); ++i) layers[i]->bind_params(offsets[i]);
+  return layout;
+}
+
 }  // namespace sgp::gpu

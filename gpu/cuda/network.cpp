@@ -23,15 +23,7 @@ network::network(std::vector<std::unique_ptr<layer>> layers, sample_shape input)
     state_total += l->state_size();
   }
 
-  std::vector<std::string> names;
-  std::vector<std::vector<param_request>> requests;
-  for (const auto& l : layers_) {
-    names.push_back(l->name());
-    requests.push_back(l->param_requests());
-  }
-  std::vector<std::vector<std::size_t>> offsets;
-  layout_ = lay_out_params(names, requests, offsets);
-  for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->bind_params(offsets[i]);
+  layout_ = lay_out_layers(layers_);
 
   state_ = device_array<float>(state_total);
   std::size_t at = 0;
