@@ -2,7 +2,7 @@
 #include "gpu/cpu/conv2d.hpp"
 
 #include "core/assert.hpp"
-#include "gpu/cpu/reorder_step.hpp"
+#include "gpu/cpu/weighted_stage.hpp"
 
 namespace sgp::gpu::cpu {
 namespace {
@@ -16,11 +16,11 @@ struct conv_geometry {
   memory::dims src, weights, bias, dst, strides, padding;
 };
 
-class conv2d_stage : public layer_stage {
+class conv2d_stage : public weighted_stage {
  public:
   conv2d_stage(const stage_config& cfg, const conv_geometry& g, std::size_t weight_offset,
                std::size_t bias_offset)
-      : weight_offset_(weight_offset), bias_offset_(bias_offset) {
+      : weighted_stage(weight_offset, bias_offset) {
     const auto& eng = *cfg.engine;
     const memory::desc src_any(g.src, dt::f32, tag::any);
     const memory::desc w_any(g.weights, dt::f32, tag::any);
@@ -35,84 +35,23 @@ class conv2d_stage : public layer_stage {
         dnnl::convolution_forward::desc(prop, alg, src_any, w_any, b_md, dst_any, g.strides,
                                         g.padding, g.padding),
         eng);
-    fwd_ = dnnl::convolution_forward(fwd_pd);
-    src_in_ = reorder_step(eng, cfg.src_md, fwd_pd.src_desc());
-    weight_user_ = memory(w_plain, eng, DNNL_MEMORY_NONE);
-    bias_user_ = memory(b_md, eng, DNNL_MEMORY_NONE);
-    weight_in_ = reorder_step(eng, w_plain, fwd_pd.weights_desc());
-    dst_ = memory(fwd_pd.dst_desc(), eng);
+    set_forward(cfg, dnnl::convolution_forward(fwd_pd), fwd_pd, w_plain, b_md);
     if (!cfg.training) return;
 
     const dnnl::convolution_backward_weights::primitive_desc bw_pd(
         dnnl::convolution_backward_weights::desc(alg, src_any, w_any, b_md, dst_any, g.strides,
                                                  g.padding, g.padding),
         eng, fwd_pd);
-    bwd_weights_ = dnnl::convolution_backward_weights(bw_pd);
-    SGP_ASSERT(bw_pd.diff_bias_desc() == b_md);
-    bw_src_ = reorder_step(eng, fwd_pd.src_desc(), bw_pd.src_desc());
-    bw_diff_dst_ = reorder_step(eng, fwd_pd.dst_desc(), bw_pd.diff_dst_desc());
-    diff_weight_out_ = reorder_step(eng, bw_pd.diff_weights_desc(), w_plain);
-    diff_weight_user_ = memory(w_plain, eng, DNNL_MEMORY_NONE);
-    diff_bias_user_ = memory(b_md, eng, DNNL_MEMORY_NONE);
+    set_backward_weights(cfg, dnnl::convolution_backward_weights(bw_pd), fwd_pd, bw_pd, w_plain,
+                         b_md);
     if (!cfg.need_diff_src) return;
 
     const dnnl::convolution_backward_data::primitive_desc bd_pd(
         dnnl::convolution_backward_data::desc(alg, src_any, w_any, dst_any, g.strides, g.padding,
                                               g.padding),
         eng, fwd_pd);
-    bwd_data_ = dnnl::convolution_backward_data(bd_pd);
-    bd_weights_ = reorder_step(eng, fwd_pd.weights_desc(), bd_pd.weights_desc());
-    bd_diff_dst_ = reorder_step(eng, fwd_pd.dst_desc(), bd_pd.diff_dst_desc());
-    diff_src_out_ = reorder_step(eng, bd_pd.diff_src_desc(), cfg.src_md);
-    diff_src_ = memory(cfg.src_md, eng);
-    has_diff_src_ = true;
+    set_backward_data(cfg, dnnl::convolution_backward_data(bd_pd), fwd_pd, bd_pd);
   }
-
-  [[nodiscard]] const memory& dst() const override { return dst_; }
-
-  void forward(const run_context& ctx, const memory& src) override {
-    auto& s = *ctx.stream;
-    weight_user_.set_data_handle(const_cast<float*>(ctx.params + weight_offset_));
-    bias_user_.set_data_handle(const_cast<float*>(ctx.params + bias_offset_));
-    src_ = src_in_.to(s, src);
-    weight_ = weight_in_.to(s, weight_user_);
-    fwd_.execute(s, {{DNNL_ARG_SRC, src_},
-                     {DNNL_ARG_WEIGHTS, weight_},
-                     {DNNL_ARG_BIAS, bias_user_},
-                     {DNNL_ARG_DST, dst_}});
-  }
-
-  const memory* backward(const run_context& ctx, const memory& diff_dst) override {
-    auto& s = *ctx.stream;
-    diff_weight_user_.set_data_handle(ctx.grads + weight_offset_);
-    diff_bias_user_.set_data_handle(ctx.grads + bias_offset_);
-    const memory& diff_weight = diff_weight_out_.staging(diff_weight_user_);
-    bwd_weights_.execute(s, {{DNNL_ARG_SRC, bw_src_.to(s, src_)},
-                             {DNNL_ARG_DIFF_DST, bw_diff_dst_.to(s, diff_dst)},
-                             {DNNL_ARG_DIFF_WEIGHTS, diff_weight},
-                             {DNNL_ARG_DIFF_BIAS, diff_bias_user_}});
-    diff_weight_out_.finish(s, diff_weight_user_);
-    if (!has_diff_src_) return nullptr;
-
-    const memory& diff_src = diff_src_out_.staging(diff_src_);
-    bwd_data_.execute(s, {{DNNL_ARG_DIFF_DST, bd_diff_dst_.to(s, diff_dst)},
-                          {DNNL_ARG_WEIGHTS, bd_weights_.to(s, weight_)},
-                          {DNNL_ARG_DIFF_SRC, diff_src}});
-    diff_src_out_.finish(s, diff_src_);
-    return &diff_src_;
-  }
-
- private:
-  std::size_t weight_offset_;
-  std::size_t bias_offset_;
-  dnnl::convolution_forward fwd_;
-  dnnl::convolution_backward_weights bwd_weights_;
-  dnnl::convolution_backward_data bwd_data_;
-  reorder_step src_in_, weight_in_, bw_src_, bw_diff_dst_, diff_weight_out_;
-  reorder_step bd_weights_, bd_diff_dst_, diff_src_out_;
-  memory weight_user_, bias_user_, diff_weight_user_, diff_bias_user_;
-  memory src_, weight_, dst_, diff_src_;
-  bool has_diff_src_ = false;
 };
 
 }  // namespace
