@@ -13,19 +13,17 @@ using clock_type = std::chrono::steady_clock;
 
 /// Replies to the worker, later when the node is emulated as slow: the
 /// extra time passes on a timer, not on a busy core.
-void finish_step(caf::stateful_actor<compute_state>* self, const shared_floats& z,
-                 std::uint64_t iteration, double loss, double seconds, double wait) {
+void finish_step(caf::stateful_actor<compute_state>* self, std::uint64_t iteration, double loss,
+                 double seconds, double wait) {
   auto& s = self->state;
-  auto delta = std::make_shared<std::vector<float>>(z->size());
-  const double lr = s.engine->step_delta(*z, iteration, *delta);
+  const double lr = s.engine->step_delta(iteration);
   const double extra = (s.slow_factor - 1.0) * seconds;
-  const shared_floats out = std::move(delta);
   if (extra > 0.0) {
     self->delayed_send(
         s.worker, std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(extra)),
-        step_done_atom::value, out, loss, lr, seconds * s.slow_factor, wait);
+        step_done_atom::value, loss, lr, seconds * s.slow_factor, wait);
   } else {
-    self->send(s.worker, step_done_atom::value, out, loss, lr, seconds, wait);
+    self->send(s.worker, step_done_atom::value, loss, lr, seconds, wait);
   }
 }
 
@@ -69,13 +67,13 @@ caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
   s.allreduce = std::move(allreduce);
   s.node = node;
   return {
-      [=](step_atom, const shared_floats& z, std::uint64_t iteration) {
+      [=](step_atom, std::uint64_t iteration) {
         auto& st = self->state;
         const auto start = clock_type::now();
-        const float loss = st.engine->gradient(*z, iteration);
+        const float loss = st.engine->gradient(iteration);
         const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
         if (st.allreduce) {
-          st.pending_z = z;
+          st.pending = true;
           st.pending_iteration = iteration;
           st.pending_loss = loss;
           st.pending_seconds = seconds;
@@ -84,15 +82,15 @@ caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
           self->send(st.allreduce, grad_atom::value, st.node, iteration, shared_floats(g));
           return;
         }
-        finish_step(self, z, iteration, loss, seconds, 0.0);
+        finish_step(self, iteration, loss, seconds, 0.0);
       },
       [=](avg_grad_atom, const shared_floats& g, std::uint64_t iteration) {
         auto& st = self->state;
-        if (!st.pending_z || iteration != st.pending_iteration) return;  // stale
+        if (!st.pending || iteration != st.pending_iteration) return;  // stale
         st.engine->set_gradient(*g);
-        auto z = std::move(st.pending_z);
+        st.pending = false;
         // The time the AllReduce took is this iteration's communication wait.
-        finish_step(self, z, iteration, st.pending_loss, st.pending_seconds,
+        finish_step(self, iteration, st.pending_loss, st.pending_seconds,
                     clock_seconds(self) - st.pending_since);
       },
       [=](slow_atom, double factor) { self->state.slow_factor = factor; },

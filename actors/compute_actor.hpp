@@ -1,6 +1,7 @@
 // The compute actor: runs a node's gradient steps on its backend (through
-// compute_engine) and replies with the step as a delta to add to x. With
-// AllReduce it sends the gradient out and steps when the average returns.
+// compute_engine) at the z the worker wrote into the engine's z buffer, and
+// tells the worker when the step's delta is in the engine's delta buffer.
+// With AllReduce it sends the gradient out and steps when the average returns.
 #pragma once
 
 #include <caf/all.hpp>
@@ -20,7 +21,7 @@ struct compute_state {
   int node = 0;
   double slow_factor = 1.0;
   // AllReduce: the step waits for the averaged gradient.
-  shared_floats pending_z;
+  bool pending = false;
   std::uint64_t pending_iteration = 0;
   double pending_loss = 0.0;
   double pending_seconds = 0.0;

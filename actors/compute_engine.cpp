@@ -25,23 +25,23 @@ core::result<std::unique_ptr<compute_engine>> compute_engine::create(
   e->per_epoch_ = static_cast<std::int64_t>(
       std::max<std::size_t>(1, e->sampler_->batches_per_epoch(setup.batch_size, false)));
   const std::size_t n = e->model_->layout().total;
-  e->params_ = e->backend_->allocate(n);
+  e->z_ = e->backend_->allocate(n);
+  e->delta_ = e->backend_->allocate(n);
   e->grads_ = e->backend_->allocate(n);
   e->momentum_ = e->backend_->allocate(n);
   e->images_.resize(static_cast<std::size_t>(setup.batch_size) * shape.elements());
   e->labels_.resize(static_cast<std::size_t>(setup.batch_size));
-  e->host_.resize(n);
   return e;
 }
 
 std::vector<float> compute_engine::initial_parameters() {
-  model_->initialize(params_, setup_.seed);
-  std::vector<float> x(params_.size());
-  backend_->download(params_, x);
+  model_->initialize(z_, setup_.seed);
+  std::vector<float> x(z_.size());
+  backend_->download(z_, x);
   return x;
 }
 
-float compute_engine::gradient(std::span<const float> z, std::uint64_t iteration) {
+float compute_engine::gradient(std::uint64_t iteration) {
   const auto epoch = static_cast<int>(static_cast<std::int64_t>(iteration) / per_epoch_);
   if (epoch != order_epoch_) {
     order_ = sampler_->epoch_order(epoch);
@@ -52,8 +52,7 @@ float compute_engine::gradient(std::span<const float> z, std::uint64_t iteration
   const std::size_t first = std::min(b * batch, order_.size());
   const std::size_t n = std::min(batch, order_.size() - first);
   data::gather_batch(*train_, {order_.data() + first, n}, images_.data(), labels_.data());
-  backend_->upload(z, params_);
-  return model_->forward_backward(params_, {images_.data(), labels_.data(), static_cast<int>(n)},
+  return model_->forward_backward(z_, {images_.data(), labels_.data(), static_cast<int>(n)},
                                   grads_);
 }
 
@@ -67,14 +66,10 @@ void compute_engine::set_gradient(std::span<const float> g) {
   backend_->upload(g, grads_);
 }
 
-double compute_engine::step_delta(std::span<const float> z, std::uint64_t iteration,
-                                  std::span<float> delta) {
+double compute_engine::step_delta(std::uint64_t iteration) {
   const double lr = setup_.lr.at(static_cast<double>(iteration) / static_cast<double>(per_epoch_));
-  // params_ still holds z: gradient() uploaded it and nothing writes it since.
-  backend_->sgd_step(setup_.sgd, static_cast<float>(lr), model_->layout().decayed, params_, grads_,
-                     momentum_);
-  backend_->download(params_, host_);
-  for (std::size_t i = 0; i < delta.size(); ++i) delta[i] = host_[i] - z[i];
+  backend_->sgd_delta(setup_.sgd, static_cast<float>(lr), model_->layout().decayed, z_, grads_,
+                      momentum_, delta_);
   return lr;
 }
 

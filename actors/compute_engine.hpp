@@ -3,6 +3,12 @@
 // it; the single-node trainer could too. Given the de-biased model z and an
 // iteration it computes the gradient on that iteration's batch and the
 // optimizer's step as a delta to add to x.
+//
+// z and delta live in the backend's memory (on a GPU, on the GPU): the node's
+// worker writes z through its mass space (made here, on the same backend)
+// and adds delta to x, so a step never copies the model to the host. Worker
+// and compute take turns on the two buffers, ordered by the step and
+// step-done messages (and, on a GPU, by the space's events).
 #pragma once
 
 #include <cstdint>
@@ -48,19 +54,27 @@ class compute_engine {
   /// The initial parameters (same seed on every node: same start).
   [[nodiscard]] std::vector<float> initial_parameters();
 
-  /// Forward and backward at `z` on the batch of `iteration`; keeps the
-  /// gradient and returns the mean loss.
-  float gradient(std::span<const float> z, std::uint64_t iteration);
+  /// A push-sum mass space on this engine's backend starting from `x`.
+  [[nodiscard]] std::unique_ptr<core::mass_space> make_space(std::span<const float> x) {
+    return backend_->make_mass_space(x);
+  }
+  /// Where the worker writes z for the next step (backend memory).
+  [[nodiscard]] gpu::buffer& z_buffer() { return z_; }
+  /// Where the step's delta is once step_delta returned (backend memory).
+  [[nodiscard]] const gpu::buffer& delta_buffer() const { return delta_; }
+
+  /// Forward and backward at z (z_buffer()) on the batch of `iteration`;
+  /// keeps the gradient and returns the mean loss.
+  float gradient(std::uint64_t iteration);
 
   /// The gradient that `gradient` computed (host copy).
   [[nodiscard]] std::vector<float> gradient_copy();
   /// Replaces the gradient (AllReduce: the average of every node's).
   void set_gradient(std::span<const float> g);
 
-  /// The optimizer's step from `z` with the current gradient at the lr of
-  /// `iteration`: writes step(z) - z into `delta`; returns the lr. `z` must
-  /// be the one the last gradient() call got (it is still on the device).
-  double step_delta(std::span<const float> z, std::uint64_t iteration, std::span<float> delta);
+  /// The optimizer's step from z with the current gradient at the lr of
+  /// `iteration`, as a delta (delta_buffer()); returns the lr.
+  double step_delta(std::uint64_t iteration);
 
  private:
   compute_engine() = default;
@@ -73,12 +87,12 @@ class compute_engine {
   std::int64_t per_epoch_ = 1;
   int order_epoch_ = -1;
   std::vector<std::size_t> order_;
-  gpu::buffer params_;
+  gpu::buffer z_;
+  gpu::buffer delta_;
   gpu::buffer grads_;
   gpu::buffer momentum_;
   std::vector<float> images_;
   std::vector<std::int32_t> labels_;
-  std::vector<float> host_;
 };
 
 }  // namespace sgp::actors

@@ -200,12 +200,13 @@ core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::
   setup.node = id;
   const auto& devices = s.cfg.backend.devices;
   setup.device = devices[static_cast<std::size_t>(id) % devices.size()];
-  auto engine = compute_engine::create(setup, s.train);
-  if (!engine.ok()) return engine.err();
+  auto created = compute_engine::create(setup, s.train);
+  if (!created.ok()) return created.err();
+  const std::shared_ptr<compute_engine> engine(std::move(created).value());
   const caf::actor me = caf::actor_cast<caf::actor>(self);
-  auto worker = self->spawn(worker_actor, id, std::move(x), w, s.gossip, s.view, s.setup, me);
-  auto compute = self->spawn(compute_actor, std::shared_ptr<compute_engine>(std::move(*engine)),
-                             s.test, worker, s.allreduce, id);
+  auto worker =
+      self->spawn(worker_actor, id, engine, std::move(x), w, s.gossip, s.view, s.setup, me);
+  auto compute = self->spawn(compute_actor, engine, s.test, worker, s.allreduce, id);
   const double duplicate = s.cfg.network.duplicate;
   const auto seed = core::mix_seed(s.cfg.run.seed + 7919 * static_cast<std::uint64_t>(id) +
                                    s.view.incarnation[static_cast<std::size_t>(id)]);

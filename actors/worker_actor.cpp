@@ -26,9 +26,7 @@ node_snapshot snapshot(self_ptr self, bool with_z) {
     out.applied_weight[p] = node.sums().applied_weight(p);
   }
   if (with_z && node.w() > 0.0) {
-    auto z = std::make_shared<std::vector<float>>(node.x().size());
-    node.debiased(*z);
-    out.z = std::move(z);
+    out.z = std::make_shared<const std::vector<float>>(node.debiased_host());
   }
   return out;
 }
@@ -58,20 +56,23 @@ void try_start(self_ptr self) {
     s.waiting = false;
     s.comm_wait += clock_seconds(self) - s.wait_started;
   }
-  auto z = std::make_shared<std::vector<float>>(node.x().size());
-  node.debiased(*z);
+  auto& z = s.engine->z_buffer();
+  node.debiased({z.data(), z.size()});
   s.computing = true;
-  self->send(s.compute, step_atom::value, shared_floats(std::move(z)), node.iteration());
+  self->send(s.compute, step_atom::value, node.iteration());
 }
 
 }  // namespace
 
 caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
+                           std::shared_ptr<compute_engine> engine,
                            std::shared_ptr<const std::vector<float>> x, double w,
                            core::gossip_options options, core::membership_view view,
                            worker_setup setup, caf::actor supervisor) {
   auto& s = self->state;
-  s.node.emplace(static_cast<std::size_t>(node), *x, w, options, std::move(view));
+  s.engine = std::move(engine);
+  s.node.emplace(static_cast<std::size_t>(node), s.engine->make_space(*x), w, options,
+                 std::move(view));
   s.setup = setup;
   s.supervisor = std::move(supervisor);
   s.joining = w <= 0.0;
@@ -81,19 +82,19 @@ caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
         self->state.sender = sender;
         try_start(self);
       },
-      [=](step_done_atom, const shared_floats& delta, double loss, double lr,
-          double compute_seconds, double allreduce_wait) {
+      [=](step_done_atom, double loss, double lr, double compute_seconds, double allreduce_wait) {
         auto& st = self->state;
         st.comm_wait += allreduce_wait;
         st.computing = false;
         st.last_loss = loss;
-        auto envelopes = st.node->step(*delta);
+        const auto& delta = st.engine->delta_buffer();
+        auto envelopes = st.node->step({delta.data(), delta.size()});
         iteration_report r;
         r.out_peers.reserve(envelopes.size());
         for (const auto& e : envelopes) r.out_peers.push_back(e.message->to);
         if (!envelopes.empty()) {
           self->send(st.sender, send_atom::value, std::move(envelopes),
-                     static_cast<std::uint64_t>(delta->size() * st.setup.bytes_per_element));
+                     static_cast<std::uint64_t>(delta.size() * st.setup.bytes_per_element));
         }
         r.node = static_cast<int>(st.node->id());
         r.iteration = st.node->iteration();
@@ -147,8 +148,7 @@ caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
       [=](give_atom, int to, double fraction) {
         auto& st = self->state;
         auto e = st.node->give(static_cast<std::size_t>(to), fraction);
-        const auto bytes =
-            static_cast<std::uint64_t>(st.node->x().size() * st.setup.bytes_per_element);
+        const auto bytes = static_cast<std::uint64_t>(st.node->size() * st.setup.bytes_per_element);
         self->send(st.sender, send_atom::value, std::vector<core::gossip_envelope>{std::move(e)},
                    bytes);
       },

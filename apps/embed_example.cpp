@@ -12,6 +12,7 @@
 
 #include "actors/training_group.hpp"
 #include "config/config.hpp"
+#include "core/nccl_env.hpp"
 
 namespace {
 
@@ -40,6 +41,8 @@ caf::behavior watcher(caf::event_based_actor* self, caf::actor supervisor) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // NVLink multicast stays off wherever sgp runs (before any thread starts).
+  sgp::core::disable_nvlink_multicast();
   auto cfg = argc > 1 ? sgp::config::load_file(argv[1])
                       : sgp::config::load_string(
                             "[run]\ndir = \"runs/embed-example\"\n[cluster]\nnodes = 4\n"

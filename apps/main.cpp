@@ -13,6 +13,7 @@
 #include "apps/bench_train.hpp"
 #include "apps/single_node_trainer.hpp"
 #include "config/config.hpp"
+#include "core/nccl_env.hpp"
 
 namespace {
 
@@ -81,6 +82,8 @@ int run_train(const std::string& config_path, const std::vector<std::string>& ov
 }  // namespace
 
 int main(int argc, char** argv) {
+  // NVLink multicast stays off wherever sgp runs (before any thread starts).
+  sgp::core::disable_nvlink_multicast();
   CLI::App app{"sgp: distributed training with Stochastic Gradient Push"};
   app.require_subcommand(1);
 

@@ -4,9 +4,6 @@
 #include <algorithm>
 
 #include "core/assert.hpp"
-#include "core/bf16.hpp"
-#include "core/flat_ops.hpp"
-#include "core/push_sum.hpp"
 
 namespace sgp::core {
 
@@ -20,7 +17,12 @@ membership_view membership_view::all_up(std::size_t n) {
 
 gossip_node::gossip_node(std::size_t id, std::vector<float> x, double w, gossip_options options,
                          membership_view view)
-    : sums_(id, std::move(x), w), options_(options), view_(std::move(view)) {
+    : gossip_node(id, std::make_unique<host_mass_space<float>>(std::move(x)), w, options,
+                  std::move(view)) {}
+
+gossip_node::gossip_node(std::size_t id, std::unique_ptr<mass_space> space, double w,
+                         gossip_options options, membership_view view)
+    : sums_(id, std::move(space), w), options_(options), view_(std::move(view)) {
   SGP_ASSERT(id < view_.live.size());
   SGP_ASSERT(view_.incarnation.size() == view_.live.size());
 }
@@ -50,26 +52,12 @@ std::vector<std::size_t> gossip_node::out_peers() const {
 
 std::vector<gossip_envelope> gossip_node::step(std::span<const float> delta) {
   SGP_ASSERT(delta.size() == sums_.size());
-  auto x = sums_.x_mut();
   const auto scale = static_cast<float>(options_.step_in_z_space ? sums_.w() : 1.0);
-  for (std::size_t i = 0; i < x.size(); ++i) x[i] += scale * delta[i];
+  sums_.space().add_scaled(delta, scale);
   std::vector<gossip_envelope> out;
   if (view_.live[id()]) {
-    const auto peers = out_peers();
-    std::vector<push_message> messages;
-    if (options_.bf16_shares && !peers.empty()) {
-      // The same rounded share for every peer, from x before any of them.
-      const double p = uniform_mixing_weight(peers.size());
-      const double weight = p * sums_.w();
-      std::vector<double> share(sums_.size());
-      const auto xs = sums_.x();
-      for (std::size_t i = 0; i < share.size(); ++i) {
-        share[i] = round_to_bf16(static_cast<float>(p * static_cast<double>(xs[i])));
-      }
-      for (const auto to : peers) messages.push_back(sums_.send(to, share, weight));
-    } else {
-      messages = sums_.push(peers);
-    }
+    // bf16: the same rounded share for every peer, from x before any of them.
+    auto messages = sums_.push(out_peers(), options_.bf16_shares);
     for (auto& message : messages) {
       out.push_back({iteration_, view_.incarnation[id()],
                      std::make_shared<const push_message>(std::move(message))});
@@ -80,10 +68,8 @@ std::vector<gossip_envelope> gossip_node::step(std::span<const float> delta) {
 }
 
 gossip_envelope gossip_node::give(std::size_t to, double fraction) {
-  std::vector<double> share(sums_.size());
-  const auto x = sums_.x();
-  for (std::size_t i = 0; i < share.size(); ++i) share[i] = fraction * static_cast<double>(x[i]);
-  auto message = sums_.send(to, share, fraction * sums_.w());
+  const std::size_t peers[] = {to};
+  auto message = std::move(sums_.send(peers, fraction).front());
   // Tagged with the previous iteration: it satisfies no wait of the receiver.
   return {iteration_ == 0 ? 0 : iteration_ - 1, view_.incarnation[id()],
           std::make_shared<const push_message>(std::move(message))};
@@ -143,7 +129,12 @@ std::vector<std::size_t> gossip_node::waiting_on() const {
 }
 
 void gossip_node::debiased(std::span<float> z) const {
-  debias<float>(sums_.x(), sums_.w(), z);
+  sums_.space().debias(sums_.w(), z);
+}
+
+std::vector<float> gossip_node::debiased_host() const {
+  const auto z = sums_.debiased();
+  return {z.begin(), z.end()};
 }
 
 }  // namespace sgp::core

@@ -77,15 +77,22 @@ struct forgotten_edges {
 
 class gossip_node {
  public:
-  /// Node `id` of `view.live.size()`, starting from numerator `x` and weight `w`.
+  /// Node `id` of `view.live.size()`, starting from numerator `x` (host
+  /// memory) and weight `w`.
   gossip_node(std::size_t id, std::vector<float> x, double w, gossip_options options,
+              membership_view view);
+  /// The same with x in `space` (a GPU's memory, say).
+  gossip_node(std::size_t id, std::unique_ptr<mass_space> space, double w, gossip_options options,
               membership_view view);
 
   [[nodiscard]] std::size_t id() const { return sums_.id(); }
   [[nodiscard]] std::uint64_t iteration() const { return iteration_; }
   [[nodiscard]] double w() const { return sums_.w(); }
-  [[nodiscard]] std::span<const float> x() const { return sums_.x(); }
-  [[nodiscard]] const running_sums<float>& sums() const { return sums_; }
+  /// Number of parameters.
+  [[nodiscard]] std::size_t size() const { return sums_.size(); }
+  /// A host copy of the numerator x.
+  [[nodiscard]] std::vector<double> x() const { return sums_.x(); }
+  [[nodiscard]] const running_sums& sums() const { return sums_; }
   [[nodiscard]] const membership_view& view() const { return view_; }
   [[nodiscard]] const receive_counters& counters() const { return counters_; }
 
@@ -97,9 +104,10 @@ class gossip_node {
   /// Out-neighbours of the current iteration under the current view.
   [[nodiscard]] std::vector<std::size_t> out_peers() const;
 
-  /// Finishes the current iteration: x += delta (the optimizer's step), then
-  /// pushes shares to this iteration's out-neighbours and advances the
-  /// iteration. Returns the envelopes to deliver.
+  /// Finishes the current iteration: x += delta (the optimizer's step; w·delta
+  /// when stepping in z space), then pushes shares to this iteration's
+  /// out-neighbours and advances the iteration. Returns the envelopes to
+  /// deliver. `delta` is in the space's memory.
   std::vector<gossip_envelope> step(std::span<const float> delta);
 
   /// Pushes a share of (x, w) to `to` without a gradient step or a new
@@ -127,14 +135,16 @@ class gossip_node {
   /// step may start; late messages are still applied when they arrive.
   void skip_wait() { waived_through_ = required_iteration(); }
 
-  /// z = x / w.
+  /// z = x / w, written into `z` in the space's memory.
   void debiased(std::span<float> z) const;
+  /// z = x / w as a host vector.
+  [[nodiscard]] std::vector<float> debiased_host() const;
 
  private:
   /// The iteration whose messages the next step needs, or -1 for none.
   [[nodiscard]] std::int64_t required_iteration() const;
 
-  running_sums<float> sums_;
+  running_sums sums_;
   gossip_options options_;
   membership_view view_;
   std::uint64_t iteration_ = 0;

@@ -13,12 +13,15 @@
 // recorded (new − old, computed as the receiver will compute it). Shares may
 // be quantized (e.g. bf16): `send` subtracts exactly the share it is given.
 //
-// Memory and copies: a cumulative sum is an immutable, shared buffer. A push
+// Memory and copies: a cumulative sum is an immutable, shared buffer (a
+// mass_block) in the node's mass_space: host memory, or a GPU's. A push
 // writes the edge's new cumulative sum once, into a fresh buffer that the
 // sender keeps and the message carries; the receiver keeps the buffer of the
 // last message it applied instead of copying it. So one model-sized double
 // buffer per edge a node has used (at each end; often the same buffer) and
 // one per message in flight. `forget_peer` frees a dead peer's buffers.
+// This class holds only the protocol (sequences, weights, which buffer is
+// whose); the arithmetic over x and the buffers is the space's.
 #pragma once
 
 #include <cstddef>
@@ -26,36 +29,12 @@
 #include <map>
 #include <memory>
 #include <span>
-#include <utility>
 #include <vector>
 
+#include "core/host_mass_space.hpp"
+#include "core/mass_space.hpp"
+
 namespace sgp::core {
-
-/// An allocator that leaves new elements uninitialised (every element of a
-/// cumulative sum is written right after allocation; zeroing first would be
-/// one more pass over a model-sized buffer).
-template <class T>
-struct uninitialised_allocator : std::allocator<T> {
-  template <class U>
-  struct rebind {
-    using other = uninitialised_allocator<U>;
-  };
-  template <class U>
-  void construct(U* p) noexcept {
-    ::new (static_cast<void*>(p)) U;
-  }
-  template <class U, class... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-  }
-};
-
-/// A cumulative mass vector.
-using mass_vector = std::vector<double, uninitialised_allocator<double>>;
-
-/// A cumulative mass vector: immutable once made, shared by the sender's
-/// edge state, the messages that carry it and the receiver's edge state.
-using shared_mass = std::shared_ptr<const mass_vector>;
 
 /// One robust push-sum message; plain data, transport-agnostic.
 struct push_message {
@@ -71,38 +50,40 @@ enum class apply_outcome {
   applied,    ///< new sequence: the difference was added
   stale,      ///< duplicate or older sequence: nothing added
   misrouted,  ///< not addressed to this node, or from itself: nothing added
-  malformed,  ///< mass has the wrong size: nothing added
+  malformed,  ///< mass missing, of the wrong size or in an unreadable space: nothing added
 };
 
-/// Robust push-sum state of one node: numerator x (T = float or double),
-/// weight w, and the running sums of every edge it has used.
-template <class T>
+/// Robust push-sum state of one node: numerator x (in a mass_space), weight
+/// w, and the running sums of every edge it has used.
 class running_sums {
  public:
-  /// Node `id` starting from numerator `x` and weight `w` >= 0.
-  running_sums(std::size_t id, std::vector<T> x, double w = 1.0);
+  /// Node `id` with numerator x in `space` and weight `w` >= 0.
+  running_sums(std::size_t id, std::unique_ptr<mass_space> space, double w = 1.0);
+  /// Host-memory numerator x (float in training, double in exactness tests).
+  running_sums(std::size_t id, std::vector<float> x, double w = 1.0);
+  running_sums(std::size_t id, std::vector<double> x, double w = 1.0);
 
   [[nodiscard]] std::size_t id() const { return id_; }
-  [[nodiscard]] std::span<const T> x() const { return x_; }
-  /// Mutable numerator (the optimizer step updates x in place).
-  [[nodiscard]] std::span<T> x_mut() { return x_; }
   [[nodiscard]] double w() const { return w_; }
-  [[nodiscard]] std::size_t size() const { return x_.size(); }
-  /// The de-biased model z = x / w.
-  [[nodiscard]] std::vector<T> debiased() const;
+  [[nodiscard]] std::size_t size() const { return space_->size(); }
+  /// A host copy of the numerator x.
+  [[nodiscard]] std::vector<double> x() const { return space_->x_host(); }
+  /// A host copy of the de-biased model z = x / w.
+  [[nodiscard]] std::vector<double> debiased() const;
+  /// Where x lives (the optimizer's step and z = x / w go through it).
+  [[nodiscard]] mass_space& space() { return *space_; }
+  [[nodiscard]] const mass_space& space() const { return *space_; }
 
   /// Uniform push-sum step: sends p·x, p·w (p = 1/(d+1), d = out_peers.size())
   /// to each out-peer and keeps the rest; returns one message per out-peer.
-  [[nodiscard]] std::vector<push_message> push(std::span<const std::size_t> out_peers);
+  [[nodiscard]] std::vector<push_message> push(std::span<const std::size_t> out_peers,
+                                               bool bf16 = false);
 
-  /// The uniform share p·x for `out_degree` peers, in double, without
-  /// changing any state (to quantize before `send`).
-  [[nodiscard]] std::vector<double> uniform_share(std::size_t out_degree) const;
-
-  /// Sends exactly `share` and `weight` on the edge to `to`: adds them to the
-  /// edge's cumulative sums, subtracts what was recorded from x and w, and
-  /// returns the message. `share` must have size(); to != id().
-  [[nodiscard]] push_message send(std::size_t to, std::span<const double> share, double weight);
+  /// Sends `fraction`·x (rounded to bf16 when asked) and `fraction`·w, both
+  /// computed before this call, to each of `to` (a revived peer takes half
+  /// of a donor's mass); subtracts exactly what the cumulative sums recorded.
+  [[nodiscard]] std::vector<push_message> send(std::span<const std::size_t> to, double fraction,
+                                               bool bf16 = false);
 
   /// A new message on the edge to `to` with the current cumulative sums and
   /// no new mass (recovers earlier losses; e.g. a retransmit timer).
@@ -111,12 +92,12 @@ class running_sums {
   /// Applies a received message (see apply_outcome).
   apply_outcome apply(const push_message& message);
 
-  /// Cumulative numerator mass sent to `to` (empty if the edge was never used).
-  [[nodiscard]] std::span<const double> sent_mass(std::size_t to) const;
+  /// Cumulative numerator mass sent to `to` (host copy; empty if the edge was never used).
+  [[nodiscard]] std::vector<double> sent_mass(std::size_t to) const;
   /// Cumulative weight sent to `to` (0 if never used).
   [[nodiscard]] double sent_weight(std::size_t to) const;
-  /// Last cumulative mass applied from `from` (empty if nothing applied yet).
-  [[nodiscard]] std::span<const double> applied_mass(std::size_t from) const;
+  /// Last cumulative mass applied from `from` (host copy; empty if nothing applied yet).
+  [[nodiscard]] std::vector<double> applied_mass(std::size_t from) const;
   /// Last cumulative weight applied from `from` (0 if nothing applied yet).
   [[nodiscard]] double applied_weight(std::size_t from) const;
   /// Highest sequence applied from `from` (0 if none).
@@ -139,13 +120,10 @@ class running_sums {
   };
 
   std::size_t id_;
-  std::vector<T> x_;
+  std::unique_ptr<mass_space> space_;
   double w_;
   std::map<std::size_t, edge_sums> out_;
   std::map<std::size_t, edge_sums> in_;
 };
-
-extern template class running_sums<float>;
-extern template class running_sums<double>;
 
 }  // namespace sgp::core

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/mass_space.hpp"
 #include "core/result.hpp"
 
 namespace sgp::gpu {
@@ -167,6 +168,19 @@ class backend {
   ///   x  = x - lr * d
   virtual void sgd_step(const sgd_options& opt, float lr, std::size_t decayed, buffer& x,
                         const buffer& grads, buffer& momentum) = 0;
+
+  /// The same step as a delta, x unchanged: momentum is updated as above and
+  ///   delta = -lr * d
+  /// (a push-sum node adds w * delta to its numerator).
+  virtual void sgd_delta(const sgd_options& opt, float lr, std::size_t decayed, const buffer& x,
+                         const buffer& grads, buffer& momentum, buffer& delta) = 0;
+
+  /// A push-sum mass space in this backend's memory starting from the host
+  /// numerator `x` (see core/mass_space.hpp): host memory for the CPU, the
+  /// GPU's memory for CUDA, where pushes are device-to-device copies ordered
+  /// by events on this backend's stream. Spans given to the space are
+  /// buffers of this backend (buffer::data(), buffer::size()).
+  virtual std::unique_ptr<core::mass_space> make_mass_space(std::span<const float> x) = 0;
 
   // Push-sum's flat kernels (sizes must match).
 

@@ -10,6 +10,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "core/assert.hpp"
+#include "core/host_mass_space.hpp"
 #include "gpu/cpu/cpu_model.hpp"
 #include "gpu/cpu/model_zoo.hpp"
 #include "gpu/cpu/network.hpp"
@@ -23,24 +24,47 @@ void free_host(float* p) {
   std::free(p);
 }
 
-/// The SGD update of backend::sgd_step over one index range, with the
-/// Nesterov choice and the decay constant hoisted out of the loop so that it
-/// vectorises.
+/// The SGD update of backend::sgd_step (or sgd_delta, when `delta` is set)
+/// over one index range, with the Nesterov choice and the decay constant
+/// hoisted out of the loop so that it vectorises.
 struct sgd_kernel {
   float* x;
   const float* g;
   float* m;
   float mu;
   float lr;
+  float* delta = nullptr;
 
   template <bool nesterov>
   void run(std::int64_t begin, std::int64_t end, float wd) const {
+    if (delta != nullptr) {
+#pragma omp parallel for simd schedule(static)
+      for (std::int64_t i = begin; i < end; ++i) {
+        const float gd = g[i] + wd * x[i];
+        const float mi = mu * m[i] + gd;
+        m[i] = mi;
+        delta[i] = -(lr * (nesterov ? gd + mu * mi : mi));
+      }
+      return;
+    }
 #pragma omp parallel for simd schedule(static)
     for (std::int64_t i = begin; i < end; ++i) {
       const float gd = g[i] + wd * x[i];
       const float mi = mu * m[i] + gd;
       m[i] = mi;
       x[i] -= lr * (nesterov ? gd + mu * mi : mi);
+    }
+  }
+
+  void run_split(bool nesterov, std::size_t decayed, std::size_t n, float wd) const {
+    const auto split = static_cast<std::int64_t>(decayed);
+    const auto count = static_cast<std::int64_t>(n);
+    if (nesterov) {
+      run<true>(0, split, wd);
+      run<true>(split, count, 0.0f);
+    } else {
+      run<false>(0, split, wd);
+      run<false>(split, count, 0.0f);
     }
   }
 };
@@ -91,15 +115,26 @@ class cpu_backend : public backend {
     SGP_ASSERT(grads.size() == n && momentum.size() == n && decayed <= n);
     omp_set_num_threads(threads_);
     const sgd_kernel k{x.data(), grads.data(), momentum.data(), opt.momentum, lr};
-    const auto split = static_cast<std::int64_t>(decayed);
-    const auto count = static_cast<std::int64_t>(n);
-    if (opt.nesterov) {
-      k.run<true>(0, split, opt.weight_decay);
-      k.run<true>(split, count, 0.0f);
-    } else {
-      k.run<false>(0, split, opt.weight_decay);
-      k.run<false>(split, count, 0.0f);
-    }
+    k.run_split(opt.nesterov, decayed, n, opt.weight_decay);
+  }
+
+  void sgd_delta(const sgd_options& opt, float lr, std::size_t decayed, const buffer& x,
+                 const buffer& grads, buffer& momentum, buffer& delta) override {
+    const std::size_t n = x.size();
+    SGP_ASSERT(grads.size() == n && momentum.size() == n && delta.size() == n && decayed <= n);
+    omp_set_num_threads(threads_);
+    // x is only read when delta is set.
+    const sgd_kernel k{const_cast<float*>(x.data()),
+                       grads.data(),
+                       momentum.data(),
+                       opt.momentum,
+                       lr,
+                       delta.data()};
+    k.run_split(opt.nesterov, decayed, n, opt.weight_decay);
+  }
+
+  std::unique_ptr<core::mass_space> make_mass_space(std::span<const float> x) override {
+    return std::make_unique<core::host_mass_space<float>>(std::vector<float>(x.begin(), x.end()));
   }
 
   void copy(const buffer& src, buffer& dst) override {

@@ -9,6 +9,7 @@
 #include "core/assert.hpp"
 #include "gpu/cuda/cuda_model.hpp"
 #include "gpu/cuda/device_context.hpp"
+#include "gpu/cuda/device_mass_space.hpp"
 #include "gpu/cuda/flat_kernels.hpp"
 #include "gpu/cuda/model_zoo.hpp"
 #include "gpu/cuda/network.hpp"
@@ -80,6 +81,19 @@ class cuda_backend : public backend {
     const device_guard guard(dc_->device());
     launch_sgd_step(x.data(), grads.data(), momentum.data(), n, decayed, lr, opt.momentum,
                     opt.weight_decay, opt.nesterov, dc_->stream());
+  }
+
+  void sgd_delta(const sgd_options& opt, float lr, std::size_t decayed, const buffer& x,
+                 const buffer& grads, buffer& momentum, buffer& delta) override {
+    const std::size_t n = x.size();
+    SGP_ASSERT(grads.size() == n && momentum.size() == n && delta.size() == n && decayed <= n);
+    const device_guard guard(dc_->device());
+    launch_sgd_delta(x.data(), grads.data(), momentum.data(), delta.data(), n, decayed, lr,
+                     opt.momentum, opt.weight_decay, opt.nesterov, dc_->stream());
+  }
+
+  std::unique_ptr<core::mass_space> make_mass_space(std::span<const float> x) override {
+    return std::make_unique<device_mass_space>(dc_, x);
   }
 
   void copy(const buffer& src, buffer& dst) override {

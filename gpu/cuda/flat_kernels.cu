@@ -20,9 +20,10 @@ int grid_for(std::size_t n) {
   return static_cast<int>(std::min<std::size_t>(std::max<std::size_t>(blocks, 1), 132 * 8));
 }
 
+/// The SGD step; with `delta` set, x is only read and delta = -lr * d.
 __global__ void sgd_step_kernel(float* __restrict__ x, const float* __restrict__ g,
                                 float* __restrict__ m, std::size_t n, std::size_t decayed, float lr,
-                                float mu, float wd, bool nesterov) {
+                                float mu, float wd, bool nesterov, float* __restrict__ delta) {
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
   for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
        i += stride) {
@@ -33,7 +34,11 @@ __global__ void sgd_step_kernel(float* __restrict__ x, const float* __restrict__
     const float mi = __fadd_rn(__fmul_rn(mu, m[i]), gi);
     m[i] = mi;
     const float d = nesterov ? __fadd_rn(gi, __fmul_rn(mu, mi)) : mi;
-    x[i] = __fsub_rn(xi, __fmul_rn(lr, d));
+    if (delta != nullptr) {
+      delta[i] = -__fmul_rn(lr, d);
+    } else {
+      x[i] = __fsub_rn(xi, __fmul_rn(lr, d));
+    }
   }
 }
 
@@ -105,7 +110,17 @@ void launch_sgd_step(float* x, const float* grads, float* momentum, std::size_t 
                      cudaStream_t stream) {
   if (n == 0) return;
   sgd_step_kernel<<<grid_for(n), block_size, 0, stream>>>(x, grads, momentum, n, decayed, lr, mu,
-                                                          wd, nesterov);
+                                                          wd, nesterov, nullptr);
+  SGP_CUDA_CHECK_LAUNCH();
+}
+
+void launch_sgd_delta(const float* x, const float* grads, float* momentum, float* delta,
+                      std::size_t n, std::size_t decayed, float lr, float mu, float wd,
+                      bool nesterov, cudaStream_t stream) {
+  if (n == 0) return;
+  // The kernel does not write x when delta is set.
+  sgd_step_kernel<<<grid_for(n), block_size, 0, stream>>>(const_cast<float*>(x), grads, momentum, n,
+                                                          decayed, lr, mu, wd, nesterov, delta);
   SGP_CUDA_CHECK_LAUNCH();
 }
 

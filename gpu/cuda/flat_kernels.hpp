@@ -15,6 +15,12 @@ void launch_sgd_step(float* x, const float* grads, float* momentum, std::size_t 
                      std::size_t decayed, float lr, float mu, float wd, bool nesterov,
                      cudaStream_t stream);
 
+/// The same step as a delta, x unchanged: momentum as above and
+///   delta = -lr * (nesterov ? g' + mu * m : m).
+void launch_sgd_delta(const float* x, const float* grads, float* momentum, float* delta,
+                      std::size_t n, std::size_t decayed, float lr, float mu, float wd,
+                      bool nesterov, cudaStream_t stream);
+
 /// x *= factor.
 void launch_scale(float* x, std::size_t n, float factor, cudaStream_t stream);
 

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/bf16.hpp"
 #include "core/flat_ops.hpp"
 #include "core/graph_schedule.hpp"
 #include "core/rng.hpp"
@@ -16,8 +17,8 @@
 using namespace sgp::core;
 
 TEST_CASE("running sums: loss recovered, duplicates and stale add nothing", "[core]") {
-  running_sums<double> a(0, {8.0, -4.0});
-  running_sums<double> b(1, {0.0, 0.0}, 0.0);
+  running_sums a(0, std::vector<double>{8.0, -4.0});
+  running_sums b(1, std::vector<double>{0.0, 0.0}, 0.0);
   const std::size_t to_b[] = {1};
   const auto m1 = a.push(to_b);  // a keeps half, sends half
   REQUIRE(m1.size() == 1);
@@ -25,7 +26,7 @@ TEST_CASE("running sums: loss recovered, duplicates and stale add nothing", "[co
   CHECK(a.w() == 0.5);
   CHECK(m1[0].seq == 1);
   const auto m2 = a.push(to_b);  // cumulative now 4 + 2
-  CHECK((*m2[0].mass)[0] == 6.0);
+  CHECK(m2[0].mass->to_host()[0] == 6.0);
   CHECK(m2[0].weight == 0.75);
   // m1 lost; m2 recovers it.
   CHECK(b.apply(m2[0]) == apply_outcome::applied);
@@ -49,9 +50,9 @@ TEST_CASE("running sums: loss recovered, duplicates and stale add nothing", "[co
   CHECK(b.apply(wrong) == apply_outcome::misrouted);
   auto bad = r;
   bad.seq = 9;
-  auto longer = *r.mass;
+  auto longer = r.mass->to_host();
   longer.push_back(1.0);
-  bad.mass = std::make_shared<const mass_vector>(longer);
+  bad.mass = std::make_shared<const host_mass>(longer);
   CHECK(b.apply(bad) == apply_outcome::malformed);
   CHECK(a.edge_buffers() == 1);
   CHECK(b.edge_buffers() == 1);
@@ -59,29 +60,45 @@ TEST_CASE("running sums: loss recovered, duplicates and stale add nothing", "[co
   CHECK(b.edge_buffers() == 0);
 }
 
-TEST_CASE("quantized shares: the sender subtracts exactly what it sent", "[core]") {
-  // Round to 8 significant bits, as bf16 would.
-  auto quantize = [](double v) {
-    if (v == 0.0) return 0.0;
-    int e = 0;
-    const double m = std::frexp(v, &e);
-    return std::ldexp(std::round(m * 256.0) / 256.0, e);
-  };
+TEST_CASE("running sums with bf16 shares subtract exactly the rounded share", "[core]") {
   rng gen(3);
   std::vector<double> x0(16);
   for (auto& v : x0) v = gen.uniform(-1.0, 1.0);
-  running_sums<double> a(0, x0);
-  running_sums<double> b(1, std::vector<double>(16, 0.0), 0.0);
+  running_sums a(0, x0);
+  running_sums b(1, std::vector<double>(16, 0.0), 0.0);
+  const std::size_t to_b[] = {1};
   for (int round = 0; round < 50; ++round) {
-    auto share = a.uniform_share(1);
-    for (auto& v : share) v = quantize(v);
-    const auto msg = a.send(1, share, 0.5 * a.w());
-    if (round % 3 != 0) CHECK(b.apply(msg) == apply_outcome::applied);
+    const auto before = a.sent_mass(1);
+    const auto x_before = a.x();
+    const auto msg = a.send(to_b, 0.5, true);
+    REQUIRE(msg.size() == 1);
+    // The share on the wire is 0.5·x rounded to bf16 (not 0.5·x itself), up
+    // to the rounding of the growing cumulative sum.
+    const auto after = msg[0].mass->to_host();
+    for (std::size_t c = 0; c < 16; ++c) {
+      const double share = after[c] - (before.empty() ? 0.0 : before[c]);
+      const double bf16 = round_to_bf16(static_cast<float>(0.5 * x_before[c]));
+      CHECK(std::abs(share - bf16) <= 1e-15 * std::abs(after[c]));
+    }
+    if (round % 3 != 0) CHECK(b.apply(msg[0]) == apply_outcome::applied);
   }
   const auto flush = a.resend(1);
   CHECK(b.apply(flush) == apply_outcome::applied);
   for (std::size_t c = 0; c < 16; ++c) CHECK(std::abs(a.x()[c] + b.x()[c] - x0[c]) < 1e-15);
   CHECK(std::abs(a.w() + b.w() - 1.0) < 1e-15);
+}
+
+TEST_CASE("a push to several peers sends each the same share of x before the push", "[core]") {
+  running_sums a(0, std::vector<double>{8.0, -4.0});
+  const std::size_t peers[] = {1, 2, 3};
+  const auto m = a.push(peers);
+  REQUIRE(m.size() == 3);
+  for (const auto& msg : m) {
+    CHECK(msg.mass->to_host() == std::vector<double>{2.0, -1.0});
+    CHECK(msg.weight == 0.25);
+  }
+  CHECK(a.x() == std::vector<double>{2.0, -1.0});
+  CHECK(a.w() == 0.25);
 }
 
 namespace {
@@ -99,7 +116,7 @@ struct lossy_net {
   graph_schedule schedule;
   std::vector<bool> live;
   link_mask links;
-  std::vector<running_sums<double>> nodes;
+  std::vector<running_sums> nodes;
   std::vector<flight> flights;
   std::set<std::pair<std::size_t, std::size_t>> used_edges;
   rng gen;

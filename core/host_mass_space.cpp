@@ -1,0 +1,122 @@
+// The host-memory mass space (see host_mass_space.hpp).
+#include "core/host_mass_space.hpp"
+
+#include <algorithm>
+
+#include "core/assert.hpp"
+#include "core/bf16.hpp"
+#include "core/flat_ops.hpp"
+
+namespace sgp::core {
+namespace {
+
+/// The share fraction * x, rounded to bf16 when asked.
+inline double share_of(double x, double fraction, bool bf16) {
+  const double s = fraction * x;
+  return bf16 ? static_cast<double>(round_to_bf16(static_cast<float>(s))) : s;
+}
+
+}  // namespace
+
+template <class T>
+void host_mass_space<T>::add_scaled(std::span<const float> delta, float scale) {
+  SGP_ASSERT(delta.size() == x_.size());
+  T* x = x_.data();
+  const float* d = delta.data();
+  for (std::size_t i = 0; i < x_.size(); ++i) x[i] += static_cast<T>(scale * d[i]);
+}
+
+template <class T>
+void host_mass_space<T>::debias(double w, std::span<float> z) const {
+  SGP_ASSERT(z.size() == x_.size());
+  SGP_ASSERT(w > 0.0);
+  const double inv = 1.0 / w;
+  for (std::size_t i = 0; i < x_.size(); ++i) {
+    z[i] = static_cast<float>(static_cast<double>(x_[i]) * inv);
+  }
+}
+
+template <class T>
+std::vector<shared_mass> host_mass_space<T>::send(std::span<const mass_block* const> old,
+                                                  double fraction, bool bf16) {
+  const std::size_t d = old.size();
+  const std::size_t n = x_.size();
+  std::vector<const double*> before(d, nullptr);
+  std::vector<std::shared_ptr<host_mass>> next(d);
+  for (std::size_t k = 0; k < d; ++k) {
+    if (old[k] != nullptr) {
+      const auto* h = dynamic_cast<const host_mass*>(old[k]);
+      SGP_ASSERT(h != nullptr && h->size() == n);
+      before[k] = h->data();
+    }
+    next[k] = std::make_shared<host_mass>(n);
+  }
+  T* xs = x_.data();
+  if (d == 1) {
+    // The common case (one peer per iteration), without the inner loop.
+    const double* b = before[0];
+    double* a = next[0]->data();
+    if (b == nullptr) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const double s = share_of(static_cast<double>(xs[i]), fraction, bf16);
+        a[i] = s;
+        xs[i] = static_cast<T>(static_cast<double>(xs[i]) - s);
+      }
+    } else {
+      for (std::size_t i = 0; i < n; ++i) {
+        const double s = share_of(static_cast<double>(xs[i]), fraction, bf16);
+        const double after = b[i] + s;
+        a[i] = after;
+        xs[i] = static_cast<T>(static_cast<double>(xs[i]) - (after - b[i]));
+      }
+    }
+  } else if (d > 1) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const double xi = static_cast<double>(xs[i]);
+      const double s = share_of(xi, fraction, bf16);
+      double sent = 0.0;
+      for (std::size_t k = 0; k < d; ++k) {
+        const double b = before[k] != nullptr ? before[k][i] : 0.0;
+        const double after = b + s;
+        next[k]->data()[i] = after;
+        // What the receiver will add: the recorded difference, not s.
+        sent += after - b;
+      }
+      xs[i] = static_cast<T>(xi - sent);
+    }
+  }
+  return {next.begin(), next.end()};
+}
+
+template <class T>
+shared_mass host_mass_space<T>::apply(const shared_mass& in, const mass_block* old) {
+  const auto* h = dynamic_cast<const host_mass*>(in.get());
+  if (h == nullptr || h->size() != x_.size()) return nullptr;
+  const auto* o = dynamic_cast<const host_mass*>(old);
+  if (old != nullptr && (o == nullptr || o->size() != x_.size())) return nullptr;
+  const double* a = h->data();
+  T* xs = x_.data();
+  if (o != nullptr) {
+    const double* b = o->data();
+    for (std::size_t i = 0; i < x_.size(); ++i) {
+      xs[i] = static_cast<T>(static_cast<double>(xs[i]) + (a[i] - b[i]));
+    }
+  } else {
+    for (std::size_t i = 0; i < x_.size(); ++i) {
+      xs[i] = static_cast<T>(static_cast<double>(xs[i]) + a[i]);
+    }
+  }
+  return in;
+}
+
+template <class T>
+shared_mass host_mass_space<T>::zeros() {
+  auto z = std::make_shared<host_mass>(x_.size());
+  std::fill(z->data(), z->data() + z->size(), 0.0);
+  return z;
+}
+
+template class host_mass_space<float>;
+template class host_mass_space<double>;
+
+}  // namespace sgp::core

@@ -1,0 +1,193 @@
+// The device mass space (see device_mass_space.hpp).
+#include "gpu/cuda/device_mass_space.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "core/assert.hpp"
+#include "gpu/cuda/push_sum_kernels.hpp"
+
+namespace sgp::gpu::cuda {
+
+device_mass::device_mass(std::shared_ptr<gossip_streams> streams, std::size_t n)
+    : streams_(std::move(streams)), size_(n) {
+  const device_guard guard(streams_->device);
+  if (size_ > 0) {
+    SGP_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&data_), size_ * sizeof(double),
+                                   streams_->gossip.get()));
+  }
+}
+
+device_mass::~device_mass() {
+  if (data_ == nullptr) return;
+  const device_guard guard(streams_->device);
+  const cudaStream_t release = streams_->release.get();
+  // Errors while tearing down are not actionable; the pool reclaims the
+  // memory with the context at exit.
+  (void)cudaStreamWaitEvent(release, written_.get(), 0);
+  for (const auto& [s, e] : reads_) (void)cudaStreamWaitEvent(release, e.get(), 0);
+  (void)cudaFreeAsync(data_, release);
+}
+
+std::vector<double> device_mass::to_host() const {
+  std::vector<double> out(size_);
+  if (size_ == 0) return out;
+  const device_guard guard(streams_->device);
+  written_.synchronize();
+  SGP_CUDA_CHECK(cudaMemcpy(out.data(), data_, size_ * sizeof(double), cudaMemcpyDeviceToHost));
+  return out;
+}
+
+void device_mass::mark_read(cudaStream_t s) const {
+  const std::lock_guard lock(mutex_);
+  for (auto& [stream, e] : reads_) {
+    if (stream == s) {
+      e.record(s);  // a later record on the same stream covers the earlier work
+      return;
+    }
+  }
+  reads_.emplace_back(s, event{});
+  reads_.back().second.record(s);
+}
+
+namespace {
+
+void keep_pool_memory(int device) {
+  // Blocks come and go every iteration: keep freed memory in the pool
+  // instead of returning it to the driver at every synchronisation.
+  cudaMemPool_t pool = nullptr;
+  SGP_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device));
+  std::uint64_t keep = ~std::uint64_t{0};
+  SGP_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep));
+}
+
+}  // namespace
+
+device_mass_space::device_mass_space(std::shared_ptr<device_context> context,
+                                     std::span<const float> x)
+    : context_(std::move(context)),
+      streams_([&] {
+        const device_guard guard(context_->device());
+        return std::make_shared<gossip_streams>(context_->device());
+      }()),
+      x_([&] {
+        const device_guard guard(context_->device());
+        return device_array<float>(x.size());
+      }()) {
+  const device_guard guard(context_->device());
+  keep_pool_memory(context_->device());
+  if (!x.empty()) {
+    SGP_CUDA_CHECK(cudaMemcpyAsync(x_.data(), x.data(), x.size_bytes(), cudaMemcpyHostToDevice,
+                                   streams_->gossip.get()));
+    // `x` may be freed as soon as this returns.
+    streams_->gossip.synchronize();
+  }
+}
+
+std::vector<double> device_mass_space::x_host() const {
+  std::vector<float> host(x_.size());
+  if (!host.empty()) {
+    const device_guard guard(context_->device());
+    SGP_CUDA_CHECK(cudaMemcpyAsync(host.data(), x_.data(), x_.bytes(), cudaMemcpyDeviceToHost,
+                                   streams_->gossip.get()));
+    streams_->gossip.synchronize();
+  }
+  return {host.begin(), host.end()};
+}
+
+void device_mass_space::add_scaled(std::span<const float> delta, float scale) {
+  SGP_ASSERT(delta.size() == x_.size());
+  const device_guard guard(context_->device());
+  // The compute stream wrote delta: the gossip stream waits for it.
+  handoff_.record(context_->stream());
+  handoff_.wait_on(streams_->gossip.get());
+  launch_add_scaled(x_.data(), delta.data(), x_.size(), scale, streams_->gossip.get());
+}
+
+void device_mass_space::debias(double w, std::span<float> z) const {
+  SGP_ASSERT(z.size() == x_.size());
+  SGP_ASSERT(w > 0.0);
+  const device_guard guard(context_->device());
+  launch_debias(x_.data(), x_.size(), w, z.data(), streams_->gossip.get());
+  // The compute stream reads z: it waits for the gossip stream.
+  handoff_.record(streams_->gossip.get());
+  handoff_.wait_on(context_->stream());
+}
+
+std::vector<core::shared_mass> device_mass_space::send(std::span<const core::mass_block* const> old,
+                                                       double fraction, bool bf16) {
+  const std::size_t d = old.size();
+  std::vector<core::shared_mass> out;
+  out.reserve(d);
+  const device_guard guard(context_->device());
+  const cudaStream_t s = streams_->gossip.get();
+  // Up to max_send_edges edges per pass. Later passes see x after the
+  // earlier ones: scaling their fraction by 1 / (what x had left) gives each
+  // edge the same share of x as it was before the push (up to rounding).
+  std::size_t sent = 0;
+  while (sent < d) {
+    const std::size_t count = std::min<std::size_t>(d - sent, max_send_edges);
+    const double remaining = 1.0 - static_cast<double>(sent) * fraction;
+    send_edges edges;
+    edges.count = static_cast<int>(count);
+    std::vector<std::shared_ptr<device_mass>> next(count);
+    for (std::size_t k = 0; k < count; ++k) {
+      const auto* before = old[sent + k];
+      if (before != nullptr) {
+        const auto* b = dynamic_cast<const device_mass*>(before);
+        SGP_ASSERT(b != nullptr && b->size() == x_.size() && b->device() == context_->device());
+        edges.old[k] = b->data();  // written earlier on this stream
+      }
+      next[k] = std::make_shared<device_mass>(streams_, x_.size());
+      edges.next[k] = next[k]->data();
+    }
+    launch_push_send(x_.data(), x_.size(), fraction / remaining, bf16, edges, s);
+    for (auto& block : next) {
+      block->mark_written();
+      out.push_back(std::move(block));
+    }
+    sent += count;
+  }
+  return out;
+}
+
+core::shared_mass device_mass_space::apply(const core::shared_mass& in,
+                                           const core::mass_block* old) {
+  const auto* block = dynamic_cast<const device_mass*>(in.get());
+  if (block == nullptr || block->size() != x_.size()) return nullptr;
+  const auto* before = dynamic_cast<const device_mass*>(old);
+  if (old != nullptr && (before == nullptr || before->size() != x_.size())) return nullptr;
+  const device_guard guard(context_->device());
+  const cudaStream_t s = streams_->gossip.get();
+  core::shared_mass kept = in;
+  block->wait_written(s);
+  if (block->device() != context_->device()) {
+    // From another GPU: copy it here (peer to peer where the devices allow,
+    // through the host otherwise) and keep the copy.
+    auto local = std::make_shared<device_mass>(streams_, x_.size());
+    SGP_CUDA_CHECK(cudaMemcpyPeerAsync(local->data(), context_->device(), block->data(),
+                                       block->device(), x_.size() * sizeof(double), s));
+    block->mark_read(s);
+    local->mark_written();
+    block = local.get();
+    kept = std::move(local);
+  }
+  launch_push_apply(x_.data(), x_.size(), block->data(),
+                    before != nullptr ? before->data() : nullptr, s);
+  block->mark_read(s);
+  if (before != nullptr) before->mark_read(s);
+  return kept;
+}
+
+core::shared_mass device_mass_space::zeros() {
+  const device_guard guard(context_->device());
+  auto block = std::make_shared<device_mass>(streams_, x_.size());
+  if (x_.size() > 0) {
+    SGP_CUDA_CHECK(
+        cudaMemsetAsync(block->data(), 0, x_.size() * sizeof(double), streams_->gossip.get()));
+  }
+  block->mark_written();
+  return block;
+}
+
+}  // namespace sgp::gpu::cuda

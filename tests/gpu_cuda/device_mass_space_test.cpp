@@ -1,0 +1,156 @@
+// The device mass space (x and running sums on the GPU) against its CPU
+// twin, core::host_mass_space<float>: the same sends, applies, steps and
+// de-biasing give the same bits; mass is conserved across spaces; blocks of
+// another kind are refused. Also sgd_delta against the CPU backend.
+#include <memory>
+#include <vector>
+
+#include "core/host_mass_space.hpp"
+#include "core/running_sums.hpp"
+#include "gpu/cpu/cpu_backend.hpp"
+#include "tests/gpu_cuda/gpu_test_support.hpp"
+
+namespace sgp::gpu::cuda {
+namespace {
+
+using testing::random_floats;
+
+std::unique_ptr<backend> cuda_or_fail() {
+  auto b = make_cuda_backend(0);
+  REQUIRE(b.ok());
+  return std::move(b).value();
+}
+
+std::vector<float> fetch(backend& be, const buffer& b) {
+  std::vector<float> host(b.size());
+  be.download(b, host);
+  return host;
+}
+
+buffer put(backend& be, const std::vector<float>& host) {
+  buffer b = be.allocate(host.size());
+  be.upload(host, b);
+  return b;
+}
+
+/// One node on each side: running sums over a device space and over a host space.
+struct twin {
+  twin(backend& gpu, std::size_t id, const std::vector<float>& x, double w)
+      : device(id, gpu.make_mass_space(x), w), host(id, x, w) {}
+  core::running_sums device;
+  core::running_sums host;
+};
+
+TEST_CASE("device mass space matches the host space bit for bit", "[gpu]") {
+  SGP_SKIP_WITHOUT_GPU();
+  auto gpu = cuda_or_fail();
+  const std::size_t n = 100003;
+  std::vector<twin> nodes;
+  for (std::size_t i = 0; i < 4; ++i) nodes.emplace_back(*gpu, i, random_floats(n, 20 + i), 1.0);
+  auto exchange = [&](std::size_t from, const std::vector<std::size_t>& to, bool bf16,
+                      bool deliver) {
+    auto dm = nodes[from].device.push(to, bf16);
+    auto hm = nodes[from].host.push(to, bf16);
+    REQUIRE(dm.size() == hm.size());
+    for (std::size_t k = 0; k < dm.size(); ++k) {
+      CHECK(dm[k].mass->to_host() == hm[k].mass->to_host());
+      if (!deliver) continue;
+      CHECK(nodes[dm[k].to].device.apply(dm[k]) == core::apply_outcome::applied);
+      CHECK(nodes[hm[k].to].host.apply(hm[k]) == core::apply_outcome::applied);
+    }
+  };
+  exchange(0, {1}, false, true);
+  exchange(1, {0, 2, 3}, false, true);
+  exchange(2, {3}, true, false);  // lost: the next message on the edge recovers it
+  exchange(2, {3}, true, true);
+  exchange(3, {0, 1, 2}, true, true);
+  exchange(0, {1}, false, true);
+  // A step (delta in device memory) and z = x / w.
+  const auto delta = random_floats(n, 99, 0.01f);
+  auto d_gpu = put(*gpu, delta);
+  auto z_gpu = gpu->allocate(n);
+  for (auto& node : nodes) {
+    node.device.space().add_scaled({d_gpu.data(), n}, 0.75f);
+    node.host.space().add_scaled(delta, 0.75f);
+    CHECK(node.device.w() == node.host.w());
+    CHECK(node.device.x() == node.host.x());
+    node.device.space().debias(node.device.w(), {z_gpu.data(), n});
+    std::vector<float> z_host(n);
+    node.host.space().debias(node.host.w(), z_host);
+    CHECK(fetch(*gpu, z_gpu) == z_host);
+  }
+}
+
+TEST_CASE("device mass space conserves mass across nodes and refuses foreign blocks", "[gpu]") {
+  SGP_SKIP_WITHOUT_GPU();
+  auto gpu = cuda_or_fail();
+  const std::size_t n = 4099;
+  std::vector<core::running_sums> nodes;
+  std::vector<double> total(n, 0.0);
+  for (std::size_t i = 0; i < 12; ++i) {
+    const auto x = random_floats(n, 40 + i);
+    for (std::size_t c = 0; c < n; ++c) total[c] += x[c];
+    nodes.emplace_back(i, gpu->make_mass_space(x), 1.0);
+  }
+  // Node 0 pushes to 11 peers at once (two passes of the send kernel); then
+  // every node pushes to its successor, every third message lost.
+  std::vector<std::size_t> all;
+  for (std::size_t i = 1; i < 12; ++i) all.push_back(i);
+  for (auto& m : nodes[0].push(all)) CHECK(nodes[m.to].apply(m) == core::apply_outcome::applied);
+  int sent = 0;
+  for (int round = 0; round < 20; ++round) {
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      const std::size_t to[] = {(i + 1) % nodes.size()};
+      for (auto& m : nodes[i].push(to)) {
+        if (++sent % 3 != 0) (void)nodes[m.to].apply(m);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::size_t to = (i + 1) % nodes.size();
+    CHECK(nodes[to].apply(nodes[i].resend(to)) == core::apply_outcome::applied);
+  }
+  std::vector<double> now(n, 0.0);
+  double w = 0.0;
+  for (const auto& node : nodes) {
+    const auto x = node.x();
+    for (std::size_t c = 0; c < n; ++c) now[c] += x[c];
+    w += node.w();
+  }
+  double worst = 0.0;
+  for (std::size_t c = 0; c < n; ++c) worst = std::max(worst, std::abs(now[c] - total[c]));
+  CHECK(worst < 1e-4);  // float x at 12 nodes, |x| ~ 1
+  CHECK(std::abs(w - 12.0) < 1e-12);
+
+  // A host block is not a device block: refused, nothing added.
+  core::running_sums host(1, std::vector<float>(n, 1.0f));
+  const std::size_t to_zero[] = {0};
+  const auto foreign = host.push(to_zero);
+  const auto before = nodes[0].x();
+  CHECK(nodes[0].apply(foreign[0]) == core::apply_outcome::malformed);
+  CHECK(nodes[0].x() == before);
+}
+
+TEST_CASE("cuda sgd_delta matches the CPU backend", "[gpu]") {
+  SGP_SKIP_WITHOUT_GPU();
+  auto gpu = cuda_or_fail();
+  auto cpu = cpu::make_cpu_backend(1);
+  const std::size_t n = 50021;
+  const std::size_t decayed = 30011;
+  for (const bool nesterov : {true, false}) {
+    const sgd_options opt{0.9f, nesterov, 5e-4f};
+    const auto x = random_floats(n, 1);
+    const auto m = random_floats(n, 2, 0.1f);
+    const auto g = random_floats(n, 3, 0.01f);
+    buffer gx = put(*gpu, x), gm = put(*gpu, m), gg = put(*gpu, g), gd = gpu->allocate(n);
+    buffer cx = put(*cpu, x), cm = put(*cpu, m), cg = put(*cpu, g), cd = cpu->allocate(n);
+    gpu->sgd_delta(opt, 0.05f, decayed, gx, gg, gm, gd);
+    cpu->sgd_delta(opt, 0.05f, decayed, cx, cg, cm, cd);
+    CHECK(fetch(*gpu, gx) == x);
+    CHECK(fetch(*gpu, gm) == fetch(*cpu, cm));
+    CHECK(fetch(*gpu, gd) == fetch(*cpu, cd));
+  }
+}
+
+}  // namespace
+}  // namespace sgp::gpu::cuda
