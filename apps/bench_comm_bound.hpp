@@ -16,6 +16,7 @@ struct comm_bound_options {
   std::string bandwidth = "1Gbit";
   std::string latency = "0.1ms";
   std::string backend = "cpu";
+  int tau = 1;  ///< osgp's algorithm.tau
 };
 
 /// Runs the four configurations; returns the process exit code.

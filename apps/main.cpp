@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
   comm_bound->add_option("--bandwidth", cb.bandwidth, "emulated link bandwidth");
   comm_bound->add_option("--latency", cb.latency, "emulated link latency");
   comm_bound->add_option("--backend", cb.backend, "cpu | cuda");
+  comm_bound->add_option("--tau", cb.tau, "osgp's bound on outstanding iterations");
   sgp::apps::bench_mix_options bm;
   CLI::App* bench_mix =
       bench->add_subcommand("mix", "push-sum mix_debias bandwidth vs a device copy");

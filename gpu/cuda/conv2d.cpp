@@ -5,6 +5,7 @@
 // the network can provide one buffer for all stages.
 #include <algorithm>
 #include <array>
+#include <string>
 
 #include "core/assert.hpp"
 #include "gpu/cuda/check.hpp"
@@ -25,7 +26,11 @@ const Perf& first_success(const std::array<Perf, 16>& perfs, int returned, const
   for (int i = 0; i < returned; ++i) {
     if (perfs[i].status == CUDNN_STATUS_SUCCESS) return perfs[i];
   }
-  detail::fail("cuDNN", "no usable algorithm", what, __FILE__, __LINE__);
+  // Say why the fastest candidate failed (e.g. its workspace could not be
+  // allocated), not only that all did.
+  std::string why = "no usable algorithm among " + std::to_string(returned);
+  if (returned > 0) why += std::string(" (first: ") + cudnnGetErrorString(perfs[0].status) + ")";
+  detail::fail("cuDNN", why.c_str(), what, __FILE__, __LINE__);
 }
 
 struct conv_geometry {

@@ -59,6 +59,11 @@ void keep_pool_memory(int device) {
   SGP_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device));
   std::uint64_t keep = ~std::uint64_t{0};
   SGP_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep));
+  // Never make a node's gossip stream wait on another node's pending free
+  // to reuse its memory: that would chain every node's streams together.
+  // Memory whose free has completed is still reused.
+  int no = 0;
+  SGP_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolReuseAllowInternalDependencies, &no));
 }
 
 }  // namespace
