@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <string>
 
 #include "actors/sender_actor.hpp"
 
@@ -10,6 +12,60 @@ namespace sgp::actors {
 namespace {
 
 using self_ptr = caf::stateful_actor<allreduce_state>*;
+
+/// Leaves the device path for the rest of the run. The gradients of pending
+/// iterations that are already on the GPUs go into host sums: one download
+/// (a host sync) per node, once; their compute actors wait, so the
+/// buffers still hold them.
+void fall_back_to_host(self_ptr self, const std::string& why) {
+  auto& s = self->state;
+  std::fprintf(stderr, "\nar-sgd: %s: gradients averaged on the host for the rest of the run\n",
+               why.c_str());
+  s.device->abort();
+  s.device.reset();
+  s.clique.clear();
+  for (auto& [iteration, p] : s.iterations) {
+    p.sum.assign(s.elements, 0.0);
+    p.contributions = 0;
+    for (std::size_t i = 0; i < p.arrived.size(); ++i) {
+      if (!p.arrived[i] || i >= s.live.size() || !s.live[i] || !s.engines[i]) continue;
+      const auto g = s.engines[i]->gradient_copy();
+      for (std::size_t k = 0; k < g.size() && k < p.sum.size(); ++k) p.sum[k] += g[k];
+      ++p.contributions;
+    }
+  }
+}
+
+/// Device path: makes the clique the one over `members` (rebuilt only when
+/// it is not already theirs).
+core::status ensure_clique(self_ptr self, const engine_list& members) {
+  auto& s = self->state;
+  if (members == s.clique) return {};
+  std::vector<gpu::backend*> backends;
+  backends.reserve(members.size());
+  for (const auto& e : members) backends.push_back(&e->backend());
+  auto rebuilt = s.device->rebuild(backends);
+  // Either way the old clique is gone: its engines need not stay alive.
+  s.clique = rebuilt.ok() ? members : engine_list{};
+  return rebuilt;
+}
+
+/// Device path: averages `p` in place on the GPUs of the live nodes whose
+/// gradient is in (all the live ones, but for a node that joined during
+/// the iteration and has not sent it yet).
+core::status average_on_devices(self_ptr self, const allreduce_state::pending& p) {
+  auto& s = self->state;
+  engine_list members;
+  for (std::size_t i = 0; i < s.live.size() && i < p.arrived.size(); ++i) {
+    if (s.live[i] && p.arrived[i] && s.engines[i]) members.push_back(s.engines[i]);
+  }
+  if (members.empty()) return {};
+  if (auto st = ensure_clique(self, members); !st.ok()) return st;
+  std::vector<gpu::buffer*> grads;
+  grads.reserve(members.size());
+  for (const auto& e : members) grads.push_back(&e->gradient_buffer());
+  return s.device->average(grads);
+}
 
 /// Completes every iteration whose live contributors have all arrived.
 void complete_ready(self_ptr self) {
@@ -24,17 +80,31 @@ void complete_ready(self_ptr self) {
       ++it;
       continue;
     }
-    const int count = p.contributions;
-    auto avg = std::make_shared<std::vector<float>>(p.sum.size());
-    for (std::size_t k = 0; k < p.sum.size(); ++k) {
-      (*avg)[k] = static_cast<float>(p.sum[k] / count);
+    if (s.device) {
+      if (auto st = average_on_devices(self, p); !st.ok()) {
+        fall_back_to_host(self, "NCCL average failed (" + st.err().message + ")");
+      }
     }
-    const double seconds =
-        ring_allreduce_seconds(s.links, s.live, p.sum.size() * s.bytes_per_element);
+    shared_floats out;  // null: averaged in place on the GPUs
+    std::size_t elements = s.elements;
+    if (!s.device) {
+      const int count = p.contributions;
+      if (count == 0) {  // only after a fallback: nobody waits for this one
+        it = s.iterations.erase(it);
+        continue;
+      }
+      auto avg = std::make_shared<std::vector<float>>(p.sum.size());
+      for (std::size_t k = 0; k < p.sum.size(); ++k) {
+        (*avg)[k] = static_cast<float>(p.sum[k] / count);
+      }
+      out = std::move(avg);
+      elements = p.sum.size();
+    }
+    // The emulated links decide when the average is there, wherever it was made.
+    const double seconds = ring_allreduce_seconds(s.links, s.live, elements * s.bytes_per_element);
     s.ring_seconds += seconds;
     const auto delay =
         std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(seconds));
-    const shared_floats out = std::move(avg);
     for (std::size_t i = 0; i < s.live.size(); ++i) {
       if (s.live[i] && s.computes[i]) {
         self->delayed_send(s.computes[i], delay, avg_grad_atom::value, out, it->first);
@@ -42,6 +112,26 @@ void complete_ready(self_ptr self) {
     }
     it = s.iterations.erase(it);
   }
+}
+
+/// Device path: node `i`'s gradient for `iteration` is on its GPU.
+void on_device_gradient(self_ptr self, std::size_t i, std::uint64_t iteration) {
+  auto& s = self->state;
+  auto& p = s.iterations[iteration];
+  if (p.from.empty()) {
+    p.from.assign(s.live.size(), false);
+    p.arrived.assign(s.live.size(), false);
+  }
+  if (i >= p.arrived.size() || p.arrived[i]) return;
+  p.arrived[i] = true;
+  // A node excused from this iteration (it joined during it) that sends it
+  // anyway is averaged in: only a rank of the collective gets the average
+  // in its buffer.
+  if (!p.from[i]) {
+    p.from[i] = true;
+    ++p.contributions;
+  }
+  complete_ready(self);
 }
 
 }  // namespace
@@ -64,34 +154,81 @@ double ring_allreduce_seconds(const net::link_emulator& links, const std::vector
 }
 
 caf::behavior allreduce_actor(caf::stateful_actor<allreduce_state>* self, net::link_emulator links,
-                              std::uint64_t bytes_per_element) {
-  self->state.links = std::move(links);
-  self->state.bytes_per_element = bytes_per_element;
+                              std::uint64_t bytes_per_element,
+                              std::shared_ptr<gpu::device_allreduce> device, engine_list engines) {
+  auto& st = self->state;
+  st.links = std::move(links);
+  st.bytes_per_element = bytes_per_element;
+  for (const auto& e : engines) {
+    if (e) st.elements = e->parameters();
+  }
+  st.device = std::move(device);
+  if (st.device) st.clique = engines;
+  st.engines = std::move(engines);
   return {
       [=](grad_atom, int node, std::uint64_t iteration, const shared_floats& g) {
         auto& s = self->state;
+        const auto i = static_cast<std::size_t>(node);
+        if (s.device) {
+          on_device_gradient(self, i, iteration);
+          return;
+        }
+        shared_floats host = g;
+        if (!host) {
+          // Sent before the compute actor learnt (from the reply) that the
+          // device path ended: fetch it; the actor waits, the buffer holds it.
+          if (i >= s.engines.size() || !s.engines[i]) return;
+          host = std::make_shared<const std::vector<float>>(s.engines[i]->gradient_copy());
+        }
         auto& p = s.iterations[iteration];
         if (p.sum.empty()) {
-          p.sum.assign(g->size(), 0.0);
+          p.sum.assign(host->size(), 0.0);
           p.from.assign(s.live.size(), false);
         }
-        if (p.from[static_cast<std::size_t>(node)] || g->size() != p.sum.size()) return;
-        p.from[static_cast<std::size_t>(node)] = true;
+        if (p.from[i] || host->size() != p.sum.size()) return;
+        p.from[i] = true;
         ++p.contributions;
-        for (std::size_t k = 0; k < g->size(); ++k) p.sum[k] += (*g)[k];
+        for (std::size_t k = 0; k < host->size(); ++k) p.sum[k] += (*host)[k];
         complete_ready(self);
       },
-      [=](view_atom, const std::vector<caf::actor>& computes, const std::vector<bool>& live) {
+      [=](view_atom, const std::vector<caf::actor>& computes, const std::vector<bool>& live,
+          const engine_list& node_engines) {
         auto& s = self->state;
         // A node that (re)joins continues at its donor's iteration: it owes
         // nothing to the iterations already under way.
         for (auto& [iteration, p] : s.iterations) {
           for (std::size_t i = 0; i < live.size(); ++i) {
-            if (live[i] && (i >= s.live.size() || !s.live[i])) p.from[i] = true;
+            if (live[i] && (i >= s.live.size() || !s.live[i])) {
+              p.from[i] = true;
+              // A new incarnation: what the old one left on its GPU is not its gradient.
+              if (i < p.arrived.size()) p.arrived[i] = false;
+            }
           }
         }
         s.computes = computes;
         s.live = live;
+        s.engines = node_engines;
+        if (s.device) {
+          // Abort the clique and rebuild it over the live nodes, so that no
+          // collective ever waits for a dead peer. (s.clique keeps the old
+          // engines' streams alive until the abort is done.)
+          engine_list members;
+          for (std::size_t i = 0; i < live.size() && i < node_engines.size(); ++i) {
+            if (live[i] && node_engines[i]) members.push_back(node_engines[i]);
+          }
+          if (members.empty()) {
+            s.device->abort();
+            s.clique.clear();
+          } else if (members != s.clique) {
+            if (auto rebuilt = ensure_clique(self, members); !rebuilt.ok()) {
+              fall_back_to_host(self, "NCCL rebuild after a membership change failed (" +
+                                          rebuilt.err().message + ")");
+            } else {
+              std::fprintf(stderr, "\nar-sgd: membership changed: %s\n",
+                           s.device->describe().c_str());
+            }
+          }
+        }
         complete_ready(self);
       },
       [=](links_atom, const link_update& update) { apply_link_update(self->state.links, update); },

@@ -3,14 +3,25 @@
 // over the emulated links: 2(m-1) steps of size/m bytes between ring
 // neighbours (m live nodes), each step as slow as its slowest link. The sum
 // itself is computed once, here; the links decide when it is delivered.
+//
+// With a gpu::device_allreduce (CUDA nodes on GPUs of their own, NCCL built
+// in) the gradients never leave the GPUs: once every live node's gradient
+// is in, one grouped NCCL average runs on the nodes' compute streams (the
+// compute actors wait, so nothing else is queued there) and the reply,
+// after the same ring time, carries no data. A membership change aborts
+// the clique and rebuilds it over the live nodes; if that fails the actor
+// averages on the host for the rest of the run.
 #pragma once
 
 #include <caf/all.hpp>
 
 #include <map>
+#include <memory>
 #include <vector>
 
+#include "actors/compute_engine.hpp"
 #include "actors/messages.hpp"
+#include "gpu/device_allreduce.hpp"
 #include "net/link_emulator.hpp"
 
 namespace sgp::actors {
@@ -22,11 +33,20 @@ struct allreduce_state {
   std::uint64_t bytes_per_element = 4;
   struct pending {
     std::vector<double> sum;
-    std::vector<bool> from;  ///< contributed (or excused: joined later)
+    std::vector<bool> from;     ///< contributed (or excused: joined later)
+    std::vector<bool> arrived;  ///< device path: this node's gradient is on its GPU
     int contributions = 0;
   };
   std::map<std::uint64_t, pending> iterations;
   double ring_seconds = 0.0;  ///< total time charged so far
+  engine_list engines;        ///< by node id (live nodes; device path and fallback)
+  std::size_t elements = 0;   ///< floats per gradient
+  /// Device path: the engines the clique was built over, in rank order (it
+  /// keeps their streams alive while the clique may use them).
+  engine_list clique;
+  /// The device path; null on the host path. Declared last so that it is
+  /// destroyed first, before the engines whose streams it queued work on.
+  std::shared_ptr<gpu::device_allreduce> device;
   static inline const char* name = "sgp.allreduce";
 };
 
@@ -34,7 +54,9 @@ struct allreduce_state {
 double ring_allreduce_seconds(const net::link_emulator& links, const std::vector<bool>& live,
                               std::uint64_t bytes);
 
+/// `device` (may be null: host path) was built over `engines` in node order.
 caf::behavior allreduce_actor(caf::stateful_actor<allreduce_state>* self, net::link_emulator links,
-                              std::uint64_t bytes_per_element);
+                              std::uint64_t bytes_per_element,
+                              std::shared_ptr<gpu::device_allreduce> device, engine_list engines);
 
 }  // namespace sgp::actors

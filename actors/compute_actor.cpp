@@ -59,13 +59,14 @@ eval_result evaluate_model(compute_engine& engine, const data::dataset& test,
 caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
                             std::shared_ptr<compute_engine> engine,
                             std::shared_ptr<const data::dataset> test, caf::actor worker,
-                            caf::actor allreduce, int node) {
+                            caf::actor allreduce, int node, bool device_grads) {
   auto& s = self->state;
   s.engine = std::move(engine);
   s.test = std::move(test);
   s.worker = std::move(worker);
   s.allreduce = std::move(allreduce);
   s.node = node;
+  s.device_grads = device_grads;
   return {
       [=](step_atom, std::uint64_t iteration) {
         auto& st = self->state;
@@ -78,8 +79,13 @@ caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
           st.pending_loss = loss;
           st.pending_seconds = seconds;
           st.pending_since = clock_seconds(self);
-          auto g = std::make_shared<const std::vector<float>>(st.engine->gradient_copy());
-          self->send(st.allreduce, grad_atom::value, st.node, iteration, shared_floats(g));
+          // On the device path the gradient stays in the engine's buffer
+          // (forward_backward synchronised its stream): no host copy.
+          shared_floats g;
+          if (!st.device_grads) {
+            g = std::make_shared<const std::vector<float>>(st.engine->gradient_copy());
+          }
+          self->send(st.allreduce, grad_atom::value, st.node, iteration, std::move(g));
           return;
         }
         finish_step(self, iteration, loss, seconds, 0.0);
@@ -87,7 +93,10 @@ caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
       [=](avg_grad_atom, const shared_floats& g, std::uint64_t iteration) {
         auto& st = self->state;
         if (!st.pending || iteration != st.pending_iteration) return;  // stale
-        st.engine->set_gradient(*g);
+        // Null: averaged in place on the device, ahead of step_delta on the
+        // same stream.
+        if (g) st.engine->set_gradient(*g);
+        st.device_grads = !g;
         st.pending = false;
         // The time the AllReduce took is this iteration's communication wait.
         finish_step(self, iteration, st.pending_loss, st.pending_seconds,

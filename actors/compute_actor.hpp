@@ -1,7 +1,8 @@
 // The compute actor: runs a node's gradient steps on its backend (through
 // compute_engine) at the z the worker wrote into the engine's z buffer, and
 // tells the worker when the step's delta is in the engine's delta buffer.
-// With AllReduce it sends the gradient out and steps when the average returns.
+// With AllReduce it sends the gradient out and steps when the average returns
+// (on GPUs with NCCL the gradient stays on the device and is averaged there).
 #pragma once
 
 #include <caf/all.hpp>
@@ -26,14 +27,19 @@ struct compute_state {
   double pending_loss = 0.0;
   double pending_seconds = 0.0;
   double pending_since = 0.0;  ///< when the gradient went to the AllReduce
+  /// The AllReduce averages the gradient in place on the device: send no
+  /// host copy. Follows the replies (a null average means in place), so a
+  /// fallback to the host path mid-run corrects it.
+  bool device_grads = false;
   static inline const char* name = "sgp.compute";
 };
 
-/// Spawn with the node's engine, test set, worker and (ar-sgd) allreduce actor.
+/// Spawn with the node's engine, test set, worker and (ar-sgd) allreduce
+/// actor, and whether that averages gradients on the devices.
 caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
                             std::shared_ptr<compute_engine> engine,
                             std::shared_ptr<const data::dataset> test, caf::actor worker,
-                            caf::actor allreduce, int node);
+                            caf::actor allreduce, int node, bool device_grads = false);
 
 /// Test accuracy and mean loss of `z` (with `running_stats` if not empty).
 eval_result evaluate_model(compute_engine& engine, const data::dataset& test,

@@ -29,8 +29,10 @@ core::result<std::unique_ptr<compute_engine>> compute_engine::create(
   e->delta_ = e->backend_->allocate(n);
   e->grads_ = e->backend_->allocate(n);
   e->momentum_ = e->backend_->allocate(n);
-  e->images_.resize(static_cast<std::size_t>(setup.batch_size) * shape.elements());
-  e->labels_.resize(static_cast<std::size_t>(setup.batch_size));
+  for (auto* slot : {&e->slots_[0], &e->slots_[1], &e->spare_}) {
+    slot->images.resize(static_cast<std::size_t>(setup.batch_size) * shape.elements());
+    slot->labels.resize(static_cast<std::size_t>(setup.batch_size));
+  }
   return e;
 }
 
@@ -41,7 +43,7 @@ std::vector<float> compute_engine::initial_parameters() {
   return x;
 }
 
-float compute_engine::gradient(std::uint64_t iteration) {
+void compute_engine::fill(std::uint64_t iteration, host_slot& slot) {
   const auto epoch = static_cast<int>(static_cast<std::int64_t>(iteration) / per_epoch_);
   if (epoch != order_epoch_) {
     order_ = sampler_->epoch_order(epoch);
@@ -51,9 +53,25 @@ float compute_engine::gradient(std::uint64_t iteration) {
   const auto batch = static_cast<std::size_t>(setup_.batch_size);
   const std::size_t first = std::min(b * batch, order_.size());
   const std::size_t n = std::min(batch, order_.size() - first);
-  data::gather_batch(*train_, {order_.data() + first, n}, images_.data(), labels_.data());
-  return model_->forward_backward(z_, {images_.data(), labels_.data(), static_cast<int>(n)},
-                                  grads_);
+  data::gather_batch(*train_, {order_.data() + first, n}, slot.images.data(), slot.labels.data());
+  slot.size = static_cast<int>(n);
+}
+
+float compute_engine::gradient(std::uint64_t iteration) {
+  int current = -1;  // slot index, -1: the spare
+  if (static_cast<std::int64_t>(iteration) == prefetched_iteration_) {
+    current = prefetched_slot_;
+  } else {
+    fill(iteration, spare_);
+  }
+  // Announce the next step's batch so that its upload overlaps this step.
+  const int next = current == 0 ? 1 : 0;
+  fill(iteration + 1, slots_[next]);
+  model_->prefetch(slots_[next].view());
+  prefetched_iteration_ = static_cast<std::int64_t>(iteration) + 1;
+  prefetched_slot_ = next;
+  const host_slot& now = current < 0 ? spare_ : slots_[current];
+  return model_->forward_backward(z_, now.view(), grads_);
 }
 
 std::vector<float> compute_engine::gradient_copy() {

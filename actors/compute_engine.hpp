@@ -67,6 +67,11 @@ class compute_engine {
   /// keeps the gradient and returns the mean loss.
   float gradient(std::uint64_t iteration);
 
+  /// The gradient that `gradient` computed (backend memory). ar-sgd on
+  /// GPUs averages it in place there (gpu::device_allreduce) while the
+  /// compute actor waits for the average.
+  [[nodiscard]] gpu::buffer& gradient_buffer() { return grads_; }
+
   /// The gradient that `gradient` computed (host copy).
   [[nodiscard]] std::vector<float> gradient_copy();
   /// Replaces the gradient (AllReduce: the average of every node's).
@@ -91,8 +96,22 @@ class compute_engine {
   gpu::buffer delta_;
   gpu::buffer grads_;
   gpu::buffer momentum_;
-  std::vector<float> images_;
-  std::vector<std::int32_t> labels_;
+  /// A host batch: gathered samples of one iteration.
+  struct host_slot {
+    std::vector<float> images;
+    std::vector<std::int32_t> labels;
+    int size = 0;
+    [[nodiscard]] gpu::host_batch view() const { return {images.data(), labels.data(), size}; }
+  };
+  /// Gathers the batch of `iteration` into `slot`.
+  void fill(std::uint64_t iteration, host_slot& slot);
+  /// Two slots alternate: the batch of step k and the one of step k+1,
+  /// announced to the model (prefetch) before step k runs. A step that was
+  /// not announced (a revived node jumps iterations) uses the spare.
+  host_slot slots_[2];
+  host_slot spare_;
+  std::int64_t prefetched_iteration_ = -1;
+  int prefetched_slot_ = 0;
 };
 
 }  // namespace sgp::actors

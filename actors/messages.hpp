@@ -17,13 +17,23 @@
 
 namespace sgp::actors {
 
+class compute_engine;
+
+/// Each node's compute engine by node id (null for dead nodes): the view that
+/// the AllReduce actor gets, so that it can average gradients on the devices.
+using engine_list = std::vector<std::shared_ptr<compute_engine>>;
+
 // compute <-> worker
 using step_atom = caf::atom_constant<caf::atom("step")>;  ///< worker -> compute: z, iteration
 using step_done_atom = caf::atom_constant<caf::atom("stepdone")>;  ///< compute -> worker
-using grad_atom = caf::atom_constant<caf::atom("grad")>;           ///< compute -> allreduce
-using avg_grad_atom = caf::atom_constant<caf::atom("avggrad")>;    ///< allreduce -> compute
-using slow_atom = caf::atom_constant<caf::atom("slow")>;           ///< supervisor -> compute
-using eval_atom = caf::atom_constant<caf::atom("eval")>;           ///< evaluate a model
+/// compute -> allreduce: node, iteration and a host copy of the gradient,
+/// or null when it stays on the device for gpu::device_allreduce.
+using grad_atom = caf::atom_constant<caf::atom("grad")>;
+/// allreduce -> compute: the average, or null when it was averaged in place
+/// on the device (gpu::device_allreduce).
+using avg_grad_atom = caf::atom_constant<caf::atom("avggrad")>;
+using slow_atom = caf::atom_constant<caf::atom("slow")>;  ///< supervisor -> compute
+using eval_atom = caf::atom_constant<caf::atom("eval")>;  ///< evaluate a model
 // worker <-> sender <-> peers
 using push_atom = caf::atom_constant<caf::atom("push")>;    ///< an envelope for a worker
 using send_atom = caf::atom_constant<caf::atom("send")>;    ///< worker -> sender
@@ -96,6 +106,7 @@ struct eval_result {
 }  // namespace sgp::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::shared_floats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::engine_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::core::gossip_envelope)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<sgp::core::gossip_envelope>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::core::membership_view)

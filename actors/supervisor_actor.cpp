@@ -14,6 +14,7 @@
 #include "core/json.hpp"
 #include "core/lr_schedule.hpp"
 #include "core/units.hpp"
+#include "gpu/device_allreduce.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -162,6 +163,39 @@ void print_progress(supervisor_ptr self) {
                slowest, static_cast<unsigned long long>(slowest_it), tty ? "" : "\n");
 }
 
+/// Node `id`'s compute engine, on its GPU (backend.devices[id % size]).
+core::result<std::shared_ptr<compute_engine>> make_engine(supervisor_ptr self, int id) {
+  auto& s = self->state;
+  auto setup = s.compute;
+  setup.node = id;
+  const auto& devices = s.cfg.backend.devices;
+  setup.device = devices[static_cast<std::size_t>(id) % devices.size()];
+  auto created = compute_engine::create(setup, s.train);
+  if (!created.ok()) return created.err();
+  return std::shared_ptr<compute_engine>(std::move(created).value());
+}
+
+/// Spawns the AllReduce actor, on the GPUs with NCCL when every node's
+/// backend can take part (CUDA, a GPU each, NCCL built in), else on the
+/// host; says which and why.
+void start_allreduce(supervisor_ptr self, const engine_list& engines) {
+  auto& s = self->state;
+  std::vector<gpu::backend*> backends;
+  backends.reserve(engines.size());
+  for (const auto& e : engines) backends.push_back(&e->backend());
+  auto made = gpu::make_device_allreduce(backends);
+  std::shared_ptr<gpu::device_allreduce> device;
+  if (made.ok()) {
+    device = std::move(made).value();
+    std::fprintf(stderr, "ar-sgd: %s\n", device->describe().c_str());
+  } else {
+    std::fprintf(stderr, "ar-sgd: gradients averaged on the host (%s)\n",
+                 made.err().message.c_str());
+  }
+  s.device_grads = device != nullptr;
+  s.allreduce = self->spawn(allreduce_actor, s.links, std::uint64_t{4}, std::move(device), engines);
+}
+
 }  // namespace
 
 double run_seconds(supervisor_ptr self) {
@@ -180,39 +214,43 @@ void broadcast_view(supervisor_ptr self) {
   auto& s = self->state;
   std::vector<caf::actor> workers(s.n);
   std::vector<caf::actor> computes(s.n);
+  engine_list engines(s.n);
   for (std::size_t i = 0; i < s.n; ++i) {
-    if (!s.view.live[i]) continue;
+    if (!s.view.live[i]) {
+      s.nodes[i].engine.reset();  // a dead node's engine goes with its actors
+      continue;
+    }
     workers[i] = s.nodes[i].worker;
     computes[i] = s.nodes[i].compute;
+    engines[i] = s.nodes[i].engine;
   }
   for (std::size_t i = 0; i < s.n; ++i) {
     if (!s.view.live[i]) continue;
     self->send(s.nodes[i].worker, view_atom::value, s.view);
     self->send(s.nodes[i].sender, view_atom::value, workers);
   }
-  if (s.allreduce) self->send(s.allreduce, view_atom::value, computes, s.view.live);
+  if (s.allreduce) self->send(s.allreduce, view_atom::value, computes, s.view.live, engines);
 }
 
 core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::vector<float>> x,
-                        double w) {
+                        double w, std::shared_ptr<compute_engine> engine) {
   auto& s = self->state;
-  auto setup = s.compute;
-  setup.node = id;
-  const auto& devices = s.cfg.backend.devices;
-  setup.device = devices[static_cast<std::size_t>(id) % devices.size()];
-  auto created = compute_engine::create(setup, s.train);
-  if (!created.ok()) return created.err();
-  const std::shared_ptr<compute_engine> engine(std::move(created).value());
+  if (!engine) {
+    auto made = make_engine(self, id);
+    if (!made.ok()) return made.err();
+    engine = std::move(made).value();
+  }
   const caf::actor me = caf::actor_cast<caf::actor>(self);
   auto worker =
       self->spawn(worker_actor, id, engine, std::move(x), w, s.gossip, s.view, s.setup, me);
-  auto compute = self->spawn(compute_actor, engine, s.test, worker, s.allreduce, id);
+  auto compute =
+      self->spawn(compute_actor, engine, s.test, worker, s.allreduce, id, s.device_grads);
   const double duplicate = s.cfg.network.duplicate;
   const auto seed = core::mix_seed(s.cfg.run.seed + 7919 * static_cast<std::uint64_t>(id) +
                                    s.view.incarnation[static_cast<std::size_t>(id)]);
   auto sender = self->spawn(sender_actor, id, s.links, duplicate, worker, seed);
   self->monitor(worker);
-  s.nodes[static_cast<std::size_t>(id)] = {worker, compute, sender};
+  s.nodes[static_cast<std::size_t>(id)] = {worker, compute, sender, std::move(engine)};
   s.spawned_at[static_cast<std::size_t>(id)] = clock_seconds(self);
   return {};
 }
@@ -282,10 +320,20 @@ bool start_group(supervisor_ptr self) {
     return false;
   }
 
-  if (s.allreduce_mode) s.allreduce = self->spawn(allreduce_actor, s.links, std::uint64_t{4});
+  // Every engine first: ar-sgd's path depends on where they all run.
+  engine_list engines(s.n);
+  for (std::size_t i = 0; i < s.n; ++i) {
+    auto made = make_engine(self, static_cast<int>(i));
+    if (!made.ok()) {
+      s.finished.deliver(caf::make_error(caf::sec::runtime_error, made.err().message));
+      return false;
+    }
+    engines[i] = std::move(made).value();
+  }
+  if (s.allreduce_mode) start_allreduce(self, engines);
   s.start_time = clock_seconds(self);
   for (std::size_t i = 0; i < s.n; ++i) {
-    if (auto st = spawn_node(self, static_cast<int>(i), s.initial_x, 1.0); !st.ok()) {
+    if (auto st = spawn_node(self, static_cast<int>(i), s.initial_x, 1.0, engines[i]); !st.ok()) {
       s.finished.deliver(caf::make_error(caf::sec::runtime_error, st.err().message));
       return false;
     }

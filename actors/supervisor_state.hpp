@@ -22,11 +22,13 @@
 
 namespace sgp::actors {
 
-/// The three actors of one node.
+/// The three actors of one node, and its compute engine (for the AllReduce
+/// actor, which averages on the node's device when it can).
 struct node_actors {
   caf::actor worker;
   caf::actor compute;
   caf::actor sender;
+  std::shared_ptr<compute_engine> engine;
 };
 
 /// A scripted fault that has not fired yet.
@@ -50,6 +52,7 @@ struct supervisor_state {
   core::membership_view view;
   std::vector<node_actors> nodes;
   caf::actor allreduce;
+  bool device_grads = false;  ///< ar-sgd averages gradients on the GPUs (NCCL)
   std::shared_ptr<const std::vector<float>> initial_x;
   std::int64_t per_epoch = 1;
 
@@ -84,9 +87,10 @@ using supervisor_ptr = caf::stateful_actor<supervisor_state>*;
 /// Builds and starts every node; false (with the promise answered) on error.
 bool start_group(supervisor_ptr self);
 
-/// Spawns node `id` (a new incarnation when `revive`) with x, w.
+/// Spawns node `id` (a new incarnation when `revive`) with x, w, on
+/// `engine` (made here when null).
 core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::vector<float>> x,
-                        double w);
+                        double w, std::shared_ptr<compute_engine> engine = nullptr);
 
 /// Lets node `id`'s worker start (after its sender knows the peers).
 void start_node(supervisor_ptr self, int id);

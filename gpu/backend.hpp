@@ -132,6 +132,13 @@ class model {
   /// mean softmax cross-entropy.
   virtual float forward_backward(const buffer& params, const host_batch& batch, buffer& grads) = 0;
 
+  /// A hint: `batch` is what the next forward_backward will get. A backend
+  /// may start moving it to the device now, overlapping the step in
+  /// progress; forward_backward then uses that copy when it is given the
+  /// same batch (same pointers and size), so the caller must not change the
+  /// batch's memory in between. The CPU backend has nothing to do.
+  virtual void prefetch(const host_batch& batch) { (void)batch; }
+
   /// Inference-mode forward (batch norm uses running statistics).
   virtual eval_counts evaluate(const buffer& params, const host_batch& batch) = 0;
 

@@ -1,9 +1,14 @@
-// backend_factory: name → backend, and the model names every backend builds.
+// backend_factory: name → backend, the device allreduce for a set of
+// backends, and the model names every backend builds.
 #include "gpu/backend_factory.hpp"
 
 #include "gpu/cpu/cpu_backend.hpp"
+#include "gpu/device_allreduce.hpp"
 #ifdef SGP_HAVE_CUDA
 #include "gpu/cuda/cuda_backend.hpp"
+#endif
+#ifdef SGP_HAVE_NCCL
+#include "gpu/cuda/nccl_allreduce.hpp"
 #endif
 
 namespace sgp::gpu {
@@ -32,6 +37,22 @@ core::result<std::unique_ptr<backend>> make_backend(const std::string& name, int
   std::string valid;
   for (const auto& n : backend_names()) valid += (valid.empty() ? "" : ", ") + n;
   return core::make_error("unknown backend '" + name + "' (valid: " + valid + ")");
+}
+
+core::result<std::unique_ptr<device_allreduce>> make_device_allreduce(
+    std::span<backend* const> backends) {
+  if (backends.empty()) return core::make_error("device allreduce: no backends");
+  for (backend* b : backends) {
+    if (b->name() != "cuda") {
+      return core::make_error("backend '" + b->name() + "' has no device collectives");
+    }
+  }
+#ifdef SGP_HAVE_NCCL
+  return cuda::make_nccl_allreduce(backends);
+#else
+  return core::make_error(
+      "NCCL is not built in this binary (configure with NCCL found, or set SGP_NCCL_ROOT)");
+#endif
 }
 
 }  // namespace sgp::gpu

@@ -114,6 +114,9 @@ class cuda_backend : public backend {
     launch_mix_debias(x.data(), share.data(), x.size(), w, z.data(), dc_->stream());
   }
 
+  /// The GPU and stream (for cuda_placement_of).
+  [[nodiscard]] const device_context& context() const { return *dc_; }
+
  private:
   std::shared_ptr<device_context> dc_;
 };
@@ -127,6 +130,12 @@ int cuda_device_count() {
     return 0;
   }
   return count;
+}
+
+std::optional<cuda_placement> cuda_placement_of(backend& b) {
+  const auto* cuda = dynamic_cast<const cuda_backend*>(&b);
+  if (cuda == nullptr) return std::nullopt;
+  return cuda_placement{cuda->context().device(), static_cast<void*>(cuda->context().stream())};
 }
 
 core::result<std::unique_ptr<backend>> make_cuda_backend(int device) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "core/result.hpp"
 #include "gpu/backend.hpp"
@@ -21,5 +22,16 @@ core::result<std::unique_ptr<backend>> make_cuda_backend(int device);
 
 /// Number of usable CUDA devices; 0 when there is no driver or no GPU.
 int cuda_device_count();
+
+/// Where a CUDA backend queues its work: its GPU and its stream (a
+/// cudaStream_t, as void* so that this header needs no CUDA headers).
+struct cuda_placement {
+  int device = -1;
+  void* stream = nullptr;
+};
+
+/// The placement of `b` when make_cuda_backend made it; nullopt for any
+/// other backend. Work queued on the stream is ordered with the backend's.
+std::optional<cuda_placement> cuda_placement_of(backend& b);
 
 }  // namespace sgp::gpu::cuda

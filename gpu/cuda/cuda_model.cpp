@@ -39,7 +39,8 @@ cuda_model::cuda_model(std::string name, std::shared_ptr<device_context> dc,
       images_(images_host_.size()),
       labels_(labels_host_.size()),
       d_logits_(static_cast<std::size_t>(max_batch) * classes),
-      totals_(1) {
+      totals_(1),
+      prefetcher_(images_host_.size()) {
   SGP_ASSERT(max_batch_ > 0);
   SGP_ASSERT(net_->output_features() == static_cast<std::size_t>(classes_));
   net_->initial_state(state_host_.span());
@@ -115,7 +116,15 @@ float cuda_model::forward_backward(const buffer& params, const host_batch& batch
   SGP_ASSERT(grads.size() == layout().total);
   const device_guard guard(dc_->device());
   const int n = batch.size;
-  const bool device_images = stage(batch);
+  // A prefetched batch is already (or soon) on the device: copied from
+  // there like a device batch.
+  host_batch source = batch;
+  const std::size_t count = static_cast<std::size_t>(n) * input_shape().elements();
+  if (const float* ready = prefetcher_.take(batch.images, count, dc_->stream())) {
+    source.images = ready;
+  }
+  const bool device_images = stage(source);
+  prefetcher_.release(dc_->stream());
   step_graph& g = graphs_[{n, device_images}];
   if (use_graphs_ && g.warm) {
     if (g.exec.empty() || g.params != params.data() || g.grads != grads.data()) {
@@ -134,6 +143,13 @@ float cuda_model::forward_backward(const buffer& params, const host_batch& batch
   // the next call: this is the step's one host synchronisation.
   dc_->synchronize();
   return static_cast<float>(totals_host_.data()->loss_sum / n);
+}
+
+void cuda_model::prefetch(const host_batch& batch) {
+  if (batch.size <= 0 || batch.size > max_batch_ || batch.images == nullptr) return;
+  if (on_device(batch.images)) return;  // nothing to upload
+  const device_guard guard(dc_->device());
+  prefetcher_.start(batch.images, static_cast<std::size_t>(batch.size) * input_shape().elements());
 }
 
 eval_counts cuda_model::evaluate(const buffer& params, const host_batch& batch) {

@@ -1,8 +1,10 @@
 // A model on the CUDA backend: a network plus softmax cross-entropy behind
 // gpu::model. Host batches go through pinned staging buffers and are copied
 // asynchronously on the node's stream (a batch whose images already sit in
-// device memory is copied device to device instead); a training step at a fixed batch size
-// and fixed parameter/gradient buffers is replayed as one CUDA graph.
+// device memory is copied device to device instead); a batch announced with
+// prefetch() is uploaded on a copy stream while the previous step computes.
+// A training step at a fixed batch size and fixed parameter/gradient
+// buffers is replayed as one CUDA graph.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include <utility>
 
 #include "gpu/backend.hpp"
+#include "gpu/cuda/batch_prefetcher.hpp"
 #include "gpu/cuda/device_context.hpp"
 #include "gpu/cuda/device_memory.hpp"
 #include "gpu/cuda/graph.hpp"
@@ -43,6 +46,7 @@ class cuda_model : public model {
 
   void initialize(buffer& params, std::uint64_t seed) override;
   float forward_backward(const buffer& params, const host_batch& batch, buffer& grads) override;
+  void prefetch(const host_batch& batch) override;
   eval_counts evaluate(const buffer& params, const host_batch& batch) override;
   std::span<float> running_stats() override { return state_host_.span(); }
 
@@ -83,6 +87,7 @@ class cuda_model : public model {
   device_array<xent_totals> totals_;
   /// By batch size and whether the images came from device memory.
   std::map<std::pair<int, bool>, step_graph> graphs_;
+  batch_prefetcher prefetcher_;
 };
 
 }  // namespace sgp::gpu::cuda

@@ -1,0 +1,85 @@
+// The actor runtime on the CUDA backend, where x and the running sums live
+// on the GPU and pushes are device kernels ordered by events: weight stays
+// exact through loss, duplicates, reordering, a kill and a revive, exactly
+// as on the CPU. Skipped (with a warning) where no GPU can be used.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "gpu/backend_factory.hpp"
+#include "tests/actors/group_fixture.hpp"
+
+using sgp::test::group_fixture;
+using sgp::test::small_config;
+
+namespace {
+
+bool gpu_available() {
+  if (sgp::gpu::make_backend("cuda", 1, 0).ok()) return true;
+  WARN("no usable CUDA device: skipped");
+  return false;
+}
+
+sgp::config::config gpu_config(int nodes, const std::string& algorithm) {
+  auto c = small_config(nodes, algorithm);
+  c.backend.name = "cuda";
+  c.backend.devices = {0};
+  return c;
+}
+
+void check_weight(const sgp::actors::run_summary& s) {
+  INFO("total " << s.total_weight << " expected " << s.expected_total_weight);
+  CHECK(s.weight_exact);
+  CHECK(std::abs(s.total_weight - s.expected_total_weight) <= 1e-9 * s.expected_total_weight);
+}
+
+}  // namespace
+
+TEST_CASE("on a GPU, pushes lost, duplicated and reordered keep the weight exact",
+          "[actors][gpu]") {
+  if (!gpu_available()) return;
+  const std::string algorithm = GENERATE("sgp", "osgp");
+  group_fixture f;
+  auto c = gpu_config(6, algorithm);
+  c.network.loss = 0.3;
+  c.network.duplicate = 0.1;
+  c.network.latency = "1ms";
+  c.network.jitter = "20ms";
+  c.algorithm.wait_timeout = "50ms";
+  f.spawn(c);
+  const auto s = f.run();
+  INFO(f.error);
+  REQUIRE(s);
+  CHECK(s->messages_lost > 0);
+  CHECK(s->messages_duplicate > 0);
+  check_weight(*s);
+  CHECK(s->expected_total_weight == 6.0);
+  for (const double a : s->test_accuracy_per_node) CHECK(a > 0.5);  // chance is 0.25
+}
+
+TEST_CASE("on a GPU, a killed node is routed around and a revived one rejoins", "[actors][gpu]") {
+  if (!gpu_available()) return;
+  group_fixture f;
+  auto c = gpu_config(4, "osgp");
+  sgp::config::fault_section kill;
+  kill.at_iteration = 4;
+  kill.action = "kill";
+  kill.node = 1;
+  sgp::config::fault_section revive;
+  revive.at_iteration = 10;
+  revive.action = "revive";
+  revive.node = 1;
+  c.faults = {kill, revive};
+  f.spawn(c);
+  bool rejoined = false;
+  const auto s = f.run([&](sgp::actors::supervisor_state& st) {
+    if (st.view.incarnation[1] == 1 && st.last[1] && st.last[1]->iteration > 10) rejoined = true;
+    return false;
+  });
+  INFO(f.error);
+  REQUIRE(s);
+  CHECK(rejoined);
+  CHECK(s->live_nodes == 4);
+  CHECK(s->test_accuracy_per_node[1] > 0.5);
+  check_weight(*s);
+}
