@@ -160,15 +160,24 @@ TEST_CASE("cuda training step follows new parameter and gradient buffers", "[gpu
 namespace sgp::gpu::cuda {
 namespace {
 
-TEST_CASE("a prefetched batch trains exactly like the same batch uploaded in the step", "[gpu]") {
+TEST_CASE("a prefetched batch trains like the same batch uploaded in the step", "[gpu]") {
   SGP_SKIP_WITHOUT_GPU();
   auto make = [] {
     auto b = make_cuda_backend(0);
     REQUIRE(b.ok());
     return replica(std::move(b).value(), "cnn-bn");
   };
+  // Two instances may pick different cuDNN algorithms (cudnnFind times
+  // them), so results agree to rounding, not bit for bit. A wrong or stale
+  // batch would be off by orders of magnitude more.
   replica plain = make();
   replica fetched = make();
+  auto compare = [&](float a, float b) {
+    CHECK(std::abs(a - b) <= 1e-5f * std::abs(a));
+    const auto ga = plain.host(plain.grads);
+    const auto gb = fetched.host(fetched.grads);
+    CHECK(relative_max_diff(gb, ga) <= 1e-4);
+  };
   // Two host buffers, as the compute engine alternates them; the batch of
   // step k+1 is announced before step k runs.
   std::vector<batch_data> batches;
@@ -185,8 +194,7 @@ TEST_CASE("a prefetched batch trains exactly like the same batch uploaded in the
     INFO("step " << k);
     const float a = plain.m->forward_backward(plain.params, batches[k].view(), plain.grads);
     const float b = fetched.m->forward_backward(fetched.params, now.view(), fetched.grads);
-    CHECK(a == b);
-    CHECK(plain.host(plain.grads) == fetched.host(fetched.grads));
+    compare(a, b);
   }
   // A batch other than the prefetched one is uploaded in the step, not
   // swapped for the prefetched images.
@@ -195,8 +203,7 @@ TEST_CASE("a prefetched batch trains exactly like the same batch uploaded in the
   fetched.m->prefetch(announced.view());
   const float a = plain.m->forward_backward(plain.params, other.view(), plain.grads);
   const float b = fetched.m->forward_backward(fetched.params, other.view(), fetched.grads);
-  CHECK(a == b);
-  CHECK(plain.host(plain.grads) == fetched.host(fetched.grads));
+  compare(a, b);
 }
 
 }  // namespace
