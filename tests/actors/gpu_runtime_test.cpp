@@ -39,22 +39,37 @@ TEST_CASE("on a GPU, pushes lost, duplicated and reordered keep the weight exact
           "[actors][gpu]") {
   if (!gpu_available()) return;
   const std::string algorithm = GENERATE("sgp", "osgp");
-  group_fixture f;
-  auto c = gpu_config(6, algorithm);
-  c.network.loss = 0.3;
-  c.network.duplicate = 0.1;
-  c.network.latency = "1ms";
-  c.network.jitter = "20ms";
-  c.algorithm.wait_timeout = "50ms";
-  f.spawn(c);
-  const auto s = f.run();
-  INFO(f.error);
-  REQUIRE(s);
-  CHECK(s->messages_lost > 0);
-  CHECK(s->messages_duplicate > 0);
-  check_weight(*s);
-  CHECK(s->expected_total_weight == 6.0);
-  for (const double a : s->test_accuracy_per_node) CHECK(a > 0.5);  // chance is 0.25
+  // The same lossy run on both backends: the virtual clock makes the
+  // message schedule identical, so the GPU's accuracies must match the
+  // CPU's up to predictions that rounding flips.
+  auto run = [&](const std::string& backend) {
+    group_fixture f;
+    auto c = gpu_config(6, algorithm);
+    c.backend.name = backend;
+    c.network.loss = 0.3;
+    c.network.duplicate = 0.1;
+    c.network.latency = "1ms";
+    c.network.jitter = "20ms";
+    c.algorithm.wait_timeout = "50ms";
+    f.spawn(c);
+    auto s = f.run();
+    INFO(backend << ": " << f.error);
+    REQUIRE(s);
+    return *s;
+  };
+  const auto gpu = run("cuda");
+  const auto cpu = run("cpu");
+  CHECK(gpu.messages_lost > 0);
+  CHECK(gpu.messages_duplicate > 0);
+  check_weight(gpu);
+  CHECK(gpu.expected_total_weight == 6.0);
+  CHECK(gpu.messages_lost == cpu.messages_lost);
+  REQUIRE(gpu.test_accuracy_per_node.size() == cpu.test_accuracy_per_node.size());
+  for (std::size_t i = 0; i < gpu.test_accuracy_per_node.size(); ++i) {
+    INFO("node " << i);
+    // 64 test samples: at most 3 predictions flipped by rounding.
+    CHECK(std::abs(gpu.test_accuracy_per_node[i] - cpu.test_accuracy_per_node[i]) <= 3.0 / 64);
+  }
 }
 
 TEST_CASE("on a GPU, a killed node is routed around and a revived one rejoins", "[actors][gpu]") {
