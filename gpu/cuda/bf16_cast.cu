@@ -7,16 +7,10 @@
 #include <algorithm>
 
 #include "gpu/cuda/check.hpp"
+#include "gpu/cuda/flat_launch.hpp"
 
 namespace sgp::gpu::cuda {
 namespace {
-
-constexpr int block_size = 256;
-
-int grid_for(std::size_t n) {
-  const std::size_t blocks = (n + block_size - 1) / block_size;
-  return static_cast<int>(std::min<std::size_t>(std::max<std::size_t>(blocks, 1), 132 * 8));
-}
 
 __global__ void to_bf16_kernel(const float* __restrict__ src, std::uint16_t* __restrict__ dst,
                                std::size_t n) {

@@ -7,18 +7,10 @@
 #include <cstdint>
 
 #include "gpu/cuda/check.hpp"
+#include "gpu/cuda/flat_launch.hpp"
 
 namespace sgp::gpu::cuda {
 namespace {
-
-constexpr int block_size = 256;
-
-int grid_for(std::size_t n) {
-  // 132 SMs on H100 x 8 resident blocks of 256 threads is ample for a
-  // bandwidth-bound loop; fewer blocks for small vectors.
-  const std::size_t blocks = (n + block_size - 1) / block_size;
-  return static_cast<int>(std::min<std::size_t>(std::max<std::size_t>(blocks, 1), 132 * 8));
-}
 
 /// The SGD step; with `delta` set, x is only read and delta = -lr * d.
 __global__ void sgd_step_kernel(float* __restrict__ x, const float* __restrict__ g,

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/nccl_env.hpp"
+#include "gpu/cuda/cuda_backend.hpp"
 #include "gpu/cuda/stream.hpp"
 
 namespace sgp::gpu::cuda {
@@ -47,18 +48,9 @@ class current_device_restorer {
   bool ok_ = false;
 };
 
-int visible_devices() {
-  int count = 0;
-  if (cudaGetDeviceCount(&count) != cudaSuccess) {
-    (void)cudaGetLastError();  // no driver or no device: not sticky
-    return 0;
-  }
-  return count;
-}
-
 core::status validate(std::span<const int> devices) {
   if (devices.empty()) return core::make_error("nccl_group: no devices");
-  const int count = visible_devices();
+  const int count = cuda_device_count();
   for (std::size_t i = 0; i < devices.size(); ++i) {
     const int d = devices[i];
     if (d < 0 || d >= count) {

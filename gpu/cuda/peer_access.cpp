@@ -7,6 +7,7 @@
 
 #include "core/assert.hpp"
 #include "gpu/cuda/check.hpp"
+#include "gpu/cuda/cuda_backend.hpp"
 #include "gpu/cuda/stream.hpp"
 
 namespace sgp::gpu::cuda {
@@ -14,15 +15,6 @@ namespace {
 
 std::string device_text(int device) {
   return "device " + std::to_string(device);
-}
-
-int visible_devices() {
-  int count = 0;
-  if (cudaGetDeviceCount(&count) != cudaSuccess) {
-    (void)cudaGetLastError();  // no driver or no device: not sticky
-    return 0;
-  }
-  return count;
 }
 
 }  // namespace
@@ -50,7 +42,7 @@ bool peer_matrix::can_access(int accessor, int owner) const {
 }
 
 core::result<peer_matrix> enable_peer_access(std::span<const int> devices) {
-  const int count = visible_devices();
+  const int count = cuda_device_count();
   for (std::size_t i = 0; i < devices.size(); ++i) {
     if (devices[i] < 0 || devices[i] >= count) {
       return core::make_error("peer access: " + device_text(devices[i]) + " out of range (" +

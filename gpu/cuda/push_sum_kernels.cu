@@ -7,16 +7,10 @@
 
 #include "core/assert.hpp"
 #include "gpu/cuda/check.hpp"
+#include "gpu/cuda/flat_launch.hpp"
 
 namespace sgp::gpu::cuda {
 namespace {
-
-constexpr int block_size = 256;
-
-int grid_for(std::size_t n) {
-  const std::size_t blocks = (n + block_size - 1) / block_size;
-  return static_cast<int>(std::min<std::size_t>(std::max<std::size_t>(blocks, 1), 132 * 8));
-}
 
 __device__ std::size_t first_index() {
   return static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;

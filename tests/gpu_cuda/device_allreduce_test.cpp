@@ -14,25 +14,14 @@
 namespace sgp::gpu::cuda {
 namespace {
 
+using testing::fetch;
+using testing::put;
+
 std::unique_ptr<backend> cuda_backend_on(int device) {
   auto b = make_backend("cuda", 0, device);
   INFO((b.ok() ? std::string() : b.err().message));
   REQUIRE(b.ok());
   return std::move(b).value();
-}
-
-/// `host` in a buffer of `b`.
-buffer filled(backend& b, const std::vector<float>& host) {
-  buffer out = b.allocate(host.size());
-  b.upload(host, out);
-  return out;
-}
-
-/// The buffer's floats (download waits for the backend's stream).
-std::vector<float> fetch(backend& b, const buffer& src) {
-  std::vector<float> host(src.size());
-  b.download(src, host);
-  return host;
 }
 
 TEST_CASE("device allreduce over one CUDA backend leaves the buffer as it is", "[gpu]") {
@@ -49,7 +38,7 @@ TEST_CASE("device allreduce over one CUDA backend leaves the buffer as it is", "
   CHECK((*clique)->devices() == std::vector<int>{0});
   CHECK((*clique)->describe() == "NCCL over GPUs [0]");
   const auto host = testing::random_floats(10007, 11);
-  buffer g = filled(*be, host);
+  buffer g = put(*be, host);
   const std::array<buffer*, 1> grads{&g};
   const auto st = (*clique)->average(grads);
   INFO((st.ok() ? std::string() : st.err().message));
@@ -105,8 +94,8 @@ TEST_CASE("device allreduce averages two GPUs exactly and rebuilds over one", "[
     y[i] = 3.0f * k + 2.0f;
     expected[i] = 2.0f * k + 1.0f;
   }
-  buffer g0 = filled(*b0, x);
-  buffer g1 = filled(*b1, y);
+  buffer g0 = put(*b0, x);
+  buffer g1 = put(*b1, y);
   const std::array<buffer*, 2> grads{&g0, &g1};
   const auto st = (*clique)->average(grads);
   INFO((st.ok() ? std::string() : st.err().message));

@@ -13,25 +13,10 @@
 namespace sgp::gpu::cuda {
 namespace {
 
+using testing::cuda_or_fail;
+using testing::fetch;
+using testing::put;
 using testing::random_floats;
-
-std::unique_ptr<backend> cuda_or_fail() {
-  auto b = make_cuda_backend(0);
-  REQUIRE(b.ok());
-  return std::move(b).value();
-}
-
-std::vector<float> fetch(backend& be, const buffer& b) {
-  std::vector<float> host(b.size());
-  be.download(b, host);
-  return host;
-}
-
-buffer put(backend& be, const std::vector<float>& host) {
-  buffer b = be.allocate(host.size());
-  be.upload(host, b);
-  return b;
-}
 
 /// One node on each side: running sums over a device space and over a host space.
 struct twin {

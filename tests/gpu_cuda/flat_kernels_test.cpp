@@ -12,25 +12,10 @@
 namespace sgp::gpu::cuda {
 namespace {
 
+using testing::cuda_or_fail;
+using testing::fetch;
+using testing::put;
 using testing::random_floats;
-
-std::unique_ptr<backend> cuda_or_fail() {
-  auto b = make_cuda_backend(0);
-  REQUIRE(b.ok());
-  return std::move(b).value();
-}
-
-std::vector<float> fetch(backend& be, const buffer& b) {
-  std::vector<float> host(b.size());
-  be.download(b, host);
-  return host;
-}
-
-buffer put(backend& be, const std::vector<float>& host) {
-  buffer b = be.allocate(host.size());
-  be.upload(host, b);
-  return b;
-}
 
 TEST_CASE("make_cuda_backend reports an unusable device as an error", "[gpu]") {
   // No device needed: an out-of-range id is an error with or without a GPU.

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -38,6 +40,28 @@ inline std::vector<std::int32_t> random_labels(std::size_t n, int classes, std::
   std::vector<std::int32_t> v(n);
   for (auto& l : v) l = static_cast<std::int32_t>(gen.below(static_cast<std::uint64_t>(classes)));
   return v;
+}
+
+/// The CUDA backend on `device`; fails the test when it cannot be made.
+inline std::unique_ptr<backend> cuda_or_fail(int device = 0) {
+  auto b = make_cuda_backend(device);
+  INFO((b.ok() ? std::string() : b.err().message));
+  REQUIRE(b.ok());
+  return std::move(b).value();
+}
+
+/// `host` in a new buffer of `be`.
+inline buffer put(backend& be, const std::vector<float>& host) {
+  buffer b = be.allocate(host.size());
+  be.upload(host, b);
+  return b;
+}
+
+/// The buffer's floats (download waits for the backend's stream).
+inline std::vector<float> fetch(backend& be, const buffer& b) {
+  std::vector<float> host(b.size());
+  be.download(b, host);
+  return host;
 }
 
 /// max |a - b| over max |b| (the oracle), with `floor` for near-zero b.
