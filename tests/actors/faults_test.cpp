@@ -5,26 +5,12 @@
 #include <cmath>
 
 #include "tests/actors/group_fixture.hpp"
+#include "tests/actors/run_checks.hpp"
 
+using sgp::test::check_weight;
+using sgp::test::fault;
 using sgp::test::group_fixture;
 using sgp::test::small_config;
-
-namespace {
-
-sgp::config::fault_section fault(std::int64_t at, const std::string& action) {
-  sgp::config::fault_section f;
-  f.at_iteration = at;
-  f.action = action;
-  return f;
-}
-
-void check_weight(const sgp::actors::run_summary& s) {
-  INFO("total " << s.total_weight << " expected " << s.expected_total_weight);
-  CHECK(s.weight_exact);
-  CHECK(std::abs(s.total_weight - s.expected_total_weight) <= 1e-9 * s.expected_total_weight);
-}
-
-}  // namespace
 
 TEST_CASE("a killed node is routed around and the survivors finish", "[actors]") {
   const std::string algorithm = GENERATE("sgp", "osgp", "ar-sgd");

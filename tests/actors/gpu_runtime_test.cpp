@@ -8,7 +8,10 @@
 
 #include "gpu/backend_factory.hpp"
 #include "tests/actors/group_fixture.hpp"
+#include "tests/actors/run_checks.hpp"
 
+using sgp::test::check_weight;
+using sgp::test::fault;
 using sgp::test::group_fixture;
 using sgp::test::small_config;
 
@@ -25,12 +28,6 @@ sgp::config::config gpu_config(int nodes, const std::string& algorithm) {
   c.backend.name = "cuda";
   c.backend.devices = {0};
   return c;
-}
-
-void check_weight(const sgp::actors::run_summary& s) {
-  INFO("total " << s.total_weight << " expected " << s.expected_total_weight);
-  CHECK(s.weight_exact);
-  CHECK(std::abs(s.total_weight - s.expected_total_weight) <= 1e-9 * s.expected_total_weight);
 }
 
 }  // namespace
@@ -76,13 +73,9 @@ TEST_CASE("on a GPU, a killed node is routed around and a revived one rejoins", 
   if (!gpu_available()) return;
   group_fixture f;
   auto c = gpu_config(4, "osgp");
-  sgp::config::fault_section kill;
-  kill.at_iteration = 4;
-  kill.action = "kill";
+  auto kill = fault(4, "kill");
   kill.node = 1;
-  sgp::config::fault_section revive;
-  revive.at_iteration = 10;
-  revive.action = "revive";
+  auto revive = fault(10, "revive");
   revive.node = 1;
   c.faults = {kill, revive};
   f.spawn(c);

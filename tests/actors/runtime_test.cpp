@@ -6,7 +6,9 @@
 #include <cmath>
 
 #include "tests/actors/group_fixture.hpp"
+#include "tests/actors/run_checks.hpp"
 
+using sgp::test::check_weight;
 using sgp::test::group_fixture;
 using sgp::test::small_config;
 
@@ -16,12 +18,6 @@ std::uint64_t total_iterations(const sgp::config::config& c) {
   // 512 samples over n nodes in batches of 8, for 6 epochs.
   const auto shard = 512 / c.cluster.nodes;
   return static_cast<std::uint64_t>(6 * ((shard + 7) / 8));
-}
-
-void check_weight(const sgp::actors::run_summary& s) {
-  INFO("total " << s.total_weight << " expected " << s.expected_total_weight);
-  CHECK(s.weight_exact);
-  CHECK(std::abs(s.total_weight - s.expected_total_weight) <= 1e-9 * s.expected_total_weight);
 }
 
 }  // namespace
