@@ -2,6 +2,8 @@
 // heartbeats and faults (see supervisor_actor.hpp).
 #include "actors/supervisor_actor.hpp"
 
+#include <caf/scheduler/test_coordinator.hpp>
+
 #include <unistd.h>
 
 #include <cmath>
@@ -232,6 +234,22 @@ void broadcast_view(supervisor_ptr self) {
   if (s.allreduce) self->send(s.allreduce, view_atom::value, computes, s.view.live, engines);
 }
 
+namespace {
+
+/// Whether compute actors get threads of their own. A GPU step blocks its
+/// thread until the device is done (the loss comes back to the host), for
+/// most of the step: on the shared scheduler, nodes' steps would hold every
+/// scheduler thread while workers wait to apply pushes and start the next
+/// step. CPU steps keep the scheduler, which runs as many as there are
+/// cores; and under the deterministic test scheduler everything stays on
+/// its one thread.
+bool compute_on_own_thread(supervisor_ptr self) {
+  if (self->state.cfg.backend.name == "cpu") return false;
+  return dynamic_cast<caf::scheduler::test_coordinator*>(&self->system().scheduler()) == nullptr;
+}
+
+}  // namespace
+
 core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::vector<float>> x,
                         double w, std::shared_ptr<compute_engine> engine) {
   auto& s = self->state;
@@ -244,7 +262,10 @@ core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::
   auto worker =
       self->spawn(worker_actor, id, engine, std::move(x), w, s.gossip, s.view, s.setup, me);
   auto compute =
-      self->spawn(compute_actor, engine, s.test, worker, s.allreduce, id, s.device_grads);
+      compute_on_own_thread(self)
+          ? self->spawn<caf::detached>(compute_actor, engine, s.test, worker, s.allreduce, id,
+                                       s.device_grads)
+          : self->spawn(compute_actor, engine, s.test, worker, s.allreduce, id, s.device_grads);
   const double duplicate = s.cfg.network.duplicate;
   const auto seed = core::mix_seed(s.cfg.run.seed + 7919 * static_cast<std::uint64_t>(id) +
                                    s.view.incarnation[static_cast<std::size_t>(id)]);

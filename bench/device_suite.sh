@@ -3,13 +3,13 @@
 # builds there, runs the [gpu] tests, the SGP-overhead and comm-bound
 # benchmarks on the GPU, and the quickstart on the GPU with osgp and ar-sgd.
 # Logs go to $OUT (the device tool brings them back).
-#   bash bench/device_suite.sh [tests|overhead|comm|quickstart|all]...
+#   bash bench/device_suite.sh [tests|overhead|comm|comm-all|quickstart|all]...
 # Needs `carry: [".debs", ".data"]` (see bench/device_build.sh; .data holds
 # the Fashion-MNIST .gz files).
 set -u
 out=${OUT:-/tmp/sgp-suite}
 mkdir -p "$out"
-source bench/device_build.sh sgp sgp_tests_cuda || exit 1
+source bench/device_build.sh sgp sgp_tests_cuda sgp_tests_actors || exit 1
 nvidia-smi -L >"$out/device.txt" 2>&1
 sgp=./build-dev/apps/sgp
 parts=("$@")
@@ -17,24 +17,45 @@ parts=("$@")
 want() { [[ " ${parts[*]} " == *" $1 "* || " ${parts[*]} " == *" all "* ]]; }
 
 if want tests; then
-  ./build-dev/tests/gpu_cuda/sgp_tests_cuda "[gpu]" >"$out/tests_cuda.log" 2>&1
+  timeout 300 ./build-dev/tests/gpu_cuda/sgp_tests_cuda "[gpu]" >"$out/tests_cuda.log" 2>&1
   echo "sgp_tests_cuda [gpu]: rc=$?"
-  tail -3 "$out/tests_cuda.log"
+  tail -3 "$out/tests_cuda.log" | cut -c1-300
+  timeout 300 ./build-dev/tests/sgp_tests_actors "[gpu]" >"$out/tests_actors.log" 2>&1
+  echo "sgp_tests_actors [gpu]: rc=$?"
+  tail -3 "$out/tests_actors.log" | cut -c1-300
 fi
 if want overhead; then
-  # SGP's cost over the same nodes without gossip (issue 4 target: <= 3 %).
-  $sgp bench comm-bound --backend cuda --nodes 8 --model cnn --batch 128 \
-    --bandwidth 100000Gbit --latency 0ms --iterations 300 >"$out/overhead_cnn.log" 2>&1
+  # SGP's cost over the same nodes without gossip (issue 4 target: <= 3 %),
+  # three interleaved rounds (the README's figure), then at batch 512, where
+  # a step has four times the compute per parameter gossiped.
+  timeout 240 $sgp bench comm-bound --backend cuda --nodes 8 --model cnn --batch 128 \
+    --bandwidth 100000Gbit --latency 0ms --iterations 500 --repeat 3 --algorithms sgp,osgp \
+    >"$out/overhead_cnn.log" 2>&1
   echo "overhead cnn: rc=$?"
-  tail -8 "$out/overhead_cnn.log"
+  tail -7 "$out/overhead_cnn.log"
+  timeout 120 $sgp bench comm-bound --backend cuda --nodes 8 --model cnn --batch 512 \
+    --bandwidth 100000Gbit --latency 0ms --iterations 200 --repeat 2 --algorithms osgp \
+    >"$out/overhead_cnn_b512.log" 2>&1
+  echo "overhead cnn batch 512: rc=$?"
+  tail -5 "$out/overhead_cnn_b512.log"
 fi
 if want comm; then
   # 16 nodes behind 1 Gbit/s links, a push (26 ms) slower than a step (about
-  # 19 ms for 16 nodes): the README's comm-bound rows. Takes about 2 minutes.
-  $sgp bench comm-bound --backend cuda --nodes 16 --model cnn --batch 512 \
-    --iterations 100 >"$out/comm_bound_cuda.log" 2>&1
-  echo "comm-bound cuda: rc=$?"
-  tail -8 "$out/comm_bound_cuda.log"
+  # 19 ms for 16 nodes): the README's comm-bound rows. osgp against
+  # compute-only in three rounds, then one round with ar-sgd and sgp (ar-sgd
+  # alone takes over a minute).
+  for tau in 1 3; do
+    timeout 240 $sgp bench comm-bound --backend cuda --nodes 16 --model cnn --batch 512 \
+      --iterations 100 --repeat 3 --tau $tau --algorithms osgp >"$out/comm_bound_tau$tau.log" 2>&1
+    echo "comm-bound cuda, osgp, tau $tau: rc=$?"
+    tail -6 "$out/comm_bound_tau$tau.log"
+  done
+  if want comm-all; then
+    timeout 300 $sgp bench comm-bound --backend cuda --nodes 16 --model cnn --batch 512 \
+      --iterations 100 >"$out/comm_bound_cuda_all.log" 2>&1
+    echo "comm-bound cuda, all: rc=$?"
+    tail -9 "$out/comm_bound_cuda_all.log"
+  fi
 fi
 if want quickstart; then
   for algo in osgp ar-sgd; do

@@ -52,12 +52,15 @@ std::vector<std::size_t> gossip_node::out_peers() const {
 
 std::vector<gossip_envelope> gossip_node::step(std::span<const float> delta) {
   SGP_ASSERT(delta.size() == sums_.size());
-  const auto scale = static_cast<float>(options_.step_in_z_space ? sums_.w() : 1.0);
-  sums_.space().add_scaled(delta, scale);
+  const running_sums::step first{delta,
+                                 static_cast<float>(options_.step_in_z_space ? sums_.w() : 1.0)};
   std::vector<gossip_envelope> out;
-  if (view_.live[id()]) {
-    // bf16: the same rounded share for every peer, from x before any of them.
-    auto messages = sums_.push(out_peers(), options_.bf16_shares);
+  if (!view_.live[id()]) {
+    sums_.space().add_scaled(first.delta, first.scale);
+  } else {
+    // The step and the push in one pass over x. bf16: the same rounded
+    // share for every peer, from x (after the step) before any of them.
+    auto messages = sums_.push(out_peers(), options_.bf16_shares, &first);
     for (auto& message : messages) {
       out.push_back({iteration_, view_.incarnation[id()],
                      std::make_shared<const push_message>(std::move(message))});

@@ -39,6 +39,22 @@ void host_mass_space<T>::debias(double w, std::span<float> z) const {
 template <class T>
 std::vector<shared_mass> host_mass_space<T>::send(std::span<const mass_block* const> old,
                                                   double fraction, bool bf16) {
+  return send_after_step(old, fraction, bf16, nullptr, 0.0f);
+}
+
+template <class T>
+std::vector<shared_mass> host_mass_space<T>::step_and_send(std::span<const float> delta,
+                                                           float scale,
+                                                           std::span<const mass_block* const> old,
+                                                           double fraction, bool bf16) {
+  SGP_ASSERT(delta.size() == x_.size());
+  return send_after_step(old, fraction, bf16, delta.data(), scale);
+}
+
+template <class T>
+std::vector<shared_mass> host_mass_space<T>::send_after_step(std::span<const mass_block* const> old,
+                                                             double fraction, bool bf16,
+                                                             const float* delta, float scale) {
   const std::size_t d = old.size();
   const std::size_t n = x_.size();
   std::vector<const double*> before(d, nullptr);
@@ -49,30 +65,36 @@ std::vector<shared_mass> host_mass_space<T>::send(std::span<const mass_block* co
       SGP_ASSERT(h != nullptr && h->size() == n);
       before[k] = h->data();
     }
-    next[k] = std::make_shared<host_mass>(n);
+    next[k] = std::make_shared<host_mass>(pool_, n);
   }
   T* xs = x_.data();
+  // x after the step, rounded as add_scaled() rounds it.
+  auto stepped = [xs, delta, scale](std::size_t i) {
+    return delta == nullptr ? xs[i] : static_cast<T>(xs[i] + static_cast<T>(scale * delta[i]));
+  };
   if (d == 1) {
     // The common case (one peer per iteration), without the inner loop.
     const double* b = before[0];
     double* a = next[0]->data();
     if (b == nullptr) {
       for (std::size_t i = 0; i < n; ++i) {
-        const double s = share_of(static_cast<double>(xs[i]), fraction, bf16);
+        const auto xi = static_cast<double>(stepped(i));
+        const double s = share_of(xi, fraction, bf16);
         a[i] = s;
-        xs[i] = static_cast<T>(static_cast<double>(xs[i]) - s);
+        xs[i] = static_cast<T>(xi - s);
       }
     } else {
       for (std::size_t i = 0; i < n; ++i) {
-        const double s = share_of(static_cast<double>(xs[i]), fraction, bf16);
+        const auto xi = static_cast<double>(stepped(i));
+        const double s = share_of(xi, fraction, bf16);
         const double after = b[i] + s;
         a[i] = after;
-        xs[i] = static_cast<T>(static_cast<double>(xs[i]) - (after - b[i]));
+        xs[i] = static_cast<T>(xi - (after - b[i]));
       }
     }
   } else if (d > 1) {
     for (std::size_t i = 0; i < n; ++i) {
-      const double xi = static_cast<double>(xs[i]);
+      const auto xi = static_cast<double>(stepped(i));
       const double s = share_of(xi, fraction, bf16);
       double sent = 0.0;
       for (std::size_t k = 0; k < d; ++k) {
@@ -84,6 +106,8 @@ std::vector<shared_mass> host_mass_space<T>::send(std::span<const mass_block* co
       }
       xs[i] = static_cast<T>(xi - sent);
     }
+  } else if (delta != nullptr) {
+    add_scaled({delta, n}, scale);  // no edge: only the step
   }
   return {next.begin(), next.end()};
 }
@@ -111,7 +135,7 @@ shared_mass host_mass_space<T>::apply(const shared_mass& in, const mass_block* o
 
 template <class T>
 shared_mass host_mass_space<T>::zeros() {
-  auto z = std::make_shared<host_mass>(x_.size());
+  auto z = std::make_shared<host_mass>(pool_, x_.size());
   std::fill(z->data(), z->data() + z->size(), 0.0);
   return z;
 }

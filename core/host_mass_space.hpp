@@ -8,38 +8,25 @@
 #include <utility>
 #include <vector>
 
+#include "core/host_block_pool.hpp"
 #include "core/mass_space.hpp"
 
 namespace sgp::core {
-
-/// An allocator that leaves new elements uninitialised (every element of a
-/// cumulative sum is written right after allocation; zeroing first would be
-/// one more pass over a model-sized buffer).
-template <class T>
-struct uninitialised_allocator : std::allocator<T> {
-  template <class U>
-  struct rebind {
-    using other = uninitialised_allocator<U>;
-  };
-  template <class U>
-  void construct(U* p) noexcept {
-    ::new (static_cast<void*>(p)) U;
-  }
-  template <class U, class... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-  }
-};
-
-/// A cumulative mass vector in host memory.
-using mass_vector = std::vector<double, uninitialised_allocator<double>>;
 
 /// A mass block in host memory.
 class host_mass final : public mass_block {
  public:
   /// `n` uninitialised values.
   explicit host_mass(std::size_t n) : values_(n) {}
+  /// `n` uninitialised values from `pool`, given back to it at destruction.
+  host_mass(std::shared_ptr<host_block_pool> pool, std::size_t n)
+      : pool_(std::move(pool)), values_(pool_->take(n)) {}
   explicit host_mass(std::span<const double> values) : values_(values.begin(), values.end()) {}
+  host_mass(const host_mass&) = delete;
+  host_mass& operator=(const host_mass&) = delete;
+  ~host_mass() override {
+    if (pool_) pool_->give_back(std::move(values_));
+  }
 
   [[nodiscard]] std::size_t size() const override { return values_.size(); }
   [[nodiscard]] std::vector<double> to_host() const override {
@@ -49,6 +36,7 @@ class host_mass final : public mass_block {
   [[nodiscard]] double* data() { return values_.data(); }
 
  private:
+  std::shared_ptr<host_block_pool> pool_;  ///< null: plain allocation
   mass_vector values_;
 };
 
@@ -56,7 +44,8 @@ class host_mass final : public mass_block {
 template <class T>
 class host_mass_space final : public mass_space {
  public:
-  explicit host_mass_space(std::vector<T> x) : x_(std::move(x)) {}
+  explicit host_mass_space(std::vector<T> x)
+      : x_(std::move(x)), pool_(std::make_shared<host_block_pool>(cached_blocks)) {}
 
   [[nodiscard]] std::size_t size() const override { return x_.size(); }
   [[nodiscard]] std::vector<double> x_host() const override { return {x_.begin(), x_.end()}; }
@@ -64,14 +53,29 @@ class host_mass_space final : public mass_space {
   void debias(double w, std::span<float> z) const override;
   [[nodiscard]] std::vector<shared_mass> send(std::span<const mass_block* const> old,
                                               double fraction, bool bf16) override;
+  [[nodiscard]] std::vector<shared_mass> step_and_send(std::span<const float> delta, float scale,
+                                                       std::span<const mass_block* const> old,
+                                                       double fraction, bool bf16) override;
   [[nodiscard]] shared_mass apply(const shared_mass& in, const mass_block* old) override;
   [[nodiscard]] shared_mass zeros() override;
 
   /// The numerator itself.
   [[nodiscard]] std::span<const T> x() const { return x_; }
 
+  /// Where this space's new blocks come from (tests).
+  [[nodiscard]] const host_block_pool& pool() const { return *pool_; }
+
+  /// Free blocks kept for reuse. A node frees about one block per push
+  /// (its receiver drops the one it applied before), so two suffice.
+  static constexpr std::size_t cached_blocks = 2;
+
  private:
+  /// send(), with x += scale * delta first when `delta` is not null.
+  std::vector<shared_mass> send_after_step(std::span<const mass_block* const> old, double fraction,
+                                           bool bf16, const float* delta, float scale);
+
   std::vector<T> x_;
+  std::shared_ptr<host_block_pool> pool_;
 };
 
 extern template class host_mass_space<float>;

@@ -55,6 +55,16 @@ class mass_space {
   [[nodiscard]] virtual std::vector<shared_mass> send(std::span<const mass_block* const> old,
                                                       double fraction, bool bf16) = 0;
 
+  /// add_scaled(delta, scale), then send(old, fraction, bf16): the same bits,
+  /// in one pass over x where the space can (a step and its push touch x
+  /// once instead of twice).
+  [[nodiscard]] virtual std::vector<shared_mass> step_and_send(
+      std::span<const float> delta, float scale, std::span<const mass_block* const> old,
+      double fraction, bool bf16) {
+    add_scaled(delta, scale);
+    return send(old, fraction, bf16);
+  }
+
   /// x += in - old (old null: x += in). Returns the block to keep as this
   /// edge's last applied mass (`in` itself, or a copy in this space's memory
   /// when `in` lives elsewhere), or null when `in` (or `old`) is not a block

@@ -28,22 +28,28 @@ std::vector<double> running_sums::debiased() const {
   return z;
 }
 
-std::vector<push_message> running_sums::push(std::span<const std::size_t> out_peers, bool bf16) {
-  if (out_peers.empty()) return {};
-  return send(out_peers, uniform_mixing_weight(out_peers.size()), bf16);
+std::vector<push_message> running_sums::push(std::span<const std::size_t> out_peers, bool bf16,
+                                             const step* first) {
+  const double fraction = out_peers.empty() ? 0.0 : uniform_mixing_weight(out_peers.size());
+  return send(out_peers, fraction, bf16, first);
 }
 
 std::vector<push_message> running_sums::send(std::span<const std::size_t> to, double fraction,
-                                             bool bf16) {
+                                             bool bf16, const step* first) {
   std::vector<push_message> messages;
-  if (to.empty()) return messages;
+  if (to.empty()) {
+    if (first != nullptr) space_->add_scaled(first->delta, first->scale);
+    return messages;
+  }
   std::vector<const mass_block*> old(to.size(), nullptr);
   for (std::size_t k = 0; k < to.size(); ++k) {
     SGP_ASSERT(to[k] != id_);
     const auto it = out_.find(to[k]);
     if (it != out_.end()) old[k] = it->second.mass.get();
   }
-  auto next = space_->send(old, fraction, bf16);
+  auto next = first != nullptr
+                  ? space_->step_and_send(first->delta, first->scale, old, fraction, bf16)
+                  : space_->send(old, fraction, bf16);
   SGP_ASSERT(next.size() == to.size());
   const double weight = fraction * w_;
   messages.reserve(to.size());

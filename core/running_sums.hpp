@@ -74,16 +74,26 @@ class running_sums {
   [[nodiscard]] mass_space& space() { return *space_; }
   [[nodiscard]] const mass_space& space() const { return *space_; }
 
+  /// An optimizer step to add to x before a push: x += scale · delta
+  /// (delta in the space's memory).
+  struct step {
+    std::span<const float> delta;
+    float scale = 1.0f;
+  };
+
   /// Uniform push-sum step: sends p·x, p·w (p = 1/(d+1), d = out_peers.size())
   /// to each out-peer and keeps the rest; returns one message per out-peer.
+  /// With `first`, x += first's step before anything is sent (one pass over
+  /// x with the send; also when there is no out-peer).
   [[nodiscard]] std::vector<push_message> push(std::span<const std::size_t> out_peers,
-                                               bool bf16 = false);
+                                               bool bf16 = false, const step* first = nullptr);
 
   /// Sends `fraction`·x (rounded to bf16 when asked) and `fraction`·w, both
   /// computed before this call, to each of `to` (a revived peer takes half
   /// of a donor's mass); subtracts exactly what the cumulative sums recorded.
+  /// `first` as for push().
   [[nodiscard]] std::vector<push_message> send(std::span<const std::size_t> to, double fraction,
-                                               bool bf16 = false);
+                                               bool bf16 = false, const step* first = nullptr);
 
   /// A new message on the edge to `to` with the current cumulative sums and
   /// no new mass (recovers earlier losses; e.g. a retransmit timer).

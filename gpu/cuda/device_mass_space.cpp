@@ -100,12 +100,15 @@ std::vector<double> device_mass_space::x_host() const {
   return {host.begin(), host.end()};
 }
 
+void device_mass_space::wait_for_compute() {
+  handoff_.record(context_->stream());
+  handoff_.wait_on(streams_->gossip.get());
+}
+
 void device_mass_space::add_scaled(std::span<const float> delta, float scale) {
   SGP_ASSERT(delta.size() == x_.size());
   const device_guard guard(context_->device());
-  // The compute stream wrote delta: the gossip stream waits for it.
-  handoff_.record(context_->stream());
-  handoff_.wait_on(streams_->gossip.get());
+  wait_for_compute();  // the compute stream wrote delta
   launch_add_scaled(x_.data(), delta.data(), x_.size(), scale, streams_->gossip.get());
 }
 
@@ -121,11 +124,30 @@ void device_mass_space::debias(double w, std::span<float> z) const {
 
 std::vector<core::shared_mass> device_mass_space::send(std::span<const core::mass_block* const> old,
                                                        double fraction, bool bf16) {
+  const device_guard guard(context_->device());
+  return send_after_step(old, fraction, bf16, nullptr, 0.0f);
+}
+
+std::vector<core::shared_mass> device_mass_space::step_and_send(
+    std::span<const float> delta, float scale, std::span<const core::mass_block* const> old,
+    double fraction, bool bf16) {
+  SGP_ASSERT(delta.size() == x_.size());
+  const device_guard guard(context_->device());
+  wait_for_compute();  // the compute stream wrote delta
+  return send_after_step(old, fraction, bf16, delta.data(), scale);
+}
+
+std::vector<core::shared_mass> device_mass_space::send_after_step(
+    std::span<const core::mass_block* const> old, double fraction, bool bf16, const float* delta,
+    float scale) {
   const std::size_t d = old.size();
   std::vector<core::shared_mass> out;
   out.reserve(d);
-  const device_guard guard(context_->device());
   const cudaStream_t s = streams_->gossip.get();
+  if (d == 0) {
+    if (delta != nullptr) launch_add_scaled(x_.data(), delta, x_.size(), scale, s);
+    return out;
+  }
   // Up to max_send_edges edges per pass. Later passes see x after the
   // earlier ones: scaling their fraction by 1 / (what x had left) gives each
   // edge the same share of x as it was before the push (up to rounding).
@@ -146,7 +168,9 @@ std::vector<core::shared_mass> device_mass_space::send(std::span<const core::mas
       next[k] = std::make_shared<device_mass>(streams_, x_.size());
       edges.next[k] = next[k]->data();
     }
-    launch_push_send(x_.data(), x_.size(), fraction / remaining, bf16, edges, s);
+    // The step goes into the first pass only.
+    launch_push_send(x_.data(), x_.size(), fraction / remaining, bf16, edges, s,
+                     sent == 0 ? delta : nullptr, scale);
     for (auto& block : next) {
       block->mark_written();
       out.push_back(std::move(block));

@@ -82,6 +82,9 @@ class device_mass_space final : public core::mass_space {
   void debias(double w, std::span<float> z) const override;
   [[nodiscard]] std::vector<core::shared_mass> send(std::span<const core::mass_block* const> old,
                                                     double fraction, bool bf16) override;
+  [[nodiscard]] std::vector<core::shared_mass> step_and_send(
+      std::span<const float> delta, float scale, std::span<const core::mass_block* const> old,
+      double fraction, bool bf16) override;
   [[nodiscard]] core::shared_mass apply(const core::shared_mass& in,
                                         const core::mass_block* old) override;
   [[nodiscard]] core::shared_mass zeros() override;
@@ -93,6 +96,13 @@ class device_mass_space final : public core::mass_space {
   /// Orders z and delta between the gossip and compute streams (a token:
   /// recording it changes nothing observable, so debias() stays const).
   mutable event handoff_;
+
+  /// send(), with x += scale * delta in the first pass when `delta` is not null.
+  std::vector<core::shared_mass> send_after_step(std::span<const core::mass_block* const> old,
+                                                 double fraction, bool bf16, const float* delta,
+                                                 float scale);
+  /// Makes the gossip stream wait for the compute stream's writes (delta).
+  void wait_for_compute();
 };
 
 }  // namespace sgp::gpu::cuda

@@ -21,9 +21,11 @@ __device__ std::size_t stride() {
 }
 
 __global__ void push_send_kernel(float* __restrict__ x, std::size_t n, double fraction, bool bf16,
-                                 send_edges edges) {
+                                 send_edges edges, const float* __restrict__ delta, float scale) {
   for (std::size_t i = first_index(); i < n; i += stride()) {
-    const double xi = static_cast<double>(x[i]);
+    // x after the step, rounded as add_scaled_kernel rounds it.
+    const float stepped = delta != nullptr ? __fadd_rn(x[i], __fmul_rn(scale, delta[i])) : x[i];
+    const double xi = static_cast<double>(stepped);
     double s = __dmul_rn(fraction, xi);
     if (bf16) s = static_cast<double>(__bfloat162float(__float2bfloat16_rn(__double2float_rn(s))));
     double sent = 0.0;
@@ -62,10 +64,15 @@ __global__ void debias_kernel(const float* __restrict__ x, std::size_t n, double
 }  // namespace
 
 void launch_push_send(float* x, std::size_t n, double fraction, bool bf16, const send_edges& edges,
-                      cudaStream_t stream) {
+                      cudaStream_t stream, const float* delta, float scale) {
   SGP_ASSERT(edges.count >= 0 && edges.count <= max_send_edges);
-  if (n == 0 || edges.count == 0) return;
-  push_send_kernel<<<grid_for(n), block_size, 0, stream>>>(x, n, fraction, bf16, edges);
+  if (n == 0) return;
+  if (edges.count == 0) {
+    if (delta != nullptr) launch_add_scaled(x, delta, n, scale, stream);
+    return;
+  }
+  push_send_kernel<<<grid_for(n), block_size, 0, stream>>>(x, n, fraction, bf16, edges, delta,
+                                                           scale);
   SGP_CUDA_CHECK_LAUNCH();
 }
 

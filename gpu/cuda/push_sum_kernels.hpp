@@ -22,9 +22,10 @@ struct send_edges {
 };
 
 /// s = fraction * x (rounded to bf16 when `bf16`); next_k = old_k + s for
-/// every edge; x -= sum_k (next_k - old_k).
+/// every edge; x -= sum_k (next_k - old_k). With `delta`, x += scale * delta
+/// first, in the same pass (rounded as launch_add_scaled rounds it).
 void launch_push_send(float* x, std::size_t n, double fraction, bool bf16, const send_edges& edges,
-                      cudaStream_t stream);
+                      cudaStream_t stream, const float* delta = nullptr, float scale = 0.0f);
 
 /// x += in - old (old null: x += in).
 void launch_push_apply(float* x, std::size_t n, const double* in, const double* old,

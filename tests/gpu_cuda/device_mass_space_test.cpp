@@ -1,7 +1,8 @@
 // The device mass space (x and running sums on the GPU) against its CPU
 // twin, core::host_mass_space<float>: the same sends, applies, steps and
-// de-biasing give the same bits; mass is conserved across spaces; blocks of
-// another kind are refused. Also sgd_delta against the CPU backend.
+// de-biasing (also a step fused into a send) give the same bits; mass is
+// conserved across spaces; blocks of another kind are refused. Also
+// sgd_delta against the CPU backend.
 #include <memory>
 #include <vector>
 
@@ -63,6 +64,41 @@ TEST_CASE("device mass space matches the host space bit for bit", "[gpu]") {
     std::vector<float> z_host(n);
     node.host.space().debias(node.host.w(), z_host);
     CHECK(fetch(*gpu, z_gpu) == z_host);
+  }
+}
+
+TEST_CASE("device step_and_send matches the host space bit for bit", "[gpu]") {
+  SGP_SKIP_WITHOUT_GPU();
+  auto gpu = cuda_or_fail();
+  const std::size_t n = 100003;
+  std::vector<twin> nodes;
+  for (std::size_t i = 0; i < 4; ++i) nodes.emplace_back(*gpu, i, random_floats(n, 40 + i), 1.0);
+  const auto delta = random_floats(n, 98, 0.01f);
+  auto d_gpu = put(*gpu, delta);
+  // A step fused into each push, for 0, 1 and 3 peers, fp32 and bf16 shares,
+  // first and later messages on an edge.
+  auto exchange = [&](std::size_t from, const std::vector<std::size_t>& to, bool bf16) {
+    const core::running_sums::step on_device{{d_gpu.data(), n}, 0.5f};
+    const core::running_sums::step on_host{delta, 0.5f};
+    auto dm = nodes[from].device.push(to, bf16, &on_device);
+    auto hm = nodes[from].host.push(to, bf16, &on_host);
+    REQUIRE(dm.size() == hm.size());
+    CHECK(nodes[from].device.x() == nodes[from].host.x());
+    for (std::size_t k = 0; k < dm.size(); ++k) {
+      CHECK(dm[k].mass->to_host() == hm[k].mass->to_host());
+      CHECK(nodes[dm[k].to].device.apply(dm[k]) == core::apply_outcome::applied);
+      CHECK(nodes[hm[k].to].host.apply(hm[k]) == core::apply_outcome::applied);
+    }
+  };
+  exchange(0, {}, false);
+  exchange(0, {1}, false);
+  exchange(1, {0, 2, 3}, false);
+  exchange(0, {1}, false);
+  exchange(2, {3}, true);
+  exchange(3, {0, 1, 2}, true);
+  for (auto& node : nodes) {
+    CHECK(node.device.w() == node.host.w());
+    CHECK(node.device.x() == node.host.x());
   }
 }
 
