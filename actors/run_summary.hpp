@@ -26,9 +26,13 @@ struct run_summary {
   double consensus_distance = 0.0;  ///< final max_i |z_i - mean| / |mean|
   double mean_comm_wait_fraction = 0.0;
   double samples_per_second = 0.0;
-  /// Steady-state time per iteration of the slowest live node (from its
-  /// first to its last report: start-up and the final evaluation excluded).
+  /// Steady-state time per iteration of the slowest live node: from its
+  /// report a tenth of the run's iterations in (warm-up left out) to its
+  /// last (the final evaluation left out). From its first report where the
+  /// run is too short for that.
   double seconds_per_iteration = 0.0;
+  /// The same from each node's first report (warm-up included).
+  double seconds_per_iteration_whole = 0.0;
 
   /// The summary as one JSON object (the keys of DESIGN.md §6 and more).
   [[nodiscard]] std::string json() const;

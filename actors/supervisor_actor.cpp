@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -291,6 +292,7 @@ bool start_group(supervisor_ptr self) {
   s.nodes.assign(s.n, {});
   s.last.assign(s.n, std::nullopt);
   s.first.assign(s.n, std::nullopt);
+  s.steady.assign(s.n, std::nullopt);
   s.done.assign(s.n, false);
   s.spawned_at.assign(s.n, 0.0);
   s.suspected.assign(s.n, 0);
@@ -386,6 +388,7 @@ void on_report(supervisor_ptr self, iteration_report r) {
                    .add("lr", r.lr)
                    .add("w", r.w)
                    .add("comm_wait", r.comm_wait)
+                   .add("compute", r.compute_seconds)
                    .add("bytes_sent", static_cast<std::int64_t>(r.bytes_sent))
                    .add("messages_late", static_cast<std::int64_t>(r.messages_late))
                    .add("messages_lost", static_cast<std::int64_t>(r.messages_lost))
@@ -393,6 +396,10 @@ void on_report(supervisor_ptr self, iteration_report r) {
                    .str()
             << '\n';
   if (!s.first[node]) s.first[node] = r;
+  // Warm-up: CUDA graph capture, memory pools growing, nodes settling into
+  // their pace. Steady-state timing starts a tenth of the run in.
+  const std::uint64_t warmup = std::max<std::uint64_t>(1, s.setup.total_iterations / 10);
+  if (!s.steady[node] && r.iteration >= s.first[node]->iteration + warmup) s.steady[node] = r;
   s.comm_wait_total += r.comm_wait;
   s.compute_total += r.compute_seconds;
   s.last[node] = std::move(r);

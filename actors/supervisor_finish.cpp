@@ -124,14 +124,21 @@ void summarize(supervisor_ptr self, const snapshots& all,
   out.expected_total_weight = static_cast<double>(s.n) - s.lost_weight;
   out.weight_exact = s.weight_exact;
   std::uint64_t iterations = 0;
-  for (std::size_t i = 0; i < s.n; ++i) {
-    const auto& a = s.first[i];
-    const auto& b = s.last[i];
-    if (!s.view.live[i] || !a || !b || b->iteration <= a->iteration) continue;
-    out.seconds_per_iteration =
-        std::max(out.seconds_per_iteration,
-                 (b->time - a->time) / static_cast<double>(b->iteration - a->iteration));
-  }
+  // Time per iteration of the slowest live node between two of its reports.
+  auto slowest = [&](const std::vector<std::optional<iteration_report>>& from) {
+    double out_seconds = 0.0;
+    for (std::size_t i = 0; i < s.n; ++i) {
+      const auto& a = from[i];
+      const auto& b = s.last[i];
+      if (!s.view.live[i] || !a || !b || b->iteration <= a->iteration) continue;
+      out_seconds = std::max(
+          out_seconds, (b->time - a->time) / static_cast<double>(b->iteration - a->iteration));
+    }
+    return out_seconds;
+  };
+  out.seconds_per_iteration_whole = slowest(s.first);
+  out.seconds_per_iteration = slowest(s.steady);
+  if (out.seconds_per_iteration == 0.0) out.seconds_per_iteration = out.seconds_per_iteration_whole;
   for (const auto& r : s.last) {
     if (!r) continue;
     out.messages_lost += r->messages_lost;

@@ -58,6 +58,9 @@ struct supervisor_state {
 
   std::vector<std::optional<iteration_report>> last;   ///< latest report per node
   std::vector<std::optional<iteration_report>> first;  ///< first report per incarnation
+  /// First report past the warm-up (a tenth of the run's iterations) per
+  /// incarnation: where steady-state timing starts.
+  std::vector<std::optional<iteration_report>> steady;
   std::vector<bool> done;
   std::vector<double> spawned_at;  ///< clock seconds when each node's current incarnation started
   std::vector<pending_fault> faults;

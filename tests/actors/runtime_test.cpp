@@ -98,3 +98,30 @@ TEST_CASE("tau bounds how far a node runs ahead of a slow in-neighbour", "[actor
   CHECK(worst_lag <= tau + 3);
   CHECK(s->messages_late == 0);
 }
+
+TEST_CASE("steady-state time per iteration leaves the warm-up out", "[actors]") {
+  // Two sgp nodes wait for each other's pushes every iteration, so under the
+  // virtual clock an iteration takes one link latency: 50 ms for the first
+  // iterations, then 1 ms once the link is set faster (inside the warm-up,
+  // the first tenth of the run).
+  group_fixture f;
+  auto c = small_config(2, "sgp");
+  c.network.latency = "50ms";
+  sgp::config::fault_section faster;
+  faster.at_iteration = 2;
+  faster.action = "link_set";
+  faster.from = 0;
+  faster.to = 1;
+  faster.latency = "1ms";
+  c.faults.push_back(faster);
+  f.spawn(c);
+  const auto s = f.run();
+  REQUIRE(s);
+  REQUIRE(s->iterations >= 100);
+  // Steady state: only 1 ms iterations (plus transfer at 10 Gbit/s).
+  CHECK(s->seconds_per_iteration >= 0.001);
+  CHECK(s->seconds_per_iteration < 0.0015);
+  // Whole run: the 50 ms iterations of the start are in it.
+  CHECK(s->seconds_per_iteration_whole >
+        s->seconds_per_iteration + 0.045 / static_cast<double>(s->iterations));
+}
