@@ -15,6 +15,7 @@ std::string run_summary::json() const {
       .add("samples_per_second", samples_per_second)
       .add("seconds_per_iteration", seconds_per_iteration)
       .add("seconds_per_iteration_whole", seconds_per_iteration_whole)
+      .add("seconds_per_iteration_mean", seconds_per_iteration_mean)
       .add("test_accuracy_mean_model", test_accuracy_mean_model)
       .add("test_loss_mean_model", test_loss_mean_model)
       .add("test_accuracy_per_node", std::span<const double>(test_accuracy_per_node))

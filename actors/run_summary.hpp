@@ -33,6 +33,9 @@ struct run_summary {
   double seconds_per_iteration = 0.0;
   /// The same from each node's first report (warm-up included).
   double seconds_per_iteration_whole = 0.0;
+  /// Steady-state time per iteration, the mean over live nodes (the inverse
+  /// of the group's throughput per node).
+  double seconds_per_iteration_mean = 0.0;
 
   /// The summary as one JSON object (the keys of DESIGN.md §6 and more).
   [[nodiscard]] std::string json() const;

@@ -124,21 +124,33 @@ void summarize(supervisor_ptr self, const snapshots& all,
   out.expected_total_weight = static_cast<double>(s.n) - s.lost_weight;
   out.weight_exact = s.weight_exact;
   std::uint64_t iterations = 0;
-  // Time per iteration of the slowest live node between two of its reports.
-  auto slowest = [&](const std::vector<std::optional<iteration_report>>& from) {
-    double out_seconds = 0.0;
+  // Time per iteration of each live node between two of its reports: the
+  // slowest node's, and the mean over nodes.
+  struct rates {
+    double slowest = 0.0;
+    double mean = 0.0;
+  };
+  auto per_iteration = [&](const std::vector<std::optional<iteration_report>>& from) {
+    rates r;
+    int counted = 0;
     for (std::size_t i = 0; i < s.n; ++i) {
       const auto& a = from[i];
       const auto& b = s.last[i];
       if (!s.view.live[i] || !a || !b || b->iteration <= a->iteration) continue;
-      out_seconds = std::max(
-          out_seconds, (b->time - a->time) / static_cast<double>(b->iteration - a->iteration));
+      const double t = (b->time - a->time) / static_cast<double>(b->iteration - a->iteration);
+      r.slowest = std::max(r.slowest, t);
+      r.mean += t;
+      ++counted;
     }
-    return out_seconds;
+    if (counted > 0) r.mean /= counted;
+    return r;
   };
-  out.seconds_per_iteration_whole = slowest(s.first);
-  out.seconds_per_iteration = slowest(s.steady);
-  if (out.seconds_per_iteration == 0.0) out.seconds_per_iteration = out.seconds_per_iteration_whole;
+  const rates whole = per_iteration(s.first);
+  rates steady = per_iteration(s.steady);
+  if (steady.slowest == 0.0) steady = whole;  // too short for a warm-up
+  out.seconds_per_iteration_whole = whole.slowest;
+  out.seconds_per_iteration = steady.slowest;
+  out.seconds_per_iteration_mean = steady.mean;
   for (const auto& r : s.last) {
     if (!r) continue;
     out.messages_lost += r->messages_lost;

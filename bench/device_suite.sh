@@ -3,7 +3,7 @@
 # builds there, runs the [gpu] tests, the SGP-overhead and comm-bound
 # benchmarks on the GPU, and the quickstart on the GPU with osgp and ar-sgd.
 # Logs go to $OUT (the device tool brings them back).
-#   [ROUNDS=3] bash bench/device_suite.sh [tests|overhead|comm|comm-all|quickstart|all]...
+#   [ROUNDS=3] [ITERATIONS=500] bash bench/device_suite.sh [tests|overhead|comm|comm-all|quickstart|all]...
 # Needs `carry: [".debs", ".data"]` (see bench/device_build.sh; .data holds
 # the Fashion-MNIST .gz files).
 set -u
@@ -28,8 +28,8 @@ if want overhead; then
   # SGP's cost over the same nodes without gossip (issue 4 target: <= 3 %),
   # in interleaved rounds (the README's figure), then at batch 512, where
   # a step has four times the compute per parameter gossiped.
-  timeout 240 $sgp bench comm-bound --backend cuda --nodes 8 --model cnn --batch 128 \
-    --bandwidth 100000Gbit --latency 0ms --iterations 500 --repeat "${ROUNDS:-3}" \
+  timeout 400 $sgp bench comm-bound --backend cuda --nodes 8 --model cnn --batch 128 \
+    --bandwidth 100000Gbit --latency 0ms --iterations "${ITERATIONS:-500}" --repeat "${ROUNDS:-3}" \
     --algorithms sgp,osgp >"$out/overhead_cnn.log" 2>&1
   echo "overhead cnn: rc=$?"
   tail -7 "$out/overhead_cnn.log"
