@@ -76,9 +76,7 @@ TEST_CASE("tau bounds how far a node runs ahead of a slow in-neighbour", "[actor
   c.algorithm.tau = tau;
   c.algorithm.wait_timeout = "1000s";  // never give up waiting here
   c.network.latency = "5ms";
-  sgp::config::fault_section slow;
-  slow.at_iteration = 1;
-  slow.action = "slow";
+  auto slow = sgp::test::fault(1, "slow");
   slow.node = 1;
   slow.factor = 20.0;
   c.faults.push_back(slow);
@@ -107,9 +105,7 @@ TEST_CASE("steady-state time per iteration leaves the warm-up out", "[actors]") 
   group_fixture f;
   auto c = small_config(2, "sgp");
   c.network.latency = "50ms";
-  sgp::config::fault_section faster;
-  faster.at_iteration = 2;
-  faster.action = "link_set";
+  auto faster = sgp::test::fault(2, "link_set");
   faster.from = 0;
   faster.to = 1;
   faster.latency = "1ms";

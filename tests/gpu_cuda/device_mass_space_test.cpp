@@ -27,12 +27,18 @@ struct twin {
   core::running_sums host;
 };
 
+/// Four twins of `n` random elements (seeds from `seed`), weight 1.
+std::vector<twin> four_twins(backend& gpu, std::size_t n, std::uint64_t seed) {
+  std::vector<twin> nodes;
+  for (std::size_t i = 0; i < 4; ++i) nodes.emplace_back(gpu, i, random_floats(n, seed + i), 1.0);
+  return nodes;
+}
+
 TEST_CASE("device mass space matches the host space bit for bit", "[gpu]") {
   SGP_SKIP_WITHOUT_GPU();
   auto gpu = cuda_or_fail();
   const std::size_t n = 100003;
-  std::vector<twin> nodes;
-  for (std::size_t i = 0; i < 4; ++i) nodes.emplace_back(*gpu, i, random_floats(n, 20 + i), 1.0);
+  auto nodes = four_twins(*gpu, n, 20);
   auto exchange = [&](std::size_t from, const std::vector<std::size_t>& to, bool bf16,
                       bool deliver) {
     auto dm = nodes[from].device.push(to, bf16);
@@ -71,8 +77,7 @@ TEST_CASE("device step_and_send matches the host space bit for bit", "[gpu]") {
   SGP_SKIP_WITHOUT_GPU();
   auto gpu = cuda_or_fail();
   const std::size_t n = 100003;
-  std::vector<twin> nodes;
-  for (std::size_t i = 0; i < 4; ++i) nodes.emplace_back(*gpu, i, random_floats(n, 40 + i), 1.0);
+  auto nodes = four_twins(*gpu, n, 40);
   const auto delta = random_floats(n, 98, 0.01f);
   auto d_gpu = put(*gpu, delta);
   // A step fused into each push, for 0, 1 and 3 peers, fp32 and bf16 shares,
