@@ -28,8 +28,8 @@ struct run_summary {
   double samples_per_second = 0.0;
   /// Steady-state time per iteration of the slowest live node: from its
   /// report a tenth of the run's iterations in (warm-up left out) to its
-  /// last (the final evaluation left out). From its first report where the
-  /// run is too short for that.
+  /// last (the final evaluation left out); from its first report where it
+  /// has none past the warm-up (a short run, a node revived late).
   double seconds_per_iteration = 0.0;
   /// The same from each node's first report (warm-up included).
   double seconds_per_iteration_whole = 0.0;

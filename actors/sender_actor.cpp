@@ -1,6 +1,7 @@
 // Implementation of the sender actor (see sender_actor.hpp).
 #include "actors/sender_actor.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace sgp::actors {
@@ -67,12 +68,16 @@ caf::behavior sender_actor(caf::stateful_actor<sender_state>* self, int node,
           }
           const auto delay = std::chrono::duration_cast<caf::timespan>(
               std::chrono::duration<double>(d.deliver_at - now));
-          if (delay < immediate_delivery) {
+          auto& due = st.timer_due[static_cast<std::size_t>(to)];
+          if (delay < immediate_delivery && now >= due) {
             // Shorter than the timer's own wake-up: a trip through the
             // clock's thread would only add latency the link does not have.
+            // (Not while an earlier message to this peer is on the timer:
+            // this one would overtake it.)
             self->send(st.peers[to], push_atom::value, e);
           } else {
             self->delayed_send(st.peers[to], delay, push_atom::value, e);
+            due = std::max(due, d.deliver_at);
           }
           if (st.duplicate > 0.0 && st.random.uniform() < st.duplicate) {
             self->delayed_send(st.peers[to], delay * 2, push_atom::value, e);
@@ -81,7 +86,10 @@ caf::behavior sender_actor(caf::stateful_actor<sender_state>* self, int node,
         self->send(st.worker, report_atom::value, st.bytes_sent, st.messages_lost);
       },
       [=](links_atom, const link_update& update) { apply_link_update(self->state.links, update); },
-      [=](view_atom, const std::vector<caf::actor>& peers) { self->state.peers = peers; },
+      [=](view_atom, const std::vector<caf::actor>& peers) {
+        self->state.peers = peers;
+        self->state.timer_due.resize(peers.size(), 0.0);
+      },
   };
 }
 

@@ -24,6 +24,9 @@ struct sender_state {
   std::uint64_t bytes_sent = 0;
   std::uint64_t messages_sent = 0;
   std::uint64_t messages_lost = 0;
+  /// Per peer, when the last message handed to the timer is due (seconds):
+  /// a message is sent at once only after it, so that a link stays FIFO.
+  std::vector<double> timer_due;
   static inline const char* name = "sgp.sender";
 };
 

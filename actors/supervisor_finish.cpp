@@ -130,11 +130,13 @@ void summarize(supervisor_ptr self, const snapshots& all,
     double slowest = 0.0;
     double mean = 0.0;
   };
-  auto per_iteration = [&](const std::vector<std::optional<iteration_report>>& from) {
+  // `steady`: from each node's first report past the warm-up, or from its
+  // first report where it has none (a short run, a late revival).
+  auto per_iteration = [&](bool steady) {
     rates r;
     int counted = 0;
     for (std::size_t i = 0; i < s.n; ++i) {
-      const auto& a = from[i];
+      const auto& a = steady && s.steady[i] ? s.steady[i] : s.first[i];
       const auto& b = s.last[i];
       if (!s.view.live[i] || !a || !b || b->iteration <= a->iteration) continue;
       const double t = (b->time - a->time) / static_cast<double>(b->iteration - a->iteration);
@@ -145,9 +147,8 @@ void summarize(supervisor_ptr self, const snapshots& all,
     if (counted > 0) r.mean /= counted;
     return r;
   };
-  const rates whole = per_iteration(s.first);
-  rates steady = per_iteration(s.steady);
-  if (steady.slowest == 0.0) steady = whole;  // too short for a warm-up
+  const rates whole = per_iteration(false);
+  const rates steady = per_iteration(true);
   out.seconds_per_iteration_whole = whole.slowest;
   out.seconds_per_iteration = steady.slowest;
   out.seconds_per_iteration_mean = steady.mean;

@@ -65,7 +65,7 @@ core::result<std::vector<std::string>> algorithm_list(const std::string& csv) {
     const std::size_t comma = std::min(csv.find(',', from), csv.size());
     const std::string name = csv.substr(from, comma - from);
     from = comma + 1;
-    if (name.empty() || name == "none") continue;
+    if (name.empty() || std::find(out.begin(), out.end(), name) != out.end()) continue;
     if (name != "ar-sgd" && name != "sgp" && name != "osgp" && name != "d-psgd") {
       return core::error{"--algorithms: unknown algorithm '" + name +
                          "' (expected ar-sgd, sgp, osgp or d-psgd)"};
@@ -141,7 +141,16 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
         std::fprintf(stderr, "bench comm-bound: %s: %s\n", a.c_str(), s.err().message.c_str());
         return 1;
       }
-      if (a == "none") base = *s;
+      if (a == "none") {
+        base = *s;
+        if (base.seconds_per_iteration <= 0.0 || base.seconds_per_iteration_whole <= 0.0 ||
+            base.seconds_per_iteration_mean <= 0.0) {
+          std::fprintf(stderr,
+                       "bench comm-bound: compute-only measured no time per iteration (the run "
+                       "is too short to time: raise --iterations)\n");
+          return 1;
+        }
+      }
       const double t = s->seconds_per_iteration;
       times[a].push_back(t);
       ratios[a].push_back(t / base.seconds_per_iteration);

@@ -2,11 +2,13 @@
 """Where a run's iterations go, from its metrics.jsonl.
 
 For each node, the time between two of its reports is one whole iteration:
-the step on the compute actor ("compute", the device wait included), the
-wait for in-neighbours' messages ("comm wait"), and everything else between
-two steps ("between": the worker's de-biasing and push launches, the actor
-messages, scheduling). Prints the means in ms over the steady state (the
-first tenth of each node's iterations left out), per node and overall.
+forward/backward on the compute actor ("compute", the device wait
+included), the wait for in-neighbours' messages ("comm wait"), and
+everything else between two steps ("between": the optimizer step's launch,
+the worker's de-biasing and push launches, the actor messages, scheduling).
+Prints the means in ms over the steady state, per node and overall. As in
+the run summary, the steady state starts at each node's report a tenth of
+its iterations in.
 
     python3 bench/iteration_breakdown.py RUN/metrics.jsonl [MORE.jsonl ...]
 """
@@ -28,10 +30,11 @@ def breakdown(path):
     for node, rs in sorted(reports.items()):
         rs.sort(key=lambda r: r["iteration"])
         skip = max(1, len(rs) // 10)
-        steady = rs[skip:]
-        if len(steady) < 2:
+        start = rs[skip]
+        steady = rs[skip + 1 :]  # each report closes the interval before it
+        if not steady:
             continue
-        span = steady[-1]["time"] - rs[skip - 1]["time"]
+        span = steady[-1]["time"] - start["time"]
         n = len(steady)
         compute = sum(r.get("compute", 0.0) for r in steady)
         wait = sum(r["comm_wait"] for r in steady)

@@ -10,6 +10,10 @@ out=${OUT:-/tmp/sgp-overhead}
 mkdir -p "$out"
 sgp=./build-dev/apps/sgp
 iterations=${ITERATIONS:-500}
+if (( iterations < 25 || iterations % 25 != 0 )); then
+  echo "overhead_runs.sh: ITERATIONS must be a multiple of 25 (epochs of 25 batches)" >&2
+  exit 2
+fi
 for algo in ${ALGORITHMS:-none sgp osgp}; do
   timeout 120 "$sgp" train /dev/null --set run.dir="/tmp/metrics-$algo" --set cluster.nodes=8 \
     --set model.name=cnn --set data.name=synthetic --set data.batch_size=128 \
@@ -17,7 +21,8 @@ for algo in ${ALGORITHMS:-none sgp osgp}; do
     --set schedule.epochs=$((iterations / 25)) --set optimizer.lr=0.01 --set algorithm.name=$algo \
     --set backend.name=cuda --set network.bandwidth='"100000Gbit"' --set network.latency='"0ms"' \
     --set output.progress=false --set output.consensus_every_iterations=0 >"$out/train_$algo.log" 2>&1
-  echo "train $algo: rc=$?"
-  cp "/tmp/metrics-$algo/metrics.jsonl" "$out/metrics_$algo.jsonl"
+  echo "train $algo: rc=$? (log: $out/train_$algo.log)"
+  cp "/tmp/metrics-$algo/metrics.jsonl" "$out/metrics_$algo.jsonl" ||
+    { echo "train $algo wrote no metrics"; continue; }
   python3 bench/iteration_breakdown.py "$out/metrics_$algo.jsonl" | tail -1
 done

@@ -49,6 +49,9 @@ class host_block_pool {
   /// Keeps `v` for a later take() unless the pool is full (then frees it).
   void give_back(mass_vector v);
 
+  /// Raises the bound on cached buffers to `max_cached` if it is lower.
+  void allow(std::size_t max_cached);
+
   /// Buffers cached now (tests, diagnostics).
   [[nodiscard]] std::size_t cached() const;
 

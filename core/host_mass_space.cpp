@@ -59,6 +59,7 @@ std::vector<shared_mass> host_mass_space<T>::send_after_step(std::span<const mas
   const std::size_t n = x_.size();
   std::vector<const double*> before(d, nullptr);
   std::vector<std::shared_ptr<host_mass>> next(d);
+  pool_->allow(cached_blocks * d);
   for (std::size_t k = 0; k < d; ++k) {
     if (old[k] != nullptr) {
       const auto* h = dynamic_cast<const host_mass*>(old[k]);

@@ -65,8 +65,9 @@ class host_mass_space final : public mass_space {
   /// Where this space's new blocks come from (tests).
   [[nodiscard]] const host_block_pool& pool() const { return *pool_; }
 
-  /// Free blocks kept for reuse. A node frees about one block per push
-  /// (its receiver drops the one it applied before), so two suffice.
+  /// Free blocks kept for reuse, per peer of a push: a push to d peers
+  /// writes d blocks, and about d come back (each receiver drops the one it
+  /// applied before).
   static constexpr std::size_t cached_blocks = 2;
 
  private:

@@ -117,9 +117,9 @@ TEST_CASE("steady-state time per iteration leaves the warm-up out", "[actors]") 
   // Steady state: only 1 ms iterations (plus transfer at 10 Gbit/s).
   CHECK(s->seconds_per_iteration >= 0.001);
   CHECK(s->seconds_per_iteration < 0.0015);
-  // The mean over the two nodes is no slower than the slowest.
+  // The mean over the two nodes, over the same window.
   CHECK(s->seconds_per_iteration_mean >= 0.001);
-  CHECK(s->seconds_per_iteration_mean <= s->seconds_per_iteration);
+  CHECK(s->seconds_per_iteration_mean < 0.0015);
   // Whole run: the 50 ms iterations of the start are in it.
   CHECK(s->seconds_per_iteration_whole >
         s->seconds_per_iteration + 0.045 / static_cast<double>(s->iterations));

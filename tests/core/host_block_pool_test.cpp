@@ -2,7 +2,9 @@
 // blocks may be given back from other threads.
 #include "core/host_block_pool.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -44,19 +46,36 @@ TEST_CASE("host_block_pool keeps at most max_cached buffers", "[core]") {
 
 TEST_CASE("host_block_pool takes and gives back from two threads", "[core]") {
   host_block_pool pool(2);
-  auto work = [&pool] {
-    for (int i = 0; i < 2000; ++i) {
+  // Each thread marks the buffer it holds with its own values; another
+  // thread holding the same buffer at the same time would change them.
+  auto work = [&pool](double mark, bool& intact) {
+    for (int i = 0; i < 20000; ++i) {
       mass_vector v = pool.take(128);
-      v[0] = i;  // the buffer is ours alone while we hold it
-      v[127] = i;
-      REQUIRE(v[0] == v[127]);
+      std::fill(v.begin(), v.end(), mark + i);
+      for (int spin = 0; spin < 8; ++spin) {
+        if (v[0] != mark + i || v[127] != mark + i) intact = false;
+      }
       pool.give_back(std::move(v));
     }
   };
-  std::thread t(work);
-  work();
+  bool first_intact = true;
+  bool second_intact = true;
+  std::thread t(work, 1e6, std::ref(first_intact));
+  work(2e6, second_intact);
   t.join();
+  CHECK(first_intact);
+  CHECK(second_intact);
   CHECK(pool.cached() <= 2);
+}
+
+TEST_CASE("host_block_pool keeps more buffers when allowed to", "[core]") {
+  host_block_pool pool(2);
+  pool.allow(4);
+  pool.allow(3);  // never lowers the bound
+  std::vector<mass_vector> taken;
+  for (int i = 0; i < 6; ++i) taken.push_back(pool.take(64));
+  for (auto& v : taken) pool.give_back(std::move(v));
+  CHECK(pool.cached() == 4);
 }
 
 TEST_CASE("host mass blocks of one space reuse the storage of dropped blocks", "[core]") {
