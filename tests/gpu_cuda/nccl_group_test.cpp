@@ -24,6 +24,9 @@ struct rank_buffer {
     s = std::make_unique<stream>();
     data = std::make_unique<device_array<float>>(host.size());
     SGP_CUDA_CHECK(cudaMemcpy(data->data(), host.data(), data->bytes(), cudaMemcpyHostToDevice));
+    // A pageable upload may still be in flight when cudaMemcpy returns, and
+    // the non-blocking stream s does not wait for it.
+    SGP_CUDA_CHECK(cudaDeviceSynchronize());
   }
   /// Waits for the stream (the test's one host sync) and downloads.
   std::vector<float> fetch() const {

@@ -31,12 +31,16 @@ std::vector<std::uint8_t> round_trip(const std::vector<std::uint8_t>& host, int 
     const device_guard guard(dst_device);
     device_array<std::uint8_t> d(host.size());
     SGP_CUDA_CHECK(cudaMemset(d.data(), 0, d.bytes()));
+    // The copy below runs on a non-blocking stream, which does not wait
+    // for the legacy stream's memset (nor a pageable memcpy's DMA).
+    SGP_CUDA_CHECK(cudaDeviceSynchronize());
     return d;
   }();
   const device_guard guard(src_device);
   const stream s;
   device_array<std::uint8_t> src(host.size());
   SGP_CUDA_CHECK(cudaMemcpy(src.data(), host.data(), src.bytes(), cudaMemcpyHostToDevice));
+  SGP_CUDA_CHECK(cudaDeviceSynchronize());
   const auto st = copy_between_devices(dst.data(), dst_device, src.data(), src_device, host.size(),
                                        s.get(), peers, staging);
   INFO((st.ok() ? std::string() : st.err().message));
@@ -114,6 +118,7 @@ TEST_CASE("copy_through_host copies in chunks through pinned staging", "[gpu]") 
   device_array<std::uint8_t> src(host.size()), dst(host.size());
   SGP_CUDA_CHECK(cudaMemcpy(src.data(), host.data(), src.bytes(), cudaMemcpyHostToDevice));
   SGP_CUDA_CHECK(cudaMemset(dst.data(), 0, dst.bytes()));
+  SGP_CUDA_CHECK(cudaDeviceSynchronize());  // before the non-blocking stream s reads
   pinned_array<std::byte> staging(4096);
   const auto st = copy_through_host(dst.data(), src.data(), host.size(), s.get(), staging.span());
   INFO((st.ok() ? std::string() : st.err().message));
