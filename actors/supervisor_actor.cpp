@@ -237,16 +237,21 @@ void broadcast_view(supervisor_ptr self) {
 
 namespace {
 
-/// Whether compute actors get threads of their own. A GPU step blocks its
-/// thread until the device is done (the loss comes back to the host), for
-/// most of the step: on the shared scheduler, nodes' steps would hold every
-/// scheduler thread while workers wait to apply pushes and start the next
-/// step. CPU steps keep the scheduler, which runs as many as there are
-/// cores; and under the deterministic test scheduler everything stays on
-/// its one thread.
+/// Whether compute actors get threads of their own (backend.compute_threads).
+/// auto: a GPU step blocks its thread until the device is done (the loss
+/// comes back to the host), for most of the step, and on the shared
+/// scheduler nodes' steps would hold every scheduler thread while workers
+/// wait to apply pushes and start the next step; CPU steps keep the
+/// scheduler, which runs as many as there are cores. Under the
+/// deterministic test scheduler everything stays on its one thread.
 bool compute_on_own_thread(supervisor_ptr self) {
-  if (self->state.cfg.backend.name == "cpu") return false;
-  return dynamic_cast<caf::scheduler::test_coordinator*>(&self->system().scheduler()) == nullptr;
+  if (dynamic_cast<caf::scheduler::test_coordinator*>(&self->system().scheduler()) != nullptr) {
+    return false;
+  }
+  const auto& b = self->state.cfg.backend;
+  if (b.compute_threads == "own") return true;
+  if (b.compute_threads == "shared") return false;
+  return b.name != "cpu";
 }
 
 }  // namespace

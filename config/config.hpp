@@ -76,6 +76,9 @@ struct algorithm_section {
 struct backend_section {
   std::string name = "cpu";  ///< cpu | cuda
   int threads = 0;           ///< CPU threads; 0 = all cores
+  /// Where compute actors run: auto (threads of their own for GPU backends,
+  /// the shared scheduler for cpu) | own | shared.
+  std::string compute_threads = "auto";
   /// cuda: GPU ids; node i computes on devices[i % devices.size()].
   std::vector<int> devices = {0};
 };

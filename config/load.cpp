@@ -36,6 +36,7 @@ constexpr std::array topologies = {
     "complete"sv};
 constexpr std::array compressions = {"none"sv, "bf16"sv};
 constexpr std::array backend_names = {"cpu"sv, "cuda"sv};
+constexpr std::array compute_thread_modes = {"auto"sv, "own"sv, "shared"sv};
 
 /// Runs `read(section_scope)` on the table `name` of the root, when present.
 template <class Read>
@@ -126,6 +127,8 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
   SGP_CONFIG_TRY(section(r, root, "backend", [&](const scope& s) -> core::status {
     SGP_CONFIG_TRY(r.read_enum(s, "name", c.backend.name, backend_names));
     SGP_CONFIG_TRY(r.read(s, "threads", c.backend.threads, at_least(0)));
+    SGP_CONFIG_TRY(
+        r.read_enum(s, "compute_threads", c.backend.compute_threads, compute_thread_modes));
     return r.read(s, "devices", c.backend.devices, closed(0, 1023));
   }));
 

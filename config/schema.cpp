@@ -34,7 +34,7 @@ constexpr std::array schedule = {
     "decay_epochs"sv, "decay_factor"sv, "scale_lr_by_nodes"sv};
 constexpr std::array algorithm = {"name"sv, "topology"sv,    "peers_per_iteration"sv,
                                   "tau"sv,  "compression"sv, "wait_timeout"sv};
-constexpr std::array backend = {"name"sv, "threads"sv, "devices"sv};
+constexpr std::array backend = {"name"sv, "threads"sv, "compute_threads"sv, "devices"sv};
 constexpr std::array network = {"bandwidth"sv, "latency"sv,   "jitter"sv,
                                 "loss"sv,      "duplicate"sv, "link"sv};
 constexpr std::array output = {"checkpoint_every_epochs"sv, "progress"sv,

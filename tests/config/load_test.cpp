@@ -295,7 +295,8 @@ TEST_CASE("unknown keys and tables are rejected with a suggestion", "[config]") 
   // Nothing close: the valid keys are listed.
   CHECK_THAT(
       error_of("[backend]\nfrobnicate = 1\n"),
-      Catch::Contains("backend.frobnicate: unknown key (valid keys: name, threads, devices)"));
+      Catch::Contains(
+          "backend.frobnicate: unknown key (valid keys: name, threads, compute_threads, devices)"));
   CHECK_THAT(error_of("[[faults]]\nat_iteration = 1\naction = \"heal\"\nnoed = 2\n"),
              Catch::StartsWith("q.toml:4:1: faults[0].noed: unknown key (did you mean "
                                "'faults[0].node'?)"));
@@ -346,6 +347,9 @@ TEST_CASE("enumerations list the valid values", "[config]") {
                              "npeer-exponential, bipartite-exponential, linear, "
                              "bipartite-linear, ring, complete; got \"torus\""));
   CHECK_THAT(error_of("[backend]\nname = \"tpu\"\n"), Catch::Contains("cpu, cuda"));
+  CHECK_THAT(error_of("[backend]\ncompute_threads = \"many\"\n"),
+             Catch::Contains("backend.compute_threads: must be one of auto, own, shared; got "
+                             "\"many\""));
 }
 
 TEST_CASE("links and faults are checked against the cluster", "[config]") {

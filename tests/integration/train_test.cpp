@@ -2,6 +2,7 @@
 // metrics, and bit-exact resume from a checkpoint.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <filesystem>
 
 #include "core/checkpoint.hpp"
@@ -80,4 +81,29 @@ TEST_CASE("resume refuses a checkpoint of another model", "[integration]") {
   const auto r = run_sgp("train " + dir + "/a.toml --set model.name=cnn --resume " + dir + "/a");
   CHECK(r.exit_code != 0);
   CHECK_THAT(r.output, Catch::Contains("holds model 'mlp'"));
+}
+
+TEST_CASE("compute actors on threads of their own survive a kill and a revive", "[integration]") {
+  // backend.compute_threads = "own" runs each node's compute actor on a
+  // thread of its own, as GPU backends do by default; on the real
+  // scheduler (the [actors] tests use CAF's deterministic one).
+  const auto dir = sgp::test::fresh_dir("own_threads");
+  sgp::test::write_text(dir + "/own.toml",
+                        synthetic_config(dir + "/run", "mlp") +
+                            "[cluster]\nnodes = 4\n[backend]\ncompute_threads = \"own\"\n"
+                            "[algorithm]\nname = \"osgp\"\n"
+                            "[[faults]]\nat_iteration = 4\naction = \"kill\"\nnode = 2\n"
+                            "[[faults]]\nat_iteration = 12\naction = \"revive\"\nnode = 2\n");
+  // 500 samples per node: 16 iterations per epoch, 32 in all.
+  const auto r = run_sgp("train " + dir + "/own.toml --set data.synthetic_train_samples=2000");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("fault at iteration 4: kill"));
+  CHECK_THAT(r.output, Catch::Contains("revive"));
+  const auto summary = sgp::test::read_text(dir + "/run/summary.json");
+  CHECK(sgp::test::json_number_field(summary, "live_nodes") == 4);
+  const double total = sgp::test::json_number_field(summary, "total_weight");
+  const double expected = sgp::test::json_number_field(summary, "expected_total_weight");
+  CHECK(expected < 4.0);  // the killed node took its share with it
+  CHECK(std::abs(total - expected) <= 1e-9 * expected);
 }
