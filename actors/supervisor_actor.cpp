@@ -2,8 +2,6 @@
 // heartbeats and faults (see supervisor_actor.hpp).
 #include "actors/supervisor_actor.hpp"
 
-#include <caf/scheduler/test_coordinator.hpp>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,13 +9,10 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "actors/allreduce_actor.hpp"
-#include "actors/compute_actor.hpp"
 #include "actors/sender_actor.hpp"
 #include "core/json.hpp"
 #include "core/lr_schedule.hpp"
 #include "core/units.hpp"
-#include "gpu/device_allreduce.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -166,39 +161,6 @@ void print_progress(supervisor_ptr self) {
                slowest, static_cast<unsigned long long>(slowest_it), tty ? "" : "\n");
 }
 
-/// Node `id`'s compute engine, on its GPU (backend.devices[id % size]).
-core::result<std::shared_ptr<compute_engine>> make_engine(supervisor_ptr self, int id) {
-  auto& s = self->state;
-  auto setup = s.compute;
-  setup.node = id;
-  const auto& devices = s.cfg.backend.devices;
-  setup.device = devices[static_cast<std::size_t>(id) % devices.size()];
-  auto created = compute_engine::create(setup, s.train);
-  if (!created.ok()) return created.err();
-  return std::shared_ptr<compute_engine>(std::move(created).value());
-}
-
-/// Spawns the AllReduce actor, on the GPUs with NCCL when every node's
-/// backend can take part (CUDA, a GPU each, NCCL built in), else on the
-/// host; says which and why.
-void start_allreduce(supervisor_ptr self, const engine_list& engines) {
-  auto& s = self->state;
-  std::vector<gpu::backend*> backends;
-  backends.reserve(engines.size());
-  for (const auto& e : engines) backends.push_back(&e->backend());
-  auto made = gpu::make_device_allreduce(backends);
-  std::shared_ptr<gpu::device_allreduce> device;
-  if (made.ok()) {
-    device = std::move(made).value();
-    std::fprintf(stderr, "ar-sgd: %s\n", device->describe().c_str());
-  } else {
-    std::fprintf(stderr, "ar-sgd: gradients averaged on the host (%s)\n",
-                 made.err().message.c_str());
-  }
-  s.device_grads = device != nullptr;
-  s.allreduce = self->spawn(allreduce_actor, s.links, std::uint64_t{4}, std::move(device), engines);
-}
-
 }  // namespace
 
 double run_seconds(supervisor_ptr self) {
@@ -233,58 +195,6 @@ void broadcast_view(supervisor_ptr self) {
     self->send(s.nodes[i].sender, view_atom::value, workers);
   }
   if (s.allreduce) self->send(s.allreduce, view_atom::value, computes, s.view.live, engines);
-}
-
-namespace {
-
-/// Whether compute actors get threads of their own (backend.compute_threads).
-/// auto: a GPU step blocks its thread until the device is done (the loss
-/// comes back to the host), for most of the step, and on the shared
-/// scheduler nodes' steps would hold every scheduler thread while workers
-/// wait to apply pushes and start the next step; CPU steps keep the
-/// scheduler, which runs as many as there are cores. Under the
-/// deterministic test scheduler everything stays on its one thread.
-bool compute_on_own_thread(supervisor_ptr self) {
-  if (dynamic_cast<caf::scheduler::test_coordinator*>(&self->system().scheduler()) != nullptr) {
-    return false;
-  }
-  const auto& b = self->state.cfg.backend;
-  if (b.compute_threads == "own") return true;
-  if (b.compute_threads == "shared") return false;
-  return b.name != "cpu";
-}
-
-}  // namespace
-
-core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::vector<float>> x,
-                        double w, std::shared_ptr<compute_engine> engine) {
-  auto& s = self->state;
-  if (!engine) {
-    auto made = make_engine(self, id);
-    if (!made.ok()) return made.err();
-    engine = std::move(made).value();
-  }
-  const caf::actor me = caf::actor_cast<caf::actor>(self);
-  auto worker =
-      self->spawn(worker_actor, id, engine, std::move(x), w, s.gossip, s.view, s.setup, me);
-  auto compute =
-      compute_on_own_thread(self)
-          ? self->spawn<caf::detached>(compute_actor, engine, s.test, worker, s.allreduce, id,
-                                       s.device_grads)
-          : self->spawn(compute_actor, engine, s.test, worker, s.allreduce, id, s.device_grads);
-  const double duplicate = s.cfg.network.duplicate;
-  const auto seed = core::mix_seed(s.cfg.run.seed + 7919 * static_cast<std::uint64_t>(id) +
-                                   s.view.incarnation[static_cast<std::size_t>(id)]);
-  auto sender = self->spawn(sender_actor, id, s.links, duplicate, worker, seed);
-  self->monitor(worker);
-  s.nodes[static_cast<std::size_t>(id)] = {worker, compute, sender, std::move(engine)};
-  s.spawned_at[static_cast<std::size_t>(id)] = clock_seconds(self);
-  return {};
-}
-
-void start_node(supervisor_ptr self, int id) {
-  const auto& n = self->state.nodes[static_cast<std::size_t>(id)];
-  self->send(n.worker, start_atom::value, n.compute, n.sender);
 }
 
 bool start_group(supervisor_ptr self) {
@@ -349,15 +259,12 @@ bool start_group(supervisor_ptr self) {
   }
 
   // Every engine first: ar-sgd's path depends on where they all run.
-  engine_list engines(s.n);
-  for (std::size_t i = 0; i < s.n; ++i) {
-    auto made = make_engine(self, static_cast<int>(i));
-    if (!made.ok()) {
-      s.finished.deliver(caf::make_error(caf::sec::runtime_error, made.err().message));
-      return false;
-    }
-    engines[i] = std::move(made).value();
+  auto made = make_engines(self);
+  if (!made.ok()) {
+    s.finished.deliver(caf::make_error(caf::sec::runtime_error, made.err().message));
+    return false;
   }
+  const engine_list engines = std::move(made).value();
   if (s.allreduce_mode) start_allreduce(self, engines);
   s.start_time = clock_seconds(self);
   for (std::size_t i = 0; i < s.n; ++i) {

@@ -90,6 +90,13 @@ using supervisor_ptr = caf::stateful_actor<supervisor_state>*;
 /// Builds and starts every node; false (with the promise answered) on error.
 bool start_group(supervisor_ptr self);
 
+/// Every node's compute engine, node i on backend.devices[i % size].
+core::result<engine_list> make_engines(supervisor_ptr self);
+
+/// Spawns the AllReduce actor, on the GPUs with NCCL when every node's
+/// backend can take part, else on the host; says which and why.
+void start_allreduce(supervisor_ptr self, const engine_list& engines);
+
 /// Spawns node `id` (a new incarnation when `revive`) with x, w, on
 /// `engine` (made here when null).
 core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::vector<float>> x,
