@@ -44,25 +44,7 @@ TEST_CASE("a killed node is routed around and the survivors finish", "[actors]")
 
 TEST_CASE("a revived node takes half of a live peer's state and rejoins", "[actors]") {
   const std::string algorithm = GENERATE("sgp", "osgp", "ar-sgd");
-  group_fixture f;
-  auto c = small_config(4, algorithm);
-  auto kill = fault(4, "kill");
-  kill.node = 1;
-  auto revive = fault(10, "revive");
-  revive.node = 1;
-  c.faults = {kill, revive};
-  f.spawn(c);
-  bool rejoined = false;
-  const auto s = f.run([&](sgp::actors::supervisor_state& st) {
-    if (st.view.incarnation[1] == 1 && st.last[1] && st.last[1]->iteration > 10) rejoined = true;
-    return false;
-  });
-  INFO(f.error);
-  REQUIRE(s);
-  CHECK(rejoined);
-  CHECK(s->live_nodes == 4);
-  CHECK(s->test_accuracy_per_node[1] > 0.5);
-  check_weight(*s);
+  sgp::test::check_kill_and_revive(small_config(4, algorithm));
 }
 
 TEST_CASE("every scripted fault action fires and takes effect", "[actors]") {

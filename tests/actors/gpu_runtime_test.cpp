@@ -71,23 +71,5 @@ TEST_CASE("on a GPU, pushes lost, duplicated and reordered keep the weight exact
 
 TEST_CASE("on a GPU, a killed node is routed around and a revived one rejoins", "[actors][gpu]") {
   if (!gpu_available()) return;
-  group_fixture f;
-  auto c = gpu_config(4, "osgp");
-  auto kill = fault(4, "kill");
-  kill.node = 1;
-  auto revive = fault(10, "revive");
-  revive.node = 1;
-  c.faults = {kill, revive};
-  f.spawn(c);
-  bool rejoined = false;
-  const auto s = f.run([&](sgp::actors::supervisor_state& st) {
-    if (st.view.incarnation[1] == 1 && st.last[1] && st.last[1]->iteration > 10) rejoined = true;
-    return false;
-  });
-  INFO(f.error);
-  REQUIRE(s);
-  CHECK(rejoined);
-  CHECK(s->live_nodes == 4);
-  CHECK(s->test_accuracy_per_node[1] > 0.5);
-  check_weight(*s);
+  sgp::test::check_kill_and_revive(gpu_config(4, "osgp"));
 }
