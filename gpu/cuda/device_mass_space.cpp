@@ -24,8 +24,11 @@ device_mass::~device_mass() {
   const cudaStream_t release = streams_->release.get();
   // Errors while tearing down are not actionable; the pool reclaims the
   // memory with the context at exit.
-  (void)cudaStreamWaitEvent(release, written_.get(), 0);
-  for (const auto& [s, e] : reads_) (void)cudaStreamWaitEvent(release, e.get(), 0);
+  const auto wait = [release](const event& e) {
+    if (e.get() != nullptr) (void)cudaStreamWaitEvent(release, e.get(), 0);
+  };
+  wait(written_);
+  for (const auto& [s, e] : reads_) wait(e);
   (void)cudaFreeAsync(data_, release);
 }
 

@@ -147,7 +147,7 @@ class nccl_allreduce final : public device_allreduce {
     const auto deadline = std::chrono::steady_clock::now() + drain_limit;
     for (const auto& r : ranks_) {
       for (;;) {
-        const cudaError_t e = cudaEventQuery(r.done->get());
+        const cudaError_t e = r.done->query();
         if (e != cudaErrorNotReady) {
           if (e != cudaSuccess) (void)cudaGetLastError();
           break;

@@ -3,12 +3,15 @@
 // de-biasing (also a step fused into a send) give the same bits; mass is
 // conserved across spaces; blocks of another kind are refused. Also
 // sgd_delta against the CPU backend.
+#include <cuda_runtime.h>
+
 #include <memory>
 #include <vector>
 
 #include "core/host_mass_space.hpp"
 #include "core/running_sums.hpp"
 #include "gpu/cpu/cpu_backend.hpp"
+#include "gpu/cuda/check.hpp"
 #include "tests/gpu_cuda/gpu_test_support.hpp"
 
 namespace sgp::gpu::cuda {
@@ -184,6 +187,53 @@ TEST_CASE("cuda sgd_delta matches the CPU backend", "[gpu]") {
     CHECK(fetch(*gpu, gm) == fetch(*cpu, cm));
     CHECK(fetch(*gpu, gd) == fetch(*cpu, cd));
   }
+}
+
+TEST_CASE("nodes on two GPUs built while the other GPU is current push, step and de-bias",
+          "[gpu]") {
+  // The multi-GPU crash: a space built on a thread whose current device is
+  // another GPU (an actor's thread) created its events there, and the first
+  // step failed with "invalid resource handle" in cudaEventRecord.
+  SGP_SKIP_WITHOUT_GPU();
+  if (cuda_device_count() < 2) {
+    WARN("fewer than 2 CUDA devices: skipped");
+    return;
+  }
+  const std::size_t n = 4099;
+  auto gpu0 = cuda_or_fail(0);
+  auto gpu1 = cuda_or_fail(1);
+  const auto x0 = random_floats(n, 5);
+  const auto x1 = random_floats(n, 6);
+  SGP_CUDA_CHECK(cudaSetDevice(1));
+  core::running_sums a(0, gpu0->make_mass_space(x0), 1.0);
+  SGP_CUDA_CHECK(cudaSetDevice(0));
+  core::running_sums b(1, gpu1->make_mass_space(x1), 1.0);
+  core::running_sums ha(0, x0, 1.0);
+  core::running_sums hb(1, x1, 1.0);
+  const auto delta = random_floats(n, 7, 0.01f);
+  auto d0 = put(*gpu0, delta);
+  auto d1 = put(*gpu1, delta);
+  auto z1 = gpu1->allocate(n);
+  const std::vector<std::size_t> to0{0};
+  const std::vector<std::size_t> to1{1};
+  for (int round = 0; round < 3; ++round) {
+    SGP_CUDA_CHECK(cudaSetDevice(round % 2));
+    a.space().add_scaled({d0.data(), n}, 0.5f);
+    b.space().add_scaled({d1.data(), n}, 0.5f);
+    ha.space().add_scaled(delta, 0.5f);
+    hb.space().add_scaled(delta, 0.5f);
+    for (auto& m : a.push(to1, false)) CHECK(b.apply(m) == core::apply_outcome::applied);
+    for (auto& m : ha.push(to1, false)) CHECK(hb.apply(m) == core::apply_outcome::applied);
+    for (auto& m : b.push(to0, false)) CHECK(a.apply(m) == core::apply_outcome::applied);
+    for (auto& m : hb.push(to0, false)) CHECK(ha.apply(m) == core::apply_outcome::applied);
+    b.space().debias(b.w(), {z1.data(), n});
+    std::vector<float> z_host(n);
+    hb.space().debias(hb.w(), z_host);
+    CHECK(fetch(*gpu1, z1) == z_host);
+  }
+  CHECK(a.x() == ha.x());
+  CHECK(b.x() == hb.x());
+  CHECK(a.w() + b.w() == 2.0);
 }
 
 }  // namespace
