@@ -62,7 +62,8 @@ std::vector<gossip_envelope> gossip_node::step(std::span<const float> delta) {
     // share for every peer, from x (after the step) before any of them.
     auto messages = sums_.push(out_peers(), options_.bf16_shares, &first);
     for (auto& message : messages) {
-      out.push_back({iteration_, view_.incarnation[id()],
+      const std::uint64_t to_incarnation = view_.incarnation[message.to];
+      out.push_back({iteration_, view_.incarnation[id()], to_incarnation,
                      std::make_shared<const push_message>(std::move(message))});
     }
   }
@@ -74,7 +75,7 @@ gossip_envelope gossip_node::give(std::size_t to, double fraction) {
   const std::size_t peers[] = {to};
   auto message = std::move(sums_.send(peers, fraction).front());
   // Tagged with the previous iteration: it satisfies no wait of the receiver.
-  return {iteration_ == 0 ? 0 : iteration_ - 1, view_.incarnation[id()],
+  return {iteration_ == 0 ? 0 : iteration_ - 1, view_.incarnation[id()], view_.incarnation[to],
           std::make_shared<const push_message>(std::move(message))};
 }
 
@@ -85,7 +86,8 @@ apply_outcome gossip_node::receive(const gossip_envelope& envelope) {
   }
   const push_message& m = *envelope.message;
   if (m.from >= view_.live.size() || !view_.live[m.from] ||
-      envelope.incarnation != view_.incarnation[m.from]) {
+      envelope.incarnation != view_.incarnation[m.from] ||
+      envelope.receiver_incarnation != view_.incarnation[id()]) {
     ++counters_.rejected;
     return apply_outcome::misrouted;
   }

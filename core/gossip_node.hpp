@@ -53,11 +53,15 @@ struct membership_view {
   static membership_view all_up(std::size_t n);
 };
 
-/// A push message as it travels: the sender's iteration and incarnation
-/// around a shared, immutable running-sums message (no copy per hop).
+/// A push message as it travels: the sender's iteration, the sender's
+/// incarnation and the receiver's incarnation as the sender knew it, around a
+/// shared, immutable running-sums message (no copy per hop). A message for
+/// an earlier life of the receiver is refused: the running sums of that edge
+/// belonged to the old incarnation.
 struct gossip_envelope {
   std::uint64_t iteration = 0;
-  std::uint64_t incarnation = 0;
+  std::uint64_t incarnation = 0;           ///< the sender's
+  std::uint64_t receiver_incarnation = 0;  ///< the receiver's, in the sender's view
   std::shared_ptr<const push_message> message;
 };
 
@@ -121,8 +125,9 @@ class gossip_node {
     waived_through_ = -1;
   }
 
-  /// Applies a received envelope; mass from dead peers or old incarnations
-  /// is rejected.
+  /// Applies a received envelope; mass from dead peers, from an old
+  /// incarnation of the sender or for an old incarnation of this node is
+  /// rejected.
   apply_outcome receive(const gossip_envelope& envelope);
 
   /// May the next step start? (all required in-neighbour messages arrived)

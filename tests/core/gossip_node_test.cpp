@@ -243,6 +243,49 @@ TEST_CASE("a revived node takes half of a live peer's mass and rejoins", "[core]
   CHECK(c.max_distance_to(c.weighted_mean()) < 1e-4);
 }
 
+TEST_CASE("a push addressed to an earlier incarnation of a revived node is refused", "[core]") {
+  // Node 0 pushes to node 1, node 1 is killed before the push arrives and
+  // revived with half of node 2's state; the old push then arrives. Applied,
+  // it would add mass that the old incarnation's edge state accounted for
+  // (w jumped to 27 in one reproduction without the check).
+  gossip_options o = options_for(gossip_mode::overlapped);
+  o.schedule.kind = topology_kind::complete;
+  cluster c(3, o);
+  const std::vector<float> zero(c.nodes[0].x().size(), 0.0f);
+  std::vector<gossip_envelope> old_pushes;
+  for (int r = 0; r < 5; ++r) {
+    for (auto& e : c.nodes[0].step(zero)) {
+      if (e.message->to == 1) old_pushes.push_back(e);
+    }
+  }
+  REQUIRE(!old_pushes.empty());
+  auto view = c.nodes[0].view();
+  view.epoch += 1;
+  view.live[1] = false;
+  for (auto& n : c.nodes) (void)n.set_view(view);
+  view.epoch += 1;
+  view.live[1] = true;
+  view.incarnation[1] += 1;
+  c.nodes[1] = gossip_node(1, std::vector<float>(zero.size(), 0.0f), 0.0, o, view);
+  for (auto& n : c.nodes) (void)n.set_view(view);
+  CHECK(c.nodes[1].receive(c.nodes[2].give(1, 0.5)) == apply_outcome::applied);
+  const double w = c.nodes[1].w();
+  const auto rejected = c.nodes[1].counters().rejected;
+  for (const auto& e : old_pushes) CHECK(c.nodes[1].receive(e) == apply_outcome::misrouted);
+  CHECK(c.nodes[1].w() == w);
+  CHECK(c.nodes[1].counters().rejected == rejected + old_pushes.size());
+  // A push made after the revive is for the new incarnation and is applied.
+  std::size_t applied = 0;
+  for (auto& e : c.nodes[0].step(zero)) {
+    if (e.message->to == 1) {
+      CHECK(e.receiver_incarnation == 1);
+      CHECK(c.nodes[1].receive(e) == apply_outcome::applied);
+      ++applied;
+    }
+  }
+  CHECK(applied == 1);
+}
+
 TEST_CASE("bf16 shares: the sender subtracts exactly what it sent", "[core]") {
   auto options = options_for(gossip_mode::blocking);
   options.bf16_shares = true;
