@@ -15,21 +15,40 @@
 namespace sgp::apps {
 namespace {
 
-/// The largest divisor of `iterations` up to 25: the run's batches per
+/// The largest divisor of `iterations` up to `most`: the run's batches per
 /// epoch, so that whole epochs make exactly `iterations`.
-int batches_per_epoch(int iterations) {
-  for (int d = std::min(iterations, 25); d > 1; --d) {
+int batches_per_epoch(int iterations, int most) {
+  for (int d = std::min(iterations, most); d > 1; --d) {
     if (iterations % d == 0) return d;
   }
   return 1;
+}
+
+bool is_resnet(const std::string& model) { return model == "resnet18" || model == "resnet50"; }
+
+/// ResNets take ImageNet-shaped samples; the others Fashion-MNIST's.
+gpu::sample_shape input_shape(const std::string& model) {
+  return is_resnet(model) ? gpu::sample_shape{3, 224, 224} : gpu::sample_shape{1, 28, 28};
+}
+int classes_of(const std::string& model) { return is_resnet(model) ? 1000 : 10; }
+
+std::string devices_value(const std::vector<int>& devices) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(devices[i]);
+  }
+  return out + "]";
 }
 
 core::result<actors::run_summary> run_one(const comm_bound_options& opt,
                                           const std::string& algorithm) {
   // Synthetic epochs of a few batches each, cycled: generating a distinct
   // batch for every iteration took longer than the timed runs themselves.
-  const int per_epoch = batches_per_epoch(opt.iterations);
+  // An ImageNet-shaped batch of 256 is 154 MB of floats: two per node.
+  const int per_epoch = batches_per_epoch(opt.iterations, is_resnet(opt.model) ? 2 : 25);
   const auto samples = static_cast<long long>(opt.nodes) * opt.batch * per_epoch;
+  const auto shape = input_shape(opt.model);
   const std::vector<std::string> overrides = {
       "run.dir=runs/bench-comm-bound/" + algorithm,
       "cluster.nodes=" + std::to_string(opt.nodes),
@@ -37,7 +56,12 @@ core::result<actors::run_summary> run_one(const comm_bound_options& opt,
       "data.name=synthetic",
       "data.batch_size=" + std::to_string(opt.batch),
       "data.synthetic_train_samples=" + std::to_string(samples),
-      "data.synthetic_test_samples=64",
+      "data.synthetic_test_samples=" + std::to_string(is_resnet(opt.model) ? opt.batch : 64),
+      "data.channels=" + std::to_string(shape.channels),
+      "data.height=" + std::to_string(shape.height),
+      "data.width=" + std::to_string(shape.width),
+      "data.classes=" + std::to_string(classes_of(opt.model)),
+      "backend.devices=" + devices_value(opt.devices),
       "schedule.epochs=" + std::to_string(opt.iterations / per_epoch),
       // Random synthetic labels: the default lr diverges within tens of
       // iterations, and a diverged node ends the run. Time, not accuracy,
@@ -93,7 +117,8 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
     std::fprintf(stderr, "bench comm-bound: %s\n", backend.err().message.c_str());
     return 1;
   }
-  auto model = (*backend)->make_model(opt.model, {1, 28, 28}, 10, opt.batch);
+  auto model = (*backend)->make_model(opt.model, input_shape(opt.model), classes_of(opt.model),
+                                      opt.batch);
   auto bw = core::parse_bandwidth_bits_per_second(opt.bandwidth);
   auto lat = core::parse_duration_seconds(opt.latency);
   auto algorithms = algorithm_list(opt.algorithms);
@@ -117,9 +142,11 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
   const double ring = 2.0 * (n - 1.0) * (8.0 * bytes / n / *bw + *lat);
   std::printf(
       "comm-bound benchmark: %d nodes, %s (%.2f M parameters, %.1f MB per push), %s "
-      "links, latency %s, batch %d, %d iterations, tau %d, backend %s, %d round(s)\n",
+      "links, latency %s, batch %d, %d iterations, tau %d, backend %s, devices %s, %d "
+      "round(s)\n",
       opt.nodes, opt.model.c_str(), params / 1e6, bytes / 1e6, opt.bandwidth.c_str(),
-      opt.latency.c_str(), opt.batch, opt.iterations, opt.tau, opt.backend.c_str(), opt.repeat);
+      opt.latency.c_str(), opt.batch, opt.iterations, opt.tau, opt.backend.c_str(),
+      devices_value(opt.devices).c_str(), opt.repeat);
   std::printf("link model: one push %.1f ms, one ring AllReduce %.1f ms\n\n", 1e3 * push,
               1e3 * ring);
   std::printf(

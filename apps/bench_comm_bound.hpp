@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace sgp::apps {
 
@@ -19,6 +20,8 @@ struct comm_bound_options {
   std::string bandwidth = "1Gbit";
   std::string latency = "0.1ms";
   std::string backend = "cpu";
+  /// cuda: GPU ids, node i on devices[i % size] (backend.devices).
+  std::vector<int> devices = {0};
   int tau = 1;     ///< osgp's algorithm.tau
   int repeat = 1;  ///< rounds of all algorithms, interleaved; medians reported
   /// Which algorithms to time besides compute-only (comma-separated).

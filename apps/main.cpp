@@ -111,7 +111,9 @@ int main(int argc, char** argv) {
   CLI::App* comm_bound =
       bench->add_subcommand("comm-bound", "compute-only vs ar-sgd vs sgp vs osgp on slow links");
   comm_bound->add_option("--nodes", cb.nodes, "simulated nodes");
-  comm_bound->add_option("--model", cb.model, "mlp | cnn | cnn-bn");
+  comm_bound->add_option("--model", cb.model, "mlp | cnn | cnn-bn | resnet18 | resnet50 (cuda)");
+  comm_bound->add_option("--devices", cb.devices, "cuda: GPU ids, node i on devices[i % count]")
+      ->delimiter(',');
   comm_bound->add_option("--batch", cb.batch, "samples per node per step");
   comm_bound->add_option("--iterations", cb.iterations, "iterations per run");
   comm_bound->add_option("--bandwidth", cb.bandwidth, "emulated link bandwidth");

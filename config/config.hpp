@@ -24,7 +24,7 @@ struct cluster_section {
 };
 
 struct model_section {
-  std::string name = "cnn";  ///< mlp | cnn | cnn-bn
+  std::string name = "cnn";  ///< mlp | cnn | cnn-bn | resnet18 | resnet50 (cuda, bf16)
 };
 
 struct data_section {

@@ -26,7 +26,7 @@ using detail::open_closed;
 using detail::scope;
 using detail::toml_reader;
 
-constexpr std::array model_names = {"mlp"sv, "cnn"sv, "cnn-bn"sv};
+constexpr std::array model_names = {"mlp"sv, "cnn"sv, "cnn-bn"sv, "resnet18"sv, "resnet50"sv};
 constexpr std::array data_names = {"fashion-mnist"sv, "synthetic"sv};
 constexpr std::array schedule_kinds = {"step"sv, "cosine"sv};
 constexpr std::array algorithm_names = {"sgp"sv, "osgp"sv, "ar-sgd"sv, "d-psgd"sv, "none"sv};

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The multi-GPU measurements, in one call on the device machine: PyTorch
+# DDP (NCCL) and sgp's compute-only, sgp, osgp and ar-sgd with one node
+# per GPU, ResNet-50 (or MODEL) batch 256 per GPU in bf16 on synthetic data,
+# first over unthrottled links, then over emulated 10 Gbit/s links (the
+# paper's Ethernet setting). Logs go to $OUT.
+#   [GPUS="1 2 4"] [MODEL=resnet50] [ITERATIONS=60] bash bench/multi_gpu_bench.sh
+# Needs `carry: [".debs"]` (see bench/device_build.sh).
+set -u
+out=${OUT:-/tmp/sgp-multi-gpu-bench}
+mkdir -p "$out"
+if [ ! -x ./build-dev/apps/sgp ]; then
+  source bench/device_build.sh sgp || exit 1
+fi
+sgp=./build-dev/apps/sgp
+model=${MODEL:-resnet50}
+present=$(nvidia-smi -L | wc -l)
+counts=${GPUS:-"1 2 4"}
+csv=""
+for g in $counts; do [ "$g" -le "$present" ] && csv="$csv${csv:+,}$g"; done
+echo "== PyTorch DDP, $model batch 256/GPU bf16, GPU counts $csv"
+PYTHONUNBUFFERED=1 timeout 300 python3 bench/ddp_reference.py --model "$model" --batch 256 \
+  --dtype bf16 --gpus "$csv" 2>&1 | tee "$out/ddp.log" | grep -E "DDP|Error|error"
+for bw in 100000Gbit 10Gbit; do
+  for g in ${csv//,/ }; do
+    devices=$(seq -s, 0 $((g - 1)))
+    echo "== sgp $model, $g node(s) on GPUs [$devices], links $bw"
+    timeout 400 $sgp bench comm-bound --backend cuda --model "$model" --batch 256 --nodes "$g" \
+      --devices "$devices" --bandwidth $bw --latency 0ms --iterations "${ITERATIONS:-60}" \
+      --algorithms sgp,osgp,ar-sgd >"$out/sgp_${bw}_$g.log" 2>&1
+    echo "rc=$?"
+    grep -E "ms/iteration|ar-sgd vs osgp|error" "$out/sgp_${bw}_$g.log"
+  done
+done
