@@ -64,14 +64,17 @@ float compute_engine::gradient(std::uint64_t iteration) {
   } else {
     fill(iteration, spare_);
   }
-  // Announce the next step's batch so that its upload overlaps this step.
+  const host_slot& now = current < 0 ? spare_ : slots_[current];
+  model_->begin_forward_backward(z_, now.view(), grads_);
+  // While the device computes: gather the next step's batch on the host and
+  // announce it, so that its upload overlaps this step too (for ImageNet-
+  // shaped batches the host copies took as long as the step itself).
   const int next = current == 0 ? 1 : 0;
   fill(iteration + 1, slots_[next]);
   model_->prefetch(slots_[next].view());
   prefetched_iteration_ = static_cast<std::int64_t>(iteration) + 1;
   prefetched_slot_ = next;
-  const host_slot& now = current < 0 ? spare_ : slots_[current];
-  return model_->forward_backward(z_, now.view(), grads_);
+  return model_->end_forward_backward();
 }
 
 std::vector<float> compute_engine::gradient_copy() {

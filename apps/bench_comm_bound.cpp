@@ -24,13 +24,17 @@ int batches_per_epoch(int iterations, int most) {
   return 1;
 }
 
-bool is_resnet(const std::string& model) { return model == "resnet18" || model == "resnet50"; }
+bool is_resnet(const std::string& model) {
+  return model == "resnet18" || model == "resnet50";
+}
 
 /// ResNets take ImageNet-shaped samples; the others Fashion-MNIST's.
 gpu::sample_shape input_shape(const std::string& model) {
   return is_resnet(model) ? gpu::sample_shape{3, 224, 224} : gpu::sample_shape{1, 28, 28};
 }
-int classes_of(const std::string& model) { return is_resnet(model) ? 1000 : 10; }
+int classes_of(const std::string& model) {
+  return is_resnet(model) ? 1000 : 10;
+}
 
 std::string devices_value(const std::vector<int>& devices) {
   std::string out = "[";
@@ -117,8 +121,8 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
     std::fprintf(stderr, "bench comm-bound: %s\n", backend.err().message.c_str());
     return 1;
   }
-  auto model = (*backend)->make_model(opt.model, input_shape(opt.model), classes_of(opt.model),
-                                      opt.batch);
+  auto model =
+      (*backend)->make_model(opt.model, input_shape(opt.model), classes_of(opt.model), opt.batch);
   auto bw = core::parse_bandwidth_bits_per_second(opt.bandwidth);
   auto lat = core::parse_duration_seconds(opt.latency);
   auto algorithms = algorithm_list(opt.algorithms);

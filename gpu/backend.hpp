@@ -132,6 +132,18 @@ class model {
   /// mean softmax cross-entropy.
   virtual float forward_backward(const buffer& params, const host_batch& batch, buffer& grads) = 0;
 
+  /// forward_backward in two halves, so that the caller can prepare the
+  /// next batch on the host while the device computes: begin queues the
+  /// step (a backend may return before it has run), end waits for it and
+  /// returns the mean loss. Until end returns, `params`, `batch` and `grads`
+  /// stay as they are, and no other call is made on this model but
+  /// prefetch. The default runs the whole step in begin.
+  virtual void begin_forward_backward(const buffer& params, const host_batch& batch,
+                                      buffer& grads) {
+    pending_loss_ = forward_backward(params, batch, grads);
+  }
+  virtual float end_forward_backward() { return pending_loss_; }
+
   /// A hint: `batch` is what the next forward_backward will get. A backend
   /// may start moving it to the device now, overlapping the step in
   /// progress; forward_backward then uses that copy when it is given the
@@ -145,6 +157,9 @@ class model {
   /// Non-trainable state (batch-norm running means and variances), flat;
   /// empty for models without batch norm. Saved in checkpoints.
   virtual std::span<float> running_stats() = 0;
+
+ private:
+  float pending_loss_ = 0.0f;  ///< the default begin/end_forward_backward
 };
 
 /// A compute backend: allocates buffers, builds models, runs the flat-buffer

@@ -9,6 +9,7 @@
 
 #include "core/assert.hpp"
 #include "gpu/cuda/check.hpp"
+#include "gpu/cuda/cudnn_find.hpp"
 #include "gpu/cuda/device_memory.hpp"
 #include "gpu/cuda/layer_kernels.hpp"
 #include "gpu/cuda/layers.hpp"
@@ -19,19 +20,6 @@ namespace {
 
 constexpr float one = 1.0f;
 constexpr float zero = 0.0f;
-
-/// First successful result of a cudnnFind* call (sorted fastest first).
-template <class Perf>
-const Perf& first_success(const std::array<Perf, 16>& perfs, int returned, const char* what) {
-  for (int i = 0; i < returned; ++i) {
-    if (perfs[i].status == CUDNN_STATUS_SUCCESS) return perfs[i];
-  }
-  // Say why the fastest candidate failed (e.g. its workspace could not be
-  // allocated), not only that all did.
-  std::string why = "no usable algorithm among " + std::to_string(returned);
-  if (returned > 0) why += std::string(" (first: ") + cudnnGetErrorString(perfs[0].status) + ")";
-  detail::fail("cuDNN", why.c_str(), what, __FILE__, __LINE__);
-}
 
 struct conv_geometry {
   int in, out, kernel, stride, padding;
@@ -55,29 +43,34 @@ class conv2d_stage : public layer_stage {
                                                    CUDNN_DATA_FLOAT));
     SGP_CUDA_CHECK(cudnnSetConvolutionMathType(conv_.get(), CUDNN_FMA_MATH));
     const cudnnHandle_t h = cfg.cudnn;
-    int returned = 0;
-    std::array<cudnnConvolutionFwdAlgoPerf_t, 16> fwd{};
-    SGP_CUDA_CHECK(cudnnFindConvolutionForwardAlgorithm(h, x_.get(), w_.get(), conv_.get(),
-                                                        y_.get(), 16, &returned, fwd.data()));
-    const auto& f = first_success(fwd, returned, "convolution forward");
+    const auto f = find_fastest<16, cudnnConvolutionFwdAlgoPerf_t>(
+        [&](cudnnConvolutionFwdAlgoPerf_t* perfs, int* returned) {
+          return cudnnFindConvolutionForwardAlgorithm(h, x_.get(), w_.get(), conv_.get(), y_.get(),
+                                                      16, returned, perfs);
+        },
+        "convolution forward");
     fwd_algo_ = f.algo;
     workspace_ = f.memory;
     if (!cfg.training) return;
 
-    std::array<cudnnConvolutionBwdFilterAlgoPerf_t, 16> bwf{};
-    SGP_CUDA_CHECK(cudnnFindConvolutionBackwardFilterAlgorithm(
-        h, x_.get(), y_.get(), conv_.get(), w_.get(), 16, &returned, bwf.data()));
-    const auto& bf = first_success(bwf, returned, "convolution backward filter");
+    const auto bf = find_fastest<16, cudnnConvolutionBwdFilterAlgoPerf_t>(
+        [&](cudnnConvolutionBwdFilterAlgoPerf_t* perfs, int* returned) {
+          return cudnnFindConvolutionBackwardFilterAlgorithm(h, x_.get(), y_.get(), conv_.get(),
+                                                             w_.get(), 16, returned, perfs);
+        },
+        "convolution backward filter");
     bwd_filter_algo_ = bf.algo;
     workspace_ = std::max(workspace_, bf.memory);
     bias_splits_ = channel_sum_splits(dst_shape.n, dst_shape.c);
     bias_partial_ = device_array<float>(static_cast<std::size_t>(bias_splits_) * dst_shape.c);
     if (!cfg.need_diff_src) return;
 
-    std::array<cudnnConvolutionBwdDataAlgoPerf_t, 16> bwd{};
-    SGP_CUDA_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(h, w_.get(), y_.get(), conv_.get(),
-                                                             x_.get(), 16, &returned, bwd.data()));
-    const auto& bd = first_success(bwd, returned, "convolution backward data");
+    const auto bd = find_fastest<16, cudnnConvolutionBwdDataAlgoPerf_t>(
+        [&](cudnnConvolutionBwdDataAlgoPerf_t* perfs, int* returned) {
+          return cudnnFindConvolutionBackwardDataAlgorithm(h, w_.get(), y_.get(), conv_.get(),
+                                                           x_.get(), 16, returned, perfs);
+        },
+        "convolution backward data");
     bwd_data_algo_ = bd.algo;
     workspace_ = std::max(workspace_, bd.memory);
     diff_src_ = device_array<float>(cfg.src.elements());

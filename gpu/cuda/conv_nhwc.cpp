@@ -6,6 +6,7 @@
 
 #include "core/assert.hpp"
 #include "gpu/cuda/check.hpp"
+#include "gpu/cuda/cudnn_find.hpp"
 
 namespace sgp::gpu::cuda {
 namespace {
@@ -19,16 +20,6 @@ tensor_descriptor make_nhwc(act_dtype t, const tensor_shape& s) {
   SGP_CUDA_CHECK(
       cudnnSetTensor4dDescriptor(d.get(), CUDNN_TENSOR_NHWC, cudnn_type(t), s.n, s.c, s.h, s.w));
   return d;
-}
-
-/// The fastest successful result of a cudnnFind* call (sorted fastest first).
-template <class Perf>
-const Perf& first_success(const std::array<Perf, max_algos>& perfs, int returned,
-                          const char* what) {
-  for (int i = 0; i < returned; ++i) {
-    if (perfs[i].status == CUDNN_STATUS_SUCCESS) return perfs[i];
-  }
-  detail::fail("cuDNN", "no usable algorithm", what, __FILE__, __LINE__);
 }
 
 }  // namespace
@@ -64,31 +55,35 @@ conv_nhwc::conv_nhwc(cudnnHandle_t cudnn, act_dtype t, const tensor_shape& src,
 
   conv_choice& c = cache.at(
       {src.n, src.c, src.h, src.w, g.out, g.kernel, g.stride, g.padding, static_cast<int>(t)});
-  int returned = 0;
   if (c.forward < 0) {
-    std::array<cudnnConvolutionFwdAlgoPerf_t, max_algos> perfs{};
-    SGP_CUDA_CHECK(cudnnFindConvolutionForwardAlgorithm(
-        cudnn, x_.get(), w_.get(), fwd_.get(), y_.get(), max_algos, &returned, perfs.data()));
-    const auto& p = first_success(perfs, returned, "convolution forward (NHWC)");
+    const auto p = find_fastest<max_algos, cudnnConvolutionFwdAlgoPerf_t>(
+        [&](cudnnConvolutionFwdAlgoPerf_t* perfs, int* returned) {
+          return cudnnFindConvolutionForwardAlgorithm(cudnn, x_.get(), w_.get(), fwd_.get(),
+                                                      y_.get(), max_algos, returned, perfs);
+        },
+        "convolution forward (NHWC)");
     c.forward = p.algo;
     c.forward_bytes = p.memory;
     c.forward_math = run_math(p.mathType);
   }
   if (training && c.backward_filter < 0) {
-    std::array<cudnnConvolutionBwdFilterAlgoPerf_t, max_algos> perfs{};
-    SGP_CUDA_CHECK(cudnnFindConvolutionBackwardFilterAlgorithm(cudnn, x_.get(), y_.get(),
-                                                               bwd_filter_.get(), w_.get(),
-                                                               max_algos, &returned, perfs.data()));
-    const auto& p = first_success(perfs, returned, "convolution backward filter (NHWC)");
+    const auto p = find_fastest<max_algos, cudnnConvolutionBwdFilterAlgoPerf_t>(
+        [&](cudnnConvolutionBwdFilterAlgoPerf_t* perfs, int* returned) {
+          return cudnnFindConvolutionBackwardFilterAlgorithm(
+              cudnn, x_.get(), y_.get(), bwd_filter_.get(), w_.get(), max_algos, returned, perfs);
+        },
+        "convolution backward filter (NHWC)");
     c.backward_filter = p.algo;
     c.backward_filter_bytes = p.memory;
     c.backward_filter_math = run_math(p.mathType);
   }
   if (training && need_dx && c.backward_data < 0) {
-    std::array<cudnnConvolutionBwdDataAlgoPerf_t, max_algos> perfs{};
-    SGP_CUDA_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(
-        cudnn, w_.get(), y_.get(), bwd_data_.get(), x_.get(), max_algos, &returned, perfs.data()));
-    const auto& p = first_success(perfs, returned, "convolution backward data (NHWC)");
+    const auto p = find_fastest<max_algos, cudnnConvolutionBwdDataAlgoPerf_t>(
+        [&](cudnnConvolutionBwdDataAlgoPerf_t* perfs, int* returned) {
+          return cudnnFindConvolutionBackwardDataAlgorithm(
+              cudnn, w_.get(), y_.get(), bwd_data_.get(), x_.get(), max_algos, returned, perfs);
+        },
+        "convolution backward data (NHWC)");
     c.backward_data = p.algo;
     c.backward_data_bytes = p.memory;
     c.backward_data_math = run_math(p.mathType);

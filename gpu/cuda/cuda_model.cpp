@@ -3,6 +3,7 @@
 #include "gpu/cuda/cuda_model.hpp"
 
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "core/assert.hpp"
@@ -112,6 +113,13 @@ void cuda_model::enqueue_training_step(const float* params, float* grads, int n,
 }
 
 float cuda_model::forward_backward(const buffer& params, const host_batch& batch, buffer& grads) {
+  begin_forward_backward(params, batch, grads);
+  return end_forward_backward();
+}
+
+void cuda_model::begin_forward_backward(const buffer& params, const host_batch& batch,
+                                        buffer& grads) {
+  SGP_ASSERT(pending_batch_ == 0);
   check_batch(params, batch);
   SGP_ASSERT(grads.size() == layout().total);
   const device_guard guard(dc_->device());
@@ -139,9 +147,16 @@ float cuda_model::forward_backward(const buffer& params, const host_batch& batch
     enqueue_training_step(params.data(), grads.data(), n, device_images);
     g.warm = true;
   }
+  pending_batch_ = n;
+}
+
+float cuda_model::end_forward_backward() {
+  SGP_ASSERT(pending_batch_ > 0);
+  const device_guard guard(dc_->device());
   // The loss is returned by value, and the staging buffers are reused by
   // the next call: this is the step's one host synchronisation.
   dc_->synchronize();
+  const int n = std::exchange(pending_batch_, 0);
   return static_cast<float>(totals_host_.data()->loss_sum / n);
 }
 

@@ -46,6 +46,9 @@ class cuda_model : public model {
 
   void initialize(buffer& params, std::uint64_t seed) override;
   float forward_backward(const buffer& params, const host_batch& batch, buffer& grads) override;
+  void begin_forward_backward(const buffer& params, const host_batch& batch,
+                              buffer& grads) override;
+  float end_forward_backward() override;
   void prefetch(const host_batch& batch) override;
   eval_counts evaluate(const buffer& params, const host_batch& batch) override;
   std::span<float> running_stats() override { return state_host_.span(); }
@@ -88,6 +91,7 @@ class cuda_model : public model {
   /// By batch size and whether the images came from device memory.
   std::map<std::pair<int, bool>, step_graph> graphs_;
   batch_prefetcher prefetcher_;
+  int pending_batch_ = 0;  ///< samples of the step begun and not ended; 0: none
 };
 
 }  // namespace sgp::gpu::cuda

@@ -206,5 +206,32 @@ TEST_CASE("a prefetched batch trains like the same batch uploaded in the step", 
   compare(a, b);
 }
 
+TEST_CASE("a step begun, then the next batch written and prefetched, ends like forward_backward",
+          "[gpu]") {
+  // The compute engine's order: begin step k, fill the other host slot with
+  // batch k+1 and prefetch it while the device computes, end step k.
+  SGP_SKIP_WITHOUT_GPU();
+  auto make = [] {
+    auto b = make_cuda_backend(0);
+    REQUIRE(b.ok());
+    return replica(std::move(b).value(), "cnn-bn");
+  };
+  replica plain = make();
+  replica split = make();
+  std::vector<batch_data> batches;
+  for (int k = 0; k < 6; ++k) batches.push_back(make_batch(max_batch, 40 + k));
+  batch_data slots[2] = {batches[0], batches[1]};
+  for (int k = 0; k < 5; ++k) {
+    INFO("step " << k);
+    const float a = plain.m->forward_backward(plain.params, batches[k].view(), plain.grads);
+    split.m->begin_forward_backward(split.params, slots[k % 2].view(), split.grads);
+    slots[(k + 1) % 2] = batches[static_cast<std::size_t>(k + 1)];
+    split.m->prefetch(slots[(k + 1) % 2].view());
+    const float b = split.m->end_forward_backward();
+    CHECK(std::abs(a - b) <= 1e-5f * std::abs(a));
+    CHECK(relative_max_diff(split.host(split.grads), plain.host(plain.grads)) <= 1e-4);
+  }
+}
+
 }  // namespace
 }  // namespace sgp::gpu::cuda
