@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "actors/actor_failure.hpp"
 #include "actors/sender_actor.hpp"
 #include "core/json.hpp"
 #include "core/lr_schedule.hpp"
@@ -329,8 +330,20 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
   self->state.cfg = std::move(cfg);
   self->state.train = std::move(train);
   self->state.test = std::move(test);
+  // An exception here or in any actor of the group ends the run with it:
+  // the start request gets the error instead of waiting for ever.
+  self->set_exception_handler([=](std::exception_ptr& x) {
+    auto reason = exception_exit_reason("the supervisor", x);
+    abort_run(self, actor_failure_text(reason));
+    return reason;
+  });
   self->set_down_handler([=](const caf::down_msg& down) {
     auto& s = self->state;
+    if (auto failure = actor_failure_text(down.reason); !failure.empty()) {
+      std::fprintf(stderr, "\nsupervisor: %s\n", failure.c_str());
+      abort_run(self, failure);
+      return;
+    }
     for (std::size_t i = 0; i < s.n; ++i) {
       if (s.view.live[i] && s.nodes[i].worker && s.nodes[i].worker.address() == down.source) {
         // Died without a kill: what it held cannot be accounted.
