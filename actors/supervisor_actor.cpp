@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "actors/actor_failure.hpp"
+#include "actors/run_limits.hpp"
 #include "actors/sender_actor.hpp"
 #include "core/json.hpp"
 #include "core/lr_schedule.hpp"
@@ -234,12 +235,21 @@ bool start_group(supervisor_ptr self) {
   c.lr.decay_factor = s.cfg.schedule.decay_factor;
   c.lr.total_epochs = s.cfg.schedule.epochs;
 
+  auto refuse = [&](const core::error& e) {
+    s.finished.deliver(caf::make_error(caf::sec::runtime_error, e.message));
+    return false;
+  };
+  const auto memory = physical_memory_bytes();
+  if (auto st = check_datasets(s.cfg, *s.train, *s.test); !st.ok()) return refuse(st.err());
+  if (auto st = check_batch_memory(s.cfg, s.train->sample_elements(), memory); !st.ok()) {
+    return refuse(st.err());
+  }
   // Node 0's engine gives the initial model (same seed everywhere) and the
   // iteration count (shards are equal, so every node has as many batches).
   auto first = compute_engine::create(c, s.train);
-  if (!first.ok()) {
-    s.finished.deliver(caf::make_error(caf::sec::runtime_error, first.err().message));
-    return false;
+  if (!first.ok()) return refuse(first.err());
+  if (auto st = check_node_memory(s.cfg, (*first)->parameters(), memory); !st.ok()) {
+    return refuse(st.err());
   }
   s.initial_x = std::make_shared<const std::vector<float>>((*first)->initial_parameters());
   s.per_epoch = (*first)->iterations_per_epoch();

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "actors/datasets.hpp"
+#include "actors/run_limits.hpp"
 #include "apps/node_checkpoint.hpp"
 #include "apps/progress.hpp"
 #include "apps/run_files.hpp"
@@ -96,6 +97,11 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   if (!sets.ok()) return sets.err();
   const data::dataset& train = sets->train;
   const data::dataset& test = sets->test;
+  const auto memory = actors::physical_memory_bytes();
+  if (auto st = actors::check_datasets(cfg, train, test); !st.ok()) return st.err();
+  if (auto st = actors::check_batch_memory(cfg, train.sample_elements(), memory); !st.ok()) {
+    return st.err();
+  }
 
   auto backend = gpu::make_backend(cfg.backend.name, cfg.backend.threads);
   if (!backend.ok()) return backend.err().with_context("backend.name");

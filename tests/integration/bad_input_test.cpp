@@ -71,3 +71,51 @@ TEST_CASE("a corrupt checkpoint for --resume is named", "[integration]") {
                        "\"synthetic\"\nsynthetic_train_samples = 64\nsynthetic_test_samples = 32\n",
                    "--resume " + dir + "/bad.ckpt", {"bad.ckpt"});
 }
+
+namespace {
+
+/// A small synthetic run of 4 nodes that trains in a second when nothing is wrong.
+std::string synthetic4(const std::string& name) {
+  return "[run]\ndir = \"" + sgp::test::fresh_dir("run_" + name) +
+         "\"\n[cluster]\nnodes = 4\n[model]\nname = \"mlp\"\n[data]\nname = \"synthetic\"\n"
+         "batch_size = 16\nheight = 8\nwidth = 8\nsynthetic_train_samples = 256\n"
+         "synthetic_test_samples = 64\n[schedule]\nepochs = 1\n[output]\nprogress = false\n";
+}
+
+}  // namespace
+
+TEST_CASE("absurd sizes are refused at start-up naming the key", "[integration]") {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"--set data.batch_size=2147483647", {"data.batch_size = 2147483647", "memory"}},
+      {"--set cluster.nodes=100000", {"cluster.nodes", "100000"}},
+      {"--set data.classes=2147483647", {"data.classes", "2147483647"}},
+      {"--set data.height=100000 --set data.width=100000", {"synthetic", "memory"}},
+      {"--set backend.threads=100000", {"backend.threads", "100000"}},
+      {"--set cluster.nodes=1 --set data.eval_batch_size=2147483647",
+       {"data.eval_batch_size = 2147483647"}},
+  };
+  for (const auto& [extra, pieces] : cases) {
+    INFO(extra);
+    expect_one_error("sizes", synthetic4("sizes"), extra, pieces);
+  }
+}
+
+TEST_CASE("a node without training samples is refused at start-up", "[integration]") {
+  expect_one_error("no_samples", synthetic4("no_samples"), "--set data.synthetic_train_samples=3",
+                   {"data.synthetic_train_samples", "cluster.nodes = 4"});
+}
+
+TEST_CASE("bad durations, timeouts and factors name the key", "[integration]") {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"--set network.latency=1000000000000s", {"network.latency", "at most 1 day"}},
+      {"--set cluster.heartbeat_timeout=0ms", {"cluster.heartbeat_timeout", "longer than 0"}},
+  };
+  for (const auto& [extra, pieces] : cases) {
+    INFO(extra);
+    expect_one_error("durations", synthetic4("durations"), extra, pieces);
+  }
+  expect_one_error("slow_inf",
+                   synthetic4("slow_inf") +
+                       "[[faults]]\nat_iteration = 1\naction = \"slow\"\nnode = 1\nfactor = inf\n",
+                   "", {"faults[0].factor", "finite"});
+}
