@@ -119,12 +119,13 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   double w = 1.0;
   std::int64_t iteration = 0;
   const node_state state{be, **model, x, momentum, w, iteration};
+  const run_identity identity{cfg.model.name, cfg.run.seed, cfg.data.batch_size};
 
   const run_paths paths{cfg.run.dir};
   if (auto st = make_run_dir(paths); !st.ok()) return st.err();
   if (resume) {
     const std::string ckpt = resolve_checkpoint(*resume);
-    if (auto st = load_node_state(state, cfg.model.name, cfg.run.seed, ckpt); !st.ok()) {
+    if (auto st = load_node_state(state, identity, ckpt); !st.ok()) {
       return st.err().with_context("--resume");
     }
     std::fprintf(stderr, "resumed from %s at iteration %lld\n", ckpt.c_str(),
@@ -223,8 +224,7 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
     const int every = cfg.output.checkpoint_every_epochs;
     const bool last = epoch + 1 == cfg.schedule.epochs;
     if (last || (every > 0 && (epoch + 1) % every == 0)) {
-      if (auto st = save_node_state(state, cfg.model.name, cfg.run.seed, paths.checkpoint());
-          !st.ok()) {
+      if (auto st = save_node_state(state, identity, paths.checkpoint()); !st.ok()) {
         return st.err();
       }
     }

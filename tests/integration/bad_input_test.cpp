@@ -1,6 +1,7 @@
 // `sgp train` on broken input: each gives one clear error line and a non-zero exit.
 #include <catch2/catch.hpp>
 
+#include "core/checkpoint.hpp"
 #include "tests/integration/sgp_process.hpp"
 
 namespace {
@@ -118,4 +119,37 @@ TEST_CASE("bad durations, timeouts and factors name the key", "[integration]") {
                    synthetic4("slow_inf") +
                        "[[faults]]\nat_iteration = 1\naction = \"slow\"\nnode = 1\nfactor = inf\n",
                    "", {"faults[0].factor", "finite"});
+}
+
+TEST_CASE("resume refuses impossible checkpoint fields and another batch size", "[integration]") {
+  const auto dir = sgp::test::fresh_dir("resume_fields");
+  const auto toml = dir + "/a.toml";
+  sgp::test::write_text(toml, "[run]\ndir = \"" + dir + "/a\"\n[model]\nname = \"mlp\"\n" +
+                                  "[data]\nname = \"synthetic\"\nbatch_size = 32\n" +
+                                  "synthetic_train_samples = 128\nsynthetic_test_samples = 32\n" +
+                                  "[schedule]\nepochs = 1\n[output]\nprogress = false\n");
+  REQUIRE(run_sgp("train " + toml).exit_code == 0);
+  const auto ckpt = dir + "/a/checkpoints/latest.ckpt";
+  auto one_error = [](const sgp::test::process_result& r) {
+    INFO("output: " << r.output);
+    CHECK(r.exit_code != 0);
+    std::vector<std::string> errors;
+    for (const auto& line : r.lines()) {
+      if (line.rfind("sgp: error:", 0) == 0) errors.push_back(line);
+    }
+    REQUIRE(errors.size() == 1);
+    return errors[0];
+  };
+
+  const auto batch =
+      one_error(run_sgp("train " + toml + " --set data.batch_size=16 --resume " + ckpt));
+  CHECK_THAT(batch, Catch::Contains(ckpt) && Catch::Contains("data.batch_size = 32") &&
+                        Catch::Contains("config has 16"));
+
+  auto loaded = sgp::core::checkpoint::load(ckpt);
+  REQUIRE(loaded.ok());
+  loaded->put_ints("iteration", std::vector<std::int64_t>{-5});
+  REQUIRE(loaded->save(ckpt).ok());
+  const auto negative = one_error(run_sgp("train " + toml + " --resume " + ckpt));
+  CHECK_THAT(negative, Catch::Contains(ckpt) && Catch::Contains("'iteration' is -5"));
 }
