@@ -153,3 +153,26 @@ TEST_CASE("resume refuses impossible checkpoint fields and another batch size", 
   const auto negative = one_error(run_sgp("train " + toml + " --resume " + ckpt));
   CHECK_THAT(negative, Catch::Contains(ckpt) && Catch::Contains("'iteration' is -5"));
 }
+
+TEST_CASE("a run that ends with every node dead fails and still writes its summary",
+          "[integration]") {
+  std::string faults;
+  for (int node = 0; node < 4; ++node) {
+    faults +=
+        "[[faults]]\nat_iteration = 1\naction = \"kill\"\nnode = " + std::to_string(node) + "\n";
+  }
+  const auto dir = sgp::test::fresh_dir("all_dead");
+  const std::string toml =
+      "[run]\ndir = \"" + dir + "/run\"\n[cluster]\nnodes = 4\n[model]\nname = \"mlp\"\n" +
+      "[data]\nname = \"synthetic\"\nbatch_size = 16\nheight = 8\nwidth = 8\n" +
+      "synthetic_train_samples = 256\nsynthetic_test_samples = 64\n[schedule]\nepochs = 1\n" +
+      "[output]\nprogress = false\n" + faults;
+  sgp::test::write_text(dir + "/dead.toml", toml);
+  const auto r = run_sgp("train " + dir + "/dead.toml");
+  INFO(r.output);
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.output, Catch::Contains("sgp: error: the run ended with no live node"));
+  CHECK_THAT(r.output, !Catch::Contains("nan"));
+  const auto summary = sgp::test::read_text(dir + "/run/summary.json");
+  CHECK(sgp::test::json_number_field(summary, "live_nodes") == 0);
+}
