@@ -31,14 +31,14 @@ std::string shape_text(const config::data_section& d) {
          std::to_string(d.width);
 }
 
-/// The error when `need` bytes (in double: no overflow) exceed `memory`.
-core::status fits(double need, std::uint64_t memory, const std::string& what) {
+}  // namespace
+
+core::status check_memory(double need, std::uint64_t memory, const std::string& what) {
+  // In double: sizes multiplied here never overflow.
   if (memory == 0 || need <= static_cast<double>(memory)) return {};
   return core::make_error(what + " need " + bytes_text(need) + ", more than this machine's " +
                           bytes_text(static_cast<double>(memory)) + " of memory");
 }
-
-}  // namespace
 
 std::uint64_t physical_memory_bytes() {
   const long pages = ::sysconf(_SC_PHYS_PAGES);
@@ -52,11 +52,11 @@ core::status check_synthetic_memory(const config::data_section& d, std::uint64_t
   const double per_sample = static_cast<double>(d.channels) * d.height * d.width * sizeof(float);
   const double samples = static_cast<double>(d.synthetic_train_samples) +
                          static_cast<double>(d.synthetic_test_samples) + d.classes;
-  return fits(samples * per_sample, memory,
-              "data: the synthetic sets (data.synthetic_train_samples + synthetic_test_samples + "
-              "classes = " +
-                  std::to_string(static_cast<long long>(samples)) + " images of " + shape_text(d) +
-                  ")");
+  return check_memory(
+      samples * per_sample, memory,
+      "data: the synthetic sets (data.synthetic_train_samples + synthetic_test_samples + "
+      "classes = " +
+          std::to_string(static_cast<long long>(samples)) + " images of " + shape_text(d) + ")");
 }
 
 core::status check_datasets(const config::config& cfg, const data::dataset& train,
@@ -85,26 +85,27 @@ core::status check_batch_memory(const config::config& cfg, std::size_t sample_el
   // A node keeps two batches being prepared and one spare, and its model an
   // input of as many samples again.
   const double train = nodes * 4.0 * cfg.data.batch_size * per_sample;
-  if (auto st = fits(train, memory,
-                     "data.batch_size = " + std::to_string(cfg.data.batch_size) + ": " +
-                         std::to_string(cfg.cluster.nodes) + " node(s)' batch buffers");
+  if (auto st = check_memory(train, memory,
+                             "data.batch_size = " + std::to_string(cfg.data.batch_size) + ": " +
+                                 std::to_string(cfg.cluster.nodes) + " node(s)' batch buffers");
       !st.ok()) {
     return st;
   }
   const double eval = nodes * 2.0 * cfg.data.eval_batch_size * per_sample;
-  return fits(eval, memory,
-              "data.eval_batch_size = " + std::to_string(cfg.data.eval_batch_size) + ": " +
-                  std::to_string(cfg.cluster.nodes) + " node(s)' evaluation buffers");
+  return check_memory(eval, memory,
+                      "data.eval_batch_size = " + std::to_string(cfg.data.eval_batch_size) + ": " +
+                          std::to_string(cfg.cluster.nodes) + " node(s)' evaluation buffers");
 }
 
 core::status check_node_memory(const config::config& cfg, std::size_t parameters,
                                std::uint64_t memory) {
   if (cfg.backend.name != "cpu") return {};
   const double per_node = vectors_per_node * static_cast<double>(parameters) * sizeof(float);
-  return fits(per_node * cfg.cluster.nodes, memory,
-              "cluster.nodes = " + std::to_string(cfg.cluster.nodes) + ": that many copies of " +
-                  cfg.model.name + "'s state (" + std::to_string(parameters) +
-                  " parameters, about " + bytes_text(per_node) + " per node)");
+  return check_memory(per_node * cfg.cluster.nodes, memory,
+                      "cluster.nodes = " + std::to_string(cfg.cluster.nodes) +
+                          ": that many copies of " + cfg.model.name + "'s state (" +
+                          std::to_string(parameters) + " parameters, about " +
+                          bytes_text(per_node) + " per node)");
 }
 
 }  // namespace sgp::actors

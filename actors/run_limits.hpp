@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "config/config.hpp"
 #include "core/result.hpp"
@@ -14,6 +15,9 @@ namespace sgp::actors {
 
 /// Bytes of physical memory on this machine (0 when unknown: checks pass).
 std::uint64_t physical_memory_bytes();
+
+/// An error naming `what` when `need` bytes exceed `memory` (0: unknown, passes).
+core::status check_memory(double need, std::uint64_t memory, const std::string& what);
 
 /// The synthetic data sets of `data` (when data.name is synthetic) fit in `memory`.
 core::status check_synthetic_memory(const config::data_section& data, std::uint64_t memory);

@@ -41,7 +41,6 @@ constexpr std::array compute_thread_modes = {"auto"sv, "own"sv, "shared"sv};
 // Upper limits for sizes that would otherwise fail deep inside a run: every
 // node pair has an emulated link (nodes^2), the output layer grows with the
 // classes, and OpenMP fails with its own message past what it can create.
-constexpr double max_nodes = 1024;
 constexpr double max_classes = 100000;
 constexpr double max_threads = 1024;
 
@@ -78,7 +77,7 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
   if (!dir_given) c.run.dir = "runs/" + c.run.name;
 
   SGP_CONFIG_TRY(section(r, root, "cluster", [&](const scope& s) {
-    SGP_CONFIG_TRY(r.read(s, "nodes", c.cluster.nodes, closed(1, max_nodes)));
+    SGP_CONFIG_TRY(r.read(s, "nodes", c.cluster.nodes, closed(1, sgp::config::max_nodes)));
     return r.read_duration(s, "heartbeat_timeout", c.cluster.heartbeat_timeout, true);
   }));
 

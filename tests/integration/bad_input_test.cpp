@@ -176,3 +176,28 @@ TEST_CASE("a run that ends with every node dead fails and still writes its summa
   const auto summary = sgp::test::read_text(dir + "/run/summary.json");
   CHECK(sgp::test::json_number_field(summary, "live_nodes") == 0);
 }
+
+TEST_CASE("--resume with --console on one node says what is not supported", "[integration]") {
+  expect_one_error("resume_console", valid, "--console --resume /nonexistent/run",
+                   {"--resume", "--console"});
+  const auto r = run_sgp("train /dev/null --console --resume /nonexistent/run");
+  CHECK_THAT(r.output, !Catch::Contains("multi-node"));
+}
+
+TEST_CASE("benchmarks refuse absurd sizes naming the option", "[integration]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"bench mix --params -5 --backend cpu", "--params"},
+      {"bench mix --params -5", "--params"},
+      {"bench mix --params 100000000000000 --backend cpu", "--params 100000000000000"},
+      {"bench train --batch 100000000", "--batch 100000000"},
+      {"bench comm-bound --nodes 100000", "--nodes"},
+  };
+  for (const auto& [args, option] : cases) {
+    const auto r = run_sgp(args);
+    INFO(args << ": " << r.output);
+    CHECK(r.exit_code != 0);
+    REQUIRE(r.lines().size() == 1);
+    CHECK_THAT(r.output, Catch::StartsWith("sgp: error: ") && Catch::Contains(option));
+    CHECK_THAT(r.output, !Catch::Contains("CUDA"));
+  }
+}
