@@ -1,30 +1,17 @@
 // Implementation of the start-up checks (see run_limits.hpp).
 #include "actors/run_limits.hpp"
 
-#include <unistd.h>
-
-#include <cstdio>
 #include <string>
 
 namespace sgp::actors {
 namespace {
 
+using core::bytes_text;
+using core::check_memory;
+
 /// Model-sized vectors one node holds at once on the host, at least: z, the
 /// step, gradients, momentum, x and the push-sum buffers in flight.
 constexpr double vectors_per_node = 10.0;
-
-/// "6.3 TiB", "74.0 MiB".
-std::string bytes_text(double bytes) {
-  static const char* const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  int u = 0;
-  while (bytes >= 1024.0 && u < 6) {
-    bytes /= 1024.0;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %s", bytes, units[u]);
-  return buf;
-}
 
 std::string shape_text(const config::data_section& d) {
   return std::to_string(d.channels) + "x" + std::to_string(d.height) + "x" +
@@ -32,20 +19,6 @@ std::string shape_text(const config::data_section& d) {
 }
 
 }  // namespace
-
-core::status check_memory(double need, std::uint64_t memory, const std::string& what) {
-  // In double: sizes multiplied here never overflow.
-  if (memory == 0 || need <= static_cast<double>(memory)) return {};
-  return core::make_error(what + " need " + bytes_text(need) + ", more than this machine's " +
-                          bytes_text(static_cast<double>(memory)) + " of memory");
-}
-
-std::uint64_t physical_memory_bytes() {
-  const long pages = ::sysconf(_SC_PHYS_PAGES);
-  const long page = ::sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page <= 0) return 0;
-  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page);
-}
 
 core::status check_synthetic_memory(const config::data_section& d, std::uint64_t memory) {
   if (d.name != "synthetic") return {};

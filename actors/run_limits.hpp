@@ -5,19 +5,16 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 
 #include "config/config.hpp"
+#include "core/memory.hpp"
 #include "core/result.hpp"
 #include "data/dataset.hpp"
 
 namespace sgp::actors {
 
-/// Bytes of physical memory on this machine (0 when unknown: checks pass).
-std::uint64_t physical_memory_bytes();
-
-/// An error naming `what` when `need` bytes exceed `memory` (0: unknown, passes).
-core::status check_memory(double need, std::uint64_t memory, const std::string& what);
+/// Bytes of physical memory on this machine (see core/memory.hpp).
+using core::physical_memory_bytes;
 
 /// The synthetic data sets of `data` (when data.name is synthetic) fit in `memory`.
 core::status check_synthetic_memory(const config::data_section& data, std::uint64_t memory);

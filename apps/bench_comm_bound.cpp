@@ -124,7 +124,7 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
   sizes.backend.name = opt.backend;
   sizes.model.name = opt.model;
   sizes.data.batch_size = opt.batch;
-  const auto memory = actors::physical_memory_bytes();
+  const auto memory = core::physical_memory_bytes();
   for (auto st : {actors::check_node_memory(sizes, (*model)->layout().total, memory),
                   actors::check_batch_memory(sizes, 28 * 28, memory)}) {
     if (!st.ok()) {

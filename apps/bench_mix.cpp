@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "actors/run_limits.hpp"
+#include "core/memory.hpp"
 #include "gpu/backend.hpp"
 #include "gpu/backend_factory.hpp"
 
@@ -27,10 +27,10 @@ int run_bench_mix(const bench_mix_options& opt) {
   // Seven vectors of n floats on the backend (x, share, z, two of 2n) and
   // one on the host; on a GPU only the host one is in this memory.
   const double vectors = opt.backend == "cpu" ? 8.0 : 1.0;
-  if (auto st = actors::check_memory(vectors * 4.0 * static_cast<double>(opt.params),
-                                     actors::physical_memory_bytes(),
-                                     "bench mix: --params " + std::to_string(opt.params) + ": " +
-                                         std::to_string(static_cast<int>(vectors)) + " vectors");
+  if (auto st = core::check_memory(vectors * 4.0 * static_cast<double>(opt.params),
+                                   core::physical_memory_bytes(),
+                                   "bench mix: --params " + std::to_string(opt.params) + ": " +
+                                       std::to_string(static_cast<int>(vectors)) + " vectors");
       !st.ok()) {
     std::fprintf(stderr, "sgp: error: %s\n", st.err().message.c_str());
     return 2;

@@ -17,7 +17,7 @@
 #include <memory>
 #include <vector>
 
-#include "actors/run_limits.hpp"
+#include "core/memory.hpp"
 #include "core/rng.hpp"
 #include "gpu/backend.hpp"
 #include "gpu/backend_factory.hpp"
@@ -56,8 +56,8 @@ int run_bench_train(const bench_train_options& opt) {
     // The distinct input batches and the model's own input buffer, at least.
     const gpu::sample_shape in = resnet ? gpu::sample_shape{3, 224, 224} : gpu::sample_shape{};
     const double need = (resnet ? 3.0 : 5.0) * opt.batch * static_cast<double>(in.elements()) * 4;
-    if (auto st = actors::check_memory(
-            need, actors::physical_memory_bytes(),
+    if (auto st = core::check_memory(
+            need, core::physical_memory_bytes(),
             "bench train: --batch " + std::to_string(opt.batch) + ": its input buffers");
         !st.ok()) {
       std::fprintf(stderr, "sgp: error: %s\n", st.err().message.c_str());

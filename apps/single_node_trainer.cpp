@@ -97,7 +97,7 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   if (!sets.ok()) return sets.err();
   const data::dataset& train = sets->train;
   const data::dataset& test = sets->test;
-  const auto memory = actors::physical_memory_bytes();
+  const auto memory = core::physical_memory_bytes();
   if (auto st = actors::check_datasets(cfg, train, test); !st.ok()) return st.err();
   if (auto st = actors::check_batch_memory(cfg, train.sample_elements(), memory); !st.ok()) {
     return st.err();

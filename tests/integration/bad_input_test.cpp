@@ -177,7 +177,7 @@ TEST_CASE("a run that ends with every node dead fails and still writes its summa
   CHECK(sgp::test::json_number_field(summary, "live_nodes") == 0);
 }
 
-TEST_CASE("--resume with --console on one node says what is not supported", "[integration]") {
+TEST_CASE("resume with the console on one node says what is not supported", "[integration]") {
   expect_one_error("resume_console", valid, "--console --resume /nonexistent/run",
                    {"--resume", "--console"});
   const auto r = run_sgp("train /dev/null --console --resume /nonexistent/run");
