@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "actors/actor_failure.hpp"
 #include "actors/sender_actor.hpp"
 
 namespace sgp::actors {
@@ -156,6 +157,7 @@ double ring_allreduce_seconds(const net::link_emulator& links, const std::vector
 caf::behavior allreduce_actor(caf::stateful_actor<allreduce_state>* self, net::link_emulator links,
                               std::uint64_t bytes_per_element,
                               std::shared_ptr<gpu::device_allreduce> device, engine_list engines) {
+  exit_on_exception(self, "the AllReduce actor");
   auto& st = self->state;
   st.links = std::move(links);
   st.bytes_per_element = bytes_per_element;

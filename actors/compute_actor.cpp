@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "actors/actor_failure.hpp"
 #include "actors/sender_actor.hpp"
 
 namespace sgp::actors {
@@ -60,6 +61,7 @@ caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
                             std::shared_ptr<compute_engine> engine,
                             std::shared_ptr<const data::dataset> test, caf::actor worker,
                             caf::actor allreduce, int node, bool device_grads) {
+  exit_on_exception(self, "node " + std::to_string(node) + " compute");
   auto& s = self->state;
   s.engine = std::move(engine);
   s.test = std::move(test);

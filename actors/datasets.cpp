@@ -1,6 +1,7 @@
 // Implementation of load_datasets (see datasets.hpp).
 #include "actors/datasets.hpp"
 
+#include "actors/run_limits.hpp"
 #include "core/rng.hpp"
 #include "data/fashion_mnist.hpp"
 #include "data/synthetic.hpp"
@@ -9,6 +10,7 @@ namespace sgp::actors {
 
 core::result<train_test> load_datasets(const config::data_section& data, std::uint64_t seed) {
   if (data.name == "synthetic") {
+    if (auto st = check_synthetic_memory(data, physical_memory_bytes()); !st.ok()) return st.err();
     // Train and test share the class patterns (same seed) but not the noise.
     return train_test{data::make_synthetic(data.synthetic_train_samples, data.channels, data.height,
                                            data.width, data.classes, seed),

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "actors/actor_failure.hpp"
+
 namespace sgp::actors {
 namespace {
 
@@ -42,6 +44,7 @@ void apply_link_update(net::link_emulator& links, const link_update& u) {
 caf::behavior sender_actor(caf::stateful_actor<sender_state>* self, int node,
                            net::link_emulator links, double duplicate, caf::actor worker,
                            std::uint64_t seed) {
+  exit_on_exception(self, "node " + std::to_string(node) + " sender");
   auto& s = self->state;
   s.node = node;
   s.links = std::move(links);

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "actors/actor_failure.hpp"
+#include "actors/run_limits.hpp"
 #include "actors/sender_actor.hpp"
 #include "core/json.hpp"
 #include "core/lr_schedule.hpp"
@@ -233,12 +235,21 @@ bool start_group(supervisor_ptr self) {
   c.lr.decay_factor = s.cfg.schedule.decay_factor;
   c.lr.total_epochs = s.cfg.schedule.epochs;
 
+  auto refuse = [&](const core::error& e) {
+    s.finished.deliver(caf::make_error(caf::sec::runtime_error, e.message));
+    return false;
+  };
+  const auto memory = physical_memory_bytes();
+  if (auto st = check_datasets(s.cfg, *s.train, *s.test); !st.ok()) return refuse(st.err());
+  if (auto st = check_batch_memory(s.cfg, s.train->sample_elements(), memory); !st.ok()) {
+    return refuse(st.err());
+  }
   // Node 0's engine gives the initial model (same seed everywhere) and the
   // iteration count (shards are equal, so every node has as many batches).
   auto first = compute_engine::create(c, s.train);
-  if (!first.ok()) {
-    s.finished.deliver(caf::make_error(caf::sec::runtime_error, first.err().message));
-    return false;
+  if (!first.ok()) return refuse(first.err());
+  if (auto st = check_node_memory(s.cfg, (*first)->parameters(), memory); !st.ok()) {
+    return refuse(st.err());
   }
   s.initial_x = std::make_shared<const std::vector<float>>((*first)->initial_parameters());
   s.per_epoch = (*first)->iterations_per_epoch();
@@ -329,8 +340,20 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
   self->state.cfg = std::move(cfg);
   self->state.train = std::move(train);
   self->state.test = std::move(test);
+  // An exception here or in any actor of the group ends the run with it:
+  // the start request gets the error instead of waiting for ever.
+  self->set_exception_handler([=](std::exception_ptr& x) {
+    auto reason = exception_exit_reason("the supervisor", x);
+    abort_run(self, actor_failure_text(reason));
+    return reason;
+  });
   self->set_down_handler([=](const caf::down_msg& down) {
     auto& s = self->state;
+    if (auto failure = actor_failure_text(down.reason); !failure.empty()) {
+      std::fprintf(stderr, "\nsupervisor: %s\n", failure.c_str());
+      abort_run(self, failure);
+      return;
+    }
     for (std::size_t i = 0; i < s.n; ++i) {
       if (s.view.live[i] && s.nodes[i].worker && s.nodes[i].worker.address() == down.source) {
         // Died without a kill: what it held cannot be accounted.

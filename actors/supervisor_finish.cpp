@@ -230,10 +230,12 @@ std::string write_checkpoints(supervisor_ptr self) {
 
 void abort_run(supervisor_ptr self, const std::string& message) {
   auto& s = self->state;
-  if (s.finishing) return;
+  // While finishing, the run still ends here if the reply has not gone yet
+  // (an actor failed during the final evaluation).
+  if (s.finishing && !s.finished.pending()) return;
   s.finishing = true;
   s.metrics.flush();
-  s.finished.deliver(caf::make_error(caf::sec::runtime_error, message));
+  if (s.finished.pending()) s.finished.deliver(caf::make_error(caf::sec::runtime_error, message));
   shut_down(self);
 }
 

@@ -71,6 +71,7 @@ void start_allreduce(supervisor_ptr self, const engine_list& engines) {
   }
   s.device_grads = device != nullptr;
   s.allreduce = self->spawn(allreduce_actor, s.links, std::uint64_t{4}, std::move(device), engines);
+  self->monitor(s.allreduce);
 }
 
 core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::vector<float>> x,
@@ -94,6 +95,8 @@ core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::
                                    s.view.incarnation[static_cast<std::size_t>(id)]);
   auto sender = self->spawn(sender_actor, id, s.links, duplicate, worker, seed);
   self->monitor(worker);
+  self->monitor(compute);
+  self->monitor(sender);
   s.nodes[static_cast<std::size_t>(id)] = {worker, compute, sender, std::move(engine)};
   s.spawned_at[static_cast<std::size_t>(id)] = clock_seconds(self);
   return {};

@@ -1,6 +1,7 @@
 // Implementation of the worker actor (see worker_actor.hpp).
 #include "actors/worker_actor.hpp"
 
+#include "actors/actor_failure.hpp"
 #include "actors/sender_actor.hpp"
 
 namespace sgp::actors {
@@ -69,6 +70,7 @@ caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
                            std::shared_ptr<const std::vector<float>> x, double w,
                            core::gossip_options options, core::membership_view view,
                            worker_setup setup, caf::actor supervisor) {
+  exit_on_exception(self, "node " + std::to_string(node) + " worker");
   auto& s = self->state;
   s.engine = std::move(engine);
   s.node.emplace(static_cast<std::size_t>(node), s.engine->make_space(*x), w, options,

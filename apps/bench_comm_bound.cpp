@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actors/run.hpp"
+#include "actors/run_limits.hpp"
 #include "config/config.hpp"
 #include "core/units.hpp"
 #include "gpu/backend_factory.hpp"
@@ -116,6 +117,13 @@ const char* label(const std::string& algorithm) {
 }  // namespace
 
 int run_bench_comm_bound(const comm_bound_options& opt) {
+  if (opt.nodes < 1 || opt.nodes > config::max_nodes || opt.batch < 1) {
+    std::fprintf(stderr,
+                 "sgp: error: bench comm-bound: --nodes must be in [1, %d] and --batch >= 1, got "
+                 "--nodes %d --batch %d\n",
+                 config::max_nodes, opt.nodes, opt.batch);
+    return 1;
+  }
   auto backend = gpu::make_backend(opt.backend, 1);
   if (!backend.ok()) {
     std::fprintf(stderr, "bench comm-bound: %s\n", backend.err().message.c_str());
@@ -140,6 +148,20 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
     return 1;
   }
   const double params = static_cast<double>((*model)->layout().total);
+  config::config sizes;
+  sizes.cluster.nodes = opt.nodes;
+  sizes.backend.name = opt.backend;
+  sizes.model.name = opt.model;
+  sizes.data.batch_size = opt.batch;
+  const auto memory = core::physical_memory_bytes();
+  for (auto st : {actors::check_node_memory(sizes, (*model)->layout().total, memory),
+                  actors::check_batch_memory(sizes, 28 * 28, memory)}) {
+    if (!st.ok()) {
+      std::fprintf(stderr, "sgp: error: bench comm-bound --nodes %d --batch %d: %s\n", opt.nodes,
+                   opt.batch, st.err().message.c_str());
+      return 1;
+    }
+  }
   const double bytes = 4.0 * params;
   const double push = 8.0 * bytes / *bw + *lat;
   const double n = opt.nodes;

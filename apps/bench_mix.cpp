@@ -10,14 +10,29 @@
 #include <cstdio>
 #include <vector>
 
+#include "core/memory.hpp"
 #include "gpu/backend.hpp"
 #include "gpu/backend_factory.hpp"
 
 namespace sgp::apps {
 
 int run_bench_mix(const bench_mix_options& opt) {
-  if (opt.params == 0 || opt.iterations <= 0 || opt.warmup < 0) {
-    std::fprintf(stderr, "bench mix: params and iterations must be > 0, warmup >= 0\n");
+  if (opt.params <= 0 || opt.iterations <= 0 || opt.warmup < 0) {
+    std::fprintf(stderr,
+                 "sgp: error: bench mix: --params and --iterations must be > 0, --warmup >= 0 "
+                 "(got %lld, %d, %d)\n",
+                 static_cast<long long>(opt.params), opt.iterations, opt.warmup);
+    return 2;
+  }
+  // Seven vectors of n floats on the backend (x, share, z, two of 2n) and
+  // one on the host; on a GPU only the host one is in this memory.
+  const double vectors = opt.backend == "cpu" ? 8.0 : 1.0;
+  if (auto st = core::check_memory(vectors * 4.0 * static_cast<double>(opt.params),
+                                   core::physical_memory_bytes(),
+                                   "bench mix: --params " + std::to_string(opt.params) + ": " +
+                                       std::to_string(static_cast<int>(vectors)) + " vectors");
+      !st.ok()) {
+    std::fprintf(stderr, "sgp: error: %s\n", st.err().message.c_str());
     return 2;
   }
   auto made = gpu::make_backend(opt.backend, 0);
@@ -26,7 +41,7 @@ int run_bench_mix(const bench_mix_options& opt) {
     return 1;
   }
   auto& be = *made.value();
-  const std::size_t n = opt.params;
+  const auto n = static_cast<std::size_t>(opt.params);
   gpu::buffer x = be.allocate(n);
   gpu::buffer share = be.allocate(n);
   gpu::buffer z = be.allocate(n);

@@ -10,9 +10,9 @@ namespace sgp::apps {
 
 /// What to time.
 struct bench_mix_options {
-  std::size_t params = 25'600'000;  ///< floats per vector (ResNet-50 has 25.6 M)
-  std::string backend = "cuda";     ///< "cpu" or "cuda"
-  int iterations = 1000;            ///< timed calls of each
+  std::int64_t params = 25'600'000;  ///< floats per vector (ResNet-50 has 25.6 M)
+  std::string backend = "cuda";      ///< "cpu" or "cuda"
+  int iterations = 1000;             ///< timed calls of each
   int warmup = 10;
 };
 

@@ -17,6 +17,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/memory.hpp"
 #include "core/rng.hpp"
 #include "gpu/backend.hpp"
 #include "gpu/backend_factory.hpp"
@@ -50,6 +51,18 @@ int run_bench_train(const bench_train_options& opt) {
   if (opt.batch <= 0 || opt.steps <= 0 || opt.warmup < 0) {
     std::fprintf(stderr, "bench train: batch and steps must be > 0, warmup >= 0\n");
     return 2;
+  }
+  {
+    // The distinct input batches and the model's own input buffer, at least.
+    const gpu::sample_shape in = resnet ? gpu::sample_shape{3, 224, 224} : gpu::sample_shape{};
+    const double need = (resnet ? 3.0 : 5.0) * opt.batch * static_cast<double>(in.elements()) * 4;
+    if (auto st = core::check_memory(
+            need, core::physical_memory_bytes(),
+            "bench train: --batch " + std::to_string(opt.batch) + ": its input buffers");
+        !st.ok()) {
+      std::fprintf(stderr, "sgp: error: %s\n", st.err().message.c_str());
+      return 2;
+    }
   }
   auto backend = gpu::make_backend(opt.backend, 0);
   if (!backend.ok()) {

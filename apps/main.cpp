@@ -36,7 +36,16 @@ int run_group(const sgp::config::config& cfg, bool console) {
       std::printf("%-10zu dead\n", i);
     }
   }
-  std::printf("%-10s %.2f%%\n", "averaged", 100.0 * s.test_accuracy_mean_model);
+  if (s.live_nodes > 0) {
+    std::printf("%-10s %.2f%%\n", "averaged", 100.0 * s.test_accuracy_mean_model);
+  } else {
+    std::printf("%-10s none (no live node)\n", "averaged");
+  }
+  // With every node dead nothing is expected: the error is 0, not 0/0.
+  const double weight_error =
+      s.expected_total_weight > 0.0
+          ? std::abs(s.total_weight - s.expected_total_weight) / s.expected_total_weight
+          : std::abs(s.total_weight);
   std::printf(
       "summary: %s, %d/%d nodes live, %llu iterations in %.1f s (%.0f samples/s), comm wait "
       "%.1f%%\n"
@@ -45,12 +54,19 @@ int run_group(const sgp::config::config& cfg, bool console) {
       "run directory: %s\n",
       s.algorithm.c_str(), s.live_nodes, s.nodes, static_cast<unsigned long long>(s.iterations),
       s.wall_seconds, s.samples_per_second, 100.0 * s.mean_comm_wait_fraction, s.total_weight,
-      s.expected_total_weight,
-      std::abs(s.total_weight - s.expected_total_weight) / s.expected_total_weight,
-      s.weight_exact ? "" : ", a node died unaccounted",
+      s.expected_total_weight, weight_error, s.weight_exact ? "" : ", a node died unaccounted",
       static_cast<unsigned long long>(s.messages_lost),
       static_cast<unsigned long long>(s.messages_duplicate),
       static_cast<unsigned long long>(s.messages_late), s.consensus_distance, cfg.run.dir.c_str());
+  // The summary is written; a run that kept no node or trained nothing
+  // still failed.
+  if (s.live_nodes == 0) {
+    return fail({"the run ended with no live node (every node was killed or failed); see " +
+                 cfg.run.dir + "/summary.json"});
+  }
+  if (s.iterations == 0) {
+    return fail({"the run trained no iteration; see " + cfg.run.dir + "/summary.json"});
+  }
   return 0;
 }
 
@@ -63,8 +79,13 @@ int run_train(const std::string& config_path, const std::vector<std::string>& ov
                cfg->run.name.c_str(), cfg->model.name.c_str(), cfg->cluster.nodes,
                cfg->schedule.epochs, cfg->data.batch_size, cfg->backend.name.c_str());
   if (cfg->cluster.nodes > 1 || console) {
-    if (!resume.empty()) {
+    if (!resume.empty() && cfg->cluster.nodes > 1) {
       return fail({"--resume: resuming a multi-node run is not supported yet (one node only)"});
+    }
+    if (!resume.empty()) {
+      return fail(
+          {"--resume: cannot be combined with --console yet (the console drives the "
+           "actor runtime, which does not resume); resume without --console"});
     }
     return run_group(*cfg, console);
   }

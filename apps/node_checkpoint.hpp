@@ -20,13 +20,23 @@ struct node_state {
   std::int64_t& iteration;  ///< iterations completed
 };
 
-/// Writes `state` (tagged with the model name and seed) to `path` atomically.
-core::status save_node_state(const node_state& state, const std::string& model_name,
-                             std::uint64_t seed, const std::string& path);
+/// What a checkpoint must match to be resumed: the data order and the
+/// meaning of an iteration depend on all three.
+struct run_identity {
+  std::string model_name;
+  std::uint64_t seed = 0;
+  int batch_size = 0;
+};
 
-/// Restores `state` from `path`; fails (naming the path) if the checkpoint is
-/// damaged or was written for another model, size or seed.
-core::status load_node_state(const node_state& state, const std::string& model_name,
-                             std::uint64_t seed, const std::string& path);
+/// Writes `state` (tagged with `id`) to `path` atomically.
+core::status save_node_state(const node_state& state, const run_identity& id,
+                             const std::string& path);
+
+/// Restores `state` from `path`; fails (naming the path and the entry) if the
+/// checkpoint is damaged, holds a value no run writes (a negative iteration,
+/// a weight <= 0, a non-finite number), or was written for another model,
+/// size, seed or batch size.
+core::status load_node_state(const node_state& state, const run_identity& id,
+                             const std::string& path);
 
 }  // namespace sgp::apps

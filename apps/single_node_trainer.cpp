@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "actors/datasets.hpp"
+#include "actors/run_limits.hpp"
 #include "apps/node_checkpoint.hpp"
 #include "apps/progress.hpp"
 #include "apps/run_files.hpp"
@@ -96,6 +97,11 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   if (!sets.ok()) return sets.err();
   const data::dataset& train = sets->train;
   const data::dataset& test = sets->test;
+  const auto memory = core::physical_memory_bytes();
+  if (auto st = actors::check_datasets(cfg, train, test); !st.ok()) return st.err();
+  if (auto st = actors::check_batch_memory(cfg, train.sample_elements(), memory); !st.ok()) {
+    return st.err();
+  }
 
   auto backend = gpu::make_backend(cfg.backend.name, cfg.backend.threads);
   if (!backend.ok()) return backend.err().with_context("backend.name");
@@ -113,12 +119,13 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   double w = 1.0;
   std::int64_t iteration = 0;
   const node_state state{be, **model, x, momentum, w, iteration};
+  const run_identity identity{cfg.model.name, cfg.run.seed, cfg.data.batch_size};
 
   const run_paths paths{cfg.run.dir};
   if (auto st = make_run_dir(paths); !st.ok()) return st.err();
   if (resume) {
     const std::string ckpt = resolve_checkpoint(*resume);
-    if (auto st = load_node_state(state, cfg.model.name, cfg.run.seed, ckpt); !st.ok()) {
+    if (auto st = load_node_state(state, identity, ckpt); !st.ok()) {
       return st.err().with_context("--resume");
     }
     std::fprintf(stderr, "resumed from %s at iteration %lld\n", ckpt.c_str(),
@@ -217,8 +224,7 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
     const int every = cfg.output.checkpoint_every_epochs;
     const bool last = epoch + 1 == cfg.schedule.epochs;
     if (last || (every > 0 && (epoch + 1) % every == 0)) {
-      if (auto st = save_node_state(state, cfg.model.name, cfg.run.seed, paths.checkpoint());
-          !st.ok()) {
+      if (auto st = save_node_state(state, identity, paths.checkpoint()); !st.ok()) {
         return st.err();
       }
     }

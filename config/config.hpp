@@ -11,6 +11,9 @@
 
 namespace sgp::config {
 
+/// The most nodes a run may have: every node pair has an emulated link.
+inline constexpr int max_nodes = 1024;
+
 struct run_section {
   std::string name = "run";
   std::string dir = "runs/run";  ///< run directory (metrics, checkpoints, summary)

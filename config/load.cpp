@@ -38,6 +38,12 @@ constexpr std::array compressions = {"none"sv, "bf16"sv};
 constexpr std::array backend_names = {"cpu"sv, "cuda"sv};
 constexpr std::array compute_thread_modes = {"auto"sv, "own"sv, "shared"sv};
 
+// Upper limits for sizes that would otherwise fail deep inside a run: every
+// node pair has an emulated link (nodes^2), the output layer grows with the
+// classes, and OpenMP fails with its own message past what it can create.
+constexpr double max_classes = 100000;
+constexpr double max_threads = 1024;
+
 /// Runs `read(section_scope)` on the table `name` of the root, when present.
 template <class Read>
 core::status section(const toml_reader& r, const scope& root, std::string_view name, Read read) {
@@ -71,8 +77,8 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
   if (!dir_given) c.run.dir = "runs/" + c.run.name;
 
   SGP_CONFIG_TRY(section(r, root, "cluster", [&](const scope& s) {
-    SGP_CONFIG_TRY(r.read(s, "nodes", c.cluster.nodes, at_least(1)));
-    return r.read_duration(s, "heartbeat_timeout", c.cluster.heartbeat_timeout);
+    SGP_CONFIG_TRY(r.read(s, "nodes", c.cluster.nodes, closed(1, sgp::config::max_nodes)));
+    return r.read_duration(s, "heartbeat_timeout", c.cluster.heartbeat_timeout, true);
   }));
 
   SGP_CONFIG_TRY(section(r, root, "model", [&](const scope& s) {
@@ -92,7 +98,7 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(r.read(s, "channels", d.channels, at_least(1)));
     SGP_CONFIG_TRY(r.read(s, "height", d.height, at_least(1)));
     SGP_CONFIG_TRY(r.read(s, "width", d.width, at_least(1)));
-    return r.read(s, "classes", d.classes, at_least(2));
+    return r.read(s, "classes", d.classes, closed(2, max_classes));
   }));
 
   SGP_CONFIG_TRY(section(r, root, "optimizer", [&](const scope& s) -> core::status {
@@ -126,7 +132,7 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
 
   SGP_CONFIG_TRY(section(r, root, "backend", [&](const scope& s) -> core::status {
     SGP_CONFIG_TRY(r.read_enum(s, "name", c.backend.name, backend_names));
-    SGP_CONFIG_TRY(r.read(s, "threads", c.backend.threads, at_least(0)));
+    SGP_CONFIG_TRY(r.read(s, "threads", c.backend.threads, closed(0, max_threads)));
     SGP_CONFIG_TRY(
         r.read_enum(s, "compute_threads", c.backend.compute_threads, compute_thread_modes));
     return r.read(s, "devices", c.backend.devices, closed(0, 1023));

@@ -193,6 +193,9 @@ core::status toml_reader::number(const toml::node& node, const std::string& path
     return error_at(node.source(), path, "expected a number, got " + type_name(node));
   }
   if (std::isnan(value)) return error_at(node.source(), path, "must be a number, got nan");
+  if (std::isinf(value)) {
+    return error_at(node.source(), path, "must be a finite number, got " + shown(node));
+  }
   if (auto bad = b.violation(value, shown(node)); !bad.empty()) {
     return error_at(node.source(), path, bad);
   }
@@ -383,13 +386,16 @@ core::status toml_reader::read_bandwidth(const scope& s, std::string_view key,
   return {};
 }
 
-core::status toml_reader::read_duration(const scope& s, std::string_view key,
-                                        std::string& out) const {
+core::status toml_reader::read_duration(const scope& s, std::string_view key, std::string& out,
+                                        bool positive) const {
   std::string value = out;
   if (auto st = read(s, key, value); !st.ok()) return st;
   if (s.find(key) == nullptr) return {};
-  if (auto secs = parse_duration_seconds(value); !secs.ok()) {
-    return error_at(s.find(key)->source(), s.key_path(key), secs.err().message);
+  auto secs = parse_duration_seconds(value);
+  if (!secs.ok()) return error_at(s.find(key)->source(), s.key_path(key), secs.err().message);
+  if (positive && !(*secs > 0.0)) {
+    return error_at(s.find(key)->source(), s.key_path(key),
+                    "must be longer than 0, got \"" + value + "\"");
   }
   out = value;
   return {};

@@ -103,9 +103,10 @@ class toml_reader {
   /// A string that parse_bandwidth_bits_per_second accepts.
   [[nodiscard]] core::status read_bandwidth(const scope& s, std::string_view key,
                                             std::string& out) const;
-  /// A string that parse_duration_seconds accepts.
-  [[nodiscard]] core::status read_duration(const scope& s, std::string_view key,
-                                           std::string& out) const;
+  /// A string that parse_duration_seconds accepts; with `positive`, "0ms" is
+  /// refused too (a timeout of nothing).
+  [[nodiscard]] core::status read_duration(const scope& s, std::string_view key, std::string& out,
+                                           bool positive = false) const;
 
  private:
   [[nodiscard]] std::string location(const toml::source_region& where, std::string_view path) const;

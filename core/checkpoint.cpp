@@ -200,7 +200,29 @@ result<checkpoint> checkpoint::load(const std::string& path) {
         !r.read(size) || !r.read_bytes(size, e.bytes)) {
       return fail("truncated entry " + std::to_string(i));
     }
-    ckpt.entries_[std::string(name_bytes.begin(), name_bytes.end())] = std::move(e);
+    const std::string name(name_bytes.begin(), name_bytes.end());
+    std::size_t value_size = 1;
+    switch (e.type) {
+      case kind::f32:
+        value_size = sizeof(float);
+        break;
+      case kind::f64:
+        value_size = sizeof(double);
+        break;
+      case kind::i64:
+        value_size = sizeof(std::int64_t);
+        break;
+      case kind::str:
+        break;
+      default:
+        return fail("entry '" + name + "' has unknown type " +
+                    std::to_string(static_cast<unsigned>(e.type)));
+    }
+    if (e.bytes.size() % value_size != 0) {
+      return fail("entry '" + name + "' has " + std::to_string(e.bytes.size()) +
+                  " bytes, not a whole number of values");
+    }
+    ckpt.entries_[name] = std::move(e);
   }
   if (r.pos != body.size()) return fail("trailing bytes after the last entry");
   return ckpt;

@@ -2,6 +2,7 @@
 #include "core/command.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <set>
 #include <sstream>
 
@@ -36,6 +37,7 @@ result<double> parse_number(const std::string& text) {
   if (ec != std::errc() || end != text.data() + text.size()) {
     return make_error("'" + text + "' is not a number");
   }
+  if (!std::isfinite(value)) return make_error("'" + text + "' is not a finite number");
   return value;
 }
 

@@ -67,7 +67,14 @@ result<double> parse_bandwidth_bits_per_second(std::string_view text) {
 }
 
 result<double> parse_duration_seconds(std::string_view text) {
-  return parse_with_units(text, duration_units, "duration", "ns, us, ms, s");
+  auto seconds = parse_with_units(text, duration_units, "duration", "ns, us, ms, s");
+  // Timers take nanoseconds in 64 bits; far beyond that a latency wrapped
+  // round to instant delivery. No run waits a day for one message.
+  if (seconds.ok() && *seconds > max_duration_seconds) {
+    return make_error("bad duration \"" + std::string(text) + "\": must be at most 1 day (" +
+                      std::to_string(static_cast<long long>(max_duration_seconds)) + "s)");
+  }
+  return seconds;
 }
 
 }  // namespace sgp::core

@@ -14,8 +14,12 @@ namespace sgp::core {
 /// ("1.5Gbit"); the result must be > 0.
 result<double> parse_bandwidth_bits_per_second(std::string_view text);
 
+/// The longest duration parse_duration_seconds accepts: one day.
+inline constexpr double max_duration_seconds = 86400.0;
+
 /// Parses a duration "<number><unit>" into seconds. Units: ns, us (or µs), ms,
-/// s. The number is a non-negative decimal; "0ms" is valid, a bare "0" is not.
+/// s. The number is a non-negative decimal; "0ms" is valid, a bare "0" is not;
+/// more than max_duration_seconds is an error.
 result<double> parse_duration_seconds(std::string_view text);
 
 }  // namespace sgp::core

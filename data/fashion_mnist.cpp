@@ -27,6 +27,7 @@ core::result<dataset> load_fashion_mnist(const std::string& dir, split s,
 
   auto images = read_idx_gz(images_path, images_magic, "pixels", limit);
   if (!images.ok()) return images.err();
+  if (images->items == 0) return core::error{images_path + ": holds no images"};
   if (images->dims[1] != side || images->dims[2] != side) {
     return core::error{images_path + ": images are " + std::to_string(images->dims[1]) + "x" +
                        std::to_string(images->dims[2]) + " (expected 28x28)"};

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <memory>
 
 namespace sgp::data {
@@ -99,13 +100,23 @@ core::result<idx_array> read_idx_gz(const std::string& path, std::uint32_t magic
   }
   const std::uint64_t count = out.dims.empty() ? 0 : out.dims[0];
   out.items = max_items > 0 ? std::min<std::uint64_t>(count, max_items) : count;
+  if (item_size != 0 && out.items > std::numeric_limits<std::uint64_t>::max() / item_size) {
+    return core::error{path + ": the header declares more " + what + " than can be addressed"};
+  }
   const std::uint64_t want = out.items * item_size;
-  out.bytes.resize(want);
-  got = read_bytes(file.get(), path, out.bytes.data(), out.bytes.size());
-  if (!got.ok()) return got.err();
-  if (*got < want) {
-    return core::error{path + ": truncated: expected " + std::to_string(want) + " bytes of " +
-                       what + ", got " + std::to_string(*got)};
+  // The buffer grows as data arrives: a header that claims more than the file
+  // holds is reported as truncated, never allocated as claimed.
+  constexpr std::uint64_t chunk = std::uint64_t{64} << 20;
+  while (out.bytes.size() < want) {
+    const std::size_t have = out.bytes.size();
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(want - have, chunk));
+    out.bytes.resize(have + n);
+    got = read_bytes(file.get(), path, out.bytes.data() + have, n);
+    if (!got.ok()) return got.err();
+    if (*got < n) {
+      return core::error{path + ": truncated: expected " + std::to_string(want) + " bytes of " +
+                         what + ", got " + std::to_string(have + *got)};
+    }
   }
   if (out.items == count) {
     std::uint8_t extra[4096];

@@ -328,7 +328,7 @@ TEST_CASE("out-of-range values name the range and the value", "[config]") {
   CHECK_THAT(error_of("[schedule]\ndecay_epochs = [30, 20]\n"),
              Catch::StartsWith("q.toml:2:21: schedule.decay_epochs[1]: must be ascending"));
   CHECK_THAT(error_of("[cluster]\nnodes = 5000000000\n"),
-             Catch::Contains("cluster.nodes: must be in [1, 2147483647], got 5000000000"));
+             Catch::Contains("cluster.nodes: must be in [1, 1024], got 5000000000"));
   CHECK_THAT(error_of("[network]\nloss = 1.5\n"),
              Catch::EndsWith("network.loss: must be in [0, 1], got 1.5"));
   CHECK_THAT(error_of("[network]\nlatency = \"5 ms\"\n"),
@@ -337,6 +337,26 @@ TEST_CASE("out-of-range values name the range and the value", "[config]") {
              Catch::Contains("network.bandwidth: bad bandwidth \"10GB\": unknown unit 'GB'"));
   CHECK_THAT(error_of("[output]\nprogress_every_iterations = 0\n"),
              Catch::Contains("output.progress_every_iterations: must be >= 1, got 0"));
+}
+
+TEST_CASE("infinities, zero timeouts and absurd sizes are refused naming the key", "[config]") {
+  CHECK(error_of("[optimizer]\nlr = inf\n") ==
+        "q.toml:2:6: optimizer.lr: must be a finite number, got inf");
+  CHECK_THAT(error_of("[[faults]]\nat_iteration = 1\naction = \"slow\"\nnode = 0\nfactor = inf\n"),
+             Catch::Contains("faults[0].factor: must be a finite number, got inf"));
+  CHECK_THAT(error_of("[[faults]]\nat_iteration = 1\naction = \"slow\"\nnode = 0\nfactor = nan\n"),
+             Catch::Contains("faults[0].factor: must be a number, got nan"));
+  CHECK_THAT(error_of("", {"cluster.heartbeat_timeout=0ms"}),
+             Catch::Contains("cluster.heartbeat_timeout: must be longer than 0, got \"0ms\""));
+  CHECK_THAT(error_of("[network]\nlatency = \"1000000000000s\"\n"),
+             Catch::StartsWith("q.toml:2:11: network.latency: bad duration") &&
+                 Catch::Contains("at most 1 day"));
+  CHECK_THAT(error_of("", {"backend.threads=100000"}),
+             Catch::Contains("backend.threads: must be in [0, 1024], got 100000"));
+  CHECK_THAT(error_of("", {"data.classes=2147483647"}),
+             Catch::Contains("data.classes: must be in [2, 100000], got 2147483647"));
+  CHECK_THAT(error_of("", {"cluster.nodes=100000"}),
+             Catch::Contains("cluster.nodes: must be in [1, 1024], got 100000"));
 }
 
 TEST_CASE("enumerations list the valid values", "[config]") {

@@ -49,3 +49,12 @@ TEST_CASE("bad durations are rejected with the reason", "[config]") {
   CHECK_FALSE(parse_duration_seconds("ms").ok());
   CHECK_FALSE(parse_duration_seconds("5h").ok());
 }
+
+TEST_CASE("durations beyond a day are rejected, a day is not", "[config]") {
+  CHECK(*parse_duration_seconds("86400s") == Approx(86400.0));
+  auto huge = parse_duration_seconds("1000000000000s");
+  REQUIRE_FALSE(huge.ok());
+  CHECK_THAT(huge.err().message, Catch::Contains("at most 1 day"));
+  CHECK_FALSE(parse_duration_seconds("86401s").ok());
+  CHECK_FALSE(parse_duration_seconds("100000000000000000ms").ok());
+}

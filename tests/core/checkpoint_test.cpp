@@ -76,6 +76,48 @@ TEST_CASE("damaged checkpoint files are errors that name the path", "[core]") {
   CHECK_THAT(loaded.err().message, Catch::StartsWith(path));
 }
 
+namespace {
+
+/// A one-entry checkpoint file with a valid checksum, whatever the entry says.
+void write_one_entry(const std::string& path, std::uint8_t type, std::size_t size) {
+  std::vector<std::uint8_t> out = {'S', 'G', 'P', 'C', 'K', 'P', 'T', '1'};
+  auto put = [&](auto v) {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(&v);
+    out.insert(out.end(), p, p + sizeof v);
+  };
+  put(std::uint32_t{1});  // format version
+  put(std::uint32_t{1});  // entries
+  put(std::uint32_t{1});  // name size
+  out.push_back('x');
+  out.push_back(type);
+  put(static_cast<std::uint64_t>(size));
+  out.insert(out.end(), size, std::uint8_t{0});
+  std::uint64_t h = 1469598103934665603ULL;
+  for (const std::uint8_t b : out) {
+    h ^= b;
+    h *= 1099511628211ULL;
+  }
+  put(h);
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));
+}
+
+}  // namespace
+
+TEST_CASE("entries of an unknown type or a ragged size are errors despite the checksum", "[core]") {
+  const auto path = temp_path("entries.ckpt");
+  write_one_entry(path, 3, 16);  // two int64: fine
+  CHECK(sgp::core::checkpoint::load(path).ok());
+  write_one_entry(path, 9, 16);
+  auto unknown = sgp::core::checkpoint::load(path);
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.err().message == path + ": entry 'x' has unknown type 9");
+  write_one_entry(path, 2, 12);
+  auto ragged = sgp::core::checkpoint::load(path);
+  REQUIRE_FALSE(ragged.ok());
+  CHECK(ragged.err().message == path + ": entry 'x' has 12 bytes, not a whole number of values");
+}
+
 TEST_CASE("a missing checkpoint file is an error naming it", "[core]") {
   auto loaded = sgp::core::checkpoint::load("/nonexistent/sgp.ckpt");
   REQUIRE_FALSE(loaded.ok());

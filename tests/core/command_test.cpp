@@ -67,6 +67,13 @@ TEST_CASE("bad commands give errors that say what was wrong", "[core]") {
   check_error("link set 1 2 loss=2", "[0, 1]");
   check_error("link set 1 2 color=red", "unknown link setting");
   check_error("slow 1 0.5x", ">= 1");
+  check_error("slow 1 infx", "finite");
+  check_error("slow 1 nanx", "finite");
+  check_error("slow 1 inf", "finite");
+  check_error("link set 1 2 loss=nan", "finite");
+  check_error("link set 1 2 loss=inf", "finite");
+  check_error("link set 1 2 lat=1000000000000s", "at most 1 day");
+  check_error("link set 1 2 jitter=90000s", "at most 1 day");
   check_error("partition 0,1", "at least two groups");
   check_error("partition 0,1 | 1,2", "two groups");
   check_error("partition 0 | ", "no empty groups");

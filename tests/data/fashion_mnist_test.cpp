@@ -205,6 +205,19 @@ TEST_CASE("corrupt Fashion-MNIST files are named with what is wrong", "[data]") 
     dir.write(dir.labels, gzip(labels_file(4)));
     CHECK(dir.error() == dir.labels + ": 4 labels, but " + dir.images + " has 5 images");
   }
+  SECTION("a header that claims far more than the file holds") {
+    // 65535 images of 65535x65535: read as far as the data goes, never
+    // allocated as claimed.
+    dir.write(dir.images, gzip(images_file(0x803, 65535, 65535, 65535, 5 * 784)));
+    CHECK_THAT(dir.error(),
+               Catch::StartsWith(dir.images + ": truncated: expected 281462092005375 bytes of "
+                                              "pixels, got 3920"));
+  }
+  SECTION("no images") {
+    dir.write(dir.images, gzip(images_file(0x803, 0, 28, 28, 0)));
+    dir.write(dir.labels, gzip(labels_file(0)));
+    CHECK(dir.error() == dir.images + ": holds no images");
+  }
   SECTION("label out of range") {
     dir.write(dir.labels, gzip(labels_file(5, 12)));
     CHECK(dir.error() == dir.labels + ": label 12 at index 4 is out of range 0..9");

@@ -1,6 +1,7 @@
 // `sgp train` on broken input: each gives one clear error line and a non-zero exit.
 #include <catch2/catch.hpp>
 
+#include "core/checkpoint.hpp"
 #include "tests/integration/sgp_process.hpp"
 
 namespace {
@@ -70,4 +71,133 @@ TEST_CASE("a corrupt checkpoint for --resume is named", "[integration]") {
                    "[run]\ndir = \"" + dir + "/run\"\n[model]\nname = \"mlp\"\n[data]\nname = " +
                        "\"synthetic\"\nsynthetic_train_samples = 64\nsynthetic_test_samples = 32\n",
                    "--resume " + dir + "/bad.ckpt", {"bad.ckpt"});
+}
+
+namespace {
+
+/// A small synthetic run of 4 nodes that trains in a second when nothing is wrong.
+std::string synthetic4(const std::string& name) {
+  return "[run]\ndir = \"" + sgp::test::fresh_dir("run_" + name) +
+         "\"\n[cluster]\nnodes = 4\n[model]\nname = \"mlp\"\n[data]\nname = \"synthetic\"\n"
+         "batch_size = 16\nheight = 8\nwidth = 8\nsynthetic_train_samples = 256\n"
+         "synthetic_test_samples = 64\n[schedule]\nepochs = 1\n[output]\nprogress = false\n";
+}
+
+}  // namespace
+
+TEST_CASE("absurd sizes are refused at start-up naming the key", "[integration]") {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"--set data.batch_size=2147483647", {"data.batch_size = 2147483647", "memory"}},
+      {"--set cluster.nodes=100000", {"cluster.nodes", "100000"}},
+      {"--set data.classes=2147483647", {"data.classes", "2147483647"}},
+      {"--set data.height=100000 --set data.width=100000", {"synthetic", "memory"}},
+      {"--set backend.threads=100000", {"backend.threads", "100000"}},
+      {"--set cluster.nodes=1 --set data.eval_batch_size=2147483647",
+       {"data.eval_batch_size = 2147483647"}},
+  };
+  for (const auto& [extra, pieces] : cases) {
+    INFO(extra);
+    expect_one_error("sizes", synthetic4("sizes"), extra, pieces);
+  }
+}
+
+TEST_CASE("a node without training samples is refused at start-up", "[integration]") {
+  expect_one_error("no_samples", synthetic4("no_samples"), "--set data.synthetic_train_samples=3",
+                   {"data.synthetic_train_samples", "cluster.nodes = 4"});
+}
+
+TEST_CASE("bad durations, timeouts and factors name the key", "[integration]") {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"--set network.latency=1000000000000s", {"network.latency", "at most 1 day"}},
+      {"--set cluster.heartbeat_timeout=0ms", {"cluster.heartbeat_timeout", "longer than 0"}},
+  };
+  for (const auto& [extra, pieces] : cases) {
+    INFO(extra);
+    expect_one_error("durations", synthetic4("durations"), extra, pieces);
+  }
+  expect_one_error("slow_inf",
+                   synthetic4("slow_inf") +
+                       "[[faults]]\nat_iteration = 1\naction = \"slow\"\nnode = 1\nfactor = inf\n",
+                   "", {"faults[0].factor", "finite"});
+}
+
+TEST_CASE("resume refuses impossible checkpoint fields and another batch size", "[integration]") {
+  const auto dir = sgp::test::fresh_dir("resume_fields");
+  const auto toml = dir + "/a.toml";
+  sgp::test::write_text(toml, "[run]\ndir = \"" + dir + "/a\"\n[model]\nname = \"mlp\"\n" +
+                                  "[data]\nname = \"synthetic\"\nbatch_size = 32\n" +
+                                  "synthetic_train_samples = 128\nsynthetic_test_samples = 32\n" +
+                                  "[schedule]\nepochs = 1\n[output]\nprogress = false\n");
+  REQUIRE(run_sgp("train " + toml).exit_code == 0);
+  const auto ckpt = dir + "/a/checkpoints/latest.ckpt";
+  auto one_error = [](const sgp::test::process_result& r) {
+    INFO("output: " << r.output);
+    CHECK(r.exit_code != 0);
+    std::vector<std::string> errors;
+    for (const auto& line : r.lines()) {
+      if (line.rfind("sgp: error:", 0) == 0) errors.push_back(line);
+    }
+    REQUIRE(errors.size() == 1);
+    return errors[0];
+  };
+
+  const auto batch =
+      one_error(run_sgp("train " + toml + " --set data.batch_size=16 --resume " + ckpt));
+  CHECK_THAT(batch, Catch::Contains(ckpt) && Catch::Contains("data.batch_size = 32") &&
+                        Catch::Contains("config has 16"));
+
+  auto loaded = sgp::core::checkpoint::load(ckpt);
+  REQUIRE(loaded.ok());
+  loaded->put_ints("iteration", std::vector<std::int64_t>{-5});
+  REQUIRE(loaded->save(ckpt).ok());
+  const auto negative = one_error(run_sgp("train " + toml + " --resume " + ckpt));
+  CHECK_THAT(negative, Catch::Contains(ckpt) && Catch::Contains("'iteration' is -5"));
+}
+
+TEST_CASE("a run that ends with every node dead fails and still writes its summary",
+          "[integration]") {
+  std::string faults;
+  for (int node = 0; node < 4; ++node) {
+    faults +=
+        "[[faults]]\nat_iteration = 1\naction = \"kill\"\nnode = " + std::to_string(node) + "\n";
+  }
+  const auto dir = sgp::test::fresh_dir("all_dead");
+  const std::string toml =
+      "[run]\ndir = \"" + dir + "/run\"\n[cluster]\nnodes = 4\n[model]\nname = \"mlp\"\n" +
+      "[data]\nname = \"synthetic\"\nbatch_size = 16\nheight = 8\nwidth = 8\n" +
+      "synthetic_train_samples = 256\nsynthetic_test_samples = 64\n[schedule]\nepochs = 1\n" +
+      "[output]\nprogress = false\n" + faults;
+  sgp::test::write_text(dir + "/dead.toml", toml);
+  const auto r = run_sgp("train " + dir + "/dead.toml");
+  INFO(r.output);
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.output, Catch::Contains("sgp: error: the run ended with no live node"));
+  CHECK_THAT(r.output, !Catch::Contains("nan"));
+  const auto summary = sgp::test::read_text(dir + "/run/summary.json");
+  CHECK(sgp::test::json_number_field(summary, "live_nodes") == 0);
+}
+
+TEST_CASE("resume with the console on one node says what is not supported", "[integration]") {
+  expect_one_error("resume_console", valid, "--console --resume /nonexistent/run",
+                   {"--resume", "--console"});
+  const auto r = run_sgp("train /dev/null --console --resume /nonexistent/run");
+  CHECK_THAT(r.output, !Catch::Contains("multi-node"));
+}
+
+TEST_CASE("benchmarks refuse absurd sizes naming the option", "[integration]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"bench mix --params -5 --backend cpu", "--params"},
+      {"bench mix --params -5", "--params"},
+      {"bench mix --params 100000000000000 --backend cpu", "--params 100000000000000"},
+      {"bench train --batch 100000000", "--batch 100000000"},
+      {"bench comm-bound --nodes 100000", "--nodes"},
+  };
+  for (const auto& [args, option] : cases) {
+    const auto r = run_sgp(args);
+    INFO(args << ": " << r.output);
+    CHECK(r.exit_code != 0);
+    REQUIRE(r.lines().size() == 1);
+    CHECK_THAT(r.output, Catch::StartsWith("sgp: error: ") && Catch::Contains(option));
+    CHECK_THAT(r.output, !Catch::Contains("CUDA"));
+  }
 }

@@ -1,0 +1,29 @@
+// Exceptions that escape an actor's handler: instead of CAF's "*** unhandled
+// exception" and a run that never ends, the actor exits with an error whose
+// text names it, and the supervisor ends the run with that error.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <exception>
+#include <string>
+
+namespace sgp::actors {
+
+/// The exit reason for an exception in actor `who` ("node 3 compute"):
+/// sec::runtime_error carrying "who failed: what()".
+caf::error exception_exit_reason(const std::string& who, const std::exception_ptr& x);
+
+/// The message of an exit reason made by exception_exit_reason, or empty for
+/// any other reason (a kill, a normal exit, a shutdown).
+std::string actor_failure_text(const caf::error& reason);
+
+/// Makes `self` exit with exception_exit_reason(who, ...) on an exception.
+/// Call it first in the actor's function: spawn-time set-up is covered too.
+template <class Self>
+void exit_on_exception(Self* self, std::string who) {
+  self->set_exception_handler(
+      [who = std::move(who)](std::exception_ptr& x) { return exception_exit_reason(who, x); });
+}
+
+}  // namespace sgp::actors

@@ -1,0 +1,54 @@
+// Actor failures: an exception ends its actor with a reason that names it,
+// and any actor of a group that fails ends the run with that error instead
+// of leaving it waiting for ever.
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+
+#include "actors/actor_failure.hpp"
+#include "tests/actors/group_fixture.hpp"
+
+using sgp::actors::actor_failure_text;
+using sgp::actors::exception_exit_reason;
+using sgp::test::group_fixture;
+using sgp::test::small_config;
+
+TEST_CASE("an exception ends its actor with a reason that names it", "[actors]") {
+  caf::actor_system_config cfg;
+  cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  caf::actor_system sys{cfg};
+  auto thrower = sys.spawn([](caf::event_based_actor* self) -> caf::behavior {
+    sgp::actors::exit_on_exception(self, "node 7 compute");
+    return {[](int) { throw std::runtime_error("boom"); }};
+  });
+  caf::scoped_actor self{sys};
+  self->monitor(thrower);
+  self->send(thrower, 1);
+  std::string text;
+  self->receive([&](const caf::down_msg& down) { text = actor_failure_text(down.reason); });
+  CHECK(text == "node 7 compute failed: boom");
+  // Other exit reasons are no failure.
+  CHECK(actor_failure_text(caf::exit_reason::kill).empty());
+  CHECK(actor_failure_text(caf::make_error(caf::sec::runtime_error, std::string("x"))).empty());
+}
+
+TEST_CASE("an actor that fails mid-run ends the run with its error", "[actors]") {
+  const std::string algorithm = GENERATE("sgp", "ar-sgd");
+  group_fixture f;
+  f.spawn(small_config(3, algorithm));
+  bool failed = false;
+  const auto s = f.run([&](sgp::actors::supervisor_state& st) {
+    if (!failed && st.last[1]) {
+      // What an exception in node 1's compute actor leaves behind.
+      const auto boom = std::make_exception_ptr(std::runtime_error("boom"));
+      caf::anon_send(
+          st.nodes[1].compute,
+          caf::exit_msg{caf::actor_addr{}, exception_exit_reason("node 1 compute", boom)});
+      failed = true;
+    }
+    return false;
+  });
+  CHECK(failed);
+  CHECK_FALSE(s);
+  CHECK_THAT(f.error, Catch::Contains("node 1 compute failed: boom"));
+}
