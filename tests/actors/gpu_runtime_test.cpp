@@ -9,6 +9,7 @@
 #include "gpu/backend_factory.hpp"
 #include "tests/actors/group_fixture.hpp"
 #include "tests/actors/run_checks.hpp"
+#include "tests/skip.hpp"
 
 using sgp::test::check_weight;
 using sgp::test::fault;
@@ -18,9 +19,7 @@ using sgp::test::small_config;
 namespace {
 
 bool gpu_available() {
-  if (sgp::gpu::make_backend("cuda", 1, 0).ok()) return true;
-  WARN("no usable CUDA device: skipped");
-  return false;
+  return sgp::gpu::make_backend("cuda", 1, 0).ok();
 }
 
 sgp::config::config gpu_config(int nodes, const std::string& algorithm) {
@@ -34,7 +33,7 @@ sgp::config::config gpu_config(int nodes, const std::string& algorithm) {
 
 TEST_CASE("on a GPU, pushes lost, duplicated and reordered keep the weight exact",
           "[actors][gpu]") {
-  if (!gpu_available()) return;
+  if (!gpu_available()) SGP_SKIP("no usable CUDA device");
   const std::string algorithm = GENERATE("sgp", "osgp");
   // The same lossy run on both backends: the virtual clock makes the
   // message schedule identical, so the GPU's accuracies must match the
@@ -70,6 +69,6 @@ TEST_CASE("on a GPU, pushes lost, duplicated and reordered keep the weight exact
 }
 
 TEST_CASE("on a GPU, a killed node is routed around and a revived one rejoins", "[actors][gpu]") {
-  if (!gpu_available()) return;
+  if (!gpu_available()) SGP_SKIP("no usable CUDA device");
   sgp::test::check_kill_and_revive(gpu_config(4, "osgp"));
 }

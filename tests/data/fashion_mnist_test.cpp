@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "data/fashion_mnist.hpp"
+#include "tests/skip.hpp"
 
 using sgp::data::load_fashion_mnist;
 using sgp::data::split;
@@ -92,8 +93,7 @@ struct fixture_dir {
 
 TEST_CASE("the installed Fashion-MNIST loads and is normalised", "[data]") {
   if (!std::filesystem::exists(installed_dir + "/train-images-idx3-ubyte.gz")) {
-    WARN("skipped: " << installed_dir << " not found (apt install fashion-mnist)");
-    return;
+    SGP_SKIP(installed_dir << " not found (apt install dataset-fashion-mnist)");
   }
   auto train = load_fashion_mnist(installed_dir, split::train);
   INFO((train.ok() ? "" : train.err().message));

@@ -74,10 +74,7 @@ TEST_CASE("device allreduce refuses two backends on one GPU and names it", "[gpu
 TEST_CASE("device allreduce averages two GPUs exactly and rebuilds over one", "[gpu]") {
   SGP_SKIP_WITHOUT_GPU();
 #ifdef SGP_HAVE_NCCL
-  if (cuda_device_count() < 2) {
-    WARN("fewer than 2 CUDA devices: skipped");
-    return;
-  }
+  SGP_SKIP_WITHOUT_GPUS(2);
   auto b0 = cuda_backend_on(0);
   auto b1 = cuda_backend_on(1);
   const std::array<backend*, 2> backends{b0.get(), b1.get()};
@@ -113,7 +110,7 @@ TEST_CASE("device allreduce averages two GPUs exactly and rebuilds over one", "[
   REQUIRE((*clique)->average(alone).ok());
   CHECK(fetch(*b1, g1) == expected);
 #else
-  WARN("NCCL not built in: skipped");
+  SGP_SKIP("NCCL not built in");
 #endif
 }
 

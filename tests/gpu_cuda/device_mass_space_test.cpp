@@ -194,11 +194,7 @@ TEST_CASE("nodes on two GPUs built while the other GPU is current push, step and
   // The multi-GPU crash: a space built on a thread whose current device is
   // another GPU (an actor's thread) created its events there, and the first
   // step failed with "invalid resource handle" in cudaEventRecord.
-  SGP_SKIP_WITHOUT_GPU();
-  if (cuda_device_count() < 2) {
-    WARN("fewer than 2 CUDA devices: skipped");
-    return;
-  }
+  SGP_SKIP_WITHOUT_GPUS(2);
   const std::size_t n = 4099;
   auto gpu0 = cuda_or_fail(0);
   auto gpu1 = cuda_or_fail(1);

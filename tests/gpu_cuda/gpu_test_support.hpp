@@ -14,14 +14,18 @@
 
 #include "core/rng.hpp"
 #include "gpu/cuda/cuda_backend.hpp"
+#include "tests/skip.hpp"
 
-/// Catch2 v2 has no SKIP: warn and leave the test case (it then passes).
-#define SGP_SKIP_WITHOUT_GPU()                        \
-  do {                                                \
-    if (::sgp::gpu::cuda::cuda_device_count() == 0) { \
-      WARN("no CUDA device: skipped");                \
-      return;                                         \
-    }                                                 \
+/// Leaves the test as skipped (tests/skip.hpp) when there is no CUDA device.
+#define SGP_SKIP_WITHOUT_GPU()                                                  \
+  do {                                                                          \
+    if (::sgp::gpu::cuda::cuda_device_count() == 0) SGP_SKIP("no CUDA device"); \
+  } while (false)
+
+/// Leaves the test as skipped unless there are at least `n` CUDA devices.
+#define SGP_SKIP_WITHOUT_GPUS(n)                                                                 \
+  do {                                                                                           \
+    if (::sgp::gpu::cuda::cuda_device_count() < (n)) SGP_SKIP("fewer than " #n " CUDA devices"); \
   } while (false)
 
 namespace sgp::gpu::cuda::testing {

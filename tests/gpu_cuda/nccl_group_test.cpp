@@ -129,11 +129,7 @@ TEST_CASE("nccl_group rebuild keeps only the survivors", "[gpu]") {
 }
 
 TEST_CASE("nccl_group averages two ranks exactly", "[gpu]") {
-  SGP_SKIP_WITHOUT_GPU();
-  if (cuda_device_count() < 2) {
-    WARN("fewer than 2 CUDA devices: skipped");
-    return;
-  }
+  SGP_SKIP_WITHOUT_GPUS(2);
   auto group = nccl_group::create({0, 1});
   INFO((group.ok() ? std::string() : group.err().message));
   REQUIRE(group.ok());

@@ -137,11 +137,7 @@ TEST_CASE("copy_through_host copies in chunks through pinned staging", "[gpu]") 
 }
 
 TEST_CASE("copy_between_devices copies between two devices both ways", "[gpu]") {
-  SGP_SKIP_WITHOUT_GPU();
-  if (cuda_device_count() < 2) {
-    WARN("fewer than 2 CUDA devices: skipped");
-    return;
-  }
+  SGP_SKIP_WITHOUT_GPUS(2);
   const std::vector<int> devices{0, 1};
   const auto real = enable_peer_access(devices);
   REQUIRE(real.ok());

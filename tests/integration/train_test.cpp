@@ -7,6 +7,7 @@
 
 #include "core/checkpoint.hpp"
 #include "tests/integration/sgp_process.hpp"
+#include "tests/skip.hpp"
 
 namespace {
 
@@ -24,10 +25,7 @@ std::string synthetic_config(const std::string& dir, const std::string& model) {
 }  // namespace
 
 TEST_CASE("mlp learns Fashion-MNIST and writes summary and metrics", "[integration]") {
-  if (!std::filesystem::exists(fashion_dir)) {
-    WARN("skipped: dataset-fashion-mnist is not installed");
-    return;
-  }
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto dir = sgp::test::fresh_dir("mlp_short");
   const auto cfg = dir + "/mlp.toml";
   sgp::test::write_text(cfg, "[run]\ndir = \"" + dir + "/run\"\n[model]\nname = \"mlp\"\n" +
