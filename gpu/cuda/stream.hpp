@@ -77,7 +77,8 @@ class event {
   event(const event&) = delete;
   event& operator=(const event&) = delete;
   event(event&& other) noexcept
-      : handle_(std::exchange(other.handle_, nullptr)), device_(other.device_),
+      : handle_(std::exchange(other.handle_, nullptr)),
+        device_(other.device_),
         timing_(other.timing_) {}
   event& operator=(event&& other) noexcept {
     std::swap(handle_, other.handle_);
