@@ -111,13 +111,34 @@ void complete_ready(self_ptr self) {
         self->delayed_send(s.computes[i], delay, avg_grad_atom::value, out, it->first);
       }
     }
+    s.completed_through = std::max(s.completed_through, static_cast<std::int64_t>(it->first));
     it = s.iterations.erase(it);
   }
+}
+
+/// A gradient for an iteration that was averaged without its node (a
+/// revived node continues at its donor's iteration, which the others may
+/// have finished before its first gradient arrives). Its compute actor
+/// waits for an answer, and a fresh entry for that iteration would wait for
+/// the others, who are past it: the whole group would stop. The node steps
+/// with its own gradient instead (null: the one in its device buffer) and
+/// catches up at the next iteration. True when `iteration` was such a one.
+bool answer_late(self_ptr self, std::uint64_t iteration, const shared_floats& own) {
+  auto& s = self->state;
+  if (static_cast<std::int64_t>(iteration) > s.completed_through ||
+      s.iterations.count(iteration) > 0) {
+    return false;
+  }
+  if (auto to = caf::actor_cast<caf::actor>(self->current_sender())) {
+    self->send(to, avg_grad_atom::value, own, iteration);
+  }
+  return true;
 }
 
 /// Device path: node `i`'s gradient for `iteration` is on its GPU.
 void on_device_gradient(self_ptr self, std::size_t i, std::uint64_t iteration) {
   auto& s = self->state;
+  if (answer_late(self, iteration, nullptr)) return;
   auto& p = s.iterations[iteration];
   if (p.from.empty()) {
     p.from.assign(s.live.size(), false);
@@ -182,6 +203,7 @@ caf::behavior allreduce_actor(caf::stateful_actor<allreduce_state>* self, net::l
           if (i >= s.engines.size() || !s.engines[i]) return;
           host = std::make_shared<const std::vector<float>>(s.engines[i]->gradient_copy());
         }
+        if (answer_late(self, iteration, host)) return;
         auto& p = s.iterations[iteration];
         if (p.sum.empty()) {
           p.sum.assign(host->size(), 0.0);

@@ -38,6 +38,10 @@ struct allreduce_state {
     int contributions = 0;
   };
   std::map<std::uint64_t, pending> iterations;
+  /// The highest iteration averaged so far (-1: none). Iterations complete
+  /// in order, so a gradient for one at or below it comes from a node that
+  /// (re)joined while that iteration was under way, excused from it.
+  std::int64_t completed_through = -1;
   double ring_seconds = 0.0;  ///< total time charged so far
   engine_list engines;        ///< by node id (live nodes; device path and fallback)
   std::size_t elements = 0;   ///< floats per gradient

@@ -5,12 +5,26 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "actors/messages.hpp"
 
 namespace sgp::actors {
+namespace {
+
+/// Flushes stdout; false (said once on stderr) when its reader has gone
+/// (EPIPE: SIGPIPE is ignored) or another write error happened.
+bool stdout_writable() {
+  if (std::fflush(stdout) == 0 && std::ferror(stdout) == 0) return true;
+  std::fprintf(stderr, "console: stdout: write failed (%s): replies are no longer shown\n",
+               std::strerror(errno));
+  return false;
+}
+
+}  // namespace
 
 std::string console_request(caf::actor_system& sys, const caf::actor& supervisor,
                             const std::string& line) {
@@ -27,10 +41,11 @@ void run_console(caf::actor_system& sys, const caf::actor& supervisor,
   std::fprintf(stderr, "console: type 'help' for commands; Ctrl-D closes the console\n");
   using_history();
   bool prompted = false;
+  bool stdout_open = true;
   while (!stop.load()) {
-    if (!prompted) {
+    if (!prompted && stdout_open) {
       std::fputs("sgp> ", stdout);
-      std::fflush(stdout);
+      stdout_open = stdout_writable();
       prompted = true;
     }
     // Wait for input without blocking the end of training for ever.
@@ -43,8 +58,10 @@ void run_console(caf::actor_system& sys, const caf::actor& supervisor,
     std::free(raw);
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     add_history(line.c_str());
-    std::printf("%s\n", console_request(sys, supervisor, line).c_str());
-    std::fflush(stdout);
+    const std::string reply = console_request(sys, supervisor, line);
+    if (!stdout_open) continue;  // commands still work, replies go nowhere
+    std::printf("%s\n", reply.c_str());
+    stdout_open = stdout_writable();
   }
 }
 

@@ -2,6 +2,9 @@
 #include "actors/run.hpp"
 
 #include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <thread>
 
 #include "actors/console.hpp"
@@ -15,6 +18,20 @@ std::string error_text(caf::actor_system& sys, const caf::error& e) {
   const auto& ctx = e.context();
   if (ctx.size() == 1 && ctx.match_element<std::string>(0)) return ctx.get_as<std::string>(0);
   return sys.render(e);
+}
+
+/// Sends `stop` to the supervisor once `signal` is set; returns when `done`.
+void watch_stop_signal(const caf::actor& supervisor, const std::atomic<int>& signal,
+                       const std::atomic<bool>& done) {
+  while (!done.load()) {
+    if (const int sig = signal.load(); sig != 0) {
+      std::fprintf(stderr, "\nsgp: %s: stopping (evaluation and summary); again to exit at once\n",
+                   ::strsignal(sig));
+      caf::anon_send(supervisor, stop_atom::value);
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 }  // namespace
@@ -33,13 +50,20 @@ core::result<run_summary> run_training(const config::config& cfg, const run_opti
     console = std::thread([&] { run_console(sys, group->supervisor, stop); });
   }
   core::result<run_summary> out = core::make_error("the run ended without a result");
+  std::thread watcher;
   {
     caf::scoped_actor self{sys};
-    self->request(group->supervisor, caf::infinite, start_atom::value)
-        .receive([&](const run_summary& s) { out = s; },
-                 [&](const caf::error& e) { out = core::make_error(error_text(sys, e)); });
+    auto handle = self->request(group->supervisor, caf::infinite, start_atom::value);
+    // After the start request: the supervisor sees a stop only once it started.
+    if (options.stop_signal != nullptr) {
+      watcher =
+          std::thread([&] { watch_stop_signal(group->supervisor, *options.stop_signal, stop); });
+    }
+    handle.receive([&](const run_summary& s) { out = s; },
+                   [&](const caf::error& e) { out = core::make_error(error_text(sys, e)); });
   }
   stop = true;
+  if (watcher.joinable()) watcher.join();
   if (console.joinable()) console.join();
   return out;
 }

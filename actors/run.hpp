@@ -2,6 +2,8 @@
 // `sgp train` calls for more than one node. No CAF in this header.
 #pragma once
 
+#include <atomic>
+
 #include "actors/run_summary.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
@@ -10,6 +12,9 @@ namespace sgp::actors {
 
 struct run_options {
   bool console = false;  ///< interactive console on the terminal while training
+  /// Polled while training: once it is not 0 (a signal's number) the run
+  /// stops as the console's `stop` does (evaluation, summary).
+  const std::atomic<int>* stop_signal = nullptr;
 };
 
 /// Trains `cfg` and returns the summary (also written to RUN_DIR/summary.json).

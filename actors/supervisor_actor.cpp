@@ -103,6 +103,28 @@ void fire_due_faults(supervisor_ptr self) {
   }
 }
 
+/// Arms the next heartbeat check.
+void arm_tick(supervisor_ptr self) {
+  self->state.tick_due = clock_seconds(self) + std::chrono::duration<double>(tick_interval).count();
+  self->delayed_send(self, tick_interval, tick_atom::value);
+}
+
+/// The tick came `late` seconds after it was due. Later than half a
+/// heartbeat timeout means the supervisor itself did not run: the whole
+/// process was paused (SIGSTOP, a frozen VM), its nodes with it. Their
+/// silence says nothing then; it is counted again from now.
+void detect_pause(supervisor_ptr self) {
+  auto& s = self->state;
+  const double now = clock_seconds(self);
+  const double late = now - s.tick_due;
+  if (late <= s.heartbeat_timeout / 2) return;
+  std::fprintf(stderr,
+               "\nsupervisor: the process was paused for %.1f s (its own timer fired late): "
+               "heartbeats are counted again from now\n",
+               late);
+  s.heartbeats_from = now;
+}
+
 /// Nodes that have reported nothing for heartbeat_timeout are declared failed.
 void check_heartbeats(supervisor_ptr self) {
   auto& s = self->state;
@@ -112,7 +134,7 @@ void check_heartbeats(supervisor_ptr self) {
     if (!s.view.live[i] || s.done[i]) continue;
     // A node that has not reported yet (just revived: it waits for its
     // donor's share) counts from when it was spawned.
-    const double last = s.last[i] ? s.last[i]->time : s.spawned_at[i];
+    const double last = std::max(s.last[i] ? s.last[i]->time : s.spawned_at[i], s.heartbeats_from);
     if (now - last > timeout) {
       std::fprintf(stderr, "\nsupervisor: node %zu silent for %.1f s: declared failed\n", i,
                    now - last);
@@ -262,10 +284,14 @@ bool start_group(supervisor_ptr self) {
 
   std::error_code ec;
   std::filesystem::create_directories(s.cfg.run.dir, ec);
-  s.metrics.open(s.cfg.run.dir + "/metrics.jsonl", std::ios::app);
-  if (ec || !s.metrics) {
-    s.finished.deliver(caf::make_error(caf::sec::runtime_error,
-                                       s.cfg.run.dir + ": cannot write the run directory"));
+  if (ec) {
+    s.finished.deliver(caf::make_error(
+        caf::sec::runtime_error,
+        s.cfg.run.dir + ": cannot create the run directory (" + ec.message() + ")"));
+    return false;
+  }
+  if (auto opened = s.metrics.open_append(s.cfg.run.dir + "/metrics.jsonl"); !opened.ok()) {
+    s.finished.deliver(caf::make_error(caf::sec::runtime_error, opened.err().message));
     return false;
   }
 
@@ -287,7 +313,7 @@ bool start_group(supervisor_ptr self) {
   // Senders know their peers before any worker computes.
   broadcast_view(self);
   for (std::size_t i = 0; i < s.n; ++i) start_node(self, static_cast<int>(i));
-  self->delayed_send(self, tick_interval, tick_atom::value);
+  arm_tick(self);
   return true;
 }
 
@@ -302,22 +328,23 @@ void on_report(supervisor_ptr self, iteration_report r) {
     return;
   }
   const double t = r.time - s.start_time;
-  s.metrics << core::json_object()
-                   .add("event", "train")
-                   .add("node", r.node)
-                   .add("iteration", static_cast<std::int64_t>(r.iteration))
-                   .add("time", t)
-                   .add("loss", r.loss)
-                   .add("lr", r.lr)
-                   .add("w", r.w)
-                   .add("comm_wait", r.comm_wait)
-                   .add("compute", r.compute_seconds)
-                   .add("bytes_sent", static_cast<std::int64_t>(r.bytes_sent))
-                   .add("messages_late", static_cast<std::int64_t>(r.messages_late))
-                   .add("messages_lost", static_cast<std::int64_t>(r.messages_lost))
-                   .add("messages_duplicate", static_cast<std::int64_t>(r.messages_duplicate))
-                   .str()
-            << '\n';
+  const bool written = write_metrics(
+      self, core::json_object()
+                .add("event", "train")
+                .add("node", r.node)
+                .add("iteration", static_cast<std::int64_t>(r.iteration))
+                .add("time", t)
+                .add("loss", r.loss)
+                .add("lr", r.lr)
+                .add("w", r.w)
+                .add("comm_wait", r.comm_wait)
+                .add("compute", r.compute_seconds)
+                .add("bytes_sent", static_cast<std::int64_t>(r.bytes_sent))
+                .add("messages_late", static_cast<std::int64_t>(r.messages_late))
+                .add("messages_lost", static_cast<std::int64_t>(r.messages_lost))
+                .add("messages_duplicate", static_cast<std::int64_t>(r.messages_duplicate))
+                .str());
+  if (!written) return;
   if (!s.first[node]) s.first[node] = r;
   // Warm-up: CUDA graph capture, memory pools growing, nodes settling into
   // their pace. Steady-state timing starts a tenth of the run in.
@@ -402,9 +429,10 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
       [=](tick_atom) {
         auto& s = self->state;
         if (s.finishing) return;
+        detect_pause(self);
         fire_due_faults(self);
         check_heartbeats(self);
-        self->delayed_send(self, tick_interval, tick_atom::value);
+        arm_tick(self);
       },
       [=](command_atom, const std::string& line) -> std::string {
         auto c = core::parse_command(line, static_cast<int>(self->state.cfg.cluster.nodes));

@@ -164,22 +164,23 @@ void summarize(supervisor_ptr self, const snapshots& all,
   out.consensus_distance = consensus_distance(all, mean_model(all));
   out.samples_per_second =
       static_cast<double>(iterations) * s.cfg.data.batch_size / std::max(out.wall_seconds, 1e-9);
-  s.metrics << core::json_object()
-                   .add("event", "final")
-                   .add("time", out.wall_seconds)
-                   .add("consensus_distance", out.consensus_distance)
-                   .add("total_weight", out.total_weight)
-                   .add("expected_total_weight", out.expected_total_weight)
-                   .str()
-            << '\n';
-  s.metrics.flush();
-  {
-    std::ofstream summary(s.cfg.run.dir + "/summary.json.tmp", std::ios::trunc);
-    summary << out.json() << '\n';
+  // Every byte checked: a run whose files did not reach the disk fails.
+  auto written = s.metrics.write_line(core::json_object()
+                                          .add("event", "final")
+                                          .add("time", out.wall_seconds)
+                                          .add("consensus_distance", out.consensus_distance)
+                                          .add("total_weight", out.total_weight)
+                                          .add("expected_total_weight", out.expected_total_weight)
+                                          .str());
+  auto closed = s.metrics.close();
+  if (written.ok()) written = closed;
+  if (written.ok())
+    written = core::write_file_atomically(s.cfg.run.dir + "/summary.json", out.json());
+  if (!written.ok()) {
+    s.finished.deliver(caf::make_error(caf::sec::runtime_error, written.err().message));
+  } else {
+    s.finished.deliver(std::move(out));
   }
-  std::error_code ec;
-  std::filesystem::rename(s.cfg.run.dir + "/summary.json.tmp", s.cfg.run.dir + "/summary.json", ec);
-  s.finished.deliver(std::move(out));
   shut_down(self);
 }
 
@@ -195,13 +196,12 @@ void measure_consensus(supervisor_ptr self) {
     st.measuring_consensus = false;
     if (all.empty()) return;
     st.consensus_distance = consensus_distance(all, mean_model(all));
-    st.metrics << core::json_object()
-                      .add("event", "consensus")
-                      .add("iteration", static_cast<std::int64_t>(it))
-                      .add("time", run_seconds(self))
-                      .add("consensus_distance", st.consensus_distance)
-                      .str()
-               << '\n';
+    (void)write_metrics(self, core::json_object()
+                                  .add("event", "consensus")
+                                  .add("iteration", static_cast<std::int64_t>(it))
+                                  .add("time", run_seconds(self))
+                                  .add("consensus_distance", st.consensus_distance)
+                                  .str());
   });
 }
 
@@ -234,9 +234,18 @@ void abort_run(supervisor_ptr self, const std::string& message) {
   // (an actor failed during the final evaluation).
   if (s.finishing && !s.finished.pending()) return;
   s.finishing = true;
-  s.metrics.flush();
+  (void)s.metrics.close();  // what it can save; the run has failed already
   if (s.finished.pending()) s.finished.deliver(caf::make_error(caf::sec::runtime_error, message));
   shut_down(self);
+}
+
+bool write_metrics(supervisor_ptr self, const std::string& line) {
+  auto& s = self->state;
+  if (auto st = s.metrics.write_line(line); !st.ok()) {
+    abort_run(self, st.err().message);
+    return false;
+  }
+  return true;
 }
 
 void finish(supervisor_ptr self) {

@@ -4,7 +4,6 @@
 
 #include <caf/all.hpp>
 
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +16,7 @@
 #include "config/config.hpp"
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
+#include "core/text_file.hpp"
 #include "data/dataset.hpp"
 #include "net/link_emulator.hpp"
 
@@ -67,6 +67,10 @@ struct supervisor_state {
   std::vector<std::uint64_t> suspected;  ///< times each node was reported suspect
   double start_time = 0.0;
   double heartbeat_timeout = 30.0;  ///< seconds (cluster.heartbeat_timeout)
+  double tick_due = 0.0;            ///< clock seconds when the next tick is due
+  /// Silence is counted from here at the earliest: the last time the whole
+  /// process was found paused (SIGSTOP, a frozen VM).
+  double heartbeats_from = 0.0;
   double last_progress = -1.0;
   double lost_weight = 0.0;  ///< what dead nodes took with them
   bool weight_exact = true;
@@ -78,7 +82,7 @@ struct supervisor_state {
   int pending_kills = 0;          ///< kills whose last state has not arrived
   bool finish_requested = false;  ///< finish once pending_kills is 0
   caf::response_promise finished;
-  std::ofstream metrics;
+  core::line_file metrics;  ///< RUN_DIR/metrics.jsonl
   std::uint64_t late_total = 0;
   double comm_wait_total = 0.0;  ///< seconds all nodes waited for in-neighbours
   double compute_total = 0.0;    ///< seconds all nodes computed
@@ -104,6 +108,10 @@ core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::
 
 /// Lets node `id`'s worker start (after its sender knows the peers).
 void start_node(supervisor_ptr self, int id);
+
+/// Appends a line to metrics.jsonl; a failed write (a full disk) ends the
+/// run with an error naming the file, and false is returned.
+bool write_metrics(supervisor_ptr self, const std::string& line);
 
 /// Ends the run with an error (the start request gets it) and stops every actor.
 void abort_run(supervisor_ptr self, const std::string& message);

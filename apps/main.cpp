@@ -1,8 +1,10 @@
-// The `sgp` command: `sgp train CONFIG [--set key.path=value]... [--resume DIR]`.
+// The `sgp` command: `sgp train CONFIG [--set key.path=value]... [--resume DIR] [--overwrite]`.
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,7 +13,9 @@
 #include "apps/bench_comm_bound.hpp"
 #include "apps/bench_mix.hpp"
 #include "apps/bench_train.hpp"
+#include "apps/run_files.hpp"
 #include "apps/single_node_trainer.hpp"
+#include "apps/stop_signals.hpp"
 #include "config/config.hpp"
 #include "core/nccl_env.hpp"
 
@@ -24,7 +28,8 @@ int fail(const sgp::core::error& e) {
 
 /// More than one node: the actor runtime.
 int run_group(const sgp::config::config& cfg, bool console) {
-  auto summary = sgp::actors::run_training(cfg, {console});
+  sgp::apps::install_stop_signals();
+  auto summary = sgp::actors::run_training(cfg, {console, &sgp::apps::stop_signal()});
   if (!summary.ok()) return fail(summary.err());
   const auto& s = *summary;
   std::printf("\n%-10s %s\n", "node", "test accuracy");
@@ -58,6 +63,13 @@ int run_group(const sgp::config::config& cfg, bool console) {
       static_cast<unsigned long long>(s.messages_lost),
       static_cast<unsigned long long>(s.messages_duplicate),
       static_cast<unsigned long long>(s.messages_late), s.consensus_distance, cfg.run.dir.c_str());
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    // The reader went away (EPIPE): the run itself is complete on disk.
+    std::fprintf(stderr, "sgp: warning: stdout: write failed (%s); the summary is in %s\n",
+                 std::strerror(errno), (cfg.run.dir + "/summary.json").c_str());
+  }
+  // Stopped by a signal: the shell's convention, 128 + its number.
+  if (const int sig = sgp::apps::stop_signal().load(); sig != 0) return 128 + sig;
   // The summary is written; a run that kept no node or trained nothing
   // still failed.
   if (s.live_nodes == 0) {
@@ -71,9 +83,16 @@ int run_group(const sgp::config::config& cfg, bool console) {
 }
 
 int run_train(const std::string& config_path, const std::vector<std::string>& overrides,
-              const std::string& resume, bool console) {
+              const std::string& resume, bool console, bool overwrite) {
   auto cfg = sgp::config::load_file(config_path, overrides);
   if (!cfg.ok()) return fail(cfg.err());
+  // One run per directory, held until sgp exits.
+  const sgp::apps::run_paths paths{cfg->run.dir};
+  auto lock = sgp::apps::run_dir_lock::take(paths);
+  if (!lock.ok()) return fail(lock.err());
+  if (auto st = sgp::apps::prepare_run_dir(paths, !resume.empty(), overwrite); !st.ok()) {
+    return fail(st.err());
+  }
   std::fprintf(stderr,
                "sgp: training '%s': model %s, %d node(s), %d epochs, batch %d, backend %s\n",
                cfg->run.name.c_str(), cfg->model.name.c_str(), cfg->cluster.nodes,
@@ -105,6 +124,7 @@ int run_train(const std::string& config_path, const std::vector<std::string>& ov
 int main(int argc, char** argv) {
   // NVLink multicast stays off wherever sgp runs (before any thread starts).
   sgp::core::disable_nvlink_multicast();
+  sgp::apps::ignore_sigpipe();
   CLI::App app{"sgp: distributed training with Stochastic Gradient Push"};
   app.require_subcommand(1);
 
@@ -117,6 +137,9 @@ int main(int argc, char** argv) {
   train->add_option("--resume", resume, "continue from a run directory or checkpoint file");
   bool console = false;
   train->add_flag("--console", console, "interactive console (status, link down, kill, ...)");
+  bool overwrite = false;
+  train->add_flag("--overwrite", overwrite,
+                  "replace the run already in run.dir (its metrics.jsonl and summary.json)");
 
   CLI::App* bench = app.add_subcommand("bench", "benchmarks");
   bench->require_subcommand(1);
@@ -156,7 +179,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  if (train->parsed()) return run_train(config_path, overrides, resume, console);
+  if (train->parsed()) return run_train(config_path, overrides, resume, console, overwrite);
   if (bench_train->parsed()) return sgp::apps::run_bench_train(bt);
   if (bench_mix->parsed()) return sgp::apps::run_bench_mix(bm);
   if (comm_bound->parsed()) return sgp::apps::run_bench_comm_bound(cb);

@@ -1,11 +1,16 @@
 // Implementation of the run directory files (see run_files.hpp).
 #include "apps/run_files.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
+
+#include "core/text_file.hpp"
 
 namespace sgp::apps {
 
@@ -23,27 +28,63 @@ std::string resolve_checkpoint(const std::string& resume) {
   return resume;
 }
 
-core::status metrics_writer::open(const std::string& path) {
-  out_.open(path, std::ios::app);
-  if (!out_)
-    return core::make_error(path + ": cannot open for writing (" + std::strerror(errno) + ")");
-  return {};
-}
-
-void metrics_writer::write(const std::string& json_line) {
-  out_ << json_line << '\n';
-}
-
-core::status write_file_atomically(const std::string& path, const std::string& json) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return core::make_error(tmp + ": cannot create (" + std::strerror(errno) + ")");
-    out << json << '\n';
-    if (!out.flush()) return core::make_error(tmp + ": write failed");
+run_dir_lock& run_dir_lock::operator=(run_dir_lock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return core::make_error(path + ": rename failed (" + std::strerror(errno) + ")");
+  return *this;
+}
+
+run_dir_lock::~run_dir_lock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the lock
+}
+
+core::result<run_dir_lock> run_dir_lock::take(const run_paths& paths) {
+  std::error_code ec;
+  std::filesystem::create_directories(paths.dir, ec);
+  if (ec) {
+    return core::make_error(paths.dir + ": cannot create run directory (" + ec.message() + ")");
+  }
+  run_dir_lock lock;
+  lock.fd_ = ::open(paths.lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock.fd_ < 0) {
+    return core::make_error(paths.lock() + ": cannot create the run directory's lock (" +
+                            std::strerror(errno) + ")");
+  }
+  if (::flock(lock.fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return core::make_error(paths.dir + ": another run is using this run directory (it holds " +
+                              paths.lock() + "): choose another run.dir");
+    }
+    return core::make_error(paths.lock() + ": cannot lock (" + std::strerror(errno) + ")");
+  }
+  return lock;
+}
+
+core::status prepare_run_dir(const run_paths& paths, bool resuming, bool overwrite) {
+  if (resuming) return {};
+  std::error_code ec;
+  const bool has_metrics =
+      std::filesystem::exists(std::filesystem::symlink_status(paths.metrics(), ec));
+  const bool has_summary =
+      std::filesystem::exists(std::filesystem::symlink_status(paths.summary(), ec));
+  if (!has_metrics && !has_summary) return {};
+  if (!overwrite) {
+    return core::make_error(paths.dir + ": already holds a run (" +
+                            (has_metrics ? "metrics.jsonl" : "summary.json") +
+                            "): pass --overwrite to replace it, --resume to continue it, or "
+                            "choose another run.dir");
+  }
+  // Replaced: no old summary can pass for this run's, no old line mixes in.
+  if (has_summary && !std::filesystem::remove(paths.summary(), ec)) {
+    return core::make_error(paths.summary() + ": cannot remove (" + ec.message() + ")");
+  }
+  if (has_metrics) {
+    core::line_file metrics;
+    if (auto st = metrics.open_truncate(paths.metrics()); !st.ok()) return st;
+    if (auto st = metrics.close(); !st.ok()) return st;
   }
   return {};
 }

@@ -1,8 +1,8 @@
 // The files every run writes into its run directory: metrics.jsonl,
-// checkpoints/latest.ckpt and summary.json (DESIGN.md §6).
+// checkpoints/latest.ckpt and summary.json (DESIGN.md §6), and the lock that
+// keeps two runs out of one directory.
 #pragma once
 
-#include <fstream>
 #include <string>
 
 #include "core/result.hpp"
@@ -16,6 +16,7 @@ struct run_paths {
   [[nodiscard]] std::string checkpoint_dir() const { return dir + "/checkpoints"; }
   [[nodiscard]] std::string checkpoint() const { return checkpoint_dir() + "/latest.ckpt"; }
   [[nodiscard]] std::string summary() const { return dir + "/summary.json"; }
+  [[nodiscard]] std::string lock() const { return dir + "/.lock"; }
 };
 
 /// Creates the run directory and its checkpoints/ folder.
@@ -25,18 +26,27 @@ core::status make_run_dir(const run_paths& paths);
 /// directory whose checkpoints/latest.ckpt is used.
 std::string resolve_checkpoint(const std::string& resume);
 
-/// Appends JSON lines to metrics.jsonl (appends on resume, so nothing is lost).
-class metrics_writer {
+/// An exclusive lock on a run directory (flock on RUN_DIR/.lock), held
+/// while the object lives: a second run into the same directory is refused.
+class run_dir_lock {
  public:
-  core::status open(const std::string& path);
-  void write(const std::string& json_line);
-  void flush() { out_.flush(); }
+  run_dir_lock() = default;
+  run_dir_lock(run_dir_lock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  run_dir_lock& operator=(run_dir_lock&& other) noexcept;
+  run_dir_lock(const run_dir_lock&) = delete;
+  run_dir_lock& operator=(const run_dir_lock&) = delete;
+  ~run_dir_lock();
+
+  /// Creates the directory if needed and takes its lock, or says who holds it.
+  static core::result<run_dir_lock> take(const run_paths& paths);
 
  private:
-  std::ofstream out_;
+  int fd_ = -1;
 };
 
-/// Writes `json` to `path` atomically (temporary file, then rename).
-core::status write_file_atomically(const std::string& path, const std::string& json);
+/// What a new run may find in its directory. A directory that already holds
+/// a run (metrics.jsonl or summary.json) is refused unless the run resumes
+/// (it appends) or `overwrite` (the old metrics and summary go first).
+core::status prepare_run_dir(const run_paths& paths, bool resuming, bool overwrite);
 
 }  // namespace sgp::apps

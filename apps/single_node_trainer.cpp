@@ -13,6 +13,7 @@
 #include "apps/run_files.hpp"
 #include "core/json.hpp"
 #include "core/lr_schedule.hpp"
+#include "core/text_file.hpp"
 #include "data/batch.hpp"
 #include "data/shard_sampler.hpp"
 #include "gpu/backend_factory.hpp"
@@ -145,8 +146,19 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
         " iterations of schedule.epochs = " + std::to_string(cfg.schedule.epochs));
   }
 
-  metrics_writer metrics;
-  if (auto st = metrics.open(paths.metrics()); !st.ok()) return st.err();
+  core::line_file metrics;
+  if (auto st = metrics.open_append(paths.metrics()); !st.ok()) return st.err();
+  if (resume) {
+    // The earlier lines stay; this one says where the new ones begin.
+    if (auto st = metrics.write_line(core::json_object()
+                                         .add("event", "resume")
+                                         .add("iteration", iteration)
+                                         .add("checkpoint", resolve_checkpoint(*resume))
+                                         .str());
+        !st.ok()) {
+      return st.err();
+    }
+  }
   const core::lr_schedule lr_schedule = make_lr_schedule(cfg);
   const gpu::sgd_options opt{static_cast<float>(cfg.optimizer.momentum), cfg.optimizer.nesterov,
                              static_cast<float>(cfg.optimizer.weight_decay)};
@@ -181,16 +193,17 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
       samples += static_cast<std::int64_t>(n);
 
       const double elapsed = seconds_since(epoch_start);
-      metrics.write(core::json_object()
-                        .add("event", "train")
-                        .add("node", 0)
-                        .add("iteration", iteration)
-                        .add("epoch", epoch + 1)
-                        .add("time", seconds_since(run_start))
-                        .add("loss", static_cast<double>(loss))
-                        .add("lr", lr)
-                        .add("w", w)
-                        .str());
+      auto written = metrics.write_line(core::json_object()
+                                            .add("event", "train")
+                                            .add("node", 0)
+                                            .add("iteration", iteration)
+                                            .add("epoch", epoch + 1)
+                                            .add("time", seconds_since(run_start))
+                                            .add("loss", static_cast<double>(loss))
+                                            .add("lr", lr)
+                                            .add("w", w)
+                                            .str());
+      if (!written.ok()) return written.err();
       progress.update({epoch + 1, cfg.schedule.epochs, b + 1, per_epoch, loss_sum / samples, lr,
                        samples / std::max(elapsed, 1e-9)});
     }
@@ -200,18 +213,19 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
     out.test_accuracy = static_cast<double>(eval.correct) / std::max<std::int64_t>(eval.samples, 1);
     out.test_loss = eval.loss_sum / std::max<std::int64_t>(eval.samples, 1);
     out.epoch_seconds.push_back(epoch_seconds);
-    metrics.write(core::json_object()
-                      .add("event", "eval")
-                      .add("node", 0)
-                      .add("iteration", iteration)
-                      .add("epoch", epoch + 1)
-                      .add("time", seconds_since(run_start))
-                      .add("train_loss", out.train_loss)
-                      .add("test_loss", out.test_loss)
-                      .add("test_accuracy", out.test_accuracy)
-                      .add("epoch_seconds", epoch_seconds)
-                      .str());
-    metrics.flush();
+    auto written = metrics.write_line(core::json_object()
+                                          .add("event", "eval")
+                                          .add("node", 0)
+                                          .add("iteration", iteration)
+                                          .add("epoch", epoch + 1)
+                                          .add("time", seconds_since(run_start))
+                                          .add("train_loss", out.train_loss)
+                                          .add("test_loss", out.test_loss)
+                                          .add("test_accuracy", out.test_accuracy)
+                                          .add("epoch_seconds", epoch_seconds)
+                                          .str());
+    if (!written.ok()) return written.err();
+    if (auto st = metrics.flush(); !st.ok()) return st.err();
     char line[256];
     std::snprintf(line, sizeof(line),
                   "epoch %d/%d: train loss %.4f  test loss %.4f  test accuracy %.2f%%  %.1f s "
@@ -237,7 +251,8 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   }
   out.iterations = iteration;
   out.wall_seconds = seconds_since(run_start);
-  if (auto st = write_file_atomically(paths.summary(), summary_json(cfg, out)); !st.ok()) {
+  if (auto st = metrics.close(); !st.ok()) return st.err();
+  if (auto st = core::write_file_atomically(paths.summary(), summary_json(cfg, out)); !st.ok()) {
     return st.err();
   }
   return out;

@@ -114,3 +114,33 @@ TEST_CASE("a node that stops reporting is declared failed and routed around", "[
   CHECK(s->messages_late > 0);  // the others waited for it, then went on
   check_weight(*s);
 }
+
+TEST_CASE("a pause of the whole process longer than the heartbeat timeout kills nobody",
+          "[actors]") {
+  const std::string algorithm = GENERATE("sgp", "ar-sgd");
+  group_fixture f;
+  auto c = small_config(4, algorithm);
+  c.cluster.heartbeat_timeout = "1s";
+  f.spawn(c);
+  bool paused = false;
+  bool pause_seen = false;
+  const auto s = f.run([&](sgp::actors::supervisor_state& st) {
+    if (!paused && sgp::actors::global_iteration(st) >= 5) {
+      // SIGSTOP, 10 s, SIGCONT: every timer of the process is due at once,
+      // the supervisor's heartbeat check among them.
+      paused = true;
+      f.sched().advance_time(std::chrono::seconds(10));
+      f.sched().run();  // what the late timers set off (and the next timers)
+    }
+    if (paused && !pause_seen) {
+      pause_seen = st.heartbeats_from > 0.0;
+    }
+    return false;
+  });
+  INFO(f.error);
+  REQUIRE(s);
+  CHECK(paused);
+  CHECK(pause_seen);
+  CHECK(s->live_nodes == 4);
+  check_weight(*s);
+}
