@@ -1,13 +1,17 @@
-// The fastest algorithm of a cudnnFind* search, retried once after the
-// stream-ordered memory pool has given its kept memory back when every
-// candidate failed for want of a workspace; otherwise an error that names
-// each candidate's status and the device's free memory.
+// The fastest algorithm of a cudnnFind* search. Searches run one at a time
+// in the process: with two GPUs' nodes searching at once, cuDNN 9 answered
+// CUDNN_STATUS_INTERNAL_ERROR for every candidate now and then (two of four
+// two-GPU ResNet-50 runs on the H200, with 139 of 143 GiB free). A search
+// whose candidates all failed is retried once, after the stream-ordered
+// memory pool has given its kept memory back; then the error names each
+// candidate's status and the device's free memory.
 #pragma once
 
 #include <cuda_runtime.h>
 #include <cudnn.h>
 
 #include <array>
+#include <mutex>
 #include <string>
 
 #include "gpu/cuda/check.hpp"
@@ -28,18 +32,23 @@ inline void trim_pool() {
 
 /// Runs a cudnnFind* call (`find(perfs, &returned)` for at most MaxAlgos
 /// results, sorted fastest first) and returns the fastest successful one.
+/// Serialises cuDNN's algorithm searches across the process's threads.
+inline std::mutex& find_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 template <int MaxAlgos, class Perf, class Find>
 Perf find_fastest(const Find& find, const char* what) {
+  const std::lock_guard lock(find_mutex());
   for (int attempt = 0;; ++attempt) {
     std::array<Perf, MaxAlgos> perfs{};
     int returned = 0;
     SGP_CUDA_CHECK(find(perfs.data(), &returned));
-    bool out_of_memory = false;
     for (int i = 0; i < returned; ++i) {
       if (perfs[i].status == CUDNN_STATUS_SUCCESS) return perfs[i];
-      out_of_memory = out_of_memory || perfs[i].status == CUDNN_STATUS_ALLOC_FAILED;
     }
-    if (out_of_memory && attempt == 0) {
+    if (attempt == 0) {
       trim_pool();
       continue;
     }
