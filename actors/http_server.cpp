@@ -10,6 +10,7 @@
 
 #include "actors/messages.hpp"
 #include "core/cluster_status.hpp"
+#include "core/secret.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -107,7 +108,7 @@ struct http_server::impl {
         res.set_content("commands are off: set output.http_secret or SGP_SECRET\n", "text/plain");
         return;
       }
-      if (!secret_matches(presented_secret(req), options.secret)) {
+      if (!core::secret_matches(presented_secret(req), options.secret)) {
         // The presented value is never logged: it may be a mistyped secret.
         std::fprintf(stderr, "\nhttp: refused a command from %s: missing or wrong secret\n",
                      peer.c_str());
@@ -169,19 +170,6 @@ core::result<std::unique_ptr<http_server>> http_server::start(caf::actor_system&
   auto* server = &p->server;
   p->thread = std::thread([server] { server->listen_after_bind(); });
   return std::unique_ptr<http_server>(new http_server(std::move(p)));
-}
-
-bool secret_matches(const std::string& presented, const std::string& expected) {
-  if (expected.empty()) return false;
-  // Every byte of the longer one is looked at; the length difference counts too.
-  const std::size_t n = std::max(presented.size(), expected.size());
-  volatile unsigned char diff = presented.size() == expected.size() ? 0 : 1;
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto a = static_cast<unsigned char>(i < presented.size() ? presented[i] : 0);
-    const auto b = static_cast<unsigned char>(i < expected.size() ? expected[i] : 0);
-    diff = diff | (a ^ b);
-  }
-  return diff == 0;
 }
 
 }  // namespace sgp::actors

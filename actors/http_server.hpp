@@ -39,10 +39,6 @@ class http_server {
   std::unique_ptr<impl> impl_;
 };
 
-/// Compares a presented secret with the expected one in time that does not
-/// depend on where they differ. False when `expected` is empty.
-bool secret_matches(const std::string& presented, const std::string& expected);
-
 /// The status page: HTML, CSS, JavaScript and SVG in one document.
 const char* status_page_html();
 
