@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "actors/run_summary.hpp"
+#include "core/cluster_status.hpp"
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
 #include "net/link_emulator.hpp"
@@ -48,6 +49,7 @@ using done_atom = caf::atom_constant<caf::atom("done")>;        ///< worker -> s
 using final_atom = caf::atom_constant<caf::atom("final")>;      ///< supervisor -> worker: state?
 using tick_atom = caf::atom_constant<caf::atom("tick")>;        ///< timers
 using wait_atom = caf::atom_constant<caf::atom("wait")>;        ///< worker's wait timeout
+/// supervisor: -> core::cluster_status (the status page); worker: -> node_snapshot
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using command_atom = caf::atom_constant<caf::atom("command")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
@@ -117,3 +119,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::node_snapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::link_update)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::eval_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::run_summary)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::core::cluster_status)

@@ -235,6 +235,8 @@ bool start_group(supervisor_ptr self) {
   s.done.assign(s.n, false);
   s.spawned_at.assign(s.n, 0.0);
   s.suspected.assign(s.n, 0);
+  s.edge_messages.assign(s.n * s.n, 0);
+  s.edge_bytes.assign(s.n * s.n, 0);
   for (const auto& f : s.cfg.faults)
     s.faults.push_back({f.at_iteration, f.at_seconds, command_of(f)});
 
@@ -350,6 +352,7 @@ void on_report(supervisor_ptr self, iteration_report r) {
   // their pace. Steady-state timing starts a tenth of the run in.
   const std::uint64_t warmup = std::max<std::uint64_t>(1, s.setup.total_iterations / 10);
   if (!s.steady[node] && r.iteration >= s.first[node]->iteration + warmup) s.steady[node] = r;
+  record_traffic(s, r);
   s.comm_wait_total += r.comm_wait;
   s.compute_total += r.compute_seconds;
   s.last[node] = std::move(r);
@@ -432,6 +435,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
         detect_pause(self);
         fire_due_faults(self);
         check_heartbeats(self);
+        sample_status(self);
         arm_tick(self);
       },
       [=](command_atom, const std::string& line) -> std::string {
@@ -442,6 +446,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
       [=](stop_atom) {
         if (!self->state.finishing) finish(self);
       },
+      [=](status_atom) -> core::cluster_status { return cluster_status_of(self); },
   };
 }
 

@@ -7,6 +7,7 @@
 //   (start_atom)              -> run_summary when the run ends (or an error)
 //   (command_atom, string)    -> the console's reply text
 //   (stop_atom)               -> ends the run early (the start reply follows)
+//   (status_atom)             -> core::cluster_status (the status page)
 #pragma once
 
 #include <caf/all.hpp>

@@ -196,6 +196,7 @@ void measure_consensus(supervisor_ptr self) {
     st.measuring_consensus = false;
     if (all.empty()) return;
     st.consensus_distance = consensus_distance(all, mean_model(all));
+    st.consensus_measured = true;
     (void)write_metrics(self, core::json_object()
                                   .add("event", "consensus")
                                   .add("iteration", static_cast<std::int64_t>(it))

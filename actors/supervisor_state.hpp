@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include "actors/run_summary.hpp"
 #include "actors/worker_actor.hpp"
 #include "config/config.hpp"
+#include "core/cluster_status.hpp"
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
 #include "core/text_file.hpp"
@@ -37,6 +39,16 @@ struct pending_fault {
   double at_seconds = -1.0;
   core::command command;
   bool fired = false;
+};
+
+/// The traffic and progress counters at one time, for rates over a window.
+struct traffic_sample {
+  double time = 0.0;  ///< run seconds
+  std::vector<std::uint64_t> edge_messages;
+  std::vector<std::uint64_t> edge_bytes;
+  std::vector<std::uint64_t> iterations;    ///< per node (0 for dead nodes)
+  std::vector<std::uint64_t> incarnations;  ///< per node, to skip a revival
+  std::vector<double> compute;              ///< per node, seconds computed
 };
 
 struct supervisor_state {
@@ -75,6 +87,7 @@ struct supervisor_state {
   double lost_weight = 0.0;  ///< what dead nodes took with them
   bool weight_exact = true;
   double consensus_distance = 0.0;
+  bool consensus_measured = false;  ///< consensus_distance holds a measurement
   std::uint64_t next_consensus = 0;
   bool measuring_consensus = false;
   bool started = false;
@@ -86,6 +99,13 @@ struct supervisor_state {
   std::uint64_t late_total = 0;
   double comm_wait_total = 0.0;  ///< seconds all nodes waited for in-neighbours
   double compute_total = 0.0;    ///< seconds all nodes computed
+  /// Pushes and their payload bytes per directed edge (from * n + to), over
+  /// the run, counted from the senders' reports (the status page's traffic).
+  std::vector<std::uint64_t> edge_messages;
+  std::vector<std::uint64_t> edge_bytes;
+  std::vector<double> node_compute;         ///< seconds each node computed
+  std::deque<traffic_sample> samples;       ///< the last few seconds, one a second
+  std::deque<core::history_point> history;  ///< loss and consensus, one a second
   static inline const char* name = "sgp.supervisor";
 };
 
@@ -138,6 +158,15 @@ void finish(supervisor_ptr self);
 
 /// Writes every live node's z, w and iteration to RUN_DIR/checkpoints/.
 std::string write_checkpoints(supervisor_ptr self);
+
+/// Counts a report's pushes per edge (before it becomes the node's last).
+void record_traffic(supervisor_state& s, const iteration_report& r);
+
+/// Once a second: a traffic sample and a history point (from the tick).
+void sample_status(supervisor_ptr self);
+
+/// What the status page shows (answer to status_atom).
+core::cluster_status cluster_status_of(supervisor_ptr self);
 
 /// The highest iteration any live node has completed.
 std::uint64_t global_iteration(const supervisor_state& s);

@@ -133,6 +133,11 @@ struct output_section {
   bool progress = true;             ///< live progress line on stderr
   int progress_every_iterations = 20;
   int consensus_every_iterations = 100;  ///< consensus distance measured this often; 0 = never
+  /// HOST:PORT of the status page's HTTP server; empty = no server.
+  std::string http;
+  /// The secret that POST /command needs (else the SGP_SECRET environment
+  /// variable; neither: commands over HTTP are refused).
+  std::string http_secret;
 };
 
 /// A whole validated configuration.

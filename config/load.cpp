@@ -2,6 +2,7 @@
 // toml++ exceptions are caught here and turned into one-line errors.
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include "config/overrides.hpp"
 #include "config/table_arrays.hpp"
 #include "config/toml_reader.hpp"
+#include "core/endpoint.hpp"
 
 namespace sgp::config {
 namespace {
@@ -59,6 +61,24 @@ core::status non_empty(const toml_reader& r, const scope& s, std::string_view ke
                        const std::string& value) {
   if (!value.empty() || s.find(key) == nullptr) return {};
   return r.error_at(s.find(key)->source(), s.key_path(key), "must not be empty");
+}
+
+/// output.http must be HOST:PORT; a server reachable from other machines
+/// must have a secret (output.http_secret or SGP_SECRET), or anyone there
+/// could kill nodes.
+core::status check_http(const toml_reader& r, const scope& s, const output_section& o) {
+  if (o.http.empty()) return {};  // no server
+  const auto* node = s.find("http");
+  auto parsed = core::parse_endpoint(o.http);
+  if (!parsed.ok()) return r.error_at(node->source(), s.key_path("http"), parsed.err().message);
+  const char* env = std::getenv("SGP_SECRET");
+  const bool secret = !o.http_secret.empty() || (env != nullptr && env[0] != '\0');
+  if (!core::is_loopback(parsed->host) && !secret) {
+    return r.error_at(node->source(), s.key_path("http"),
+                      "binding to " + parsed->host +
+                          " (not loopback) needs a secret: set output.http_secret or SGP_SECRET");
+  }
+  return {};
 }
 
 core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
@@ -154,7 +174,11 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(r.read(s, "progress", o.progress));
     SGP_CONFIG_TRY(
         r.read(s, "progress_every_iterations", o.progress_every_iterations, at_least(1)));
-    return r.read(s, "consensus_every_iterations", o.consensus_every_iterations, at_least(0));
+    SGP_CONFIG_TRY(
+        r.read(s, "consensus_every_iterations", o.consensus_every_iterations, at_least(0)));
+    SGP_CONFIG_TRY(r.read(s, "http_secret", o.http_secret));
+    SGP_CONFIG_TRY(r.read(s, "http", o.http));
+    return check_http(r, s, o);
   }));
 
   return detail::read_faults(r, root, c.cluster.nodes, c.faults);

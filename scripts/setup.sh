@@ -14,6 +14,8 @@ packages=(
   libcaf-dev                 # actors
   libboost1.81-dev           # sockets (Asio)
   libedit-dev                # console line editing
+  libcpp-httplib-dev         # the status page's HTTP server (output.http)
+  chromium                   # the status page's headless browser test
 )
 
 missing=()
