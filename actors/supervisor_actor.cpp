@@ -254,6 +254,10 @@ bool start_group(supervisor_ptr self) {
   s.initial_x = std::make_shared<const std::vector<float>>((*first)->initial_parameters());
   s.per_epoch = (*first)->iterations_per_epoch();
   s.setup.total_iterations = static_cast<std::uint64_t>(s.per_epoch * s.cfg.schedule.epochs);
+  if (s.cfg.schedule.max_iterations > 0) {
+    s.setup.total_iterations = std::min(s.setup.total_iterations,
+                                        static_cast<std::uint64_t>(s.cfg.schedule.max_iterations));
+  }
   s.setup.wait_timeout = std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(
       core::parse_duration_seconds(s.cfg.algorithm.wait_timeout).value()));
   s.setup.bytes_per_element = s.cfg.algorithm.compression == "bf16" ? 2 : 4;

@@ -137,11 +137,15 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   const data::shard_sampler sampler(train.size(), 0, 1, cfg.run.seed);
   const int batch = cfg.data.batch_size;
   const auto per_epoch = static_cast<std::int64_t>(sampler.batches_per_epoch(batch, false));
-  const std::int64_t total_iterations = per_epoch * cfg.schedule.epochs;
-  if (iteration > total_iterations) {
+  const std::int64_t epoch_iterations = per_epoch * cfg.schedule.epochs;
+  // schedule.max_iterations ends a quick run early; the lr schedule keeps its epochs.
+  const std::int64_t total_iterations =
+      cfg.schedule.max_iterations > 0 ? std::min(epoch_iterations, cfg.schedule.max_iterations)
+                                      : epoch_iterations;
+  if (iteration > epoch_iterations) {
     return core::make_error(
         "--resume: checkpoint is at iteration " + std::to_string(iteration) + ", past the " +
-        std::to_string(total_iterations) +
+        std::to_string(epoch_iterations) +
         " iterations of schedule.epochs = " + std::to_string(cfg.schedule.epochs));
   }
 
@@ -163,7 +167,9 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
     const auto epoch_start = clock_type::now();
     double loss_sum = 0.0;
     std::int64_t samples = 0;
-    for (std::int64_t b = iteration - epoch * per_epoch; b < per_epoch; ++b) {
+    if (iteration >= total_iterations) break;
+    const std::int64_t epoch_end = std::min(per_epoch, total_iterations - epoch * per_epoch);
+    for (std::int64_t b = iteration - epoch * per_epoch; b < epoch_end; ++b) {
       const std::size_t first = static_cast<std::size_t>(b) * batch;
       const std::size_t n = std::min<std::size_t>(batch, order.size() - first);
       data::gather_batch(train, {order.data() + first, n}, images.data(), labels.data());
@@ -222,7 +228,7 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
     progress.finish_line(line);
 
     const int every = cfg.output.checkpoint_every_epochs;
-    const bool last = epoch + 1 == cfg.schedule.epochs;
+    const bool last = epoch + 1 == cfg.schedule.epochs || iteration >= total_iterations;
     if (last || (every > 0 && (epoch + 1) % every == 0)) {
       if (auto st = save_node_state(state, identity, paths.checkpoint()); !st.ok()) {
         return st.err();

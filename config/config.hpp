@@ -56,6 +56,9 @@ struct optimizer_section {
 struct schedule_section {
   std::string kind = "step";  ///< step | cosine
   int epochs = 5;
+  /// Stop after this many iterations (per node) even if `epochs` is not
+  /// done; 0 = no limit. For quick runs: the lr schedule still spans `epochs`.
+  std::int64_t max_iterations = 0;
   double warmup_epochs = 0.0;        ///< linear ramp to the peak lr over this many epochs
   double warmup_start_factor = 0.1;  ///< lr at epoch 0 = peak * this (1/nodes: Goyal et al.)
   std::vector<double> decay_epochs;  ///< step: multiply by decay_factor at each

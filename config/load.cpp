@@ -113,6 +113,7 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     auto& sc = c.schedule;
     SGP_CONFIG_TRY(r.read_enum(s, "kind", sc.kind, schedule_kinds));
     SGP_CONFIG_TRY(r.read(s, "epochs", sc.epochs, at_least(1)));
+    SGP_CONFIG_TRY(r.read(s, "max_iterations", sc.max_iterations, at_least(0)));
     SGP_CONFIG_TRY(r.read(s, "warmup_epochs", sc.warmup_epochs, at_least(0)));
     SGP_CONFIG_TRY(r.read(s, "warmup_start_factor", sc.warmup_start_factor, closed(0, 1)));
     SGP_CONFIG_TRY(r.read(s, "decay_epochs", sc.decay_epochs, at_least(0), true));

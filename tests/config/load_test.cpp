@@ -361,7 +361,8 @@ TEST_CASE("infinities, zero timeouts and absurd sizes are refused naming the key
 
 TEST_CASE("enumerations list the valid values", "[config]") {
   CHECK(error_of("[model]\nname = \"resnet\"\n") ==
-        "q.toml:2:8: model.name: must be one of mlp, cnn, cnn-bn; got \"resnet\"");
+        "q.toml:2:8: model.name: must be one of mlp, cnn, cnn-bn, resnet18, resnet50; got "
+        "\"resnet\"");
   CHECK_THAT(error_of("[algorithm]\ntopology = \"torus\"\n"),
              Catch::Contains("algorithm.topology: must be one of exponential, "
                              "npeer-exponential, bipartite-exponential, linear, "
