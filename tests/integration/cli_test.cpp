@@ -116,7 +116,7 @@ TEST_CASE("schedule.max_iterations ends single- and multi-node runs early", "[in
   CHECK(last_train_iteration(sgp::test::read_text(dir + "/run/metrics.jsonl")) == 7);
 }
 
-TEST_CASE("bench mix runs where there is no GPU; bench train as the README shows it",
+TEST_CASE("bench mix runs where there is no GPU, bench train as the README shows it",
           "[integration]") {
   const auto mix = run_sgp("bench mix --params 4096 --iterations 3");
   INFO(mix.output);
