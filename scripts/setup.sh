@@ -14,6 +14,7 @@ packages=(
   libcaf-dev                 # actors
   libboost1.81-dev           # sockets (Asio)
   libedit-dev                # console line editing
+  python3-matplotlib         # scripts/plot.py
 )
 
 missing=()
