@@ -65,8 +65,13 @@ std::string describe_plan(const config::config& cfg, const std::string& resume, 
   out += "topology: " + topology_line(cfg) + "\n";
   out +=
       "model: " + cfg.model.name + ", batch " + std::to_string(cfg.data.batch_size) + " per node\n";
-  out += "data: " + cfg.data.name + (cfg.data.name == "synthetic" ? "" : " from " + cfg.data.path) +
-         "\n";
+  const auto& d = cfg.data;
+  if (d.name == "idx" || d.name == "npy") {
+    out += "data: " + d.name + ": train " + d.train_images + " + " + d.train_labels + ", test " +
+           d.test_images + " + " + d.test_labels + "\n";
+  } else {
+    out += "data: " + d.name + (d.name == "synthetic" ? "" : " from " + d.path) + "\n";
+  }
   out += "length: " + std::to_string(cfg.schedule.epochs) + " epoch(s)";
   if (cfg.schedule.max_iterations > 0) {
     out += ", at most " + std::to_string(cfg.schedule.max_iterations) + " iteration(s)";

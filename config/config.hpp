@@ -31,8 +31,13 @@ struct model_section {
 };
 
 struct data_section {
-  std::string name = "fashion-mnist";  ///< fashion-mnist | synthetic
+  std::string name = "fashion-mnist";  ///< fashion-mnist | synthetic | idx | npy
   std::string path = "/usr/share/datasets/fashion-mnist";
+  // idx and npy: the four files (required for those, unused otherwise)
+  std::string train_images;
+  std::string train_labels;
+  std::string test_images;
+  std::string test_labels;
   int batch_size = 64;  ///< per node
   int eval_batch_size = 1000;
   std::int64_t max_train_samples = 0;  ///< 0 = all; a prefix of the set, for quick runs

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <sstream>
 #include <type_traits>
+#include <utility>
 
 #include "core/json.hpp"
 
@@ -77,8 +78,13 @@ std::string to_toml(const config& c) {
     << "\nheartbeat_timeout = " << str(c.cluster.heartbeat_timeout) << "\n";
   o << "\n[model]\nname = " << str(c.model.name) << "\n";
   const auto& d = c.data;
-  o << "\n[data]\nname = " << str(d.name) << "\npath = " << str(d.path)
-    << "\nbatch_size = " << d.batch_size << "\neval_batch_size = " << d.eval_batch_size
+  o << "\n[data]\nname = " << str(d.name) << "\npath = " << str(d.path);
+  for (const auto& [key, value] :
+       {std::pair{"train_images", &d.train_images}, std::pair{"train_labels", &d.train_labels},
+        std::pair{"test_images", &d.test_images}, std::pair{"test_labels", &d.test_labels}}) {
+    if (!value->empty()) o << "\n" << key << " = " << str(*value);
+  }
+  o << "\nbatch_size = " << d.batch_size << "\neval_batch_size = " << d.eval_batch_size
     << "\nmax_train_samples = " << d.max_train_samples
     << "\nmax_test_samples = " << d.max_test_samples
     << "\nsynthetic_train_samples = " << d.synthetic_train_samples

@@ -18,6 +18,10 @@ constexpr std::array cluster = {"nodes"sv, "heartbeat_timeout"sv};
 constexpr std::array model = {"name"sv};
 constexpr std::array data = {"name"sv,
                              "path"sv,
+                             "train_images"sv,
+                             "train_labels"sv,
+                             "test_images"sv,
+                             "test_labels"sv,
                              "batch_size"sv,
                              "eval_batch_size"sv,
                              "max_train_samples"sv,

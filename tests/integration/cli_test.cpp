@@ -65,7 +65,7 @@ TEST_CASE("a misspelt or missing subcommand is named in one error line", "[integ
   CHECK_THAT(none.output, Catch::StartsWith("sgp: error: sgp: a subcommand is required"));
 }
 
-TEST_CASE("--help shows the defaults", "[integration]") {
+TEST_CASE("help shows the defaults", "[integration]") {
   const auto r = run_sgp("bench train --help");
   INFO(r.output);
   CHECK(r.exit_code == 0);
@@ -75,7 +75,8 @@ TEST_CASE("--help shows the defaults", "[integration]") {
   CHECK_THAT(mix.output, Catch::Contains("--backend TEXT=auto"));
 }
 
-TEST_CASE("--dry-run prints the resolved config and the plan, and runs nothing", "[integration]") {
+TEST_CASE("train --dry-run prints the resolved config and the plan, and runs nothing",
+          "[integration]") {
   const auto dir = sgp::test::fresh_dir("dry_run");
   const auto r = run_sgp("train " + source("config/examples/quickstart.toml") +
                          " --dry-run --set run.dir=" + dir +
