@@ -1,5 +1,5 @@
 // The files every run writes into its run directory: metrics.jsonl,
-// checkpoints/latest.ckpt and summary.json (DESIGN.md §6).
+// checkpoints/latest.ckpt and summary.json (docs/design.md §6).
 #pragma once
 
 #include <fstream>

@@ -1,5 +1,5 @@
 // The validated configuration: plain structs, filled from TOML by load.cpp.
-// Key names follow DESIGN.md §6 (the contract); docs/config.md lists them all.
+// Key names follow docs/design.md §6 (the contract); docs/config.md lists them all.
 #pragma once
 
 #include <cstdint>

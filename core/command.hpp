@@ -1,4 +1,4 @@
-// Console commands and scripted faults: one parsed form for both (DESIGN.md
+// Console commands and scripted faults: one parsed form for both (docs/design.md
 // §6). `parse_command` reads a console line; errors say what was expected.
 #pragma once
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build g++ ccache clang-format git pkg-config
+  cmake ninja-build g++ ccache clang-format git
   catch2                     # tests (Catch2 v2)
   libtomlplusplus-dev        # config
   libdnnl-dev ocl-icd-opencl-dev  # CPU compute (oneDNN needs OpenCL's loader to configure)
@@ -12,7 +12,6 @@ packages=(
   zlib1g-dev                 # gzipped IDX datasets
   dataset-fashion-mnist      # the real dataset
   libcaf-dev                 # actors
-  libboost1.81-dev           # sockets (Asio)
   libedit-dev                # console line editing
   python3-matplotlib         # scripts/plot.py
 )
