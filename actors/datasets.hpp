@@ -1,5 +1,5 @@
-// Loads the train and test sets that a config names (Fashion-MNIST or synthetic);
-// every node of a group shares them read-only.
+// Loads the train and test sets that a config names (Fashion-MNIST, synthetic,
+// or the user's IDX or .npy files); every node of a group shares them read-only.
 #pragma once
 
 #include "config/config.hpp"

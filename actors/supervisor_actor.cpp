@@ -14,6 +14,7 @@
 #include "actors/sender_actor.hpp"
 #include "core/json.hpp"
 #include "core/lr_schedule.hpp"
+#include "core/metrics_lines.hpp"
 #include "core/units.hpp"
 
 namespace sgp::actors {
@@ -98,6 +99,7 @@ void fire_due_faults(supervisor_ptr self) {
     if (!due) continue;
     f.fired = true;
     const std::string reply = execute(self, f.command);
+    log_action(self, "fault", "config", it, f.command, core::command_line(f.command), reply);
     std::fprintf(stderr, "\nfault at iteration %llu: %s: %s\n", static_cast<unsigned long long>(it),
                  core::command_name(f.command.kind).c_str(), reply.c_str());
   }
@@ -141,7 +143,11 @@ void check_heartbeats(supervisor_ptr self) {
       core::command kill;
       kill.kind = core::command_kind::kill;
       kill.node = static_cast<int>(i);
-      (void)execute(self, kill);
+      const auto it = global_iteration(s);
+      const std::string reply = execute(self, kill);
+      char why[96];
+      std::snprintf(why, sizeof(why), "silent for %.1f s: declared failed; ", now - last);
+      log_action(self, "fault", "supervisor", it, kill, core::command_line(kill), why + reply);
     }
   }
 }
@@ -186,6 +192,17 @@ void print_progress(supervisor_ptr self) {
 }
 
 }  // namespace
+
+void log_action(supervisor_ptr self, const std::string& event, const std::string& source,
+                std::uint64_t iteration, const core::command& c, const std::string& command_text,
+                const std::string& result) {
+  auto& s = self->state;
+  if (!s.metrics.is_open()) return;
+  std::string action = core::command_name(c.kind);
+  std::replace(action.begin(), action.end(), ' ', '_');
+  (void)write_metrics(self, core::metrics::action_line({event, source, iteration, run_seconds(self),
+                                                        action, command_text, result}));
+}
 
 double run_seconds(supervisor_ptr self) {
   return clock_seconds(self) - self->state.start_time;
@@ -278,6 +295,10 @@ bool start_group(supervisor_ptr self) {
   s.initial_x = std::make_shared<const std::vector<float>>((*first)->initial_parameters());
   s.per_epoch = (*first)->iterations_per_epoch();
   s.setup.total_iterations = static_cast<std::uint64_t>(s.per_epoch * s.cfg.schedule.epochs);
+  if (s.cfg.schedule.max_iterations > 0) {
+    s.setup.total_iterations = std::min(s.setup.total_iterations,
+                                        static_cast<std::uint64_t>(s.cfg.schedule.max_iterations));
+  }
   s.setup.wait_timeout = std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(
       core::parse_duration_seconds(s.cfg.algorithm.wait_timeout).value()));
   s.setup.bytes_per_element = s.cfg.algorithm.compression == "bf16" ? 2 : 4;
@@ -331,21 +352,11 @@ void on_report(supervisor_ptr self, iteration_report r) {
   }
   const double t = r.time - s.start_time;
   const bool written = write_metrics(
-      self, core::json_object()
-                .add("event", "train")
-                .add("node", r.node)
-                .add("iteration", static_cast<std::int64_t>(r.iteration))
-                .add("time", t)
-                .add("loss", r.loss)
-                .add("lr", r.lr)
-                .add("w", r.w)
-                .add("comm_wait", r.comm_wait)
-                .add("compute", r.compute_seconds)
-                .add("bytes_sent", static_cast<std::int64_t>(r.bytes_sent))
-                .add("messages_late", static_cast<std::int64_t>(r.messages_late))
-                .add("messages_lost", static_cast<std::int64_t>(r.messages_lost))
-                .add("messages_duplicate", static_cast<std::int64_t>(r.messages_duplicate))
-                .str());
+      self,
+      core::metrics::train_line(
+          {r.node, r.iteration, static_cast<double>(r.iteration) / static_cast<double>(s.per_epoch),
+           t, r.loss, r.lr, r.w, r.comm_wait, r.compute_seconds, r.bytes_sent, r.messages_late,
+           r.messages_lost, r.messages_duplicate}));
   if (!written) return;
   if (!s.first[node]) s.first[node] = r;
   // Warm-up: CUDA graph capture, memory pools growing, nodes settling into
@@ -387,8 +398,13 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
     for (std::size_t i = 0; i < s.n; ++i) {
       if (s.view.live[i] && s.nodes[i].worker && s.nodes[i].worker.address() == down.source) {
         // Died without a kill: what it held cannot be accounted.
-        std::fprintf(stderr, "\nsupervisor: node %zu died (%s)\n", i,
-                     caf::to_string(down.reason).c_str());
+        const std::string reason = caf::to_string(down.reason);
+        std::fprintf(stderr, "\nsupervisor: node %zu died (%s)\n", i, reason.c_str());
+        core::command kill;
+        kill.kind = core::command_kind::kill;
+        kill.node = static_cast<int>(i);
+        log_action(self, "fault", "supervisor", global_iteration(s), kill, "node died",
+                   "node " + std::to_string(i) + " died (" + reason + ")");
         s.weight_exact = false;
         s.view.live[i] = false;
         ++s.view.epoch;
@@ -441,7 +457,15 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
       [=](command_atom, const std::string& line) -> std::string {
         auto c = core::parse_command(line, static_cast<int>(self->state.cfg.cluster.nodes));
         if (!c.ok()) return "error: " + c.err().message;
-        return execute(self, *c);
+        const auto it = global_iteration(self->state);
+        std::string reply = execute(self, *c);
+        // Questions leave no trace; actions do.
+        const auto k = c->kind;
+        if (k != core::command_kind::status && k != core::command_kind::topology &&
+            k != core::command_kind::help) {
+          log_action(self, "command", "console", it, *c, line, reply);
+        }
+        return reply;
       },
       [=](stop_atom) {
         if (!self->state.finishing) finish(self);

@@ -10,6 +10,7 @@
 #include "actors/supervisor_state.hpp"
 #include "core/checkpoint.hpp"
 #include "core/json.hpp"
+#include "core/metrics_lines.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -106,13 +107,28 @@ void summarize(supervisor_ptr self, const snapshots& all,
                const std::shared_ptr<std::vector<eval_result>>& evals) {
   auto& s = self->state;
   run_summary out;
+  out.run = s.cfg.run.name;
   out.algorithm = s.cfg.algorithm.name;
+  out.model = s.cfg.model.name;
+  out.backend = s.cfg.backend.name;
+  out.epochs = s.cfg.schedule.epochs;
   out.nodes = static_cast<int>(s.n);
   out.live_nodes = static_cast<int>(all.size());
   out.iterations = global_iteration(s);
   out.wall_seconds = run_seconds(self);
   out.test_accuracy_per_node.assign(s.n, std::nan(""));
+  const auto epoch_of = [&](std::uint64_t it) {
+    return static_cast<double>(it) / static_cast<double>(s.per_epoch);
+  };
   for (const auto& e : *evals) {
+    const auto node = static_cast<std::size_t>(e.node);
+    const std::uint64_t it =
+        e.node >= 0 && node < s.n && s.last[node] ? s.last[node]->iteration : out.iterations;
+    // A failed write has ended the run (abort_run).
+    if (!write_metrics(self, core::metrics::eval_line({e.node, it, epoch_of(it), out.wall_seconds,
+                                                       e.loss, e.accuracy}))) {
+      return;
+    }
     if (e.node < 0) {
       out.test_accuracy_mean_model = e.accuracy;
       out.test_loss_mean_model = e.loss;
@@ -154,24 +170,28 @@ void summarize(supervisor_ptr self, const snapshots& all,
   out.seconds_per_iteration_mean = steady.mean;
   for (const auto& r : s.last) {
     if (!r) continue;
+    out.bytes_sent += r->bytes_sent;
     out.messages_lost += r->messages_lost;
     out.messages_duplicate += r->messages_duplicate;
     out.messages_late += r->messages_late;
     iterations += r->iteration;
   }
+  int reporting = 0;
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (!s.view.live[i] || !s.last[i]) continue;
+    out.train_loss += s.last[i]->loss;
+    ++reporting;
+  }
+  if (reporting > 0) out.train_loss /= reporting;
   const double busy = s.comm_wait_total + s.compute_total;
   out.mean_comm_wait_fraction = busy > 0.0 ? s.comm_wait_total / busy : 0.0;
   out.consensus_distance = consensus_distance(all, mean_model(all));
   out.samples_per_second =
       static_cast<double>(iterations) * s.cfg.data.batch_size / std::max(out.wall_seconds, 1e-9);
   // Every byte checked: a run whose files did not reach the disk fails.
-  auto written = s.metrics.write_line(core::json_object()
-                                          .add("event", "final")
-                                          .add("time", out.wall_seconds)
-                                          .add("consensus_distance", out.consensus_distance)
-                                          .add("total_weight", out.total_weight)
-                                          .add("expected_total_weight", out.expected_total_weight)
-                                          .str());
+  auto written = s.metrics.write_line(
+      core::metrics::final_line({out.iterations, out.wall_seconds, out.consensus_distance,
+                                 out.total_weight, out.expected_total_weight}));
   auto closed = s.metrics.close();
   if (written.ok()) written = closed;
   if (written.ok())
@@ -197,12 +217,8 @@ void measure_consensus(supervisor_ptr self) {
     if (all.empty()) return;
     st.consensus_distance = consensus_distance(all, mean_model(all));
     st.consensus_measured = true;
-    (void)write_metrics(self, core::json_object()
-                                  .add("event", "consensus")
-                                  .add("iteration", static_cast<std::int64_t>(it))
-                                  .add("time", run_seconds(self))
-                                  .add("consensus_distance", st.consensus_distance)
-                                  .str());
+    (void)write_metrics(
+        self, core::metrics::consensus_line(it, run_seconds(self), st.consensus_distance));
   });
 }
 

@@ -168,6 +168,13 @@ void sample_status(supervisor_ptr self);
 /// What the status page shows (answer to status_atom).
 core::cluster_status cluster_status_of(supervisor_ptr self);
 
+/// Writes a "fault" or "command" line to metrics.jsonl (core/metrics_lines.hpp):
+/// `event` "fault" or "command", `source` "config", "console" or "supervisor".
+/// `iteration` is the global iteration when it happened (before a kill).
+void log_action(supervisor_ptr self, const std::string& event, const std::string& source,
+                std::uint64_t iteration, const core::command& c, const std::string& command_text,
+                const std::string& result);
+
 /// The highest iteration any live node has completed.
 std::uint64_t global_iteration(const supervisor_state& s);
 

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <vector>
 
 #include "core/memory.hpp"
@@ -16,14 +17,26 @@
 
 namespace sgp::apps {
 
-int run_bench_mix(const bench_mix_options& opt) {
-  if (opt.params <= 0 || opt.iterations <= 0 || opt.warmup < 0) {
+int run_bench_mix(const bench_mix_options& options) {
+  bench_mix_options opt = options;
+  if (opt.params <= 0 || opt.iterations < 0 || opt.warmup < 0) {
     std::fprintf(stderr,
-                 "sgp: error: bench mix: --params and --iterations must be > 0, --warmup >= 0 "
+                 "sgp: error: bench mix: --params must be > 0, --iterations and --warmup >= 0 "
                  "(got %lld, %d, %d)\n",
                  static_cast<long long>(opt.params), opt.iterations, opt.warmup);
     return 2;
   }
+  // "auto": the GPU when one is usable, else the CPU (and says so).
+  core::result<std::unique_ptr<gpu::backend>> made = core::make_error("no backend yet");
+  if (opt.backend == "auto") {
+    made = gpu::make_backend("cuda", 0);
+    opt.backend = made.ok() ? "cuda" : "cpu";
+    if (!made.ok()) {
+      std::fprintf(stderr, "bench mix: no usable GPU (%s); timing the CPU\n",
+                   made.err().message.c_str());
+    }
+  }
+  if (opt.iterations == 0) opt.iterations = opt.backend == "cpu" ? 20 : 1000;
   // Seven vectors of n floats on the backend (x, share, z, two of 2n) and
   // one on the host; on a GPU only the host one is in this memory.
   const double vectors = opt.backend == "cpu" ? 8.0 : 1.0;
@@ -35,9 +48,10 @@ int run_bench_mix(const bench_mix_options& opt) {
     std::fprintf(stderr, "sgp: error: %s\n", st.err().message.c_str());
     return 2;
   }
-  auto made = gpu::make_backend(opt.backend, 0);
+  if (!made.ok()) made = gpu::make_backend(opt.backend, 0);
   if (!made.ok()) {
-    std::fprintf(stderr, "bench mix: %s\n", made.err().message.c_str());
+    std::fprintf(stderr, "sgp: error: bench mix: --backend %s: %s\n", opt.backend.c_str(),
+                 made.err().message.c_str());
     return 1;
   }
   auto& be = *made.value();

@@ -12,8 +12,9 @@ namespace sgp::apps {
 /// What to time.
 struct bench_mix_options {
   std::int64_t params = 25'600'000;  ///< floats per vector (ResNet-50 has 25.6 M)
-  std::string backend = "cuda";      ///< "cpu" or "cuda"
-  int iterations = 1000;             ///< timed calls of each
+  /// "cpu", "cuda", or "auto": cuda when a GPU is usable, else the CPU.
+  std::string backend = "auto";
+  int iterations = 0;  ///< timed calls of each; 0: 1000 on cuda, 20 on the CPU
   int warmup = 10;
 };
 

@@ -43,13 +43,14 @@ int run_bench_train(const bench_train_options& opt) {
   const bool resnet = is_resnet(opt.model);
   if (opt.dtype != "fp32" && !(resnet && opt.dtype == "bf16")) {
     std::fprintf(stderr,
-                 "bench train: dtype '%s' is not implemented for '%s' (valid: fp32; bf16 for "
-                 "resnet18, resnet50)\n",
+                 "sgp: error: bench train: --dtype %s is not implemented for --model %s (valid: "
+                 "fp32; bf16 for resnet18, resnet50 on --backend cuda)\n",
                  opt.dtype.c_str(), opt.model.c_str());
     return 2;
   }
   if (opt.batch <= 0 || opt.steps <= 0 || opt.warmup < 0) {
-    std::fprintf(stderr, "bench train: batch and steps must be > 0, warmup >= 0\n");
+    std::fprintf(stderr,
+                 "sgp: error: bench train: --batch and --steps must be > 0, --warmup >= 0\n");
     return 2;
   }
   {
@@ -66,7 +67,8 @@ int run_bench_train(const bench_train_options& opt) {
   }
   auto backend = gpu::make_backend(opt.backend, 0);
   if (!backend.ok()) {
-    std::fprintf(stderr, "bench train: %s\n", backend.err().message.c_str());
+    std::fprintf(stderr, "sgp: error: bench train: --backend %s: %s\n", opt.backend.c_str(),
+                 backend.err().message.c_str());
     return 1;
   }
   auto& be = *backend.value();

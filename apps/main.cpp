@@ -1,22 +1,29 @@
-// The `sgp` command: `sgp train CONFIG [--set key.path=value]... [--resume DIR] [--overwrite]`.
+// The `sgp` command: `sgp train CONFIG [--set key.path=value]... [--resume DIR] [--overwrite]`,
+// `sgp bench ...`, `sgp --version`.
 #include <CLI/CLI.hpp>
 
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/run.hpp"
 #include "apps/bench_comm_bound.hpp"
 #include "apps/bench_mix.hpp"
 #include "apps/bench_train.hpp"
+#include "apps/dry_run.hpp"
 #include "apps/run_files.hpp"
 #include "apps/single_node_trainer.hpp"
 #include "apps/stop_signals.hpp"
+#include "apps/version.hpp"
 #include "config/config.hpp"
+#include "config/describe.hpp"
+#include "config/suggest.hpp"
 #include "core/nccl_env.hpp"
 
 namespace {
@@ -83,9 +90,15 @@ int run_group(const sgp::config::config& cfg, bool console) {
 }
 
 int run_train(const std::string& config_path, const std::vector<std::string>& overrides,
-              const std::string& resume, bool console, bool overwrite) {
+              const std::string& resume, bool console, bool overwrite, bool dry_run) {
   auto cfg = sgp::config::load_file(config_path, overrides);
   if (!cfg.ok()) return fail(cfg.err());
+  if (dry_run) {
+    std::printf("# resolved config (%s, %zu override(s))\n%s\n%s", config_path.c_str(),
+                overrides.size(), sgp::config::to_toml(*cfg).c_str(),
+                sgp::apps::describe_plan(*cfg, resume, console).c_str());
+    return 0;
+  }
   // One run per directory, held until sgp exits.
   const sgp::apps::run_paths paths{cfg->run.dir};
   auto lock = sgp::apps::run_dir_lock::take(paths);
@@ -119,6 +132,46 @@ int run_train(const std::string& config_path, const std::vector<std::string>& ov
   return 0;
 }
 
+/// CLI11 answers a misspelt subcommand (`sgp trian`) with "A subcommand is
+/// required"; this names it, with the closest valid one. Checks the words
+/// before the first option, level by level; a missing subcommand lists them.
+std::optional<std::string> unknown_subcommand(const CLI::App& app, int argc, char** argv) {
+  const CLI::App* level = &app;
+  std::string path = "sgp";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word.starts_with("-")) return std::nullopt;
+    const auto subs = level->get_subcommands([](const CLI::App*) { return true; });
+    if (subs.empty()) return std::nullopt;
+    const CLI::App* next = nullptr;
+    std::vector<std::string> names;
+    for (const CLI::App* sub : subs) {
+      names.push_back(sub->get_name());
+      if (sub->get_name() == word) next = sub;
+    }
+    if (next == nullptr) {
+      std::vector<std::string_view> views(names.begin(), names.end());
+      std::string valid;
+      for (const auto& n : names) valid += (valid.empty() ? "" : ", ") + n;
+      std::string msg = path + ": unknown subcommand '" + std::string(word) + "'";
+      if (auto near = sgp::config::closest(word, views)) {
+        msg += " (did you mean '" + *near + "'?)";
+      } else {
+        msg += " (valid: " + valid + ")";
+      }
+      return msg;
+    }
+    path += " " + std::string(word);
+    level = next;
+  }
+  // Out of words where a subcommand is still needed (`sgp`, `sgp bench`).
+  const auto subs = level->get_subcommands([](const CLI::App*) { return true; });
+  if (subs.empty()) return std::nullopt;
+  std::string valid;
+  for (const CLI::App* sub : subs) valid += (valid.empty() ? "" : ", ") + sub->get_name();
+  return path + ": a subcommand is required (" + valid + ")";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -127,6 +180,10 @@ int main(int argc, char** argv) {
   sgp::apps::ignore_sigpipe();
   CLI::App app{"sgp: distributed training with Stochastic Gradient Push"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("sgp ") + sgp::apps::version + " (commit " +
+                                        sgp::apps::git_commit + ")");
+  // --help shows every option's default (subcommands inherit this).
+  app.option_defaults()->always_capture_default();
 
   std::string config_path;
   std::vector<std::string> overrides;
@@ -140,14 +197,18 @@ int main(int argc, char** argv) {
   bool overwrite = false;
   train->add_flag("--overwrite", overwrite,
                   "replace the run already in run.dir (its metrics.jsonl and summary.json)");
+  bool dry_run = false;
+  train->add_flag("--dry-run", dry_run,
+                  "print the resolved config and the plan (nodes, devices, topology, "
+                  "algorithm), then exit");
 
   CLI::App* bench = app.add_subcommand("bench", "benchmarks");
   bench->require_subcommand(1);
   sgp::apps::bench_train_options bt{"cnn", 128, "fp32", "cpu", 50, 5};
   CLI::App* bench_train = bench->add_subcommand("train", "ms per training step of one model");
-  bench_train->add_option("--model", bt.model, "mlp | cnn | cnn-bn");
+  bench_train->add_option("--model", bt.model, "mlp | cnn | cnn-bn | resnet18 | resnet50 (cuda)");
   bench_train->add_option("--batch", bt.batch, "samples per step");
-  bench_train->add_option("--dtype", bt.dtype, "fp32");
+  bench_train->add_option("--dtype", bt.dtype, "fp32 | bf16 (resnet18, resnet50 on cuda)");
   bench_train->add_option("--backend", bt.backend, "cpu | cuda");
   bench_train->add_option("--steps", bt.steps, "timed steps");
   bench_train->add_option("--warmup", bt.warmup, "untimed steps first");
@@ -171,15 +232,21 @@ int main(int argc, char** argv) {
   CLI::App* bench_mix =
       bench->add_subcommand("mix", "push-sum mix_debias bandwidth vs a device copy");
   bench_mix->add_option("--params", bm.params, "floats per vector");
-  bench_mix->add_option("--backend", bm.backend, "cpu | cuda");
-  bench_mix->add_option("--iterations", bm.iterations, "timed calls");
+  bench_mix->add_option("--backend", bm.backend, "auto (cuda when a GPU is usable) | cpu | cuda");
+  bench_mix->add_option("--iterations", bm.iterations, "timed calls (0: 1000 on cuda, 20 on cpu)");
 
+  if (auto unknown = unknown_subcommand(app, argc, argv)) {
+    std::fprintf(stderr, "sgp: error: %s; see 'sgp --help'\n", unknown->c_str());
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  if (train->parsed()) return run_train(config_path, overrides, resume, console, overwrite);
+  if (train->parsed()) {
+    return run_train(config_path, overrides, resume, console, overwrite, dry_run);
+  }
   if (bench_train->parsed()) return sgp::apps::run_bench_train(bt);
   if (bench_mix->parsed()) return sgp::apps::run_bench_mix(bm);
   if (comm_bound->parsed()) return sgp::apps::run_bench_comm_bound(cb);

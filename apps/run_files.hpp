@@ -1,6 +1,6 @@
 // The files every run writes into its run directory: metrics.jsonl,
-// checkpoints/latest.ckpt and summary.json (DESIGN.md §6), and the lock that
-// keeps two runs out of one directory.
+// checkpoints/latest.ckpt and summary.json (docs/design.md §6), and the lock
+// that keeps two runs out of one directory.
 #pragma once
 
 #include <string>

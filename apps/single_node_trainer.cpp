@@ -5,14 +5,17 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 
 #include "actors/datasets.hpp"
 #include "actors/run_limits.hpp"
+#include "actors/run_summary.hpp"
 #include "apps/node_checkpoint.hpp"
 #include "apps/progress.hpp"
 #include "apps/run_files.hpp"
-#include "core/json.hpp"
 #include "core/lr_schedule.hpp"
+#include "core/json.hpp"
+#include "core/metrics_lines.hpp"
 #include "core/text_file.hpp"
 #include "data/batch.hpp"
 #include "data/shard_sampler.hpp"
@@ -62,28 +65,34 @@ gpu::eval_counts evaluate(gpu::model& eval_model, gpu::model& train_model,
   return total;
 }
 
-std::string summary_json(const config::config& cfg, const train_outcome& out) {
-  const double accuracy[] = {out.test_accuracy};
-  core::json_object j;
-  j.add("run", cfg.run.name)
-      .add("algorithm", cfg.algorithm.name)
-      .add("model", cfg.model.name)
-      .add("backend", cfg.backend.name)
-      .add("nodes", cfg.cluster.nodes)
-      .add("epochs", cfg.schedule.epochs)
-      .add("iterations", out.iterations)
-      .add("wall_seconds", out.wall_seconds)
-      .add("epoch_seconds", out.epoch_seconds)
-      .add("train_loss", out.train_loss)
-      .add("test_loss", out.test_loss)
-      .add("test_accuracy_mean_model", out.test_accuracy)
-      .add("test_accuracy_per_node", std::span<const double>(accuracy))
-      // One node keeps all the push-sum weight; nothing is ever in flight.
-      .add("total_weight", 1.0)
-      .add("expected_total_weight", 1.0)
-      .add("messages_lost", std::int64_t{0})
-      .add("messages_duplicate", std::int64_t{0});
-  return j.str();
+/// The same fields as a multi-node run's summary (docs/metrics.md).
+std::string summary_json(const config::config& cfg, const train_outcome& out, std::int64_t trained,
+                         double steady_seconds, std::int64_t steady_from) {
+  actors::run_summary j;
+  j.run = cfg.run.name;
+  j.algorithm = cfg.algorithm.name;
+  j.model = cfg.model.name;
+  j.backend = cfg.backend.name;
+  j.epochs = cfg.schedule.epochs;
+  j.nodes = 1;
+  j.live_nodes = 1;
+  j.iterations = static_cast<std::uint64_t>(out.iterations);
+  j.wall_seconds = out.wall_seconds;
+  j.samples_per_second =
+      static_cast<double>(trained) * cfg.data.batch_size / std::max(out.wall_seconds, 1e-9);
+  const double whole = trained > 0 ? out.train_seconds / static_cast<double>(trained) : 0.0;
+  const std::int64_t steady = trained - steady_from;
+  j.seconds_per_iteration_whole = whole;
+  j.seconds_per_iteration = steady > 0 ? steady_seconds / static_cast<double>(steady) : whole;
+  j.seconds_per_iteration_mean = j.seconds_per_iteration;
+  j.train_loss = out.train_loss;
+  j.test_accuracy_mean_model = out.test_accuracy;
+  j.test_loss_mean_model = out.test_loss;
+  j.test_accuracy_per_node = {out.test_accuracy};
+  // One node keeps all the push-sum weight; nothing is ever in flight.
+  j.total_weight = 1.0;
+  j.expected_total_weight = 1.0;
+  return j.json();
 }
 
 }  // namespace
@@ -138,11 +147,15 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   const data::shard_sampler sampler(train.size(), 0, 1, cfg.run.seed);
   const int batch = cfg.data.batch_size;
   const auto per_epoch = static_cast<std::int64_t>(sampler.batches_per_epoch(batch, false));
-  const std::int64_t total_iterations = per_epoch * cfg.schedule.epochs;
-  if (iteration > total_iterations) {
+  const std::int64_t epoch_iterations = per_epoch * cfg.schedule.epochs;
+  // schedule.max_iterations ends a quick run early; the lr schedule keeps its epochs.
+  const std::int64_t total_iterations =
+      cfg.schedule.max_iterations > 0 ? std::min(epoch_iterations, cfg.schedule.max_iterations)
+                                      : epoch_iterations;
+  if (iteration > epoch_iterations) {
     return core::make_error(
         "--resume: checkpoint is at iteration " + std::to_string(iteration) + ", past the " +
-        std::to_string(total_iterations) +
+        std::to_string(epoch_iterations) +
         " iterations of schedule.epochs = " + std::to_string(cfg.schedule.epochs));
   }
 
@@ -169,18 +182,28 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   std::vector<std::int32_t> labels(static_cast<std::size_t>(batch));
 
   train_outcome out;
+  // Steady-state timing (summary's seconds_per_iteration) starts a tenth of
+  // the way in, as in a group's summary.
+  std::int64_t trained = 0;
+  const std::int64_t steady_from = std::max<std::int64_t>(1, (total_iterations - iteration) / 10);
+  double steady_seconds = 0.0;
   const auto run_start = clock_type::now();
   for (auto epoch = static_cast<int>(iteration / per_epoch); epoch < cfg.schedule.epochs; ++epoch) {
     const auto order = sampler.epoch_order(epoch);
     const auto epoch_start = clock_type::now();
     double loss_sum = 0.0;
     std::int64_t samples = 0;
-    for (std::int64_t b = iteration - epoch * per_epoch; b < per_epoch; ++b) {
+    if (iteration >= total_iterations) break;
+    const std::int64_t epoch_end = std::min(per_epoch, total_iterations - epoch * per_epoch);
+    for (std::int64_t b = iteration - epoch * per_epoch; b < epoch_end; ++b) {
+      const auto step_start = clock_type::now();
       const std::size_t first = static_cast<std::size_t>(b) * batch;
       const std::size_t n = std::min<std::size_t>(batch, order.size() - first);
       data::gather_batch(train, {order.data() + first, n}, images.data(), labels.data());
       const gpu::host_batch hb{images.data(), labels.data(), static_cast<int>(n)};
+      const auto compute_start = clock_type::now();
       const float loss = (*model)->forward_backward(x, hb, grads);
+      const double compute_seconds = seconds_since(compute_start);
       if (!std::isfinite(loss)) {
         return core::make_error("training diverged at iteration " + std::to_string(iteration) +
                                 " (loss is " + std::to_string(loss) +
@@ -193,17 +216,19 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
       samples += static_cast<std::int64_t>(n);
 
       const double elapsed = seconds_since(epoch_start);
-      auto written = metrics.write_line(core::json_object()
-                                            .add("event", "train")
-                                            .add("node", 0)
-                                            .add("iteration", iteration)
-                                            .add("epoch", epoch + 1)
-                                            .add("time", seconds_since(run_start))
-                                            .add("loss", static_cast<double>(loss))
-                                            .add("lr", lr)
-                                            .add("w", w)
-                                            .str());
-      if (!written.ok()) return written.err();
+      const double step_seconds = seconds_since(step_start);
+      ++trained;
+      out.train_seconds += step_seconds;
+      if (trained > steady_from) steady_seconds += step_seconds;
+      core::metrics::train_record r;
+      r.iteration = static_cast<std::uint64_t>(iteration);
+      r.epoch = static_cast<double>(iteration) / static_cast<double>(per_epoch);
+      r.time = seconds_since(run_start);
+      r.loss = loss;
+      r.lr = lr;
+      r.w = w;
+      r.compute = compute_seconds;
+      if (auto st = metrics.write_line(core::metrics::train_line(r)); !st.ok()) return st.err();
       progress.update({epoch + 1, cfg.schedule.epochs, b + 1, per_epoch, loss_sum / samples, lr,
                        samples / std::max(elapsed, 1e-9)});
     }
@@ -213,18 +238,13 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
     out.test_accuracy = static_cast<double>(eval.correct) / std::max<std::int64_t>(eval.samples, 1);
     out.test_loss = eval.loss_sum / std::max<std::int64_t>(eval.samples, 1);
     out.epoch_seconds.push_back(epoch_seconds);
-    auto written = metrics.write_line(core::json_object()
-                                          .add("event", "eval")
-                                          .add("node", 0)
-                                          .add("iteration", iteration)
-                                          .add("epoch", epoch + 1)
-                                          .add("time", seconds_since(run_start))
-                                          .add("train_loss", out.train_loss)
-                                          .add("test_loss", out.test_loss)
-                                          .add("test_accuracy", out.test_accuracy)
-                                          .add("epoch_seconds", epoch_seconds)
-                                          .str());
-    if (!written.ok()) return written.err();
+    if (auto st = metrics.write_line(core::metrics::eval_line(
+            {0, static_cast<std::uint64_t>(iteration),
+             static_cast<double>(iteration) / static_cast<double>(per_epoch),
+             seconds_since(run_start), out.test_loss, out.test_accuracy}));
+        !st.ok()) {
+      return st.err();
+    }
     if (auto st = metrics.flush(); !st.ok()) return st.err();
     char line[256];
     std::snprintf(line, sizeof(line),
@@ -236,7 +256,7 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
     progress.finish_line(line);
 
     const int every = cfg.output.checkpoint_every_epochs;
-    const bool last = epoch + 1 == cfg.schedule.epochs;
+    const bool last = epoch + 1 == cfg.schedule.epochs || iteration >= total_iterations;
     if (last || (every > 0 && (epoch + 1) % every == 0)) {
       if (auto st = save_node_state(state, identity, paths.checkpoint()); !st.ok()) {
         return st.err();
@@ -251,8 +271,19 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   }
   out.iterations = iteration;
   out.wall_seconds = seconds_since(run_start);
+  // The one node's model is the averaged model (node -1), as in a group's
+  // final evaluation; then the end of the run.
+  const auto it = static_cast<std::uint64_t>(iteration);
+  const double epochs_done = static_cast<double>(iteration) / static_cast<double>(per_epoch);
+  for (const auto& line : {core::metrics::eval_line({-1, it, epochs_done, out.wall_seconds,
+                                                     out.test_loss, out.test_accuracy}),
+                           core::metrics::final_line({it, out.wall_seconds, 0.0, 1.0, 1.0})}) {
+    if (auto st = metrics.write_line(line); !st.ok()) return st.err();
+  }
   if (auto st = metrics.close(); !st.ok()) return st.err();
-  if (auto st = core::write_file_atomically(paths.summary(), summary_json(cfg, out)); !st.ok()) {
+  if (auto st = core::write_file_atomically(
+          paths.summary(), summary_json(cfg, out, trained, steady_seconds, steady_from));
+      !st.ok()) {
     return st.err();
   }
   return out;

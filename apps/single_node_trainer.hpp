@@ -16,6 +16,7 @@ namespace sgp::apps {
 struct train_outcome {
   std::int64_t iterations = 0;  ///< total, including those before a resume
   double wall_seconds = 0.0;    ///< this process's training time
+  double train_seconds = 0.0;   ///< of which in training steps (evaluations left out)
   double test_accuracy = 0.0;   ///< after the last epoch
   double test_loss = 0.0;
   double train_loss = 0.0;            ///< mean over the last epoch

@@ -1,5 +1,5 @@
 // sgp_bench_mix: `sgp bench mix` without the CLI, for the device machine:
-//   sgp_bench_mix [PARAMS=25600000] [BACKEND=cuda] [ITERATIONS=1000]
+//   sgp_bench_mix [PARAMS=25600000] [BACKEND=auto] [ITERATIONS=0: 1000 on cuda, 20 on cpu]
 #include <cstdlib>
 
 #include "apps/bench_mix.hpp"

@@ -1,5 +1,5 @@
 // The validated configuration: plain structs, filled from TOML by load.cpp.
-// Key names follow DESIGN.md §6 (the contract); docs/config.md lists them all.
+// Key names follow docs/design.md §6 (the contract); docs/config.md lists them all.
 #pragma once
 
 #include <cstdint>
@@ -31,8 +31,13 @@ struct model_section {
 };
 
 struct data_section {
-  std::string name = "fashion-mnist";  ///< fashion-mnist | synthetic
+  std::string name = "fashion-mnist";  ///< fashion-mnist | synthetic | idx | npy
   std::string path = "/usr/share/datasets/fashion-mnist";
+  // idx and npy: the four files (required for those, unused otherwise)
+  std::string train_images;
+  std::string train_labels;
+  std::string test_images;
+  std::string test_labels;
   int batch_size = 64;  ///< per node
   int eval_batch_size = 1000;
   std::int64_t max_train_samples = 0;  ///< 0 = all; a prefix of the set, for quick runs
@@ -56,6 +61,9 @@ struct optimizer_section {
 struct schedule_section {
   std::string kind = "step";  ///< step | cosine
   int epochs = 5;
+  /// Stop after this many iterations (per node) even if `epochs` is not
+  /// done; 0 = no limit. For quick runs: the lr schedule still spans `epochs`.
+  std::int64_t max_iterations = 0;
   double warmup_epochs = 0.0;        ///< linear ramp to the peak lr over this many epochs
   double warmup_start_factor = 0.1;  ///< lr at epoch 0 = peak * this (1/nodes: Goyal et al.)
   std::vector<double> decay_epochs;  ///< step: multiply by decay_factor at each

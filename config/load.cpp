@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 #include "config/config.hpp"
 #include "config/overrides.hpp"
@@ -29,7 +30,7 @@ using detail::scope;
 using detail::toml_reader;
 
 constexpr std::array model_names = {"mlp"sv, "cnn"sv, "cnn-bn"sv, "resnet18"sv, "resnet50"sv};
-constexpr std::array data_names = {"fashion-mnist"sv, "synthetic"sv};
+constexpr std::array data_names = {"fashion-mnist"sv, "synthetic"sv, "idx"sv, "npy"sv};
 constexpr std::array schedule_kinds = {"step"sv, "cosine"sv};
 constexpr std::array algorithm_names = {"sgp"sv, "osgp"sv, "ar-sgd"sv, "d-psgd"sv, "none"sv};
 constexpr std::array topologies = {
@@ -109,6 +110,13 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     auto& d = c.data;
     SGP_CONFIG_TRY(r.read_enum(s, "name", d.name, data_names));
     SGP_CONFIG_TRY(r.read(s, "path", d.path));
+    for (auto [key, value] :
+         {std::pair{"train_images"sv, &d.train_images},
+          std::pair{"train_labels"sv, &d.train_labels}, std::pair{"test_images"sv, &d.test_images},
+          std::pair{"test_labels"sv, &d.test_labels}}) {
+      SGP_CONFIG_TRY(r.read(s, key, *value));
+      SGP_CONFIG_TRY(non_empty(r, s, key, *value));
+    }
     SGP_CONFIG_TRY(r.read(s, "batch_size", d.batch_size, greater_than(0)));
     SGP_CONFIG_TRY(r.read(s, "eval_batch_size", d.eval_batch_size, greater_than(0)));
     SGP_CONFIG_TRY(r.read(s, "max_train_samples", d.max_train_samples, at_least(0)));
@@ -133,6 +141,7 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     auto& sc = c.schedule;
     SGP_CONFIG_TRY(r.read_enum(s, "kind", sc.kind, schedule_kinds));
     SGP_CONFIG_TRY(r.read(s, "epochs", sc.epochs, at_least(1)));
+    SGP_CONFIG_TRY(r.read(s, "max_iterations", sc.max_iterations, at_least(0)));
     SGP_CONFIG_TRY(r.read(s, "warmup_epochs", sc.warmup_epochs, at_least(0)));
     SGP_CONFIG_TRY(r.read(s, "warmup_start_factor", sc.warmup_start_factor, closed(0, 1)));
     SGP_CONFIG_TRY(r.read(s, "decay_epochs", sc.decay_epochs, at_least(0), true));
@@ -181,7 +190,21 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     return check_http(r, s, o);
   }));
 
-  return detail::read_faults(r, root, c.cluster.nodes, c.faults);
+  SGP_CONFIG_TRY(detail::read_faults(r, root, c.cluster.nodes, c.faults));
+
+  // Data of the user's own names its four files.
+  const auto& d = c.data;
+  if (d.name == "idx" || d.name == "npy") {
+    for (auto [key, value] :
+         {std::pair{"train_images", &d.train_images}, std::pair{"train_labels", &d.train_labels},
+          std::pair{"test_images", &d.test_images}, std::pair{"test_labels", &d.test_labels}}) {
+      if (value->empty()) {
+        return core::error{c.source + ": data." + key + ": required when data.name = \"" + d.name +
+                           "\" (the " + (d.name == "idx" ? "IDX" : ".npy") + " file's path)"};
+      }
+    }
+  }
+  return {};
 }
 
 }  // namespace

@@ -18,6 +18,10 @@ constexpr std::array cluster = {"nodes"sv, "heartbeat_timeout"sv};
 constexpr std::array model = {"name"sv};
 constexpr std::array data = {"name"sv,
                              "path"sv,
+                             "train_images"sv,
+                             "train_labels"sv,
+                             "test_images"sv,
+                             "test_labels"sv,
                              "batch_size"sv,
                              "eval_batch_size"sv,
                              "max_train_samples"sv,
@@ -29,9 +33,14 @@ constexpr std::array data = {"name"sv,
                              "width"sv,
                              "classes"sv};
 constexpr std::array optimizer = {"lr"sv, "momentum"sv, "nesterov"sv, "weight_decay"sv};
-constexpr std::array schedule = {
-    "kind"sv,         "epochs"sv,       "warmup_epochs"sv,    "warmup_start_factor"sv,
-    "decay_epochs"sv, "decay_factor"sv, "scale_lr_by_nodes"sv};
+constexpr std::array schedule = {"kind"sv,
+                                 "epochs"sv,
+                                 "max_iterations"sv,
+                                 "warmup_epochs"sv,
+                                 "warmup_start_factor"sv,
+                                 "decay_epochs"sv,
+                                 "decay_factor"sv,
+                                 "scale_lr_by_nodes"sv};
 constexpr std::array algorithm = {"name"sv, "topology"sv,    "peers_per_iteration"sv,
                                   "tau"sv,  "compression"sv, "wait_timeout"sv};
 constexpr std::array backend = {"name"sv, "threads"sv, "compute_threads"sv, "devices"sv};

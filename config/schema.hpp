@@ -1,4 +1,4 @@
-// The valid keys of every config table (DESIGN.md §6), for rejecting unknown
+// The valid keys of every config table (docs/design.md §6), for rejecting unknown
 // keys and suggesting the one that was probably meant.
 #pragma once
 

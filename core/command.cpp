@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <sstream>
 
@@ -161,6 +162,51 @@ std::string command_name(command_kind kind) {
       return "help";
   }
   return "?";
+}
+
+std::string command_line(const command& c) {
+  std::string out = command_name(c.kind);
+  const auto number = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%g", v);
+    return std::string(buf);
+  };
+  switch (c.kind) {
+    case command_kind::link_down:
+    case command_kind::link_up:
+    case command_kind::link_set:
+      out.append(" ").append(std::to_string(c.from)).append(" ").append(std::to_string(c.to));
+      if (c.bandwidth_bits_per_second) {
+        const double bw = *c.bandwidth_bits_per_second;
+        const char* unit = bw >= 1e9 ? "Gbit" : bw >= 1e6 ? "Mbit" : bw >= 1e3 ? "Kbit" : "bit";
+        const double scale = bw >= 1e9 ? 1e9 : bw >= 1e6 ? 1e6 : bw >= 1e3 ? 1e3 : 1.0;
+        out.append(" bw=").append(number(bw / scale)).append(unit);
+      }
+      if (c.latency_seconds) out.append(" lat=").append(number(*c.latency_seconds * 1e3)) += "ms";
+      if (c.jitter_seconds) out.append(" jitter=").append(number(*c.jitter_seconds * 1e3)) += "ms";
+      if (c.loss) out.append(" loss=").append(number(*c.loss));
+      if (!c.symmetric) out += " oneway";
+      break;
+    case command_kind::slow:
+      out.append(" ").append(std::to_string(c.node)).append(" ").append(number(c.factor)) += 'x';
+      break;
+    case command_kind::kill:
+    case command_kind::revive:
+      out.append(" ").append(std::to_string(c.node));
+      break;
+    case command_kind::partition:
+      for (std::size_t g = 0; g < c.groups.size(); ++g) {
+        out += g == 0 ? " " : " | ";
+        for (std::size_t k = 0; k < c.groups[g].size(); ++k) {
+          if (k > 0) out += ',';
+          out += std::to_string(c.groups[g][k]);
+        }
+      }
+      break;
+    default:
+      break;
+  }
+  return out;
 }
 
 std::string command_help() {

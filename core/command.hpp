@@ -1,4 +1,4 @@
-// Console commands and scripted faults: one parsed form for both (DESIGN.md
+// Console commands and scripted faults: one parsed form for both (docs/design.md
 // §6). `parse_command` reads a console line; errors say what was expected.
 #pragma once
 
@@ -51,5 +51,9 @@ std::string command_help();
 
 /// The name of a kind as typed on the console ("link down", "kill", ...).
 std::string command_name(command_kind kind);
+
+/// `c` as a console line that parse_command reads back ("link set 2 5
+/// bw=1Gbit lat=5ms oneway", "slow 3 3x", "partition 0,1 | 2,3").
+std::string command_line(const command& c);
 
 }  // namespace sgp::core

@@ -1,4 +1,4 @@
-// Gossip graph schedules (DESIGN.md §1): pure functions of the live set, the
+// Gossip graph schedules (docs/design.md §1): pure functions of the live set, the
 // link mask, the iteration and the peers per iteration, giving each node its
 // out-neighbours (whom to push to) and in-neighbours (whom to wait for).
 //

@@ -1,6 +1,7 @@
 // Implementation of the JSON object writer (see json.hpp).
 #include "core/json.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -39,11 +40,15 @@ std::string json_quote(std::string_view value) {
   return out;
 }
 
-std::string json_number(double value) {
+std::string json_number(double value, int significant_digits) {
   if (!std::isfinite(value)) return "null";
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.17g", value);
-  return buf;
+  char buf[64];
+  if (significant_digits > 0) {
+    std::snprintf(buf, sizeof(buf), "%.*g", significant_digits, value);
+    return buf;
+  }
+  const auto end = std::to_chars(buf, buf + sizeof(buf), value).ptr;
+  return {buf, end};
 }
 
 void json_object::key(std::string_view k) {
@@ -60,7 +65,7 @@ json_object& json_object::add(std::string_view k, std::string_view value) {
 
 json_object& json_object::add(std::string_view k, double value) {
   key(k);
-  body_ += json_number(value);
+  body_ += json_number(value, digits_);
   return *this;
 }
 
@@ -81,7 +86,7 @@ json_object& json_object::add(std::string_view k, std::span<const double> values
   body_ += '[';
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i > 0) body_ += ',';
-    body_ += json_number(values[i]);
+    body_ += json_number(values[i], digits_);
   }
   body_ += ']';
   return *this;

@@ -12,6 +12,12 @@ namespace sgp::core {
 /// Builds `{"key":value,...}` in insertion order.
 class json_object {
  public:
+  /// Numbers exactly (the shortest text that reads back to the same double).
+  json_object() = default;
+  /// Numbers to `significant_digits` (printf's %g): metrics lines, where
+  /// 17-digit floats tripled the size of a line for nothing.
+  explicit json_object(int significant_digits) : digits_(significant_digits) {}
+
   json_object& add(std::string_view key, std::string_view value);
   json_object& add(std::string_view key, const char* value) {
     return add(key, std::string_view(value));
@@ -32,12 +38,14 @@ class json_object {
  private:
   void key(std::string_view k);
   std::string body_ = "{";
+  int digits_ = 0;  ///< 0: exact
 };
 
 /// `value` as a JSON string literal, quotes included.
 std::string json_quote(std::string_view value);
 
-/// `value` as a JSON number with round-trip precision, or null.
-std::string json_number(double value);
+/// `value` as a JSON number, or null when not finite: the shortest text that
+/// reads back to `value` (significant_digits 0), else printf's %.{digits}g.
+std::string json_number(double value, int significant_digits = 0);
 
 }  // namespace sgp::core

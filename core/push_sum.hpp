@@ -1,4 +1,4 @@
-// Push-sum state of one node (DESIGN.md §1): numerator x, weight w, de-biased
+// Push-sum state of one node (docs/design.md §1): numerator x, weight w, de-biased
 // model z = x / w, and uniform mixing with p = 1 / (out_degree + 1).
 #pragma once
 

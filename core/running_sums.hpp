@@ -1,5 +1,5 @@
 // Robust push-sum by running sums (Hadjicostis, Vaidya, Domínguez-García,
-// IEEE TAC 2016; DESIGN.md §1). The sender keeps, per out-edge, the
+// IEEE TAC 2016; docs/design.md §1). The sender keeps, per out-edge, the
 // cumulative mass it ever sent on that edge; every message carries that
 // cumulative value and a sequence number. The receiver keeps, per in-edge, the
 // last cumulative value it applied and the highest sequence seen, and adds

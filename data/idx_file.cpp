@@ -56,7 +56,8 @@ core::result<std::size_t> read_bytes(gzFile f, const std::string& path, std::uin
 }  // namespace
 
 core::result<idx_array> read_idx_gz(const std::string& path, std::uint32_t magic,
-                                    const std::string& what, std::uint64_t max_items) {
+                                    const std::string& what, std::uint64_t max_items,
+                                    bool gzip_only) {
   errno = 0;
   gz_file file(gzopen(path.c_str(), "rb"));
   if (!file) {
@@ -71,8 +72,11 @@ core::result<idx_array> read_idx_gz(const std::string& path, std::uint32_t magic
   std::vector<std::uint8_t> header(header_size);
   auto got = read_bytes(file.get(), path, header.data(), header.size());
   if (!got.ok()) return got.err();
-  if (*got == 0) return core::error{path + ": empty file (expected a gzip-compressed IDX file)"};
-  if (gzdirect(file.get()) != 0) {
+  if (*got == 0) {
+    return core::error{path + ": empty file (expected " +
+                       (gzip_only ? "a gzip-compressed IDX file)" : "an IDX file)")};
+  }
+  if (gzip_only && gzdirect(file.get()) != 0) {
     return core::error{path + ": not a gzip file (expected a gzip-compressed IDX file)"};
   }
   if (*got < 4) {

@@ -23,7 +23,9 @@ struct idx_array {
 /// errors ("pixels", "labels"). Reads the first `max_items` items (0 = all; then
 /// trailing bytes are an error). Errors start with the path: cannot open, not
 /// gzip, corrupt or truncated gzip stream, bad magic, truncated payload.
+/// `gzip_only` false also reads an uncompressed IDX file.
 core::result<idx_array> read_idx_gz(const std::string& path, std::uint32_t magic,
-                                    const std::string& what, std::uint64_t max_items = 0);
+                                    const std::string& what, std::uint64_t max_items = 0,
+                                    bool gzip_only = true);
 
 }  // namespace sgp::data

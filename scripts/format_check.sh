@@ -21,3 +21,19 @@ if git grep -nE 'TEST_CASE\("[^"]*[][;]' -- tests >&2; then
   echo "format: test names above contain '[', ']' or ';' (ctest cannot run them)" >&2
   exit 1
 fi
+
+# Every repository file the README and docs/ cite exists: markdown links
+# and `folder/...` paths (a path without its extension may name a .hpp/.cpp pair).
+missing=0
+for doc in README.md docs/*.md; do
+  dir=$(dirname "$doc")
+  while read -r p; do
+    [ -e "$dir/$p" ] || { echo "docs: $doc links to $p, which does not exist" >&2; missing=1; }
+  done < <(grep -oE '\]\([^) #]+[)#]' "$doc" | sed 's/^](//; s/[)#]$//' | grep -vE '^(https?|mailto):' || true)
+  while read -r p; do
+    [ -e "$p" ] || compgen -G "$p.*" >/dev/null ||
+      { echo "docs: $doc cites $p, which does not exist" >&2; missing=1; }
+  done < <(grep -oE '`(core|data|gpu|net|config|actors|apps|bench|tests|scripts|docs|examples|cmake)/[A-Za-z0-9_./-]*`' "$doc" | tr -d '`' | sort -u || true)
+done
+[ "$missing" -eq 0 ] || exit 1
+echo "docs: every cited file exists"

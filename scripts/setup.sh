@@ -12,10 +12,10 @@ packages=(
   zlib1g-dev                 # gzipped IDX datasets
   dataset-fashion-mnist      # the real dataset
   libcaf-dev                 # actors
-  libboost1.81-dev           # sockets (Asio)
   libedit-dev                # console line editing
   libcpp-httplib-dev         # the status page's HTTP server (output.http)
   chromium                   # the status page's headless browser test
+  python3-matplotlib         # scripts/plot.py
 )
 
 missing=()

@@ -86,3 +86,15 @@ TEST_CASE("help lists every command", "[core]") {
     CHECK_THAT(help, Catch::Contains(c));
   }
 }
+
+TEST_CASE("command_line reads back to the same command", "[core]") {
+  for (const char* line :
+       {"link down 0 3", "link up 1 2 oneway", "link set 2 5 bw=1Gbit lat=5ms loss=0.01",
+        "link set 0 1 bw=250Mbit jitter=0.5ms oneway", "slow 3 2.5x", "kill 2", "revive 2",
+        "partition 0,1 | 2,3", "heal", "checkpoint", "stop"}) {
+    INFO(line);
+    auto c = sgp::core::parse_command(line, 8);
+    REQUIRE(c.ok());
+    CHECK(sgp::core::command_line(*c) == line);
+  }
+}

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "core/json.hpp"
@@ -22,4 +23,15 @@ TEST_CASE("non-finite numbers become null", "[core]") {
   CHECK(sgp::core::json_number(std::numeric_limits<double>::quiet_NaN()) == "null");
   CHECK(sgp::core::json_number(std::numeric_limits<double>::infinity()) == "null");
   CHECK(sgp::core::json_quote(std::string(1, '\x01')) == "\"\\u0001\"");
+}
+
+TEST_CASE("numbers are exact by default and short when asked", "[core]") {
+  CHECK(sgp::core::json_number(0.1) == "0.1");
+  CHECK(sgp::core::json_number(1.0 / 3.0) == "0.3333333333333333");
+  CHECK(std::stod(sgp::core::json_number(1.0 / 3.0)) == 1.0 / 3.0);
+  CHECK(sgp::core::json_number(8.0) == "8");
+  CHECK(sgp::core::json_number(1.0 / 3.0, 6) == "0.333333");
+  CHECK(sgp::core::json_number(123456789.0, 6) == "1.23457e+08");
+  const auto line = sgp::core::json_object(6).add("loss", 2.302585092994046).add("n", 7).str();
+  CHECK(line == R"({"loss":2.30259,"n":7})");
 }
