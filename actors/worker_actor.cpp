@@ -45,7 +45,7 @@ void try_start(self_ptr self) {
   auto& s = self->state;
   auto& node = *s.node;
   // Reference OSGP: a push that waited for its round goes out now.
-  send_pushes(self, node.poll());
+  send_pushes(self, node.poll(node.iteration() >= s.setup.total_iterations));
   if (s.computing || !s.compute) return;
   if (node.iteration() >= s.setup.total_iterations) {
     if (!s.done_reported) {

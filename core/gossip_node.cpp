@@ -104,10 +104,21 @@ std::vector<gossip_envelope> gossip_node::step(std::span<const float> delta) {
   return out;
 }
 
-std::vector<gossip_envelope> gossip_node::poll() {
-  if (!awaiting_) return {};
+std::vector<gossip_envelope> gossip_node::poll(bool finished) {
   const std::int64_t j = static_cast<std::int64_t>(rounds_) - 1;
-  if (j > waived_through_ && !missing(j).empty()) return {};
+  const bool complete = !in_flight_ || j <= waived_through_ || missing(j).empty();
+  if (!awaiting_) {
+    if (!finished || !reference_overlap() || !options_.communicate || !view_.live[id()] ||
+        !complete) {
+      return {};
+    }
+    const bool peer_ahead = std::any_of(heard_.begin(), heard_.end(), [&](const auto& h) {
+      return h.second >= static_cast<std::int64_t>(rounds_);
+    });
+    if (!peer_ahead) return {};
+  } else if (!complete) {
+    return {};
+  }
   awaiting_ = false;
   misses_ = 0;
   auto out = push_round(nullptr);

@@ -158,8 +158,11 @@ class gossip_node {
 
   /// Reference OSGP: once the round this node waits for is complete (or
   /// waived), absorbs it and pushes the push that the last step deferred.
+  /// A `finished` node (no steps left) keeps the rounds going: once its
+  /// round is complete and a peer has pushed the next one, it pushes it too,
+  /// so that nodes still stepping do not wait for it until they time out.
   /// Empty otherwise. Call it after receive() and skip_wait().
-  std::vector<gossip_envelope> poll();
+  std::vector<gossip_envelope> poll(bool finished = false);
 
   /// Mixes in every held share now (before a final evaluation) and returns a
   /// resend of the current running sums on every out-edge to a live peer,

@@ -377,3 +377,27 @@ TEST_CASE("flush mixes in held shares and resends the running sums", "[core]") {
   CHECK(sim.nodes[1].receive(resent[0]) == apply_outcome::applied);  // no new mass
   CHECK(sim.nodes[0].w() + sim.nodes[1].w() == Approx(2.0).epsilon(1e-15));
 }
+
+TEST_CASE("reference OSGP: a finished node keeps the rounds going for the others", "[core]") {
+  auto options = options_of(gossip_mode::overlapped, step_space::x, topology_kind::exponential);
+  options.overlap = overlap_variant::reference;
+  options.tau = 0;
+  simulation sim(2, options, 1);
+  sim.step(0);  // node 0's last step: round 0 out
+  sim.step(1);
+  sim.deliver({0, 1});
+  sim.deliver({1, 0});
+  sim.step(1);  // node 1 absorbs round 0 and pushes round 1
+  CHECK(sim.nodes[1].rounds() == 2);
+  sim.deliver({1, 0});                       // node 0 hears round 1
+  CHECK(sim.nodes[0].poll(false).empty());   // still stepping: its next step pushes
+  const auto out = sim.nodes[0].poll(true);  // finished: it pushes round 1 now
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].round == 1);
+  CHECK(sim.nodes[0].poll(true).empty());  // nobody is at round 2 yet
+  sim.edges[{0, 1}].push_back(out[0]);
+  sim.deliver({0, 1});
+  sim.step(1);  // node 1's query finds round 1 complete: no wait
+  CHECK(sim.nodes[1].ready());
+  CHECK(sim.nodes[1].rounds() == 3);
+}
