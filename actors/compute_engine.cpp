@@ -89,8 +89,10 @@ void compute_engine::set_gradient(std::span<const float> g) {
 
 double compute_engine::step_delta(std::uint64_t iteration) {
   const double lr = setup_.lr.at(static_cast<double>(iteration) / static_cast<double>(per_epoch_));
-  backend_->sgd_delta(setup_.sgd, static_cast<float>(lr), model_->layout().decayed, z_, grads_,
-                      momentum_, delta_);
+  const auto& layout = model_->layout();
+  backend_->sgd_delta(setup_.sgd, static_cast<float>(lr),
+                      setup_.sgd.decay_all ? layout.total : layout.decayed, z_, grads_, momentum_,
+                      delta_);
   return lr;
 }
 

@@ -48,7 +48,10 @@ using forgot_atom = caf::atom_constant<caf::atom("forgot")>;    ///< worker -> s
 using done_atom = caf::atom_constant<caf::atom("done")>;        ///< worker -> supervisor
 using final_atom = caf::atom_constant<caf::atom("final")>;      ///< supervisor -> worker: state?
 using tick_atom = caf::atom_constant<caf::atom("tick")>;        ///< timers
-using wait_atom = caf::atom_constant<caf::atom("wait")>;        ///< worker's wait timeout
+/// supervisor -> worker: mix in held shares, resend the running sums (before
+/// the final evaluation); supervisor -> itself: check that they arrived.
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using wait_atom = caf::atom_constant<caf::atom("wait")>;  ///< worker's wait timeout
 /// supervisor: -> core::cluster_status (the status page); worker: -> node_snapshot
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using command_atom = caf::atom_constant<caf::atom("command")>;

@@ -74,6 +74,18 @@ core::command command_of(const config::fault_section& f) {
   return c;
 }
 
+core::lr_recipe recipe_of(const config::config& cfg) {
+  core::lr_recipe r;
+  r.base_lr = cfg.optimizer.lr;
+  r.by_nodes = cfg.schedule.scale_lr_by_nodes;
+  r.nodes = cfg.cluster.nodes;
+  r.batch = cfg.data.batch_size;
+  r.reference_batch = cfg.schedule.reference_batch;
+  r.warmup_from_base = cfg.schedule.warmup_from_base_lr;
+  r.start_factor = cfg.schedule.warmup_start_factor;
+  return r;
+}
+
 core::gossip_options gossip_options_of(const config::config& cfg) {
   core::gossip_options o;
   const auto& a = cfg.algorithm;
@@ -81,9 +93,14 @@ core::gossip_options gossip_options_of(const config::config& cfg) {
                                        : core::parse_topology(a.topology).value();
   o.schedule.peers_per_iteration = static_cast<std::size_t>(a.peers_per_iteration);
   o.mode = a.name == "osgp" ? core::gossip_mode::overlapped : core::gossip_mode::blocking;
+  o.overlap = a.osgp_variant == "reference" ? core::overlap_variant::reference
+                                            : core::overlap_variant::bounded;
   o.tau = static_cast<std::uint64_t>(a.tau);
   // AllReduce averages gradients in its own actor: no push-sum gossip.
   o.communicate = a.name != "none" && a.name != "ar-sgd";
+  // AllReduce keeps stepping in z space: its replicas stay equal when a
+  // revived node holds part of the weight (w is 1 otherwise, where x = z).
+  o.space = a.step_space == "x" && o.communicate ? core::step_space::x : core::step_space::z;
   o.bf16_shares = a.compression == "bf16";
   return o;
 }
@@ -267,10 +284,10 @@ bool start_group(supervisor_ptr self) {
   c.nodes = static_cast<int>(s.n);
   c.seed = s.cfg.run.seed;
   c.sgd = {static_cast<float>(s.cfg.optimizer.momentum), s.cfg.optimizer.nesterov,
-           static_cast<float>(s.cfg.optimizer.weight_decay)};
-  c.lr.peak_lr = s.cfg.optimizer.lr * (s.cfg.schedule.scale_lr_by_nodes ? s.n : 1.0);
+           static_cast<float>(s.cfg.optimizer.weight_decay),
+           s.cfg.optimizer.weight_decay_scope == "all"};
   c.lr.warmup_epochs = s.cfg.schedule.warmup_epochs;
-  c.lr.warmup_start_factor = s.cfg.schedule.warmup_start_factor;
+  recipe_of(s.cfg).apply(c.lr);
   c.lr.kind = s.cfg.schedule.kind == "cosine" ? core::lr_decay::cosine : core::lr_decay::step;
   c.lr.decay_epochs = s.cfg.schedule.decay_epochs;
   c.lr.decay_factor = s.cfg.schedule.decay_factor;
@@ -445,6 +462,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
         auto& s = self->state;
         for (const auto& e : edges) s.lost_weight += e.sent_weight - e.applied_weight;
       },
+      [=](flush_atom) { drain(self); },
       [=](tick_atom) {
         auto& s = self->state;
         if (s.finishing) return;

@@ -2,15 +2,18 @@
 // distance during the run, checkpoints on request, and the end of the run
 // (evaluation of every node and of the averaged model, the weight
 // accounting, summary.json) (see supervisor_state.hpp).
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "actors/sender_actor.hpp"
 #include "actors/supervisor_state.hpp"
 #include "core/checkpoint.hpp"
 #include "core/json.hpp"
 #include "core/metrics_lines.hpp"
+#include "core/units.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -87,6 +90,19 @@ double consensus_distance(const snapshots& all, const std::vector<float>& mean) 
     worst = std::max(worst, std::sqrt(d));
   }
   return mean_norm > 0.0 ? worst / mean_norm : worst;
+}
+
+/// Weight in flight between the live nodes of `all` (sent, not applied).
+double in_flight_weight(const snapshots& all) {
+  double total = 0.0;
+  for (const auto& a : all) {
+    for (const auto& b : all) {
+      if (a.node == b.node) continue;
+      total += std::abs(a.sent_weight[static_cast<std::size_t>(b.node)] -
+                        b.applied_weight[static_cast<std::size_t>(a.node)]);
+    }
+  }
+  return total;
 }
 
 /// Live nodes' w plus what is in flight between live nodes.
@@ -189,9 +205,9 @@ void summarize(supervisor_ptr self, const snapshots& all,
   out.samples_per_second =
       static_cast<double>(iterations) * s.cfg.data.batch_size / std::max(out.wall_seconds, 1e-9);
   // Every byte checked: a run whose files did not reach the disk fails.
-  auto written = s.metrics.write_line(
-      core::metrics::final_line({out.iterations, out.wall_seconds, out.consensus_distance,
-                                 out.total_weight, out.expected_total_weight}));
+  auto written = s.metrics.write_line(core::metrics::final_line(
+      {out.iterations, out.wall_seconds, out.consensus_distance, out.total_weight,
+       out.expected_total_weight, s.final_in_flight_weight}));
   auto closed = s.metrics.close();
   if (written.ok()) written = closed;
   if (written.ok())
@@ -265,6 +281,93 @@ bool write_metrics(supervisor_ptr self, const std::string& line) {
   return true;
 }
 
+namespace {
+
+/// Evaluates every node's model and the averaged one (with the nodes'
+/// averaged batch-norm statistics), then summarizes.
+void evaluate(supervisor_ptr self, const snapshots& all) {
+  auto& st = self->state;
+  auto evals = std::make_shared<std::vector<eval_result>>();
+  auto shared_all = std::make_shared<snapshots>(all);
+  std::vector<std::pair<caf::actor, shared_floats>> jobs;
+  caf::actor first;
+  for (const auto& sn : all) {
+    if (!sn.z) continue;
+    const auto& compute = st.nodes[static_cast<std::size_t>(sn.node)].compute;
+    if (!first) first = compute;
+    jobs.emplace_back(compute, sn.z);
+  }
+  if (jobs.empty()) {
+    summarize(self, all, evals);
+    return;
+  }
+  auto mean = std::make_shared<const std::vector<float>>(mean_model(all));
+  // The batch-norm statistics of the averaged model: the mean of the nodes'
+  // (running means exactly; running variances averaged, which leaves out
+  // the spread of the nodes' means).
+  auto stats_sum = std::make_shared<std::vector<double>>();
+  auto stats_count = std::make_shared<int>(0);
+  auto stats_remaining = std::make_shared<int>(static_cast<int>(jobs.size()));
+  auto run_evals = [=]() {
+    std::vector<float> stats;
+    if (*stats_count > 0) {
+      stats.resize(stats_sum->size());
+      for (std::size_t k = 0; k < stats.size(); ++k) {
+        stats[k] = static_cast<float>((*stats_sum)[k] / *stats_count);
+      }
+    }
+    auto remaining = std::make_shared<int>(static_cast<int>(jobs.size()) + 1);
+    auto done = [=](std::optional<eval_result> r, bool averaged) {
+      if (r) {
+        if (averaged) r->node = -1;
+        evals->push_back(*r);
+      }
+      if (--*remaining == 0) summarize(self, *shared_all, evals);
+    };
+    for (std::size_t j = 0; j <= jobs.size(); ++j) {
+      const bool averaged = j == jobs.size();
+      const auto& target = averaged ? first : jobs[j].first;
+      self->request(target, caf::infinite, eval_atom::value, averaged ? mean : jobs[j].second,
+                    averaged ? stats : std::vector<float>{})
+          .then([=](eval_result r) { done(r, averaged); },
+                [=](const caf::error&) { done(std::nullopt, averaged); });
+    }
+  };
+  for (const auto& job : jobs) {
+    self->request(job.first, caf::infinite, final_atom::value)
+        .then(
+            [=](const std::vector<float>& stats) {
+              if (!stats.empty() && (stats_sum->empty() || stats_sum->size() == stats.size())) {
+                if (stats_sum->empty()) stats_sum->assign(stats.size(), 0.0);
+                for (std::size_t k = 0; k < stats.size(); ++k) (*stats_sum)[k] += stats[k];
+                ++*stats_count;
+              }
+              if (--*stats_remaining == 0) run_evals();
+            },
+            [=](const caf::error&) {
+              if (--*stats_remaining == 0) run_evals();
+            });
+  }
+}
+
+}  // namespace
+
+void drain(supervisor_ptr self) {
+  collect_snapshots(self, [=](const snapshots& all) {
+    auto& st = self->state;
+    const double in_flight = in_flight_weight(all);
+    st.final_in_flight_weight = in_flight;
+    if (in_flight <= 1e-9 * static_cast<double>(st.n) || clock_seconds(self) >= st.drain_deadline) {
+      evaluate(self, all);
+      return;
+    }
+    for (std::size_t i = 0; i < st.n; ++i) {
+      if (st.view.live[i]) self->send(st.nodes[i].worker, flush_atom::value);
+    }
+    self->delayed_send(self, std::chrono::milliseconds(20), flush_atom::value);
+  });
+}
+
 void finish(supervisor_ptr self) {
   auto& s = self->state;
   if (s.finishing) return;
@@ -274,42 +377,14 @@ void finish(supervisor_ptr self) {
   }
   s.finishing = true;
   if (s.cfg.output.progress) std::fputs("\n", stderr);
-  collect_snapshots(self, [=](const snapshots& all) {
-    auto& st = self->state;
-    auto evals = std::make_shared<std::vector<eval_result>>();
-    auto remaining = std::make_shared<int>(0);
-    auto shared_all = std::make_shared<snapshots>(all);
-    std::vector<std::pair<caf::actor, shared_floats>> jobs;
-    caf::actor first;
-    for (const auto& sn : all) {
-      if (!sn.z) continue;
-      const auto& compute = st.nodes[static_cast<std::size_t>(sn.node)].compute;
-      if (!first) first = compute;
-      jobs.emplace_back(compute, sn.z);
-    }
-    if (!jobs.empty()) {
-      jobs.emplace_back(first, std::make_shared<const std::vector<float>>(mean_model(all)));
-    }
-    *remaining = static_cast<int>(jobs.size());
-    if (jobs.empty()) {
-      summarize(self, all, evals);
-      return;
-    }
-    for (std::size_t j = 0; j < jobs.size(); ++j) {
-      const bool averaged = j + 1 == jobs.size();
-      self->request(jobs[j].first, caf::infinite, eval_atom::value, jobs[j].second,
-                    std::vector<float>{})
-          .then(
-              [=](eval_result r) {
-                if (averaged) r.node = -1;
-                evals->push_back(r);
-                if (--*remaining == 0) summarize(self, *shared_all, evals);
-              },
-              [=](const caf::error&) {
-                if (--*remaining == 0) summarize(self, *shared_all, evals);
-              });
-    }
-  });
+  // Exact evaluation: what is in flight (and held) is absorbed first, for
+  // at most algorithm.wait_timeout.
+  s.drain_deadline =
+      clock_seconds(self) + core::parse_duration_seconds(s.cfg.algorithm.wait_timeout).value();
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (s.view.live[i]) self->send(s.nodes[i].worker, flush_atom::value);
+  }
+  drain(self);
 }
 
 }  // namespace sgp::actors

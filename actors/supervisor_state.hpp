@@ -92,8 +92,10 @@ struct supervisor_state {
   bool measuring_consensus = false;
   bool started = false;
   bool finishing = false;
-  int pending_kills = 0;          ///< kills whose last state has not arrived
-  bool finish_requested = false;  ///< finish once pending_kills is 0
+  double drain_deadline = 0.0;          ///< clock seconds: the final drain gives up then
+  double final_in_flight_weight = 0.0;  ///< weight still in flight at the final evaluation
+  int pending_kills = 0;                ///< kills whose last state has not arrived
+  bool finish_requested = false;        ///< finish once pending_kills is 0
   caf::response_promise finished;
   core::line_file metrics;  ///< RUN_DIR/metrics.jsonl
   std::uint64_t late_total = 0;
@@ -153,8 +155,13 @@ void on_report(supervisor_ptr self, iteration_report r);
 /// Measures the consensus distance (asks every live worker for z).
 void measure_consensus(supervisor_ptr self);
 
-/// Every live node is done (or stop was asked): evaluate, summarize, reply.
+/// Every live node is done (or stop was asked): absorb what is in flight
+/// (drain), evaluate, summarize, reply.
 void finish(supervisor_ptr self);
+
+/// One step of the final drain: evaluates once nothing is in flight between
+/// live nodes or the deadline passed; else flushes again and checks later.
+void drain(supervisor_ptr self);
 
 /// Writes every live node's z, w and iteration to RUN_DIR/checkpoints/.
 std::string write_checkpoints(supervisor_ptr self);

@@ -32,10 +32,20 @@ node_snapshot snapshot(self_ptr self, bool with_z) {
   return out;
 }
 
+/// Hands pushes to the sender.
+void send_pushes(self_ptr self, std::vector<core::gossip_envelope> envelopes) {
+  auto& s = self->state;
+  if (envelopes.empty() || !s.sender) return;
+  self->send(s.sender, send_atom::value, std::move(envelopes),
+             static_cast<std::uint64_t>(s.node->size() * s.setup.bytes_per_element));
+}
+
 /// Starts the next step if the node may; otherwise arms the wait timeout.
 void try_start(self_ptr self) {
   auto& s = self->state;
   auto& node = *s.node;
+  // Reference OSGP: a push that waited for its round goes out now.
+  send_pushes(self, node.poll(node.iteration() >= s.setup.total_iterations));
   if (s.computing || !s.compute) return;
   if (node.iteration() >= s.setup.total_iterations) {
     if (!s.done_reported) {
@@ -94,10 +104,7 @@ caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
         iteration_report r;
         r.out_peers.reserve(envelopes.size());
         for (const auto& e : envelopes) r.out_peers.push_back(e.message->to);
-        if (!envelopes.empty()) {
-          self->send(st.sender, send_atom::value, std::move(envelopes),
-                     static_cast<std::uint64_t>(delta.size() * st.setup.bytes_per_element));
-        }
+        send_pushes(self, std::move(envelopes));
         r.node = static_cast<int>(st.node->id());
         r.iteration = st.node->iteration();
         r.time = clock_seconds(self);
@@ -120,7 +127,7 @@ caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
         if (st.joining && outcome == core::apply_outcome::applied && st.node->w() > 0.0) {
           // The donor's share: continue at the donor's iteration.
           st.joining = false;
-          st.node->set_iteration(e.iteration + 1);
+          st.node->set_iteration(e.iteration + 1, e.round + 1);
         }
         try_start(self);
       },
@@ -153,6 +160,11 @@ caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
         const auto bytes = static_cast<std::uint64_t>(st.node->size() * st.setup.bytes_per_element);
         self->send(st.sender, send_atom::value, std::vector<core::gossip_envelope>{std::move(e)},
                    bytes);
+      },
+      [=](flush_atom) {
+        // Before the final evaluation: held shares mixed in, the running
+        // sums resent so that a lost last push is recovered.
+        send_pushes(self, self->state.node->flush());
       },
       [=](status_atom) { return snapshot(self, false); },
       [=](final_atom, bool with_z) { return snapshot(self, with_z); },

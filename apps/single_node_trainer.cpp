@@ -32,10 +32,16 @@ double seconds_since(clock_type::time_point start) {
 
 core::lr_schedule make_lr_schedule(const config::config& cfg) {
   core::lr_schedule s;
-  const double scale = cfg.schedule.scale_lr_by_nodes ? cfg.cluster.nodes : 1.0;
-  s.peak_lr = cfg.optimizer.lr * scale;
   s.warmup_epochs = cfg.schedule.warmup_epochs;
-  s.warmup_start_factor = cfg.schedule.warmup_start_factor;
+  core::lr_recipe r;
+  r.base_lr = cfg.optimizer.lr;
+  r.by_nodes = cfg.schedule.scale_lr_by_nodes;
+  r.nodes = cfg.cluster.nodes;
+  r.batch = cfg.data.batch_size;
+  r.reference_batch = cfg.schedule.reference_batch;
+  r.warmup_from_base = cfg.schedule.warmup_from_base_lr;
+  r.start_factor = cfg.schedule.warmup_start_factor;
+  r.apply(s);
   s.kind = cfg.schedule.kind == "cosine" ? core::lr_decay::cosine : core::lr_decay::step;
   s.decay_epochs = cfg.schedule.decay_epochs;
   s.decay_factor = cfg.schedule.decay_factor;
@@ -174,7 +180,8 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   }
   const core::lr_schedule lr_schedule = make_lr_schedule(cfg);
   const gpu::sgd_options opt{static_cast<float>(cfg.optimizer.momentum), cfg.optimizer.nesterov,
-                             static_cast<float>(cfg.optimizer.weight_decay)};
+                             static_cast<float>(cfg.optimizer.weight_decay),
+                             cfg.optimizer.weight_decay_scope == "all"};
   progress_line progress(cfg.output.progress, cfg.output.progress_every_iterations);
 
   const std::size_t per_sample = shape.elements();
@@ -210,7 +217,8 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
                                 "): lower optimizer.lr or add schedule.warmup_epochs");
       }
       const double lr = lr_schedule.at(static_cast<double>(iteration) / per_epoch);
-      be.sgd_step(opt, static_cast<float>(lr), layout.decayed, x, grads, momentum);
+      be.sgd_step(opt, static_cast<float>(lr), opt.decay_all ? layout.total : layout.decayed, x,
+                  grads, momentum);
       ++iteration;
       loss_sum += loss * static_cast<double>(n);
       samples += static_cast<std::int64_t>(n);

@@ -55,7 +55,10 @@ struct optimizer_section {
   double lr = 0.1;  ///< base learning rate (per node; see schedule.scale_lr_by_nodes)
   double momentum = 0.9;
   bool nesterov = true;
-  double weight_decay = 1e-4;  ///< not applied to biases and batch-norm parameters
+  double weight_decay = 1e-4;
+  /// weights: not applied to biases and batch-norm parameters; all: every
+  /// parameter (the reference code: torch.optim.SGD's weight_decay)
+  std::string weight_decay_scope = "weights";
 };
 
 struct schedule_section {
@@ -68,7 +71,9 @@ struct schedule_section {
   double warmup_start_factor = 0.1;  ///< lr at epoch 0 = peak * this (1/nodes: Goyal et al.)
   std::vector<double> decay_epochs;  ///< step: multiply by decay_factor at each
   double decay_factor = 0.1;
-  bool scale_lr_by_nodes = false;  ///< lr = base * nodes (the reference recipe)
+  bool scale_lr_by_nodes = false;    ///< lr = base * nodes (the reference recipe)
+  int reference_batch = 0;           ///< > 0: lr also × batch_size / reference_batch (256)
+  bool warmup_from_base_lr = false;  ///< warm-up starts at optimizer.lr, not peak × factor
 };
 
 struct algorithm_section {
@@ -76,9 +81,14 @@ struct algorithm_section {
   /// exponential | npeer-exponential | bipartite-exponential | linear |
   /// bipartite-linear | ring | complete
   std::string topology = "exponential";
+  // plus the reference's dynamic-directed-exponential,
+  // npeer-dynamic-directed-exponential, dynamic-directed-linear,
+  // dynamic-bipartite-linear
   int peers_per_iteration = 1;
   int tau = 1;
-  std::string compression = "none";  ///< none | bf16
+  std::string osgp_variant = "bounded";  ///< bounded | reference
+  std::string step_space = "z";          ///< x | z (gossip algorithms)
+  std::string compression = "none";      ///< none | bf16
   /// How long a node waits for an in-neighbour's message before it goes on
   /// without it and reports the neighbour to the supervisor as suspect.
   std::string wait_timeout = "2s";

@@ -33,10 +33,20 @@ constexpr std::array model_names = {"mlp"sv, "cnn"sv, "cnn-bn"sv, "resnet18"sv, 
 constexpr std::array data_names = {"fashion-mnist"sv, "synthetic"sv, "idx"sv, "npy"sv};
 constexpr std::array schedule_kinds = {"step"sv, "cosine"sv};
 constexpr std::array algorithm_names = {"sgp"sv, "osgp"sv, "ar-sgd"sv, "d-psgd"sv, "none"sv};
-constexpr std::array topologies = {
-    "exponential"sv, "npeer-exponential"sv, "bipartite-exponential"sv,
-    "linear"sv,      "bipartite-linear"sv,  "ring"sv,
-    "complete"sv};
+constexpr std::array topologies = {"exponential"sv,
+                                   "npeer-exponential"sv,
+                                   "bipartite-exponential"sv,
+                                   "linear"sv,
+                                   "bipartite-linear"sv,
+                                   "ring"sv,
+                                   "complete"sv,
+                                   "dynamic-directed-exponential"sv,
+                                   "npeer-dynamic-directed-exponential"sv,
+                                   "dynamic-directed-linear"sv,
+                                   "dynamic-bipartite-linear"sv};
+constexpr std::array osgp_variants = {"bounded"sv, "reference"sv};
+constexpr std::array step_spaces = {"x"sv, "z"sv};
+constexpr std::array weight_decay_scopes = {"weights"sv, "all"sv};
 constexpr std::array compressions = {"none"sv, "bf16"sv};
 constexpr std::array backend_names = {"cpu"sv, "cuda"sv};
 constexpr std::array compute_thread_modes = {"auto"sv, "own"sv, "shared"sv};
@@ -134,7 +144,8 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(r.read(s, "lr", o.lr, at_least(0)));
     SGP_CONFIG_TRY(r.read(s, "momentum", o.momentum, half_open(0, 1)));
     SGP_CONFIG_TRY(r.read(s, "nesterov", o.nesterov));
-    return r.read(s, "weight_decay", o.weight_decay, at_least(0));
+    SGP_CONFIG_TRY(r.read(s, "weight_decay", o.weight_decay, at_least(0)));
+    return r.read_enum(s, "weight_decay_scope", o.weight_decay_scope, weight_decay_scopes);
   }));
 
   SGP_CONFIG_TRY(section(r, root, "schedule", [&](const scope& s) -> core::status {
@@ -146,7 +157,9 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(r.read(s, "warmup_start_factor", sc.warmup_start_factor, closed(0, 1)));
     SGP_CONFIG_TRY(r.read(s, "decay_epochs", sc.decay_epochs, at_least(0), true));
     SGP_CONFIG_TRY(r.read(s, "decay_factor", sc.decay_factor, open_closed(0, 1)));
-    return r.read(s, "scale_lr_by_nodes", sc.scale_lr_by_nodes);
+    SGP_CONFIG_TRY(r.read(s, "scale_lr_by_nodes", sc.scale_lr_by_nodes));
+    SGP_CONFIG_TRY(r.read(s, "reference_batch", sc.reference_batch, at_least(0)));
+    return r.read(s, "warmup_from_base_lr", sc.warmup_from_base_lr);
   }));
 
   SGP_CONFIG_TRY(section(r, root, "algorithm", [&](const scope& s) -> core::status {
@@ -155,6 +168,8 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(r.read_enum(s, "topology", a.topology, topologies));
     SGP_CONFIG_TRY(r.read(s, "peers_per_iteration", a.peers_per_iteration, at_least(1)));
     SGP_CONFIG_TRY(r.read(s, "tau", a.tau, at_least(0)));
+    SGP_CONFIG_TRY(r.read_enum(s, "osgp_variant", a.osgp_variant, osgp_variants));
+    SGP_CONFIG_TRY(r.read_enum(s, "step_space", a.step_space, step_spaces));
     SGP_CONFIG_TRY(r.read_duration(s, "wait_timeout", a.wait_timeout));
     return r.read_enum(s, "compression", a.compression, compressions);
   }));

@@ -32,7 +32,8 @@ constexpr std::array data = {"name"sv,
                              "height"sv,
                              "width"sv,
                              "classes"sv};
-constexpr std::array optimizer = {"lr"sv, "momentum"sv, "nesterov"sv, "weight_decay"sv};
+constexpr std::array optimizer = {"lr"sv, "momentum"sv, "nesterov"sv, "weight_decay"sv,
+                                  "weight_decay_scope"sv};
 constexpr std::array schedule = {"kind"sv,
                                  "epochs"sv,
                                  "max_iterations"sv,
@@ -40,9 +41,12 @@ constexpr std::array schedule = {"kind"sv,
                                  "warmup_start_factor"sv,
                                  "decay_epochs"sv,
                                  "decay_factor"sv,
-                                 "scale_lr_by_nodes"sv};
-constexpr std::array algorithm = {"name"sv, "topology"sv,    "peers_per_iteration"sv,
-                                  "tau"sv,  "compression"sv, "wait_timeout"sv};
+                                 "scale_lr_by_nodes"sv,
+                                 "reference_batch"sv,
+                                 "warmup_from_base_lr"sv};
+constexpr std::array algorithm = {"name"sv,        "topology"sv,     "peers_per_iteration"sv,
+                                  "tau"sv,         "osgp_variant"sv, "step_space"sv,
+                                  "compression"sv, "wait_timeout"sv};
 constexpr std::array backend = {"name"sv, "threads"sv, "compute_threads"sv, "devices"sv};
 constexpr std::array network = {"bandwidth"sv, "latency"sv,   "jitter"sv,
                                 "loss"sv,      "duplicate"sv, "link"sv};

@@ -47,36 +47,135 @@ std::vector<forgotten_edges> gossip_node::set_view(const membership_view& view) 
 
 std::vector<std::size_t> gossip_node::out_peers() const {
   if (!options_.communicate) return {};
-  return options_.schedule.out_peers(view_.live, view_.links, iteration_, id());
+  return options_.schedule.out_peers(view_.live, view_.links, rounds_, id());
+}
+
+std::vector<gossip_envelope> gossip_node::push_round(const running_sums::step* first) {
+  std::vector<gossip_envelope> out;
+  // The step and the push in one pass over x. bf16: the same rounded
+  // share for every peer, from x (after the step) before any of them.
+  auto messages = sums_.push(out_peers(), options_.bf16_shares, first);
+  for (auto& message : messages) {
+    const std::uint64_t to_incarnation = view_.incarnation[message.to];
+    out.push_back({iteration_, rounds_, false, view_.incarnation[id()], to_incarnation,
+                   std::make_shared<const push_message>(std::move(message))});
+  }
+  ++rounds_;
+  release_held();
+  return out;
 }
 
 std::vector<gossip_envelope> gossip_node::step(std::span<const float> delta) {
   SGP_ASSERT(delta.size() == sums_.size());
-  const running_sums::step first{delta,
-                                 static_cast<float>(options_.step_in_z_space ? sums_.w() : 1.0)};
+  const running_sums::step first{
+      delta, static_cast<float>(options_.space == step_space::z ? sums_.w() : 1.0)};
   std::vector<gossip_envelope> out;
-  if (!view_.live[id()]) {
-    sums_.space().add_scaled(first.delta, first.scale);
-  } else {
-    // The step and the push in one pass over x. bf16: the same rounded
-    // share for every peer, from x (after the step) before any of them.
-    auto messages = sums_.push(out_peers(), options_.bf16_shares, &first);
-    for (auto& message : messages) {
-      const std::uint64_t to_incarnation = view_.incarnation[message.to];
-      out.push_back({iteration_, view_.incarnation[id()], to_incarnation,
-                     std::make_shared<const push_message>(std::move(message))});
+  bool push = view_.live[id()];
+  if (push && reference_overlap() && options_.communicate) {
+    // The reference's query before its transfer: absorb a complete round,
+    // else skip this push (at most tau times in a row), else wait for it.
+    const auto j = static_cast<std::int64_t>(rounds_) - 1;
+    if (in_flight_ && (j <= waived_through_ || missing(j).empty())) {
+      in_flight_ = false;
+      misses_ = 0;
+    }
+    if (in_flight_) {
+      push = false;
+      ++counters_.skipped_pushes;
+      if (misses_ < options_.tau) {
+        ++misses_;
+      } else {
+        awaiting_ = true;
+      }
     }
   }
+  if (push) {
+    out = push_round(&first);
+    if (reference_overlap() && options_.communicate) in_flight_ = true;
+  } else {
+    sums_.space().add_scaled(first.delta, first.scale);
+  }
   ++iteration_;
+  if (!reference_overlap()) {
+    // One push per iteration: rounds follow iterations (a dead node's too).
+    rounds_ = iteration_;
+    release_held();
+  }
   return out;
+}
+
+std::vector<gossip_envelope> gossip_node::poll(bool finished) {
+  const std::int64_t j = static_cast<std::int64_t>(rounds_) - 1;
+  const bool complete = !in_flight_ || j <= waived_through_ || missing(j).empty();
+  if (!awaiting_) {
+    if (!finished || !reference_overlap() || !options_.communicate || !view_.live[id()] ||
+        !complete) {
+      return {};
+    }
+    const bool peer_ahead = std::any_of(heard_.begin(), heard_.end(), [&](const auto& h) {
+      return h.second >= static_cast<std::int64_t>(rounds_);
+    });
+    if (!peer_ahead) return {};
+  } else if (!complete) {
+    return {};
+  }
+  awaiting_ = false;
+  misses_ = 0;
+  auto out = push_round(nullptr);
+  in_flight_ = true;
+  return out;
+}
+
+std::vector<gossip_envelope> gossip_node::flush() {
+  auto held = std::move(held_);
+  held_.clear();
+  for (const auto& e : held) {
+    if (accepts(e)) {
+      (void)apply(e);
+    } else {
+      ++counters_.rejected;
+    }
+  }
+  std::vector<gossip_envelope> out;
+  if (!view_.live[id()]) return out;
+  const std::uint64_t round = rounds_ == 0 ? 0 : rounds_ - 1;
+  for (const std::size_t to : sums_.out_edges()) {
+    if (to >= view_.live.size() || !view_.live[to]) continue;
+    out.push_back({iteration_ == 0 ? 0 : iteration_ - 1, round, false, view_.incarnation[id()],
+                   view_.incarnation[to], std::make_shared<const push_message>(sums_.resend(to))});
+  }
+  return out;
+}
+
+void gossip_node::set_iteration(std::uint64_t iteration, std::uint64_t round) {
+  iteration_ = iteration;
+  rounds_ = reference_overlap() ? round : iteration;
+  heard_.clear();
+  waived_through_ = -1;
+  in_flight_ = false;
+  awaiting_ = false;
+  misses_ = 0;
+  release_held();
 }
 
 gossip_envelope gossip_node::give(std::size_t to, double fraction) {
   const std::size_t peers[] = {to};
   auto message = std::move(sums_.send(peers, fraction).front());
-  // Tagged with the previous iteration: it satisfies no wait of the receiver.
-  return {iteration_ == 0 ? 0 : iteration_ - 1, view_.incarnation[id()], view_.incarnation[to],
+  // Tagged with the previous iteration and round: it satisfies no wait of
+  // the receiver, and a transfer is never held.
+  return {iteration_ == 0 ? 0 : iteration_ - 1,
+          rounds_ == 0 ? 0 : rounds_ - 1,
+          true,
+          view_.incarnation[id()],
+          view_.incarnation[to],
           std::make_shared<const push_message>(std::move(message))};
+}
+
+bool gossip_node::accepts(const gossip_envelope& envelope) const {
+  const push_message& m = *envelope.message;
+  return m.from < view_.live.size() && view_.live[m.from] &&
+         envelope.incarnation == view_.incarnation[m.from] &&
+         envelope.receiver_incarnation == view_.incarnation[id()];
 }
 
 apply_outcome gossip_node::receive(const gossip_envelope& envelope) {
@@ -84,26 +183,36 @@ apply_outcome gossip_node::receive(const gossip_envelope& envelope) {
     ++counters_.rejected;
     return apply_outcome::malformed;
   }
-  const push_message& m = *envelope.message;
-  if (m.from >= view_.live.size() || !view_.live[m.from] ||
-      envelope.incarnation != view_.incarnation[m.from] ||
-      envelope.receiver_incarnation != view_.incarnation[id()]) {
+  if (!accepts(envelope)) {
     ++counters_.rejected;
     return apply_outcome::misrouted;
   }
+  if (holds_early() && !envelope.transfer && envelope.round >= rounds_ &&
+      envelope.message->to == id()) {
+    // Early: the sender is at a round this node has not pushed yet. It
+    // proves that the sender got there (waits count it), but its share is
+    // mixed in only after this node's own push of that round.
+    auto& heard = heard_[envelope.message->from];
+    heard = std::max(heard, static_cast<std::int64_t>(envelope.round));
+    held_.push_back(envelope);
+    ++counters_.held;
+    return apply_outcome::held;
+  }
+  return apply(envelope);
+}
+
+apply_outcome gossip_node::apply(const gossip_envelope& envelope) {
+  const push_message& m = *envelope.message;
   const auto outcome = sums_.apply(m);
   switch (outcome) {
-    case apply_outcome::applied: {
+    case apply_outcome::applied:
       ++counters_.applied;
-      auto& heard = heard_[m.from];
-      heard = std::max(heard, static_cast<std::int64_t>(envelope.iteration));
-      break;
-    }
+      [[fallthrough]];
     case apply_outcome::stale: {
-      ++counters_.duplicate;
-      // A stale message still proves that the sender reached its iteration.
+      if (outcome == apply_outcome::stale) ++counters_.duplicate;
+      // A stale message still proves that the sender reached its round.
       auto& heard = heard_[m.from];
-      heard = std::max(heard, static_cast<std::int64_t>(envelope.iteration));
+      heard = std::max(heard, static_cast<std::int64_t>(envelope.round));
       break;
     }
     default:
@@ -112,25 +221,46 @@ apply_outcome gossip_node::receive(const gossip_envelope& envelope) {
   return outcome;
 }
 
+void gossip_node::release_held() {
+  if (held_.empty()) return;
+  std::vector<gossip_envelope> keep;
+  for (auto& e : held_) {
+    if (e.round >= rounds_) {
+      keep.push_back(std::move(e));
+    } else if (accepts(e)) {
+      (void)apply(e);
+    } else {
+      ++counters_.rejected;
+    }
+  }
+  held_ = std::move(keep);
+}
+
 std::int64_t gossip_node::required_iteration() const {
-  // Before step k (= iteration_) a blocking node needs iteration k-1's
-  // messages; an overlapped node lets tau + 1 more iterations be outstanding.
+  if (reference_overlap()) return awaiting_ ? static_cast<std::int64_t>(rounds_) - 1 : -1;
+  // Before step k (= iteration_) a blocking node needs round k-1's
+  // messages; the bounded OSGP lets tau + 1 more rounds be outstanding.
   const std::int64_t k = static_cast<std::int64_t>(iteration_);
   const std::int64_t lag =
       options_.mode == gossip_mode::blocking ? 0 : static_cast<std::int64_t>(options_.tau) + 1;
   return k - 1 - lag;
 }
 
-std::vector<std::size_t> gossip_node::waiting_on() const {
-  std::vector<std::size_t> missing;
-  const std::int64_t j = required_iteration();
-  if (!options_.communicate || j < 0 || j <= waived_through_ || !view_.live[id()]) return missing;
+std::vector<std::size_t> gossip_node::missing(std::int64_t j) const {
+  std::vector<std::size_t> out;
+  if (!options_.communicate || j < 0 || !view_.live[id()]) return out;
   for (const std::size_t peer :
        options_.schedule.in_peers(view_.live, view_.links, static_cast<std::uint64_t>(j), id())) {
     const auto it = heard_.find(peer);
-    if (it == heard_.end() || it->second < j) missing.push_back(peer);
+    if (it == heard_.end() || it->second < j) out.push_back(peer);
   }
-  return missing;
+  return out;
+}
+
+std::vector<std::size_t> gossip_node::waiting_on() const {
+  const std::int64_t j = required_iteration();
+  if (j <= waived_through_) return {};
+  return missing(j);
 }
 
 void gossip_node::debiased(std::span<float> z) const {

@@ -1,9 +1,26 @@
 // One node's push-sum protocol, independent of actors and transports: the
 // state machine that the worker actor drives. It owns the running sums (x, w
 // and every edge's cumulative mass), the node's view of the membership and
-// links, and decides which pushes an iteration sends and whether the next
-// step may start (SGP waits for this iteration's in-neighbours, OSGP lets
-// tau + 1 iterations of messages be outstanding).
+// links, and decides which pushes an iteration sends, when a received share
+// is mixed in, and whether the next step may start.
+//
+// Every push belongs to a round: the index into the graph schedule that
+// chose its peers. Blocking SGP and the bounded OSGP push once per
+// iteration (round = iteration); the reference OSGP skips pushes while its
+// one round is in flight, so its rounds fall behind its iterations.
+//   blocking            step k waits for round k-1 from its in-neighbours;
+//                       a share of a later round (an early arrival) is held
+//                       and mixed in after this node's own push of that round
+//                       (the paper's Algorithm 1: mix exactly this
+//                       iteration's shares).
+//   overlapped/bounded  every iteration pushes; shares are added on arrival;
+//                       step k waits for round k-2-tau.
+//   overlapped/reference  one round in flight (the reference code's
+//                       GossipDataParallel with overlap and synch_freq = tau):
+//                       after a step, a round whose shares have all arrived
+//                       is absorbed and a new one pushed; otherwise the push
+//                       (and the peer rotation) is skipped, at most tau times
+//                       in a row, then the node waits for the round.
 #pragma once
 
 #include <cstddef>
@@ -25,16 +42,32 @@ enum class gossip_mode {
   overlapped,  ///< osgp: step k+1 needs iteration k-1-tau's messages
 };
 
+/// The overlap mechanism of OSGP.
+enum class overlap_variant {
+  bounded,    ///< push every iteration, up to tau + 2 rounds outstanding
+  reference,  ///< one round in flight; pushes skipped until it is absorbed
+};
+
+/// Where the optimizer's step lands.
+enum class step_space {
+  /// x += delta: the paper's Algorithm 1 and the reference code (the
+  /// optimizer steps the numerator; z then moves by delta / w).
+  x,
+  /// x += w * delta: z moves by exactly delta whatever w is. Not the
+  /// reference's behaviour: it weighs each node's gradient by its w. Keeps
+  /// AllReduce replicas equal when a revived node holds part of the weight.
+  z,
+};
+
 struct gossip_options {
   graph_schedule schedule;
   gossip_mode mode = gossip_mode::blocking;
-  std::uint64_t tau = 1;  ///< overlapped only: tau = 0 is one iteration of delay
-  /// Scale each step by w (x += w * delta) so that z moves by exactly delta,
-  /// as the reference SGP code does (it steps the de-biased parameters).
-  /// Without it a node whose w is small (late messages under OSGP) takes a
-  /// step 1/w times too large and training diverges. AllReduce needs it too:
-  /// replicas stay equal even when a revived node holds part of the weight.
-  bool step_in_z_space = true;
+  overlap_variant overlap = overlap_variant::bounded;  ///< overlapped only
+  /// overlapped only. bounded: step k needs round k-2-tau (tau = 0 is one
+  /// iteration of delay). reference: pushes skipped at most tau times in a
+  /// row (the reference code's synch_freq, the paper's tau - 1).
+  std::uint64_t tau = 1;
+  step_space space = step_space::z;
   /// false: nodes train alone (no pushes, no waits): the compute-only baseline.
   bool communicate = true;
   /// Push shares rounded to bfloat16 (half the bytes on the wire). The
@@ -60,7 +93,9 @@ struct membership_view {
 /// belonged to the old incarnation.
 struct gossip_envelope {
   std::uint64_t iteration = 0;
-  std::uint64_t incarnation = 0;           ///< the sender's
+  std::uint64_t round = 0;        ///< the push's schedule index (= iteration but in reference OSGP)
+  bool transfer = false;          ///< give(): mass handed over outside any round, never held
+  std::uint64_t incarnation = 0;  ///< the sender's
   std::uint64_t receiver_incarnation = 0;  ///< the receiver's, in the sender's view
   std::shared_ptr<const push_message> message;
 };
@@ -68,8 +103,10 @@ struct gossip_envelope {
 /// Counters of what happened to received messages.
 struct receive_counters {
   std::uint64_t applied = 0;
-  std::uint64_t duplicate = 0;  ///< stale: duplicate or overtaken by a newer one
-  std::uint64_t rejected = 0;   ///< from a dead or old incarnation, misrouted, malformed
+  std::uint64_t duplicate = 0;       ///< stale: duplicate or overtaken by a newer one
+  std::uint64_t rejected = 0;        ///< from a dead or old incarnation, misrouted, malformed
+  std::uint64_t held = 0;            ///< arrived early, mixed in at a later round
+  std::uint64_t skipped_pushes = 0;  ///< reference OSGP: iterations that pushed nothing
 };
 
 /// What a node knew of one edge to or from a peer when it forgot that peer.
@@ -91,6 +128,10 @@ class gossip_node {
 
   [[nodiscard]] std::size_t id() const { return sums_.id(); }
   [[nodiscard]] std::uint64_t iteration() const { return iteration_; }
+  /// Rounds pushed so far (the schedule index of the next push).
+  [[nodiscard]] std::uint64_t rounds() const { return rounds_; }
+  /// Received shares held for a later round.
+  [[nodiscard]] std::size_t held() const { return held_.size(); }
   [[nodiscard]] double w() const { return sums_.w(); }
   /// Number of parameters.
   [[nodiscard]] std::size_t size() const { return sums_.size(); }
@@ -105,25 +146,37 @@ class gossip_node {
   /// caller can account for the mass that was in flight.
   std::vector<forgotten_edges> set_view(const membership_view& view);
 
-  /// Out-neighbours of the current iteration under the current view.
+  /// Out-neighbours of the next push under the current view.
   [[nodiscard]] std::vector<std::size_t> out_peers() const;
 
   /// Finishes the current iteration: x += delta (the optimizer's step; w·delta
-  /// when stepping in z space), then pushes shares to this iteration's
-  /// out-neighbours and advances the iteration. Returns the envelopes to
-  /// deliver. `delta` is in the space's memory.
+  /// when stepping in z space), then pushes shares to the round's
+  /// out-neighbours (unless the reference OSGP skips the push) and advances
+  /// the iteration. Returns the envelopes to deliver. `delta` is in the
+  /// space's memory.
   std::vector<gossip_envelope> step(std::span<const float> delta);
+
+  /// Reference OSGP: once the round this node waits for is complete (or
+  /// waived), absorbs it and pushes the push that the last step deferred.
+  /// A `finished` node (no steps left) keeps the rounds going: once its
+  /// round is complete and a peer has pushed the next one, it pushes it too,
+  /// so that nodes still stepping do not wait for it until they time out.
+  /// Empty otherwise. Call it after receive() and skip_wait().
+  std::vector<gossip_envelope> poll(bool finished = false);
+
+  /// Mixes in every held share now (before a final evaluation) and returns a
+  /// resend of the current running sums on every out-edge to a live peer,
+  /// so that a lost last message is recovered (no new mass moves).
+  std::vector<gossip_envelope> flush();
 
   /// Pushes a share of (x, w) to `to` without a gradient step or a new
   /// iteration: `fraction` of the mass moves (a revived peer takes half).
   gossip_envelope give(std::size_t to, double fraction);
 
   /// Continues at `iteration` (a revived node takes its donor's iteration).
-  void set_iteration(std::uint64_t iteration) {
-    iteration_ = iteration;
-    heard_.clear();
-    waived_through_ = -1;
-  }
+  /// `round`: the next round to push (the donor's); shares held for an
+  /// earlier round are mixed in.
+  void set_iteration(std::uint64_t iteration, std::uint64_t round);
 
   /// Applies a received envelope; mass from dead peers, from an old
   /// incarnation of the sender or for an old incarnation of this node is
@@ -137,7 +190,8 @@ class gossip_node {
   [[nodiscard]] std::vector<std::size_t> waiting_on() const;
 
   /// Gives up waiting for the current requirement (a timeout): the next
-  /// step may start; late messages are still applied when they arrive.
+  /// step may start (reference OSGP: poll() pushes); late messages are
+  /// still applied when they arrive.
   void skip_wait() { waived_through_ = required_iteration(); }
 
   /// z = x / w, written into `z` in the space's memory.
@@ -146,15 +200,38 @@ class gossip_node {
   [[nodiscard]] std::vector<float> debiased_host() const;
 
  private:
-  /// The iteration whose messages the next step needs, or -1 for none.
+  /// The round whose messages the next step needs, or -1 for none.
   [[nodiscard]] std::int64_t required_iteration() const;
+  /// In-neighbours of round j that have not been heard from for it.
+  [[nodiscard]] std::vector<std::size_t> missing(std::int64_t j) const;
+  [[nodiscard]] bool reference_overlap() const {
+    return options_.mode == gossip_mode::overlapped &&
+           options_.overlap == overlap_variant::reference;
+  }
+  /// Blocking and reference OSGP mix a share only after their own push of its round.
+  [[nodiscard]] bool holds_early() const {
+    return !(options_.mode == gossip_mode::overlapped &&
+             options_.overlap == overlap_variant::bounded);
+  }
+  [[nodiscard]] bool accepts(const gossip_envelope& envelope) const;
+  apply_outcome apply(const gossip_envelope& envelope);
+  /// Pushes round rounds_ (with the step `first`, if any) and mixes in what was held for it.
+  std::vector<gossip_envelope> push_round(const running_sums::step* first);
+  void release_held();
 
   running_sums sums_;
   gossip_options options_;
   membership_view view_;
   std::uint64_t iteration_ = 0;
+  std::uint64_t rounds_ = 0;
   std::int64_t waived_through_ = -1;
-  std::map<std::size_t, std::int64_t> heard_;  ///< highest iteration received per peer
+  std::map<std::size_t, std::int64_t> heard_;  ///< highest round received per peer (held too)
+  std::vector<gossip_envelope> held_;          ///< early shares, in arrival order
+  // Reference OSGP: a round (rounds_ - 1) is in flight; iterations in a row
+  // that skipped their push; a push waits for the round to complete.
+  bool in_flight_ = false;
+  std::uint64_t misses_ = 0;
+  bool awaiting_ = false;
   receive_counters counters_;
 };
 

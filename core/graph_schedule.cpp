@@ -10,7 +10,7 @@
 namespace sgp::core {
 namespace {
 
-constexpr std::array<std::pair<topology_kind, std::string_view>, 7> kind_names{{
+constexpr std::array<std::pair<topology_kind, std::string_view>, 11> kind_names{{
     {topology_kind::exponential, "exponential"},
     {topology_kind::npeer_exponential, "npeer-exponential"},
     {topology_kind::bipartite_exponential, "bipartite-exponential"},
@@ -18,7 +18,47 @@ constexpr std::array<std::pair<topology_kind, std::string_view>, 7> kind_names{{
     {topology_kind::bipartite_linear, "bipartite-linear"},
     {topology_kind::ring, "ring"},
     {topology_kind::complete, "complete"},
+    {topology_kind::dynamic_directed_exponential, "dynamic-directed-exponential"},
+    {topology_kind::npeer_dynamic_directed_exponential, "npeer-dynamic-directed-exponential"},
+    {topology_kind::dynamic_directed_linear, "dynamic-directed-linear"},
+    {topology_kind::dynamic_bipartite_linear, "dynamic-bipartite-linear"},
 }};
+
+bool is_phone_book(topology_kind kind) {
+  return kind == topology_kind::dynamic_directed_exponential ||
+         kind == topology_kind::npeer_dynamic_directed_exponential ||
+         kind == topology_kind::dynamic_directed_linear ||
+         kind == topology_kind::dynamic_bipartite_linear;
+}
+
+/// The reference's phone book over m >= 2 positions, as forward offsets
+/// (mod m), in the reference's order. Every rank has the same one.
+std::vector<std::size_t> phone_book(topology_kind kind, std::size_t m, std::size_t peers) {
+  std::vector<std::size_t> book;
+  const auto back = [m](std::size_t d) { return (m - d % m) % m; };
+  switch (kind) {
+    case topology_kind::dynamic_directed_exponential:
+      // i = 0 .. floor(log2(m - 1)), exactly (the reference uses a float log).
+      for (std::size_t p = 1; p <= m - 1; p *= 2) {
+        book.push_back(p % m);
+        book.push_back(back(p));
+      }
+      break;
+    case topology_kind::npeer_dynamic_directed_exponential: {
+      const std::size_t base = peers + 1;
+      for (std::size_t p = 1; p <= m - 1; p *= base) {
+        for (std::size_t j = 1; j <= peers; ++j) book.push_back((j * p) % m);
+      }
+      break;
+    }
+    default:  // directed and bipartite linear
+      for (std::size_t i = 1; i < m; i += 2) {
+        book.push_back(i);
+        book.push_back(back(i));
+      }
+  }
+  return book;
+}
 
 /// Smallest L with 2^L >= m (m >= 2).
 std::size_t ceil_log2(std::size_t m) {
@@ -56,6 +96,15 @@ bool is_bipartite(topology_kind kind) {
 std::vector<std::size_t> scheduled_targets(const graph_schedule& s, std::size_t m, std::uint64_t k,
                                            std::size_t r) {
   std::vector<std::size_t> targets;
+  if (is_phone_book(s.kind)) {
+    const std::size_t c = std::max<std::size_t>(s.peers_per_iteration, 1);
+    const auto book = phone_book(s.kind, m, c);
+    for (std::size_t j = 0; j < c; ++j) {
+      const auto index = static_cast<std::size_t>((k % book.size()) * (c % book.size()) + j);
+      targets.push_back((r + book[index % book.size()]) % m);
+    }
+    return targets;
+  }
   switch (s.kind) {
     case topology_kind::exponential: {
       const std::size_t l = ceil_log2(m);
@@ -94,6 +143,8 @@ std::vector<std::size_t> scheduled_targets(const graph_schedule& s, std::size_t 
       }
       break;
     }
+    default:
+      break;
   }
   return targets;
 }
@@ -227,6 +278,14 @@ std::size_t graph_schedule::period(std::size_t live_count) const {
     case topology_kind::bipartite_exponential:
     case topology_kind::bipartite_linear:
       return bipartite_shifts(kind, m).size();
+    case topology_kind::dynamic_directed_exponential:
+    case topology_kind::npeer_dynamic_directed_exponential:
+    case topology_kind::dynamic_directed_linear:
+    case topology_kind::dynamic_bipartite_linear: {
+      const std::size_t c = std::max<std::size_t>(peers_per_iteration, 1);
+      const std::size_t len = phone_book(kind, m, c).size();
+      return len / std::gcd(len, c);
+    }
   }
   return 1;
 }

@@ -23,7 +23,29 @@
 //                          node out (the last position) joins group A, so one
 //                          B node receives from two A nodes at an iteration.
 //
-// peers_per_iteration only matters for npeer-exponential.
+// peers_per_iteration only matters for npeer-exponential and the reference's
+// graphs below.
+//
+// The reference code's graphs (facebookresearch/stochastic_gradient_push,
+// gossip/graph_manager.py) give each rank a "phone book" of offsets and use
+// c = peers_per_iteration consecutive entries per round, rotating by c:
+// round k uses entries (k·c + j) mod len, j < c. Offsets as the reference
+// builds them (duplicates kept: it never removes one), with L = ⌊log2(m−1)⌋:
+//   dynamic-directed-exponential        (DynamicDirectedExponentialGraph,
+//       graph type 0): +2^0, −2^0, +2^1, −2^1, ..., +2^L, −2^L.
+//   npeer-dynamic-directed-exponential  (NPeerDynamicDirectedExponentialGraph,
+//       type 5): j·(c+1)^i for i = 0..⌊log_(c+1)(m−1)⌋, j = 1..c. With c = 1
+//       this is `exponential`.
+//   dynamic-directed-linear             (DynamicDirectedLinearGraph, type 2):
+//       +i, −i for odd i < m.
+//   dynamic-bipartite-linear            (DynamicBipartiteLinearGraph, type 3):
+//       for even m the reference's book is that of dynamic-directed-linear
+//       (odd offsets cross between even and odd ranks); for odd m the
+//       reference leaves some ranks without peers, so it is
+//       dynamic-directed-linear there too.
+// A target that is the node itself or already chosen this round goes
+// through the repair below (the next position), so a node always has
+// min(c, m − 1) distinct peers.
 //
 // Repair: a scheduled edge r -> t whose link is down is replaced by the next
 // candidate after t (t+1, t+2, ... over the live ring; within the other group
@@ -52,6 +74,10 @@ enum class topology_kind {
   bipartite_linear,
   ring,
   complete,
+  dynamic_directed_exponential,        ///< the reference's graph type 0
+  npeer_dynamic_directed_exponential,  ///< the reference's graph type 5
+  dynamic_directed_linear,             ///< the reference's graph type 2
+  dynamic_bipartite_linear,            ///< the reference's graph type 3
 };
 
 /// Config name of a kind, e.g. "npeer-exponential".

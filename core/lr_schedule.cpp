@@ -33,4 +33,12 @@ double lr_schedule::at(double epoch) const {
   return peak_lr * 0.5 * (1.0 + std::cos(std::numbers::pi * progress));
 }
 
+void lr_recipe::apply(lr_schedule& s) const {
+  double peak = base_lr * (by_nodes ? nodes : 1);
+  if (reference_batch > 0) peak *= static_cast<double>(batch) / reference_batch;
+  s.peak_lr = peak;
+  s.warmup_start_factor = start_factor;
+  if (warmup_from_base) s.warmup_start_factor = peak > base_lr ? base_lr / peak : 1.0;
+}
+
 }  // namespace sgp::core

@@ -33,4 +33,22 @@ struct lr_schedule {
   [[nodiscard]] double at(double epoch) const;
 };
 
+/// How a recipe turns the configured rate into the schedule's peak and
+/// warm-up start (the reference code: lr × batch × nodes / 256, warm-up
+/// from the unscaled lr).
+struct lr_recipe {
+  double base_lr = 0.1;   ///< optimizer.lr
+  bool by_nodes = false;  ///< × nodes
+  int nodes = 1;
+  int batch = 1;                  ///< per node
+  int reference_batch = 0;        ///< > 0: × batch / reference_batch
+  bool warmup_from_base = false;  ///< warm-up starts at base_lr instead of peak × start_factor
+  double start_factor = 0.1;
+
+  /// Sets s.peak_lr and s.warmup_start_factor. From the base rate, the
+  /// factor is base_lr / peak, at most 1 (no ramp when the peak is not above
+  /// the base, as in the reference).
+  void apply(lr_schedule& s) const;
+};
+
 }  // namespace sgp::core

@@ -73,6 +73,7 @@ std::string final_line(const final_record& r) {
       .add("consensus_distance", r.consensus_distance)
       .add_raw("total_weight", json_number(r.total_weight))
       .add_raw("expected_total_weight", json_number(r.expected_total_weight))
+      .add("in_flight_weight_at_eval", r.in_flight_weight_at_eval)
       .str();
 }
 

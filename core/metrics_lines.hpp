@@ -58,6 +58,8 @@ struct final_record {
   double consensus_distance = 0.0;
   double total_weight = 0.0;
   double expected_total_weight = 0.0;
+  /// Weight still in flight when the final evaluation began (after the drain).
+  double in_flight_weight_at_eval = 0.0;
 };
 
 std::string train_line(const train_record& r);

@@ -122,4 +122,12 @@ void running_sums::forget_peer(std::size_t peer) {
   in_.erase(peer);
 }
 
+std::vector<std::size_t> running_sums::out_edges() const {
+  std::vector<std::size_t> peers;
+  for (const auto& [to, e] : out_) {
+    if (e.mass) peers.push_back(to);
+  }
+  return peers;
+}
+
 }  // namespace sgp::core

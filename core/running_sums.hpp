@@ -51,6 +51,7 @@ enum class apply_outcome {
   stale,      ///< duplicate or older sequence: nothing added
   misrouted,  ///< not addressed to this node, or from itself: nothing added
   malformed,  ///< mass missing, of the wrong size or in an unreadable space: nothing added
+  held,       ///< gossip_node only: early (a later round's); kept and applied at that round
 };
 
 /// Robust push-sum state of one node: numerator x (in a mass_space), weight
@@ -112,6 +113,9 @@ class running_sums {
   [[nodiscard]] double applied_weight(std::size_t from) const;
   /// Highest sequence applied from `from` (0 if none).
   [[nodiscard]] std::uint64_t applied_seq(std::size_t from) const;
+
+  /// Peers this node has ever sent mass to (increasing ids).
+  [[nodiscard]] std::vector<std::size_t> out_edges() const;
 
   /// Number of model-sized double buffers held (out-edges + in-edges used).
   [[nodiscard]] std::size_t edge_buffers() const { return out_.size() + in_.size(); }

@@ -105,6 +105,9 @@ struct sgd_options {
   float momentum = 0.9f;
   bool nesterov = true;
   float weight_decay = 1e-4f;
+  /// Callers pass this: decay every parameter (the reference code), not
+  /// only [0, decayed) (weights).
+  bool decay_all = false;
 };
 
 /// One model replica on a backend: the network's layers and their scratch

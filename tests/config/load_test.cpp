@@ -359,6 +359,26 @@ TEST_CASE("infinities, zero timeouts and absurd sizes are refused naming the key
              Catch::Contains("cluster.nodes: must be in [1, 1024], got 100000"));
 }
 
+TEST_CASE("the reference recipe's keys and the gossip variants load", "[config]") {
+  const auto c = sgp::config::load_string(
+      "[optimizer]\nweight_decay_scope = \"all\"\n[schedule]\nscale_lr_by_nodes = true\n"
+      "reference_batch = 256\nwarmup_from_base_lr = true\n[algorithm]\nname = \"osgp\"\n"
+      "osgp_variant = \"reference\"\nstep_space = \"x\"\n"
+      "topology = \"dynamic-directed-exponential\"\n",
+      "q.toml");
+  REQUIRE(c.ok());
+  CHECK(c->optimizer.weight_decay_scope == "all");
+  CHECK(c->schedule.reference_batch == 256);
+  CHECK(c->schedule.warmup_from_base_lr);
+  CHECK(c->algorithm.osgp_variant == "reference");
+  CHECK(c->algorithm.step_space == "x");
+  const auto defaults = sgp::config::load_string("", "q.toml");
+  REQUIRE(defaults.ok());
+  CHECK(defaults->algorithm.osgp_variant == "bounded");
+  CHECK(defaults->optimizer.weight_decay_scope == "weights");
+  CHECK(defaults->schedule.reference_batch == 0);
+}
+
 TEST_CASE("enumerations list the valid values", "[config]") {
   CHECK(error_of("[model]\nname = \"resnet\"\n") ==
         "q.toml:2:8: model.name: must be one of mlp, cnn, cnn-bn, resnet18, resnet50; got "
@@ -366,7 +386,17 @@ TEST_CASE("enumerations list the valid values", "[config]") {
   CHECK_THAT(error_of("[algorithm]\ntopology = \"torus\"\n"),
              Catch::Contains("algorithm.topology: must be one of exponential, "
                              "npeer-exponential, bipartite-exponential, linear, "
-                             "bipartite-linear, ring, complete; got \"torus\""));
+                             "bipartite-linear, ring, complete, dynamic-directed-exponential, "
+                             "npeer-dynamic-directed-exponential, dynamic-directed-linear, "
+                             "dynamic-bipartite-linear; got \"torus\""));
+  CHECK_THAT(error_of("[algorithm]\nosgp_variant = \"fast\"\n"),
+             Catch::Contains("algorithm.osgp_variant: must be one of bounded, reference"));
+  CHECK_THAT(error_of("[algorithm]\nstep_space = \"w\"\n"),
+             Catch::Contains("algorithm.step_space: must be one of x, z"));
+  CHECK_THAT(error_of("[optimizer]\nweight_decay_scope = \"bias\"\n"),
+             Catch::Contains("optimizer.weight_decay_scope: must be one of weights, all"));
+  CHECK_THAT(error_of("[schedule]\nreference_batch = -1\n"),
+             Catch::Contains("schedule.reference_batch: must be >= 0"));
   CHECK_THAT(error_of("[backend]\nname = \"tpu\"\n"), Catch::Contains("cpu, cuda"));
   CHECK_THAT(error_of("[backend]\ncompute_threads = \"many\"\n"),
              Catch::Contains("backend.compute_threads: must be one of auto, own, shared; got "

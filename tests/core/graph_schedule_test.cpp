@@ -20,11 +20,79 @@ std::size_t ceil_log2(std::size_t m) {
   return l;
 }
 
+bool is_reference_book(topology_kind kind) {
+  return kind == topology_kind::dynamic_directed_exponential ||
+         kind == topology_kind::npeer_dynamic_directed_exponential ||
+         kind == topology_kind::dynamic_directed_linear ||
+         kind == topology_kind::dynamic_bipartite_linear;
+}
+
+/// Node `node`'s single out-peer for rounds 0 .. count-1.
+std::vector<std::size_t> peer_sequence(const graph_schedule& s, std::size_t n, std::size_t node,
+                                       std::uint64_t count) {
+  std::vector<std::size_t> out;
+  for (std::uint64_t k = 0; k < count; ++k) {
+    const auto peers = s.out_peers(all_live(n), link_mask(n), k, node);
+    out.insert(out.end(), peers.begin(), peers.end());
+  }
+  return out;
+}
+
 }  // namespace
+
+TEST_CASE("the reference's graph type 0 alternates +2^i and -2^i", "[core]") {
+  const graph_schedule s{topology_kind::dynamic_directed_exponential, 1};
+  // n = 8: book +1, -1, +2, -2, +4, -4 (the last two are the same peer).
+  CHECK(peer_sequence(s, 8, 0, 7) == std::vector<std::size_t>{1, 7, 2, 6, 4, 4, 1});
+  CHECK(peer_sequence(s, 8, 3, 6) == std::vector<std::size_t>{4, 2, 5, 1, 7, 7});
+  CHECK(s.period(8) == 6);
+  // n = 5: 2^i <= 4, so +1, -1, +2, -2, +4, -4.
+  CHECK(peer_sequence(s, 5, 0, 6) == std::vector<std::size_t>{1, 4, 2, 3, 4, 1});
+  // Two peers take two consecutive entries and rotate by two.
+  const graph_schedule two{topology_kind::dynamic_directed_exponential, 2};
+  CHECK(two.out_peers(all_live(8), link_mask(8), 0, 0) == std::vector<std::size_t>{1, 7});
+  CHECK(two.out_peers(all_live(8), link_mask(8), 1, 0) == std::vector<std::size_t>{2, 6});
+  CHECK(two.period(8) == 3);
+}
+
+TEST_CASE("the reference's n-peer exponential uses powers of peers + 1", "[core]") {
+  const graph_schedule s{topology_kind::npeer_dynamic_directed_exponential, 2};
+  // n = 9, c = 2: distances 1, 2 (3^0), 3, 6 (3^1); 9 > 8 ends the book.
+  const auto live = all_live(9);
+  const link_mask links(9);
+  CHECK(s.out_peers(live, links, 0, 0) == std::vector<std::size_t>{1, 2});
+  CHECK(s.out_peers(live, links, 1, 0) == std::vector<std::size_t>{3, 6});
+  CHECK(s.out_peers(live, links, 2, 4) == std::vector<std::size_t>{5, 6});
+  CHECK(s.period(9) == 2);
+  // One peer: the same as `exponential`.
+  const graph_schedule one{topology_kind::npeer_dynamic_directed_exponential, 1};
+  const graph_schedule exponential{topology_kind::exponential, 1};
+  for (const std::size_t n : node_counts) {
+    for (std::uint64_t k = 0; k < 12; ++k) {
+      CHECK(one.edges(all_live(n), link_mask(n), k) ==
+            exponential.edges(all_live(n), link_mask(n), k));
+    }
+  }
+}
+
+TEST_CASE("the reference's linear graphs use odd offsets, forward and back", "[core]") {
+  for (const auto kind :
+       {topology_kind::dynamic_directed_linear, topology_kind::dynamic_bipartite_linear}) {
+    const graph_schedule s{kind, 1};
+    INFO(topology_name(kind));
+    // n = 6: +1, -1, +3, -3, +5, -5.
+    CHECK(peer_sequence(s, 6, 0, 6) == std::vector<std::size_t>{1, 5, 3, 3, 5, 1});
+    CHECK(s.period(6) == 6);
+    // Even n: every edge joins an even and an odd node (bipartite).
+    for (std::uint64_t k = 0; k < 8; ++k) {
+      for (const auto& e : s.edges(all_live(8), link_mask(8), k)) CHECK(e.from % 2 != e.to % 2);
+    }
+  }
+}
 
 TEST_CASE("topology names parse and round-trip", "[core]") {
   const auto names = topology_names();
-  REQUIRE(names.size() == 7);
+  REQUIRE(names.size() == 11);
   for (const auto kind : topology_kinds()) {
     const auto parsed = parse_topology(std::string(topology_name(kind)));
     REQUIRE(parsed.ok());
@@ -96,6 +164,7 @@ TEST_CASE("degrees, in/out consistency and periodicity of every schedule", "[cor
             if (kind == topology_kind::npeer_exponential && n > 1) {
               expected = std::min(peers, ceil_log2(n));
             }
+            if (is_reference_book(kind) && n > 1) expected = std::min(peers, n - 1);
             CHECK(out.size() == expected);
             for (const std::size_t j : out) {
               CHECK(j != i);

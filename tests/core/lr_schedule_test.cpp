@@ -63,3 +63,33 @@ TEST_CASE("no warmup, no decay epochs: constant peak", "[core]") {
   CHECK(s.at(0.0) == Approx(0.4));
   CHECK(s.at(100.0) == Approx(0.4));
 }
+
+TEST_CASE("lr recipe: lr x nodes x batch / 256, warm-up from the unscaled rate", "[core]") {
+  lr_schedule s;
+  s.warmup_epochs = 5;
+  lr_recipe r;
+  r.base_lr = 0.1;
+  r.by_nodes = true;
+  r.nodes = 32;
+  r.batch = 32;
+  r.reference_batch = 256;
+  r.warmup_from_base = true;
+  r.apply(s);
+  CHECK(s.peak_lr == Approx(0.4));  // 0.1 x 32 x 32 / 256
+  CHECK(s.at(0.0) == Approx(0.1));  // the reference's args.lr
+  CHECK(s.at(2.5) == Approx(0.25));
+  CHECK(s.at(5.0) == Approx(0.4));
+  // A peak below the base rate: no ramp (the reference uses the target at once).
+  r.nodes = 4;
+  r.apply(s);
+  CHECK(s.peak_lr == Approx(0.05));
+  CHECK(s.at(0.0) == Approx(0.05));
+  // Without warm-up from the base: the configured start factor.
+  r.warmup_from_base = false;
+  r.start_factor = 0.25;
+  r.by_nodes = false;
+  r.reference_batch = 0;
+  r.apply(s);
+  CHECK(s.peak_lr == Approx(0.1));
+  CHECK(s.warmup_start_factor == 0.25);
+}
