@@ -12,6 +12,7 @@
 #include "actors/actor_failure.hpp"
 #include "actors/run_limits.hpp"
 #include "actors/sender_actor.hpp"
+#include "config/lr_schedule_of.hpp"
 #include "core/json.hpp"
 #include "core/lr_schedule.hpp"
 #include "core/metrics_lines.hpp"
@@ -72,18 +73,6 @@ core::command command_of(const config::fault_section& f) {
   c.loss = f.loss;
   c.groups = f.groups;
   return c;
-}
-
-core::lr_recipe recipe_of(const config::config& cfg) {
-  core::lr_recipe r;
-  r.base_lr = cfg.optimizer.lr;
-  r.by_nodes = cfg.schedule.scale_lr_by_nodes;
-  r.nodes = cfg.cluster.nodes;
-  r.batch = cfg.data.batch_size;
-  r.reference_batch = cfg.schedule.reference_batch;
-  r.warmup_from_base = cfg.schedule.warmup_from_base_lr;
-  r.start_factor = cfg.schedule.warmup_start_factor;
-  return r;
 }
 
 core::gossip_options gossip_options_of(const config::config& cfg) {
@@ -286,12 +275,7 @@ bool start_group(supervisor_ptr self) {
   c.sgd = {static_cast<float>(s.cfg.optimizer.momentum), s.cfg.optimizer.nesterov,
            static_cast<float>(s.cfg.optimizer.weight_decay),
            s.cfg.optimizer.weight_decay_scope == "all"};
-  c.lr.warmup_epochs = s.cfg.schedule.warmup_epochs;
-  recipe_of(s.cfg).apply(c.lr);
-  c.lr.kind = s.cfg.schedule.kind == "cosine" ? core::lr_decay::cosine : core::lr_decay::step;
-  c.lr.decay_epochs = s.cfg.schedule.decay_epochs;
-  c.lr.decay_factor = s.cfg.schedule.decay_factor;
-  c.lr.total_epochs = s.cfg.schedule.epochs;
+  c.lr = config::lr_schedule_of(s.cfg);
 
   auto refuse = [&](const core::error& e) {
     s.finished.deliver(caf::make_error(caf::sec::runtime_error, e.message));

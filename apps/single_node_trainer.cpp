@@ -13,6 +13,7 @@
 #include "apps/node_checkpoint.hpp"
 #include "apps/progress.hpp"
 #include "apps/run_files.hpp"
+#include "config/lr_schedule_of.hpp"
 #include "core/json.hpp"
 #include "core/lr_schedule.hpp"
 #include "core/metrics_lines.hpp"
@@ -28,25 +29,6 @@ using clock_type = std::chrono::steady_clock;
 
 double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
-}
-
-core::lr_schedule make_lr_schedule(const config::config& cfg) {
-  core::lr_schedule s;
-  s.warmup_epochs = cfg.schedule.warmup_epochs;
-  core::lr_recipe r;
-  r.base_lr = cfg.optimizer.lr;
-  r.by_nodes = cfg.schedule.scale_lr_by_nodes;
-  r.nodes = cfg.cluster.nodes;
-  r.batch = cfg.data.batch_size;
-  r.reference_batch = cfg.schedule.reference_batch;
-  r.warmup_from_base = cfg.schedule.warmup_from_base_lr;
-  r.start_factor = cfg.schedule.warmup_start_factor;
-  r.apply(s);
-  s.kind = cfg.schedule.kind == "cosine" ? core::lr_decay::cosine : core::lr_decay::step;
-  s.decay_epochs = cfg.schedule.decay_epochs;
-  s.decay_factor = cfg.schedule.decay_factor;
-  s.total_epochs = cfg.schedule.epochs;
-  return s;
 }
 
 /// Accuracy and mean loss of `params` on the whole test set.
@@ -178,7 +160,7 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
       return st.err();
     }
   }
-  const core::lr_schedule lr_schedule = make_lr_schedule(cfg);
+  const core::lr_schedule lr_schedule = config::lr_schedule_of(cfg);
   const gpu::sgd_options opt{static_cast<float>(cfg.optimizer.momentum), cfg.optimizer.nesterov,
                              static_cast<float>(cfg.optimizer.weight_decay),
                              cfg.optimizer.weight_decay_scope == "all"};
