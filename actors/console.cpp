@@ -1,4 +1,11 @@
 // Implementation of the interactive console (see console.hpp).
+//
+// On a terminal, libedit's callback interface keeps the tty in raw mode
+// while a line is edited: keys are handled as they come (arrows, history),
+// nothing is echoed twice, and the progress line is drawn above the prompt
+// by this thread (libedit is not thread-safe), with the prompt and the text
+// typed so far redrawn under it. Other input (a pipe, a file) is read line
+// by line.
 #include "actors/console.hpp"
 
 #include <editline/readline.h>
@@ -9,11 +16,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <vector>
 
 #include "actors/messages.hpp"
+#include "actors/terminal.hpp"
 
 namespace sgp::actors {
 namespace {
+
+constexpr const char* prompt = "sgp> ";
+constexpr const char* ended_text = "the run has ended: commands are no longer taken";
 
 /// Flushes stdout; false (said once on stderr) when its reader has gone
 /// (EPIPE: SIGPIPE is ignored) or another write error happened.
@@ -22,6 +35,160 @@ bool stdout_writable() {
   std::fprintf(stderr, "console: stdout: write failed (%s): replies are no longer shown\n",
                std::strerror(errno));
   return false;
+}
+
+bool blank(const std::string& line) {
+  return line.find_first_not_of(" \t") == std::string::npos;
+}
+
+/// Sends a line unless the run has ended; the reply to print.
+std::string answer(caf::actor_system& sys, const caf::actor& supervisor,
+                   const std::atomic<bool>& stop, const std::string& line) {
+  if (stop.load()) return ended_text;
+  std::string reply = console_request(sys, supervisor, line);
+  // The supervisor went while the request was on its way.
+  if (stop.load() && reply.rfind("error: ", 0) == 0) return ended_text;
+  return reply;
+}
+
+/// The line-by-line console for input that is not a terminal.
+void run_line_console(caf::actor_system& sys, const caf::actor& supervisor,
+                      const std::atomic<bool>& stop) {
+  bool prompted = false;
+  bool stdout_open = true;
+  while (!stop.load()) {
+    if (!prompted && stdout_open) {
+      std::fputs(prompt, stdout);
+      stdout_open = stdout_writable();
+      prompted = true;
+    }
+    // Wait for input without blocking the end of training for ever.
+    pollfd fd{STDIN_FILENO, POLLIN, 0};
+    if (::poll(&fd, 1, 200) <= 0) continue;
+    prompted = false;
+    char* raw = readline("");
+    if (raw == nullptr) break;  // end of input
+    const std::string line(raw);
+    std::free(raw);
+    if (blank(line)) continue;
+    add_history(line.c_str());
+    const std::string reply = answer(sys, supervisor, stop, line);
+    if (!stdout_open) continue;  // commands still work, replies go nowhere
+    std::printf("%s\n", reply.c_str());
+    stdout_open = stdout_writable();
+  }
+}
+
+/// The terminal console's state, reached from libedit's line callback
+/// (which takes no user data).
+struct tty_console {
+  caf::actor_system* sys = nullptr;
+  const caf::actor* supervisor = nullptr;
+  const std::atomic<bool>* stop = nullptr;
+  bool closed = false;
+  /// The last thing drawn above the prompt line is the progress line: the
+  /// next one replaces it rather than adding a line.
+  bool progress_above = false;
+  std::mutex mutex;  ///< guards pending (written by the supervisor's thread)
+  /// Progress lines not drawn yet, the latest of each; "" ends a line
+  /// (the next one goes under it).
+  std::vector<std::string> pending;
+};
+
+tty_console* active = nullptr;
+
+/// Called by libedit with a finished line (null at Ctrl-D on an empty
+/// line). libedit has left raw mode: the reply prints as usual.
+void on_line(char* raw) {
+  auto& c = *active;
+  if (raw == nullptr) {
+    c.closed = true;
+    std::fputs("\n", stdout);
+    return;
+  }
+  const std::string line(raw);
+  std::free(raw);
+  if (!blank(line)) {
+    add_history(line.c_str());
+    const std::string reply = answer(*c.sys, *c.supervisor, *c.stop, line);
+    std::printf("%s\n", reply.c_str());
+    c.progress_above = false;
+  }
+  std::fflush(stdout);
+  // libedit's callback mode ends with the line: install it again for the
+  // next one (this also shows the prompt).
+  rl_callback_handler_install(prompt, on_line);
+}
+
+/// Draws the progress line above the prompt and redraws the prompt and the
+/// text typed so far under it.
+void draw_progress(tty_console& c, const std::string& text) {
+  // Clear the prompt line; over the previous progress line if it is the
+  // one just above.
+  std::fputs(c.progress_above ? "\r\033[K\033[A\r\033[K" : "\r\033[K", stdout);
+  std::printf("%s\r\n", text.c_str());
+  std::fflush(stdout);
+  c.progress_above = true;
+  rl_forced_update_display();
+}
+
+void run_tty_console(caf::actor_system& sys, const caf::actor& supervisor,
+                     const std::atomic<bool>& stop) {
+  tty_console c;
+  c.sys = &sys;
+  c.supervisor = &supervisor;
+  c.stop = &stop;
+  active = &c;
+  set_progress_sink([&c](const std::string& text) {
+    std::lock_guard lock(c.mutex);
+    if (!text.empty() && !c.pending.empty() && !c.pending.back().empty()) {
+      c.pending.back() = text;
+    } else {
+      c.pending.push_back(text);
+    }
+  });
+  rl_callback_handler_install(prompt, on_line);
+  auto take_pending = [&c] {
+    std::lock_guard lock(c.mutex);
+    std::vector<std::string> lines;
+    lines.swap(c.pending);
+    return lines;
+  };
+  while (!stop.load() && !c.closed) {
+    pollfd fd{STDIN_FILENO, POLLIN, 0};
+    const int ready = ::poll(&fd, 1, 100);
+    if (ready > 0 && (fd.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0 &&
+        (fd.revents & POLLIN) == 0) {
+      c.closed = true;  // the terminal went
+      break;
+    }
+    if (ready > 0) rl_callback_read_char();
+    if (c.closed) break;
+    for (const auto& text : take_pending()) {
+      if (text.empty()) {
+        c.progress_above = false;
+      } else {
+        draw_progress(c, text);
+      }
+    }
+  }
+  rl_callback_handler_remove();  // back to cooked mode
+  set_progress_sink({});
+  if (c.closed) {
+    std::fputs("console: closed (the run goes on; Ctrl-C stops it)\n", stdout);
+  } else {
+    std::fputs("\r\033[K", stdout);  // the run ended: the prompt goes
+  }
+  // The progress lines the console had not drawn yet.
+  for (const auto& text : take_pending()) {
+    if (text.empty()) {
+      end_progress();
+    } else {
+      show_progress(text);
+    }
+  }
+  std::fflush(stdout);
+  active = nullptr;
 }
 
 }  // namespace
@@ -40,28 +207,10 @@ void run_console(caf::actor_system& sys, const caf::actor& supervisor,
                  const std::atomic<bool>& stop) {
   std::fprintf(stderr, "console: type 'help' for commands; Ctrl-D closes the console\n");
   using_history();
-  bool prompted = false;
-  bool stdout_open = true;
-  while (!stop.load()) {
-    if (!prompted && stdout_open) {
-      std::fputs("sgp> ", stdout);
-      stdout_open = stdout_writable();
-      prompted = true;
-    }
-    // Wait for input without blocking the end of training for ever.
-    pollfd fd{STDIN_FILENO, POLLIN, 0};
-    if (::poll(&fd, 1, 200) <= 0) continue;
-    prompted = false;
-    char* raw = readline("");
-    if (raw == nullptr) break;  // end of input
-    const std::string line(raw);
-    std::free(raw);
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    add_history(line.c_str());
-    const std::string reply = console_request(sys, supervisor, line);
-    if (!stdout_open) continue;  // commands still work, replies go nowhere
-    std::printf("%s\n", reply.c_str());
-    stdout_open = stdout_writable();
+  if (::isatty(STDIN_FILENO) != 0 && ::isatty(STDOUT_FILENO) != 0) {
+    run_tty_console(sys, supervisor, stop);
+  } else {
+    run_line_console(sys, supervisor, stop);
   }
 }
 

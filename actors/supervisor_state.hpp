@@ -182,6 +182,9 @@ void log_action(supervisor_ptr self, const std::string& event, const std::string
                 std::uint64_t iteration, const core::command& c, const std::string& command_text,
                 const std::string& result);
 
+/// Draws the progress line (at most twice a second unless `force`).
+void print_progress(supervisor_ptr self, bool force);
+
 /// The highest iteration any live node has completed.
 std::uint64_t global_iteration(const supervisor_state& s);
 
