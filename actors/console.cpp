@@ -103,7 +103,7 @@ void on_line(char* raw) {
   auto& c = *active;
   if (raw == nullptr) {
     c.closed = true;
-    std::fputs("\n", stdout);
+    std::fputs("\r\033[K", stdout);  // the prompt and the ^D libedit drew
     return;
   }
   const std::string line(raw);
