@@ -90,9 +90,9 @@ struct tty_console {
   /// next one replaces it rather than adding a line.
   bool progress_above = false;
   std::mutex mutex;  ///< guards pending (written by the supervisor's thread)
-  /// Progress lines not drawn yet, the latest of each; "" ends a line
-  /// (the next one goes under it).
-  std::vector<std::string> pending;
+  /// Lines not drawn yet (of consecutive progress lines, the latest).
+  std::vector<terminal_line> pending;
+  std::string progress;  ///< the progress line drawn last
 };
 
 tty_console* active = nullptr;
@@ -120,15 +120,24 @@ void on_line(char* raw) {
   rl_callback_handler_install(prompt, on_line);
 }
 
-/// Draws the progress line above the prompt and redraws the prompt and the
-/// text typed so far under it.
-void draw_progress(tty_console& c, const std::string& text) {
-  // Clear the prompt line; over the previous progress line if it is the
-  // one just above.
+/// Draws a progress line or a message above the prompt (a message above
+/// the progress line) and redraws the prompt and the text typed so far.
+void draw(tty_console& c, const terminal_line& line) {
+  if (line.what == terminal_line::kind::end) {
+    c.progress_above = false;  // the next progress line goes under this one
+    return;
+  }
+  // Clear the prompt line; the progress line above it too if it is there.
   std::fputs(c.progress_above ? "\r\033[K\033[A\r\033[K" : "\r\033[K", stdout);
-  std::printf("%s\r\n", text.c_str());
+  if (line.what == terminal_line::kind::message) {
+    std::printf("%s\r\n", line.text.c_str());
+    if (c.progress_above) std::printf("%s\r\n", c.progress.c_str());
+  } else {
+    std::printf("%s\r\n", line.text.c_str());
+    c.progress = line.text;
+    c.progress_above = true;
+  }
   std::fflush(stdout);
-  c.progress_above = true;
   rl_forced_update_display();
 }
 
@@ -139,18 +148,19 @@ void run_tty_console(caf::actor_system& sys, const caf::actor& supervisor,
   c.supervisor = &supervisor;
   c.stop = &stop;
   active = &c;
-  set_progress_sink([&c](const std::string& text) {
+  set_progress_sink([&c](const terminal_line& line) {
     std::lock_guard lock(c.mutex);
-    if (!text.empty() && !c.pending.empty() && !c.pending.back().empty()) {
-      c.pending.back() = text;
+    const auto progress = terminal_line::kind::progress;
+    if (line.what == progress && !c.pending.empty() && c.pending.back().what == progress) {
+      c.pending.back() = line;
     } else {
-      c.pending.push_back(text);
+      c.pending.push_back(line);
     }
   });
   rl_callback_handler_install(prompt, on_line);
   auto take_pending = [&c] {
     std::lock_guard lock(c.mutex);
-    std::vector<std::string> lines;
+    std::vector<terminal_line> lines;
     lines.swap(c.pending);
     return lines;
   };
@@ -164,13 +174,7 @@ void run_tty_console(caf::actor_system& sys, const caf::actor& supervisor,
     }
     if (ready > 0) rl_callback_read_char();
     if (c.closed) break;
-    for (const auto& text : take_pending()) {
-      if (text.empty()) {
-        c.progress_above = false;
-      } else {
-        draw_progress(c, text);
-      }
-    }
+    for (const auto& line : take_pending()) draw(c, line);
   }
   rl_callback_handler_remove();  // back to cooked mode
   set_progress_sink({});
@@ -180,11 +184,17 @@ void run_tty_console(caf::actor_system& sys, const caf::actor& supervisor,
     std::fputs("\r\033[K", stdout);  // the run ended: the prompt goes
   }
   // The progress lines the console had not drawn yet.
-  for (const auto& text : take_pending()) {
-    if (text.empty()) {
-      end_progress();
-    } else {
-      show_progress(text);
+  for (const auto& line : take_pending()) {
+    switch (line.what) {
+      case terminal_line::kind::progress:
+        show_progress(line.text);
+        break;
+      case terminal_line::kind::end:
+        end_progress();
+        break;
+      case terminal_line::kind::message:
+        show_message(line.text);
+        break;
     }
   }
   std::fflush(stdout);

@@ -118,8 +118,8 @@ void fire_due_faults(supervisor_ptr self) {
     f.fired = true;
     const std::string reply = execute(self, f.command);
     log_action(self, "fault", "config", it, f.command, core::command_line(f.command), reply);
-    std::fprintf(stderr, "\nfault at iteration %llu: %s: %s\n", static_cast<unsigned long long>(it),
-                 core::command_name(f.command.kind).c_str(), reply.c_str());
+    show_messagef("fault at iteration %llu: %s: %s", static_cast<unsigned long long>(it),
+                  core::command_name(f.command.kind).c_str(), reply.c_str());
   }
 }
 
@@ -156,8 +156,7 @@ void check_heartbeats(supervisor_ptr self) {
     // donor's share) counts from when it was spawned.
     const double last = std::max(s.last[i] ? s.last[i]->time : s.spawned_at[i], s.heartbeats_from);
     if (now - last > timeout) {
-      std::fprintf(stderr, "\nsupervisor: node %zu silent for %.1f s: declared failed\n", i,
-                   now - last);
+      show_messagef("supervisor: node %zu silent for %.1f s: declared failed", i, now - last);
       core::command kill;
       kill.kind = core::command_kind::kill;
       kill.node = static_cast<int>(i);
@@ -431,7 +430,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
   self->set_down_handler([=](const caf::down_msg& down) {
     auto& s = self->state;
     if (auto failure = actor_failure_text(down.reason); !failure.empty()) {
-      std::fprintf(stderr, "\nsupervisor: %s\n", failure.c_str());
+      show_messagef("supervisor: %s", failure.c_str());
       abort_run(self, failure);
       return;
     }
@@ -439,7 +438,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
       if (s.view.live[i] && s.nodes[i].worker && s.nodes[i].worker.address() == down.source) {
         // Died without a kill: what it held cannot be accounted.
         const std::string reason = caf::to_string(down.reason);
-        std::fprintf(stderr, "\nsupervisor: node %zu died (%s)\n", i, reason.c_str());
+        show_messagef("supervisor: node %zu died (%s)", i, reason.c_str());
         core::command kill;
         kill.kind = core::command_kind::kill;
         kill.node = static_cast<int>(i);

@@ -256,7 +256,7 @@ std::string write_checkpoints(supervisor_ptr self) {
       c.put_string("model", self->state.cfg.model.name);
       const std::string path = dir + "/node-" + std::to_string(sn.node) + ".ckpt";
       if (auto st = c.save(path); !st.ok()) {
-        std::fprintf(stderr, "\ncheckpoint: %s\n", st.err().message.c_str());
+        show_messagef("checkpoint: %s", st.err().message.c_str());
       }
     }
   });
