@@ -103,7 +103,10 @@ TEST_CASE("the console keeps the terminal whole while training runs", "[integrat
           "[data]\nname = \"synthetic\"\nbatch_size = 16\nheight = 8\nwidth = 8\nclasses = 4\n"
           "synthetic_train_samples = 4096\nsynthetic_test_samples = 256\n"
           "[schedule]\nepochs = 100000\n[algorithm]\nname = \"sgp\"\n[output]\nprogress = "
-          "true\n");
+          "true\n"
+          // A message printed while the prompt is up (whenever it fires).
+          "[[faults]]\nat_iteration = 150\naction = \"link_set\"\nfrom = 0\nto = 1\n"
+          "latency = \"1ms\"\n");
   tmux_pane pane("sgp_it_console_tty_" + std::to_string(::getpid()));
   // The run would take hours: Ctrl-C (after the console closed) ends it.
   REQUIRE(pane.start(sgp::test::sgp_binary() + " train " + dir +
@@ -124,7 +127,8 @@ TEST_CASE("the console keeps the terminal whole while training runs", "[integrat
   // A partial command, then time for several progress redraws (0.5 s apart).
   pane.keys("topol", true);
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-  s = pane.screen();
+  s = pane.wait_for(
+      [](const std::string& t) { return t.find("fault at iteration") != std::string::npos; }, 30);
   INFO(s);
   auto lines = lines_of(s);
   REQUIRE(lines.size() >= 2);
@@ -137,6 +141,7 @@ TEST_CASE("the console keeps the terminal whole while training runs", "[integrat
   CHECK(count(s, "sgp> status") == 1);
   CHECK(count(s, "node state") == 1);
   CHECK(count(s, "^[") == 0);
+  CHECK(count(s, "fault at iteration") == 1);
 
   // Up recalls `status`; Enter runs it again.
   pane.keys("C-u");
