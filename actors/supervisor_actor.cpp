@@ -501,7 +501,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
         const auto k = c->kind;
         const bool question = k == core::command_kind::status ||
                               k == core::command_kind::topology || k == core::command_kind::help;
-        if (self->state.finishing && !question) {
+        if ((self->state.finishing || self->state.stopping) && !question) {
           return "the run has ended (final evaluation under way): '" + line + "' not done";
         }
         const auto it = global_iteration(self->state);

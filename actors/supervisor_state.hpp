@@ -92,6 +92,7 @@ struct supervisor_state {
   bool measuring_consensus = false;
   bool started = false;
   bool finishing = false;
+  bool stopping = false;                ///< `stop` was typed: finishing comes next
   double drain_deadline = 0.0;          ///< clock seconds: the final drain gives up then
   double final_in_flight_weight = 0.0;  ///< weight still in flight at the final evaluation
   int pending_kills = 0;                ///< kills whose last state has not arrived
