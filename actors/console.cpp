@@ -10,6 +10,7 @@
 
 #include <editline/readline.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -120,6 +121,13 @@ void on_line(char* raw) {
   rl_callback_handler_install(prompt, on_line);
 }
 
+/// The terminal's width (80 when it cannot be told).
+std::size_t terminal_columns() {
+  winsize size{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 1) return size.ws_col;
+  return 80;
+}
+
 /// Draws a progress line or a message above the prompt (a message above
 /// the progress line) and redraws the prompt and the text typed so far.
 void draw(tty_console& c, const terminal_line& line) {
@@ -133,8 +141,9 @@ void draw(tty_console& c, const terminal_line& line) {
     std::printf("%s\r\n", line.text.c_str());
     if (c.progress_above) std::printf("%s\r\n", c.progress.c_str());
   } else {
-    std::printf("%s\r\n", line.text.c_str());
-    c.progress = line.text;
+    // One screen row, so that the next redraw (one row up) replaces it.
+    c.progress = line.text.substr(0, terminal_columns() - 1);
+    std::printf("%s\r\n", c.progress.c_str());
     c.progress_above = true;
   }
   std::fflush(stdout);

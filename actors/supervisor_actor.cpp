@@ -222,13 +222,13 @@ void print_progress(supervisor_ptr self, bool force) {
   }
   char text[320];
   std::snprintf(text, sizeof(text),
-                "it %llu/%llu  epoch %.2f/%d  loss %.4f  %.0f samples/s  comm wait %.0f%%  "
-                "slowest node %d (it %llu)  elapsed %s  eta %s",
+                "it %llu/%llu  epoch %.2f/%d  elapsed %s  eta %s  loss %.4f  %.0f samples/s  "
+                "comm wait %.0f%%  slowest node %d (it %llu)",
                 static_cast<unsigned long long>(it), static_cast<unsigned long long>(total),
                 static_cast<double>(it) / static_cast<double>(s.per_epoch), s.cfg.schedule.epochs,
-                loss / count, samples / std::max(now, 1e-9), busy > 0 ? 100.0 * wait / busy : 0.0,
-                slowest, static_cast<unsigned long long>(slowest_it), clock_text(now).c_str(),
-                eta.c_str());
+                clock_text(now).c_str(), eta.c_str(), loss / count, samples / std::max(now, 1e-9),
+                busy > 0 ? 100.0 * wait / busy : 0.0, slowest,
+                static_cast<unsigned long long>(slowest_it));
   show_progress(text);
 }
 

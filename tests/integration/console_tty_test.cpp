@@ -27,7 +27,7 @@ class tmux_pane {
   tmux_pane& operator=(const tmux_pane&) = delete;
 
   [[nodiscard]] bool start(const std::string& command) const {
-    return tmux("new-session -d -s sgp -x 200 -y 50 " + quoted(command)).exit_code == 0;
+    return tmux("new-session -d -s sgp -x 100 -y 50 " + quoted(command)).exit_code == 0;
   }
   /// Keys as tmux names them (Enter, Up, C-d) or literal text with `literal`.
   void keys(const std::string& keys, bool literal = false) const {
