@@ -1,5 +1,6 @@
 // Implementation of the AllReduce actor (see allreduce_actor.hpp).
 #include "actors/allreduce_actor.hpp"
+#include "actors/terminal.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -20,8 +21,7 @@ using self_ptr = caf::stateful_actor<allreduce_state>*;
 /// buffers still hold them.
 void fall_back_to_host(self_ptr self, const std::string& why) {
   auto& s = self->state;
-  std::fprintf(stderr, "\nar-sgd: %s: gradients averaged on the host for the rest of the run\n",
-               why.c_str());
+  show_messagef("ar-sgd: %s: gradients averaged on the host for the rest of the run", why.c_str());
   s.device->abort();
   s.device.reset();
   s.clique.clear();
@@ -248,8 +248,7 @@ caf::behavior allreduce_actor(caf::stateful_actor<allreduce_state>* self, net::l
               fall_back_to_host(self, "NCCL rebuild after a membership change failed (" +
                                           rebuilt.err().message + ")");
             } else {
-              std::fprintf(stderr, "\nar-sgd: membership changed: %s\n",
-                           s.device->describe().c_str());
+              show_messagef("ar-sgd: membership changed: %s", s.device->describe().c_str());
             }
           }
         }

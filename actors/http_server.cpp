@@ -1,5 +1,6 @@
 // Implementation of the status page's HTTP server (see http_server.hpp).
 #include "actors/http_server.hpp"
+#include "actors/terminal.hpp"
 
 #include <httplib.h>
 
@@ -103,15 +104,14 @@ struct http_server::impl {
     server.Post("/command", [this](const httplib::Request& req, httplib::Response& res) {
       const std::string peer = req.remote_addr + ":" + std::to_string(req.remote_port);
       if (options.secret.empty()) {
-        std::fprintf(stderr, "\nhttp: refused a command from %s: no secret is set\n", peer.c_str());
+        show_messagef("http: refused a command from %s: no secret is set", peer.c_str());
         res.status = 403;
         res.set_content("commands are off: set output.http_secret or SGP_SECRET\n", "text/plain");
         return;
       }
       if (!core::secret_matches(presented_secret(req), options.secret)) {
         // The presented value is never logged: it may be a mistyped secret.
-        std::fprintf(stderr, "\nhttp: refused a command from %s: missing or wrong secret\n",
-                     peer.c_str());
+        show_messagef("http: refused a command from %s: missing or wrong secret", peer.c_str());
         res.status = 401;
         res.set_header("WWW-Authenticate", "Bearer");
         res.set_content("a command needs the secret (X-SGP-Secret header)\n", "text/plain");
@@ -129,8 +129,8 @@ struct http_server::impl {
         res.set_content("supervisor: " + reply.err().message + "\n", "text/plain");
         return;
       }
-      std::fprintf(stderr, "\nhttp: %s: %s: %s\n", peer.c_str(), line.c_str(),
-                   reply->substr(0, reply->find('\n')).c_str());
+      show_messagef("http: %s: %s: %s", peer.c_str(), line.c_str(),
+                    reply->substr(0, reply->find('\n')).c_str());
       res.set_content(*reply, "text/plain; charset=utf-8");
     });
   }

@@ -1,5 +1,6 @@
 // Implementation of run_training (see run.hpp).
 #include "actors/run.hpp"
+#include "actors/terminal.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -28,8 +29,8 @@ void watch_stop_signal(const caf::actor& supervisor, const std::atomic<int>& sig
                        const std::atomic<bool>& done) {
   while (!done.load()) {
     if (const int sig = signal.load(); sig != 0) {
-      std::fprintf(stderr, "\nsgp: %s: stopping (evaluation and summary); again to exit at once\n",
-                   ::strsignal(sig));
+      show_messagef("sgp: %s: stopping (evaluation and summary); again to exit at once",
+                    ::strsignal(sig));
       caf::anon_send(supervisor, stop_atom::value);
       return;
     }

@@ -12,6 +12,7 @@
 #include "actors/actor_failure.hpp"
 #include "actors/run_limits.hpp"
 #include "actors/sender_actor.hpp"
+#include "actors/terminal.hpp"
 #include "config/lr_schedule_of.hpp"
 #include "core/json.hpp"
 #include "core/lr_schedule.hpp"
@@ -106,8 +107,8 @@ void fire_due_faults(supervisor_ptr self) {
     f.fired = true;
     const std::string reply = execute(self, f.command);
     log_action(self, "fault", "config", it, f.command, core::command_line(f.command), reply);
-    std::fprintf(stderr, "\nfault at iteration %llu: %s: %s\n", static_cast<unsigned long long>(it),
-                 core::command_name(f.command.kind).c_str(), reply.c_str());
+    show_messagef("fault at iteration %llu: %s: %s", static_cast<unsigned long long>(it),
+                  core::command_name(f.command.kind).c_str(), reply.c_str());
   }
 }
 
@@ -144,8 +145,7 @@ void check_heartbeats(supervisor_ptr self) {
     // donor's share) counts from when it was spawned.
     const double last = std::max(s.last[i] ? s.last[i]->time : s.spawned_at[i], s.heartbeats_from);
     if (now - last > timeout) {
-      std::fprintf(stderr, "\nsupervisor: node %zu silent for %.1f s: declared failed\n", i,
-                   now - last);
+      show_messagef("supervisor: node %zu silent for %.1f s: declared failed", i, now - last);
       core::command kill;
       kill.kind = core::command_kind::kill;
       kill.node = static_cast<int>(i);
@@ -158,11 +158,26 @@ void check_heartbeats(supervisor_ptr self) {
   }
 }
 
-void print_progress(supervisor_ptr self) {
+/// "m:ss" (or "h:mm:ss") for the progress line.
+std::string clock_text(double seconds) {
+  const auto total = static_cast<long long>(std::max(0.0, seconds) + 0.5);
+  char text[32];
+  if (total >= 3600) {
+    std::snprintf(text, sizeof(text), "%lld:%02lld:%02lld", total / 3600, total / 60 % 60,
+                  total % 60);
+  } else {
+    std::snprintf(text, sizeof(text), "%lld:%02lld", total / 60, total % 60);
+  }
+  return text;
+}
+
+}  // namespace
+
+void print_progress(supervisor_ptr self, bool force) {
   auto& s = self->state;
   if (!s.cfg.output.progress) return;
   const double now = run_seconds(self);
-  if (now - s.last_progress < 0.5) return;
+  if (!force && now - s.last_progress < 0.5) return;
   s.last_progress = now;
   double loss = 0.0;
   double wait = 0.0;
@@ -187,17 +202,24 @@ void print_progress(supervisor_ptr self) {
   if (count == 0) return;
   const auto it = global_iteration(s);
   const double samples = static_cast<double>(done_iterations) * s.cfg.data.batch_size;
-  static const bool tty = ::isatty(STDERR_FILENO) != 0;
-  std::fprintf(stderr,
-               "%sit %llu  epoch %.2f/%d  loss %.4f  %.0f samples/s  comm wait %.0f%%  slowest "
-               "node %d (it %llu)%s",
-               tty ? "\r\033[K" : "", static_cast<unsigned long long>(it),
-               static_cast<double>(it) / static_cast<double>(s.per_epoch), s.cfg.schedule.epochs,
-               loss / count, samples / std::max(now, 1e-9), busy > 0 ? 100.0 * wait / busy : 0.0,
-               slowest, static_cast<unsigned long long>(slowest_it), tty ? "" : "\n");
+  // The run ends when the slowest node is done: its pace gives the ETA.
+  const auto total = s.setup.total_iterations;
+  std::string eta = "--";
+  if (slowest_it > 0 && slowest_it <= total) {
+    eta =
+        clock_text(now / static_cast<double>(slowest_it) * static_cast<double>(total - slowest_it));
+  }
+  char text[320];
+  std::snprintf(text, sizeof(text),
+                "it %llu/%llu  epoch %.2f/%d  elapsed %s  eta %s  loss %.4f  %.0f samples/s  "
+                "comm wait %.0f%%  slowest node %d (it %llu)",
+                static_cast<unsigned long long>(it), static_cast<unsigned long long>(total),
+                static_cast<double>(it) / static_cast<double>(s.per_epoch), s.cfg.schedule.epochs,
+                clock_text(now).c_str(), eta.c_str(), loss / count, samples / std::max(now, 1e-9),
+                busy > 0 ? 100.0 * wait / busy : 0.0, slowest,
+                static_cast<unsigned long long>(slowest_it));
+  show_progress(text);
 }
-
-}  // namespace
 
 void log_action(supervisor_ptr self, const std::string& event, const std::string& source,
                 std::uint64_t iteration, const core::command& c, const std::string& command_text,
@@ -369,7 +391,7 @@ void on_report(supervisor_ptr self, iteration_report r) {
   s.compute_total += r.compute_seconds;
   s.last[node] = std::move(r);
   fire_due_faults(self);
-  print_progress(self);
+  print_progress(self, false);
   if (s.next_consensus > 0 && global_iteration(s) >= s.next_consensus) {
     s.next_consensus += static_cast<std::uint64_t>(s.cfg.output.consensus_every_iterations);
     measure_consensus(self);
@@ -392,7 +414,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
   self->set_down_handler([=](const caf::down_msg& down) {
     auto& s = self->state;
     if (auto failure = actor_failure_text(down.reason); !failure.empty()) {
-      std::fprintf(stderr, "\nsupervisor: %s\n", failure.c_str());
+      show_messagef("supervisor: %s", failure.c_str());
       abort_run(self, failure);
       return;
     }
@@ -400,7 +422,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
       if (s.view.live[i] && s.nodes[i].worker && s.nodes[i].worker.address() == down.source) {
         // Died without a kill: what it held cannot be accounted.
         const std::string reason = caf::to_string(down.reason);
-        std::fprintf(stderr, "\nsupervisor: node %zu died (%s)\n", i, reason.c_str());
+        show_messagef("supervisor: node %zu died (%s)", i, reason.c_str());
         core::command kill;
         kill.kind = core::command_kind::kill;
         kill.node = static_cast<int>(i);
@@ -459,12 +481,16 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
       [=](command_atom, const std::string& line) -> std::string {
         auto c = core::parse_command(line, static_cast<int>(self->state.cfg.cluster.nodes));
         if (!c.ok()) return "error: " + c.err().message;
-        const auto it = global_iteration(self->state);
-        std::string reply = execute(self, *c);
         // Questions leave no trace; actions do.
         const auto k = c->kind;
-        if (k != core::command_kind::status && k != core::command_kind::topology &&
-            k != core::command_kind::help) {
+        const bool question = k == core::command_kind::status ||
+                              k == core::command_kind::topology || k == core::command_kind::help;
+        if ((self->state.finishing || self->state.stopping) && !question) {
+          return "the run has ended (final evaluation under way): '" + line + "' not done";
+        }
+        const auto it = global_iteration(self->state);
+        std::string reply = execute(self, *c);
+        if (!question) {
           log_action(self, "command", "console", it, *c, line, reply);
         }
         return reply;

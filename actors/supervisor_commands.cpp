@@ -247,6 +247,7 @@ std::string execute(supervisor_ptr self, const core::command& c) {
     case core::command_kind::checkpoint:
       return write_checkpoints(self);
     case core::command_kind::stop:
+      self->state.stopping = true;
       self->send(self, stop_atom::value);
       return "stopping: every live node is evaluated as it is now";
   }

@@ -10,6 +10,7 @@
 
 #include "actors/sender_actor.hpp"
 #include "actors/supervisor_state.hpp"
+#include "actors/terminal.hpp"
 #include "core/checkpoint.hpp"
 #include "core/json.hpp"
 #include "core/metrics_lines.hpp"
@@ -122,6 +123,7 @@ double total_weight(const snapshots& all) {
 void summarize(supervisor_ptr self, const snapshots& all,
                const std::shared_ptr<std::vector<eval_result>>& evals) {
   auto& s = self->state;
+  if (s.cfg.output.progress) end_progress();
   run_summary out;
   out.run = s.cfg.run.name;
   out.algorithm = s.cfg.algorithm.name;
@@ -254,7 +256,7 @@ std::string write_checkpoints(supervisor_ptr self) {
       c.put_string("model", self->state.cfg.model.name);
       const std::string path = dir + "/node-" + std::to_string(sn.node) + ".ckpt";
       if (auto st = c.save(path); !st.ok()) {
-        std::fprintf(stderr, "\ncheckpoint: %s\n", st.err().message.c_str());
+        show_messagef("checkpoint: %s", st.err().message.c_str());
       }
     }
   });
@@ -283,6 +285,24 @@ bool write_metrics(supervisor_ptr self, const std::string& line) {
 
 namespace {
 
+/// Every job's model holds the same values.
+bool all_models_equal(const std::vector<std::pair<caf::actor, shared_floats>>& jobs) {
+  for (const auto& job : jobs) {
+    if (*job.second != *jobs.front().second) return false;
+  }
+  return true;
+}
+
+/// The progress line of the final evaluation.
+void show_evaluation(supervisor_ptr self, int done, int total, bool identical) {
+  if (!self->state.cfg.output.progress) return;
+  char text[160];
+  std::snprintf(text, sizeof(text), "evaluating %d of %d%s  elapsed %.0f s", done, total,
+                identical ? " (replicas identical: the averaged model once)" : "",
+                run_seconds(self));
+  show_progress(text);
+}
+
 /// Evaluates every node's model and the averaged one (with the nodes'
 /// averaged batch-norm statistics), then summarizes.
 void evaluate(supervisor_ptr self, const snapshots& all) {
@@ -308,6 +328,9 @@ void evaluate(supervisor_ptr self, const snapshots& all) {
   auto stats_sum = std::make_shared<std::vector<double>>();
   auto stats_count = std::make_shared<int>(0);
   auto stats_remaining = std::make_shared<int>(static_cast<int>(jobs.size()));
+  // Every node's statistics were the same (or none had any).
+  auto stats_identical = std::make_shared<bool>(true);
+  auto stats_first = std::make_shared<std::optional<std::vector<float>>>();
   auto run_evals = [=]() {
     std::vector<float> stats;
     if (*stats_count > 0) {
@@ -316,15 +339,30 @@ void evaluate(supervisor_ptr self, const snapshots& all) {
         stats[k] = static_cast<float>((*stats_sum)[k] / *stats_count);
       }
     }
-    auto remaining = std::make_shared<int>(static_cast<int>(jobs.size()) + 1);
+    // Identical replicas (ar-sgd's, with the same batch-norm statistics):
+    // the averaged model equals each, so it is evaluated once for all.
+    const bool identical = *stats_identical && all_models_equal(jobs);
+    const std::size_t first_job = identical ? jobs.size() : 0;
+    const int total = static_cast<int>(jobs.size() - first_job) + 1;
+    auto remaining = std::make_shared<int>(total);
+    show_evaluation(self, 0, total, identical);
     auto done = [=](std::optional<eval_result> r, bool averaged) {
       if (r) {
         if (averaged) r->node = -1;
         evals->push_back(*r);
+        if (averaged && identical) {
+          for (const auto& sn : *shared_all) {
+            if (!sn.z) continue;
+            eval_result each = *r;
+            each.node = sn.node;
+            evals->push_back(each);
+          }
+        }
       }
+      show_evaluation(self, total - *remaining + 1, total, identical);
       if (--*remaining == 0) summarize(self, *shared_all, evals);
     };
-    for (std::size_t j = 0; j <= jobs.size(); ++j) {
+    for (std::size_t j = first_job; j <= jobs.size(); ++j) {
       const bool averaged = j == jobs.size();
       const auto& target = averaged ? first : jobs[j].first;
       self->request(target, caf::infinite, eval_atom::value, averaged ? mean : jobs[j].second,
@@ -337,6 +375,11 @@ void evaluate(supervisor_ptr self, const snapshots& all) {
     self->request(job.first, caf::infinite, final_atom::value)
         .then(
             [=](const std::vector<float>& stats) {
+              if (!*stats_first) {
+                *stats_first = stats;
+              } else if (**stats_first != stats) {
+                *stats_identical = false;
+              }
               if (!stats.empty() && (stats_sum->empty() || stats_sum->size() == stats.size())) {
                 if (stats_sum->empty()) stats_sum->assign(stats.size(), 0.0);
                 for (std::size_t k = 0; k < stats.size(); ++k) (*stats_sum)[k] += stats[k];
@@ -345,6 +388,7 @@ void evaluate(supervisor_ptr self, const snapshots& all) {
               if (--*stats_remaining == 0) run_evals();
             },
             [=](const caf::error&) {
+              *stats_identical = false;
               if (--*stats_remaining == 0) run_evals();
             });
   }
@@ -376,7 +420,9 @@ void finish(supervisor_ptr self) {
     return;
   }
   s.finishing = true;
-  if (s.cfg.output.progress) std::fputs("\n", stderr);
+  // The last iteration's line stays; the evaluation's goes under it.
+  print_progress(self, true);
+  end_progress();
   // Exact evaluation: what is in flight (and held) is absorbed first, for
   // at most algorithm.wait_timeout.
   s.drain_deadline =

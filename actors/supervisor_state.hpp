@@ -92,6 +92,7 @@ struct supervisor_state {
   bool measuring_consensus = false;
   bool started = false;
   bool finishing = false;
+  bool stopping = false;                ///< `stop` was typed: finishing comes next
   double drain_deadline = 0.0;          ///< clock seconds: the final drain gives up then
   double final_in_flight_weight = 0.0;  ///< weight still in flight at the final evaluation
   int pending_kills = 0;                ///< kills whose last state has not arrived
@@ -181,6 +182,9 @@ core::cluster_status cluster_status_of(supervisor_ptr self);
 void log_action(supervisor_ptr self, const std::string& event, const std::string& source,
                 std::uint64_t iteration, const core::command& c, const std::string& command_text,
                 const std::string& result);
+
+/// Draws the progress line (at most twice a second unless `force`).
+void print_progress(supervisor_ptr self, bool force);
 
 /// The highest iteration any live node has completed.
 std::uint64_t global_iteration(const supervisor_state& s);

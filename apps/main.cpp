@@ -106,10 +106,11 @@ int run_train(const std::string& config_path, const std::vector<std::string>& ov
   if (auto st = sgp::apps::prepare_run_dir(paths, !resume.empty(), overwrite); !st.ok()) {
     return fail(st.err());
   }
-  std::fprintf(stderr,
-               "sgp: training '%s': model %s, %d node(s), %d epochs, batch %d, backend %s\n",
-               cfg->run.name.c_str(), cfg->model.name.c_str(), cfg->cluster.nodes,
-               cfg->schedule.epochs, cfg->data.batch_size, cfg->backend.name.c_str());
+  std::fprintf(
+      stderr, "sgp: training '%s': %s, model %s, %d node(s), %d epochs, batch %d, backend %s\n",
+      cfg->run.name.c_str(), cfg->cluster.nodes > 1 ? cfg->algorithm.name.c_str() : "single node",
+      cfg->model.name.c_str(), cfg->cluster.nodes, cfg->schedule.epochs, cfg->data.batch_size,
+      cfg->backend.name.c_str());
   if (cfg->cluster.nodes > 1 || console) {
     if (!resume.empty() && cfg->cluster.nodes > 1) {
       return fail({"--resume: resuming a multi-node run is not supported yet (one node only)"});

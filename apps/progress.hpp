@@ -34,6 +34,8 @@ class progress_line {
   int every_;
   bool dirty_ = false;
   std::chrono::steady_clock::time_point last_draw_{};
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::int64_t first_done_ = -1;  ///< iterations done at the first update (a resume starts late)
 };
 
 }  // namespace sgp::apps

@@ -16,6 +16,7 @@ packages=(
   libcpp-httplib-dev         # the status page's HTTP server (output.http)
   chromium                   # the status page's headless browser test
   python3-matplotlib         # scripts/plot.py
+  tmux                       # the console's terminal test
 )
 
 missing=()

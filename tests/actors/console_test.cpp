@@ -47,3 +47,25 @@ TEST_CASE("every console command works on a running group", "[actors]") {
   CHECK(std::filesystem::exists(c.run.dir + "/checkpoints/node-0.ckpt"));
   CHECK(s->live_nodes == 4);
 }
+
+TEST_CASE("after training ends console actions say the run has ended and questions still work",
+          "[actors]") {
+  group_fixture f;
+  auto c = small_config(4, "sgp");
+  c.run.dir = "/tmp/sgp_actor_tests/console_ended";
+  std::filesystem::remove_all(c.run.dir);
+  f.spawn(c);
+  std::vector<std::string> replies;
+  const auto s = f.run([&](sgp::actors::supervisor_state& st) {
+    if (!replies.empty() || sgp::actors::global_iteration(st) < 3) return false;
+    replies = f.commands({"stop", "kill 1", "status"});
+    return false;
+  });
+  INFO(f.error);
+  REQUIRE(s);
+  REQUIRE(replies.size() == 3);
+  CHECK_THAT(replies[0], Catch::StartsWith("stopping"));
+  CHECK_THAT(replies[1], Catch::StartsWith("the run has ended"));
+  CHECK_THAT(replies[2], Catch::Contains("node"));
+  CHECK(s->live_nodes == 4);  // the kill was not done
+}

@@ -9,6 +9,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "actors/supervisor_actor.hpp"
 #include "actors/training_group.hpp"
@@ -85,6 +87,25 @@ class group_fixture {
     handle.receive([&](const std::string& r) { reply = r; },
                    [&](const caf::error& e) { reply = "error: " + sys_->render(e); });
     return reply;
+  }
+
+  /// Sends console lines one after the other without running the actors in
+  /// between (the supervisor takes them in this order), then the replies.
+  std::vector<std::string> commands(const std::vector<std::string>& lines) {
+    std::vector<std::string> replies(lines.size());
+    using handle = decltype((*self_)->request(supervisor_, caf::infinite,
+                                              actors::command_atom::value, std::string{}));
+    std::vector<handle> handles;
+    for (const auto& line : lines) {
+      handles.push_back(
+          (*self_)->request(supervisor_, caf::infinite, actors::command_atom::value, line));
+    }
+    sched_->run();
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      handles[i].receive([&](const std::string& r) { replies[i] = r; },
+                         [&](const caf::error& e) { replies[i] = "error: " + sys_->render(e); });
+    }
+    return replies;
   }
 
   /// The supervisor's state, or null once it has quit.
