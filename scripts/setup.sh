@@ -14,6 +14,8 @@ packages=(
   libcaf-dev                 # actors
   libboost1.81-dev           # sockets (Asio)
   libedit-dev                # console line editing
+  clang-15 libfuzzer-15-dev  # the wire fuzzer (scripts/fuzz.sh)
+  iperf3                     # loopback throughput reference for the TCP data plane
 )
 
 missing=()
