@@ -69,7 +69,8 @@ TEST_CASE("crc32c matches the standard check value and its table twin", "[net]")
   CHECK(wire::crc32c({p, check.size()}) == 0xE3069283u);
   CHECK(wire::crc32c_portable({p, check.size()}) == 0xE3069283u);
   sgp::core::rng r(5);
-  for (std::size_t n : {0, 1, 7, 8, 9, 63, 1000, 4099}) {
+  for (std::size_t n :
+       {0, 1, 7, 8, 9, 63, 767, 768, 769, 1000, 4099, 24575, 24576, 24583, 100003}) {
     const auto v = random_bytes(r, n);
     CHECK(wire::crc32c(v) == wire::crc32c_portable(v));
     // Extending over a split gives the CRC of the whole (gather writes).
