@@ -12,6 +12,7 @@
 
 #include "core/edge_delta.hpp"
 #include "core/rng.hpp"
+#include "net/push_bridge.hpp"
 #include "net/tcp/tcp_transport.hpp"
 #include "net/wire/control_codec.hpp"
 #include "net/wire/push_codec.hpp"
@@ -25,9 +26,6 @@ double on_grid(double v) {
   return std::floor(v * 0x1p40) * 0x1p-40;
 }
 
-sgp::net::shared_bytes bytes_of(const auto& a) {
-  return std::make_shared<std::vector<std::uint8_t>>(a.begin(), a.end());
-}
 
 }  // namespace
 
@@ -55,19 +53,14 @@ TEST_CASE("tcp: acked deltas with superseding queues keep mass exact", "[net]") 
   opt_b.process = 1;
   b = std::move(sgp::net::tcp::tcp_transport::start(opt_b, [&](sgp::net::received_frame f) {
                   std::lock_guard lock(mutex);
-                  auto push = wire::decode_push(at_b, wire::frame_view{f.kind, f.body});
-                  if (!push.ok()) return;  // counted in at_b, checked below
-                  sgp::core::delta_push p{push->fields.seq,
-                                          push->fields.base,
-                                          push->fields.weight,
-                                          sgp::core::delta_precision::bf16,
-                                          push->fields.count,
-                                          std::make_shared<std::vector<std::uint8_t>>(
-                                              push->payload.begin(), push->payload.end())};
-                  if (receiver.apply(p, xb, wb) == sgp::core::delta_outcome::applied) ++applied;
-                  const auto ack = wire::encode_control(
-                      wire::ack{1, 0, 0, 0, receiver.held_seq(), push->fields.iteration});
-                  (void)b_raw->deliver(0, {bytes_of(ack), nullptr, 1});  // acks supersede too
+                  auto view = wire::decode_push(at_b, wire::frame_view{f.kind, f.body});
+                  if (!view.ok()) return;  // counted in at_b, checked below
+                  auto decoded = sgp::net::push_from_wire(view.value());
+                  if (!decoded.ok()) return;
+                  const auto& [address, push] = decoded.value();
+                  if (receiver.apply(push, xb, wb) == sgp::core::delta_outcome::applied) ++applied;
+                  // Acks supersede each other too.
+                  (void)b_raw->deliver(0, sgp::net::ack_frame(address, receiver.held_seq()));
                 }).value());
   b_raw = b.get();
   sgp::net::tcp::tcp_options opt_a;
@@ -84,17 +77,8 @@ TEST_CASE("tcp: acked deltas with superseding queues keep mass exact", "[net]") 
 
   auto push_now = [&](std::uint64_t iteration) {
     std::lock_guard lock(mutex);
-    const auto p = sender.push();
-    wire::push_fields f;
-    f.sender = 0;
-    f.receiver = 1;
-    f.iteration = iteration;
-    f.seq = p.seq;
-    f.base = p.base;
-    f.weight = p.weight;
-    f.type = wire::dtype::bf16;
-    f.count = static_cast<std::uint32_t>(p.count);
-    (void)a->deliver(1, {bytes_of(wire::encode_push_head(f, *p.values)), p.values, 1});
+    const sgp::net::push_address address{0, 1, 0, 0, iteration};
+    (void)a->deliver(1, sgp::net::push_frame(address, sender.push()));
   };
   for (std::uint64_t it = 0; it < 300; ++it) {
     {
