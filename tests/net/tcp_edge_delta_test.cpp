@@ -26,7 +26,6 @@ double on_grid(double v) {
   return std::floor(v * 0x1p40) * 0x1p-40;
 }
 
-
 }  // namespace
 
 TEST_CASE("tcp: acked deltas with superseding queues keep mass exact", "[net]") {
