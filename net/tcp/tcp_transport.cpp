@@ -160,6 +160,8 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
   std::array<std::uint8_t, wire::frame_header_size> header{};
   wire::frame_header checked{};
   std::vector<std::uint8_t> body;
+  std::size_t got = 0;         ///< body bytes read so far
+  std::uint64_t progress = 0;  ///< bumps on every step of a frame (stall timer)
   bool greeted = false;
   bool closed = false;
   std::uint32_t peer = 0;
@@ -197,11 +199,15 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
                      });
   }
 
-  /// A frame has started: it must be complete within the stall timeout.
+  /// A frame is in progress: it must make progress (its header, or a chunk
+  /// of its body) within the stall timeout. The handler drops only if no
+  /// progress happened since it was armed (a re-armed or cancelled timer
+  /// may still deliver an earlier expiry).
   void arm_stall() {
+    const auto armed_at = ++progress;
     stall.expires_after(owner.options.stall_timeout);
-    stall.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (!ec) self->drop(std::nullopt, true);
+    stall.async_wait([self = shared_from_this(), armed_at](boost::system::error_code ec) {
+      if (!ec && self->progress == armed_at) self->drop(std::nullopt, true);
     });
   }
 
@@ -212,21 +218,35 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
                        if (ec) return self->drop(wire::wire_error::truncated);
                        auto h = self->decoder.decode_header(self->header);
                        if (!h.ok()) return self->drop(h.error());
+                       // Nothing is allocated for a peer that has not said hello.
+                       if (!self->greeted && h->kind != wire::frame_kind::hello)
+                         return self->drop(wire::wire_error::bad_kind, false, true);
                        self->checked = h.value();
                        // Bounded by the header's kind limit, checked above.
                        self->body.resize(self->checked.body_size);
+                       self->got = 0;
+                       self->arm_stall();
                        self->read_body();
                      });
   }
 
+  /// The body as it arrives, re-arming the stall timer on every read.
   void read_body() {
-    asio::async_read(socket, asio::buffer(body),
-                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                       if (self->closed) return;
-                       if (ec) return self->drop(wire::wire_error::truncated);
-                       self->stall.cancel();
-                       self->frame_complete();
-                     });
+    if (got == body.size()) {
+      ++progress;  // disarms the stall timer
+      stall.cancel();
+      return frame_complete();
+    }
+    const std::size_t chunk = std::min<std::size_t>(body.size() - got, 1u << 20);
+    socket.async_read_some(
+        asio::buffer(body.data() + got, chunk),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+          if (self->closed) return;
+          if (ec) return self->drop(wire::wire_error::truncated);
+          self->got += n;
+          self->arm_stall();
+          self->read_body();
+        });
   }
 
   void frame_complete() {

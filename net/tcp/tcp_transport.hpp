@@ -23,9 +23,11 @@ namespace sgp::net::tcp {
 struct tcp_options {
   std::uint32_t process = 0;  ///< this process, sent in every hello
   std::string listen_host = "127.0.0.1";
-  std::uint16_t listen_port = 0;                  ///< 0: an ephemeral port (see port())
-  std::size_t max_queued_bytes = 64u << 20;       ///< per peer
-  std::chrono::milliseconds stall_timeout{2000};  ///< a started frame must complete within
+  std::uint16_t listen_port = 0;             ///< 0: an ephemeral port (see port())
+  std::size_t max_queued_bytes = 64u << 20;  ///< per peer
+  /// A started frame must make progress (any bytes) within this, or the
+  /// connection is dropped as stalled.
+  std::chrono::milliseconds stall_timeout{2000};
   std::chrono::milliseconds backoff_initial{10};
   std::chrono::milliseconds backoff_max{1000};
   wire::frame_limits limits;

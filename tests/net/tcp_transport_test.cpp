@@ -19,6 +19,7 @@
 #include "core/rng.hpp"
 #include "net/tcp/tcp_transport.hpp"
 #include "net/wire/control_codec.hpp"
+#include "net/wire/crc32c.hpp"
 #include "net/wire/push_codec.hpp"
 
 namespace asio = boost::asio;
@@ -196,7 +197,25 @@ TEST_CASE("tcp: garbage, a refused hello and a corrupt frame drop the connection
   asio::write(s4, asio::buffer(wire::encode_control(wire::heartbeat{3, 1, 1})));
   CHECK(closed_by_peer(s4));
   REQUIRE(eventually([&] { return b->inbound().refused_hello == 2; }));
-  CHECK(b->inbound().accepted == 4);
+
+  // A push header claiming 512 MiB before any hello: refused from the
+  // header, nothing allocated, long before the stall timeout.
+  auto s5 = raw_client(io, b->port());
+  std::vector<std::uint8_t> forged(wire::frame_header_size, 0);
+  std::memcpy(forged.data(), wire::frame_magic.data(), 4);
+  forged[4] = 1;
+  forged[5] = 1;
+  const std::uint32_t huge = 512u << 20;
+  std::memcpy(forged.data() + 8, &huge, 4);
+  const auto crc = wire::crc32c(std::span<const std::uint8_t>(forged.data(), 20));
+  std::memcpy(forged.data() + 20, &crc, 4);
+  const auto t0 = std::chrono::steady_clock::now();
+  asio::write(s5, asio::buffer(forged));
+  CHECK(closed_by_peer(s5));
+  CHECK(std::chrono::steady_clock::now() - t0 < 1000ms);
+  REQUIRE(eventually([&] { return b->inbound().refused_hello == 3; }));
+  CHECK(b->inbound().stalled == 0);
+  CHECK(b->inbound().accepted == 5);
 }
 
 TEST_CASE("tcp: a peer that stalls mid-frame is dropped after the stall timeout", "[net]") {
@@ -217,6 +236,21 @@ TEST_CASE("tcp: a peer that stalls mid-frame is dropped after the stall timeout"
   REQUIRE(eventually([&] { return b->inbound().stalled == 1; }));
   CHECK(b->inbound().dropped == 1);
   CHECK(at_b.size() == 0);
+  // A slow frame that keeps making progress is not a stall: 1 MiB in
+  // 64 KiB pieces every 50 ms takes 0.8 s, four stall timeouts.
+  auto slow = raw_client(io, b->port());
+  asio::write(slow, asio::buffer(wire::encode_control(wire::hello{2, 1, 0, 0, {}})));
+  const auto big = push_frame(1, 256 * 1024);
+  std::vector<std::uint8_t> bytes(big.head->begin(), big.head->end());
+  bytes.insert(bytes.end(), big.payload->begin(), big.payload->end());
+  for (std::size_t at = 0; at < bytes.size(); at += 64 * 1024) {
+    asio::write(
+        slow, asio::buffer(bytes.data() + at, std::min<std::size_t>(64 * 1024, bytes.size() - at)));
+    std::this_thread::sleep_for(50ms);
+  }
+  REQUIRE(at_b.wait_for(1));
+  CHECK(b->inbound().stalled == 1);
+  CHECK(b->inbound().dropped == 1);
   // Idle between frames is not a stall: a quiet, greeted connection stays.
   auto quiet = raw_client(io, b->port());
   asio::write(quiet, asio::buffer(wire::encode_control(wire::hello{2, 1, 0, 0, {}})));
