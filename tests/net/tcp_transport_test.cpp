@@ -237,20 +237,27 @@ TEST_CASE("tcp: a peer that stalls mid-frame is dropped after the stall timeout"
   CHECK(b->inbound().dropped == 1);
   CHECK(at_b.size() == 0);
   // A slow frame that keeps making progress is not a stall: 1 MiB in
-  // 64 KiB pieces every 50 ms takes 0.8 s, four stall timeouts.
-  auto slow = raw_client(io, b->port());
+  // 64 KiB pieces every 100 ms takes 1.6 s, longer than this transport's
+  // 1 s stall timeout (a gap of 10 pieces' time is left for a loaded machine).
+  collector at_c;
+  tcp_options patient;
+  patient.stall_timeout = 1000ms;
+  auto c = start(1, at_c.callback(), patient);
+  auto slow = raw_client(io, c->port());
   asio::write(slow, asio::buffer(wire::encode_control(wire::hello{2, 1, 0, 0, {}})));
   const auto big = push_frame(1, 256 * 1024);
   std::vector<std::uint8_t> bytes(big.head->begin(), big.head->end());
   bytes.insert(bytes.end(), big.payload->begin(), big.payload->end());
+  const auto slow_start = std::chrono::steady_clock::now();
   for (std::size_t at = 0; at < bytes.size(); at += 64 * 1024) {
     asio::write(
         slow, asio::buffer(bytes.data() + at, std::min<std::size_t>(64 * 1024, bytes.size() - at)));
-    std::this_thread::sleep_for(50ms);
+    std::this_thread::sleep_for(100ms);
   }
-  REQUIRE(at_b.wait_for(1));
-  CHECK(b->inbound().stalled == 1);
-  CHECK(b->inbound().dropped == 1);
+  REQUIRE(at_c.wait_for(1));
+  CHECK(std::chrono::steady_clock::now() - slow_start > patient.stall_timeout);
+  CHECK(c->inbound().stalled == 0);
+  CHECK(c->inbound().dropped == 0);
   // Idle between frames is not a stall: a quiet, greeted connection stays.
   auto quiet = raw_client(io, b->port());
   asio::write(quiet, asio::buffer(wire::encode_control(wire::hello{2, 1, 0, 0, {}})));
