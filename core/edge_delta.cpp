@@ -97,7 +97,7 @@ ack_outcome delta_sender::on_ack(std::uint64_t held) {
 
 delta_receiver::delta_receiver(std::size_t size) : held_(size, 0.0), scratch_(size, 0.0) {}
 
-delta_outcome delta_receiver::apply(const delta_push& p, std::span<double> x, double& w) {
+delta_outcome delta_receiver::check(const delta_push& p, std::span<double> x) {
   if (p.count != held_.size() || x.size() != held_.size() || !p.values ||
       p.values->size() != p.count * delta_bytes(p.precision) || !std::isfinite(p.weight))
     return delta_outcome::malformed;
@@ -107,6 +107,25 @@ delta_outcome delta_receiver::apply(const delta_push& p, std::span<double> x, do
   for (std::size_t i = 0; i < held_.size(); ++i) {
     scratch_[i] = delta_value(*p.values, p.precision, i);
     if (!std::isfinite(scratch_[i])) return delta_outcome::malformed;
+  }
+  return delta_outcome::applied;
+}
+
+delta_outcome delta_receiver::apply(const delta_push& p, std::span<double> x, double& w) {
+  const auto outcome = check(p, x);
+  switch (outcome) {
+    case delta_outcome::applied:
+      ++counters_.applied;
+      break;
+    case delta_outcome::stale:
+      ++counters_.stale;
+      return outcome;
+    case delta_outcome::base_mismatch:
+      ++counters_.base_mismatch;
+      return outcome;
+    case delta_outcome::malformed:
+      ++counters_.malformed;
+      return outcome;
   }
   for (std::size_t i = 0; i < held_.size(); ++i) {
     held_[i] = held_[i] + scratch_[i];

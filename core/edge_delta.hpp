@@ -83,6 +83,14 @@ enum class delta_outcome {
   malformed,      ///< wrong size, or a non-finite value or weight
 };
 
+/// How many pushes a receiver end saw, by outcome.
+struct delta_counters {
+  std::uint64_t applied = 0;
+  std::uint64_t stale = 0;
+  std::uint64_t base_mismatch = 0;
+  std::uint64_t malformed = 0;
+};
+
 /// Sender end of one edge.
 class delta_sender {
  public:
@@ -138,12 +146,16 @@ class delta_receiver {
   [[nodiscard]] std::uint64_t held_seq() const { return held_seq_; }
   [[nodiscard]] std::span<const double> held() const { return held_; }
   [[nodiscard]] double held_weight() const { return held_w_; }
+  [[nodiscard]] const delta_counters& counters() const { return counters_; }
 
  private:
+  delta_outcome check(const delta_push& p, std::span<double> x);
+
   std::vector<double> held_;
   double held_w_ = 0.0;
   std::uint64_t held_seq_ = 0;
   std::vector<double> scratch_;
+  delta_counters counters_;
 };
 
 /// The value of wire element `i` of `values` (fp32 or bf16) as a double.

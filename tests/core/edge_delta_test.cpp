@@ -308,6 +308,11 @@ TEST_CASE("edge delta: malformed pushes change nothing", "[core]") {
   CHECK(w == 1.0);
   CHECK(r.held_seq() == 0);
   CHECK(r.apply(good, x, w) == delta_outcome::applied);
+  CHECK(r.apply(good, x, w) == delta_outcome::stale);
+  CHECK(r.counters().malformed == 3);
+  CHECK(r.counters().applied == 1);
+  CHECK(r.counters().stale == 1);
+  CHECK(r.counters().base_mismatch == 0);
 }
 
 TEST_CASE("edge delta fp32: exact mass under loss, duplicates and reordering", "[core]") {
