@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "net/wire/frame.hpp"
@@ -22,6 +23,31 @@
 namespace sgp::net {
 
 using shared_bytes = std::shared_ptr<const std::vector<std::uint8_t>>;
+
+/// An allocator whose resize() leaves new elements uninitialised: a receive
+/// buffer is overwritten by the read, so zero-filling a 100 MB push first
+/// would only cost time.
+template <class T>
+struct uninitialized_allocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = uninitialized_allocator<U>;
+  };
+  uninitialized_allocator() = default;
+  template <class U>
+  uninitialized_allocator(const uninitialized_allocator<U>&) noexcept {}  // NOLINT: as std
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    if constexpr (sizeof...(Args) == 0) {
+      ::new (static_cast<void*>(p)) U;  // default-initialised: no zeroing
+    } else {
+      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+  }
+};
+
+/// The body of a received frame.
+using byte_buffer = std::vector<std::uint8_t, uninitialized_allocator<std::uint8_t>>;
 
 /// One frame to send: head (frame header, and for a push its fixed fields)
 /// and payload (may be null), written back to back.
@@ -49,7 +75,7 @@ enum class deliver_outcome {
 struct received_frame {
   std::uint32_t peer = 0;  ///< the sending process (from its hello)
   wire::frame_kind kind = wire::frame_kind::push;
-  std::vector<std::uint8_t> body;
+  byte_buffer body;
 };
 
 /// Counters of one peer connection (both directions).

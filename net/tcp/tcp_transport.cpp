@@ -159,7 +159,7 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
   wire::frame_decoder decoder;
   std::array<std::uint8_t, wire::frame_header_size> header{};
   wire::frame_header checked{};
-  std::vector<std::uint8_t> body;
+  byte_buffer body;
   std::size_t got = 0;         ///< body bytes read so far
   std::uint64_t progress = 0;  ///< bumps on every step of a frame (stall timer)
   bool greeted = false;
