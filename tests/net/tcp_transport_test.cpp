@@ -151,6 +151,48 @@ TEST_CASE("tcp: frames round-trip between two transports", "[net]") {
   CHECK(a->deliver(5, push_frame(1, 1)) == deliver_outcome::unknown_peer);
 }
 
+TEST_CASE("tcp: frames split at random points reassemble", "[net]") {
+  // A raw peer writes a hello and 30 frames as one byte stream cut into
+  // random pieces (1..300 bytes), so headers and bodies straddle reads.
+  collector at_b;
+  auto b = start(1, at_b.callback());
+  asio::io_context io;
+  auto s = raw_client(io, b->port());
+  std::vector<std::uint8_t> stream = wire::encode_control(wire::hello{6, 1, 0, 0, {}});
+  for (std::uint64_t k = 1; k <= 30; ++k) {
+    const auto f = push_frame(k, static_cast<std::uint32_t>(k * 13));
+    stream.insert(stream.end(), f.head->begin(), f.head->end());
+    stream.insert(stream.end(), f.payload->begin(), f.payload->end());
+    const auto hb = wire::encode_control(wire::heartbeat{6, k, k});
+    stream.insert(stream.end(), hb.begin(), hb.end());
+  }
+  sgp::core::rng r(12);
+  for (std::size_t at = 0; at < stream.size();) {
+    const std::size_t n = std::min<std::size_t>(1 + r.below(300), stream.size() - at);
+    asio::write(s, asio::buffer(stream.data() + at, n));
+    at += n;
+    if (r.below(4) == 0) std::this_thread::sleep_for(1ms);
+  }
+  REQUIRE(at_b.wait_for(60));
+  wire::frame_decoder d;
+  for (std::uint64_t k = 1; k <= 30; ++k) {
+    const auto& push = at_b.frames[2 * (k - 1)];
+    const auto& hb = at_b.frames[2 * (k - 1) + 1];
+    REQUIRE(push.kind == wire::frame_kind::push);
+    auto view = wire::decode_push(d, wire::frame_view{push.kind, push.body});
+    REQUIRE(view.ok());
+    CHECK(view->fields.seq == k);
+    CHECK(view->fields.count == k * 13);
+    const auto expect = push_frame(k, static_cast<std::uint32_t>(k * 13));
+    CHECK(std::equal(view->payload.begin(), view->payload.end(), expect.payload->begin(),
+                     expect.payload->end()));
+    CHECK(hb.kind == wire::frame_kind::heartbeat);
+    CHECK(hb.peer == 6);
+  }
+  CHECK(b->inbound().dropped == 0);
+  CHECK(b->stats(6).frames_received == 60);
+}
+
 TEST_CASE("tcp: garbage, a refused hello and a corrupt frame drop the connection", "[net]") {
   collector at_b;
   tcp_options opt;
