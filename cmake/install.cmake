@@ -16,8 +16,8 @@ add_library(sgp_runtime INTERFACE)
 target_link_libraries(sgp_runtime INTERFACE sgp_actors)
 set_target_properties(sgp_runtime PROPERTIES EXPORT_NAME runtime)
 
-set(sgp_exported sgp_runtime sgp_actors sgp_caf sgp_config sgp_net sgp_data sgp_gpu sgp_params
-  sgp_core sgp_warnings)
+set(sgp_exported sgp_runtime sgp_actors sgp_caf sgp_config sgp_net sgp_net_tcp sgp_wire sgp_data
+  sgp_gpu sgp_params sgp_core sgp_warnings)
 set(SGP_PACKAGE_NEEDS_CUDA OFF)
 foreach(t sgp_cuda sgp_cudnn sgp_nccl)
   if(TARGET ${t})

@@ -13,10 +13,13 @@ packages=(
   dataset-fashion-mnist      # the real dataset
   libcaf-dev                 # actors
   libedit-dev                # console line editing
+  libboost1.81-dev           # the TCP data plane (Boost.Asio)
   libcpp-httplib-dev         # the status page's HTTP server (output.http)
   chromium                   # the status page's headless browser test
   python3-matplotlib         # scripts/plot.py
   tmux                       # the console's terminal test
+  clang-15 libfuzzer-15-dev  # the wire fuzzer (scripts/fuzz.sh)
+  iperf3                     # loopback throughput reference for the TCP data plane
 )
 
 missing=()

@@ -1,0 +1,140 @@
+// Rounded deltas against the acknowledged cumulative sum: both ends of an edge.
+#include "core/edge_delta.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "core/assert.hpp"
+#include "core/bf16.hpp"
+
+namespace sgp::core {
+namespace {
+
+static_assert(std::endian::native == std::endian::little, "wire values are little-endian");
+
+constexpr float bf16_max = 3.38953139e38f;  // 0x7f7f
+
+/// `diff` rounded to the wire type, saturating; NaN becomes 0.
+void put_value(std::uint8_t* out, double diff, delta_precision p) {
+  constexpr double fmax = std::numeric_limits<float>::max();
+  if (std::isnan(diff)) diff = 0.0;
+  diff = std::clamp(diff, -fmax, fmax);
+  float f = static_cast<float>(diff);
+  std::uint32_t bits = 0;
+  if (p == delta_precision::f32) {
+    std::memcpy(out, &f, 4);
+    return;
+  }
+  f = round_to_bf16(f);
+  if (std::isinf(f)) f = std::signbit(f) ? -bf16_max : bf16_max;
+  std::memcpy(&bits, &f, 4);
+  const auto top = static_cast<std::uint16_t>(bits >> 16);
+  std::memcpy(out, &top, 2);
+}
+
+}  // namespace
+
+double delta_value(std::span<const std::uint8_t> values, delta_precision p, std::size_t i) {
+  float f = 0.0f;
+  if (p == delta_precision::f32) {
+    std::memcpy(&f, values.data() + 4 * i, 4);
+  } else {
+    std::uint16_t top = 0;
+    std::memcpy(&top, values.data() + 2 * i, 2);
+    const std::uint32_t bits = std::uint32_t{top} << 16;
+    std::memcpy(&f, &bits, 4);
+  }
+  return static_cast<double>(f);
+}
+
+delta_sender::delta_sender(std::size_t size, delta_precision precision, std::size_t window)
+    : precision_(precision), window_(window), committed_(size, 0.0), acked_(size, 0.0) {
+  SGP_ASSERT(window_ >= 1);
+}
+
+void delta_sender::commit(std::span<const double> share, double weight) {
+  SGP_ASSERT(share.size() == committed_.size());
+  for (std::size_t i = 0; i < share.size(); ++i) committed_[i] += share[i];
+  committed_w_ += weight;
+}
+
+void delta_sender::commit(std::span<const float> share, double weight) {
+  SGP_ASSERT(share.size() == committed_.size());
+  for (std::size_t i = 0; i < share.size(); ++i) committed_[i] += static_cast<double>(share[i]);
+  committed_w_ += weight;
+}
+
+delta_push delta_sender::push() {
+  if (pending_.size() >= window_) {
+    const auto& s = pending_.back();
+    return delta_push{s.seq, acked_seq_, s.weight, precision_, size(), s.values, true};
+  }
+  const std::size_t b = delta_bytes(precision_);
+  auto values = std::make_shared<std::vector<std::uint8_t>>(size() * b);
+  for (std::size_t i = 0; i < size(); ++i)
+    put_value(values->data() + b * i, committed_[i] - acked_[i], precision_);
+  sent s{++last_seq_, committed_w_, std::move(values)};
+  pending_.push_back(s);
+  return delta_push{s.seq, acked_seq_, s.weight, precision_, size(), s.values, false};
+}
+
+ack_outcome delta_sender::on_ack(std::uint64_t held) {
+  if (held <= acked_seq_) return ack_outcome::stale;
+  const auto it =
+      std::find_if(pending_.begin(), pending_.end(), [&](const sent& s) { return s.seq == held; });
+  if (it == pending_.end()) return ack_outcome::unknown;
+  // The receiver's C + d, the same double additions in the same order.
+  const auto& v = *it->values;
+  for (std::size_t i = 0; i < size(); ++i) acked_[i] = acked_[i] + delta_value(v, precision_, i);
+  acked_w_ = it->weight;
+  acked_seq_ = held;
+  pending_.clear();
+  return ack_outcome::advanced;
+}
+
+delta_receiver::delta_receiver(std::size_t size) : held_(size, 0.0), scratch_(size, 0.0) {}
+
+delta_outcome delta_receiver::check(const delta_push& p, std::span<double> x) {
+  if (p.count != held_.size() || x.size() != held_.size() || !p.values ||
+      p.values->size() != p.count * delta_bytes(p.precision) || !std::isfinite(p.weight))
+    return delta_outcome::malformed;
+  if (p.seq <= held_seq_) return delta_outcome::stale;
+  if (p.base != held_seq_) return delta_outcome::base_mismatch;
+  // Decode and check every value before touching any state.
+  for (std::size_t i = 0; i < held_.size(); ++i) {
+    scratch_[i] = delta_value(*p.values, p.precision, i);
+    if (!std::isfinite(scratch_[i])) return delta_outcome::malformed;
+  }
+  return delta_outcome::applied;
+}
+
+delta_outcome delta_receiver::apply(const delta_push& p, std::span<double> x, double& w) {
+  const auto outcome = check(p, x);
+  switch (outcome) {
+    case delta_outcome::applied:
+      ++counters_.applied;
+      break;
+    case delta_outcome::stale:
+      ++counters_.stale;
+      return outcome;
+    case delta_outcome::base_mismatch:
+      ++counters_.base_mismatch;
+      return outcome;
+    case delta_outcome::malformed:
+      ++counters_.malformed;
+      return outcome;
+  }
+  for (std::size_t i = 0; i < held_.size(); ++i) {
+    held_[i] = held_[i] + scratch_[i];
+    x[i] += scratch_[i];
+  }
+  w += p.weight - held_w_;
+  held_w_ = p.weight;
+  held_seq_ = p.seq;
+  return delta_outcome::applied;
+}
+
+}  // namespace sgp::core

@@ -1,0 +1,165 @@
+// The bulk representation of robust push-sum on the wire: rounded deltas
+// against the receiver's acknowledged cumulative sum, with exact mass.
+//
+// Running sums (core/running_sums.hpp) put the edge's whole cumulative mass
+// in every message: exact under loss, duplicates and reordering, but the sums
+// grow without bound and must travel as doubles (8 bytes per parameter). Here
+// an edge carries at most 4 bytes per parameter (fp32) or 2 (bf16):
+//
+// - The sender commits shares to the edge: T += share (double), the caller
+//   having taken the share out of x. T is what it owes the receiver, in all.
+// - The receiver holds a cumulative C (double) and the sequence number of the
+//   message that produced it. Everything it ever added to x is exactly C.
+// - The sender knows the receiver's C at the last acknowledged sequence a
+//   (C_a). A push s carries base a and d = round(T - C_a) (fp32 or bf16,
+//   saturating, never inf/NaN); the sender keeps d (wire bytes) until s is
+//   acknowledged or made useless.
+// - The receiver applies s only if it holds exactly base a: C += d, x += d,
+//   held = s. Otherwise it applies nothing (stale: seq <= held; base
+//   mismatch: it holds something else). Every push is answered by an ack of
+//   the sequence it holds.
+// - On ack(s) with s pending: C_a += d_s, computed as the receiver did (same
+//   double addition, same bits), a = s; the other pending pushes had the old
+//   base and can no longer apply, so they are dropped.
+//
+// So the two ends agree on C bit for bit, the receiver's credit is C, and
+// the mass in flight on the edge is exactly T - C: a lost or refused push
+// loses nothing (its mass is still in T - C_a and goes out again with the
+// next push), a duplicate or reordered push adds nothing, and the rounding
+// residual T - (C_a + d) rides in the next push. Doubles never cross the wire.
+// The weight is a scalar: it travels as the edge's cumulative weight (f64),
+// applied as the running-sums difference under the same base rule.
+//
+// With more than `window` pushes unacknowledged, push() resends the newest
+// pending one (same sequence, same bytes) instead of a new one: the sender's
+// memory stays bounded and it never forgets a push the receiver might still
+// apply. Memory per out-edge: T and C_a (two doubles per parameter) and up to
+// `window` payloads; per in-edge: C (one double per parameter).
+//
+// Limits: a residual below the smallest subnormal of the wire type stays in
+// flight (accounted in T - C, never delivered); a NaN in T is sent as 0.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace sgp::core {
+
+/// Wire precision of a delta (numerically the same as net::wire::dtype).
+enum class delta_precision : std::uint8_t { f32 = 1, bf16 = 2 };
+
+/// Bytes per value on the wire: 4 or 2.
+[[nodiscard]] inline std::size_t delta_bytes(delta_precision p) {
+  return p == delta_precision::f32 ? 4 : 2;
+}
+
+/// One push on an edge, as the wire carries it.
+struct delta_push {
+  std::uint64_t seq = 0;   ///< >= 1, increasing per edge
+  std::uint64_t base = 0;  ///< the sequence the receiver must hold (0: nothing applied yet)
+  double weight = 0.0;     ///< cumulative weight committed on the edge when sent
+  delta_precision precision = delta_precision::f32;
+  std::size_t count = 0;  ///< number of values
+  /// count values, little-endian fp32 or bf16; shared by resends.
+  std::shared_ptr<const std::vector<std::uint8_t>> values;
+  bool resent = false;  ///< the window was full: a pending push again
+};
+
+/// What an ack did at the sender.
+enum class ack_outcome {
+  advanced,  ///< the receiver holds a newer push: C_a moved
+  stale,     ///< an old or duplicate ack
+  unknown,   ///< a sequence the sender never had pending (hostile or a bug)
+};
+
+/// What a push did at the receiver.
+enum class delta_outcome {
+  applied,        ///< C += d, x += d
+  stale,          ///< seq <= held (duplicate or overtaken)
+  base_mismatch,  ///< built on a state the receiver does not hold
+  malformed,      ///< wrong size, or a non-finite value or weight
+};
+
+/// How many pushes a receiver end saw, by outcome.
+struct delta_counters {
+  std::uint64_t applied = 0;
+  std::uint64_t stale = 0;
+  std::uint64_t base_mismatch = 0;
+  std::uint64_t malformed = 0;
+};
+
+/// Sender end of one edge.
+class delta_sender {
+ public:
+  delta_sender(std::size_t size, delta_precision precision, std::size_t window = 4);
+
+  /// T += share, T_w += weight (the caller took them out of x and w).
+  void commit(std::span<const double> share, double weight);
+  void commit(std::span<const float> share, double weight);
+
+  /// The next push: d = round(T - C_a) against the acked base, or the newest
+  /// pending push again when `window` are unacknowledged.
+  [[nodiscard]] delta_push push();
+
+  /// The receiver says it holds `held`.
+  ack_outcome on_ack(std::uint64_t held);
+
+  [[nodiscard]] std::size_t size() const { return committed_.size(); }
+  [[nodiscard]] delta_precision precision() const { return precision_; }
+  [[nodiscard]] std::span<const double> committed() const { return committed_; }
+  [[nodiscard]] double committed_weight() const { return committed_w_; }
+  [[nodiscard]] std::span<const double> acked() const { return acked_; }
+  [[nodiscard]] double acked_weight() const { return acked_w_; }
+  [[nodiscard]] std::uint64_t acked_seq() const { return acked_seq_; }
+  [[nodiscard]] std::size_t pending() const { return pending_.size(); }
+
+ private:
+  struct sent {
+    std::uint64_t seq = 0;
+    double weight = 0.0;
+    std::shared_ptr<const std::vector<std::uint8_t>> values;
+  };
+
+  delta_precision precision_;
+  std::size_t window_;
+  std::vector<double> committed_;
+  std::vector<double> acked_;
+  double committed_w_ = 0.0;
+  double acked_w_ = 0.0;
+  std::uint64_t last_seq_ = 0;
+  std::uint64_t acked_seq_ = 0;
+  std::vector<sent> pending_;  ///< oldest first, all with base acked_seq_
+};
+
+/// Receiver end of one edge.
+class delta_receiver {
+ public:
+  explicit delta_receiver(std::size_t size);
+
+  /// Applies `p` if it is built on what this end holds: C += d, x += d,
+  /// w += p.weight - held weight. Nothing changes otherwise.
+  delta_outcome apply(const delta_push& p, std::span<double> x, double& w);
+
+  [[nodiscard]] std::uint64_t held_seq() const { return held_seq_; }
+  [[nodiscard]] std::span<const double> held() const { return held_; }
+  [[nodiscard]] double held_weight() const { return held_w_; }
+  [[nodiscard]] const delta_counters& counters() const { return counters_; }
+
+ private:
+  delta_outcome check(const delta_push& p, std::span<double> x);
+
+  std::vector<double> held_;
+  double held_w_ = 0.0;
+  std::uint64_t held_seq_ = 0;
+  std::vector<double> scratch_;
+  delta_counters counters_;
+};
+
+/// The value of wire element `i` of `values` (fp32 or bf16) as a double.
+[[nodiscard]] double delta_value(std::span<const std::uint8_t> values, delta_precision p,
+                                 std::size_t i);
+
+}  // namespace sgp::core

@@ -1,0 +1,393 @@
+// TCP data plane: acceptor and inbound sessions (hello, bounded frame reads,
+// stall timer), outbound peers (bounded superseding queue, gather writes,
+// reconnect with backoff). All socket work runs on one I/O thread; deliver()
+// and stats() lock one mutex.
+#include "net/tcp/tcp_transport.hpp"
+
+#include <algorithm>
+#include <array>
+#include <boost/asio.hpp>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+
+namespace sgp::net::tcp {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+struct tcp_transport::impl {
+  // Declared first: destroyed last, after everything that refers to it.
+  asio::io_context io;
+  tcp_options options;
+  receive_callback on_receive;
+  tcp::acceptor acceptor{io};
+  std::thread thread;
+  mutable std::mutex mutex;
+  inbound_stats inbound;
+  std::map<std::uint32_t, peer_stats> stats;  ///< per peer, both directions
+  struct outbound;
+  std::map<std::uint32_t, std::shared_ptr<outbound>> peers;
+  shared_bytes hello_frame;
+
+  void accept();
+};
+
+/// One peer to send to.
+struct tcp_transport::impl::outbound : std::enable_shared_from_this<outbound> {
+  impl& owner;
+  std::uint32_t id;
+  tcp::endpoint endpoint;
+  tcp::socket socket;
+  asio::steady_timer timer;
+  std::chrono::milliseconds backoff;
+  std::uint64_t generation = 0;  ///< bumps per connection: old handlers see a stale value
+  // Guarded by owner.mutex:
+  std::deque<outgoing_frame> queue;
+  bool connected = false;
+  bool writing = false;
+  std::array<std::uint8_t, 1> sink{};
+
+  outbound(impl& o, std::uint32_t peer, tcp::endpoint ep)
+      : owner(o),
+        id(peer),
+        endpoint(std::move(ep)),
+        socket(o.io),
+        timer(o.io),
+        backoff(o.options.backoff_initial) {}
+
+  void connect() {
+    const auto gen = ++generation;
+    socket = tcp::socket(owner.io);
+    socket.async_connect(endpoint, [self = shared_from_this(), gen](boost::system::error_code ec) {
+      if (gen != self->generation) return;
+      if (ec) return self->retry_later();
+      boost::system::error_code ignored;
+      self->socket.set_option(tcp::no_delay(true), ignored);
+      self->backoff = self->owner.options.backoff_initial;
+      {
+        std::lock_guard lock(self->owner.mutex);
+        self->connected = true;
+        ++self->owner.stats[self->id].connects;
+        // The hello goes first, ahead of anything queued.
+        self->queue.push_front(outgoing_frame{self->owner.hello_frame, nullptr, 0});
+      }
+      self->watch_eof(gen);
+      self->write_next();
+    });
+  }
+
+  /// The receiving side never writes on this connection: a completed read
+  /// means it closed (or broke) the connection.
+  void watch_eof(std::uint64_t gen) {
+    socket.async_read_some(asio::buffer(sink), [self = shared_from_this(), gen](
+                                                   boost::system::error_code, std::size_t) {
+      if (gen == self->generation) self->broken();
+    });
+  }
+
+  void broken() {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    {
+      std::lock_guard lock(owner.mutex);
+      if (connected) ++owner.stats[id].disconnects;
+      connected = false;
+      // A hello still queued belongs to the dead connection.
+      if (!queue.empty() && queue.front().head == owner.hello_frame) queue.pop_front();
+    }
+    ++generation;
+    retry_later();
+  }
+
+  void retry_later() {
+    timer.expires_after(backoff);
+    backoff = std::min(backoff * 2, owner.options.backoff_max);
+    timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->connect();
+    });
+  }
+
+  void write_next() {
+    outgoing_frame frame;
+    {
+      std::lock_guard lock(owner.mutex);
+      if (writing || !connected || queue.empty()) return;
+      frame = std::move(queue.front());
+      queue.pop_front();
+      auto& s = owner.stats[id];
+      s.queued_bytes -= frame.head == owner.hello_frame ? 0 : frame.size();
+      s.queued_frames -= frame.head == owner.hello_frame ? 0 : 1;
+      writing = true;
+    }
+    std::array<asio::const_buffer, 2> buffers{
+        asio::buffer(*frame.head),
+        frame.payload ? asio::buffer(*frame.payload) : asio::const_buffer()};
+    const auto gen = generation;
+    asio::async_write(
+        socket, buffers,
+        [self = shared_from_this(), frame, gen](boost::system::error_code ec, std::size_t n) {
+          {
+            std::lock_guard lock(self->owner.mutex);
+            self->writing = false;
+            auto& s = self->owner.stats[self->id];
+            if (ec) {
+              ++s.lost_on_disconnect;
+            } else {
+              ++s.frames_sent;
+              s.bytes_sent += n;
+            }
+          }
+          // A stale handler (its connection is gone) still
+          // resumes writing: a new connection may be waiting.
+          if (gen == self->generation && ec) return self->broken();
+          self->write_next();
+        });
+  }
+};
+
+namespace {
+
+/// One accepted connection: hello, then frames until refused or closed.
+struct inbound_session : std::enable_shared_from_this<inbound_session> {
+  tcp_transport::impl& owner;
+  tcp::socket socket;
+  asio::steady_timer stall;
+  wire::frame_decoder decoder;
+  std::array<std::uint8_t, wire::frame_header_size> header{};
+  wire::frame_header checked{};
+  byte_buffer body;
+  std::size_t got = 0;         ///< body bytes read so far
+  std::uint64_t progress = 0;  ///< bumps on every step of a frame (stall timer)
+  bool greeted = false;
+  bool closed = false;
+  std::uint32_t peer = 0;
+
+  inbound_session(tcp_transport::impl& o, tcp::socket s)
+      : owner(o), socket(std::move(s)), stall(o.io), decoder(o.options.limits) {}
+
+  void close() {
+    if (closed) return;
+    closed = true;
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    stall.cancel();
+  }
+
+  void drop(std::optional<wire::wire_error> why, bool stalled = false, bool bad_hello = false) {
+    if (closed) return;
+    {
+      std::lock_guard lock(owner.mutex);
+      ++owner.inbound.dropped;
+      if (why) owner.inbound.rejected.count(*why);
+      if (stalled) ++owner.inbound.stalled;
+      if (bad_hello) ++owner.inbound.refused_hello;
+    }
+    close();
+  }
+
+  void read_first_byte() {
+    asio::async_read(socket, asio::buffer(header.data(), 1),
+                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                       if (self->closed) return;
+                       if (ec) return self->close();  // a clean end between frames
+                       self->arm_stall();
+                       self->read_rest_of_header();
+                     });
+  }
+
+  /// A frame is in progress: it must make progress (its header, or a chunk
+  /// of its body) within the stall timeout. The handler drops only if no
+  /// progress happened since it was armed (a re-armed or cancelled timer
+  /// may still deliver an earlier expiry).
+  void arm_stall() {
+    const auto armed_at = ++progress;
+    stall.expires_after(owner.options.stall_timeout);
+    stall.async_wait([self = shared_from_this(), armed_at](boost::system::error_code ec) {
+      if (!ec && self->progress == armed_at) self->drop(std::nullopt, true);
+    });
+  }
+
+  void read_rest_of_header() {
+    asio::async_read(socket, asio::buffer(header.data() + 1, header.size() - 1),
+                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                       if (self->closed) return;
+                       if (ec) return self->drop(wire::wire_error::truncated);
+                       auto h = self->decoder.decode_header(self->header);
+                       if (!h.ok()) return self->drop(h.error());
+                       // Nothing is allocated for a peer that has not said hello.
+                       if (!self->greeted && h->kind != wire::frame_kind::hello)
+                         return self->drop(wire::wire_error::bad_kind, false, true);
+                       self->checked = h.value();
+                       // Bounded by the header's kind limit, checked above.
+                       self->body.resize(self->checked.body_size);
+                       self->got = 0;
+                       self->arm_stall();
+                       self->read_body();
+                     });
+  }
+
+  /// The body as it arrives, re-arming the stall timer on every read.
+  void read_body() {
+    if (got == body.size()) {
+      ++progress;  // disarms the stall timer
+      stall.cancel();
+      return frame_complete();
+    }
+    const std::size_t chunk = std::min<std::size_t>(body.size() - got, 1u << 20);
+    socket.async_read_some(
+        asio::buffer(body.data() + got, chunk),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+          if (self->closed) return;
+          if (ec) return self->drop(wire::wire_error::truncated);
+          self->got += n;
+          self->arm_stall();
+          self->read_body();
+        });
+  }
+
+  void frame_complete() {
+    auto frame = decoder.check_body(checked, body);
+    if (!frame.ok()) return drop(frame.error());
+    if (!greeted) {
+      if (frame->kind != wire::frame_kind::hello)
+        return drop(wire::wire_error::bad_kind, false, true);
+      auto hello = wire::decode_control(decoder, frame.value());
+      if (!hello.ok()) return drop(hello.error(), false, true);
+      const auto& h = std::get<wire::hello>(hello.value());
+      if (owner.options.accept_hello && !owner.options.accept_hello(h))
+        return drop(std::nullopt, false, true);
+      greeted = true;
+      peer = h.process;
+      return read_first_byte();
+    }
+    if (frame->kind == wire::frame_kind::hello) return drop(wire::wire_error::bad_kind);
+    {
+      std::lock_guard lock(owner.mutex);
+      auto& s = owner.stats[peer];
+      ++s.frames_received;
+      s.bytes_received += wire::frame_header_size + body.size();
+    }
+    if (owner.on_receive) owner.on_receive(received_frame{peer, checked.kind, std::move(body)});
+    body = {};
+    read_first_byte();
+  }
+};
+
+}  // namespace
+
+void tcp_transport::impl::accept() {
+  acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      {
+        std::lock_guard lock(mutex);
+        ++inbound.accepted;
+      }
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<inbound_session>(*this, std::move(socket))->read_first_byte();
+    }
+    accept();
+  });
+}
+
+core::result<std::unique_ptr<tcp_transport>> tcp_transport::start(tcp_options options,
+                                                                  receive_callback on_receive) {
+  auto p = std::make_unique<impl>();
+  p->options = std::move(options);
+  p->on_receive = std::move(on_receive);
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(p->options.listen_host, ec);
+  if (ec) return core::make_error("tcp: bad listen address '" + p->options.listen_host + "'");
+  const tcp::endpoint ep(address, p->options.listen_port);
+  p->acceptor.open(ep.protocol(), ec);
+  if (!ec) p->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) p->acceptor.bind(ep, ec);
+  if (!ec) p->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return core::make_error("tcp: cannot listen on " + p->options.listen_host + ":" +
+                            std::to_string(p->options.listen_port) + ": " + ec.message());
+  auto hello = p->options.hello;
+  hello.process = p->options.process;
+  p->hello_frame = std::make_shared<const std::vector<std::uint8_t>>(wire::encode_control(hello));
+  p->accept();
+  auto* raw = p.get();
+  p->thread = std::thread([raw] {
+    auto guard = asio::make_work_guard(raw->io);
+    raw->io.run();
+  });
+  return std::unique_ptr<tcp_transport>(new tcp_transport(std::move(p)));
+}
+
+tcp_transport::tcp_transport(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+tcp_transport::~tcp_transport() {
+  impl_->io.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->peers.clear();
+}
+
+std::uint16_t tcp_transport::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
+
+void tcp_transport::add_peer(std::uint32_t peer, const std::string& host, std::uint16_t port) {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  auto out = std::make_shared<impl::outbound>(*impl_, peer, tcp::endpoint(address, port));
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->peers[peer] = out;
+    (void)impl_->stats[peer];
+  }
+  asio::post(impl_->io, [out] { out->connect(); });
+}
+
+deliver_outcome tcp_transport::deliver(std::uint32_t peer, outgoing_frame frame) {
+  std::shared_ptr<impl::outbound> out;
+  {
+    std::lock_guard lock(impl_->mutex);
+    const auto it = impl_->peers.find(peer);
+    if (it == impl_->peers.end()) return deliver_outcome::unknown_peer;
+    out = it->second;
+    auto& s = impl_->stats[peer];
+    if (frame.supersede_key != 0) {
+      for (auto& queued : out->queue) {
+        if (queued.supersede_key != frame.supersede_key) continue;
+        s.queued_bytes = s.queued_bytes - queued.size() + frame.size();
+        queued = std::move(frame);
+        ++s.superseded;
+        s.max_queued_bytes = std::max(s.max_queued_bytes, s.queued_bytes);
+        return deliver_outcome::superseded;
+      }
+    }
+    // A frame alone may exceed the bound (else it could never be sent).
+    if (s.queued_frames > 0 && s.queued_bytes + frame.size() > impl_->options.max_queued_bytes) {
+      ++s.dropped_full;
+      return deliver_outcome::dropped_full;
+    }
+    s.queued_bytes += frame.size();
+    ++s.queued_frames;
+    s.max_queued_bytes = std::max(s.max_queued_bytes, s.queued_bytes);
+    out->queue.push_back(std::move(frame));
+  }
+  asio::post(impl_->io, [out] { out->write_next(); });
+  return deliver_outcome::queued;
+}
+
+peer_stats tcp_transport::stats(std::uint32_t peer) const {
+  std::lock_guard lock(impl_->mutex);
+  const auto it = impl_->stats.find(peer);
+  return it == impl_->stats.end() ? peer_stats{} : it->second;
+}
+
+inbound_stats tcp_transport::inbound() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->inbound;
+}
+
+}  // namespace sgp::net::tcp

@@ -1,0 +1,66 @@
+// The TCP data plane on Boost.Asio: one persistent outbound connection per
+// peer process (frames to it), inbound connections accepted from peers
+// (frames from them). Every connection starts with a hello frame naming the
+// process; the receiving side refuses a connection whose hello the
+// `accept_hello` predicate rejects, whose frames fail the wire checks, or
+// that stalls mid-frame, and counts why. Outbound queues are bounded in bytes
+// with supersession by key; a broken connection reconnects with exponential
+// backoff, keeping its queue. Asio stays inside tcp_transport.cpp.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/result.hpp"
+#include "net/frame_transport.hpp"
+#include "net/wire/control_codec.hpp"
+
+namespace sgp::net::tcp {
+
+struct tcp_options {
+  std::uint32_t process = 0;  ///< this process, sent in every hello
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 0;             ///< 0: an ephemeral port (see port())
+  std::size_t max_queued_bytes = 64u << 20;  ///< per peer
+  /// A started frame must make progress (any bytes) within this, or the
+  /// connection is dropped as stalled.
+  std::chrono::milliseconds stall_timeout{2000};
+  std::chrono::milliseconds backoff_initial{10};
+  std::chrono::milliseconds backoff_max{1000};
+  wire::frame_limits limits;
+  /// The hello this process sends (process is filled in), and the check of
+  /// a peer's hello (version, settings hash, auth proof): false refuses.
+  wire::hello hello;
+  std::function<bool(const wire::hello&)> accept_hello;
+};
+
+class tcp_transport final : public frame_transport {
+ public:
+  /// Listens and starts the I/O thread; an error if the port cannot be bound.
+  static core::result<std::unique_ptr<tcp_transport>> start(tcp_options options,
+                                                            receive_callback on_receive);
+  ~tcp_transport() override;
+  tcp_transport(const tcp_transport&) = delete;
+  tcp_transport& operator=(const tcp_transport&) = delete;
+
+  /// The bound listening port.
+  [[nodiscard]] std::uint16_t port() const;
+
+  /// Adds a peer process to send to; connects (and reconnects) in the background.
+  void add_peer(std::uint32_t peer, const std::string& host, std::uint16_t port);
+
+  deliver_outcome deliver(std::uint32_t peer, outgoing_frame frame) override;
+  [[nodiscard]] peer_stats stats(std::uint32_t peer) const override;
+  [[nodiscard]] inbound_stats inbound() const override;
+
+  struct impl;
+
+ private:
+  explicit tcp_transport(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace sgp::net::tcp

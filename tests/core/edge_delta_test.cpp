@@ -1,0 +1,358 @@
+// Rounded deltas against the acknowledged cumulative sum (core/edge_delta.hpp):
+// outcomes, bit-for-bit agreement of both ends, and mass conserved exactly
+// (==) in a network whose channel loses, duplicates and reorders messages.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/edge_delta.hpp"
+#include "core/rng.hpp"
+
+using sgp::core::ack_outcome;
+using sgp::core::delta_outcome;
+using sgp::core::delta_precision;
+using sgp::core::delta_push;
+using sgp::core::delta_receiver;
+using sgp::core::delta_sender;
+
+namespace {
+
+/// Rounds down onto the 2^-40 grid. Values on this grid with magnitude below
+/// 2^12 add and subtract exactly in double, and fp32 / bf16 rounding of such
+/// a value stays on the grid: so `==` on totals tests the protocol, not the
+/// floating-point arithmetic.
+double on_grid(double v) {
+  return std::floor(v * 0x1p40) * 0x1p-40;
+}
+
+struct node {
+  std::vector<double> x;
+  double w = 1.0;
+};
+
+struct message {
+  std::size_t from = 0;
+  std::size_t to = 0;
+  bool is_ack = false;
+  delta_push push;         ///< !is_ack
+  std::uint64_t held = 0;  ///< is_ack: the push receiver's held sequence
+};
+
+/// n nodes, every directed edge with a sender and a receiver end, and one
+/// channel of messages in flight that loses, duplicates and reorders.
+struct network {
+  std::size_t n;
+  std::size_t size;
+  std::vector<node> nodes;
+  std::map<std::pair<std::size_t, std::size_t>, delta_sender> senders;
+  std::map<std::pair<std::size_t, std::size_t>, delta_receiver> receivers;
+  std::vector<message> channel;
+  std::size_t payload_bytes = 0;
+  std::size_t pushes = 0;
+  std::size_t applied = 0;
+
+  network(std::size_t nodes_, std::size_t size_, delta_precision p, sgp::core::rng& r,
+          std::size_t window = 4)
+      : n(nodes_), size(size_) {
+    for (std::size_t i = 0; i < n; ++i) {
+      node nd;
+      for (std::size_t k = 0; k < size; ++k) nd.x.push_back(on_grid(r.uniform(-1.0, 1.0)));
+      nodes.push_back(std::move(nd));
+      for (std::size_t j = 0; j < n; ++j) {
+        if (i == j) continue;
+        senders.emplace(std::pair{i, j}, delta_sender(size, p, window));
+        receivers.emplace(std::pair{i, j}, delta_receiver(size));
+      }
+    }
+  }
+
+  /// Node i moves half of its (x, w), on the grid, to j's edge and pushes.
+  void share(std::size_t i, std::size_t j) {
+    auto& nd = nodes[i];
+    std::vector<double> s(size);
+    for (std::size_t k = 0; k < size; ++k) {
+      s[k] = on_grid(nd.x[k] * 0.5);
+      nd.x[k] -= s[k];
+    }
+    const double sw = on_grid(nd.w * 0.5);
+    nd.w -= sw;
+    senders.at({i, j}).commit(std::span<const double>(s), sw);
+    send_push(i, j);
+  }
+
+  void send_push(std::size_t i, std::size_t j) {
+    auto p = senders.at({i, j}).push();
+    payload_bytes += p.values->size();
+    ++pushes;
+    channel.push_back(message{i, j, false, std::move(p), 0});
+  }
+
+  void deliver(const message& m) {
+    if (m.is_ack) {
+      (void)senders.at({m.to, m.from}).on_ack(m.held);
+      return;
+    }
+    auto& rcv = receivers.at({m.from, m.to});
+    if (rcv.apply(m.push, nodes[m.to].x, nodes[m.to].w) == delta_outcome::applied) ++applied;
+    channel.push_back(message{m.to, m.from, true, {}, rcv.held_seq()});
+  }
+
+  /// One random channel event: lose, duplicate or deliver a random message.
+  void step_channel(sgp::core::rng& r, double loss, double dup) {
+    if (channel.empty()) return;
+    const std::size_t k = r.below(channel.size());
+    message m = channel[k];
+    const double u = r.uniform();
+    if (u >= dup) {  // a duplicate stays in the channel
+      channel[k] = std::move(channel.back());
+      channel.pop_back();
+    }
+    if (u < dup || u >= dup + loss) deliver(m);
+  }
+
+  /// Exact totals: x of all nodes plus the mass in flight on every edge.
+  [[nodiscard]] std::vector<double> total_mass() const {
+    std::vector<double> t(size, 0.0);
+    for (const auto& nd : nodes)
+      for (std::size_t k = 0; k < size; ++k) t[k] += nd.x[k];
+    for (const auto& [e, s] : senders) {
+      const auto& rcv = receivers.at(e);
+      for (std::size_t k = 0; k < size; ++k) t[k] += s.committed()[k] - rcv.held()[k];
+    }
+    return t;
+  }
+  [[nodiscard]] double total_weight() const {
+    double t = 0.0;
+    for (const auto& nd : nodes) t += nd.w;
+    for (const auto& [e, s] : senders) t += s.committed_weight() - receivers.at(e).held_weight();
+    return t;
+  }
+  [[nodiscard]] std::vector<double> sum_x() const {
+    std::vector<double> t(size, 0.0);
+    for (const auto& nd : nodes)
+      for (std::size_t k = 0; k < size; ++k) t[k] += nd.x[k];
+    return t;
+  }
+
+  /// A reliable, in-order channel until every edge's in-flight mass is zero.
+  /// Returns the rounds it took (or `max_rounds` + 1 if it never got there).
+  std::size_t flush(std::size_t max_rounds) {
+    for (std::size_t round = 0; round <= max_rounds; ++round) {
+      while (!channel.empty()) {
+        const message m = channel.front();
+        channel.erase(channel.begin());
+        deliver(m);
+      }
+      bool quiet = true;
+      for (const auto& [e, s] : senders) {
+        const auto& rcv = receivers.at(e);
+        for (std::size_t k = 0; k < size; ++k) quiet = quiet && s.committed()[k] == rcv.held()[k];
+        quiet = quiet && s.committed_weight() == rcv.held_weight();
+      }
+      if (quiet) return round;
+      for (const auto& [e, s] : senders) send_push(e.first, e.second);
+    }
+    return max_rounds + 1;
+  }
+};
+
+void run_exact_mass(delta_precision p, std::uint64_t seed, double loss, double dup) {
+  sgp::core::rng r(seed);
+  network net(4, 64, p, r);
+  const auto initial = net.sum_x();
+  const double initial_w = net.total_weight();
+  REQUIRE(initial_w == 4.0);
+  for (int round = 0; round < 400; ++round) {
+    const std::size_t i = r.below(net.n);
+    std::size_t j = r.below(net.n - 1);
+    if (j >= i) ++j;
+    net.share(i, j);
+    for (int e = 0; e < 3; ++e) net.step_channel(r, loss, dup);
+    // The invariant holds after every event, not just at the end.
+    REQUIRE(net.total_mass() == initial);
+    REQUIRE(net.total_weight() == initial_w);
+  }
+  CHECK(net.applied > 0);
+  CHECK(net.applied < net.pushes);  // some pushes were lost or refused
+  const std::size_t rounds = net.flush(p == delta_precision::f32 ? 8 : 16);
+  CHECK(rounds <= (p == delta_precision::f32 ? 8u : 16u));
+  // Nothing in flight: the nodes hold all the mass, exactly.
+  CHECK(net.sum_x() == initial);
+  double w = 0.0;
+  for (const auto& nd : net.nodes) w += nd.w;
+  CHECK(w == 4.0);
+  // Both ends agree on every edge's cumulative sum, bit for bit.
+  for (const auto& [e, s] : net.senders) {
+    const auto& rcv = net.receivers.at(e);
+    CHECK(s.acked_seq() == rcv.held_seq());
+    CHECK(std::memcmp(s.acked().data(), rcv.held().data(), s.size() * sizeof(double)) == 0);
+  }
+  // The wire carried exactly 4 (fp32) or 2 (bf16) bytes per parameter per push.
+  CHECK(net.payload_bytes == net.pushes * net.size * sgp::core::delta_bytes(p));
+}
+
+}  // namespace
+
+TEST_CASE("edge delta: first push applies, duplicates and old bases do not", "[core]") {
+  delta_sender s(3, delta_precision::f32);
+  delta_receiver r(3);
+  std::vector<double> x(3, 0.0);
+  double w = 0.0;
+  const std::vector<double> share{1.0, -2.0, 0.5};
+  s.commit(std::span<const double>(share), 0.25);
+  const auto p1 = s.push();
+  CHECK(p1.seq == 1);
+  CHECK(p1.base == 0);
+  CHECK(p1.values->size() == 12);
+  CHECK(r.apply(p1, x, w) == delta_outcome::applied);
+  CHECK(x == share);
+  CHECK(w == 0.25);
+  CHECK(r.apply(p1, x, w) == delta_outcome::stale);  // duplicate adds nothing
+  CHECK(x == share);
+  // A second push before the ack still has base 0: the receiver holds 1.
+  s.commit(std::span<const double>(share), 0.25);
+  const auto p2 = s.push();
+  CHECK(p2.base == 0);
+  CHECK(r.apply(p2, x, w) == delta_outcome::base_mismatch);
+  CHECK(x == share);
+  CHECK(s.on_ack(r.held_seq()) == ack_outcome::advanced);
+  CHECK(s.pending() == 0);  // p2 can never apply now
+  CHECK(s.on_ack(1) == ack_outcome::stale);
+  CHECK(s.on_ack(99) == ack_outcome::unknown);
+  const auto p3 = s.push();  // carries p2's mass too
+  CHECK(p3.base == 1);
+  CHECK(r.apply(p3, x, w) == delta_outcome::applied);
+  CHECK(x == std::vector<double>{2.0, -4.0, 1.0});
+  CHECK(w == 0.5);
+}
+
+TEST_CASE("edge delta: a full window resends the newest pending push", "[core]") {
+  delta_sender s(2, delta_precision::bf16, 2);
+  const std::vector<double> share{1.0, 1.0};
+  s.commit(std::span<const double>(share), 0.5);
+  const auto a = s.push();
+  const auto b = s.push();
+  const auto c = s.push();
+  CHECK(s.pending() == 2);
+  CHECK_FALSE(b.resent);
+  CHECK(c.resent);
+  CHECK(c.seq == b.seq);
+  CHECK(c.values == b.values);   // same bytes, no new buffer
+  CHECK(a.values->size() == 4);  // 2 bytes per value
+}
+
+TEST_CASE("edge delta: rounding residual is carried, not lost", "[core]") {
+  // 1 + 2^-30 is not an fp32 (or bf16): the first push rounds it away and
+  // later pushes deliver the rest.
+  for (auto p : {delta_precision::f32, delta_precision::bf16}) {
+    delta_sender s(1, p);
+    delta_receiver r(1);
+    std::vector<double> x(1, 0.0);
+    double w = 0.0;
+    const std::vector<double> share{1.0 + 0x1p-30};
+    s.commit(std::span<const double>(share), 0.0);
+    const auto p1 = s.push();
+    REQUIRE(r.apply(p1, x, w) == delta_outcome::applied);
+    CHECK(x[0] == 1.0);
+    REQUIRE(s.on_ack(r.held_seq()) == ack_outcome::advanced);
+    const auto p2 = s.push();
+    REQUIRE(r.apply(p2, x, w) == delta_outcome::applied);
+    CHECK(x[0] == share[0]);
+    CHECK(r.held()[0] == s.committed()[0]);
+  }
+}
+
+TEST_CASE("edge delta: huge differences saturate and the rest follows", "[core]") {
+  delta_sender s(1, delta_precision::bf16);
+  delta_receiver r(1);
+  std::vector<double> x(1, 0.0);
+  double w = 0.0;
+  const std::vector<double> share{1e300};  // beyond fp32 and bf16 range
+  s.commit(std::span<const double>(share), 0.0);
+  const auto p1 = s.push();
+  REQUIRE(r.apply(p1, x, w) == delta_outcome::applied);
+  CHECK(std::isfinite(x[0]));
+  CHECK(x[0] > 3e38);
+  CHECK(x[0] < 1e39);
+  CHECK(s.on_ack(1) == ack_outcome::advanced);
+  CHECK(s.committed()[0] - s.acked()[0] > 0.0);  // still owed, still accounted
+}
+
+TEST_CASE("edge delta: malformed pushes change nothing", "[core]") {
+  delta_receiver r(2);
+  std::vector<double> x{5.0, 6.0};
+  double w = 1.0;
+  delta_sender s(2, delta_precision::f32);
+  const std::vector<double> share{1.0, 1.0};
+  s.commit(std::span<const double>(share), 0.5);
+  auto good = s.push();
+  auto bad = good;
+  auto nan_values = std::make_shared<std::vector<std::uint8_t>>(*good.values);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::memcpy(nan_values->data() + 4, &nan, 4);
+  bad.values = nan_values;
+  CHECK(r.apply(bad, x, w) == delta_outcome::malformed);
+  bad = good;
+  bad.count = 3;
+  CHECK(r.apply(bad, x, w) == delta_outcome::malformed);
+  bad = good;
+  bad.weight = std::numeric_limits<double>::infinity();
+  CHECK(r.apply(bad, x, w) == delta_outcome::malformed);
+  CHECK(x == std::vector<double>{5.0, 6.0});
+  CHECK(w == 1.0);
+  CHECK(r.held_seq() == 0);
+  CHECK(r.apply(good, x, w) == delta_outcome::applied);
+  CHECK(r.apply(good, x, w) == delta_outcome::stale);
+  CHECK(r.counters().malformed == 3);
+  CHECK(r.counters().applied == 1);
+  CHECK(r.counters().stale == 1);
+  CHECK(r.counters().base_mismatch == 0);
+}
+
+TEST_CASE("edge delta fp32: exact mass under loss, duplicates and reordering", "[core]") {
+  for (std::uint64_t seed = 1; seed <= 5; ++seed)
+    run_exact_mass(delta_precision::f32, seed, 0.3, 0.1);
+}
+
+TEST_CASE("edge delta bf16: exact mass under loss, duplicates and reordering", "[core]") {
+  for (std::uint64_t seed = 11; seed <= 15; ++seed)
+    run_exact_mass(delta_precision::bf16, seed, 0.3, 0.1);
+}
+
+TEST_CASE("edge delta: both ends agree bit for bit on arbitrary doubles", "[core]") {
+  // Off the grid the totals round, but the protocol's own state must not:
+  // the sender's C_a and the receiver's C are the same bits, and a reliable
+  // channel delivers T exactly.
+  sgp::core::rng r(77);
+  for (auto p : {delta_precision::f32, delta_precision::bf16}) {
+    delta_sender s(256, p);
+    delta_receiver rcv(256);
+    std::vector<double> x(256, 0.0);
+    double w = 0.0;
+    std::vector<std::uint64_t> lost;
+    for (int round = 0; round < 200; ++round) {
+      std::vector<double> share(256);
+      for (auto& v : share) v = r.normal() * std::exp(r.uniform(-20.0, 20.0));
+      s.commit(std::span<const double>(share), r.uniform());
+      const auto push = s.push();
+      if (r.uniform() < 0.3) continue;  // lost
+      (void)rcv.apply(push, x, w);
+      if (r.uniform() < 0.3) continue;  // ack lost
+      (void)s.on_ack(rcv.held_seq());
+      if (s.acked_seq() == rcv.held_seq())
+        REQUIRE(std::memcmp(s.acked().data(), rcv.held().data(), 256 * sizeof(double)) == 0);
+    }
+    for (int k = 0; k < 16; ++k) {
+      (void)rcv.apply(s.push(), x, w);
+      (void)s.on_ack(rcv.held_seq());
+    }
+    CHECK(std::memcmp(s.committed().data(), rcv.held().data(), 256 * sizeof(double)) == 0);
+    CHECK(rcv.held_weight() == s.committed_weight());
+  }
+}
