@@ -163,4 +163,6 @@ TEST_CASE("soak: random fault scripts on every algorithm", "[integration][soak]"
   std::cout << "soak: " << runs << " scripts (seeds " << base << ".." << base + runs - 1
             << "): " << clean << " exit 0, " << errors << " failed with a reason, " << failed
             << " broken\n";
+  CHECK(failed == 0);
+  CHECK(clean + errors == runs);
 }
