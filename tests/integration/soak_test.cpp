@@ -30,8 +30,10 @@ struct soak_case {
   std::string faults;  ///< the value of --set faults=...
 };
 
-/// One random script: 1 to 6 faults at iterations 1..30, in order. Kills and
-/// revives follow the nodes' liveness mostly, but may kill every node.
+/// One random script: 1 to 8 faults at iterations 1..40, in order; kills and
+/// revives twice as likely as the others, a revive picks a dead node when
+/// there is one. One script in ten kills every node (the run must fail and
+/// say why).
 soak_case make_case(std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
@@ -40,7 +42,7 @@ soak_case make_case(std::uint64_t seed) {
   c.algorithm = algorithms[seed % 4];
   c.nodes = uniform(4, 6);
   std::vector<bool> live(static_cast<std::size_t>(c.nodes), true);
-  const int count = uniform(1, 6);
+  const int count = uniform(1, 8);
   int at = 0;
   std::string out = "[";
   for (int f = 0; f < count; ++f) {
@@ -49,17 +51,23 @@ soak_case make_case(std::uint64_t seed) {
     int b = uniform(0, c.nodes - 2);
     if (b >= a) ++b;
     std::string e = "{at_iteration=" + std::to_string(at) + ",action=";
-    switch (uniform(0, 8)) {
+    int kind = uniform(0, 10);
+    if (kind >= 9) kind -= 9;  // kill and revive twice as likely
+    switch (kind) {
       case 0: {
         e += "\"kill\",node=" + std::to_string(a);
         live[static_cast<std::size_t>(a)] = false;
         break;
       }
       case 1: {
-        int dead = -1;
+        std::vector<int> dead_nodes;
         for (int i = 0; i < c.nodes; ++i) {
-          if (!live[static_cast<std::size_t>(i)]) dead = i;
+          if (!live[static_cast<std::size_t>(i)]) dead_nodes.push_back(i);
         }
+        const int dead =
+            dead_nodes.empty()
+                ? -1
+                : dead_nodes[static_cast<std::size_t>(uniform(0, int(dead_nodes.size()) - 1))];
         const int n = dead >= 0 ? dead : a;  // a live node now and then
         e += "\"revive\",node=" + std::to_string(n);
         live[static_cast<std::size_t>(n)] = true;
@@ -102,6 +110,12 @@ soak_case make_case(std::uint64_t seed) {
     }
     if (f > 0) out += ",";
     out += e + "}";
+  }
+  if (seed % 10 == 9) {
+    for (int i = 0; i < c.nodes; ++i) {
+      out += ",{at_iteration=" + std::to_string(at + 1) +
+             ",action=\"kill\",node=" + std::to_string(i) + "}";
+    }
   }
   c.faults = out + "]";
   return c;
