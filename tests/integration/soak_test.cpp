@@ -6,7 +6,8 @@
 //
 // CI runs SOAK_RUNS (default 12) scripts; by hand: SOAK_RUNS=200
 // [SOAK_SEED=S] build/tests/sgp_tests_integration '[soak]'. A failure prints
-// its seed and the whole command line, to run it again.
+// its seed and the whole command line, to run it again; every run's command
+// and output stay in /tmp/sgp_it_soak_h/run-K.log.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -154,6 +155,9 @@ TEST_CASE("soak: random fault scripts on every algorithm", "[integration][soak]"
     const std::string cmd = "timeout -s KILL 120 " + sgp::test::sgp_binary() + " train " + toml +
                             " --set 'faults=" + c.faults + "' 2>&1";
     const auto r = sgp::test::run_shell(cmd);
+    sgp::test::write_text(dir + "/run-" + std::to_string(k) + ".log",
+                          "seed " + std::to_string(c.seed) + "\n" + cmd + "\n" + r.output +
+                              "exit " + std::to_string(r.exit_code) + "\n");
     const std::string summary = sgp::test::read_text(run + "/summary.json");
     const double total = sgp::test::json_number_field(summary, "total_weight");
     const double expected = sgp::test::json_number_field(summary, "expected_total_weight");
