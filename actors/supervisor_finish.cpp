@@ -14,7 +14,9 @@
 #include "core/checkpoint.hpp"
 #include "core/json.hpp"
 #include "core/metrics_lines.hpp"
+#include "core/safetensors.hpp"
 #include "core/units.hpp"
+#include "gpu/torch_state.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -120,6 +122,47 @@ double total_weight(const snapshots& all) {
   return total;
 }
 
+/// Writes `params` and `stats` of the run's model to `path` (safetensors,
+/// PyTorch's names).
+core::status save_model(supervisor_ptr self, const std::string& path,
+                        const std::vector<float>& params, const std::vector<float>& stats,
+                        std::uint64_t iterations) {
+  auto& s = self->state;
+  const compute_engine* engine = nullptr;
+  for (const auto& n : s.nodes) {
+    if (n.engine) engine = n.engine.get();
+  }
+  if (engine == nullptr) return core::make_error(path + ": no node's model to lay it out");
+  auto tensors = gpu::torch_state(s.cfg.model.name, engine->layout(), params, stats,
+                                  static_cast<std::int64_t>(iterations));
+  if (!tensors.ok()) return tensors.err().with_context(path);
+  return core::write_safetensors(
+      path, *tensors,
+      {{"format", "pt"}, {"model", s.cfg.model.name}, {"algorithm", s.cfg.algorithm.name}});
+}
+
+/// The averaged model (and, with output.save_node_models, each live node's)
+/// into the run directory; nothing when no node was live at the end.
+core::status save_models(supervisor_ptr self, const snapshots& all, std::uint64_t iterations) {
+  auto& s = self->state;
+  // ResNets have no PyTorch module here to be saved as (gpu/torch_state.hpp).
+  if (s.cfg.model.name.rfind("resnet", 0) == 0) return {};
+  if (s.final_mean && !s.final_mean->empty()) {
+    auto st = save_model(self, s.cfg.run.dir + "/model.safetensors", *s.final_mean, s.final_stats,
+                         iterations);
+    if (!st.ok()) return st;
+  }
+  if (!s.cfg.output.save_node_models) return {};
+  for (const auto& sn : all) {
+    if (!sn.z) continue;
+    auto st =
+        save_model(self, s.cfg.run.dir + "/model-node-" + std::to_string(sn.node) + ".safetensors",
+                   *sn.z, s.final_node_stats[static_cast<std::size_t>(sn.node)], sn.iteration);
+    if (!st.ok()) return st;
+  }
+  return {};
+}
+
 void summarize(supervisor_ptr self, const snapshots& all,
                const std::shared_ptr<std::vector<eval_result>>& evals) {
   auto& s = self->state;
@@ -212,6 +255,7 @@ void summarize(supervisor_ptr self, const snapshots& all,
        out.expected_total_weight, s.final_in_flight_weight}));
   auto closed = s.metrics.close();
   if (written.ok()) written = closed;
+  if (written.ok()) written = save_models(self, all, out.iterations);
   if (written.ok())
     written = core::write_file_atomically(s.cfg.run.dir + "/summary.json", out.json());
   if (!written.ok()) {
@@ -310,9 +354,11 @@ void evaluate(supervisor_ptr self, const snapshots& all) {
   auto evals = std::make_shared<std::vector<eval_result>>();
   auto shared_all = std::make_shared<snapshots>(all);
   std::vector<std::pair<caf::actor, shared_floats>> jobs;
+  std::vector<int> nodes_of_jobs;
   caf::actor first;
   for (const auto& sn : all) {
     if (!sn.z) continue;
+    nodes_of_jobs.push_back(sn.node);
     const auto& compute = st.nodes[static_cast<std::size_t>(sn.node)].compute;
     if (!first) first = compute;
     jobs.emplace_back(compute, sn.z);
@@ -339,6 +385,8 @@ void evaluate(supervisor_ptr self, const snapshots& all) {
         stats[k] = static_cast<float>((*stats_sum)[k] / *stats_count);
       }
     }
+    self->state.final_mean = mean;
+    self->state.final_stats = stats;
     // Identical replicas (ar-sgd's, with the same batch-norm statistics):
     // the averaged model equals each, so it is evaluated once for all.
     const bool identical = *stats_identical && all_models_equal(jobs);
@@ -371,7 +419,10 @@ void evaluate(supervisor_ptr self, const snapshots& all) {
                 [=](const caf::error&) { done(std::nullopt, averaged); });
     }
   };
-  for (const auto& job : jobs) {
+  st.final_node_stats.assign(st.n, {});
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    const auto& job = jobs[j];
+    const auto node = static_cast<std::size_t>(nodes_of_jobs[j]);
     self->request(job.first, caf::infinite, final_atom::value)
         .then(
             [=](const std::vector<float>& stats) {
@@ -380,6 +431,7 @@ void evaluate(supervisor_ptr self, const snapshots& all) {
               } else if (**stats_first != stats) {
                 *stats_identical = false;
               }
+              self->state.final_node_stats[node] = stats;
               if (!stats.empty() && (stats_sum->empty() || stats_sum->size() == stats.size())) {
                 if (stats_sum->empty()) stats_sum->assign(stats.size(), 0.0);
                 for (std::size_t k = 0; k < stats.size(); ++k) (*stats_sum)[k] += stats[k];

@@ -95,8 +95,13 @@ struct supervisor_state {
   bool stopping = false;                ///< `stop` was typed: finishing comes next
   double drain_deadline = 0.0;          ///< clock seconds: the final drain gives up then
   double final_in_flight_weight = 0.0;  ///< weight still in flight at the final evaluation
-  int pending_kills = 0;                ///< kills whose last state has not arrived
-  bool finish_requested = false;        ///< finish once pending_kills is 0
+  /// The averaged model and its batch-norm statistics at the final
+  /// evaluation (saved as RUN_DIR/model.safetensors).
+  std::shared_ptr<const std::vector<float>> final_mean;
+  std::vector<float> final_stats;
+  std::vector<std::vector<float>> final_node_stats;  ///< per node, at the final evaluation
+  int pending_kills = 0;                             ///< kills whose last state has not arrived
+  bool finish_requested = false;                     ///< finish once pending_kills is 0
   caf::response_promise finished;
   core::line_file metrics;  ///< RUN_DIR/metrics.jsonl
   std::uint64_t late_total = 0;

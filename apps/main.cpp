@@ -17,6 +17,7 @@
 #include "apps/bench_mix.hpp"
 #include "apps/bench_train.hpp"
 #include "apps/dry_run.hpp"
+#include "apps/provenance.hpp"
 #include "apps/run_files.hpp"
 #include "apps/single_node_trainer.hpp"
 #include "apps/stop_signals.hpp"
@@ -90,7 +91,8 @@ int run_group(const sgp::config::config& cfg, bool console) {
 }
 
 int run_train(const std::string& config_path, const std::vector<std::string>& overrides,
-              const std::string& resume, bool console, bool overwrite, bool dry_run) {
+              const std::string& resume, bool console, bool overwrite, bool dry_run,
+              const std::vector<std::string>& argv) {
   auto cfg = sgp::config::load_file(config_path, overrides);
   if (!cfg.ok()) return fail(cfg.err());
   if (dry_run) {
@@ -104,6 +106,10 @@ int run_train(const std::string& config_path, const std::vector<std::string>& ov
   auto lock = sgp::apps::run_dir_lock::take(paths);
   if (!lock.ok()) return fail(lock.err());
   if (auto st = sgp::apps::prepare_run_dir(paths, !resume.empty(), overwrite); !st.ok()) {
+    return fail(st.err());
+  }
+  if (auto st = sgp::apps::write_provenance(*cfg, {argv, config_path, overrides, resume});
+      !st.ok()) {
     return fail(st.err());
   }
   std::fprintf(
@@ -246,7 +252,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   if (train->parsed()) {
-    return run_train(config_path, overrides, resume, console, overwrite, dry_run);
+    return run_train(config_path, overrides, resume, console, overwrite, dry_run,
+                     std::vector<std::string>(argv, argv + argc));
   }
   if (bench_train->parsed()) return sgp::apps::run_bench_train(bt);
   if (bench_mix->parsed()) return sgp::apps::run_bench_mix(bm);

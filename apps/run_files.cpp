@@ -81,6 +81,17 @@ core::status prepare_run_dir(const run_paths& paths, bool resuming, bool overwri
   if (has_summary && !std::filesystem::remove(paths.summary(), ec)) {
     return core::make_error(paths.summary() + ": cannot remove (" + ec.message() + ")");
   }
+  // Nor an old model, or old provenance.
+  for (const auto& entry : std::filesystem::directory_iterator(paths.dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const bool stale = name == "model.safetensors" || name == "run.json" || name == "config.toml" ||
+                       name.rfind("model-node-", 0) == 0 || name.rfind("run-resume-", 0) == 0 ||
+                       name.rfind("config-resume-", 0) == 0;
+    std::error_code rm;
+    if (stale && !std::filesystem::remove(entry.path(), rm) && rm) {
+      return core::make_error(entry.path().string() + ": cannot remove (" + rm.message() + ")");
+    }
+  }
   if (has_metrics) {
     core::line_file metrics;
     if (auto st = metrics.open_truncate(paths.metrics()); !st.ok()) return st;

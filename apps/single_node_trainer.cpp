@@ -17,10 +17,12 @@
 #include "core/json.hpp"
 #include "core/lr_schedule.hpp"
 #include "core/metrics_lines.hpp"
+#include "core/safetensors.hpp"
 #include "core/text_file.hpp"
 #include "data/batch.hpp"
 #include "data/shard_sampler.hpp"
 #include "gpu/backend_factory.hpp"
+#include "gpu/torch_state.hpp"
 
 namespace sgp::apps {
 namespace {
@@ -271,6 +273,21 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
     if (auto st = metrics.write_line(line); !st.ok()) return st.err();
   }
   if (auto st = metrics.close(); !st.ok()) return st.err();
+  // The trained model, for PyTorch (ResNets have no module here to load it).
+  if (cfg.model.name.rfind("resnet", 0) != 0) {
+    std::vector<float> params(layout.total);
+    be.download(x, params);
+    const auto stats = (*model)->running_stats();
+    auto tensors = gpu::torch_state(cfg.model.name, layout, params,
+                                    std::vector<float>(stats.begin(), stats.end()), iteration);
+    const std::string path = cfg.run.dir + "/model.safetensors";
+    if (!tensors.ok()) return tensors.err().with_context(path);
+    if (auto st =
+            core::write_safetensors(path, *tensors, {{"format", "pt"}, {"model", cfg.model.name}});
+        !st.ok()) {
+      return st.err();
+    }
+  }
   if (auto st = core::write_file_atomically(
           paths.summary(), summary_json(cfg, out, trained, steady_seconds, steady_from));
       !st.ok()) {

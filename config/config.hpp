@@ -156,6 +156,9 @@ struct output_section {
   /// The secret that POST /command needs (else the SGP_SECRET environment
   /// variable; neither: commands over HTTP are refused).
   std::string http_secret;
+  /// Also save each live node's model (RUN_DIR/model-node-<i>.safetensors)
+  /// next to the averaged one (RUN_DIR/model.safetensors).
+  bool save_node_models = false;
 };
 
 /// A whole validated configuration.

@@ -125,7 +125,8 @@ std::string to_toml(const config& c) {
   o << "\n[output]\ncheckpoint_every_epochs = " << out.checkpoint_every_epochs
     << "\nprogress = " << boolean(out.progress)
     << "\nprogress_every_iterations = " << out.progress_every_iterations
-    << "\nconsensus_every_iterations = " << out.consensus_every_iterations << "\n";
+    << "\nconsensus_every_iterations = " << out.consensus_every_iterations
+    << "\nsave_node_models = " << boolean(out.save_node_models) << "\n";
   for (const auto& f : c.faults) write_fault(o, f);
   return o.str();
 }

@@ -90,4 +90,24 @@ status write_file_atomically(const std::string& path, const std::string& text) {
   return {};
 }
 
+status write_bytes_atomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return io_error(tmp, "cannot open for writing", errno);
+  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() &&
+                       std::fflush(f) == 0 && std::ferror(f) == 0;
+  const int write_errno = errno;
+  const bool closed = std::fclose(f) == 0;
+  if (!written || !closed) {
+    const int err = written ? errno : write_errno;
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    return io_error(tmp, written ? "close failed" : "write failed", err);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return io_error(path, "rename failed", errno);
+  }
+  return {};
+}
+
 }  // namespace sgp::core

@@ -46,4 +46,8 @@ class line_file {
 /// to it, flushed and closed with every step checked, then renamed.
 [[nodiscard]] status write_file_atomically(const std::string& path, const std::string& text);
 
+/// Writes `bytes` (no newline added) to `path` atomically, as
+/// write_file_atomically does: for binary files.
+[[nodiscard]] status write_bytes_atomically(const std::string& path, const std::string& bytes);
+
 }  // namespace sgp::core
