@@ -58,6 +58,11 @@ using command_atom = caf::atom_constant<caf::atom("command")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using result_atom = caf::atom_constant<caf::atom("result")>;
 using start_atom = caf::atom_constant<caf::atom("start")>;
+/// supervisor -> worker: pause once this many iterations are done (for a
+/// checkpoint; 0: no pause); the pause is reported as done_atom.
+using hold_atom = caf::atom_constant<caf::atom("hold")>;
+/// supervisor -> compute: the node's momentum (for a checkpoint)
+using momentum_atom = caf::atom_constant<caf::atom("momentum")>;
 
 /// A flat float vector shared between actors without copying.
 using shared_floats = std::shared_ptr<const std::vector<float>>;
@@ -84,6 +89,7 @@ struct node_snapshot {
   int node = 0;
   bool live = true;
   std::uint64_t iteration = 0;
+  std::uint64_t round = 0;  ///< the next round to push (reference OSGP)
   double w = 0.0;
   double loss = 0.0;
   shared_floats z;                     ///< de-biased model (only when asked for)
