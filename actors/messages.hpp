@@ -82,6 +82,9 @@ struct iteration_report {
   std::uint64_t messages_lost = 0;       ///< dropped by the links (cumulative, as sender)
   std::uint64_t messages_duplicate = 0;  ///< received twice or overtaken (cumulative)
   std::vector<std::size_t> out_peers;
+  /// Seconds the group had paused for checkpoints before this report (set by
+  /// the supervisor; time per iteration leaves them out).
+  double paused = 0.0;
 };
 
 /// A worker's state when asked (status, the end of a run, a kill).

@@ -419,6 +419,7 @@ void on_report(supervisor_ptr self, iteration_report r) {
            t, r.loss, r.lr, r.w, r.comm_wait, r.compute_seconds, r.bytes_sent, r.messages_late,
            r.messages_lost, r.messages_duplicate}));
   if (!written) return;
+  r.paused = s.paused_total;
   if (!s.first[node]) s.first[node] = r;
   // Warm-up: CUDA graph capture, memory pools growing, nodes settling into
   // their pace. Steady-state timing starts a tenth of the run in.

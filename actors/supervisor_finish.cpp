@@ -172,7 +172,8 @@ void summarize(supervisor_ptr self, const snapshots& all,
       const auto& a = steady && s.steady[i] ? s.steady[i] : s.first[i];
       const auto& b = s.last[i];
       if (!s.view.live[i] || !a || !b || b->iteration <= a->iteration) continue;
-      const double t = (b->time - a->time) / static_cast<double>(b->iteration - a->iteration);
+      const double t = (b->time - b->paused - a->time + a->paused) /
+                       static_cast<double>(b->iteration - a->iteration);
       r.slowest = std::max(r.slowest, t);
       r.mean += t;
       ++counted;
@@ -274,6 +275,7 @@ void checkpoint_pause(supervisor_ptr self) {
   auto& s = self->state;
   if (s.holding || s.finishing) return;
   s.holding = true;
+  s.pause_started = clock_seconds(self);
   s.drain_deadline =
       clock_seconds(self) + core::parse_duration_seconds(s.cfg.algorithm.wait_timeout).value();
   for (std::size_t i = 0; i < s.n; ++i) {
@@ -443,6 +445,7 @@ void save_group(supervisor_ptr self, const snapshots& all, F then) {
 void end_pause(supervisor_ptr self) {
   auto& s = self->state;
   s.holding = false;
+  s.paused_total += clock_seconds(self) - s.pause_started;
   if (s.finishing) {
     drain(self);
     return;

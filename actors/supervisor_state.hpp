@@ -93,6 +93,8 @@ struct supervisor_state {
   std::uint64_t checkpoint_every = 0;
   /// Every live node has paused at setup.hold_at; a checkpoint is under way.
   bool holding = false;
+  double pause_started = 0.0;  ///< clock seconds
+  double paused_total = 0.0;   ///< seconds paused for checkpoints so far
   bool weight_exact = true;
   double consensus_distance = 0.0;
   bool consensus_measured = false;  ///< consensus_distance holds a measurement
