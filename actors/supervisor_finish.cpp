@@ -380,7 +380,7 @@ namespace {
 /// Writes RUN_DIR/checkpoints/latest.ckpt from the drained snapshots `all`
 /// (one consistent cut: every node has stopped, nothing is in flight) and
 /// each node's momentum and batch-norm statistics, then calls `then`. A
-/// failed write is reported and the run goes on to its summary.
+/// failed write ends the run with the error.
 template <class F>
 void save_group(supervisor_ptr self, const snapshots& all, F then) {
   auto& s = self->state;
@@ -410,7 +410,12 @@ void save_group(supervisor_ptr self, const snapshots& all, F then) {
     auto saved =
         ec ? core::make_error(dir + ": cannot create (" + ec.message() + ")")
            : core::save_group_checkpoint(dir + "/latest.ckpt", group_identity_of(st), *state);
-    if (!saved.ok()) std::fprintf(stderr, "checkpoint: %s\n", saved.err().message.c_str());
+    if (!saved.ok()) {
+      // Every write is checked: a run whose checkpoint did not reach the
+      // disk fails, naming the file (the previous checkpoint stays).
+      abort_run(self, saved.err().message);
+      return;
+    }
     then();
   };
   if (*remaining == 0) {
