@@ -7,7 +7,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include <chrono>
+#include <csignal>
+#include <thread>
+
 #include "core/checkpoint.hpp"
+#include "tests/integration/background_process.hpp"
 #include "tests/integration/sgp_process.hpp"
 
 namespace {
@@ -134,4 +139,45 @@ TEST_CASE("group resume refuses a damaged checkpoint and another group, by name"
     CHECK_THAT(r.output, Catch::Contains(ckpt));
     CHECK_THAT(r.output, Catch::Contains("checksum mismatch"));
   }
+}
+
+TEST_CASE("SIGKILL while a group checkpoint is written leaves the previous one to resume",
+          "[integration]") {
+  const auto dir = sgp::test::fresh_dir("group_resume_sigkill");
+  sgp::test::write_text(dir + "/c.toml", group_config(dir + "/run", "osgp"));
+  const std::string ckpt = dir + "/run/checkpoints/latest.ckpt";
+  bool mid_write = false;
+  {
+    sgp::test::background_process p(
+        {sgp::test::sgp_binary(), "train", dir + "/c.toml", "--set", "schedule.epochs=6"},
+        dir + "/first.log");
+    // Once one checkpoint is there, wait for the next write to begin (its
+    // temporary file) and kill the process in the middle of it.
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    bool have_one = false;
+    while (std::chrono::steady_clock::now() < end && !p.exited()) {
+      have_one = have_one || std::filesystem::exists(ckpt);
+      if (have_one && std::filesystem::exists(ckpt + ".tmp")) {
+        mid_write = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    REQUIRE(have_one);
+    p.send_signal(SIGKILL);
+    REQUIRE(p.wait_exit(std::chrono::seconds(10)));
+  }
+  INFO("killed in the middle of a write: " << mid_write);
+  REQUIRE(sgp::core::checkpoint::load(ckpt).ok());
+  const auto r =
+      run_sgp("train " + dir + "/c.toml --set schedule.epochs=6 --resume " + dir + "/run");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("resumed from"));
+  const auto summary = sgp::test::read_text(dir + "/run/summary.json");
+  CHECK(sgp::test::json_number_field(summary, "iterations") == 78);
+  const double total = sgp::test::json_number_field(summary, "total_weight");
+  const double expected = sgp::test::json_number_field(summary, "expected_total_weight");
+  CHECK(expected == Approx(3.0));
+  CHECK(std::abs(total - expected) <= 1e-9 * expected);
 }
