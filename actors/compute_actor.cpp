@@ -109,6 +109,7 @@ caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
         auto& st = self->state;
         return evaluate_model(*st.engine, *st.test, *z, running_stats, st.node);
       },
+      [=](momentum_atom) { return self->state.engine->momentum_copy(); },
       [=](final_atom) {
         // The node's batch-norm statistics (for checkpoints and the averaged model).
         const auto stats = self->state.engine->model().running_stats();

@@ -83,6 +83,16 @@ std::vector<float> compute_engine::gradient_copy() {
   return g;
 }
 
+std::vector<float> compute_engine::momentum_copy() {
+  std::vector<float> m(momentum_.size());
+  backend_->download(momentum_, m);
+  return m;
+}
+
+void compute_engine::set_momentum(std::span<const float> m) {
+  backend_->upload(m, momentum_);
+}
+
 void compute_engine::set_gradient(std::span<const float> g) {
   backend_->upload(g, grads_);
 }

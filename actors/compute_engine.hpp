@@ -77,6 +77,10 @@ class compute_engine {
   /// Replaces the gradient (AllReduce: the average of every node's).
   void set_gradient(std::span<const float> g);
 
+  /// The momentum buffer (host copy), for checkpoints; and its restore.
+  [[nodiscard]] std::vector<float> momentum_copy();
+  void set_momentum(std::span<const float> m);
+
   /// The optimizer's step from z with the current gradient at the lr of
   /// `iteration`, as a delta (delta_buffer()); returns the lr.
   double step_delta(std::uint64_t iteration);

@@ -58,6 +58,11 @@ using command_atom = caf::atom_constant<caf::atom("command")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using result_atom = caf::atom_constant<caf::atom("result")>;
 using start_atom = caf::atom_constant<caf::atom("start")>;
+/// supervisor -> worker: pause once this many iterations are done (for a
+/// checkpoint; 0: no pause); the pause is reported as done_atom.
+using hold_atom = caf::atom_constant<caf::atom("hold")>;
+/// supervisor -> compute: the node's momentum (for a checkpoint)
+using momentum_atom = caf::atom_constant<caf::atom("momentum")>;
 
 /// A flat float vector shared between actors without copying.
 using shared_floats = std::shared_ptr<const std::vector<float>>;
@@ -77,6 +82,9 @@ struct iteration_report {
   std::uint64_t messages_lost = 0;       ///< dropped by the links (cumulative, as sender)
   std::uint64_t messages_duplicate = 0;  ///< received twice or overtaken (cumulative)
   std::vector<std::size_t> out_peers;
+  /// Seconds the group had paused for checkpoints before this report (set by
+  /// the supervisor; time per iteration leaves them out).
+  double paused = 0.0;
 };
 
 /// A worker's state when asked (status, the end of a run, a kill).
@@ -84,6 +92,7 @@ struct node_snapshot {
   int node = 0;
   bool live = true;
   std::uint64_t iteration = 0;
+  std::uint64_t round = 0;  ///< the next round to push (reference OSGP)
   double w = 0.0;
   double loss = 0.0;
   shared_floats z;                     ///< de-biased model (only when asked for)

@@ -137,6 +137,7 @@ void detect_pause(supervisor_ptr self) {
 /// Nodes that have reported nothing for heartbeat_timeout are declared failed.
 void check_heartbeats(supervisor_ptr self) {
   auto& s = self->state;
+  if (s.holding) return;  // paused for a checkpoint: nobody reports
   const double timeout = s.heartbeat_timeout;
   const double now = clock_seconds(self);
   for (std::size_t i = 0; i < s.n; ++i) {
@@ -348,14 +349,57 @@ bool start_group(supervisor_ptr self) {
     return false;
   }
   const engine_list engines = std::move(made).value();
+  // A resumed run: each node's model, weight, momentum, batch-norm
+  // statistics and position from the checkpoint's cut (nothing was in
+  // flight then, so the running sums start again from zero).
+  std::vector<std::pair<std::shared_ptr<const std::vector<float>>, double>> starts(
+      s.n, {s.initial_x, 1.0});
+  if (!s.cfg.run.resume_from.empty()) {
+    auto loaded = core::load_group_checkpoint(s.cfg.run.resume_from, group_identity_of(s));
+    if (!loaded.ok()) return refuse(loaded.err().with_context("--resume"));
+    s.lost_weight = loaded->lost_weight;
+    s.start_at.assign(s.n, {0, 0});
+    for (auto& rec : loaded->nodes) {
+      const auto i = static_cast<std::size_t>(rec.node);
+      auto x = std::make_shared<std::vector<float>>(rec.z.size());
+      for (std::size_t k = 0; k < x->size(); ++k) {
+        (*x)[k] = static_cast<float>(static_cast<double>(rec.z[k]) * rec.w);
+      }
+      starts[i] = {std::move(x), rec.w};
+      engines[i]->set_momentum(rec.momentum);
+      const auto stats = engines[i]->model().running_stats();
+      if (rec.running_stats.size() == stats.size()) {
+        std::copy(rec.running_stats.begin(), rec.running_stats.end(), stats.begin());
+      }
+      s.start_at[i] = {rec.iteration, rec.round};
+    }
+    std::fprintf(stderr, "resumed from %s at iteration %llu\n", s.cfg.run.resume_from.c_str(),
+                 static_cast<unsigned long long>(loaded->nodes.front().iteration));
+    if (!write_metrics(
+            self, core::json_object()
+                      .add("event", "resume")
+                      .add("iteration", static_cast<std::int64_t>(loaded->nodes.front().iteration))
+                      .add("checkpoint", s.cfg.run.resume_from)
+                      .str())) {
+      return false;
+    }
+  }
+  s.checkpoint_every =
+      static_cast<std::uint64_t>(s.per_epoch * s.cfg.output.checkpoint_every_epochs);
+  std::uint64_t start = 0;
+  for (const auto& [iteration, round] : s.start_at) start = std::max(start, iteration);
+  s.setup.hold_at = next_hold(s, start);
   if (s.allreduce_mode) start_allreduce(self, engines);
   s.start_time = clock_seconds(self);
   for (std::size_t i = 0; i < s.n; ++i) {
-    if (auto st = spawn_node(self, static_cast<int>(i), s.initial_x, 1.0, engines[i]); !st.ok()) {
+    if (auto st =
+            spawn_node(self, static_cast<int>(i), starts[i].first, starts[i].second, engines[i]);
+        !st.ok()) {
       s.finished.deliver(caf::make_error(caf::sec::runtime_error, st.err().message));
       return false;
     }
   }
+  s.start_at.clear();
   // Senders know their peers before any worker computes.
   broadcast_view(self);
   for (std::size_t i = 0; i < s.n; ++i) start_node(self, static_cast<int>(i));
@@ -381,6 +425,7 @@ void on_report(supervisor_ptr self, iteration_report r) {
            t, r.loss, r.lr, r.w, r.comm_wait, r.compute_seconds, r.bytes_sent, r.messages_late,
            r.messages_lost, r.messages_duplicate}));
   if (!written) return;
+  r.paused = s.paused_total;
   if (!s.first[node]) s.first[node] = r;
   // Warm-up: CUDA graph capture, memory pools growing, nodes settling into
   // their pace. Steady-state timing starts a tenth of the run in.
@@ -450,6 +495,10 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
         s.done[static_cast<std::size_t>(node)] = true;
         for (std::size_t i = 0; i < s.n; ++i) {
           if (s.view.live[i] && !s.done[i]) return;
+        }
+        if (!s.finishing && s.setup.hold_at > 0 && s.setup.hold_at < s.setup.total_iterations) {
+          checkpoint_pause(self);
+          return;
         }
         finish(self);
       },

@@ -82,7 +82,14 @@ std::string kill_node(supervisor_ptr self, int id) {
   for (std::size_t k = 0; k < s.n; ++k) {
     if (s.view.live[k] && !s.done[k]) all_done = false;
   }
-  if (all_done) self->send(self, stop_atom::value);
+  if (all_done) {
+    // The others may have paused for a checkpoint rather than finished.
+    if (s.setup.hold_at > 0 && s.setup.hold_at < s.setup.total_iterations) {
+      checkpoint_pause(self);
+    } else {
+      self->send(self, stop_atom::value);
+    }
+  }
   return text("node ", id, " killed");
 }
 

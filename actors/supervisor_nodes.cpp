@@ -3,6 +3,7 @@
 #include <caf/scheduler/test_coordinator.hpp>
 
 #include <cstdio>
+#include <tuple>
 
 #include "actors/allreduce_actor.hpp"
 #include "actors/compute_actor.hpp"
@@ -83,8 +84,11 @@ core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::
     engine = std::move(made).value();
   }
   const caf::actor me = caf::actor_cast<caf::actor>(self);
-  auto worker =
-      self->spawn(worker_actor, id, engine, std::move(x), w, s.gossip, s.view, s.setup, me);
+  auto setup = s.setup;
+  if (static_cast<std::size_t>(id) < s.start_at.size()) {
+    std::tie(setup.start_iteration, setup.start_round) = s.start_at[static_cast<std::size_t>(id)];
+  }
+  auto worker = self->spawn(worker_actor, id, engine, std::move(x), w, s.gossip, s.view, setup, me);
   auto compute =
       compute_on_own_thread(self)
           ? self->spawn<caf::detached>(compute_actor, engine, s.test, worker, s.allreduce, id,

@@ -18,6 +18,7 @@
 #include "core/cluster_status.hpp"
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
+#include "core/group_checkpoint.hpp"
 #include "core/text_file.hpp"
 #include "data/dataset.hpp"
 #include "net/link_emulator.hpp"
@@ -85,6 +86,15 @@ struct supervisor_state {
   double heartbeats_from = 0.0;
   double last_progress = -1.0;
   double lost_weight = 0.0;  ///< what dead nodes took with them
+  /// Where each node starts (a resumed run: its checkpoint's iteration and
+  /// round); cleared once spawned, so a revived node joins as usual.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> start_at;
+  /// Periodic checkpoints: every this many iterations (0: only at the end).
+  std::uint64_t checkpoint_every = 0;
+  /// Every live node has paused at setup.hold_at; a checkpoint is under way.
+  bool holding = false;
+  double pause_started = 0.0;  ///< clock seconds
+  double paused_total = 0.0;   ///< seconds paused for checkpoints so far
   bool weight_exact = true;
   double consensus_distance = 0.0;
   bool consensus_measured = false;  ///< consensus_distance holds a measurement
@@ -169,7 +179,18 @@ void finish(supervisor_ptr self);
 /// live nodes or the deadline passed; else flushes again and checks later.
 void drain(supervisor_ptr self);
 
-/// Writes every live node's z, w and iteration to RUN_DIR/checkpoints/.
+/// The first periodic pause after iteration `after` (0: none before the end).
+std::uint64_t next_hold(const supervisor_state& s, std::uint64_t after);
+
+/// Every live node has paused at setup.hold_at: drains what is in flight,
+/// writes the group checkpoint, and lets the nodes go on to the next pause.
+void checkpoint_pause(supervisor_ptr self);
+
+/// The group checkpoint's identity for this run.
+core::group_identity group_identity_of(const supervisor_state& s);
+
+/// The console's `checkpoint`: every live node pauses two iterations past the
+/// furthest one, then as checkpoint_pause (RUN_DIR/checkpoints/latest.ckpt).
 std::string write_checkpoints(supervisor_ptr self);
 
 /// Counts a report's pushes per edge (before it becomes the node's last).

@@ -1,6 +1,8 @@
 // Implementation of the worker actor (see worker_actor.hpp).
 #include "actors/worker_actor.hpp"
 
+#include <algorithm>
+
 #include "actors/actor_failure.hpp"
 #include "actors/sender_actor.hpp"
 
@@ -16,6 +18,7 @@ node_snapshot snapshot(self_ptr self, bool with_z) {
   out.node = static_cast<int>(node.id());
   out.live = node.view().live[node.id()];
   out.iteration = node.iteration();
+  out.round = node.rounds();
   out.w = node.w();
   out.loss = s.last_loss;
   const std::size_t n = node.view().live.size();
@@ -44,10 +47,14 @@ void send_pushes(self_ptr self, std::vector<core::gossip_envelope> envelopes) {
 void try_start(self_ptr self) {
   auto& s = self->state;
   auto& node = *s.node;
+  // A pause for a checkpoint ends the node's steps for now, as the end does.
+  const std::uint64_t limit = s.setup.hold_at > 0
+                                  ? std::min(s.setup.hold_at, s.setup.total_iterations)
+                                  : s.setup.total_iterations;
   // Reference OSGP: a push that waited for its round goes out now.
-  send_pushes(self, node.poll(node.iteration() >= s.setup.total_iterations));
+  send_pushes(self, node.poll(node.iteration() >= limit));
   if (s.computing || !s.compute) return;
-  if (node.iteration() >= s.setup.total_iterations) {
+  if (node.iteration() >= limit) {
     if (!s.done_reported) {
       s.done_reported = true;
       self->send(s.supervisor, done_atom::value, static_cast<int>(node.id()));
@@ -88,6 +95,7 @@ caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
   s.setup = setup;
   s.supervisor = std::move(supervisor);
   s.joining = w <= 0.0;
+  if (setup.start_iteration > 0) s.node->resume_at(setup.start_iteration, setup.start_round);
   return {
       [=](start_atom, const caf::actor& compute, const caf::actor& sender) {
         self->state.compute = compute;
@@ -160,6 +168,13 @@ caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
         const auto bytes = static_cast<std::uint64_t>(st.node->size() * st.setup.bytes_per_element);
         self->send(st.sender, send_atom::value, std::vector<core::gossip_envelope>{std::move(e)},
                    bytes);
+      },
+      [=](hold_atom, std::uint64_t at) {
+        // A checkpoint's pause (at), or the end of one (the next pause).
+        auto& st = self->state;
+        st.setup.hold_at = at;
+        st.done_reported = false;
+        try_start(self);
       },
       [=](flush_atom) {
         // Before the final evaluation: held shares mixed in, the running

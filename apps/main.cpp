@@ -119,9 +119,9 @@ int run_train(const std::string& config_path, const std::vector<std::string>& ov
       cfg->backend.name.c_str());
   if (cfg->cluster.nodes > 1 || console) {
     if (!resume.empty() && cfg->cluster.nodes > 1) {
-      return fail({"--resume: resuming a multi-node run is not supported yet (one node only)"});
-    }
-    if (!resume.empty()) {
+      // The group checkpoint is checked (and loaded) as the group starts.
+      cfg->run.resume_from = sgp::apps::resolve_checkpoint(resume);
+    } else if (!resume.empty()) {
       return fail(
           {"--resume: cannot be combined with --console yet (the console drives the "
            "actor runtime, which does not resume); resume without --console"});

@@ -18,6 +18,9 @@ struct run_section {
   std::string name = "run";
   std::string dir = "runs/run";  ///< run directory (metrics, checkpoints, summary)
   std::uint64_t seed = 1;
+  /// A group checkpoint to continue from (set by `sgp train --resume`, not
+  /// a TOML key); empty: a fresh start.
+  std::string resume_from;
 };
 
 struct cluster_section {

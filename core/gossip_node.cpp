@@ -158,6 +158,14 @@ void gossip_node::set_iteration(std::uint64_t iteration, std::uint64_t round) {
   release_held();
 }
 
+void gossip_node::resume_at(std::uint64_t iteration, std::uint64_t round) {
+  set_iteration(iteration, round);
+  const auto through = static_cast<std::int64_t>(rounds_) - 1;
+  for (std::size_t p = 0; p < view_.live.size(); ++p) {
+    if (p != id()) heard_[p] = through;
+  }
+}
+
 gossip_envelope gossip_node::give(std::size_t to, double fraction) {
   const std::size_t peers[] = {to};
   auto message = std::move(sums_.send(peers, fraction).front());

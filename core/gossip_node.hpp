@@ -178,6 +178,11 @@ class gossip_node {
   /// earlier round are mixed in.
   void set_iteration(std::uint64_t iteration, std::uint64_t round);
 
+  /// Continues a resumed run at `iteration` and `round` (a checkpoint's,
+  /// taken with nothing in flight): every in-neighbour's message of the
+  /// earlier rounds was applied before the cut, so none is awaited.
+  void resume_at(std::uint64_t iteration, std::uint64_t round);
+
   /// Applies a received envelope; mass from dead peers, from an old
   /// incarnation of the sender or for an old incarnation of this node is
   /// rejected.

@@ -41,10 +41,10 @@ TEST_CASE("every console command works on a running group", "[actors]") {
   CHECK(replies["heal"] == "partition healed");
   CHECK(replies["kill 3"] == "node 3 killed");
   CHECK_THAT(replies["revive 3"], Catch::StartsWith("node 3 revived"));
-  CHECK_THAT(replies["checkpoint"], Catch::Contains("checkpoints"));
+  CHECK_THAT(replies["checkpoint"], Catch::Contains("checkpoints/latest.ckpt"));
   CHECK_THAT(replies["launch rockets"], Catch::StartsWith("error: unknown command"));
   CHECK_THAT(replies["kill 9"], Catch::Contains("does not exist"));
-  CHECK(std::filesystem::exists(c.run.dir + "/checkpoints/node-0.ckpt"));
+  CHECK(std::filesystem::exists(c.run.dir + "/checkpoints/latest.ckpt"));
   CHECK(s->live_nodes == 4);
 }
 

@@ -87,6 +87,11 @@ class background_process {
 
   [[nodiscard]] int exit_code() const { return exit_code_; }
 
+  /// Sends `sig` to the whole process group (SIGKILL: a crash).
+  void send_signal(int sig) const {
+    if (pid_ > 0) ::kill(-pid_, sig);
+  }
+
  private:
   std::string log_;
   pid_t pid_ = -1;
