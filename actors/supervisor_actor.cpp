@@ -14,6 +14,7 @@
 #include "actors/sender_actor.hpp"
 #include "actors/terminal.hpp"
 #include "config/lr_schedule_of.hpp"
+#include "core/clock_text.hpp"
 #include "core/json.hpp"
 #include "core/lr_schedule.hpp"
 #include "core/metrics_lines.hpp"
@@ -159,19 +160,6 @@ void check_heartbeats(supervisor_ptr self) {
   }
 }
 
-/// "m:ss" (or "h:mm:ss") for the progress line.
-std::string clock_text(double seconds) {
-  const auto total = static_cast<long long>(std::max(0.0, seconds) + 0.5);
-  char text[32];
-  if (total >= 3600) {
-    std::snprintf(text, sizeof(text), "%lld:%02lld:%02lld", total / 3600, total / 60 % 60,
-                  total % 60);
-  } else {
-    std::snprintf(text, sizeof(text), "%lld:%02lld", total / 60, total % 60);
-  }
-  return text;
-}
-
 }  // namespace
 
 void print_progress(supervisor_ptr self, bool force) {
@@ -207,8 +195,8 @@ void print_progress(supervisor_ptr self, bool force) {
   const auto total = s.setup.total_iterations;
   std::string eta = "--";
   if (slowest_it > 0 && slowest_it <= total) {
-    eta =
-        clock_text(now / static_cast<double>(slowest_it) * static_cast<double>(total - slowest_it));
+    eta = core::clock_text(now / static_cast<double>(slowest_it) *
+                           static_cast<double>(total - slowest_it));
   }
   char text[320];
   std::snprintf(text, sizeof(text),
@@ -216,8 +204,8 @@ void print_progress(supervisor_ptr self, bool force) {
                 "comm wait %.0f%%  slowest node %d (it %llu)",
                 static_cast<unsigned long long>(it), static_cast<unsigned long long>(total),
                 static_cast<double>(it) / static_cast<double>(s.per_epoch), s.cfg.schedule.epochs,
-                clock_text(now).c_str(), eta.c_str(), loss / count, samples / std::max(now, 1e-9),
-                busy > 0 ? 100.0 * wait / busy : 0.0, slowest,
+                core::clock_text(now).c_str(), eta.c_str(), loss / count,
+                samples / std::max(now, 1e-9), busy > 0 ? 100.0 * wait / busy : 0.0, slowest,
                 static_cast<unsigned long long>(slowest_it));
   show_progress(text);
 }

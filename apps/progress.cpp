@@ -7,23 +7,9 @@
 #include <cstdio>
 #include <string>
 
+#include "core/clock_text.hpp"
+
 namespace sgp::apps {
-namespace {
-
-/// "m:ss" (or "h:mm:ss").
-std::string clock_text(double seconds) {
-  const auto total = static_cast<long long>(std::max(0.0, seconds) + 0.5);
-  char text[32];
-  if (total >= 3600) {
-    std::snprintf(text, sizeof(text), "%lld:%02lld:%02lld", total / 3600, total / 60 % 60,
-                  total % 60);
-  } else {
-    std::snprintf(text, sizeof(text), "%lld:%02lld", total / 60, total % 60);
-  }
-  return text;
-}
-
-}  // namespace
 
 progress_line::progress_line(bool enabled, int every)
     : enabled_(enabled), tty_(::isatty(STDERR_FILENO) != 0), every_(every < 1 ? 1 : every) {}
@@ -46,14 +32,14 @@ void progress_line::update(const progress_state& s) {
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   std::string eta = "--";
   if (done > first_done_ && total >= done) {
-    eta = clock_text(elapsed / static_cast<double>(done - first_done_) *
-                     static_cast<double>(total - done));
+    eta = core::clock_text(elapsed / static_cast<double>(done - first_done_) *
+                           static_cast<double>(total - done));
   }
   std::fprintf(stderr,
                "%sepoch %d/%d  it %lld/%lld  elapsed %s  eta %s  loss %.4f  lr %.4g  %.0f "
                "samples/s%s",
                tty_ ? "\r\033[K" : "", s.epoch, s.epochs, static_cast<long long>(s.iteration),
-               static_cast<long long>(s.iterations_per_epoch), clock_text(elapsed).c_str(),
+               static_cast<long long>(s.iterations_per_epoch), core::clock_text(elapsed).c_str(),
                eta.c_str(), s.loss, s.lr, s.samples_per_second, tty_ ? "" : "\n");
   std::fflush(stderr);
   dirty_ = tty_;
