@@ -11,7 +11,7 @@ using sgp::test::small_config;
 TEST_CASE("every console command works on a running group", "[actors]") {
   group_fixture f;
   auto c = small_config(4, "osgp");
-  c.run.dir = "/tmp/sgp_actor_tests/console";
+  c.run.dir = sgp::test::actor_test_dir() + "/console";
   std::filesystem::remove_all(c.run.dir);
   f.spawn(c);
   CHECK_THAT(f.command("status"), Catch::Contains("not started"));
@@ -52,7 +52,7 @@ TEST_CASE("after training ends console actions say the run has ended and questio
           "[actors]") {
   group_fixture f;
   auto c = small_config(4, "sgp");
-  c.run.dir = "/tmp/sgp_actor_tests/console_ended";
+  c.run.dir = sgp::test::actor_test_dir() + "/console_ended";
   std::filesystem::remove_all(c.run.dir);
   f.spawn(c);
   std::vector<std::string> replies;
