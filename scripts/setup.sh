@@ -17,6 +17,7 @@ packages=(
   libcpp-httplib-dev         # the status page's HTTP server (output.http)
   chromium                   # the status page's headless browser test
   python3-matplotlib         # scripts/plot.py
+  python3-torch              # the saved model loads into PyTorch (run_outputs_test)
   tmux                       # the console's terminal test
   clang-15 libfuzzer-15-dev  # the wire fuzzer (scripts/fuzz.sh)
   iperf3                     # loopback throughput reference for the TCP data plane

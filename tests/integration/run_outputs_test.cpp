@@ -88,6 +88,35 @@ TEST_CASE("the saved model loads into the PyTorch module of the README", "[integ
   CHECK(r.output.find("loaded") != std::string::npos);
 }
 
+TEST_CASE("the saved models load into PyTorch's modules with strict names and shapes",
+          "[integration]") {
+  // Debian ships torch (python3-torch) but not the safetensors package: the
+  // file is read by tests/integration/load_safetensors.py, then loaded with
+  // load_state_dict(strict=True) into bench/torch_reference.py's modules.
+  const std::string python =
+      std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  if (run_shell(python + " -c 'import torch' 2>&1").exit_code != 0) {
+    SGP_SKIP("python3 with torch is not installed (apt-get install python3-torch)");
+  }
+  const std::string model = GENERATE("mlp", "cnn", "cnn-bn");
+  const std::string dir = sgp::test::fresh_dir("outputs_torch_strict_" + model);
+  sgp::test::write_text(dir + "/c.toml",
+                        "[run]\ndir = \"" + dir +
+                            "/run\"\n[cluster]\nnodes = 2\n[model]\nname = \"" + model +
+                            "\"\n[data]\nname = \"synthetic\"\nbatch_size = 8\nheight = 28\n"
+                            "width = 28\nclasses = 10\nsynthetic_train_samples = 64\n"
+                            "synthetic_test_samples = 16\n[output]\nprogress = false\n");
+  const auto trained = run_sgp("train " + dir + "/c.toml");
+  INFO(trained.output);
+  REQUIRE(trained.exit_code == 0);
+  const auto r = run_shell(python + " " SGP_SOURCE_DIR "/tests/integration/load_safetensors.py " +
+                           model + " " + dir + "/run/model.safetensors 2>&1");
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("loaded") != std::string::npos);
+  CHECK(r.output.find("output (2, 10)") != std::string::npos);
+}
+
 TEST_CASE("a run directory records what produced it", "[integration]") {
   const std::string dir = sgp::test::fresh_dir("outputs_h_provenance");
   sgp::test::write_text(dir + "/c.toml", config_text(dir + "/run", 4, "mlp"));
