@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -192,6 +193,16 @@ core::group_identity group_identity_of(const supervisor_state& s);
 /// The console's `checkpoint`: every live node pauses two iterations past the
 /// furthest one, then as checkpoint_pause (RUN_DIR/checkpoints/latest.ckpt).
 std::string write_checkpoints(supervisor_ptr self);
+
+/// Writes RUN_DIR/checkpoints/latest.ckpt from the drained snapshots `all`
+/// and each node's momentum and statistics, then calls `then`; a failed
+/// write ends the run (abort_run).
+void save_group(supervisor_ptr self, const std::vector<node_snapshot>& all,
+                std::function<void()> then);
+
+/// The checkpoint is written: the nodes go on to the next pause (or, if the
+/// run was stopped meanwhile, to the end).
+void end_pause(supervisor_ptr self);
 
 /// Counts a report's pushes per edge (before it becomes the node's last).
 void record_traffic(supervisor_state& s, const iteration_report& r);
