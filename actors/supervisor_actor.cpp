@@ -10,10 +10,10 @@
 #include <filesystem>
 
 #include "actors/actor_failure.hpp"
+#include "actors/group_plan.hpp"
 #include "actors/run_limits.hpp"
 #include "actors/sender_actor.hpp"
 #include "actors/terminal.hpp"
-#include "config/lr_schedule_of.hpp"
 #include "core/clock_text.hpp"
 #include "core/json.hpp"
 #include "core/lr_schedule.hpp"
@@ -24,33 +24,6 @@ namespace sgp::actors {
 namespace {
 
 constexpr auto tick_interval = std::chrono::milliseconds(200);
-
-net::link_properties link_properties_of(const std::string& bw, const std::string& lat,
-                                        const std::string& jitter, double loss) {
-  net::link_properties p;
-  p.bandwidth_bits_per_second = core::parse_bandwidth_bits_per_second(bw).value();
-  p.latency_seconds = core::parse_duration_seconds(lat).value();
-  p.jitter_seconds = core::parse_duration_seconds(jitter).value();
-  p.loss = loss;
-  return p;
-}
-
-/// The emulator as the config describes it (validated units).
-net::link_emulator configured_links(const config::config& cfg) {
-  const auto& net = cfg.network;
-  net::link_emulator links(cfg.cluster.nodes,
-                           link_properties_of(net.bandwidth, net.latency, net.jitter, net.loss),
-                           cfg.run.seed);
-  for (const auto& l : net.links) {
-    const auto p =
-        link_properties_of(l.bandwidth.empty() ? net.bandwidth : l.bandwidth,
-                           l.latency.empty() ? net.latency : l.latency,
-                           l.jitter.empty() ? net.jitter : l.jitter, l.loss.value_or(net.loss));
-    links.set_link(l.from, l.to, p);
-    if (l.symmetric) links.set_link(l.to, l.from, p);
-  }
-  return links;
-}
 
 core::command command_of(const config::fault_section& f) {
   static const std::pair<const char*, core::command_kind> kinds[] = {
@@ -75,25 +48,6 @@ core::command command_of(const config::fault_section& f) {
   c.loss = f.loss;
   c.groups = f.groups;
   return c;
-}
-
-core::gossip_options gossip_options_of(const config::config& cfg) {
-  core::gossip_options o;
-  const auto& a = cfg.algorithm;
-  o.schedule.kind = a.name == "d-psgd" ? core::topology_kind::bipartite_exponential
-                                       : core::parse_topology(a.topology).value();
-  o.schedule.peers_per_iteration = static_cast<std::size_t>(a.peers_per_iteration);
-  o.mode = a.name == "osgp" ? core::gossip_mode::overlapped : core::gossip_mode::blocking;
-  o.overlap = a.osgp_variant == "reference" ? core::overlap_variant::reference
-                                            : core::overlap_variant::bounded;
-  o.tau = static_cast<std::uint64_t>(a.tau);
-  // AllReduce averages gradients in its own actor: no push-sum gossip.
-  o.communicate = a.name != "none" && a.name != "ar-sgd";
-  // AllReduce keeps stepping in z space: its replicas stay equal when a
-  // revived node holds part of the weight (w is 1 otherwise, where x = z).
-  o.space = a.step_space == "x" && o.communicate ? core::step_space::x : core::step_space::z;
-  o.bf16_shares = a.compression == "bf16";
-  return o;
 }
 
 void fire_due_faults(supervisor_ptr self) {
@@ -274,19 +228,7 @@ bool start_group(supervisor_ptr self) {
   for (const auto& f : s.cfg.faults)
     s.faults.push_back({f.at_iteration, f.at_seconds, command_of(f)});
 
-  auto& c = s.compute;
-  c.backend = s.cfg.backend.name;
-  // Nodes share the cores: each computes on one thread, the scheduler runs
-  // as many nodes at once as there are cores.
-  c.threads = s.cfg.backend.threads > 0 ? s.cfg.backend.threads : (s.n > 1 ? 1 : 0);
-  c.model = s.cfg.model.name;
-  c.batch_size = s.cfg.data.batch_size;
-  c.nodes = static_cast<int>(s.n);
-  c.seed = s.cfg.run.seed;
-  c.sgd = {static_cast<float>(s.cfg.optimizer.momentum), s.cfg.optimizer.nesterov,
-           static_cast<float>(s.cfg.optimizer.weight_decay),
-           s.cfg.optimizer.weight_decay_scope == "all"};
-  c.lr = config::lr_schedule_of(s.cfg);
+  s.compute = compute_setup_of(s.cfg, s.n);
 
   auto refuse = [&](const core::error& e) {
     s.finished.deliver(caf::make_error(caf::sec::runtime_error, e.message));
@@ -299,7 +241,7 @@ bool start_group(supervisor_ptr self) {
   }
   // Node 0's engine gives the initial model (same seed everywhere) and the
   // iteration count (shards are equal, so every node has as many batches).
-  auto first = compute_engine::create(c, s.train);
+  auto first = compute_engine::create(s.compute, s.train);
   if (!first.ok()) return refuse(first.err());
   if (auto st = check_node_memory(s.cfg, (*first)->parameters(), memory); !st.ok()) {
     return refuse(st.err());

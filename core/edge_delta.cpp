@@ -61,6 +61,12 @@ void delta_sender::commit(std::span<const double> share, double weight) {
   committed_w_ += weight;
 }
 
+void delta_sender::set_committed(std::span<const double> total, double weight) {
+  SGP_ASSERT(total.size() == committed_.size());
+  std::copy(total.begin(), total.end(), committed_.begin());
+  committed_w_ = weight;
+}
+
 void delta_sender::commit(std::span<const float> share, double weight) {
   SGP_ASSERT(share.size() == committed_.size());
   for (std::size_t i = 0; i < share.size(); ++i) committed_[i] += static_cast<double>(share[i]);
@@ -97,8 +103,8 @@ ack_outcome delta_sender::on_ack(std::uint64_t held) {
 
 delta_receiver::delta_receiver(std::size_t size) : held_(size, 0.0), scratch_(size, 0.0) {}
 
-delta_outcome delta_receiver::check(const delta_push& p, std::span<double> x) {
-  if (p.count != held_.size() || x.size() != held_.size() || !p.values ||
+delta_outcome delta_receiver::check(const delta_push& p, std::size_t x_size) {
+  if (p.count != held_.size() || x_size != held_.size() || !p.values ||
       p.values->size() != p.count * delta_bytes(p.precision) || !std::isfinite(p.weight))
     return delta_outcome::malformed;
   if (p.seq <= held_seq_) return delta_outcome::stale;
@@ -111,27 +117,41 @@ delta_outcome delta_receiver::check(const delta_push& p, std::span<double> x) {
   return delta_outcome::applied;
 }
 
-delta_outcome delta_receiver::apply(const delta_push& p, std::span<double> x, double& w) {
-  const auto outcome = check(p, x);
+bool delta_receiver::count(delta_outcome outcome) {
   switch (outcome) {
     case delta_outcome::applied:
       ++counters_.applied;
-      break;
+      return true;
     case delta_outcome::stale:
       ++counters_.stale;
-      return outcome;
+      break;
     case delta_outcome::base_mismatch:
       ++counters_.base_mismatch;
-      return outcome;
+      break;
     case delta_outcome::malformed:
       ++counters_.malformed;
-      return outcome;
+      break;
   }
+  return false;
+}
+
+delta_outcome delta_receiver::apply(const delta_push& p, std::span<double> x, double& w) {
+  const auto outcome = check(p, x.size());
+  if (!count(outcome)) return outcome;
   for (std::size_t i = 0; i < held_.size(); ++i) {
     held_[i] = held_[i] + scratch_[i];
     x[i] += scratch_[i];
   }
   w += p.weight - held_w_;
+  held_w_ = p.weight;
+  held_seq_ = p.seq;
+  return delta_outcome::applied;
+}
+
+delta_outcome delta_receiver::accept(const delta_push& p) {
+  const auto outcome = check(p, held_.size());
+  if (!count(outcome)) return outcome;
+  for (std::size_t i = 0; i < held_.size(); ++i) held_[i] = held_[i] + scratch_[i];
   held_w_ = p.weight;
   held_seq_ = p.seq;
   return delta_outcome::applied;

@@ -99,6 +99,9 @@ class delta_sender {
   /// T += share, T_w += weight (the caller took them out of x and w).
   void commit(std::span<const double> share, double weight);
   void commit(std::span<const float> share, double weight);
+  /// T = total, T_w = weight: the edge's whole cumulative mass as running
+  /// sums hold it (a process boundary: core::push_message carries totals).
+  void set_committed(std::span<const double> total, double weight);
 
   /// The next push: d = round(T - C_a) against the acked base, or the newest
   /// pending push again when `window` are unacknowledged.
@@ -142,6 +145,10 @@ class delta_receiver {
   /// Applies `p` if it is built on what this end holds: C += d, x += d,
   /// w += p.weight - held weight. Nothing changes otherwise.
   delta_outcome apply(const delta_push& p, std::span<double> x, double& w);
+  /// As apply, for an end that keeps no x of its own: only C (and the held
+  /// weight and sequence) move. A process boundary hands C on as a running
+  /// sum (core::push_message), whose receiver adds the difference to its x.
+  delta_outcome accept(const delta_push& p);
 
   [[nodiscard]] std::uint64_t held_seq() const { return held_seq_; }
   [[nodiscard]] std::span<const double> held() const { return held_; }
@@ -149,7 +156,9 @@ class delta_receiver {
   [[nodiscard]] const delta_counters& counters() const { return counters_; }
 
  private:
-  delta_outcome check(const delta_push& p, std::span<double> x);
+  delta_outcome check(const delta_push& p, std::size_t x_size);
+  /// Counts `outcome`; true when it is applied.
+  bool count(delta_outcome outcome);
 
   std::vector<double> held_;
   double held_w_ = 0.0;

@@ -91,6 +91,7 @@ wire_result<control_message> decode_control(frame_decoder& decoder, const frame_
       return control_message{m};
     }
     case frame_kind::push:
+    case frame_kind::notice:
       break;
   }
   return fail(wire_error::bad_kind);

@@ -18,6 +18,7 @@ std::uint32_t fixed_body_size(frame_kind kind) {
     case frame_kind::ack:
       return ack_body_size;
     case frame_kind::push:
+    case frame_kind::notice:
       return 0;
   }
   return 0;
@@ -68,7 +69,7 @@ wire_result<frame_header> frame_decoder::decode_header(std::span<const std::uint
   const auto body_crc = r.get<std::uint32_t>();
   if (version != frame_version) return fail<frame_header>(wire_error::bad_version);
   if (kind < static_cast<std::uint8_t>(frame_kind::push) ||
-      kind > static_cast<std::uint8_t>(frame_kind::ack))
+      kind > static_cast<std::uint8_t>(frame_kind::notice))
     return fail<frame_header>(wire_error::bad_kind);
   if (flags != 0 || reserved != 0) return fail<frame_header>(wire_error::bad_flags);
   const auto k = static_cast<frame_kind>(kind);
@@ -76,6 +77,9 @@ wire_result<frame_header> frame_decoder::decode_header(std::span<const std::uint
   if (fixed != 0) {
     if (size > fixed) return fail<frame_header>(wire_error::too_large);
     if (size < fixed) return fail<frame_header>(wire_error::body_size);
+  } else if (k == frame_kind::notice) {
+    if (size > limits_.max_notice_body) return fail<frame_header>(wire_error::too_large);
+    if (size < notice_header_size) return fail<frame_header>(wire_error::body_size);
   } else {
     if (size > limits_.max_push_body) return fail<frame_header>(wire_error::too_large);
     if (size < push_header_size) return fail<frame_header>(wire_error::body_size);

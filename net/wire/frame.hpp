@@ -36,6 +36,7 @@ inline constexpr std::uint32_t push_header_size = 64;
 inline constexpr std::uint32_t hello_body_size = 56;
 inline constexpr std::uint32_t heartbeat_body_size = 24;
 inline constexpr std::uint32_t ack_body_size = 40;
+inline constexpr std::uint32_t notice_header_size = 16;
 
 /// What a frame's body holds.
 enum class frame_kind : std::uint8_t {
@@ -43,6 +44,7 @@ enum class frame_kind : std::uint8_t {
   hello = 2,      ///< connection handshake (control_codec.hpp)
   heartbeat = 3,  ///< liveness (control_codec.hpp)
   ack = 4,        ///< a receiver's held sequence on an edge (control_codec.hpp)
+  notice = 5,     ///< cluster coordination: a topic, text and values (notice_codec.hpp)
 };
 
 /// Decoding bounds.
@@ -50,6 +52,9 @@ struct frame_limits {
   /// Largest push body accepted (64-byte push header + payload). 1 GiB holds
   /// an fp32 push of 268 M parameters; bigger models need chunked pushes.
   std::uint32_t max_push_body = 1u << 30;
+  /// Largest notice body (a process's model sum at the end of a run rides
+  /// in one: 8 bytes per parameter).
+  std::uint32_t max_notice_body = 1u << 30;
 };
 
 /// A checked frame header.

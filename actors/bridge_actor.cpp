@@ -1,0 +1,187 @@
+// Implementation of the bridge actor (see bridge_actor.hpp).
+#include "actors/bridge_actor.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include "actors/actor_failure.hpp"
+#include "actors/sender_actor.hpp"
+#include "actors/terminal.hpp"
+#include "net/push_bridge.hpp"
+#include "net/wire/control_codec.hpp"
+#include "net/wire/push_codec.hpp"
+
+namespace sgp::actors {
+namespace {
+
+using self_ptr = caf::stateful_actor<bridge_state>*;
+
+const std::string& name_of(const bridge_state& s, std::uint32_t process) {
+  return s.setup.process_names[process];
+}
+
+void deliver(self_ptr self, std::uint32_t process, net::outgoing_frame frame) {
+  auto& s = self->state;
+  if (s.dead[process]) return;
+  if (s.transport->deliver(process, std::move(frame)) == net::deliver_outcome::dropped_full &&
+      frame.supersede_key == 0) {
+    show_messagef("cluster: the queue to process %s is full: a notice was dropped",
+                  name_of(s, process).c_str());
+  }
+}
+
+/// Declares `process` dead: its edges are forgotten, the host reshapes.
+void declare_dead(self_ptr self, std::uint32_t process, const char* why) {
+  auto& s = self->state;
+  if (s.dead[process]) return;
+  s.dead[process] = true;
+  for (std::size_t node = 0; node < s.setup.node_process.size(); ++node) {
+    if (s.setup.node_process[node] == process) s.edges->forget(static_cast<std::uint32_t>(node));
+  }
+  show_messagef("cluster: process %s %s: declared dead", name_of(s, process).c_str(), why);
+  self->send(s.host, down_atom::value, process);
+}
+
+void on_tick(self_ptr self) {
+  auto& s = self->state;
+  const double now = clock_seconds(self);
+  const auto n = static_cast<std::uint32_t>(s.last_heard.size());
+  const auto ns = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  ++s.heartbeat_seq;
+  for (std::uint32_t p = 0; p < n; ++p) {
+    if (p == s.setup.process || s.dead[p]) continue;
+    const net::wire::heartbeat hb{s.setup.process, s.heartbeat_seq, ns};
+    deliver(self, p,
+            net::outgoing_frame{std::make_shared<const std::vector<std::uint8_t>>(
+                                    net::wire::encode_control(hb)),
+                                nullptr,
+                                net::edge_key(net::wire::frame_kind::heartbeat, s.setup.process, p)});
+    if (s.last_heard[p] < 0.0) {
+      if (now - s.started > s.setup.join_timeout) declare_dead(self, p, "never joined");
+    } else if (now - s.last_heard[p] > s.setup.process_timeout) {
+      char why[64];
+      std::snprintf(why, sizeof(why), "silent for %.2f s", now - s.last_heard[p]);
+      declare_dead(self, p, why);
+    }
+  }
+  if (!s.all_joined) {
+    bool all = true;
+    for (std::uint32_t p = 0; p < n; ++p) {
+      if (p != s.setup.process && !s.dead[p] && s.last_heard[p] < 0.0) all = false;
+    }
+    if (all) {
+      s.all_joined = true;
+      self->send(s.host, joined_atom::value);
+    }
+  }
+  self->delayed_send(self, s.setup.heartbeat_every, tick_atom::value);
+}
+
+void on_push_frame(self_ptr self, std::uint32_t peer, const net::wire::frame_view& view) {
+  auto& s = self->state;
+  auto push = net::wire::decode_push(s.decoder, view);
+  if (!push.ok()) return;
+  const auto to = push->fields.receiver;
+  // Only a node of this process, from a node of the sending process.
+  if (to >= s.workers.size() || push->fields.sender >= s.setup.node_process.size() ||
+      s.setup.node_process[push->fields.sender] != peer || !s.workers[to]) {
+    ++s.unroutable;
+    return;
+  }
+  auto in = s.edges->incoming(push.value());
+  if (in.forward) self->send(s.workers[to], push_atom::value, std::move(*in.forward));
+  if (in.ack) deliver(self, peer, std::move(*in.ack));
+}
+
+void on_frame(self_ptr self, net::received_frame& f) {
+  auto& s = self->state;
+  if (f.peer >= s.dead.size() || f.peer == s.setup.process) return;
+  if (s.dead[f.peer]) {
+    if (!s.said_back[f.peer]) {
+      s.said_back[f.peer] = true;
+      show_messagef(
+          "cluster: process %s is back after it was declared dead; its nodes stay dead (a "
+          "rejoin is not supported yet)",
+          name_of(s, f.peer).c_str());
+    }
+    return;
+  }
+  s.last_heard[f.peer] = clock_seconds(self);
+  const net::wire::frame_view view{f.kind, {f.body.data(), f.body.size()}};
+  switch (f.kind) {
+    case net::wire::frame_kind::push:
+      on_push_frame(self, f.peer, view);
+      break;
+    case net::wire::frame_kind::ack: {
+      auto m = net::wire::decode_control(s.decoder, view);
+      if (m.ok()) s.edges->acknowledged(std::get<net::wire::ack>(m.value()));
+      break;
+    }
+    case net::wire::frame_kind::notice: {
+      auto m = net::wire::decode_notice(s.decoder, view);
+      if (m.ok() && m->process == f.peer) self->send(s.host, notice_atom::value, std::move(m.value()));
+      break;
+    }
+    default:
+      break;  // heartbeats: being heard is all
+  }
+}
+
+}  // namespace
+
+caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup setup,
+                           net::frame_transport* transport, caf::actor host) {
+  exit_on_exception(self, "cluster bridge");
+  auto& s = self->state;
+  const std::size_t processes = setup.process_names.size();
+  s.edges = std::make_unique<net::remote_edges>(setup.parameters, setup.precision);
+  s.setup = std::move(setup);
+  s.transport = transport;
+  s.host = std::move(host);
+  s.started = clock_seconds(self);
+  s.last_heard.assign(processes, -1.0);
+  s.dead.assign(processes, false);
+  s.said_back.assign(processes, false);
+  self->send(self, tick_atom::value);
+  return {
+      [=](push_atom, const core::gossip_envelope& e) {
+        auto& st = self->state;
+        if (!e.message) return;
+        const auto to = e.message->to;
+        if (to >= st.setup.node_process.size()) return;
+        const auto process = st.setup.node_process[to];
+        if (process == st.setup.process) return;
+        if (st.dead[process]) {
+          ++st.dropped_to_dead;
+          return;
+        }
+        if (auto frame = st.edges->outgoing(e)) deliver(self, process, std::move(*frame));
+      },
+      [=](frame_atom, net::received_frame& f) { on_frame(self, f); },
+      [=](tick_atom) { on_tick(self); },
+      [=](view_atom, const std::vector<caf::actor>& workers) { self->state.workers = workers; },
+      [=](notice_atom, std::uint32_t to, const net::wire::notice& n) {
+        auto& st = self->state;
+        auto frame = std::make_shared<const std::vector<std::uint8_t>>(net::wire::encode_notice(n));
+        for (std::uint32_t p = 0; p < st.dead.size(); ++p) {
+          if (to != all_processes && p != to) continue;
+          if (p == st.setup.process) {
+            self->send(st.host, notice_atom::value, n);
+          } else {
+            deliver(self, p, net::outgoing_frame{frame, nullptr, 0});
+          }
+        }
+      },
+      [=](status_atom) {
+        const auto& c = self->state.edges->counters();
+        return std::vector<std::uint64_t>{c.pushes_out,     c.applied_in, c.not_applied_in,
+                                          c.malformed_in,   c.acks_in,    c.wire_bytes_out,
+                                          c.transfers_refused};
+      },
+  };
+}
+
+}  // namespace sgp::actors

@@ -1,0 +1,57 @@
+// The bridge: this process's door to the others. Local senders address a
+// node of another process as they would a local worker (push_atom with a
+// gossip envelope); the bridge turns the running sum into an acknowledged
+// delta (net/remote_edges.hpp) and hands the frame to the data plane. Frames
+// from other processes come back as messages (frame_atom): pushes go on to
+// the local workers as running sums, acks to the edges, notices to the host.
+// It sends heartbeats and declares a process dead after process_timeout of
+// silence (or join_timeout without ever being heard), forgetting its edges.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "actors/cluster_messages.hpp"
+#include "actors/messages.hpp"
+#include "net/frame_transport.hpp"
+#include "net/remote_edges.hpp"
+#include "net/wire/frame.hpp"
+
+namespace sgp::actors {
+
+struct bridge_setup {
+  std::uint32_t process = 0;
+  std::vector<std::string> process_names;  ///< by process index (for messages)
+  std::vector<std::uint32_t> node_process;  ///< the process of each node
+  std::size_t parameters = 0;
+  core::delta_precision precision = core::delta_precision::f32;
+  double process_timeout = 1.0;  ///< seconds of silence: dead
+  double join_timeout = 60.0;    ///< seconds to hear from every process at start
+  std::chrono::milliseconds heartbeat_every{100};
+};
+
+struct bridge_state {
+  bridge_setup setup;
+  net::frame_transport* transport = nullptr;  ///< owned by the runner, outlives the bridge
+  caf::actor host;
+  std::unique_ptr<net::remote_edges> edges;
+  std::vector<caf::actor> workers;  ///< local workers by node id (null elsewhere)
+  net::wire::frame_decoder decoder;
+  double started = 0.0;
+  std::vector<double> last_heard;  ///< seconds, per process (-1: never)
+  std::vector<bool> dead;
+  std::vector<bool> said_back;  ///< "came back" was logged for a dead process
+  bool all_joined = false;
+  std::uint64_t heartbeat_seq = 0;
+  std::uint64_t dropped_to_dead = 0;  ///< pushes for a dead process's nodes
+  std::uint64_t unroutable = 0;       ///< pushes for nodes without a worker here
+  static inline const char* name = "sgp.bridge";
+};
+
+caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup setup,
+                           net::frame_transport* transport, caf::actor host);
+
+}  // namespace sgp::actors

@@ -1,0 +1,30 @@
+// The messages between a cluster process's host actor and its bridge to the
+// other processes (see bridge_actor.hpp, process_host.hpp). They stay in the
+// process: the other processes are reached through the data plane's frames.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+
+#include "net/frame_transport.hpp"
+#include "net/wire/notice_codec.hpp"
+
+namespace sgp::actors {
+
+/// transport's I/O thread -> bridge: a received, checked frame.
+using frame_atom = caf::atom_constant<caf::atom("frame")>;
+/// host -> bridge: a notice to send (to a process, or to all: all_processes);
+/// bridge -> host: a notice received.
+using notice_atom = caf::atom_constant<caf::atom("notice")>;
+/// bridge -> host: a process was declared dead (silent, or never joined).
+using down_atom = caf::atom_constant<caf::atom("down")>;
+/// bridge -> host: every other process has been heard from: training may start.
+using joined_atom = caf::atom_constant<caf::atom("joined")>;
+
+inline constexpr std::uint32_t all_processes = 0xffffffffu;
+
+}  // namespace sgp::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::net::received_frame)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::net::wire::notice)

@@ -1,0 +1,243 @@
+// Implementation of run_cluster_process (see cluster_run.hpp).
+#include "actors/cluster_run.hpp"
+
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "actors/bridge_actor.hpp"
+#include "actors/datasets.hpp"
+#include "actors/process_host.hpp"
+#include "core/secret.hpp"
+#include "core/units.hpp"
+#include "net/tcp/tcp_transport.hpp"
+
+namespace sgp::actors {
+namespace {
+
+/// Frames from the transport's I/O thread to the bridge (dropped before it exists).
+class frame_sink {
+ public:
+  void set(caf::actor target) {
+    std::lock_guard lock(mutex_);
+    target_ = std::move(target);
+  }
+  void post(net::received_frame f) {
+    std::lock_guard lock(mutex_);
+    if (target_) caf::anon_send(target_, frame_atom::value, std::move(f));
+  }
+
+ private:
+  std::mutex mutex_;
+  caf::actor target_;
+};
+
+/// The first IPv4/IPv6 address of `host` as text (an address stays as it is).
+core::result<std::string> resolve(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0) {
+    return core::make_error("cannot resolve host '" + host + "': " + ::gai_strerror(rc));
+  }
+  char text[NI_MAXHOST] = {};
+  const int rc = ::getnameinfo(found->ai_addr, found->ai_addrlen, text, sizeof(text), nullptr, 0,
+                               NI_NUMERICHOST);
+  ::freeaddrinfo(found);
+  if (rc != 0) return core::make_error("cannot resolve host '" + host + "'");
+  return std::string(text);
+}
+
+/// The hello's proof: a keyed digest of the nonce and the settings hash.
+std::array<std::uint8_t, 32> proof_of(const std::string& secret, std::uint64_t nonce,
+                                      std::uint64_t settings_hash) {
+  // FNV-1a over secret | nonce | hash, four lanes: not a MAC (see the note in
+  // docs/cluster.md); the secret itself never crosses the wire.
+  std::array<std::uint8_t, 32> out{};
+  for (std::uint64_t lane = 0; lane < 4; ++lane) {
+    std::uint64_t h = 1469598103934665603ULL ^ (lane * 0x9e3779b97f4a7c15ULL);
+    auto mix = [&](const void* p, std::size_t n) {
+      const auto* b = static_cast<const std::uint8_t*>(p);
+      for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ULL;
+    };
+    mix(secret.data(), secret.size());
+    mix(&nonce, sizeof(nonce));
+    mix(&settings_hash, sizeof(settings_hash));
+    mix(secret.data(), secret.size());
+    std::memcpy(out.data() + 8 * lane, &h, 8);
+  }
+  return out;
+}
+
+/// The join check of a peer's hello, with one log line per refused peer and reason.
+struct hello_check {
+  cluster_layout layout;
+  std::mutex mutex;
+  std::set<std::pair<std::uint32_t, int>> logged;
+
+  bool operator()(const net::wire::hello& h) {
+    const auto& me = layout.processes[layout.self].name;
+    int why = 0;
+    std::string text;
+    if (h.process >= layout.processes.size() || h.process == layout.self) {
+      why = 1;
+      text = "a hello from an unknown process index " + std::to_string(h.process);
+    } else {
+      const auto& them = layout.processes[h.process].name;
+      if (h.program_version != layout.program_version) {
+        why = 2;
+        text = "process " + them + " runs program version " + std::to_string(h.program_version) +
+               ", process " + me + " runs " + std::to_string(layout.program_version);
+      } else if (h.settings_hash != layout.settings_hash) {
+        why = 3;
+        text = "process " + them + " and process " + me +
+               " have different settings (compare their config files and --set options)";
+      } else {
+        const auto expected = proof_of(layout.secret, h.nonce, h.settings_hash);
+        const std::string_view a(reinterpret_cast<const char*>(expected.data()), expected.size());
+        const std::string_view b(reinterpret_cast<const char*>(h.proof.data()), h.proof.size());
+        if (!core::secret_matches(b, a)) {
+          why = 4;
+          text = "process " + them + " presented a wrong cluster secret";
+        }
+      }
+    }
+    if (why == 0) return true;
+    std::lock_guard lock(mutex);
+    if (logged.insert({h.process, why}).second) {
+      std::fprintf(stderr, "cluster: refused a peer: %s\n", text.c_str());
+    }
+    return false;
+  }
+};
+
+std::string error_text(caf::actor_system& sys, const caf::error& e) {
+  const auto& ctx = e.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0)) return ctx.get_as<std::string>(0);
+  return sys.render(e);
+}
+
+}  // namespace
+
+core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
+                                                  const cluster_layout& layout,
+                                                  const std::atomic<int>* stop_signal) {
+  const auto& me = layout.processes.at(layout.self);
+  std::vector<std::uint32_t> node_process;
+  std::vector<std::string> names;
+  for (std::uint32_t p = 0; p < layout.processes.size(); ++p) {
+    names.push_back(layout.processes[p].name);
+    for (int k = 0; k < layout.processes[p].nodes; ++k) node_process.push_back(p);
+  }
+  // Every peer's address first: a typo fails here, before any work.
+  std::vector<std::string> addresses(layout.processes.size());
+  for (std::size_t p = 0; p < layout.processes.size(); ++p) {
+    auto a = resolve(layout.processes[p].host);
+    if (!a.ok()) return a.err().with_context("cluster.process " + layout.processes[p].name);
+    addresses[p] = *a;
+  }
+  auto sets = load_datasets(cfg.data, cfg.run.seed);
+  if (!sets.ok()) return sets.err();
+
+  caf::actor_system_config sys_cfg;
+  sys_cfg.set("logger.file-verbosity", caf::atom("quiet"));
+  sys_cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  caf::actor_system sys{sys_cfg};
+
+  net::tcp::tcp_options options;
+  options.process = static_cast<std::uint32_t>(layout.self);
+  options.listen_host = addresses[layout.self];
+  if (std::strncmp(options.listen_host.c_str(), "127.", 4) != 0 && options.listen_host != "::1") {
+    options.listen_host = options.listen_host.find(':') != std::string::npos ? "::" : "0.0.0.0";
+  }
+  options.listen_port = static_cast<std::uint16_t>(me.port);
+  options.stall_timeout = std::chrono::milliseconds(
+      static_cast<long>(1000 * std::max(2.0, 2 * layout.process_timeout)));
+  options.hello.program_version = layout.program_version;
+  options.hello.settings_hash = layout.settings_hash;
+  options.hello.nonce = static_cast<std::uint64_t>(
+      std::chrono::steady_clock::now().time_since_epoch().count()) ^ (layout.self << 20);
+  options.hello.proof = proof_of(layout.secret, options.hello.nonce, layout.settings_hash);
+  auto check = std::make_shared<hello_check>();
+  check->layout = layout;
+  options.accept_hello = [check](const net::wire::hello& h) { return (*check)(h); };
+  auto sink = std::make_shared<frame_sink>();
+  auto started =
+      net::tcp::tcp_transport::start(options, [sink](net::received_frame f) { sink->post(std::move(f)); });
+  if (!started.ok()) {
+    return started.err().with_context("process " + me.name + " (cluster.process port)");
+  }
+  std::unique_ptr<net::tcp::tcp_transport> transport = std::move(started).value();
+
+  process_host_setup hs{cfg, static_cast<std::uint32_t>(layout.self), names, node_process,
+                        me.devices, cfg.run.dir + "/" + me.name};
+  auto host = sys.spawn(process_host, hs,
+                        std::make_shared<const data::dataset>(std::move(sets->train)),
+                        std::make_shared<const data::dataset>(std::move(sets->test)));
+  bridge_setup bs;
+  bs.process = static_cast<std::uint32_t>(layout.self);
+  bs.process_names = names;
+  bs.node_process = node_process;
+  bs.precision = cfg.algorithm.compression == "bf16" ? core::delta_precision::bf16
+                                                     : core::delta_precision::f32;
+  bs.process_timeout = layout.process_timeout;
+  bs.join_timeout = layout.join_timeout;
+  auto bridge = sys.spawn(bridge_actor, bs, static_cast<net::frame_transport*>(transport.get()), host);
+  sink->set(bridge);
+  for (std::size_t p = 0; p < layout.processes.size(); ++p) {
+    if (p == layout.self) continue;
+    transport->add_peer(static_cast<std::uint32_t>(p), addresses[p],
+                        static_cast<std::uint16_t>(layout.processes[p].port));
+  }
+
+  core::result<cluster_outcome> out = core::make_error("the run ended without a result");
+  std::atomic<bool> done{false};
+  std::thread watcher([&] {
+    while (!done.load()) {
+      if (stop_signal != nullptr && stop_signal->load() != 0) {
+        caf::anon_send(host, stop_atom::value);
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  {
+    caf::scoped_actor self{sys};
+    self->request(host, caf::infinite, start_atom::value, bridge)
+        .receive(
+            [&](const run_summary& s) {
+              cluster_outcome o;
+              o.coordinator = !s.algorithm.empty();
+              o.summary = s;
+              out = o;
+            },
+            [&](const caf::error& e) { out = core::make_error(error_text(sys, e)); });
+    // The last notices (finish, abort) leave before the connections close.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    for (bool queued = true; queued && std::chrono::steady_clock::now() < deadline;) {
+      queued = false;
+      for (std::size_t p = 0; p < layout.processes.size(); ++p) {
+        if (p != layout.self && transport->stats(static_cast<std::uint32_t>(p)).queued_frames > 0)
+          queued = true;
+      }
+      if (queued) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    sink->set(caf::actor{});
+    self->send_exit(bridge, caf::exit_reason::user_shutdown);
+    self->wait_for(bridge);
+    self->send_exit(host, caf::exit_reason::user_shutdown);
+  }
+  done = true;
+  watcher.join();
+  transport.reset();
+  return out;
+}
+
+}  // namespace sgp::actors

@@ -1,0 +1,45 @@
+// Runs one process of a cluster to the end (`sgp node`): its nodes, the
+// data plane to the other processes, the end of the run. No CAF here.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "actors/run_summary.hpp"
+#include "config/config.hpp"
+#include "core/result.hpp"
+
+namespace sgp::actors {
+
+struct cluster_member {
+  std::string name;
+  std::string host;  ///< hostname or address; others connect here
+  int port = 0;
+  int nodes = 1;
+  std::vector<int> devices;  ///< GPUs of this process (empty: backend.devices)
+};
+
+struct cluster_layout {
+  std::vector<cluster_member> processes;
+  std::size_t self = 0;  ///< this process's index
+  std::uint32_t program_version = 0;
+  std::uint64_t settings_hash = 0;  ///< of the settings every process must share
+  std::string secret;               ///< shared; empty: none
+  double process_timeout = 1.0;     ///< seconds of silence before a process is dead
+  double join_timeout = 60.0;       ///< seconds to wait for every process at start
+};
+
+struct cluster_outcome {
+  bool coordinator = false;  ///< this process wrote RUN_DIR/summary.json
+  run_summary summary;       ///< the whole run's (coordinator only)
+};
+
+/// Runs process `layout.self` until the cluster's run ends; `stop_signal`
+/// (may be null) is polled: once nonzero the cluster is told to stop.
+core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
+                                                  const cluster_layout& layout,
+                                                  const std::atomic<int>* stop_signal);
+
+}  // namespace sgp::actors

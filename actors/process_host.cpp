@@ -1,0 +1,276 @@
+// The lifecycle of a cluster process: its nodes, the start barrier, reports,
+// progress and dead processes (see process_host.hpp; the end of the run is in
+// process_host_finish.cpp).
+#include "actors/process_host.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "actors/actor_failure.hpp"
+#include "actors/compute_actor.hpp"
+#include "actors/group_plan.hpp"
+#include "actors/run_limits.hpp"
+#include "actors/sender_actor.hpp"
+#include "core/clock_text.hpp"
+#include "core/json.hpp"
+#include "core/metrics_lines.hpp"
+#include "core/rng.hpp"
+#include "core/units.hpp"
+
+namespace sgp::actors {
+namespace {
+
+constexpr auto progress_every = std::chrono::seconds(2);
+
+const std::string& my_name(const process_host_state& s) { return s.setup.names[s.setup.process]; }
+
+bool write_metrics_line(host_ptr self, const std::string& line) {
+  auto& s = self->state;
+  if (auto st = s.metrics.write_line(line); !st.ok()) {
+    abort_cluster(self, st.err().message);
+    return false;
+  }
+  return true;
+}
+
+/// Senders' peers: local workers, the bridge for live remote nodes, nothing for dead ones.
+void broadcast_view(host_ptr self) {
+  auto& s = self->state;
+  std::vector<caf::actor> peers(s.n);
+  std::vector<caf::actor> local(s.n);
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (s.view.live[i] && s.setup.node_process[i] != s.setup.process) peers[i] = s.bridge;
+  }
+  for (const auto& node : s.nodes) {
+    peers[static_cast<std::size_t>(node.id)] = node.worker;
+    local[static_cast<std::size_t>(node.id)] = node.worker;
+  }
+  for (const auto& node : s.nodes) {
+    self->send(node.worker, view_atom::value, s.view);
+    self->send(node.sender, view_atom::value, peers);
+  }
+  self->send(s.bridge, view_atom::value, local);
+}
+
+core::status spawn_nodes(host_ptr self) {
+  auto& s = self->state;
+  const auto& cfg = s.setup.cfg;
+  auto compute = compute_setup_of(cfg, s.n);
+  const auto memory = physical_memory_bytes();
+  if (auto st = check_datasets(cfg, *s.train, *s.test); !st.ok()) return st;
+  if (auto st = check_batch_memory(cfg, s.train->sample_elements(), memory); !st.ok()) return st;
+  const auto& devices = s.setup.devices.empty() ? cfg.backend.devices : s.setup.devices;
+  const caf::actor me = caf::actor_cast<caf::actor>(self);
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (s.setup.node_process[i] != s.setup.process) continue;
+    auto setup = compute;
+    setup.node = static_cast<int>(i);
+    setup.device = devices.empty() ? 0 : devices[k % devices.size()];
+    ++k;
+    auto made = compute_engine::create(setup, s.train);
+    if (!made.ok()) return made.err().with_context("node " + std::to_string(i));
+    std::shared_ptr<compute_engine> engine = std::move(made).value();
+    if (!s.initial_x) {
+      // The same seed on every process: the same start everywhere.
+      s.initial_x = std::make_shared<const std::vector<float>>(engine->initial_parameters());
+      s.per_epoch = engine->iterations_per_epoch();
+      s.wsetup.total_iterations = static_cast<std::uint64_t>(s.per_epoch * cfg.schedule.epochs);
+      if (cfg.schedule.max_iterations > 0) {
+        s.wsetup.total_iterations = std::min(
+            s.wsetup.total_iterations, static_cast<std::uint64_t>(cfg.schedule.max_iterations));
+      }
+      if (auto st = check_node_memory(cfg, engine->parameters(), memory); !st.ok()) return st;
+    }
+    const int id = static_cast<int>(i);
+    auto worker =
+        self->spawn(worker_actor, id, engine, s.initial_x, 1.0, s.gossip, s.view, s.wsetup, me);
+    caf::actor comp =
+        cfg.backend.name == "cpu" && cfg.backend.compute_threads != "own"
+            ? self->spawn(compute_actor, engine, s.test, worker, caf::actor{}, id, false)
+            : self->spawn<caf::detached>(compute_actor, engine, s.test, worker, caf::actor{}, id,
+                                         false);
+    const auto seed = core::mix_seed(cfg.run.seed + 7919 * static_cast<std::uint64_t>(i));
+    auto sender = self->spawn(sender_actor, id, s.links, cfg.network.duplicate, worker, seed);
+    for (const auto& a : {worker, comp, sender}) self->monitor(a);
+    s.nodes.push_back({id, worker, comp, sender, std::move(engine), std::nullopt, false});
+  }
+  return {};
+}
+
+bool start(host_ptr self) {
+  auto& s = self->state;
+  const auto& cfg = s.setup.cfg;
+  s.gossip = gossip_options_of(cfg);
+  s.links = configured_links(cfg);
+  s.view = core::membership_view::all_up(s.n);
+  s.process_live.assign(s.setup.names.size(), true);
+  s.process_done.assign(s.setup.names.size(), false);
+  s.wsetup.wait_timeout = std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(
+      core::parse_duration_seconds(cfg.algorithm.wait_timeout).value()));
+  s.wsetup.bytes_per_element = cfg.algorithm.compression == "bf16" ? 2 : 4;
+  std::error_code ec;
+  std::filesystem::create_directories(s.setup.dir, ec);
+  if (ec) {
+    abort_cluster(self, s.setup.dir + ": cannot create the directory (" + ec.message() + ")");
+    return false;
+  }
+  if (auto opened = s.metrics.open_append(s.setup.dir + "/metrics.jsonl"); !opened.ok()) {
+    abort_cluster(self, opened.err().message);
+    return false;
+  }
+  if (auto st = spawn_nodes(self); !st.ok()) {
+    abort_cluster(self, st.err().message);
+    return false;
+  }
+  broadcast_view(self);
+  std::fprintf(stderr, "process %s: nodes %d..%d of %zu; waiting for the other %zu processes\n",
+               my_name(s).c_str(), s.nodes.front().id, s.nodes.back().id, s.n,
+               s.setup.names.size() - 1);
+  return true;
+}
+
+void print_progress(host_ptr self) {
+  auto& s = self->state;
+  if (!s.setup.cfg.output.progress) return;
+  std::uint64_t slowest = ~0ULL;
+  double loss = 0.0;
+  double wait = 0.0;
+  double busy = 0.0;
+  int count = 0;
+  for (const auto& node : s.nodes) {
+    if (!node.last) continue;
+    slowest = std::min(slowest, node.last->iteration);
+    loss += node.last->loss;
+    wait += node.last->comm_wait;
+    busy += node.last->comm_wait + node.last->compute_seconds;
+    ++count;
+  }
+  if (count == 0) return;
+  const int live = static_cast<int>(std::count(s.process_live.begin(), s.process_live.end(), true));
+  const double now = clock_seconds(self) - s.start_time;
+  std::fprintf(stderr,
+               "process %s: it %llu/%llu  epoch %.2f/%d  elapsed %s  loss %.4f  comm wait %.0f%%  "
+               "processes live %d/%zu\n",
+               my_name(s).c_str(), static_cast<unsigned long long>(slowest),
+               static_cast<unsigned long long>(s.wsetup.total_iterations),
+               static_cast<double>(slowest) / static_cast<double>(s.per_epoch),
+               s.setup.cfg.schedule.epochs, core::clock_text(now).c_str(), loss / count,
+               busy > 0 ? 100.0 * wait / busy : 0.0, live, s.process_live.size());
+}
+
+void on_report(host_ptr self, const iteration_report& r) {
+  auto& s = self->state;
+  auto it = std::find_if(s.nodes.begin(), s.nodes.end(),
+                         [&](const local_node& n) { return n.id == r.node; });
+  if (it == s.nodes.end()) return;
+  if (!std::isfinite(r.loss)) {
+    abort_cluster(self, "node " + std::to_string(r.node) + " diverged at iteration " +
+                            std::to_string(r.iteration) +
+                            " (loss is not finite): lower optimizer.lr or add schedule.warmup_epochs");
+    return;
+  }
+  it->last = r;
+  (void)write_metrics_line(
+      self, core::metrics::train_line({r.node, r.iteration,
+                                       static_cast<double>(r.iteration) /
+                                           static_cast<double>(s.per_epoch),
+                                       r.time - s.start_time, r.loss, r.lr, r.w, r.comm_wait,
+                                       r.compute_seconds, r.bytes_sent, r.messages_late,
+                                       r.messages_lost, r.messages_duplicate}));
+}
+
+void on_down(host_ptr self, std::uint32_t process) {
+  auto& s = self->state;
+  if (process >= s.process_live.size() || !s.process_live[process]) return;
+  s.process_live[process] = false;
+  int nodes = 0;
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (s.setup.node_process[i] != process || !s.view.live[i]) continue;
+    s.view.live[i] = false;
+    ++nodes;
+  }
+  ++s.view.epoch;
+  broadcast_view(self);
+  (void)write_metrics_line(self, core::json_object()
+                                     .add("event", "process_down")
+                                     .add("process", s.setup.names[process])
+                                     .add("nodes", nodes)
+                                     .add("time", clock_seconds(self) - s.start_time)
+                                     .str());
+  std::fprintf(stderr, "process %s: %d nodes of process %s left the view; training goes on\n",
+               my_name(s).c_str(), nodes, s.setup.names[process].c_str());
+  maybe_start_end(self);
+}
+
+}  // namespace
+
+caf::behavior process_host(host_ptr self, process_host_setup setup,
+                           std::shared_ptr<const data::dataset> train,
+                           std::shared_ptr<const data::dataset> test) {
+  exit_on_exception(self, "process host");
+  auto& s = self->state;
+  s.setup = std::move(setup);
+  s.train = std::move(train);
+  s.test = std::move(test);
+  s.n = s.setup.node_process.size();
+  self->set_down_handler([=](const caf::down_msg& m) {
+    auto& st = self->state;
+    if (st.phase == host_phase::finished) return;
+    const auto text = actor_failure_text(m.reason);
+    abort_cluster(self, text.empty() ? "a node's actor stopped unexpectedly" : text);
+  });
+  return {
+      [=](start_atom, const caf::actor& bridge) -> caf::result<run_summary> {
+        auto& st = self->state;
+        st.finished = self->make_response_promise();
+        st.bridge = bridge;
+        (void)start(self);
+        return st.finished;
+      },
+      [=](joined_atom) {
+        auto& st = self->state;
+        if (st.phase != host_phase::joining) return;
+        st.phase = host_phase::training;
+        st.start_time = clock_seconds(self);
+        std::fprintf(stderr, "process %s: every process joined: training\n", my_name(st).c_str());
+        for (const auto& node : st.nodes) {
+          self->send(node.worker, start_atom::value, node.compute, node.sender);
+        }
+        self->delayed_send(self, progress_every, tick_atom::value);
+      },
+      [=](report_atom, const iteration_report& r) { on_report(self, r); },
+      [=](done_atom, int id) {
+        auto& st = self->state;
+        bool all = true;
+        for (auto& node : st.nodes) {
+          if (node.id == id) node.done = true;
+          all = all && node.done;
+        }
+        if (all && st.phase == host_phase::training) local_done(self);
+      },
+      [=](suspect_atom, int, const std::vector<std::size_t>&) { ++self->state.suspects; },
+      [=](forgot_atom, int, const std::vector<core::forgotten_edges>& edges) {
+        auto& st = self->state;
+        for (const auto& e : edges) {
+          st.sent_to_dead += e.sent_weight;
+          st.applied_from_dead += e.applied_weight;
+        }
+      },
+      [=](down_atom, std::uint32_t process) { on_down(self, process); },
+      [=](notice_atom, const net::wire::notice& n) { on_notice(self, n); },
+      [=](flush_atom, std::uint32_t to, double round) { send_weights(self, to, round); },
+      [=](tick_atom) {
+        auto& st = self->state;
+        if (st.phase == host_phase::finished) return;
+        if (st.phase == host_phase::training) print_progress(self);
+        self->delayed_send(self, progress_every, tick_atom::value);
+      },
+      [=](stop_atom) { abort_cluster(self, "stopped by a signal"); },
+  };
+}
+
+}  // namespace sgp::actors

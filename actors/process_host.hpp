@@ -1,0 +1,143 @@
+// One process of a cluster (`sgp node`): hosts this process's nodes (worker,
+// compute and sender actors, as in one process) and reaches the other
+// processes' nodes through the bridge (bridge_actor.hpp). There is no
+// central supervisor: every process keeps its own membership view, built
+// from the bridge's verdicts (a silent process is dead: its nodes leave the
+// view and every edge to them is forgotten, with its weight accounted).
+//
+// The end of a run is coordinated by the coordinator: the live process with
+// the lowest index (process 0 unless it died). Each process announces when
+// its nodes are done; once every live process is, the coordinator asks for
+// flushes until no weight is in flight between live nodes (or ten rounds
+// passed), then for results: each process evaluates its nodes and sends
+// the sum of their models; the coordinator evaluates the averaged model,
+// writes RUN_DIR/summary.json and tells everyone to finish. If the
+// coordinator dies on the way, the next one starts the end over.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/cluster_messages.hpp"
+#include "actors/compute_engine.hpp"
+#include "actors/messages.hpp"
+#include "actors/run_summary.hpp"
+#include "actors/worker_actor.hpp"
+#include "config/config.hpp"
+#include "core/gossip_node.hpp"
+#include "core/text_file.hpp"
+#include "data/dataset.hpp"
+#include "net/link_emulator.hpp"
+
+namespace sgp::actors {
+
+struct process_host_setup {
+  config::config cfg;
+  std::uint32_t process = 0;
+  std::vector<std::string> names;           ///< process names by index
+  std::vector<std::uint32_t> node_process;  ///< the process of each node
+  std::vector<int> devices;                 ///< this process's GPUs (empty: backend.devices)
+  std::string dir;                          ///< this process's files (RUN_DIR/NAME)
+};
+
+/// The end of the run, as this process sees it.
+enum class host_phase { joining, training, done, finishing, finished };
+
+struct local_node {
+  int id = 0;
+  caf::actor worker;
+  caf::actor compute;
+  caf::actor sender;
+  std::shared_ptr<compute_engine> engine;
+  std::optional<iteration_report> last;
+  bool done = false;
+};
+
+struct process_host_state {
+  process_host_setup setup;
+  std::shared_ptr<const data::dataset> train;
+  std::shared_ptr<const data::dataset> test;
+  std::size_t n = 0;
+  core::gossip_options gossip;
+  worker_setup wsetup;
+  net::link_emulator links{1, {}, 0};
+  core::membership_view view;
+  std::vector<local_node> nodes;  ///< this process's nodes
+  caf::actor bridge;
+  std::shared_ptr<const std::vector<float>> initial_x;
+  std::int64_t per_epoch = 1;
+  host_phase phase = host_phase::joining;
+  double start_time = 0.0;
+  double last_progress = 0.0;
+  core::line_file metrics;  ///< DIR/metrics.jsonl
+  std::vector<bool> process_live;
+  std::vector<bool> process_done;
+  double sent_to_dead = 0.0;       ///< weight this process's nodes sent to dead nodes
+  double applied_from_dead = 0.0;  ///< weight they applied from dead nodes
+  std::uint64_t suspects = 0;
+  // Coordinator only: the end's rounds.
+  std::uint64_t end_round = 0;  ///< tags flush/weights and final/result notices
+  int flush_rounds = 0;
+  std::map<std::uint32_t, std::vector<double>> weights;  ///< per process, this round
+  std::map<std::uint32_t, std::pair<std::string, std::vector<double>>> results;
+  double final_in_flight = 0.0;
+  caf::response_promise finished;
+  std::optional<run_summary> summary;  ///< the coordinator's
+  static inline const char* name = "sgp.process";
+};
+
+using host_ptr = caf::stateful_actor<process_host_state>*;
+
+/// Spawn with the set-up and the data sets; then (start_atom, bridge) starts
+/// it and is answered at the end with the run's summary (the coordinator's;
+/// other processes answer with their part).
+caf::behavior process_host(host_ptr self, process_host_setup setup,
+                           std::shared_ptr<const data::dataset> train,
+                           std::shared_ptr<const data::dataset> test);
+
+// process_host_finish.cpp: the end of the run.
+
+/// The coordinator: the live process with the lowest index.
+bool is_coordinator(const process_host_state& s);
+
+/// Every local node is done: say so to every process.
+void local_done(host_ptr self);
+
+/// A notice from a process (or this one).
+void on_notice(host_ptr self, const net::wire::notice& n);
+
+/// The coordinator checks whether the end can start (or start over).
+void maybe_start_end(host_ptr self);
+
+/// Ends the run with an error (every process is told).
+void abort_cluster(host_ptr self, const std::string& why);
+
+/// After a flush settled: this process's weights to process `to`.
+void send_weights(host_ptr self, std::uint32_t to, double round);
+
+/// Delivers the run's end to the start request.
+void finish_here(host_ptr self, run_summary summary);
+
+/// Values in front of a result notice's per-node records, and per record:
+/// head: round, live nodes, sent to dead, applied from dead, iterations,
+/// loss sum, bytes sent, waits timed out, suspicions; record: node,
+/// accuracy, loss, w, iteration. Then the sum of the live nodes' z.
+inline constexpr std::size_t result_head = 9;
+inline constexpr std::size_t result_record = 5;
+
+// process_host_summary.cpp: the coordinator's summary.
+
+/// Every live process's result is in: evaluates the averaged model, writes
+/// RUN_DIR/summary.json, tells the others to finish and finishes.
+void write_cluster_summary(host_ptr self);
+
+/// Sends a notice through the bridge (to a process or all_processes).
+void send_notice(host_ptr self, std::uint32_t to, net::wire::notice_topic topic,
+                 std::string text = {}, std::vector<double> values = {});
+
+}  // namespace sgp::actors

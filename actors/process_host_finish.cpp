@@ -1,0 +1,280 @@
+// The end of a cluster run: done notices, the coordinator's flush rounds,
+// every process's results, the summary (see process_host.hpp).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <memory>
+
+#include "actors/process_host.hpp"
+#include "actors/sender_actor.hpp"
+#include "core/json.hpp"
+#include "core/text_file.hpp"
+
+namespace sgp::actors {
+namespace {
+
+using net::wire::notice_topic;
+
+/// After a flush, the pushes it sent are given this long to arrive.
+constexpr auto flush_settle = std::chrono::milliseconds(300);
+/// Flush rounds before the coordinator evaluates with weight still in flight.
+constexpr int max_flush_rounds = 10;
+
+std::uint32_t coordinator_of(const process_host_state& s) {
+  for (std::uint32_t p = 0; p < s.process_live.size(); ++p) {
+    if (s.process_live[p]) return p;
+  }
+  return s.setup.process;
+}
+
+std::vector<const local_node*> live_nodes(const process_host_state& s) {
+  std::vector<const local_node*> out;
+  for (const auto& node : s.nodes) {
+    if (s.view.live[static_cast<std::size_t>(node.id)]) out.push_back(&node);
+  }
+  return out;
+}
+
+/// Asks the live processes to flush (a new request id).
+void request_flush(host_ptr self) {
+  auto& s = self->state;
+  ++s.end_round;
+  s.weights.clear();
+  send_notice(self, all_processes, notice_topic::flush, std::to_string(s.end_round),
+              {static_cast<double>(s.end_round)});
+}
+
+void restart_end(host_ptr self) {
+  auto& s = self->state;
+  s.phase = host_phase::finishing;
+  s.flush_rounds = 0;
+  s.results.clear();
+  request_flush(self);
+}
+
+/// Flushes the local nodes; their weights go to `to` after flush_settle.
+void on_flush(host_ptr self, std::uint32_t to, double round) {
+  auto& s = self->state;
+  for (const auto* node : live_nodes(s)) self->send(node->worker, flush_atom::value);
+  self->delayed_send(self, flush_settle, flush_atom::value, to, round);
+}
+
+}  // namespace
+
+/// Per live local node: id, w, sent weight to every node, applied from every node.
+void send_weights(host_ptr self, std::uint32_t to, double round) {
+  auto& s = self->state;
+  auto nodes = live_nodes(s);
+  auto out = std::make_shared<std::vector<double>>(1, round);
+  auto pending = std::make_shared<std::size_t>(nodes.size());
+  auto reply = [=] { send_notice(self, to, notice_topic::weights, {}, *out); };
+  if (nodes.empty()) return reply();
+  for (const auto* node : nodes) {
+    self->request(node->worker, caf::infinite, final_atom::value, false)
+        .then([=](const node_snapshot& snap) {
+          out->push_back(snap.node);
+          out->push_back(snap.w);
+          out->insert(out->end(), snap.sent_weight.begin(), snap.sent_weight.end());
+          out->insert(out->end(), snap.applied_weight.begin(), snap.applied_weight.end());
+          if (--*pending == 0) reply();
+        });
+  }
+}
+
+namespace {
+
+/// The coordinator has every live process's weights: in flight, or final.
+void weights_complete(host_ptr self) {
+  auto& s = self->state;
+  const std::size_t n = s.n;
+  std::vector<std::vector<double>> sent(n), applied(n);
+  for (const auto& [p, v] : s.weights) {
+    for (std::size_t k = 1; k + 2 + 2 * n <= v.size(); k += 2 + 2 * n) {
+      const auto id = static_cast<std::size_t>(v[k]);
+      if (id >= n) continue;
+      sent[id].assign(v.begin() + static_cast<long>(k + 2), v.begin() + static_cast<long>(k + 2 + n));
+      applied[id].assign(v.begin() + static_cast<long>(k + 2 + n),
+                         v.begin() + static_cast<long>(k + 2 + 2 * n));
+    }
+  }
+  double in_flight = 0.0;
+  bool exact = true;
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      if (i == j || sent[i].empty() || applied[j].empty()) continue;
+      const double d = sent[i][j] - applied[j][i];
+      in_flight += d;
+      if (d != 0.0) exact = false;
+    }
+  }
+  if (!exact && ++s.flush_rounds < max_flush_rounds) return request_flush(self);
+  s.final_in_flight = in_flight;
+  ++s.end_round;
+  s.results.clear();
+  send_notice(self, all_processes, notice_topic::final, {}, {static_cast<double>(s.end_round)});
+}
+
+/// Evaluates the live local nodes and sends the result to `to`.
+void send_result(host_ptr self, std::uint32_t to, double round) {
+  auto& s = self->state;
+  auto nodes = live_nodes(s);
+  struct acc {
+    std::vector<double> head;
+    std::vector<double> records;
+    std::vector<double> z_sum;
+    std::size_t pending = 0;
+  };
+  auto a = std::make_shared<acc>();
+  a->pending = nodes.size();
+  std::uint64_t iterations = 0;
+  double loss = 0.0, bytes = 0.0, late = 0.0;
+  for (const auto* node : nodes) {
+    if (!node->last) continue;
+    iterations = std::max(iterations, node->last->iteration);
+    loss += node->last->loss;
+    bytes += static_cast<double>(node->last->bytes_sent);
+    late += static_cast<double>(node->last->messages_late);
+  }
+  a->head = {round,
+             static_cast<double>(nodes.size()),
+             s.sent_to_dead,
+             s.applied_from_dead,
+             static_cast<double>(iterations),
+             loss,
+             bytes,
+             late,
+             static_cast<double>(s.suspects)};
+  auto reply = [=] {
+    std::vector<double> values = a->head;
+    values.insert(values.end(), a->records.begin(), a->records.end());
+    values.insert(values.end(), a->z_sum.begin(), a->z_sum.end());
+    send_notice(self, to, notice_topic::result, {}, std::move(values));
+  };
+  if (nodes.empty()) return reply();
+  for (const auto* node : nodes) {
+    const caf::actor worker = node->worker;
+    const caf::actor comp = node->compute;
+    self->request(worker, caf::infinite, final_atom::value, true)
+        .then([=](const node_snapshot& snap) {
+          self->request(comp, caf::infinite, final_atom::value)
+              .then([=](const std::vector<float>& stats) {
+                if (!snap.z) {
+                  a->records.insert(a->records.end(), {static_cast<double>(snap.node),
+                                                       std::numeric_limits<double>::quiet_NaN(),
+                                                       0.0, snap.w, static_cast<double>(snap.iteration)});
+                  if (--a->pending == 0) reply();
+                  return;
+                }
+                self->request(comp, caf::infinite, eval_atom::value, snap.z, stats)
+                    .then([=](const eval_result& r) {
+                      a->records.insert(a->records.end(),
+                                        {static_cast<double>(snap.node), r.accuracy, r.loss, snap.w,
+                                         static_cast<double>(snap.iteration)});
+                      if (a->z_sum.empty()) a->z_sum.assign(snap.z->size(), 0.0);
+                      for (std::size_t k = 0; k < snap.z->size(); ++k) a->z_sum[k] += (*snap.z)[k];
+                      if (--a->pending == 0) reply();
+                    });
+              });
+        });
+  }
+}
+
+}  // namespace
+
+void finish_here(host_ptr self, run_summary summary) {
+  auto& s = self->state;
+  if (s.phase == host_phase::finished) return;
+  s.phase = host_phase::finished;
+  (void)s.metrics.close();
+  s.finished.deliver(std::move(summary));
+}
+
+bool is_coordinator(const process_host_state& s) { return coordinator_of(s) == s.setup.process; }
+
+void send_notice(host_ptr self, std::uint32_t to, notice_topic topic, std::string text,
+                 std::vector<double> values) {
+  auto& s = self->state;
+  net::wire::notice n{s.setup.process, topic, std::move(text), std::move(values)};
+  self->send(s.bridge, notice_atom::value, to, std::move(n));
+}
+
+void local_done(host_ptr self) {
+  auto& s = self->state;
+  s.phase = host_phase::done;
+  std::fprintf(stderr, "process %s: its nodes finished their iterations\n",
+               s.setup.names[s.setup.process].c_str());
+  send_notice(self, all_processes, notice_topic::done);
+}
+
+void maybe_start_end(host_ptr self) {
+  auto& s = self->state;
+  if (!is_coordinator(s)) return;
+  if (s.phase != host_phase::done && s.phase != host_phase::finishing) return;
+  for (std::size_t p = 0; p < s.process_live.size(); ++p) {
+    if (s.process_live[p] && !s.process_done[p]) return;
+  }
+  // Every live process is done: the end starts (or starts over after the
+  // coordinator died, or a process died while answering).
+  restart_end(self);
+}
+
+void abort_cluster(host_ptr self, const std::string& why) {
+  auto& s = self->state;
+  if (s.phase == host_phase::finished) return;
+  if (s.bridge) send_notice(self, all_processes, notice_topic::abort, why);
+  s.phase = host_phase::finished;
+  (void)s.metrics.close();
+  s.finished.deliver(caf::make_error(caf::sec::runtime_error, why));
+}
+
+void on_notice(host_ptr self, const net::wire::notice& n) {
+  auto& s = self->state;
+  if (n.process >= s.process_live.size() || s.phase == host_phase::finished) return;
+  const double round = n.values.empty() ? 0.0 : n.values.front();
+  switch (n.topic) {
+    case notice_topic::done:
+      s.process_done[n.process] = true;
+      maybe_start_end(self);
+      break;
+    case notice_topic::flush:
+      on_flush(self, n.process, round);
+      break;
+    case notice_topic::weights:
+      if (!is_coordinator(s) || round != static_cast<double>(s.end_round)) break;
+      s.weights[n.process] = n.values;
+      if (std::all_of(s.process_live.begin(), s.process_live.end(), [&, p = 0u](bool live) mutable {
+            return !live || s.weights.count(p++) > 0;
+          }))
+        weights_complete(self);
+      break;
+    case notice_topic::final:
+      send_result(self, n.process, round);
+      break;
+    case notice_topic::result:
+      if (!is_coordinator(s) || round != static_cast<double>(s.end_round)) break;
+      s.results[n.process] = {n.text, n.values};
+      if (std::all_of(s.process_live.begin(), s.process_live.end(), [&, p = 0u](bool live) mutable {
+            return !live || s.results.count(p++) > 0;
+          }))
+        write_cluster_summary(self);
+      break;
+    case notice_topic::finish: {
+      run_summary part;
+      part.run = s.setup.cfg.run.name;
+      part.nodes = static_cast<int>(s.n);
+      finish_here(self, std::move(part));
+      break;
+    }
+    case notice_topic::abort:
+      if (n.process == s.setup.process) break;
+      s.phase = host_phase::finished;
+      (void)s.metrics.close();
+      s.finished.deliver(caf::make_error(
+          caf::sec::runtime_error, "process " + s.setup.names[n.process] + " failed: " + n.text));
+      break;
+  }
+}
+
+}  // namespace sgp::actors

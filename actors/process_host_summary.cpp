@@ -1,0 +1,142 @@
+// The coordinator's summary of a cluster run: every process's results, the
+// averaged model's evaluation, RUN_DIR/summary.json (see process_host.hpp).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <memory>
+
+#include "actors/process_host.hpp"
+#include "actors/sender_actor.hpp"
+#include "core/json.hpp"
+#include "core/text_file.hpp"
+
+namespace sgp::actors {
+namespace {
+
+struct gathered {
+  run_summary summary;
+  std::vector<double> z_sum;
+  std::string processes;  ///< the JSON array of per-process fields
+  double weight = 0.0;    ///< live nodes' w
+  double sent_to_dead = 0.0;
+  double applied_from_dead = 0.0;
+  double loss = 0.0;
+  double samples = 0.0;
+};
+
+gathered gather(const process_host_state& s) {
+  gathered g;
+  auto& out = g.summary;
+  out.test_accuracy_per_node.assign(s.n, std::numeric_limits<double>::quiet_NaN());
+  g.processes = "[";
+  for (std::uint32_t p = 0; p < s.setup.names.size(); ++p) {
+    const auto it = s.results.find(p);
+    core::json_object o;
+    o.add("name", s.setup.names[p]).add("live", it != s.results.end());
+    if (it != s.results.end()) {
+      const auto& v = it->second.second;
+      const auto live = static_cast<std::size_t>(v[1]);
+      o.add("live_nodes", static_cast<int>(live))
+          .add("iterations", static_cast<std::int64_t>(v[4]))
+          .add("bytes_sent", v[6])
+          .add("waits_timed_out", v[7])
+          .add("suspicions", v[8])
+          .add("weight_sent_to_dead", v[2])
+          .add("weight_applied_from_dead", v[3]);
+      out.live_nodes += static_cast<int>(live);
+      g.sent_to_dead += v[2];
+      g.applied_from_dead += v[3];
+      out.iterations = std::max(out.iterations, static_cast<std::uint64_t>(v[4]));
+      g.loss += v[5];
+      out.bytes_sent += static_cast<std::uint64_t>(v[6]);
+      out.messages_late += static_cast<std::uint64_t>(v[7]);
+      for (std::size_t k = 0; k < live; ++k) {
+        const std::size_t at = result_head + k * result_record;
+        if (at + result_record > v.size()) break;
+        const auto node = static_cast<std::size_t>(v[at]);
+        if (node < s.n) out.test_accuracy_per_node[node] = v[at + 1];
+        g.weight += v[at + 3];
+        g.samples += v[at + 4] * s.setup.cfg.data.batch_size;
+      }
+      const std::size_t z_at = result_head + live * result_record;
+      if (v.size() > z_at) {
+        if (g.z_sum.empty()) g.z_sum.assign(v.size() - z_at, 0.0);
+        for (std::size_t k = 0; k < g.z_sum.size() && z_at + k < v.size(); ++k)
+          g.z_sum[k] += v[z_at + k];
+      }
+    }
+    g.processes += (p == 0 ? "" : ",") + o.str();
+  }
+  g.processes += "]";
+  return g;
+}
+
+}  // namespace
+
+void write_cluster_summary(host_ptr self) {
+  auto& s = self->state;
+  auto g = std::make_shared<gathered>(gather(s));
+  auto& out = g->summary;
+  const auto& cfg = s.setup.cfg;
+  out.run = cfg.run.name;
+  out.algorithm = cfg.algorithm.name;
+  out.model = cfg.model.name;
+  out.backend = cfg.backend.name;
+  out.epochs = cfg.schedule.epochs;
+  out.nodes = static_cast<int>(s.n);
+  out.wall_seconds = clock_seconds(self) - s.start_time;
+  out.train_loss = out.live_nodes > 0 ? g->loss / out.live_nodes : 0.0;
+  out.total_weight = g->weight + s.final_in_flight;
+  out.expected_total_weight = static_cast<double>(out.live_nodes) - g->sent_to_dead +
+                              g->applied_from_dead;
+  out.consensus_distance = std::numeric_limits<double>::quiet_NaN();  // not measured across processes
+  out.samples_per_second = out.wall_seconds > 0 ? g->samples / out.wall_seconds : 0.0;
+  out.seconds_per_iteration =
+      out.iterations > 0 ? out.wall_seconds / static_cast<double>(out.iterations) : 0.0;
+  out.seconds_per_iteration_whole = out.seconds_per_iteration;
+  out.seconds_per_iteration_mean = out.seconds_per_iteration;
+
+  auto write = [=](double accuracy, double loss) {
+    auto& st = self->state;
+    auto& sum = g->summary;
+    sum.test_accuracy_mean_model = accuracy;
+    sum.test_loss_mean_model = loss;
+    std::string json = sum.json();
+    json.pop_back();  // the closing brace: per-process fields follow
+    json += ",\"final_in_flight_weight\":" + core::json_number(st.final_in_flight) +
+            ",\"processes\":" + g->processes + "}";
+    if (auto w = core::write_file_atomically(st.setup.cfg.run.dir + "/summary.json", json);
+        !w.ok()) {
+      abort_cluster(self, w.err().message);
+      return;
+    }
+    for (std::uint32_t p = 0; p < st.process_live.size(); ++p) {
+      if (p != st.setup.process && st.process_live[p]) {
+        send_notice(self, p, net::wire::notice_topic::finish);
+      }
+    }
+    finish_here(self, sum);
+  };
+  const local_node* evaluator = nullptr;
+  for (const auto& node : s.nodes) {
+    if (s.view.live[static_cast<std::size_t>(node.id)]) evaluator = &node;
+  }
+  if (out.live_nodes == 0 || g->z_sum.empty() || evaluator == nullptr) {
+    return write(std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN());
+  }
+  auto mean = std::make_shared<std::vector<float>>(g->z_sum.size());
+  for (std::size_t k = 0; k < mean->size(); ++k) {
+    (*mean)[k] = static_cast<float>(g->z_sum[k] / out.live_nodes);
+  }
+  const caf::actor comp = evaluator->compute;
+  // Batch-norm statistics: the evaluating node's own (not averaged across processes).
+  self->request(comp, caf::infinite, final_atom::value)
+      .then([=](const std::vector<float>& stats) {
+        self->request(comp, caf::infinite, eval_atom::value,
+                      shared_floats(std::move(mean)), stats)
+            .then([=](const eval_result& r) { write(r.accuracy, r.loss); });
+      });
+}
+
+}  // namespace sgp::actors

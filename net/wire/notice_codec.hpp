@@ -1,0 +1,47 @@
+// The notice codec: cluster coordination between processes on the data
+// plane (a process finished its iterations, the drain, the final results).
+// Small and rare, so a notice is one self-describing body:
+//
+//   offset size  field
+//   0      4     sending process (u32)
+//   4      4     topic (u32, notice_topic)
+//   8      4     text length in bytes (u32)
+//   12     4     value count (u32)
+//   16     ...   text (UTF-8, e.g. JSON), then count f64 values (finite)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "net/wire/frame.hpp"
+
+namespace sgp::net::wire {
+
+/// What a notice is about.
+enum class notice_topic : std::uint32_t {
+  done = 1,    ///< every node of the sender finished its iterations
+  flush = 2,   ///< (from process 0) flush your nodes' pushes and report weights
+  weights = 3, ///< a process's weights after a flush (text: JSON)
+  final = 4,   ///< (from process 0) evaluate and send your results
+  result = 5,  ///< a process's results (text: JSON; values: sum of its live nodes' z)
+  finish = 6,  ///< (from process 0) the summary is written: exit
+  abort = 7,   ///< a process failed (text: why); the others stop
+};
+
+struct notice {
+  std::uint32_t process = 0;
+  notice_topic topic = notice_topic::done;
+  std::string text;
+  std::vector<double> values;
+  friend bool operator==(const notice&, const notice&) = default;
+};
+
+/// The whole frame of a notice.
+[[nodiscard]] std::vector<std::uint8_t> encode_notice(const notice& n);
+
+/// Decodes a notice body; refusals (a wrong size, an unknown topic, a
+/// non-finite value) are counted in `decoder`.
+wire_result<notice> decode_notice(frame_decoder& decoder, const frame_view& frame);
+
+}  // namespace sgp::net::wire
