@@ -1,4 +1,5 @@
 // The `sgp` command: `sgp train CONFIG [--set key.path=value]... [--resume DIR] [--overwrite]`,
+// `sgp node CONFIG [--process NAME]`, `sgp launch CONFIG`, `sgp console HOST:PORT`,
 // `sgp bench ...`, `sgp --version`.
 #include <CLI/CLI.hpp>
 
@@ -7,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,8 +18,10 @@
 #include "apps/bench_comm_bound.hpp"
 #include "apps/bench_mix.hpp"
 #include "apps/bench_train.hpp"
+#include "apps/cluster_commands.hpp"
 #include "apps/dry_run.hpp"
 #include "apps/provenance.hpp"
+#include "apps/remote_console.hpp"
 #include "apps/run_files.hpp"
 #include "apps/single_node_trainer.hpp"
 #include "apps/stop_signals.hpp"
@@ -242,6 +246,31 @@ int main(int argc, char** argv) {
   bench_mix->add_option("--backend", bm.backend, "auto (cuda when a GPU is usable) | cpu | cuda");
   bench_mix->add_option("--iterations", bm.iterations, "timed calls (0: 1000 on cuda, 20 on cpu)");
 
+  sgp::apps::node_command node_cmd;
+  CLI::App* node = app.add_subcommand("node", "run one process of a multi-process cluster");
+  node->add_option("config", node_cmd.config_path, "config file with [[cluster.process]] tables")
+      ->required();
+  node->add_option("--process", node_cmd.process,
+                   "this process's name (default: the rank from torchrun, SLURM or mpirun)");
+  node->add_option("--set", node_cmd.overrides, "override a key (repeatable; same on every process)");
+  node->add_flag("--overwrite", node_cmd.overwrite, "replace an earlier run in run.dir");
+
+  std::string launch_config;
+  std::vector<std::string> launch_overrides;
+  bool launch_overwrite = false;
+  CLI::App* launch = app.add_subcommand(
+      "launch", "start every process of this host (sgp node), prefix their output, wait");
+  launch->add_option("config", launch_config, "config file with [[cluster.process]] tables")
+      ->required();
+  launch->add_option("--set", launch_overrides, "override a key (repeatable)");
+  launch->add_flag("--overwrite", launch_overwrite, "replace an earlier run in run.dir");
+
+  std::string console_endpoint;
+  CLI::App* remote = app.add_subcommand(
+      "console", "the console of a running `sgp train` over its status page (secret: SGP_SECRET)");
+  remote->add_option("endpoint", console_endpoint, "HOST:PORT of the status page (output.http)")
+      ->required();
+
   if (auto unknown = unknown_subcommand(app, argc, argv)) {
     std::fprintf(stderr, "sgp: error: %s; see 'sgp --help'\n", unknown->c_str());
     return 2;
@@ -254,6 +283,16 @@ int main(int argc, char** argv) {
   if (train->parsed()) {
     return run_train(config_path, overrides, resume, console, overwrite, dry_run,
                      std::vector<std::string>(argv, argv + argc));
+  }
+  if (node->parsed()) {
+    node_cmd.argv.assign(argv, argv + argc);
+    return sgp::apps::run_node(node_cmd);
+  }
+  if (launch->parsed()) {
+    return sgp::apps::run_launch(launch_config, launch_overrides, launch_overwrite);
+  }
+  if (remote->parsed()) {
+    return sgp::apps::run_remote_console(console_endpoint, std::cin, std::cout, std::cerr);
   }
   if (bench_train->parsed()) return sgp::apps::run_bench_train(bt);
   if (bench_mix->parsed()) return sgp::apps::run_bench_mix(bm);

@@ -1,0 +1,204 @@
+// `sgp node` and `sgp launch` (see cluster_commands.hpp).
+#include "apps/cluster_commands.hpp"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+
+#include "actors/cluster_run.hpp"
+#include "apps/launcher.hpp"
+#include "apps/provenance.hpp"
+#include "apps/run_files.hpp"
+#include "apps/stop_signals.hpp"
+#include "apps/version.hpp"
+#include "config/cluster.hpp"
+#include "config/cluster_env.hpp"
+#include "config/config.hpp"
+#include "config/settings_text.hpp"
+#include "core/endpoint.hpp"
+#include "core/units.hpp"
+
+namespace sgp::apps {
+namespace {
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "sgp: error: %s\n", message.c_str());
+  return 1;
+}
+
+/// "0.1.0" as 0x000100 (major, minor, patch a byte each).
+std::uint32_t program_version() {
+  unsigned major = 0, minor = 0, patch = 0;
+  (void)std::sscanf(version, "%u.%u.%u", &major, &minor, &patch);
+  return (major << 16) | (minor << 8) | patch;
+}
+
+/// What a cluster run cannot do yet: refused by name instead of ignored.
+core::status check_supported(const config::config& cfg) {
+  auto refuse = [](const std::string& what) {
+    return core::make_error(what + " is not supported across processes yet (sgp train runs it "
+                                   "in one process)");
+  };
+  if (cfg.algorithm.name == "ar-sgd") return refuse("algorithm.name = \"ar-sgd\"");
+  if (!cfg.faults.empty()) return refuse("[[faults]]");
+  if (cfg.output.checkpoint_every_epochs > 0) return refuse("output.checkpoint_every_epochs");
+  if (!cfg.output.http.empty()) return refuse("output.http (the status page)");
+  if (cfg.output.consensus_every_iterations > 0) return refuse("output.consensus_every_iterations");
+  return {};
+}
+
+/// The index of this process: --process NAME, else a launcher's rank.
+core::result<std::size_t> which_process(const config::config& cfg, const std::string& name) {
+  const auto& cluster = cfg.cluster;
+  if (!name.empty()) {
+    if (auto found = config::find_process(cluster, name)) return *found;
+    std::string names;
+    for (const auto& p : cluster.processes) names += (names.empty() ? "" : ", ") + p.name;
+    return core::make_error("--process " + name + ": no such [[cluster.process]] (there are: " +
+                            names + ")");
+  }
+  auto env = config::process_set_from_environment([](const char* k) { return std::getenv(k); });
+  if (!env.ok()) return env.err();
+  if (!env->has_value()) {
+    return core::make_error(
+        "which process is this? give --process NAME, or start it under torchrun, SLURM or "
+        "mpirun");
+  }
+  const auto& set = **env;
+  std::fprintf(stderr, "%s\n", config::describe(set).c_str());
+  if (static_cast<std::size_t>(set.world_size) != cluster.processes.size()) {
+    return core::make_error(set.source + " started " + std::to_string(set.world_size) +
+                            " processes but the config has " +
+                            std::to_string(cluster.processes.size()) + " [[cluster.process]] tables");
+  }
+  return static_cast<std::size_t>(set.rank);
+}
+
+core::result<actors::cluster_layout> layout_of(const config::config& cfg, std::size_t self) {
+  actors::cluster_layout layout;
+  for (const auto& p : cfg.cluster.processes) {
+    layout.processes.push_back({p.name, p.host, p.port, p.nodes, p.devices});
+  }
+  layout.self = self;
+  layout.program_version = program_version();
+  layout.settings_hash = config::settings_hash(config::settings_text(cfg));
+  layout.secret = cfg.cluster.secret;
+  if (const char* env = std::getenv("SGP_CLUSTER_SECRET"); layout.secret.empty() && env != nullptr) {
+    layout.secret = env;
+  }
+  layout.process_timeout = core::parse_duration_seconds(cfg.cluster.process_timeout).value();
+  layout.join_timeout = core::parse_duration_seconds(cfg.cluster.join_timeout).value();
+  return layout;
+}
+
+void print_summary(const actors::run_summary& s, const std::string& dir) {
+  std::printf("\n%-10s %s\n", "node", "test accuracy");
+  for (std::size_t i = 0; i < s.test_accuracy_per_node.size(); ++i) {
+    const double a = s.test_accuracy_per_node[i];
+    if (std::isfinite(a)) {
+      std::printf("%-10zu %.2f%%\n", i, 100.0 * a);
+    } else {
+      std::printf("%-10zu dead\n", i);
+    }
+  }
+  std::printf("%-10s %.2f%%\n", "averaged", 100.0 * s.test_accuracy_mean_model);
+  const double err = s.expected_total_weight > 0
+                         ? std::abs(s.total_weight - s.expected_total_weight) /
+                               s.expected_total_weight
+                         : std::abs(s.total_weight);
+  std::printf(
+      "summary: %s, %d/%d nodes live, %llu iterations in %.1f s (%.0f samples/s)\n"
+      "push-sum weight: %.12g (expected %.12g, relative error %.2e)\n"
+      "run directory: %s\n",
+      s.algorithm.c_str(), s.live_nodes, s.nodes, static_cast<unsigned long long>(s.iterations),
+      s.wall_seconds, s.samples_per_second, s.total_weight, s.expected_total_weight, err,
+      dir.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int run_node(const node_command& c) {
+  auto cfg = config::load_file(c.config_path, c.overrides);
+  if (!cfg.ok()) return fail(cfg.err().message);
+  if (cfg->cluster.processes.empty()) {
+    return fail(c.config_path +
+                ": no [[cluster.process]] tables: `sgp node` runs one process of a cluster "
+                "(use `sgp train` for one process)");
+  }
+  if (auto st = check_supported(*cfg); !st.ok()) return fail(c.config_path + ": " + st.err().message);
+  auto self = which_process(*cfg, c.process);
+  if (!self.ok()) return fail(self.err().message);
+  const auto& me = cfg->cluster.processes[*self];
+  // Each process keeps its files in RUN_DIR/NAME; the first also checks RUN_DIR.
+  const run_paths mine{cfg->run.dir + "/" + me.name};
+  auto lock = run_dir_lock::take(mine);
+  if (!lock.ok()) return fail(lock.err().message);
+  if (auto st = prepare_run_dir(mine, false, c.overwrite); !st.ok()) return fail(st.err().message);
+  if (*self == 0) {
+    if (auto st = prepare_run_dir(run_paths{cfg->run.dir}, false, c.overwrite); !st.ok()) {
+      return fail(st.err().message);
+    }
+    if (auto st = write_provenance(*cfg, {c.argv, c.config_path, c.overrides, ""}); !st.ok()) {
+      return fail(st.err().message);
+    }
+  }
+  auto layout = layout_of(*cfg, *self);
+  if (!layout.ok()) return fail(layout.err().message);
+  const auto [first, count] = config::node_range(cfg->cluster, *self);
+  std::fprintf(stderr, "sgp: process %s (%zu of %zu) on %s:%d: nodes %d..%d of %d, %s, model %s\n",
+               me.name.c_str(), *self + 1, cfg->cluster.processes.size(), me.host.c_str(), me.port,
+               first, first + count - 1, cfg->cluster.nodes, cfg->algorithm.name.c_str(),
+               cfg->model.name.c_str());
+  install_stop_signals();
+  auto out = actors::run_cluster_process(*cfg, *layout, &stop_signal());
+  if (!out.ok()) return fail("process " + me.name + ": " + out.err().message);
+  if (out->coordinator) {
+    print_summary(out->summary, cfg->run.dir);
+    if (out->summary.live_nodes == 0) return fail("the run ended with no live node");
+  } else {
+    std::fprintf(stderr, "sgp: process %s: finished (the summary is in %s/summary.json)\n",
+                 me.name.c_str(), cfg->run.dir.c_str());
+  }
+  if (const int sig = stop_signal().load(); sig != 0) return 128 + sig;
+  return 0;
+}
+
+int run_launch(const std::string& config_path, const std::vector<std::string>& overrides,
+               bool overwrite) {
+  auto cfg = config::load_file(config_path, overrides);
+  if (!cfg.ok()) return fail(cfg.err().message);
+  if (cfg->cluster.processes.empty()) {
+    return fail(config_path + ": no [[cluster.process]] tables to launch");
+  }
+  if (auto st = check_supported(*cfg); !st.ok()) return fail(config_path + ": " + st.err().message);
+  char host[256] = {};
+  (void)::gethostname(host, sizeof(host) - 1);
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return fail("cannot find the sgp program (/proc/self/exe): " + ec.message());
+  std::vector<child_spec> children;
+  for (const auto& p : cfg->cluster.processes) {
+    if (!core::is_loopback(p.host) && p.host != host) continue;
+    child_spec child{p.name, {self.string(), "node", config_path, "--process", p.name}};
+    for (const auto& o : overrides) {
+      child.argv.push_back("--set");
+      child.argv.push_back(o);
+    }
+    if (overwrite) child.argv.push_back("--overwrite");
+    children.push_back(std::move(child));
+  }
+  if (children.empty()) {
+    return fail(config_path + ": no [[cluster.process]] runs on this host (" + host +
+                "); start them there with `sgp node " + config_path + " --process NAME`");
+  }
+  std::fprintf(stderr, "launch: %zu of %zu processes on this host\n", children.size(),
+               cfg->cluster.processes.size());
+  return run_children(children).exit_code;
+}
+
+}  // namespace sgp::apps
