@@ -24,9 +24,29 @@ struct run_section {
 };
 
 struct cluster_section {
-  int nodes = 1;  ///< simulated nodes in one process
+  /// One `[[cluster.process]]` entry: an OS process of a multi-process run
+  /// and the nodes it hosts (config/cluster.hpp gives their global ids).
+  struct process_entry {
+    std::string name;          ///< unique, [A-Za-z0-9_.-]+
+    std::string host;          ///< hostname or IP address the process listens on
+    int port = 0;              ///< 1..65535; (host, port) pairs are unique
+    int nodes = 1;             ///< nodes in this process (devices.size() when devices are given)
+    std::vector<int> devices;  ///< GPU ids of this process; empty = not given
+  };
+
+  /// Nodes in the whole run; with processes, the sum of their nodes.
+  int nodes = 1;
   /// A node that reports nothing for this long is declared failed.
   std::string heartbeat_timeout = "30s";
+  /// [[cluster.process]] entries, in file order; empty: one process.
+  std::vector<process_entry> processes;
+  /// Shared secret a process presents to join (may be empty; the
+  /// SGP_CLUSTER_SECRET environment variable is read elsewhere). Never logged.
+  std::string secret;
+  /// A peer process that is silent for this long is declared dead.
+  std::string process_timeout = "1s";
+  /// How long a process waits at start for all its peers.
+  std::string join_timeout = "60s";
 };
 
 struct model_section {

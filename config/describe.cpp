@@ -68,14 +68,26 @@ void write_fault(std::ostringstream& o, const fault_section& f) {
   }
 }
 
+/// [cluster] and its [[cluster.process]] entries; cluster.secret is left out
+/// (never written to files or logs).
+void write_cluster(std::ostringstream& o, const cluster_section& c) {
+  o << "\n[cluster]\nnodes = " << c.nodes << "\nheartbeat_timeout = " << str(c.heartbeat_timeout)
+    << "\nprocess_timeout = " << str(c.process_timeout)
+    << "\njoin_timeout = " << str(c.join_timeout) << "\n";
+  for (const auto& p : c.processes) {
+    o << "\n[[cluster.process]]\nname = " << str(p.name) << "\nhost = " << str(p.host)
+      << "\nport = " << p.port << "\nnodes = " << p.nodes << "\n";
+    if (!p.devices.empty()) o << "devices = " << list(p.devices) << "\n";
+  }
+}
+
 }  // namespace
 
 std::string to_toml(const config& c) {
   std::ostringstream o;
   o << "[run]\nname = " << str(c.run.name) << "\ndir = " << str(c.run.dir)
     << "\nseed = " << c.run.seed << "\n";
-  o << "\n[cluster]\nnodes = " << c.cluster.nodes
-    << "\nheartbeat_timeout = " << str(c.cluster.heartbeat_timeout) << "\n";
+  write_cluster(o, c.cluster);
   o << "\n[model]\nname = " << str(c.model.name) << "\n";
   const auto& d = c.data;
   o << "\n[data]\nname = " << str(d.name) << "\npath = " << str(d.path);
@@ -93,16 +105,19 @@ std::string to_toml(const config& c) {
   const auto& op = c.optimizer;
   o << "\n[optimizer]\nlr = " << num(op.lr) << "\nmomentum = " << num(op.momentum)
     << "\nnesterov = " << boolean(op.nesterov) << "\nweight_decay = " << num(op.weight_decay)
-    << "\n";
+    << "\nweight_decay_scope = " << str(op.weight_decay_scope) << "\n";
   const auto& s = c.schedule;
   o << "\n[schedule]\nkind = " << str(s.kind) << "\nepochs = " << s.epochs
     << "\nmax_iterations = " << s.max_iterations << "\nwarmup_epochs = " << num(s.warmup_epochs)
     << "\nwarmup_start_factor = " << num(s.warmup_start_factor)
     << "\ndecay_epochs = " << list(s.decay_epochs) << "\ndecay_factor = " << num(s.decay_factor)
-    << "\nscale_lr_by_nodes = " << boolean(s.scale_lr_by_nodes) << "\n";
+    << "\nscale_lr_by_nodes = " << boolean(s.scale_lr_by_nodes)
+    << "\nreference_batch = " << s.reference_batch
+    << "\nwarmup_from_base_lr = " << boolean(s.warmup_from_base_lr) << "\n";
   const auto& a = c.algorithm;
   o << "\n[algorithm]\nname = " << str(a.name) << "\ntopology = " << str(a.topology)
     << "\npeers_per_iteration = " << a.peers_per_iteration << "\ntau = " << a.tau
+    << "\nosgp_variant = " << str(a.osgp_variant) << "\nstep_space = " << str(a.step_space)
     << "\ncompression = " << str(a.compression) << "\nwait_timeout = " << str(a.wait_timeout)
     << "\n";
   const auto& b = c.backend;

@@ -9,6 +9,8 @@
 namespace sgp::config {
 
 /// `cfg` as a TOML document that load_string reads back to the same config.
+/// Left out: the secrets (cluster.secret, output.http_secret), output.http and
+/// run.resume_from (not TOML keys).
 std::string to_toml(const config& cfg);
 
 }  // namespace sgp::config

@@ -92,6 +92,28 @@ core::status check_http(const toml_reader& r, const scope& s, const output_secti
   return {};
 }
 
+/// With [[cluster.process]] tables, cluster.nodes is their sum: left out, it
+/// becomes the sum; given, it must equal it.
+core::status check_cluster_nodes(const toml_reader& r, const scope& s, cluster_section& cl) {
+  if (cl.processes.empty()) return {};
+  int sum = 0;
+  for (const auto& p : cl.processes) sum += p.nodes;
+  const toml::node* given = s.find("nodes");
+  if (sum > sgp::config::max_nodes) {
+    return r.error_at(given != nullptr ? given->source() : s.table.source(), s.key_path("nodes"),
+                      "the [[cluster.process]] tables give " + std::to_string(sum) +
+                          " nodes, more than " + std::to_string(sgp::config::max_nodes));
+  }
+  if (given != nullptr && cl.nodes != sum) {
+    return r.error_at(given->source(), s.key_path("nodes"),
+                      "is " + std::to_string(cl.nodes) +
+                          " but the [[cluster.process]] tables give " + std::to_string(sum) +
+                          " nodes (leave it out or set it to " + std::to_string(sum) + ")");
+  }
+  cl.nodes = sum;
+  return {};
+}
+
 core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
   const scope root{doc, ""};
   SGP_CONFIG_TRY(r.check_keys(root, ""));
@@ -107,9 +129,15 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
   }));
   if (!dir_given) c.run.dir = "runs/" + c.run.name;
 
-  SGP_CONFIG_TRY(section(r, root, "cluster", [&](const scope& s) {
-    SGP_CONFIG_TRY(r.read(s, "nodes", c.cluster.nodes, closed(1, sgp::config::max_nodes)));
-    return r.read_duration(s, "heartbeat_timeout", c.cluster.heartbeat_timeout, true);
+  SGP_CONFIG_TRY(section(r, root, "cluster", [&](const scope& s) -> core::status {
+    auto& cl = c.cluster;
+    SGP_CONFIG_TRY(r.read(s, "nodes", cl.nodes, closed(1, sgp::config::max_nodes)));
+    SGP_CONFIG_TRY(r.read_duration(s, "heartbeat_timeout", cl.heartbeat_timeout, true));
+    SGP_CONFIG_TRY(r.read(s, "secret", cl.secret));
+    SGP_CONFIG_TRY(r.read_duration(s, "process_timeout", cl.process_timeout, true));
+    SGP_CONFIG_TRY(r.read_duration(s, "join_timeout", cl.join_timeout, true));
+    SGP_CONFIG_TRY(detail::read_processes(r, s, cl.processes));
+    return check_cluster_nodes(r, s, cl);
   }));
 
   SGP_CONFIG_TRY(section(r, root, "model", [&](const scope& s) {

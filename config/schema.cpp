@@ -14,7 +14,9 @@ constexpr std::array root = {"run"sv,       "cluster"sv,  "model"sv,     "data"s
                              "optimizer"sv, "schedule"sv, "algorithm"sv, "backend"sv,
                              "network"sv,   "output"sv,   "faults"sv};
 constexpr std::array run = {"name"sv, "dir"sv, "seed"sv};
-constexpr std::array cluster = {"nodes"sv, "heartbeat_timeout"sv};
+constexpr std::array cluster = {"nodes"sv,  "heartbeat_timeout"sv, "process"sv,
+                                "secret"sv, "process_timeout"sv,   "join_timeout"sv};
+constexpr std::array process = {"name"sv, "host"sv, "port"sv, "nodes"sv, "devices"sv};
 constexpr std::array model = {"name"sv};
 constexpr std::array data = {"name"sv,
                              "path"sv,
@@ -68,7 +70,7 @@ struct entry {
   std::span<const std::string_view> keys;
 };
 
-constexpr std::array<entry, 13> tables = {{{""sv, root},
+constexpr std::array<entry, 14> tables = {{{""sv, root},
                                            {"run"sv, run},
                                            {"cluster"sv, cluster},
                                            {"model"sv, model},
@@ -79,6 +81,7 @@ constexpr std::array<entry, 13> tables = {{{""sv, root},
                                            {"backend"sv, backend},
                                            {"network"sv, network},
                                            {"output"sv, output},
+                                           {"cluster.process"sv, process},
                                            {"network.link"sv, link},
                                            {"faults"sv, faults}}};
 

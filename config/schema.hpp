@@ -9,7 +9,7 @@
 namespace sgp::config::schema {
 
 /// Valid keys of a table: "" (the root), a section ("optimizer"), or an
-/// array-of-tables entry ("network.link", "faults"). Empty for anything else.
+/// array-of-tables entry ("network.link", "cluster.process", "faults"). Empty for anything else.
 std::span<const std::string_view> keys_of(std::string_view table);
 
 /// The message for an unknown `key` found in `table` (whose path in the

@@ -1,4 +1,4 @@
-// [[network.link]] and [[faults]] readers (see table_arrays.hpp).
+// [[cluster.process]], [[network.link]] and [[faults]] readers (see table_arrays.hpp).
 #include "config/table_arrays.hpp"
 
 #include <algorithm>
@@ -46,6 +46,47 @@ core::status read_link_pair(const toml_reader& r, const scope& s, int nodes, int
   if (from == to) {
     return r.error_at(s.find("to")->source(), s.key_path("to"),
                       "must differ from 'from' (" + std::to_string(from) + ")");
+  }
+  return {};
+}
+
+bool is_process_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char ch : name) {
+    const bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                    (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+core::status read_process(const toml_reader& r, const scope& s, cluster_section::process_entry& p) {
+  SGP_CONFIG_TRY(r.check_keys(s, "cluster.process"));
+  SGP_CONFIG_TRY(require(r, s, "name", "a unique name of letters, digits, '_', '.', '-'"));
+  SGP_CONFIG_TRY(require(r, s, "host", "the hostname or IP address it listens on"));
+  SGP_CONFIG_TRY(require(r, s, "port", "the port it listens on, 1 to 65535"));
+  SGP_CONFIG_TRY(r.read(s, "name", p.name));
+  if (!is_process_name(p.name)) {
+    return r.error_at(s.find("name")->source(), s.key_path("name"),
+                      "must be letters, digits, '_', '.' or '-', got \"" + p.name + "\"");
+  }
+  SGP_CONFIG_TRY(r.read(s, "host", p.host));
+  if (p.host.empty() || p.host.find_first_of(" \t/") != std::string::npos) {
+    return r.error_at(s.find("host")->source(), s.key_path("host"),
+                      "must be a hostname or IP address, got \"" + p.host + "\"");
+  }
+  SGP_CONFIG_TRY(r.read(s, "port", p.port, closed(1, 65535)));
+  SGP_CONFIG_TRY(r.read(s, "nodes", p.nodes, closed(1, max_nodes)));
+  if (s.find("devices") != nullptr) {
+    SGP_CONFIG_TRY(r.read(s, "devices", p.devices, closed(0, 1023)));
+    const int count = static_cast<int>(p.devices.size());
+    if (s.find("nodes") != nullptr && p.nodes != count) {
+      return r.error_at(s.find("nodes")->source(), s.key_path("nodes"),
+                        "is " + std::to_string(p.nodes) + " but devices lists " +
+                            std::to_string(count) +
+                            " GPUs (one node per device; give one of them)");
+    }
+    p.nodes = count;
   }
   return {};
 }
@@ -127,6 +168,34 @@ core::status read_fault(const toml_reader& r, const scope& s, int nodes, fault_s
 }
 
 }  // namespace
+
+core::status read_processes(const toml_reader& r, const scope& cluster,
+                            std::vector<cluster_section::process_entry>& out) {
+  auto processes = r.table_array(cluster, "process");
+  if (!processes.ok()) return processes.err();
+  if (*processes == nullptr) return {};
+  out.clear();
+  for (std::size_t i = 0; i < (*processes)->size(); ++i) {
+    const scope s{*(*processes)->get(i)->as_table(),
+                  cluster.key_path("process") + "[" + std::to_string(i) + "]"};
+    cluster_section::process_entry p;
+    SGP_CONFIG_TRY(read_process(r, s, p));
+    for (std::size_t j = 0; j < out.size(); ++j) {
+      const std::string other = cluster.key_path("process") + "[" + std::to_string(j) + "]";
+      if (out[j].name == p.name) {
+        return r.error_at(s.find("name")->source(), s.key_path("name"),
+                          "duplicate name \"" + p.name + "\" (also " + other + ".name)");
+      }
+      if (out[j].host == p.host && out[j].port == p.port) {
+        return r.error_at(
+            s.find("port")->source(), s.key_path("port"),
+            "duplicate address " + p.host + ":" + std::to_string(p.port) + " (also " + other + ")");
+      }
+    }
+    out.push_back(std::move(p));
+  }
+  return {};
+}
 
 core::status read_links(const toml_reader& r, const scope& network, int nodes,
                         std::vector<link_section>& out) {
