@@ -20,6 +20,11 @@ const std::string& name_of(const bridge_state& s, std::uint32_t process) {
   return s.setup.process_names[process];
 }
 
+/// The edges, sized by the first push either way (every push has the model's size).
+void edges_of_size(bridge_state& s, std::size_t parameters) {
+  s.edges = std::make_unique<net::remote_edges>(parameters, s.setup.precision);
+}
+
 void deliver(self_ptr self, std::uint32_t process, net::outgoing_frame frame) {
   auto& s = self->state;
   if (s.dead[process]) return;
@@ -36,7 +41,9 @@ void declare_dead(self_ptr self, std::uint32_t process, const char* why) {
   if (s.dead[process]) return;
   s.dead[process] = true;
   for (std::size_t node = 0; node < s.setup.node_process.size(); ++node) {
-    if (s.setup.node_process[node] == process) s.edges->forget(static_cast<std::uint32_t>(node));
+    if (s.setup.node_process[node] == process && s.edges) {
+      s.edges->forget(static_cast<std::uint32_t>(node));
+    }
   }
   show_messagef("cluster: process %s %s: declared dead", name_of(s, process).c_str(), why);
   self->send(s.host, down_atom::value, process);
@@ -91,6 +98,7 @@ void on_push_frame(self_ptr self, std::uint32_t peer, const net::wire::frame_vie
     ++s.unroutable;
     return;
   }
+  if (!s.edges) edges_of_size(s, push->fields.count);
   auto in = s.edges->incoming(push.value());
   if (in.forward) self->send(s.workers[to], push_atom::value, std::move(*in.forward));
   if (in.ack) deliver(self, peer, std::move(*in.ack));
@@ -137,7 +145,6 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
   exit_on_exception(self, "cluster bridge");
   auto& s = self->state;
   const std::size_t processes = setup.process_names.size();
-  s.edges = std::make_unique<net::remote_edges>(setup.parameters, setup.precision);
   s.setup = std::move(setup);
   s.transport = transport;
   s.host = std::move(host);
@@ -158,6 +165,7 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
           ++st.dropped_to_dead;
           return;
         }
+        if (!st.edges && e.message->mass) edges_of_size(st, e.message->mass->size());
         if (auto frame = st.edges->outgoing(e)) deliver(self, process, std::move(*frame));
       },
       [=](frame_atom, net::received_frame& f) { on_frame(self, f); },
@@ -176,7 +184,7 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
         }
       },
       [=](status_atom) {
-        const auto& c = self->state.edges->counters();
+        const auto c = self->state.edges ? self->state.edges->counters() : net::remote_edge_counters{};
         return std::vector<std::uint64_t>{c.pushes_out,     c.applied_in, c.not_applied_in,
                                           c.malformed_in,   c.acks_in,    c.wire_bytes_out,
                                           c.transfers_refused};

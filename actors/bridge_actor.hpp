@@ -26,7 +26,6 @@ struct bridge_setup {
   std::uint32_t process = 0;
   std::vector<std::string> process_names;  ///< by process index (for messages)
   std::vector<std::uint32_t> node_process;  ///< the process of each node
-  std::size_t parameters = 0;
   core::delta_precision precision = core::delta_precision::f32;
   double process_timeout = 1.0;  ///< seconds of silence: dead
   double join_timeout = 60.0;    ///< seconds to hear from every process at start
@@ -37,7 +36,7 @@ struct bridge_state {
   bridge_setup setup;
   net::frame_transport* transport = nullptr;  ///< owned by the runner, outlives the bridge
   caf::actor host;
-  std::unique_ptr<net::remote_edges> edges;
+  std::unique_ptr<net::remote_edges> edges;  ///< made at the first push (its size is the model's)
   std::vector<caf::actor> workers;  ///< local workers by node id (null elsewhere)
   net::wire::frame_decoder decoder;
   double started = 0.0;

@@ -183,11 +183,22 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
 
 }  // namespace
 
+/// The run is over here: the nodes' actors stop (the actor system waits for them).
+void stop_nodes(host_ptr self) {
+  auto& s = self->state;
+  s.phase = host_phase::finished;
+  (void)s.metrics.close();
+  for (const auto& node : s.nodes) {
+    for (const auto& a : {node.worker, node.compute, node.sender}) {
+      if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
+    }
+  }
+}
+
 void finish_here(host_ptr self, run_summary summary) {
   auto& s = self->state;
   if (s.phase == host_phase::finished) return;
-  s.phase = host_phase::finished;
-  (void)s.metrics.close();
+  stop_nodes(self);
   s.finished.deliver(std::move(summary));
 }
 
@@ -224,8 +235,7 @@ void abort_cluster(host_ptr self, const std::string& why) {
   auto& s = self->state;
   if (s.phase == host_phase::finished) return;
   if (s.bridge) send_notice(self, all_processes, notice_topic::abort, why);
-  s.phase = host_phase::finished;
-  (void)s.metrics.close();
+  stop_nodes(self);
   s.finished.deliver(caf::make_error(caf::sec::runtime_error, why));
 }
 
@@ -269,8 +279,7 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
     }
     case notice_topic::abort:
       if (n.process == s.setup.process) break;
-      s.phase = host_phase::finished;
-      (void)s.metrics.close();
+      stop_nodes(self);
       s.finished.deliver(caf::make_error(
           caf::sec::runtime_error, "process " + s.setup.names[n.process] + " failed: " + n.text));
       break;

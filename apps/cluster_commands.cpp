@@ -45,9 +45,7 @@ core::status check_supported(const config::config& cfg) {
   };
   if (cfg.algorithm.name == "ar-sgd") return refuse("algorithm.name = \"ar-sgd\"");
   if (!cfg.faults.empty()) return refuse("[[faults]]");
-  if (cfg.output.checkpoint_every_epochs > 0) return refuse("output.checkpoint_every_epochs");
   if (!cfg.output.http.empty()) return refuse("output.http (the status page)");
-  if (cfg.output.consensus_every_iterations > 0) return refuse("output.consensus_every_iterations");
   return {};
 }
 
@@ -154,6 +152,17 @@ int run_node(const node_command& c) {
                me.name.c_str(), *self + 1, cfg->cluster.processes.size(), me.host.c_str(), me.port,
                first, first + count - 1, cfg->cluster.nodes, cfg->algorithm.name.c_str(),
                cfg->model.name.c_str());
+  if (cfg->output.checkpoint_every_epochs > 0) {
+    std::fprintf(stderr,
+                 "sgp: warning: output.checkpoint_every_epochs = %d: a cluster run writes no "
+                 "checkpoints yet (it cannot be resumed)\n",
+                 cfg->output.checkpoint_every_epochs);
+  }
+  if (cfg->output.consensus_every_iterations > 0) {
+    std::fprintf(stderr,
+                 "sgp: warning: output.consensus_every_iterations: the consensus distance is not "
+                 "measured across processes yet\n");
+  }
   install_stop_signals();
   auto out = actors::run_cluster_process(*cfg, *layout, &stop_signal());
   if (!out.ok()) return fail("process " + me.name + ": " + out.err().message);
