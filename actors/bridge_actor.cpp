@@ -7,6 +7,7 @@
 #include "actors/actor_failure.hpp"
 #include "actors/sender_actor.hpp"
 #include "actors/terminal.hpp"
+#include "config/settings_text.hpp"
 #include "net/push_bridge.hpp"
 #include "net/wire/control_codec.hpp"
 #include "net/wire/push_codec.hpp"
@@ -46,7 +47,7 @@ void declare_dead(self_ptr self, std::uint32_t process, const char* why) {
     }
   }
   show_messagef("cluster: process %s %s: declared dead", name_of(s, process).c_str(), why);
-  self->send(s.host, down_atom::value, process);
+  self->send(s.host, down_atom::value, process, std::string(why));
 }
 
 void on_tick(self_ptr self) {
@@ -66,18 +67,34 @@ void on_tick(self_ptr self) {
                                     net::wire::encode_control(hb)),
                                 nullptr,
                                 net::edge_key(net::wire::frame_kind::heartbeat, s.setup.process, p)});
-    if (s.last_heard[p] < 0.0) {
-      if (now - s.started > s.setup.join_timeout) declare_dead(self, p, "never joined");
+    const auto stats = s.transport->stats(p);
+    if (stats.disconnects > s.disconnects[p]) {
+      s.disconnects[p] = stats.disconnects;
+      s.broken_at[p] = now;
+    } else if (stats.connects > 0 && s.broken_at[p] >= 0.0 && stats.queued_frames == 0) {
+      s.broken_at[p] = -1.0;  // reconnected and drained
+    }
+    const double heartbeat = std::chrono::duration<double>(s.setup.heartbeat_every).count();
+    char why[96];
+    if (s.last_heard[p] < 0.0 || !s.verified[p]) {
+      if (now - s.started > s.setup.join_timeout) {
+        std::snprintf(why, sizeof(why), "did not join within %.0f s", s.setup.join_timeout);
+        declare_dead(self, p, why);
+      }
     } else if (now - s.last_heard[p] > s.setup.process_timeout) {
-      char why[64];
       std::snprintf(why, sizeof(why), "silent for %.2f s", now - s.last_heard[p]);
+      declare_dead(self, p, why);
+    } else if (s.broken_at[p] >= 0.0 && now - s.last_heard[p] > 3 * heartbeat &&
+               s.last_heard[p] <= s.broken_at[p]) {
+      std::snprintf(why, sizeof(why), "closed its connection and is silent for %.2f s",
+                    now - s.last_heard[p]);
       declare_dead(self, p, why);
     }
   }
   if (!s.all_joined) {
     bool all = true;
     for (std::uint32_t p = 0; p < n; ++p) {
-      if (p != s.setup.process && !s.dead[p] && s.last_heard[p] < 0.0) all = false;
+      if (p != s.setup.process && !s.dead[p] && !s.verified[p]) all = false;
     }
     if (all) {
       s.all_joined = true;
@@ -104,6 +121,35 @@ void on_push_frame(self_ptr self, std::uint32_t peer, const net::wire::frame_vie
   if (in.ack) deliver(self, peer, std::move(*in.ack));
 }
 
+/// The value of `key` in settings text ("key = value" lines), or "(not set)".
+std::string setting_value(const std::string& text, const std::string& key) {
+  const std::string prefix = key + " = ";
+  for (std::size_t at = 0; at < text.size();) {
+    const auto end = std::min(text.find('\n', at), text.size());
+    if (text.compare(at, prefix.size(), prefix) == 0) {
+      return text.substr(at + prefix.size(), end - at - prefix.size());
+    }
+    at = end + 1;
+  }
+  return "(not set)";
+}
+
+/// A peer's settings: the same lets it join; different ones stop the run.
+void check_settings(self_ptr self, std::uint32_t peer, const std::string& theirs) {
+  auto& s = self->state;
+  if (theirs == s.setup.settings) {
+    s.verified[peer] = true;
+    return;
+  }
+  const auto key = config::first_difference(theirs, s.setup.settings);
+  const auto& me = name_of(s, s.setup.process);
+  const auto& them = name_of(s, peer);
+  self->send(s.host, refused_atom::value,
+             "process " + them + " and process " + me + " have different settings: first at " +
+                 key + " (" + them + ": " + setting_value(theirs, key) + ", " + me + ": " +
+                 setting_value(s.setup.settings, key) + ")");
+}
+
 void on_frame(self_ptr self, net::received_frame& f) {
   auto& s = self->state;
   if (f.peer >= s.dead.size() || f.peer == s.setup.process) return;
@@ -119,6 +165,17 @@ void on_frame(self_ptr self, net::received_frame& f) {
   }
   s.last_heard[f.peer] = clock_seconds(self);
   const net::wire::frame_view view{f.kind, {f.body.data(), f.body.size()}};
+  if (!s.verified[f.peer] && f.kind != net::wire::frame_kind::heartbeat) {
+    // Only its settings until they are found to be the same.
+    if (f.kind == net::wire::frame_kind::notice) {
+      auto m = net::wire::decode_notice(s.decoder, view);
+      if (m.ok() && m->process == f.peer && m->topic == net::wire::notice_topic::settings) {
+        return check_settings(self, f.peer, m->text);
+      }
+    }
+    ++s.unverified_frames;
+    return;
+  }
   switch (f.kind) {
     case net::wire::frame_kind::push:
       on_push_frame(self, f.peer, view);
@@ -152,6 +209,15 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
   s.last_heard.assign(processes, -1.0);
   s.dead.assign(processes, false);
   s.said_back.assign(processes, false);
+  s.verified.assign(processes, false);
+  s.disconnects.assign(processes, 0);
+  s.broken_at.assign(processes, -1.0);
+  // Our settings go first on every connection (queued until it is up).
+  const auto settings = std::make_shared<const std::vector<std::uint8_t>>(net::wire::encode_notice(
+      {s.setup.process, net::wire::notice_topic::settings, s.setup.settings, {}}));
+  for (std::uint32_t p = 0; p < processes; ++p) {
+    if (p != s.setup.process) deliver(self, p, net::outgoing_frame{settings, nullptr, 0});
+  }
   self->send(self, tick_atom::value);
   return {
       [=](push_atom, const core::gossip_envelope& e) {

@@ -5,7 +5,10 @@
 // from other processes come back as messages (frame_atom): pushes go on to
 // the local workers as running sums, acks to the edges, notices to the host.
 // It sends heartbeats and declares a process dead after process_timeout of
-// silence (or join_timeout without ever being heard), forgetting its edges.
+// silence, or sooner when the connection to it broke and it went silent
+// (a killed process: the kernel closes its sockets), or after join_timeout
+// without ever being heard; its edges are forgotten. A peer's frames reach
+// no actor until it has sent the same settings as this process's.
 #pragma once
 
 #include <caf/all.hpp>
@@ -30,6 +33,9 @@ struct bridge_setup {
   double process_timeout = 1.0;  ///< seconds of silence: dead
   double join_timeout = 60.0;    ///< seconds to hear from every process at start
   std::chrono::milliseconds heartbeat_every{100};
+  /// This process's settings (config/settings_text.hpp): a peer joins only
+  /// once it sent the same.
+  std::string settings;
 };
 
 struct bridge_state {
@@ -43,6 +49,10 @@ struct bridge_state {
   std::vector<double> last_heard;  ///< seconds, per process (-1: never)
   std::vector<bool> dead;
   std::vector<bool> said_back;  ///< "came back" was logged for a dead process
+  std::vector<bool> verified;   ///< sent the same settings: its frames are taken
+  std::vector<std::uint64_t> disconnects;  ///< the transport's count, last seen
+  std::vector<double> broken_at;           ///< when our connection to it broke (-1: not)
+  std::uint64_t unverified_frames = 0;     ///< dropped: from a peer not verified yet
   bool all_joined = false;
   std::uint64_t heartbeat_seq = 0;
   std::uint64_t dropped_to_dead = 0;  ///< pushes for a dead process's nodes

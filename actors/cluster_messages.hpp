@@ -17,10 +17,12 @@ using frame_atom = caf::atom_constant<caf::atom("frame")>;
 /// host -> bridge: a notice to send (to a process, or to all: all_processes);
 /// bridge -> host: a notice received.
 using notice_atom = caf::atom_constant<caf::atom("notice")>;
-/// bridge -> host: a process was declared dead (silent, or never joined).
+/// bridge -> host: a process was declared dead (silent, or never joined), and why.
 using down_atom = caf::atom_constant<caf::atom("down")>;
 /// bridge -> host: every other process has been heard from: training may start.
 using joined_atom = caf::atom_constant<caf::atom("joined")>;
+/// bridge -> host: a process may not join (its settings differ): the run cannot start.
+using refused_atom = caf::atom_constant<caf::atom("refused")>;
 
 inline constexpr std::uint32_t all_processes = 0xffffffffu;
 

@@ -82,7 +82,7 @@ struct hello_check {
   std::mutex mutex;
   std::set<std::pair<std::uint32_t, int>> logged;
 
-  bool operator()(const net::wire::hello& h) {
+  bool operator()(const net::wire::hello& h, const std::string& from) {
     const auto& me = layout.processes[layout.self].name;
     int why = 0;
     std::string text;
@@ -95,11 +95,10 @@ struct hello_check {
         why = 2;
         text = "process " + them + " runs program version " + std::to_string(h.program_version) +
                ", process " + me + " runs " + std::to_string(layout.program_version);
-      } else if (h.settings_hash != layout.settings_hash) {
-        why = 3;
-        text = "process " + them + " and process " + me +
-               " have different settings (compare their config files and --set options)";
       } else {
+        // Settings are compared after the hello, by their text (the bridge
+        // names the first key that differs); the proof covers the hash the
+        // peer sent.
         const auto expected = proof_of(layout.secret, h.nonce, h.settings_hash);
         const std::string_view a(reinterpret_cast<const char*>(expected.data()), expected.size());
         const std::string_view b(reinterpret_cast<const char*>(h.proof.data()), h.proof.size());
@@ -112,7 +111,7 @@ struct hello_check {
     if (why == 0) return true;
     std::lock_guard lock(mutex);
     if (logged.insert({h.process, why}).second) {
-      std::fprintf(stderr, "cluster: refused a peer: %s\n", text.c_str());
+      std::fprintf(stderr, "cluster: refused a peer at %s: %s\n", from.c_str(), text.c_str());
     }
     return false;
   }
@@ -167,7 +166,9 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   options.hello.proof = proof_of(layout.secret, options.hello.nonce, layout.settings_hash);
   auto check = std::make_shared<hello_check>();
   check->layout = layout;
-  options.accept_hello = [check](const net::wire::hello& h) { return (*check)(h); };
+  options.accept_hello = [check](const net::wire::hello& h, const std::string& from) {
+    return (*check)(h, from);
+  };
   auto sink = std::make_shared<frame_sink>();
   auto started =
       net::tcp::tcp_transport::start(options, [sink](net::received_frame f) { sink->post(std::move(f)); });
@@ -189,6 +190,7 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
                                                      : core::delta_precision::f32;
   bs.process_timeout = layout.process_timeout;
   bs.join_timeout = layout.join_timeout;
+  bs.settings = layout.settings;
   auto bridge = sys.spawn(bridge_actor, bs, static_cast<net::frame_transport*>(transport.get()), host);
   sink->set(bridge);
   for (std::size_t p = 0; p < layout.processes.size(); ++p) {

@@ -25,7 +25,8 @@ struct cluster_layout {
   std::vector<cluster_member> processes;
   std::size_t self = 0;  ///< this process's index
   std::uint32_t program_version = 0;
-  std::uint64_t settings_hash = 0;  ///< of the settings every process must share
+  std::uint64_t settings_hash = 0;  ///< of `settings`
+  std::string settings;             ///< config/settings_text.hpp: every process must agree
   std::string secret;               ///< shared; empty: none
   double process_timeout = 1.0;     ///< seconds of silence before a process is dead
   double join_timeout = 60.0;       ///< seconds to wait for every process at start

@@ -183,9 +183,16 @@ void on_report(host_ptr self, const iteration_report& r) {
                                        r.messages_lost, r.messages_duplicate}));
 }
 
-void on_down(host_ptr self, std::uint32_t process) {
+void on_down(host_ptr self, std::uint32_t process, const std::string& why) {
   auto& s = self->state;
   if (process >= s.process_live.size() || !s.process_live[process]) return;
+  if (s.phase == host_phase::joining) {
+    // A cluster starts whole: training without a process that never came
+    // would be a different run than the one configured.
+    abort_cluster(self, "process " + s.setup.names[process] + " " + why +
+                            " (is it running, with the same cluster secret and program version?)");
+    return;
+  }
   s.process_live[process] = false;
   int nodes = 0;
   for (std::size_t i = 0; i < s.n; ++i) {
@@ -260,7 +267,8 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
           st.applied_from_dead += e.applied_weight;
         }
       },
-      [=](down_atom, std::uint32_t process) { on_down(self, process); },
+      [=](down_atom, std::uint32_t process, const std::string& why) { on_down(self, process, why); },
+      [=](refused_atom, const std::string& why) { abort_cluster(self, why); },
       [=](notice_atom, const net::wire::notice& n) { on_notice(self, n); },
       [=](flush_atom, std::uint32_t to, double round) { send_weights(self, to, round); },
       [=](tick_atom) {

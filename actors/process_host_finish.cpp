@@ -277,6 +277,8 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
       finish_here(self, std::move(part));
       break;
     }
+    case notice_topic::settings:
+      break;  // the bridge's (at join)
     case notice_topic::abort:
       if (n.process == s.setup.process) break;
       stop_nodes(self);

@@ -83,7 +83,8 @@ core::result<actors::cluster_layout> layout_of(const config::config& cfg, std::s
   }
   layout.self = self;
   layout.program_version = program_version();
-  layout.settings_hash = config::settings_hash(config::settings_text(cfg));
+  layout.settings = config::settings_text(cfg);
+  layout.settings_hash = config::settings_hash(layout.settings);
   layout.secret = cfg.cluster.secret;
   if (const char* env = std::getenv("SGP_CLUSTER_SECRET"); layout.secret.empty() && env != nullptr) {
     layout.secret = env;

@@ -169,6 +169,14 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
   inbound_session(tcp_transport::impl& o, tcp::socket s)
       : owner(o), socket(std::move(s)), stall(o.io), decoder(o.options.limits) {}
 
+  /// "ADDRESS:PORT" of the connecting side (for refusal messages).
+  std::string remote_address() const {
+    boost::system::error_code ec;
+    const auto ep = socket.remote_endpoint(ec);
+    if (ec) return "an unknown address";
+    return ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
   void close() {
     if (closed) return;
     closed = true;
@@ -258,7 +266,7 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
       auto hello = wire::decode_control(decoder, frame.value());
       if (!hello.ok()) return drop(hello.error(), false, true);
       const auto& h = std::get<wire::hello>(hello.value());
-      if (owner.options.accept_hello && !owner.options.accept_hello(h))
+      if (owner.options.accept_hello && !owner.options.accept_hello(h, remote_address()))
         return drop(std::nullopt, false, true);
       greeted = true;
       peer = h.process;

@@ -32,9 +32,10 @@ struct tcp_options {
   std::chrono::milliseconds backoff_max{1000};
   wire::frame_limits limits;
   /// The hello this process sends (process is filled in), and the check of
-  /// a peer's hello (version, settings hash, auth proof): false refuses.
+  /// a peer's hello (version, settings hash, auth proof) with the address it
+  /// connected from ("ADDRESS:PORT"): false refuses.
   wire::hello hello;
-  std::function<bool(const wire::hello&)> accept_hello;
+  std::function<bool(const wire::hello&, const std::string& from)> accept_hello;
 };
 
 class tcp_transport final : public frame_transport {

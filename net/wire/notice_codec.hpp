@@ -27,6 +27,7 @@ enum class notice_topic : std::uint32_t {
   result = 5,  ///< a process's results (text: JSON; values: sum of its live nodes' z)
   finish = 6,  ///< (from process 0) the summary is written: exit
   abort = 7,   ///< a process failed (text: why); the others stop
+  settings = 8,  ///< the sender's settings (config/settings_text.hpp), checked at join
 };
 
 struct notice {

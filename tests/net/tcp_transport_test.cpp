@@ -196,7 +196,7 @@ TEST_CASE("tcp: frames split at random points reassemble", "[net]") {
 TEST_CASE("tcp: garbage, a refused hello and a corrupt frame drop the connection", "[net]") {
   collector at_b;
   tcp_options opt;
-  opt.accept_hello = [](const wire::hello& h) { return h.settings_hash == 42; };
+  opt.accept_hello = [](const wire::hello& h, const std::string&) { return h.settings_hash == 42; };
   auto b = start(1, at_b.callback(), opt);
   asio::io_context io;
   sgp::core::rng r(8);

@@ -1,0 +1,73 @@
+// Helpers for multi-process tests: free ports, a cluster config on them,
+// and `sgp node` processes in the background.
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/integration/background_process.hpp"
+#include "tests/integration/sgp_process.hpp"
+
+namespace sgp::test {
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+inline int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  socklen_t len = sizeof(a);
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+/// A config in `dir` for `processes` processes p0, p1, ... of `nodes` nodes
+/// each on 127.0.0.1 (the MLP on Fashion-MNIST, SGP), plus `extra` TOML.
+inline std::string cluster_config(const std::string& dir, int processes, int nodes,
+                                  int max_iterations, const std::string& extra = {},
+                                  const std::string& join_timeout = "30s",
+                                  const std::string& hosts_prefix = "127.0.0.1") {
+  std::string toml = "[run]\nname = \"cluster-test\"\ndir = \"" + dir + "/run\"\nseed = 1\n" +
+                     "[cluster]\nprocess_timeout = \"1s\"\njoin_timeout = \"" + join_timeout +
+                     "\"\n";
+  for (int p = 0; p < processes; ++p) {
+    toml += "[[cluster.process]]\nname = \"p" + std::to_string(p) + "\"\nhost = \"" +
+            hosts_prefix + "\"\nport = " + std::to_string(free_port()) +
+            "\nnodes = " + std::to_string(nodes) + "\n";
+  }
+  toml +=
+      "[model]\nname = \"mlp\"\n[data]\nname = \"fashion-mnist\"\nbatch_size = 32\n"
+      "[optimizer]\nlr = 0.05\n[schedule]\nepochs = 2\nwarmup_epochs = 0.1\nmax_iterations = " +
+      std::to_string(max_iterations) + "\n[algorithm]\nname = \"sgp\"\n[output]\n" +
+      "checkpoint_every_epochs = 0\nconsensus_every_iterations = 0\n" + extra;
+  const std::string path = dir + "/cluster.toml";
+  write_text(path, toml);
+  return path;
+}
+
+/// `sgp node CONFIG --process NAME` in the background (log in DIR/NAME.log),
+/// with `env` ("KEY=VALUE") added to its environment.
+inline std::unique_ptr<background_process> start_node(const std::string& config,
+                                                      const std::string& name,
+                                                      const std::string& dir,
+                                                      const std::vector<std::string>& env = {},
+                                                      const std::vector<std::string>& args = {}) {
+  std::vector<std::string> argv{"/usr/bin/env"};
+  argv.insert(argv.end(), env.begin(), env.end());
+  argv.insert(argv.end(), {sgp_binary(), "node", config, "--process", name});
+  argv.insert(argv.end(), args.begin(), args.end());
+  return std::make_unique<background_process>(argv, dir + "/" + name + ".log");
+}
+
+}  // namespace sgp::test

@@ -1,0 +1,173 @@
+// Multi-process runs on this machine: `sgp launch` and `sgp node` over real
+// TCP connections between real processes, a process killed with SIGKILL,
+// and joins that must be refused (a wrong secret, different settings).
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include "tests/integration/cluster_process.hpp"
+#include "tests/skip.hpp"
+
+using namespace sgp::test;
+
+namespace {
+
+const char* fashion_dir = "/usr/share/datasets/fashion-mnist";
+
+/// |total - expected| / expected from a summary.json.
+double weight_error(const std::string& summary) {
+  const double total = json_number_field(summary, "total_weight");
+  const double expected = json_number_field(summary, "expected_total_weight");
+  return std::abs(total - expected) / expected;
+}
+
+/// The highest "iteration" in a metrics.jsonl.
+int last_iteration(const std::string& metrics_path) {
+  const auto text = read_text(metrics_path);
+  const std::regex re("\"iteration\":([0-9]+)");
+  int last = 0;
+  for (std::sregex_iterator it(text.begin(), text.end(), re), end; it != end; ++it) {
+    last = std::max(last, std::stoi((*it)[1].str()));
+  }
+  return last;
+}
+
+}  // namespace
+
+TEST_CASE("sgp launch: the example's four processes train the MLP over TCP", "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_launch");
+  const auto r = run_sgp("launch " + std::string(SGP_SOURCE_DIR) +
+                         "/config/examples/multi-process.toml --set run.dir=" + dir +
+                         " --set schedule.max_iterations=150");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  // Every process's output comes prefixed, and every one ended well.
+  for (const char* p : {"p0", "p1", "p2", "p3"}) {
+    CHECK(r.output.find(std::string("launch: [") + p + "] exited with code 0") != std::string::npos);
+    CHECK(last_iteration(dir + "/" + p + "/metrics.jsonl") == 150);
+  }
+  CHECK(r.output.find("[p0] averaged") != std::string::npos);
+  const auto summary = read_text(dir + "/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 8);
+  CHECK(json_number_field(summary, "iterations") == 150);
+  CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.78);
+  CHECK(weight_error(summary) <= 1e-9);
+  CHECK(summary.find("\"processes\":[{\"name\":\"p0\",\"live\":true") != std::string::npos);
+}
+
+TEST_CASE("sgp node: processes started one by one join and finish together", "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_nodes");
+  const auto config = cluster_config(dir, 2, 2, 80);
+  auto p1 = start_node(config, "p1", dir);
+  REQUIRE(p1->wait_for("waiting for the other 1 processes", std::chrono::seconds(60)));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  auto p0 = start_node(config, "p0", dir);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(240)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(30)));
+  INFO(p0->output() << p1->output());
+  CHECK(p0->exit_code() == 0);
+  CHECK(p1->exit_code() == 0);
+  CHECK(p1->output().find("finished (the summary is in") != std::string::npos);
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 4);
+  CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.7);
+  CHECK(weight_error(summary) <= 1e-9);
+}
+
+TEST_CASE("a process killed with SIGKILL: the others route around it and account its weight",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_kill");
+  const auto config = cluster_config(dir, 3, 2, 240);
+  auto p0 = start_node(config, "p0", dir);
+  auto p1 = start_node(config, "p1", dir);
+  auto p2 = start_node(config, "p2", dir);
+  // Mid-run: p0's nodes are 40 iterations in.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(180);
+  while (last_iteration(dir + "/run/p0/metrics.jsonl") < 40 &&
+         std::chrono::steady_clock::now() < deadline && !p0->exited()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(last_iteration(dir + "/run/p0/metrics.jsonl") >= 40);
+  p2->send_signal(SIGKILL);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(240)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(30)));
+  INFO(p0->output() << p1->output());
+  CHECK(p0->exit_code() == 0);
+  CHECK(p1->exit_code() == 0);
+  // Declared dead by both survivors, and they left its nodes out of the view.
+  for (const auto* p : {p0.get(), p1.get()}) {
+    CHECK(std::regex_search(p->output(), std::regex("process p2 .*: declared dead")));
+    CHECK(p->output().find("2 nodes of process p2 left the view") != std::string::npos);
+  }
+  CHECK(read_text(dir + "/run/p0/metrics.jsonl").find("\"event\":\"process_down\"") !=
+        std::string::npos);
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 4);
+  CHECK(summary.find("\"test_accuracy_per_node\":[") != std::string::npos);
+  CHECK(summary.find(",null,null]") != std::string::npos);  // nodes 4 and 5
+  CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.7);
+  CHECK(weight_error(summary) <= 1e-9);
+  // What the dead nodes took is counted: fewer than 6 units are expected.
+  CHECK(json_number_field(summary, "expected_total_weight") < 6.0);
+}
+
+TEST_CASE("a wrong cluster secret is refused and never printed", "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_secret");
+  const auto config = cluster_config(dir, 2, 1, 20, {}, "4s");
+  auto p0 = start_node(config, "p0", dir, {"SGP_CLUSTER_SECRET=right-horse-battery"});
+  auto p1 = start_node(config, "p1", dir, {"SGP_CLUSTER_SECRET=wrong-staple-42"});
+  REQUIRE(p0->wait_exit(std::chrono::seconds(60)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(60)));
+  const auto out = p0->output() + p1->output();
+  INFO(out);
+  CHECK(p0->exit_code() != 0);
+  CHECK(p1->exit_code() != 0);
+  CHECK(out.find("presented a wrong cluster secret") != std::string::npos);
+  CHECK(out.find("cluster: refused a peer at 127.0.0.1:") != std::string::npos);
+  CHECK(out.find("did not join within 4 s") != std::string::npos);
+  CHECK(out.find("right-horse-battery") == std::string::npos);
+  CHECK(out.find("wrong-staple-42") == std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir + "/run/summary.json"));
+}
+
+TEST_CASE("processes with different settings are refused, naming the first key that differs",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_settings");
+  const auto config = cluster_config(dir, 2, 1, 20, {}, "10s");
+  auto p0 = start_node(config, "p0", dir);
+  auto p1 = start_node(config, "p1", dir, {}, {"--set", "optimizer.lr=0.2"});
+  REQUIRE(p0->wait_exit(std::chrono::seconds(60)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(60)));
+  const auto out = p0->output() + p1->output();
+  INFO(out);
+  CHECK(p0->exit_code() != 0);
+  CHECK(p1->exit_code() != 0);
+  CHECK(out.find("have different settings: first at optimizer.lr (") != std::string::npos);
+  CHECK(out.find("0.2") != std::string::npos);
+}
+
+TEST_CASE("sgp node refuses what it cannot do, by name", "[integration][cluster]") {
+  const auto dir = fresh_dir("cluster_cli");
+  const auto config = cluster_config(dir, 2, 1, 20);
+  auto r = run_sgp("node " + config);
+  CHECK(r.exit_code != 0);
+  CHECK(r.output.find("give --process NAME") != std::string::npos);
+  r = run_sgp("node " + config + " --process p7");
+  CHECK(r.exit_code != 0);
+  CHECK(r.output.find("--process p7: no such [[cluster.process]] (there are: p0, p1)") !=
+        std::string::npos);
+  r = run_sgp("node " + config + " --process p0 --set algorithm.name=ar-sgd");
+  CHECK(r.exit_code != 0);
+  CHECK(r.output.find("ar-sgd\" is not supported across processes yet") != std::string::npos);
+  r = run_sgp("node " + std::string(SGP_SOURCE_DIR) + "/config/examples/quickstart.toml");
+  CHECK(r.exit_code != 0);
+  CHECK(r.output.find("no [[cluster.process]] tables") != std::string::npos);
+}
