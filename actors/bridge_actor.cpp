@@ -54,19 +54,18 @@ void on_tick(self_ptr self) {
   auto& s = self->state;
   const double now = clock_seconds(self);
   const auto n = static_cast<std::uint32_t>(s.last_heard.size());
-  const auto ns = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  const auto ns =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
   ++s.heartbeat_seq;
   for (std::uint32_t p = 0; p < n; ++p) {
     if (p == s.setup.process || s.dead[p]) continue;
     const net::wire::heartbeat hb{s.setup.process, s.heartbeat_seq, ns};
     deliver(self, p,
-            net::outgoing_frame{std::make_shared<const std::vector<std::uint8_t>>(
-                                    net::wire::encode_control(hb)),
-                                nullptr,
-                                net::edge_key(net::wire::frame_kind::heartbeat, s.setup.process, p)});
+            net::outgoing_frame{
+                std::make_shared<const std::vector<std::uint8_t>>(net::wire::encode_control(hb)),
+                nullptr, net::edge_key(net::wire::frame_kind::heartbeat, s.setup.process, p)});
     const auto stats = s.transport->stats(p);
     if (stats.disconnects > s.disconnects[p]) {
       s.disconnects[p] = stats.disconnects;
@@ -187,7 +186,8 @@ void on_frame(self_ptr self, net::received_frame& f) {
     }
     case net::wire::frame_kind::notice: {
       auto m = net::wire::decode_notice(s.decoder, view);
-      if (m.ok() && m->process == f.peer) self->send(s.host, notice_atom::value, std::move(m.value()));
+      if (m.ok() && m->process == f.peer)
+        self->send(s.host, notice_atom::value, std::move(m.value()));
       break;
     }
     default:
@@ -250,9 +250,10 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
         }
       },
       [=](status_atom) {
-        const auto c = self->state.edges ? self->state.edges->counters() : net::remote_edge_counters{};
-        return std::vector<std::uint64_t>{c.pushes_out,     c.applied_in, c.not_applied_in,
-                                          c.malformed_in,   c.acks_in,    c.wire_bytes_out,
+        const auto c =
+            self->state.edges ? self->state.edges->counters() : net::remote_edge_counters{};
+        return std::vector<std::uint64_t>{c.pushes_out,       c.applied_in, c.not_applied_in,
+                                          c.malformed_in,     c.acks_in,    c.wire_bytes_out,
                                           c.transfers_refused};
       },
   };

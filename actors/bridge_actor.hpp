@@ -27,7 +27,7 @@ namespace sgp::actors {
 
 struct bridge_setup {
   std::uint32_t process = 0;
-  std::vector<std::string> process_names;  ///< by process index (for messages)
+  std::vector<std::string> process_names;   ///< by process index (for messages)
   std::vector<std::uint32_t> node_process;  ///< the process of each node
   core::delta_precision precision = core::delta_precision::f32;
   double process_timeout = 1.0;  ///< seconds of silence: dead
@@ -43,13 +43,13 @@ struct bridge_state {
   net::frame_transport* transport = nullptr;  ///< owned by the runner, outlives the bridge
   caf::actor host;
   std::unique_ptr<net::remote_edges> edges;  ///< made at the first push (its size is the model's)
-  std::vector<caf::actor> workers;  ///< local workers by node id (null elsewhere)
+  std::vector<caf::actor> workers;           ///< local workers by node id (null elsewhere)
   net::wire::frame_decoder decoder;
   double started = 0.0;
   std::vector<double> last_heard;  ///< seconds, per process (-1: never)
   std::vector<bool> dead;
-  std::vector<bool> said_back;  ///< "came back" was logged for a dead process
-  std::vector<bool> verified;   ///< sent the same settings: its frames are taken
+  std::vector<bool> said_back;             ///< "came back" was logged for a dead process
+  std::vector<bool> verified;              ///< sent the same settings: its frames are taken
   std::vector<std::uint64_t> disconnects;  ///< the transport's count, last seen
   std::vector<double> broken_at;           ///< when our connection to it broke (-1: not)
   std::uint64_t unverified_frames = 0;     ///< dropped: from a peer not verified yet

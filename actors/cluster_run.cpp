@@ -14,7 +14,7 @@
 #include "actors/bridge_actor.hpp"
 #include "actors/datasets.hpp"
 #include "actors/process_host.hpp"
-#include "core/secret.hpp"
+#include "core/hmac.hpp"
 #include "core/units.hpp"
 #include "net/tcp/tcp_transport.hpp"
 
@@ -55,25 +55,16 @@ core::result<std::string> resolve(const std::string& host) {
   return std::string(text);
 }
 
-/// The hello's proof: a keyed digest of the nonce and the settings hash.
+/// The hello's proof: HMAC-SHA256 under the cluster secret of the nonce and
+/// the settings hash (the secret itself never crosses the wire).
 std::array<std::uint8_t, 32> proof_of(const std::string& secret, std::uint64_t nonce,
                                       std::uint64_t settings_hash) {
-  // FNV-1a over secret | nonce | hash, four lanes: not a MAC (see the note in
-  // docs/cluster.md); the secret itself never crosses the wire.
-  std::array<std::uint8_t, 32> out{};
-  for (std::uint64_t lane = 0; lane < 4; ++lane) {
-    std::uint64_t h = 1469598103934665603ULL ^ (lane * 0x9e3779b97f4a7c15ULL);
-    auto mix = [&](const void* p, std::size_t n) {
-      const auto* b = static_cast<const std::uint8_t*>(p);
-      for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ULL;
-    };
-    mix(secret.data(), secret.size());
-    mix(&nonce, sizeof(nonce));
-    mix(&settings_hash, sizeof(settings_hash));
-    mix(secret.data(), secret.size());
-    std::memcpy(out.data() + 8 * lane, &h, 8);
-  }
-  return out;
+  std::array<std::uint8_t, 16> message{};
+  std::memcpy(message.data(), &nonce, 8);
+  std::memcpy(message.data() + 8, &settings_hash, 8);
+  return core::hmac_sha256(std::span<const std::uint8_t>(
+                               reinterpret_cast<const std::uint8_t*>(secret.data()), secret.size()),
+                           message);
 }
 
 /// The join check of a peer's hello, with one log line per refused peer and reason.
@@ -100,9 +91,7 @@ struct hello_check {
         // names the first key that differs); the proof covers the hash the
         // peer sent.
         const auto expected = proof_of(layout.secret, h.nonce, h.settings_hash);
-        const std::string_view a(reinterpret_cast<const char*>(expected.data()), expected.size());
-        const std::string_view b(reinterpret_cast<const char*>(h.proof.data()), h.proof.size());
-        if (!core::secret_matches(b, a)) {
+        if (!core::digest_equal(expected, h.proof)) {
           why = 4;
           text = "process " + them + " presented a wrong cluster secret";
         }
@@ -161,8 +150,9 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
       static_cast<long>(1000 * std::max(2.0, 2 * layout.process_timeout)));
   options.hello.program_version = layout.program_version;
   options.hello.settings_hash = layout.settings_hash;
-  options.hello.nonce = static_cast<std::uint64_t>(
-      std::chrono::steady_clock::now().time_since_epoch().count()) ^ (layout.self << 20);
+  options.hello.nonce =
+      static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+      (layout.self << 20);
   options.hello.proof = proof_of(layout.secret, options.hello.nonce, layout.settings_hash);
   auto check = std::make_shared<hello_check>();
   check->layout = layout;
@@ -170,18 +160,19 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
     return (*check)(h, from);
   };
   auto sink = std::make_shared<frame_sink>();
-  auto started =
-      net::tcp::tcp_transport::start(options, [sink](net::received_frame f) { sink->post(std::move(f)); });
+  auto started = net::tcp::tcp_transport::start(
+      options, [sink](net::received_frame f) { sink->post(std::move(f)); });
   if (!started.ok()) {
     return started.err().with_context("process " + me.name + " (cluster.process port)");
   }
   std::unique_ptr<net::tcp::tcp_transport> transport = std::move(started).value();
 
-  process_host_setup hs{cfg, static_cast<std::uint32_t>(layout.self), names, node_process,
+  process_host_setup hs{cfg,        static_cast<std::uint32_t>(layout.self),
+                        names,      node_process,
                         me.devices, cfg.run.dir + "/" + me.name};
-  auto host = sys.spawn(process_host, hs,
-                        std::make_shared<const data::dataset>(std::move(sets->train)),
-                        std::make_shared<const data::dataset>(std::move(sets->test)));
+  auto host =
+      sys.spawn(process_host, hs, std::make_shared<const data::dataset>(std::move(sets->train)),
+                std::make_shared<const data::dataset>(std::move(sets->test)));
   bridge_setup bs;
   bs.process = static_cast<std::uint32_t>(layout.self);
   bs.process_names = names;
@@ -191,7 +182,8 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   bs.process_timeout = layout.process_timeout;
   bs.join_timeout = layout.join_timeout;
   bs.settings = layout.settings;
-  auto bridge = sys.spawn(bridge_actor, bs, static_cast<net::frame_transport*>(transport.get()), host);
+  auto bridge =
+      sys.spawn(bridge_actor, bs, static_cast<net::frame_transport*>(transport.get()), host);
   sink->set(bridge);
   for (std::size_t p = 0; p < layout.processes.size(); ++p) {
     if (p == layout.self) continue;

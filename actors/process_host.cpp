@@ -25,7 +25,9 @@ namespace {
 
 constexpr auto progress_every = std::chrono::seconds(2);
 
-const std::string& my_name(const process_host_state& s) { return s.setup.names[s.setup.process]; }
+const std::string& my_name(const process_host_state& s) {
+  return s.setup.names[s.setup.process];
+}
 
 bool write_metrics_line(host_ptr self, const std::string& line) {
   auto& s = self->state;
@@ -168,19 +170,19 @@ void on_report(host_ptr self, const iteration_report& r) {
                          [&](const local_node& n) { return n.id == r.node; });
   if (it == s.nodes.end()) return;
   if (!std::isfinite(r.loss)) {
-    abort_cluster(self, "node " + std::to_string(r.node) + " diverged at iteration " +
-                            std::to_string(r.iteration) +
-                            " (loss is not finite): lower optimizer.lr or add schedule.warmup_epochs");
+    abort_cluster(self,
+                  "node " + std::to_string(r.node) + " diverged at iteration " +
+                      std::to_string(r.iteration) +
+                      " (loss is not finite): lower optimizer.lr or add schedule.warmup_epochs");
     return;
   }
   it->last = r;
   (void)write_metrics_line(
-      self, core::metrics::train_line({r.node, r.iteration,
-                                       static_cast<double>(r.iteration) /
-                                           static_cast<double>(s.per_epoch),
-                                       r.time - s.start_time, r.loss, r.lr, r.w, r.comm_wait,
-                                       r.compute_seconds, r.bytes_sent, r.messages_late,
-                                       r.messages_lost, r.messages_duplicate}));
+      self,
+      core::metrics::train_line(
+          {r.node, r.iteration, static_cast<double>(r.iteration) / static_cast<double>(s.per_epoch),
+           r.time - s.start_time, r.loss, r.lr, r.w, r.comm_wait, r.compute_seconds, r.bytes_sent,
+           r.messages_late, r.messages_lost, r.messages_duplicate}));
 }
 
 void on_down(host_ptr self, std::uint32_t process, const std::string& why) {
@@ -267,7 +269,9 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
           st.applied_from_dead += e.applied_weight;
         }
       },
-      [=](down_atom, std::uint32_t process, const std::string& why) { on_down(self, process, why); },
+      [=](down_atom, std::uint32_t process, const std::string& why) {
+        on_down(self, process, why);
+      },
       [=](refused_atom, const std::string& why) { abort_cluster(self, why); },
       [=](notice_atom, const net::wire::notice& n) { on_notice(self, n); },
       [=](flush_atom, std::uint32_t to, double round) { send_weights(self, to, round); },

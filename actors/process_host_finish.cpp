@@ -94,7 +94,8 @@ void weights_complete(host_ptr self) {
     for (std::size_t k = 1; k + 2 + 2 * n <= v.size(); k += 2 + 2 * n) {
       const auto id = static_cast<std::size_t>(v[k]);
       if (id >= n) continue;
-      sent[id].assign(v.begin() + static_cast<long>(k + 2), v.begin() + static_cast<long>(k + 2 + n));
+      sent[id].assign(v.begin() + static_cast<long>(k + 2),
+                      v.begin() + static_cast<long>(k + 2 + n));
       applied[id].assign(v.begin() + static_cast<long>(k + 2 + n),
                          v.begin() + static_cast<long>(k + 2 + 2 * n));
     }
@@ -161,9 +162,10 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
           self->request(comp, caf::infinite, final_atom::value)
               .then([=](const std::vector<float>& stats) {
                 if (!snap.z) {
-                  a->records.insert(a->records.end(), {static_cast<double>(snap.node),
-                                                       std::numeric_limits<double>::quiet_NaN(),
-                                                       0.0, snap.w, static_cast<double>(snap.iteration)});
+                  a->records.insert(
+                      a->records.end(),
+                      {static_cast<double>(snap.node), std::numeric_limits<double>::quiet_NaN(),
+                       0.0, snap.w, static_cast<double>(snap.iteration)});
                   if (--a->pending == 0) reply();
                   return;
                 }
@@ -202,7 +204,9 @@ void finish_here(host_ptr self, run_summary summary) {
   s.finished.deliver(std::move(summary));
 }
 
-bool is_coordinator(const process_host_state& s) { return coordinator_of(s) == s.setup.process; }
+bool is_coordinator(const process_host_state& s) {
+  return coordinator_of(s) == s.setup.process;
+}
 
 void send_notice(host_ptr self, std::uint32_t to, notice_topic topic, std::string text,
                  std::vector<double> values) {
@@ -254,9 +258,8 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
     case notice_topic::weights:
       if (!is_coordinator(s) || round != static_cast<double>(s.end_round)) break;
       s.weights[n.process] = n.values;
-      if (std::all_of(s.process_live.begin(), s.process_live.end(), [&, p = 0u](bool live) mutable {
-            return !live || s.weights.count(p++) > 0;
-          }))
+      if (std::all_of(s.process_live.begin(), s.process_live.end(),
+                      [&, p = 0u](bool live) mutable { return !live || s.weights.count(p++) > 0; }))
         weights_complete(self);
       break;
     case notice_topic::final:
@@ -265,9 +268,8 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
     case notice_topic::result:
       if (!is_coordinator(s) || round != static_cast<double>(s.end_round)) break;
       s.results[n.process] = {n.text, n.values};
-      if (std::all_of(s.process_live.begin(), s.process_live.end(), [&, p = 0u](bool live) mutable {
-            return !live || s.results.count(p++) > 0;
-          }))
+      if (std::all_of(s.process_live.begin(), s.process_live.end(),
+                      [&, p = 0u](bool live) mutable { return !live || s.results.count(p++) > 0; }))
         write_cluster_summary(self);
       break;
     case notice_topic::finish: {

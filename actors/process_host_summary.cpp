@@ -88,9 +88,10 @@ void write_cluster_summary(host_ptr self) {
   out.wall_seconds = clock_seconds(self) - s.start_time;
   out.train_loss = out.live_nodes > 0 ? g->loss / out.live_nodes : 0.0;
   out.total_weight = g->weight + s.final_in_flight;
-  out.expected_total_weight = static_cast<double>(out.live_nodes) - g->sent_to_dead +
-                              g->applied_from_dead;
-  out.consensus_distance = std::numeric_limits<double>::quiet_NaN();  // not measured across processes
+  out.expected_total_weight =
+      static_cast<double>(out.live_nodes) - g->sent_to_dead + g->applied_from_dead;
+  out.consensus_distance =
+      std::numeric_limits<double>::quiet_NaN();  // not measured across processes
   out.samples_per_second = out.wall_seconds > 0 ? g->samples / out.wall_seconds : 0.0;
   out.seconds_per_iteration =
       out.iterations > 0 ? out.wall_seconds / static_cast<double>(out.iterations) : 0.0;
@@ -123,7 +124,8 @@ void write_cluster_summary(host_ptr self) {
     if (s.view.live[static_cast<std::size_t>(node.id)]) evaluator = &node;
   }
   if (out.live_nodes == 0 || g->z_sum.empty() || evaluator == nullptr) {
-    return write(std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN());
+    return write(std::numeric_limits<double>::quiet_NaN(),
+                 std::numeric_limits<double>::quiet_NaN());
   }
   auto mean = std::make_shared<std::vector<float>>(g->z_sum.size());
   for (std::size_t k = 0; k < mean->size(); ++k) {
@@ -131,12 +133,10 @@ void write_cluster_summary(host_ptr self) {
   }
   const caf::actor comp = evaluator->compute;
   // Batch-norm statistics: the evaluating node's own (not averaged across processes).
-  self->request(comp, caf::infinite, final_atom::value)
-      .then([=](const std::vector<float>& stats) {
-        self->request(comp, caf::infinite, eval_atom::value,
-                      shared_floats(std::move(mean)), stats)
-            .then([=](const eval_result& r) { write(r.accuracy, r.loss); });
-      });
+  self->request(comp, caf::infinite, final_atom::value).then([=](const std::vector<float>& stats) {
+    self->request(comp, caf::infinite, eval_atom::value, shared_floats(std::move(mean)), stats)
+        .then([=](const eval_result& r) { write(r.accuracy, r.loss); });
+  });
 }
 
 }  // namespace sgp::actors

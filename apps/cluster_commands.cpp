@@ -40,8 +40,9 @@ std::uint32_t program_version() {
 /// What a cluster run cannot do yet: refused by name instead of ignored.
 core::status check_supported(const config::config& cfg) {
   auto refuse = [](const std::string& what) {
-    return core::make_error(what + " is not supported across processes yet (sgp train runs it "
-                                   "in one process)");
+    return core::make_error(what +
+                            " is not supported across processes yet (sgp train runs it "
+                            "in one process)");
   };
   if (cfg.algorithm.name == "ar-sgd") return refuse("algorithm.name = \"ar-sgd\"");
   if (!cfg.faults.empty()) return refuse("[[faults]]");
@@ -56,8 +57,8 @@ core::result<std::size_t> which_process(const config::config& cfg, const std::st
     if (auto found = config::find_process(cluster, name)) return *found;
     std::string names;
     for (const auto& p : cluster.processes) names += (names.empty() ? "" : ", ") + p.name;
-    return core::make_error("--process " + name + ": no such [[cluster.process]] (there are: " +
-                            names + ")");
+    return core::make_error("--process " + name +
+                            ": no such [[cluster.process]] (there are: " + names + ")");
   }
   auto env = config::process_set_from_environment([](const char* k) { return std::getenv(k); });
   if (!env.ok()) return env.err();
@@ -71,7 +72,8 @@ core::result<std::size_t> which_process(const config::config& cfg, const std::st
   if (static_cast<std::size_t>(set.world_size) != cluster.processes.size()) {
     return core::make_error(set.source + " started " + std::to_string(set.world_size) +
                             " processes but the config has " +
-                            std::to_string(cluster.processes.size()) + " [[cluster.process]] tables");
+                            std::to_string(cluster.processes.size()) +
+                            " [[cluster.process]] tables");
   }
   return static_cast<std::size_t>(set.rank);
 }
@@ -86,7 +88,8 @@ core::result<actors::cluster_layout> layout_of(const config::config& cfg, std::s
   layout.settings = config::settings_text(cfg);
   layout.settings_hash = config::settings_hash(layout.settings);
   layout.secret = cfg.cluster.secret;
-  if (const char* env = std::getenv("SGP_CLUSTER_SECRET"); layout.secret.empty() && env != nullptr) {
+  if (const char* env = std::getenv("SGP_CLUSTER_SECRET");
+      layout.secret.empty() && env != nullptr) {
     layout.secret = env;
   }
   layout.process_timeout = core::parse_duration_seconds(cfg.cluster.process_timeout).value();
@@ -105,10 +108,10 @@ void print_summary(const actors::run_summary& s, const std::string& dir) {
     }
   }
   std::printf("%-10s %.2f%%\n", "averaged", 100.0 * s.test_accuracy_mean_model);
-  const double err = s.expected_total_weight > 0
-                         ? std::abs(s.total_weight - s.expected_total_weight) /
-                               s.expected_total_weight
-                         : std::abs(s.total_weight);
+  const double err =
+      s.expected_total_weight > 0
+          ? std::abs(s.total_weight - s.expected_total_weight) / s.expected_total_weight
+          : std::abs(s.total_weight);
   std::printf(
       "summary: %s, %d/%d nodes live, %llu iterations in %.1f s (%.0f samples/s)\n"
       "push-sum weight: %.12g (expected %.12g, relative error %.2e)\n"
@@ -129,7 +132,8 @@ int run_node(const node_command& c) {
                 ": no [[cluster.process]] tables: `sgp node` runs one process of a cluster "
                 "(use `sgp train` for one process)");
   }
-  if (auto st = check_supported(*cfg); !st.ok()) return fail(c.config_path + ": " + st.err().message);
+  if (auto st = check_supported(*cfg); !st.ok())
+    return fail(c.config_path + ": " + st.err().message);
   auto self = which_process(*cfg, c.process);
   if (!self.ok()) return fail(self.err().message);
   const auto& me = cfg->cluster.processes[*self];

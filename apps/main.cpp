@@ -252,7 +252,8 @@ int main(int argc, char** argv) {
       ->required();
   node->add_option("--process", node_cmd.process,
                    "this process's name (default: the rank from torchrun, SLURM or mpirun)");
-  node->add_option("--set", node_cmd.overrides, "override a key (repeatable; same on every process)");
+  node->add_option("--set", node_cmd.overrides,
+                   "override a key (repeatable; same on every process)");
   node->add_flag("--overwrite", node_cmd.overwrite, "replace an earlier run in run.dir");
 
   std::string launch_config;

@@ -132,12 +132,10 @@ void remote_edges::acknowledged(const wire::ack& a) {
 }
 
 void remote_edges::forget(std::uint32_t node) {
-  std::erase_if(out_, [&](const auto& kv) {
-    return kv.first.first == node || kv.first.second == node;
-  });
-  std::erase_if(in_, [&](const auto& kv) {
-    return kv.first.first == node || kv.first.second == node;
-  });
+  std::erase_if(out_,
+                [&](const auto& kv) { return kv.first.first == node || kv.first.second == node; });
+  std::erase_if(in_,
+                [&](const auto& kv) { return kv.first.first == node || kv.first.second == node; });
 }
 
 }  // namespace sgp::net

@@ -20,13 +20,13 @@ namespace sgp::net::wire {
 
 /// What a notice is about.
 enum class notice_topic : std::uint32_t {
-  done = 1,    ///< every node of the sender finished its iterations
-  flush = 2,   ///< (from process 0) flush your nodes' pushes and report weights
-  weights = 3, ///< a process's weights after a flush (text: JSON)
-  final = 4,   ///< (from process 0) evaluate and send your results
-  result = 5,  ///< a process's results (text: JSON; values: sum of its live nodes' z)
-  finish = 6,  ///< (from process 0) the summary is written: exit
-  abort = 7,   ///< a process failed (text: why); the others stop
+  done = 1,      ///< every node of the sender finished its iterations
+  flush = 2,     ///< (from process 0) flush your nodes' pushes and report weights
+  weights = 3,   ///< a process's weights after a flush (text: JSON)
+  final = 4,     ///< (from process 0) evaluate and send your results
+  result = 5,    ///< a process's results (text: JSON; values: sum of its live nodes' z)
+  finish = 6,    ///< (from process 0) the summary is written: exit
+  abort = 7,     ///< a process failed (text: why); the others stop
   settings = 8,  ///< the sender's settings (config/settings_text.hpp), checked at join
 };
 

@@ -42,9 +42,9 @@ inline std::string cluster_config(const std::string& dir, int processes, int nod
                      "[cluster]\nprocess_timeout = \"1s\"\njoin_timeout = \"" + join_timeout +
                      "\"\n";
   for (int p = 0; p < processes; ++p) {
-    toml += "[[cluster.process]]\nname = \"p" + std::to_string(p) + "\"\nhost = \"" +
-            hosts_prefix + "\"\nport = " + std::to_string(free_port()) +
-            "\nnodes = " + std::to_string(nodes) + "\n";
+    toml += "[[cluster.process]]\nname = \"p" + std::to_string(p) + "\"\nhost = \"" + hosts_prefix +
+            "\"\nport = " + std::to_string(free_port()) + "\nnodes = " + std::to_string(nodes) +
+            "\n";
   }
   toml +=
       "[model]\nname = \"mlp\"\n[data]\nname = \"fashion-mnist\"\nbatch_size = 32\n"
@@ -68,6 +68,22 @@ inline std::unique_ptr<background_process> start_node(const std::string& config,
   argv.insert(argv.end(), {sgp_binary(), "node", config, "--process", name});
   argv.insert(argv.end(), args.begin(), args.end());
   return std::make_unique<background_process>(argv, dir + "/" + name + ".log");
+}
+
+}  // namespace sgp::test
+
+namespace sgp::test {
+
+/// `sgp node CONFIG` without --process: the rank comes from `env`, as a
+/// launcher (torchrun, SLURM, mpirun) sets it. Log in DIR/LABEL.log.
+inline std::unique_ptr<background_process> start_ranked_node(const std::string& config,
+                                                             const std::string& label,
+                                                             const std::string& dir,
+                                                             const std::vector<std::string>& env) {
+  std::vector<std::string> argv{"/usr/bin/env"};
+  argv.insert(argv.end(), env.begin(), env.end());
+  argv.insert(argv.end(), {sgp_binary(), "node", config});
+  return std::make_unique<background_process>(argv, dir + "/" + label + ".log");
 }
 
 }  // namespace sgp::test

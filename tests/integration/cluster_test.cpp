@@ -37,7 +37,8 @@ int last_iteration(const std::string& metrics_path) {
 
 }  // namespace
 
-TEST_CASE("sgp launch: the example's four processes train the MLP over TCP", "[integration][cluster]") {
+TEST_CASE("sgp launch: the example's four processes train the MLP over TCP",
+          "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto dir = fresh_dir("cluster_launch");
   const auto r = run_sgp("launch " + std::string(SGP_SOURCE_DIR) +
@@ -47,7 +48,8 @@ TEST_CASE("sgp launch: the example's four processes train the MLP over TCP", "[i
   REQUIRE(r.exit_code == 0);
   // Every process's output comes prefixed, and every one ended well.
   for (const char* p : {"p0", "p1", "p2", "p3"}) {
-    CHECK(r.output.find(std::string("launch: [") + p + "] exited with code 0") != std::string::npos);
+    CHECK(r.output.find(std::string("launch: [") + p + "] exited with code 0") !=
+          std::string::npos);
     CHECK(last_iteration(dir + "/" + p + "/metrics.jsonl") == 150);
   }
   CHECK(r.output.find("[p0] averaged") != std::string::npos);
@@ -59,7 +61,8 @@ TEST_CASE("sgp launch: the example's four processes train the MLP over TCP", "[i
   CHECK(summary.find("\"processes\":[{\"name\":\"p0\",\"live\":true") != std::string::npos);
 }
 
-TEST_CASE("sgp node: processes started one by one join and finish together", "[integration][cluster]") {
+TEST_CASE("sgp node: processes started one by one join and finish together",
+          "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto dir = fresh_dir("cluster_nodes");
   const auto config = cluster_config(dir, 2, 2, 80);
@@ -170,4 +173,33 @@ TEST_CASE("sgp node refuses what it cannot do, by name", "[integration][cluster]
   r = run_sgp("node " + std::string(SGP_SOURCE_DIR) + "/config/examples/quickstart.toml");
   CHECK(r.exit_code != 0);
   CHECK(r.output.find("no [[cluster.process]] tables") != std::string::npos);
+}
+
+// torchrun starts `sgp node CONFIG` with these variables (Debian 12's
+// torchrun, from python3-torch 1.13 on Python 3.11, fails before it starts
+// any process, so its environment is set here as it would set it); SLURM's
+// and Open MPI's are read the same way (tests/config/cluster_env_test.cpp).
+TEST_CASE("sgp node takes its rank from a launcher's environment", "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_torchrun");
+  const auto config = cluster_config(dir, 2, 1, 30);
+  const std::vector<std::string> common{"WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1",
+                                        "MASTER_PORT=29500"};
+  auto env = [&](int rank) {
+    auto e = common;
+    e.push_back("RANK=" + std::to_string(rank));
+    e.push_back("LOCAL_RANK=" + std::to_string(rank));
+    return e;
+  };
+  auto r1 = start_ranked_node(config, "rank1", dir, env(1));
+  auto r0 = start_ranked_node(config, "rank0", dir, env(0));
+  REQUIRE(r0->wait_exit(std::chrono::seconds(120)));
+  REQUIRE(r1->wait_exit(std::chrono::seconds(30)));
+  INFO(r0->output() << r1->output());
+  CHECK(r0->exit_code() == 0);
+  CHECK(r1->exit_code() == 0);
+  CHECK(r1->output().find("process set from torchrun: rank 1 of 2 (local rank 1)") !=
+        std::string::npos);
+  CHECK(r1->output().find("sgp: process p1 (2 of 2)") != std::string::npos);
+  CHECK(weight_error(read_text(dir + "/run/summary.json")) <= 1e-9);
 }
