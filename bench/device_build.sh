@@ -21,6 +21,11 @@ sgp_zlib=()
 if [ ! -f /usr/include/zlib.h ]; then
   sgp_zlib=(-DZLIB_INCLUDE_DIR="$sgp_deps/usr/include" -DZLIB_LIBRARY="$sgp_arch/libz.a")
 fi
+# pkg-config (pkgconf from .debs) finds cpp-httplib's .pc under the prefix.
+export PATH="$sgp_deps/usr/bin:$PATH"
+export PKG_CONFIG_PATH="$sgp_arch/pkgconfig:$sgp_deps/usr/share/pkgconfig"
+export PKG_CONFIG_SYSROOT_DIR="$sgp_deps"
+export LD_LIBRARY_PATH="$sgp_arch${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 cmake -S . -B build-dev -G Ninja -DCMAKE_BUILD_TYPE=Release -DSGP_BUILD_TESTS=ON \
   -DCMAKE_PREFIX_PATH="$sgp_deps/usr" \
   -Ddnnl_DIR="$sgp_arch/cmake/dnnl" -Dtomlplusplus_DIR="$sgp_arch/cmake/tomlplusplus" \

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/assert.hpp"
+#include "core/host_mass_space.hpp"
 #include "gpu/cuda/push_sum_kernels.hpp"
 
 namespace sgp::gpu::cuda {
@@ -185,6 +186,19 @@ std::vector<core::shared_mass> device_mass_space::send_after_step(
 
 core::shared_mass device_mass_space::apply(const core::shared_mass& in,
                                            const core::mass_block* old) {
+  if (const auto* host = dynamic_cast<const core::host_mass*>(in.get())) {
+    // From another process (the bridge hands a push on as a host block):
+    // uploaded once, then applied and kept as a device block.
+    if (host->size() != x_.size()) return nullptr;
+    const device_guard guard(context_->device());
+    auto local = std::make_shared<device_mass>(streams_, x_.size());
+    if (x_.size() > 0) {
+      SGP_CUDA_CHECK(cudaMemcpyAsync(local->data(), host->data(), x_.size() * sizeof(double),
+                                     cudaMemcpyHostToDevice, streams_->gossip.get()));
+    }
+    local->mark_written();
+    return apply(local, old);
+  }
   const auto* block = dynamic_cast<const device_mass*>(in.get());
   if (block == nullptr || block->size() != x_.size()) return nullptr;
   const auto* before = dynamic_cast<const device_mass*>(old);

@@ -159,13 +159,31 @@ TEST_CASE("device mass space conserves mass across nodes and refuses foreign blo
   CHECK(worst < 1e-4);  // float x at 12 nodes, |x| ~ 1
   CHECK(std::abs(w - 12.0) < 1e-12);
 
-  // A host block is not a device block: refused, nothing added.
-  core::running_sums host(1, std::vector<float>(n, 1.0f));
+  // A host block of the wrong size is refused, nothing added.
+  core::running_sums small(1, std::vector<float>(n - 1, 1.0f));
   const std::size_t to_zero[] = {0};
-  const auto foreign = host.push(to_zero);
+  const auto wrong = small.push(to_zero);
   const auto before = nodes[0].x();
-  CHECK(nodes[0].apply(foreign[0]) == core::apply_outcome::malformed);
+  CHECK(nodes[0].apply(wrong[0]) == core::apply_outcome::malformed);
   CHECK(nodes[0].x() == before);
+}
+
+TEST_CASE("a host block (a push from another process) is applied as the host space does",
+          "[gpu]") {
+  SGP_SKIP_WITHOUT_GPU();
+  auto gpu = cuda_or_fail();
+  const std::size_t n = 50021;
+  core::running_sums sender(1, random_floats(n, 5), 1.0);
+  twin receiver(*gpu, 0, random_floats(n, 6), 1.0);
+  const std::size_t to_zero[] = {0};
+  for (int round = 0; round < 3; ++round) {
+    const auto m = sender.push(to_zero);
+    REQUIRE(dynamic_cast<const core::host_mass*>(m[0].mass.get()) != nullptr);
+    CHECK(receiver.device.apply(m[0]) == core::apply_outcome::applied);
+    CHECK(receiver.host.apply(m[0]) == core::apply_outcome::applied);
+  }
+  CHECK(receiver.device.x() == receiver.host.x());
+  CHECK(receiver.device.w() == receiver.host.w());
 }
 
 TEST_CASE("cuda sgd_delta matches the CPU backend", "[gpu]") {

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# One `sgp node` process per GPU, end to end on the device machine: the
+# cluster (2 processes, one node on one GPU each, over TCP on 127.0.0.1)
+# against `sgp train` with the same two nodes in one process. Prints both
+# summaries and per-iteration times; fails loudly on a bad exit, a wrong
+# push-sum weight or no learning.
+#   bash bench/cluster_gpu_check.sh     (needs `carry: [".debs", ".data"]`)
+set -u
+out=${OUT:-/tmp/sgp-cluster-gpu}
+mkdir -p "$out"
+if [ ! -x ./build-dev/apps/sgp ]; then
+  source bench/device_build.sh sgp || exit 1
+fi
+sgp=./build-dev/apps/sgp
+failures=0
+model=${MODEL:-cnn}
+algorithm=${ALGORITHM:-osgp}
+epochs=${EPOCHS:-2}
+
+config=$out/cluster.toml
+cat >"$config" <<TOML
+[run]
+name = "cluster-gpu"
+dir = "/tmp/sgp-cluster-gpu-run"
+[cluster]
+join_timeout = "120s"
+[[cluster.process]]
+name = "gpu0"
+host = "127.0.0.1"
+port = 29700
+devices = [0]
+[[cluster.process]]
+name = "gpu1"
+host = "127.0.0.1"
+port = 29701
+devices = [1]
+[backend]
+name = "cuda"
+[model]
+name = "$model"
+[data]
+path = ".data/fashion-mnist"
+batch_size = 32
+[schedule]
+epochs = $epochs
+warmup_epochs = 0.25
+[algorithm]
+name = "$algorithm"
+[output]
+progress = false
+checkpoint_every_epochs = 0
+consensus_every_iterations = 0
+TOML
+
+check() {  # NAME SUMMARY LOG RC
+  local name=$1 summary=$2 log=$3 rc=$4
+  if [ "$rc" -ne 0 ] || [ ! -f "$summary" ]; then
+    echo "FAIL $name: exit $rc"; tail -20 "$log"; failures=$((failures + 1)); return
+  fi
+  python3 - "$name" "$summary" <<'PY' || failures=$((failures + 1))
+import json, sys
+name, path = sys.argv[1], sys.argv[2]
+s = json.load(open(path))
+err = abs(s["total_weight"] - s["expected_total_weight"]) / s["expected_total_weight"]
+ok = err <= 1e-9 and s["test_accuracy_mean_model"] >= 0.80 and s["live_nodes"] == 2
+print(f"{'PASS' if ok else 'FAIL'} {name}: averaged {100*s['test_accuracy_mean_model']:.2f}%, "
+      f"{s['iterations']} iterations in {s['wall_seconds']:.1f} s "
+      f"({1000*s['wall_seconds']/s['iterations']:.2f} ms/iteration), weight error {err:.1e}")
+sys.exit(0 if ok else 1)
+PY
+}
+
+rm -rf /tmp/sgp-cluster-gpu-run
+timeout 400 $sgp launch "$config" >"$out/cluster.log" 2>&1
+check "cluster (2 processes, 1 GPU each)" /tmp/sgp-cluster-gpu-run/summary.json "$out/cluster.log" $?
+cp /tmp/sgp-cluster-gpu-run/summary.json "$out/cluster-summary.json" 2>/dev/null
+
+rm -rf /tmp/sgp-cluster-gpu-one
+timeout 400 $sgp train config/examples/quickstart.toml --set backend.name=cuda \
+  --set 'backend.devices=[0,1]' --set cluster.nodes=2 --set model.name="$model" \
+  --set data.path=.data/fashion-mnist --set data.batch_size=32 --set schedule.epochs="$epochs" \
+  --set schedule.warmup_epochs=0.25 --set 'schedule.decay_epochs=[]' --set algorithm.name="$algorithm" \
+  --set output.progress=false --set output.consensus_every_iterations=0 \
+  --set run.dir=/tmp/sgp-cluster-gpu-one >"$out/one-process.log" 2>&1
+check "one process (2 nodes on 2 GPUs)" /tmp/sgp-cluster-gpu-one/summary.json "$out/one-process.log" $?
+cp /tmp/sgp-cluster-gpu-one/summary.json "$out/one-process-summary.json" 2>/dev/null
+
+if [ $failures -ne 0 ]; then echo "FAIL: $failures check(s)"; exit 1; fi
+echo "all passed"
