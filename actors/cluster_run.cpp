@@ -21,21 +21,37 @@
 namespace sgp::actors {
 namespace {
 
-/// Frames from the transport's I/O thread to the bridge (dropped before it exists).
+/// Frames from the transport's I/O thread to the bridge. Frames that come
+/// before the bridge exists (a fast peer's settings, heartbeats) wait here.
 class frame_sink {
  public:
   void set(caf::actor target) {
     std::lock_guard lock(mutex_);
     target_ = std::move(target);
+    if (!target_) return;
+    for (auto& f : early_) caf::anon_send(target_, frame_atom::value, std::move(f));
+    early_.clear();
+  }
+  void close() {
+    std::lock_guard lock(mutex_);
+    target_ = caf::actor{};
+    closed_ = true;
   }
   void post(net::received_frame f) {
     std::lock_guard lock(mutex_);
-    if (target_) caf::anon_send(target_, frame_atom::value, std::move(f));
+    if (target_) {
+      caf::anon_send(target_, frame_atom::value, std::move(f));
+    } else if (!closed_ && early_.size() < max_early) {
+      early_.push_back(std::move(f));
+    }
   }
 
  private:
+  static constexpr std::size_t max_early = 1024;
   std::mutex mutex_;
   caf::actor target_;
+  std::vector<net::received_frame> early_;
+  bool closed_ = false;
 };
 
 /// The first IPv4/IPv6 address of `host` as text (an address stays as it is).
@@ -223,7 +239,7 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
       }
       if (queued) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    sink->set(caf::actor{});
+    sink->close();
     self->send_exit(bridge, caf::exit_reason::user_shutdown);
     self->wait_for(bridge);
     self->send_exit(host, caf::exit_reason::user_shutdown);

@@ -25,6 +25,11 @@ namespace {
 
 constexpr auto progress_every = std::chrono::seconds(2);
 
+/// Wall-clock seconds since the epoch (comparable across processes of a host).
+double unix_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 const std::string& my_name(const process_host_state& s) {
   return s.setup.names[s.setup.process];
 }
@@ -177,6 +182,8 @@ void on_report(host_ptr self, const iteration_report& r) {
     return;
   }
   it->last = r;
+  it->comm_wait += r.comm_wait;
+  it->compute_seconds += r.compute_seconds;
   (void)write_metrics_line(
       self,
       core::metrics::train_line(
@@ -209,6 +216,7 @@ void on_down(host_ptr self, std::uint32_t process, const std::string& why) {
                                      .add("process", s.setup.names[process])
                                      .add("nodes", nodes)
                                      .add("time", clock_seconds(self) - s.start_time)
+                                     .add("unix_time", unix_seconds())
                                      .str());
   std::fprintf(stderr, "process %s: %d nodes of process %s left the view; training goes on\n",
                my_name(s).c_str(), nodes, s.setup.names[process].c_str());

@@ -55,6 +55,8 @@ struct local_node {
   caf::actor sender;
   std::shared_ptr<compute_engine> engine;
   std::optional<iteration_report> last;
+  double comm_wait = 0.0;        ///< seconds waited for in-neighbours, summed
+  double compute_seconds = 0.0;  ///< seconds computed, summed
   bool done = false;
 };
 
@@ -125,9 +127,11 @@ void finish_here(host_ptr self, run_summary summary);
 
 /// Values in front of a result notice's per-node records, and per record:
 /// head: round, live nodes, sent to dead, applied from dead, iterations,
-/// loss sum, bytes sent, waits timed out, suspicions; record: node,
-/// accuracy, loss, w, iteration. Then the sum of the live nodes' z.
-inline constexpr std::size_t result_head = 9;
+/// loss sum, bytes sent, waits timed out, suspicions, comm wait, compute
+/// seconds, pushes to other processes, their wire bytes; record: node,
+/// accuracy (-1: not evaluated), loss, w, iteration. Then the sum of the
+/// live nodes' z.
+inline constexpr std::size_t result_head = 13;
 inline constexpr std::size_t result_record = 5;
 
 // process_host_summary.cpp: the coordinator's summary.

@@ -117,6 +117,14 @@ void weights_complete(host_ptr self) {
   send_notice(self, all_processes, notice_topic::final, {}, {static_cast<double>(s.end_round)});
 }
 
+void send_result_values(host_ptr self, std::uint32_t to, const std::vector<double>& head,
+                        const std::vector<double>& records, const std::vector<double>& z_sum) {
+  std::vector<double> values = head;
+  values.insert(values.end(), records.begin(), records.end());
+  values.insert(values.end(), z_sum.begin(), z_sum.end());
+  send_notice(self, to, notice_topic::result, {}, std::move(values));
+}
+
 /// Evaluates the live local nodes and sends the result to `to`.
 void send_result(host_ptr self, std::uint32_t to, double round) {
   auto& s = self->state;
@@ -130,8 +138,10 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
   auto a = std::make_shared<acc>();
   a->pending = nodes.size();
   std::uint64_t iterations = 0;
-  double loss = 0.0, bytes = 0.0, late = 0.0;
+  double loss = 0.0, bytes = 0.0, late = 0.0, comm = 0.0, compute = 0.0;
   for (const auto* node : nodes) {
+    comm += node->comm_wait;
+    compute += node->compute_seconds;
     if (!node->last) continue;
     iterations = std::max(iterations, node->last->iteration);
     loss += node->last->loss;
@@ -146,12 +156,19 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
              loss,
              bytes,
              late,
-             static_cast<double>(s.suspects)};
+             static_cast<double>(s.suspects),
+             comm,
+             compute,
+             0.0,
+             0.0};
   auto reply = [=] {
-    std::vector<double> values = a->head;
-    values.insert(values.end(), a->records.begin(), a->records.end());
-    values.insert(values.end(), a->z_sum.begin(), a->z_sum.end());
-    send_notice(self, to, notice_topic::result, {}, std::move(values));
+    // The data plane's own count of what it sent to other processes.
+    self->request(self->state.bridge, caf::infinite, status_atom::value)
+        .then([=](const std::vector<std::uint64_t>& c) {
+          a->head[11] = static_cast<double>(c.at(0));
+          a->head[12] = static_cast<double>(c.at(5));
+          send_result_values(self, to, a->head, a->records, a->z_sum);
+        });
   };
   if (nodes.empty()) return reply();
   for (const auto* node : nodes) {
@@ -164,7 +181,7 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
                 if (!snap.z) {
                   a->records.insert(
                       a->records.end(),
-                      {static_cast<double>(snap.node), std::numeric_limits<double>::quiet_NaN(),
+                      {static_cast<double>(snap.node), -1.0,  // no model: not evaluated
                        0.0, snap.w, static_cast<double>(snap.iteration)});
                   if (--a->pending == 0) reply();
                   return;

@@ -23,6 +23,10 @@ struct gathered {
   double applied_from_dead = 0.0;
   double loss = 0.0;
   double samples = 0.0;
+  double comm = 0.0;  ///< seconds waited, all nodes
+  double compute = 0.0;
+  double pushes = 0.0;  ///< between processes
+  double wire_bytes = 0.0;
 };
 
 gathered gather(const process_host_state& s) {
@@ -43,19 +47,25 @@ gathered gather(const process_host_state& s) {
           .add("waits_timed_out", v[7])
           .add("suspicions", v[8])
           .add("weight_sent_to_dead", v[2])
-          .add("weight_applied_from_dead", v[3]);
+          .add("weight_applied_from_dead", v[3])
+          .add("pushes_to_other_processes", v[11])
+          .add("wire_bytes_to_other_processes", v[12]);
       out.live_nodes += static_cast<int>(live);
       g.sent_to_dead += v[2];
       g.applied_from_dead += v[3];
       out.iterations = std::max(out.iterations, static_cast<std::uint64_t>(v[4]));
       g.loss += v[5];
+      g.comm += v[9];
+      g.compute += v[10];
+      g.pushes += v[11];
+      g.wire_bytes += v[12];
       out.bytes_sent += static_cast<std::uint64_t>(v[6]);
       out.messages_late += static_cast<std::uint64_t>(v[7]);
       for (std::size_t k = 0; k < live; ++k) {
         const std::size_t at = result_head + k * result_record;
         if (at + result_record > v.size()) break;
         const auto node = static_cast<std::size_t>(v[at]);
-        if (node < s.n) out.test_accuracy_per_node[node] = v[at + 1];
+        if (node < s.n && v[at + 1] >= 0.0) out.test_accuracy_per_node[node] = v[at + 1];
         g.weight += v[at + 3];
         g.samples += v[at + 4] * s.setup.cfg.data.batch_size;
       }
@@ -66,7 +76,8 @@ gathered gather(const process_host_state& s) {
           g.z_sum[k] += v[z_at + k];
       }
     }
-    g.processes += (p == 0 ? "" : ",") + o.str();
+    if (p > 0) g.processes += ',';
+    g.processes += o.str();
   }
   g.processes += "]";
   return g;
@@ -92,6 +103,7 @@ void write_cluster_summary(host_ptr self) {
       static_cast<double>(out.live_nodes) - g->sent_to_dead + g->applied_from_dead;
   out.consensus_distance =
       std::numeric_limits<double>::quiet_NaN();  // not measured across processes
+  out.mean_comm_wait_fraction = g->comm + g->compute > 0 ? g->comm / (g->comm + g->compute) : 0.0;
   out.samples_per_second = out.wall_seconds > 0 ? g->samples / out.wall_seconds : 0.0;
   out.seconds_per_iteration =
       out.iterations > 0 ? out.wall_seconds / static_cast<double>(out.iterations) : 0.0;
@@ -105,7 +117,13 @@ void write_cluster_summary(host_ptr self) {
     sum.test_loss_mean_model = loss;
     std::string json = sum.json();
     json.pop_back();  // the closing brace: per-process fields follow
-    json += ",\"final_in_flight_weight\":" + core::json_number(st.final_in_flight) +
+    // Wire bytes per parameter per push between processes (88 of header, 4
+    // or 2 per parameter).
+    const double per_param = g->pushes > 0 && !g->z_sum.empty()
+                                 ? g->wire_bytes / g->pushes / static_cast<double>(g->z_sum.size())
+                                 : 0.0;
+    json += ",\"wire_bytes_per_parameter_per_push\":" + core::json_number(per_param) +
+            ",\"final_in_flight_weight\":" + core::json_number(st.final_in_flight) +
             ",\"processes\":" + g->processes + "}";
     if (auto w = core::write_file_atomically(st.setup.cfg.run.dir + "/summary.json", json);
         !w.ok()) {
