@@ -59,6 +59,22 @@ void on_tick(self_ptr self) {
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count());
   ++s.heartbeat_seq;
+  // Our settings, every half second while peers may still be joining: a
+  // frame in flight when a connection breaks is lost, and a peer that
+  // never has them never lets this process join.
+  if (s.heartbeat_seq % 5 == 1 && now - s.started < s.setup.join_timeout + 5.0) {
+    const auto settings = std::make_shared<const std::vector<std::uint8_t>>(
+        net::wire::encode_notice({s.setup.process, net::wire::notice_topic::settings,
+                                  s.setup.settings, {}}));
+    for (std::uint32_t p = 0; p < n; ++p) {
+      if (p != s.setup.process) {
+        deliver(self, p,
+                net::outgoing_frame{settings, nullptr,
+                                    net::edge_key(net::wire::frame_kind::notice,
+                                                  s.setup.process, p)});
+      }
+    }
+  }
   for (std::uint32_t p = 0; p < n; ++p) {
     if (p == s.setup.process || s.dead[p]) continue;
     const net::wire::heartbeat hb{s.setup.process, s.heartbeat_seq, ns};
@@ -212,12 +228,6 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
   s.verified.assign(processes, false);
   s.disconnects.assign(processes, 0);
   s.broken_at.assign(processes, -1.0);
-  // Our settings go first on every connection (queued until it is up).
-  const auto settings = std::make_shared<const std::vector<std::uint8_t>>(net::wire::encode_notice(
-      {s.setup.process, net::wire::notice_topic::settings, s.setup.settings, {}}));
-  for (std::uint32_t p = 0; p < processes; ++p) {
-    if (p != s.setup.process) deliver(self, p, net::outgoing_frame{settings, nullptr, 0});
-  }
   self->send(self, tick_atom::value);
   return {
       [=](push_atom, const core::gossip_envelope& e) {
