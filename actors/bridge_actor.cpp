@@ -63,15 +63,15 @@ void on_tick(self_ptr self) {
   // frame in flight when a connection breaks is lost, and a peer that
   // never has them never lets this process join.
   if (s.heartbeat_seq % 5 == 1 && now - s.started < s.setup.join_timeout + 5.0) {
-    const auto settings = std::make_shared<const std::vector<std::uint8_t>>(
-        net::wire::encode_notice({s.setup.process, net::wire::notice_topic::settings,
-                                  s.setup.settings, {}}));
+    const auto settings =
+        std::make_shared<const std::vector<std::uint8_t>>(net::wire::encode_notice(
+            {s.setup.process, net::wire::notice_topic::settings, s.setup.settings, {}}));
     for (std::uint32_t p = 0; p < n; ++p) {
       if (p != s.setup.process) {
-        deliver(self, p,
-                net::outgoing_frame{settings, nullptr,
-                                    net::edge_key(net::wire::frame_kind::notice,
-                                                  s.setup.process, p)});
+        deliver(
+            self, p,
+            net::outgoing_frame{settings, nullptr,
+                                net::edge_key(net::wire::frame_kind::notice, s.setup.process, p)});
       }
     }
   }

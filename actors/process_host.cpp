@@ -289,7 +289,13 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
         if (st.phase == host_phase::training) print_progress(self);
         self->delayed_send(self, progress_every, tick_atom::value);
       },
-      [=](stop_atom) { abort_cluster(self, "stopped by a signal"); },
+      [=](stop_atom) {
+        // A signal: the whole cluster stops where it is and ends as usual
+        // (flush, evaluation, summary); a second signal exits at once.
+        auto& st = self->state;
+        if (st.phase == host_phase::joining) return abort_cluster(self, "stopped by a signal");
+        send_notice(self, all_processes, net::wire::notice_topic::stop);
+      },
   };
 }
 

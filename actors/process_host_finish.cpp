@@ -298,6 +298,16 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
     }
     case notice_topic::settings:
       break;  // the bridge's (at join)
+    case notice_topic::stop:
+      if (s.phase != host_phase::training) break;
+      std::fprintf(stderr, "process %s: stopping (asked by process %s): evaluation and summary\n",
+                   s.setup.names[s.setup.process].c_str(), s.setup.names[n.process].c_str());
+      // Each node pauses after its next iteration and reports done.
+      for (const auto& node : s.nodes) {
+        const auto at = node.last ? node.last->iteration + 1 : 1;
+        self->send(node.worker, hold_atom::value, at);
+      }
+      break;
     case notice_topic::abort:
       if (n.process == s.setup.process) break;
       stop_nodes(self);

@@ -28,6 +28,7 @@ enum class notice_topic : std::uint32_t {
   finish = 6,    ///< (from process 0) the summary is written: exit
   abort = 7,     ///< a process failed (text: why); the others stop
   settings = 8,  ///< the sender's settings (config/settings_text.hpp), checked at join
+  stop = 9,      ///< stop training now (a signal): every process pauses, the end follows
 };
 
 struct notice {

@@ -168,8 +168,7 @@ TEST_CASE("device mass space conserves mass across nodes and refuses foreign blo
   CHECK(nodes[0].x() == before);
 }
 
-TEST_CASE("a host block (a push from another process) is applied as the host space does",
-          "[gpu]") {
+TEST_CASE("a host block (a push from another process) is applied as the host space does", "[gpu]") {
   SGP_SKIP_WITHOUT_GPU();
   auto gpu = cuda_or_fail();
   const std::size_t n = 50021;

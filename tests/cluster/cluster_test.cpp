@@ -8,7 +8,7 @@
 #include <regex>
 #include <thread>
 
-#include "tests/integration/cluster_process.hpp"
+#include "tests/cluster/cluster_process.hpp"
 #include "tests/skip.hpp"
 
 using namespace sgp::test;
@@ -202,4 +202,30 @@ TEST_CASE("sgp node takes its rank from a launcher's environment", "[integration
         std::string::npos);
   CHECK(r1->output().find("sgp: process p1 (2 of 2)") != std::string::npos);
   CHECK(weight_error(read_text(dir + "/run/summary.json")) <= 1e-9);
+}
+
+TEST_CASE("Ctrl-C on one process stops the whole cluster with an evaluation and a summary",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_stop");
+  const auto config = cluster_config(dir, 2, 1, 100000);
+  auto p0 = start_node(config, "p0", dir);
+  auto p1 = start_node(config, "p1", dir);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (last_iteration(dir + "/run/p1/metrics.jsonl") < 20 &&
+         std::chrono::steady_clock::now() < deadline && !p1->exited()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(last_iteration(dir + "/run/p1/metrics.jsonl") >= 20);
+  p1->send_signal(SIGINT);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(60)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(30)));
+  INFO(p0->output() << p1->output());
+  CHECK(p0->exit_code() == 0);
+  CHECK(p1->exit_code() == 128 + SIGINT);
+  CHECK(p0->output().find("stopping (asked by process p1)") != std::string::npos);
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 2);
+  CHECK(json_number_field(summary, "iterations") < 1000);
+  CHECK(weight_error(summary) <= 1e-9);
 }

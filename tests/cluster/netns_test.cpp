@@ -9,8 +9,8 @@
 #include <regex>
 #include <thread>
 
-#include "tests/integration/cluster_process.hpp"
-#include "tests/integration/netns_hosts.hpp"
+#include "tests/cluster/cluster_process.hpp"
+#include "tests/cluster/netns_hosts.hpp"
 #include "tests/skip.hpp"
 
 using namespace sgp::test;
@@ -43,8 +43,8 @@ TEST_CASE("hosts as network namespaces: a link down and up, then a process kille
   if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist")) {
     SGP_SKIP("dataset-fashion-mnist is not installed");
   }
-  if (::geteuid() != 0 || run_shell("command -v ip >/dev/null && command -v tc >/dev/null")
-                                  .exit_code != 0) {
+  if (::geteuid() != 0 ||
+      run_shell("command -v ip >/dev/null && command -v tc >/dev/null").exit_code != 0) {
     SGP_SKIP("needs root, ip and tc (network namespaces)");
   }
   const auto dir = fresh_dir("netns");
