@@ -14,6 +14,7 @@
 #include "apps/provenance.hpp"
 #include "apps/run_files.hpp"
 #include "apps/stop_signals.hpp"
+#include "apps/summary_print.hpp"
 #include "apps/version.hpp"
 #include "config/cluster.hpp"
 #include "config/cluster_env.hpp"
@@ -97,31 +98,6 @@ core::result<actors::cluster_layout> layout_of(const config::config& cfg, std::s
   return layout;
 }
 
-void print_summary(const actors::run_summary& s, const std::string& dir) {
-  std::printf("\n%-10s %s\n", "node", "test accuracy");
-  for (std::size_t i = 0; i < s.test_accuracy_per_node.size(); ++i) {
-    const double a = s.test_accuracy_per_node[i];
-    if (std::isfinite(a)) {
-      std::printf("%-10zu %.2f%%\n", i, 100.0 * a);
-    } else {
-      std::printf("%-10zu dead\n", i);
-    }
-  }
-  std::printf("%-10s %.2f%%\n", "averaged", 100.0 * s.test_accuracy_mean_model);
-  const double err =
-      s.expected_total_weight > 0
-          ? std::abs(s.total_weight - s.expected_total_weight) / s.expected_total_weight
-          : std::abs(s.total_weight);
-  std::printf(
-      "summary: %s, %d/%d nodes live, %llu iterations in %.1f s (%.0f samples/s)\n"
-      "push-sum weight: %.12g (expected %.12g, relative error %.2e)\n"
-      "run directory: %s\n",
-      s.algorithm.c_str(), s.live_nodes, s.nodes, static_cast<unsigned long long>(s.iterations),
-      s.wall_seconds, s.samples_per_second, s.total_weight, s.expected_total_weight, err,
-      dir.c_str());
-  std::fflush(stdout);
-}
-
 }  // namespace
 
 int run_node(const node_command& c) {
@@ -172,7 +148,8 @@ int run_node(const node_command& c) {
   auto out = actors::run_cluster_process(*cfg, *layout, &stop_signal());
   if (!out.ok()) return fail("process " + me.name + ": " + out.err().message);
   if (out->coordinator) {
-    print_summary(out->summary, cfg->run.dir);
+    print_run_summary(out->summary, cfg->run.dir);
+    std::fflush(stdout);
     if (out->summary.live_nodes == 0) return fail("the run ended with no live node");
   } else {
     std::fprintf(stderr, "sgp: process %s: finished (the summary is in %s/summary.json)\n",

@@ -1,6 +1,7 @@
-// Rendering of /status.json as a table (see status_table.hpp). sgp has no
-// JSON reader in core/ (it only writes JSON), so a small strict one lives here.
+// Rendering of /status.json as a table (see status_table.hpp).
 #include "apps/status_table.hpp"
+
+#include "core/json_read.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -12,129 +13,7 @@
 namespace sgp::apps {
 namespace {
 
-struct json {
-  enum class type { null, boolean, number, string, array, object } kind = type::null;
-  bool boolean = false;
-  double number = 0.0;
-  std::string text;
-  std::vector<json> items;
-  std::map<std::string, json> fields;
-
-  [[nodiscard]] const json& operator[](const std::string& key) const {
-    static const json missing;
-    const auto it = fields.find(key);
-    return it == fields.end() ? missing : it->second;
-  }
-};
-
-class json_reader {
- public:
-  explicit json_reader(std::string_view s) : s_(s) {}
-
-  std::optional<json> document() {
-    auto v = value(0);
-    space();
-    if (!v || pos_ != s_.size()) return std::nullopt;
-    return v;
-  }
-
- private:
-  void space() {
-    while (pos_ < s_.size() &&
-           (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\r' || s_[pos_] == '\t')) {
-      ++pos_;
-    }
-  }
-  bool eat(char c) {
-    space();
-    if (pos_ < s_.size() && s_[pos_] == c) {
-      ++pos_;
-      return true;
-    }
-    return false;
-  }
-  bool word(std::string_view w) {
-    if (s_.substr(pos_, w.size()) != w) return false;
-    pos_ += w.size();
-    return true;
-  }
-
-  std::optional<std::string> string() {
-    if (!eat('"')) return std::nullopt;
-    std::string out;
-    while (pos_ < s_.size() && s_[pos_] != '"') {
-      char c = s_[pos_++];
-      if (c == '\\') {
-        if (pos_ >= s_.size()) return std::nullopt;
-        c = s_[pos_++];
-        if (c == 'n') c = '\n';
-        if (c == 't') c = '\t';
-        if (c == 'u') {  // kept as '?': the table shows no such characters
-          if (pos_ + 4 > s_.size()) return std::nullopt;
-          pos_ += 4;
-          c = '?';
-        }
-      }
-      out += c;
-    }
-    if (!eat('"')) return std::nullopt;
-    return out;
-  }
-
-  std::optional<json> value(int depth) {
-    space();
-    if (pos_ >= s_.size() || depth > 32) return std::nullopt;
-    json v;
-    const char c = s_[pos_];
-    if (c == '{') {
-      ++pos_;
-      v.kind = json::type::object;
-      if (eat('}')) return v;
-      do {
-        auto k = string();
-        if (!k || !eat(':')) return std::nullopt;
-        auto item = value(depth + 1);
-        if (!item) return std::nullopt;
-        v.fields[*k] = std::move(*item);
-      } while (eat(','));
-      return eat('}') ? std::optional<json>(v) : std::nullopt;
-    }
-    if (c == '[') {
-      ++pos_;
-      v.kind = json::type::array;
-      if (eat(']')) return v;
-      do {
-        auto item = value(depth + 1);
-        if (!item) return std::nullopt;
-        v.items.push_back(std::move(*item));
-      } while (eat(','));
-      return eat(']') ? std::optional<json>(v) : std::nullopt;
-    }
-    if (c == '"') {
-      auto t = string();
-      if (!t) return std::nullopt;
-      v.kind = json::type::string;
-      v.text = std::move(*t);
-      return v;
-    }
-    if (word("null")) return v;
-    if (word("true") || word("false")) {
-      v.kind = json::type::boolean;
-      v.boolean = s_.substr(pos_ - 4, 4) == "true";
-      return v;
-    }
-    const std::string rest(s_.substr(pos_, 64));
-    char* end = nullptr;
-    v.number = std::strtod(rest.c_str(), &end);
-    if (end == rest.c_str()) return std::nullopt;
-    pos_ += static_cast<std::size_t>(end - rest.c_str());
-    v.kind = json::type::number;
-    return v;
-  }
-
-  std::string_view s_;
-  std::size_t pos_ = 0;
-};
+using json = core::json_value;
 
 /// A number with printf's `format`, or "-" when absent (null: not finite).
 std::string num(const json& v, const char* format) {
@@ -166,7 +45,7 @@ std::string row(const std::vector<std::string>& cells, const std::vector<int>& w
 }  // namespace
 
 core::result<std::string> render_status_table(std::string_view document) {
-  const auto doc = json_reader(document).document();
+  const auto doc = core::parse_json(document);
   if (!doc || doc->kind != json::type::object) {
     return core::make_error("the status is not a JSON object");
   }

@@ -1,5 +1,5 @@
-// A one-line JSON object writer for metrics and summaries (no parser: sgp
-// only writes JSON). Strings are escaped; non-finite numbers become null.
+// A one-line JSON object writer for metrics and summaries (reading:
+// core/json_read.hpp). Strings are escaped; non-finite numbers become null.
 #pragma once
 
 #include <cstdint>

@@ -7,8 +7,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <random>
+#include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/background_process.hpp"
@@ -87,6 +91,34 @@ inline std::unique_ptr<background_process> start_ranked_node(const std::string& 
   argv.insert(argv.end(), env.begin(), env.end());
   argv.insert(argv.end(), {sgp_binary(), "node", config});
   return std::make_unique<background_process>(argv, dir + "/" + label + ".log");
+}
+
+}  // namespace sgp::test
+
+namespace sgp::test {
+
+/// The highest "iteration" in a metrics.jsonl (0 when there is none yet).
+inline int last_iteration(const std::string& metrics_path) {
+  const auto text = read_text(metrics_path);
+  const std::regex re("\"iteration\":([0-9]+)");
+  int last = 0;
+  for (std::sregex_iterator it(text.begin(), text.end(), re), end; it != end; ++it) {
+    last = std::max(last, std::stoi((*it)[1].str()));
+  }
+  return last;
+}
+
+/// Waits until a metrics.jsonl shows `at_least` iterations (false after
+/// `limit`, or once `process` has exited).
+inline bool wait_iteration(const std::string& metrics, int at_least, std::chrono::seconds limit,
+                           background_process* process = nullptr) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (last_iteration(metrics) >= at_least) return true;
+    if (process != nullptr && process->exited()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return last_iteration(metrics) >= at_least;
 }
 
 }  // namespace sgp::test

@@ -24,17 +24,6 @@ double weight_error(const std::string& summary) {
   return std::abs(total - expected) / expected;
 }
 
-/// The highest "iteration" in a metrics.jsonl.
-int last_iteration(const std::string& metrics_path) {
-  const auto text = read_text(metrics_path);
-  const std::regex re("\"iteration\":([0-9]+)");
-  int last = 0;
-  for (std::sregex_iterator it(text.begin(), text.end(), re), end; it != end; ++it) {
-    last = std::max(last, std::stoi((*it)[1].str()));
-  }
-  return last;
-}
-
 }  // namespace
 
 TEST_CASE("sgp launch: the example's four processes train the MLP over TCP",
@@ -91,12 +80,7 @@ TEST_CASE("a process killed with SIGKILL: the others route around it and account
   auto p1 = start_node(config, "p1", dir);
   auto p2 = start_node(config, "p2", dir);
   // Mid-run: p0's nodes are 40 iterations in.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(180);
-  while (last_iteration(dir + "/run/p0/metrics.jsonl") < 40 &&
-         std::chrono::steady_clock::now() < deadline && !p0->exited()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  REQUIRE(last_iteration(dir + "/run/p0/metrics.jsonl") >= 40);
+  REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 40, std::chrono::seconds(180), p0.get()));
   p2->send_signal(SIGKILL);
   REQUIRE(p0->wait_exit(std::chrono::seconds(240)));
   REQUIRE(p1->wait_exit(std::chrono::seconds(30)));
@@ -211,12 +195,7 @@ TEST_CASE("Ctrl-C on one process stops the whole cluster with an evaluation and 
   const auto config = cluster_config(dir, 2, 1, 100000);
   auto p0 = start_node(config, "p0", dir);
   auto p1 = start_node(config, "p1", dir);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (last_iteration(dir + "/run/p1/metrics.jsonl") < 20 &&
-         std::chrono::steady_clock::now() < deadline && !p1->exited()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  REQUIRE(last_iteration(dir + "/run/p1/metrics.jsonl") >= 20);
+  REQUIRE(wait_iteration(dir + "/run/p1/metrics.jsonl", 20, std::chrono::seconds(120), p1.get()));
   p1->send_signal(SIGINT);
   REQUIRE(p0->wait_exit(std::chrono::seconds(60)));
   REQUIRE(p1->wait_exit(std::chrono::seconds(30)));

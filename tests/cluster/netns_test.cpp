@@ -15,29 +15,6 @@
 
 using namespace sgp::test;
 
-namespace {
-
-int last_iteration(const std::string& metrics_path) {
-  const auto text = read_text(metrics_path);
-  const std::regex re("\"iteration\":([0-9]+)");
-  int last = 0;
-  for (std::sregex_iterator it(text.begin(), text.end(), re), end; it != end; ++it) {
-    last = std::max(last, std::stoi((*it)[1].str()));
-  }
-  return last;
-}
-
-bool wait_iteration(const std::string& metrics, int at_least, std::chrono::seconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (last_iteration(metrics) >= at_least) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
-}  // namespace
-
 TEST_CASE("hosts as network namespaces: a link down and up, then a process killed",
           "[integration][cluster][netns]") {
   if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist")) {
