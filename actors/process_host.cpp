@@ -287,6 +287,18 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
         auto& st = self->state;
         if (st.phase == host_phase::finished) return;
         if (st.phase == host_phase::training) print_progress(self);
+        // The end must not hang on a process that stopped answering
+        // without dying (or a lost notice): bounded like the start.
+        const double limit = std::max(
+            300.0, core::parse_duration_seconds(st.setup.cfg.cluster.join_timeout).value());
+        if (st.done_at >= 0.0 && clock_seconds(self) - st.done_at > limit) {
+          char why[160];
+          std::snprintf(why, sizeof(why),
+                        "the end of the run did not complete within %.0f s of this process's "
+                        "nodes being done (waiting for the other processes)",
+                        limit);
+          return abort_cluster(self, why);
+        }
         self->delayed_send(self, progress_every, tick_atom::value);
       },
       [=](stop_atom) {

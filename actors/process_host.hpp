@@ -74,6 +74,7 @@ struct process_host_state {
   std::shared_ptr<const std::vector<float>> initial_x;
   std::int64_t per_epoch = 1;
   host_phase phase = host_phase::joining;
+  double done_at = -1.0;  ///< clock seconds when this process's nodes were done
   double start_time = 0.0;
   double last_progress = 0.0;
   core::line_file metrics;  ///< DIR/metrics.jsonl

@@ -235,6 +235,7 @@ void send_notice(host_ptr self, std::uint32_t to, notice_topic topic, std::strin
 void local_done(host_ptr self) {
   auto& s = self->state;
   s.phase = host_phase::done;
+  s.done_at = clock_seconds(self);
   std::fprintf(stderr, "process %s: its nodes finished their iterations\n",
                s.setup.names[s.setup.process].c_str());
   send_notice(self, all_processes, notice_topic::done);

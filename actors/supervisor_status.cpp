@@ -128,7 +128,9 @@ core::cluster_status cluster_status_of(supervisor_ptr self) {
       n.state = "dead";
     } else if (s.last[i]) {
       const auto& r = *s.last[i];
-      n.state = s.done[i] ? "done" : "train";
+      // Done before the end: paused for a group checkpoint.
+      const bool finished = s.last[i] && s.last[i]->iteration >= s.setup.total_iterations;
+      n.state = !s.done[i] ? "train" : finished ? "done" : "paused";
       n.iteration = r.iteration;
       n.lag = out.iteration - std::min(out.iteration, r.iteration);
       n.loss = r.loss;

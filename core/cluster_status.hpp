@@ -13,7 +13,8 @@ namespace sgp::core {
 /// One node as the supervisor last saw it.
 struct node_status {
   int id = 0;
-  std::string state = "starting";  ///< "train", "done", "dead" or "starting" (no report yet)
+  /// "train", "paused" (for a checkpoint), "done", "dead" or "starting" (no report yet)
+  std::string state = "starting";
   std::uint64_t incarnation = 0;
   std::uint64_t iteration = 0;
   std::uint64_t lag = 0;  ///< iterations behind the fastest live node

@@ -67,7 +67,7 @@ struct outgoing_frame {
 enum class deliver_outcome {
   queued,        ///< will be written
   superseded,    ///< replaced a queued frame with the same key
-  dropped_full,  ///< the peer's queue is at its bound (backpressure)
+  dropped_full,  ///< the peer's queue is at its bound (backpressure; never for key 0)
   unknown_peer,  ///< no such peer
 };
 

@@ -373,8 +373,11 @@ deliver_outcome tcp_transport::deliver(std::uint32_t peer, outgoing_frame frame)
         return deliver_outcome::superseded;
       }
     }
-    // A frame alone may exceed the bound (else it could never be sent).
-    if (s.queued_frames > 0 && s.queued_bytes + frame.size() > impl_->options.max_queued_bytes) {
+    // A frame alone may exceed the bound (else it could never be sent), and
+    // frames that no newer one replaces (key 0: notices) are never dropped:
+    // nothing would send them again. Pushes, acks and heartbeats are.
+    if (frame.supersede_key != 0 && s.queued_frames > 0 &&
+        s.queued_bytes + frame.size() > impl_->options.max_queued_bytes) {
       ++s.dropped_full;
       return deliver_outcome::dropped_full;
     }

@@ -28,6 +28,7 @@ std::string long_run_config(const std::string& dir, int nodes) {
          "\n[model]\nname = \"mlp\"\n[data]\nname = \"synthetic\"\nbatch_size = 8\nheight = 8\n"
          "width = 8\nclasses = 4\nsynthetic_train_samples = 512\nsynthetic_test_samples = 64\n"
          "[schedule]\nepochs = 100000\n[algorithm]\nname = \"osgp\"\n[output]\nprogress = false\n"
+         "checkpoint_every_epochs = 0\n"
          "consensus_every_iterations = 20\nhttp = \"127.0.0.1:0\"\nhttp_secret = \"" +
          secret + "\"\n";
 }

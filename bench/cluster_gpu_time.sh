@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Time per iteration of one `sgp node` process per GPU against `sgp train`
+# with the same nodes in one process (nvidia-h200-x2): MODEL (resnet50,
+# bf16 on cuda) on synthetic 224x224 images, ALGORITHM (osgp), ITERATIONS
+# (30), BATCH (256 per GPU). Wall seconds per iteration of each run, the
+# start and the end of the run included (the same for both).
+#   bash bench/cluster_gpu_time.sh     (needs `carry: [".debs"]`)
+set -u
+out=${OUT:-/tmp/sgp-cluster-gpu-time}
+mkdir -p "$out"
+if [ ! -x ./build-dev/apps/sgp ]; then
+  source bench/device_build.sh sgp || exit 1
+fi
+sgp=./build-dev/apps/sgp
+model=${MODEL:-resnet50}
+algorithm=${ALGORITHM:-osgp}
+iterations=${ITERATIONS:-30}
+batch=${BATCH:-256}
+common="[model]
+name = \"$model\"
+[data]
+name = \"synthetic\"
+batch_size = $batch
+synthetic_train_samples = $((batch * 2 * iterations))
+synthetic_test_samples = $batch
+channels = 3
+height = 224
+width = 224
+classes = 1000
+[optimizer]
+lr = 0.01
+[schedule]
+epochs = 1
+[algorithm]
+name = \"$algorithm\"
+wait_timeout = \"60s\"
+[output]
+progress = false
+checkpoint_every_epochs = 0
+consensus_every_iterations = 0"
+cat >"$out/cluster.toml" <<TOML
+[run]
+dir = "/tmp/sgp-cgt-cluster"
+[cluster]
+join_timeout = "180s"
+process_timeout = "10s"
+[[cluster.process]]
+name = "gpu0"
+host = "127.0.0.1"
+port = 29720
+devices = [0]
+[[cluster.process]]
+name = "gpu1"
+host = "127.0.0.1"
+port = 29721
+devices = [1]
+[backend]
+name = "cuda"
+$common
+TOML
+cat >"$out/one.toml" <<TOML
+[run]
+dir = "/tmp/sgp-cgt-one"
+[cluster]
+nodes = 2
+[backend]
+name = "cuda"
+devices = [0, 1]
+$common
+TOML
+rm -rf /tmp/sgp-cgt-cluster /tmp/sgp-cgt-one
+timeout 500 $sgp launch "$out/cluster.toml" >"$out/cluster.log" 2>&1
+echo "cluster exit $?"
+timeout 500 $sgp train "$out/one.toml" >"$out/one.log" 2>&1
+echo "one process exit $?"
+for run in cluster one; do
+  python3 - "$run" "/tmp/sgp-cgt-$run/summary.json" <<'PY'
+import json, sys
+try:
+    s = json.load(open(sys.argv[2]))
+except Exception as e:
+    print(f"{sys.argv[1]}: no summary ({e})"); sys.exit(0)
+extra = ""
+if "wire_bytes_per_parameter_per_push" in s:
+    extra = f", {s['wire_bytes_per_parameter_per_push']:.4f} wire bytes/parameter/push"
+print(f"{sys.argv[1]}: {s['iterations']} iterations, "
+      f"{1000 * s['wall_seconds'] / s['iterations']:.1f} ms/iteration (wall), "
+      f"comm wait {100 * s['mean_comm_wait_fraction']:.0f}%{extra}")
+PY
+done
