@@ -2,8 +2,8 @@
 # Time per iteration of one `sgp node` process per GPU against `sgp train`
 # with the same nodes in one process (nvidia-h200-x2): MODEL (resnet50,
 # bf16 on cuda) on synthetic 224x224 images, ALGORITHM (osgp), ITERATIONS
-# (30), BATCH (256 per GPU). Wall seconds per iteration of each run, the
-# start and the end of the run included (the same for both).
+# (30), BATCH (256 per GPU). Milliseconds per iteration in the steady
+# state: node 0's iterations after the first third of the run.
 #   bash bench/cluster_gpu_time.sh     (needs `carry: [".debs"]`)
 set -u
 out=${OUT:-/tmp/sgp-cluster-gpu-time}
@@ -74,7 +74,9 @@ echo "cluster exit $?"
 timeout 500 $sgp train "$out/one.toml" >"$out/one.log" 2>&1
 echo "one process exit $?"
 for run in cluster one; do
-  python3 - "$run" "/tmp/sgp-cgt-$run/summary.json" <<'PY'
+  metrics=/tmp/sgp-cgt-$run/metrics.jsonl
+  [ "$run" = cluster ] && metrics=/tmp/sgp-cgt-cluster/gpu0/metrics.jsonl
+  python3 - "$run" "/tmp/sgp-cgt-$run/summary.json" "$metrics" <<'PY'
 import json, sys
 try:
     s = json.load(open(sys.argv[2]))
@@ -83,8 +85,18 @@ except Exception as e:
 extra = ""
 if "wire_bytes_per_parameter_per_push" in s:
     extra = f", {s['wire_bytes_per_parameter_per_push']:.4f} wire bytes/parameter/push"
-print(f"{sys.argv[1]}: {s['iterations']} iterations, "
-      f"{1000 * s['wall_seconds'] / s['iterations']:.1f} ms/iteration (wall), "
-      f"comm wait {100 * s['mean_comm_wait_fraction']:.0f}%{extra}")
+# Steady state: node 0's iterations after the first third (cuDNN's search,
+# pools growing and the first pushes left out).
+times = {}
+for line in open(sys.argv[3]):
+    r = json.loads(line)
+    if r.get("event") == "train" and r.get("node") == 0:
+        times[r["iteration"]] = r["time"]
+last = max(times)
+first = max(1, last // 3)
+steady = 1000 * (times[last] - times[first]) / (last - first)
+print(f"{sys.argv[1]}: {s['iterations']} iterations, steady {steady:.1f} ms/iteration "
+      f"(node 0, iterations {first}..{last}), comm wait {100 * s['mean_comm_wait_fraction']:.0f}%"
+      f"{extra}")
 PY
 done
