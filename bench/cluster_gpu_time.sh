@@ -15,13 +15,15 @@ sgp=./build-dev/apps/sgp
 model=${MODEL:-resnet50}
 algorithm=${ALGORITHM:-osgp}
 iterations=${ITERATIONS:-30}
+# Ten batches per node and epoch, epochs enough for ITERATIONS: a 224x224
+# image is 0.6 MB, and a set sized by the iterations would not fit.
 batch=${BATCH:-256}
 common="[model]
 name = \"$model\"
 [data]
 name = \"synthetic\"
 batch_size = $batch
-synthetic_train_samples = $((batch * 2 * iterations))
+synthetic_train_samples = $((batch * 2 * 10))
 synthetic_test_samples = $batch
 channels = 3
 height = 224
@@ -30,7 +32,8 @@ classes = 1000
 [optimizer]
 lr = 0.01
 [schedule]
-epochs = 1
+epochs = $((iterations / 10 + 1))
+max_iterations = $iterations
 [algorithm]
 name = \"$algorithm\"
 wait_timeout = \"60s\"
