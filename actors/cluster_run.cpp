@@ -13,6 +13,7 @@
 
 #include "actors/bridge_actor.hpp"
 #include "actors/datasets.hpp"
+#include "actors/http_server.hpp"
 #include "actors/process_host.hpp"
 #include "core/hmac.hpp"
 #include "core/units.hpp"
@@ -189,6 +190,11 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   auto host =
       sys.spawn(process_host, hs, std::make_shared<const data::dataset>(std::move(sets->train)),
                 std::make_shared<const data::dataset>(std::move(sets->test)));
+  auto page = start_status_page(sys, host, cfg);
+  if (!page.ok()) {
+    caf::anon_send_exit(host, caf::exit_reason::kill);
+    return page.err();
+  }
   bridge_setup bs;
   bs.process = static_cast<std::uint32_t>(layout.self);
   bs.process_names = names;
@@ -246,6 +252,7 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   }
   done = true;
   watcher.join();
+  page->reset();  // before the actor system goes
   transport.reset();
   return out;
 }

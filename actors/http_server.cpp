@@ -1,6 +1,8 @@
 // Implementation of the status page's HTTP server (see http_server.hpp).
 #include "actors/http_server.hpp"
+#include <cstdlib>
 #include "actors/terminal.hpp"
+#include "core/endpoint.hpp"
 
 #include <httplib.h>
 
@@ -170,6 +172,33 @@ core::result<std::unique_ptr<http_server>> http_server::start(caf::actor_system&
   auto* server = &p->server;
   p->thread = std::thread([server] { server->listen_after_bind(); });
   return std::unique_ptr<http_server>(new http_server(std::move(p)));
+}
+
+core::result<std::unique_ptr<http_server>> start_status_page(caf::actor_system& sys,
+                                                             const caf::actor& supervisor,
+                                                             const config::config& cfg) {
+  if (cfg.output.http.empty()) return std::unique_ptr<http_server>{};
+  auto where = core::parse_endpoint(cfg.output.http);
+  if (!where.ok()) return core::make_error("output.http: " + where.err().message);
+  http_options o;
+  o.host = where->host;
+  o.port = where->port;
+  o.secret = cfg.output.http_secret;
+  if (const char* env = std::getenv("SGP_SECRET"); o.secret.empty() && env != nullptr) {
+    o.secret = env;
+  }
+  if (!core::is_loopback(o.host) && o.secret.empty()) {
+    return core::make_error("output.http: binding to " + o.host +
+                            " (not loopback) needs a secret: set output.http_secret or SGP_SECRET");
+  }
+  auto server = http_server::start(sys, supervisor, o);
+  if (!server.ok()) return server.err();
+  std::fprintf(
+      stderr, "http: status page on http://%s:%d/ (%s)\n",
+      o.host.find(':') != std::string::npos ? ("[" + o.host + "]").c_str() : o.host.c_str(),
+      (*server)->port(),
+      o.secret.empty() ? "read-only: no secret set" : "commands need the secret");
+  return server;
 }
 
 }  // namespace sgp::actors

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "config/config.hpp"
 #include "core/result.hpp"
 
 namespace sgp::actors {
@@ -41,5 +42,12 @@ class http_server {
 
 /// The status page: HTML, CSS, JavaScript and SVG in one document.
 const char* status_page_html();
+
+/// The status page of `supervisor` (anything answering status_atom and
+/// command_atom) when cfg.output.http is set, else null; the address, the
+/// secret (output.http_secret or SGP_SECRET) and the line it prints.
+core::result<std::unique_ptr<http_server>> start_status_page(caf::actor_system& sys,
+                                                             const caf::actor& supervisor,
+                                                             const config::config& cfg);
 
 }  // namespace sgp::actors

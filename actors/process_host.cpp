@@ -301,6 +301,10 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
         }
         self->delayed_send(self, progress_every, tick_atom::value);
       },
+      [=](status_atom) -> core::cluster_status { return process_status(self); },
+      [=](command_atom, const std::string& line) -> std::string {
+        return process_command(self, line);
+      },
       [=](stop_atom) {
         // A signal: the whole cluster stops where it is and ends as usual
         // (flush, evaluation, summary); a second signal exits at once.

@@ -29,6 +29,7 @@
 #include "actors/run_summary.hpp"
 #include "actors/worker_actor.hpp"
 #include "config/config.hpp"
+#include "core/cluster_status.hpp"
 #include "core/gossip_node.hpp"
 #include "core/text_file.hpp"
 #include "data/dataset.hpp"
@@ -140,6 +141,14 @@ inline constexpr std::size_t result_record = 5;
 /// Every live process's result is in: evaluates the averaged model, writes
 /// RUN_DIR/summary.json, tells the others to finish and finishes.
 void write_cluster_summary(host_ptr self);
+
+// process_host_status.cpp: the status page and the console.
+
+/// This process's view for the status page.
+core::cluster_status process_status(host_ptr self);
+
+/// A console line (status, stop, help; the rest refused by name).
+std::string process_command(host_ptr self, const std::string& line);
 
 /// Sends a notice through the bridge (to a process or all_processes).
 void send_notice(host_ptr self, std::uint32_t to, net::wire::notice_topic topic,

@@ -38,34 +38,6 @@ void watch_stop_signal(const caf::actor& supervisor, const std::atomic<int>& sig
   }
 }
 
-/// Starts the status page's server when output.http is set (null when not).
-core::result<std::unique_ptr<http_server>> start_http(caf::actor_system& sys,
-                                                      const caf::actor& supervisor,
-                                                      const config::config& cfg) {
-  if (cfg.output.http.empty()) return std::unique_ptr<http_server>{};
-  auto where = core::parse_endpoint(cfg.output.http);
-  if (!where.ok()) return core::make_error("output.http: " + where.err().message);
-  http_options o;
-  o.host = where->host;
-  o.port = where->port;
-  o.secret = cfg.output.http_secret;
-  if (const char* env = std::getenv("SGP_SECRET"); o.secret.empty() && env != nullptr) {
-    o.secret = env;
-  }
-  if (!core::is_loopback(o.host) && o.secret.empty()) {
-    return core::make_error("output.http: binding to " + o.host +
-                            " (not loopback) needs a secret: set output.http_secret or SGP_SECRET");
-  }
-  auto server = http_server::start(sys, supervisor, o);
-  if (!server.ok()) return server.err();
-  std::fprintf(
-      stderr, "http: status page on http://%s:%d/ (%s)\n",
-      o.host.find(':') != std::string::npos ? ("[" + o.host + "]").c_str() : o.host.c_str(),
-      (*server)->port(),
-      o.secret.empty() ? "read-only: no secret set" : "commands need the secret");
-  return server;
-}
-
 }  // namespace
 
 core::result<run_summary> run_training(const config::config& cfg, const run_options& options) {
@@ -75,7 +47,7 @@ core::result<run_summary> run_training(const config::config& cfg, const run_opti
   caf::actor_system sys{sys_cfg};
   auto group = spawn_training_group(sys, cfg);
   if (!group.ok()) return group.err();
-  auto http = start_http(sys, group->supervisor, cfg);
+  auto http = start_status_page(sys, group->supervisor, cfg);
   if (!http.ok()) {
     caf::anon_send_exit(group->supervisor, caf::exit_reason::kill);
     return http.err();

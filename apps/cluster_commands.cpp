@@ -47,7 +47,18 @@ core::status check_supported(const config::config& cfg) {
   };
   if (cfg.algorithm.name == "ar-sgd") return refuse("algorithm.name = \"ar-sgd\"");
   if (!cfg.faults.empty()) return refuse("[[faults]]");
-  if (!cfg.output.http.empty()) return refuse("output.http (the status page)");
+  if (!cfg.output.http.empty() && cfg.output.http.find(":0") == std::string::npos &&
+      cfg.cluster.processes.size() > 1) {
+    // One output.http for every process: a fixed port would be taken twice on one host.
+    bool one_host = true;
+    for (const auto& p : cfg.cluster.processes)
+      one_host = one_host && p.host == cfg.cluster.processes[0].host;
+    if (one_host) {
+      return core::make_error("output.http = \"" + cfg.output.http +
+                              "\": the processes share a host and the port; use port 0 (each "
+                              "prints its own) or --set output.http=... per process");
+    }
+  }
   return {};
 }
 

@@ -208,3 +208,31 @@ TEST_CASE("Ctrl-C on one process stops the whole cluster with an evaluation and 
   CHECK(json_number_field(summary, "iterations") < 1000);
   CHECK(weight_error(summary) <= 1e-9);
 }
+
+TEST_CASE("sgp console HOST:PORT drives a cluster process: status, a refused kill, stop",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_console");
+  const auto config = cluster_config(dir, 2, 1, 100000,
+                                     "http = \"127.0.0.1:0\"\nhttp_secret = \"console-s3cret\"\n");
+  auto p0 = start_node(config, "p0", dir);
+  auto p1 = start_node(config, "p1", dir);
+  const auto port =
+      p0->wait_for("status page on http://127\\.0\\.0\\.1:([0-9]+)/", std::chrono::seconds(60));
+  REQUIRE(port);
+  REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 10, std::chrono::seconds(120), p0.get()));
+  const auto console = run_shell("printf 'status\\nkill 1\\nstop\\n' | SGP_SECRET=console-s3cret " +
+                                 sgp_binary() + " console 127.0.0.1:" + *port + " 2>&1");
+  INFO(console.output);
+  CHECK(console.exit_code == 0);
+  CHECK(console.output.find("not supported across processes yet") != std::string::npos);
+  CHECK(console.output.find("stopping the cluster") != std::string::npos);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(60)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(30)));
+  INFO(p0->output() << p1->output());
+  CHECK(p0->exit_code() == 0);
+  CHECK(p1->exit_code() == 0);
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 2);
+  CHECK(weight_error(summary) <= 1e-9);
+}
