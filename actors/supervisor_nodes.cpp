@@ -1,7 +1,5 @@
 // The supervisor's nodes: compute engines, the AllReduce actor, and each
 // node's worker, compute and sender actors (see supervisor_state.hpp).
-#include <caf/scheduler/test_coordinator.hpp>
-
 #include <cstdio>
 #include <tuple>
 
@@ -32,12 +30,9 @@ core::result<std::shared_ptr<compute_engine>> make_engine(supervisor_ptr self, i
 /// comes back to the host), for most of the step, and on the shared
 /// scheduler nodes' steps would hold every scheduler thread while workers
 /// wait to apply pushes and start the next step; CPU steps keep the
-/// scheduler, which runs as many as there are cores. Under the
-/// deterministic test scheduler everything stays on its one thread.
+/// scheduler, which runs as many as there are cores. (Tests under CAF's
+/// deterministic scheduler choose "shared" themselves.)
 bool compute_on_own_thread(supervisor_ptr self) {
-  if (dynamic_cast<caf::scheduler::test_coordinator*>(&self->system().scheduler()) != nullptr) {
-    return false;
-  }
   const auto& b = self->state.cfg.backend;
   if (b.compute_threads == "own") return true;
   if (b.compute_threads == "shared") return false;

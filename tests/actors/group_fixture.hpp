@@ -59,8 +59,12 @@ class group_fixture {
     while (sched_->trigger_timeout()) sched_->run();
   }
 
-  /// Spawns the group for `c` on synthetic data.
-  void spawn(const config::config& c) {
+  /// Spawns the group for `config` on synthetic data. Compute actors stay
+  /// on the deterministic scheduler (backend.compute_threads = "shared"): a
+  /// thread of their own would run outside the simulated time.
+  void spawn(const config::config& config) {
+    auto c = config;
+    c.backend.compute_threads = "shared";
     const auto& d = c.data;
     auto train = std::make_shared<const data::dataset>(data::make_synthetic(
         d.synthetic_train_samples, d.channels, d.height, d.width, d.classes, 1));
