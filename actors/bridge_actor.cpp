@@ -36,6 +36,14 @@ void deliver(self_ptr self, std::uint32_t process, net::outgoing_frame frame) {
   }
 }
 
+/// Silence while the connection stays open is given this many timeouts.
+constexpr double open_grace = 5.0;
+
+/// Our connection to the peer is up now.
+bool connected(const net::peer_stats& stats) {
+  return stats.connects > stats.disconnects;
+}
+
 /// Declares `process` dead: its edges are forgotten, the host reshapes.
 void declare_dead(self_ptr self, std::uint32_t process, const char* why) {
   auto& s = self->state;
@@ -53,6 +61,15 @@ void declare_dead(self_ptr self, std::uint32_t process, const char* why) {
 void on_tick(self_ptr self) {
   auto& s = self->state;
   const double now = clock_seconds(self);
+  // This tick came late: this process did not run (starved, paused). The
+  // peers' silence says nothing then; it is counted from now.
+  const double heartbeat = std::chrono::duration<double>(s.setup.heartbeat_every).count();
+  if (s.tick_due > 0.0 && now - s.tick_due > s.setup.process_timeout / 2) {
+    for (auto& t : s.last_heard) {
+      if (t >= 0.0) t = std::max(t, now);
+    }
+  }
+  s.tick_due = now + heartbeat;
   const auto n = static_cast<std::uint32_t>(s.last_heard.size());
   const auto ns =
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -89,15 +106,19 @@ void on_tick(self_ptr self) {
     } else if (stats.connects > 0 && s.broken_at[p] >= 0.0 && stats.queued_frames == 0) {
       s.broken_at[p] = -1.0;  // reconnected and drained
     }
-    const double heartbeat = std::chrono::duration<double>(s.setup.heartbeat_every).count();
     char why[96];
     if (s.last_heard[p] < 0.0 || !s.verified[p]) {
       if (now - s.started > s.setup.join_timeout) {
         std::snprintf(why, sizeof(why), "did not join within %.0f s", s.setup.join_timeout);
         declare_dead(self, p, why);
       }
-    } else if (now - s.last_heard[p] > s.setup.process_timeout) {
-      std::snprintf(why, sizeof(why), "silent for %.2f s", now - s.last_heard[p]);
+    } else if (const double silent = now - s.last_heard[p];
+               silent > s.setup.process_timeout * (connected(stats) ? open_grace : 1.0)) {
+      // Silent with the connection closed: gone. Silent with it open: a
+      // process starved of CPU is slow, not dead, and a pulled cable keeps
+      // the connection open too; both get open_grace times longer.
+      std::snprintf(why, sizeof(why), "silent for %.2f s%s", silent,
+                    connected(stats) ? " (its connection still open)" : "");
       declare_dead(self, p, why);
     } else if (s.broken_at[p] >= 0.0 && now - s.last_heard[p] > 3 * heartbeat &&
                s.last_heard[p] <= s.broken_at[p]) {

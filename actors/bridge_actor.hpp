@@ -5,7 +5,10 @@
 // from other processes come back as messages (frame_atom): pushes go on to
 // the local workers as running sums, acks to the edges, notices to the host.
 // It sends heartbeats and declares a process dead after process_timeout of
-// silence, or sooner when the connection to it broke and it went silent
+// silence with its connection closed (five times that while the connection
+// stays open: a process starved of CPU is slow, not dead; silence is not
+// counted while this process itself did not run), or sooner when the
+// connection to it broke and it went silent
 // (a killed process: the kernel closes its sockets), or after join_timeout
 // without ever being heard; its edges are forgotten. A peer's frames reach
 // no actor until it has sent the same settings as this process's.
@@ -47,6 +50,7 @@ struct bridge_state {
   net::wire::frame_decoder decoder;
   double started = 0.0;
   std::vector<double> last_heard;  ///< seconds, per process (-1: never)
+  double tick_due = 0.0;           ///< when the next heartbeat tick is due
   std::vector<bool> dead;
   std::vector<bool> said_back;             ///< "came back" was logged for a dead process
   std::vector<bool> verified;              ///< sent the same settings: its frames are taken

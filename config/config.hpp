@@ -44,7 +44,7 @@ struct cluster_section {
   /// SGP_CLUSTER_SECRET environment variable is read elsewhere). Never logged.
   std::string secret;
   /// A peer process that is silent for this long is declared dead.
-  std::string process_timeout = "1s";
+  std::string process_timeout = "3s";
   /// How long a process waits at start for all its peers.
   std::string join_timeout = "60s";
 };

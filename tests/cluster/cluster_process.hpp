@@ -46,7 +46,7 @@ inline std::string cluster_config(const std::string& dir, int processes, int nod
                                   const std::string& join_timeout = "30s",
                                   const std::string& hosts_prefix = "127.0.0.1") {
   std::string toml = "[run]\nname = \"cluster-test\"\ndir = \"" + dir + "/run\"\nseed = 1\n" +
-                     "[cluster]\nprocess_timeout = \"1s\"\njoin_timeout = \"" + join_timeout +
+                     "[cluster]\nprocess_timeout = \"3s\"\njoin_timeout = \"" + join_timeout +
                      "\"\n";
   for (int p = 0; p < processes; ++p) {
     toml += "[[cluster.process]]\nname = \"p" + std::to_string(p) + "\"\nhost = \"" + hosts_prefix +

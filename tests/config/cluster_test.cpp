@@ -83,7 +83,7 @@ TEST_CASE("cluster.process tables fill the cluster section", "[config]") {
   auto plain = load_string("[cluster]\nnodes = 4\n", "c.toml");
   REQUIRE(plain.ok());
   CHECK(plain->cluster.processes.empty());
-  CHECK(plain->cluster.process_timeout == "1s");
+  CHECK(plain->cluster.process_timeout == "3s");
   CHECK(plain->cluster.join_timeout == "60s");
   CHECK(plain->cluster.secret.empty());
 }
