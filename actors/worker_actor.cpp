@@ -2,6 +2,7 @@
 #include "actors/worker_actor.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "actors/actor_failure.hpp"
 #include "actors/sender_actor.hpp"
@@ -80,6 +81,34 @@ void try_start(self_ptr self) {
   self->send(s.compute, step_atom::value, node.iteration());
 }
 
+/// The engine's optimizer state, read while its compute actor is idle.
+std::shared_ptr<const core::optimizer_state> state_of(compute_engine& engine) {
+  auto out = std::make_shared<core::optimizer_state>();
+  out->momentum = engine.momentum_copy();
+  const auto stats = engine.model().running_stats();
+  out->running_stats.assign(stats.begin(), stats.end());
+  return out;
+}
+
+/// A revived node takes its donor's momentum and batch-norm statistics.
+void adopt_state(compute_engine& engine, const core::optimizer_state& state) {
+  if (state.momentum.size() == engine.parameters()) engine.set_momentum(state.momentum);
+  auto stats = engine.model().running_stats();
+  if (state.running_stats.size() == stats.size()) {
+    std::copy(state.running_stats.begin(), state.running_stats.end(), stats.begin());
+  }
+}
+
+/// Hands `fraction` of this node's (x, w) and its optimizer state to node
+/// `to` (a revived node). Only between steps: the compute actor is idle.
+void give(self_ptr self, int to, double fraction) {
+  auto& st = self->state;
+  auto e = st.node->give(static_cast<std::size_t>(to), fraction);
+  e.state = state_of(*st.engine);
+  const auto bytes = static_cast<std::uint64_t>(st.node->size() * st.setup.bytes_per_element);
+  self->send(st.sender, send_atom::value, std::vector<core::gossip_envelope>{std::move(e)}, bytes);
+}
+
 }  // namespace
 
 caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
@@ -127,13 +156,18 @@ caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
         r.messages_duplicate = st.node->counters().duplicate;
         st.comm_wait = 0.0;
         self->send(st.supervisor, report_atom::value, std::move(r));
+        for (const auto& [to, fraction] : std::exchange(st.pending_gives, {})) {
+          give(self, to, fraction);
+        }
         try_start(self);
       },
       [=](push_atom, const core::gossip_envelope& e) {
         auto& st = self->state;
         const auto outcome = st.node->receive(e);
         if (st.joining && outcome == core::apply_outcome::applied && st.node->w() > 0.0) {
-          // The donor's share: continue at the donor's iteration.
+          // The donor's share: continue at the donor's iteration, with its
+          // optimizer state (nothing computes here yet).
+          if (e.state) adopt_state(*st.engine, *e.state);
           st.joining = false;
           st.node->set_iteration(e.iteration + 1, e.round + 1);
         }
@@ -164,10 +198,11 @@ caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
       },
       [=](give_atom, int to, double fraction) {
         auto& st = self->state;
-        auto e = st.node->give(static_cast<std::size_t>(to), fraction);
-        const auto bytes = static_cast<std::uint64_t>(st.node->size() * st.setup.bytes_per_element);
-        self->send(st.sender, send_atom::value, std::vector<core::gossip_envelope>{std::move(e)},
-                   bytes);
+        if (st.computing) {
+          st.pending_gives.emplace_back(to, fraction);  // after the step: x and momentum agree
+          return;
+        }
+        give(self, to, fraction);
       },
       [=](hold_atom, std::uint64_t at) {
         // A checkpoint's pause (at), or the end of one (the next pause).

@@ -58,7 +58,7 @@ std::vector<gossip_envelope> gossip_node::push_round(const running_sums::step* f
   for (auto& message : messages) {
     const std::uint64_t to_incarnation = view_.incarnation[message.to];
     out.push_back({iteration_, rounds_, false, view_.incarnation[id()], to_incarnation,
-                   std::make_shared<const push_message>(std::move(message))});
+                   std::make_shared<const push_message>(std::move(message)), nullptr});
   }
   ++rounds_;
   release_held();
@@ -142,7 +142,8 @@ std::vector<gossip_envelope> gossip_node::flush() {
   for (const std::size_t to : sums_.out_edges()) {
     if (to >= view_.live.size() || !view_.live[to]) continue;
     out.push_back({iteration_ == 0 ? 0 : iteration_ - 1, round, false, view_.incarnation[id()],
-                   view_.incarnation[to], std::make_shared<const push_message>(sums_.resend(to))});
+                   view_.incarnation[to], std::make_shared<const push_message>(sums_.resend(to)),
+                   nullptr});
   }
   return out;
 }
@@ -176,7 +177,8 @@ gossip_envelope gossip_node::give(std::size_t to, double fraction) {
           true,
           view_.incarnation[id()],
           view_.incarnation[to],
-          std::make_shared<const push_message>(std::move(message))};
+          std::make_shared<const push_message>(std::move(message)),
+          nullptr};
 }
 
 bool gossip_node::accepts(const gossip_envelope& envelope) const {

@@ -86,6 +86,14 @@ struct membership_view {
   static membership_view all_up(std::size_t n);
 };
 
+/// What a donor hands a revived node besides mass: its optimizer state, so
+/// that the revived node continues with the donor's momentum and batch-norm
+/// statistics (ar-sgd's replicas then stay identical).
+struct optimizer_state {
+  std::vector<float> momentum;
+  std::vector<float> running_stats;  ///< batch-norm statistics; empty without batch norm
+};
+
 /// A push message as it travels: the sender's iteration, the sender's
 /// incarnation and the receiver's incarnation as the sender knew it, around a
 /// shared, immutable running-sums message (no copy per hop). A message for
@@ -98,6 +106,8 @@ struct gossip_envelope {
   std::uint64_t incarnation = 0;  ///< the sender's
   std::uint64_t receiver_incarnation = 0;  ///< the receiver's, in the sender's view
   std::shared_ptr<const push_message> message;
+  /// Only on a transfer to a revived node: the donor's optimizer state.
+  std::shared_ptr<const optimizer_state> state;
 };
 
 /// Counters of what happened to received messages.
