@@ -42,6 +42,11 @@ enum class compute_threads { automatic, own, shared };
 /// faults[].action
 enum class fault_action { link_down, link_up, link_set, slow, kill, revive, partition, heal };
 
+/// ResNets: cuda only, and no PyTorch module to be saved as (gpu/torch_state.hpp).
+constexpr bool is_resnet(model_kind m) {
+  return m == model_kind::resnet18 || m == model_kind::resnet50;
+}
+
 /// A kind's table: `entries` pairs every value with its name, in the order
 /// the names are listed in messages. Specialised once per kind below.
 template <class E>
