@@ -149,7 +149,7 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
     if (!a.ok()) return a.err().with_context("cluster.process " + layout.processes[p].name);
     addresses[p] = *a;
   }
-  auto sets = load_datasets(cfg.data, cfg.run.seed);
+  auto sets = load_datasets(cfg.data, set.data, cfg.run.seed);
   if (!sets.ok()) return sets.err();
 
   caf::actor_system_config sys_cfg;

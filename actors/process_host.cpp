@@ -66,7 +66,7 @@ core::status spawn_nodes(host_ptr self) {
   const auto& cfg = s.setup.cfg;
   auto compute = compute_setup_of(cfg, s.setup.settings, s.n);
   const auto memory = physical_memory_bytes();
-  if (auto st = check_datasets(cfg, *s.train, *s.test); !st.ok()) return st;
+  if (auto st = check_datasets(cfg, s.setup.settings, *s.train, *s.test); !st.ok()) return st;
   if (auto st = check_batch_memory(cfg, s.train->sample_elements(), memory); !st.ok()) return st;
   const auto& devices = s.setup.devices.empty() ? cfg.backend.devices : s.setup.devices;
   const caf::actor me = caf::actor_cast<caf::actor>(self);
@@ -89,7 +89,9 @@ core::status spawn_nodes(host_ptr self) {
         s.wsetup.total_iterations = std::min(
             s.wsetup.total_iterations, static_cast<std::uint64_t>(cfg.schedule.max_iterations));
       }
-      if (auto st = check_node_memory(cfg, engine->parameters(), memory); !st.ok()) return st;
+      if (auto st = check_node_memory(cfg, s.setup.settings, engine->parameters(), memory);
+          !st.ok())
+        return st;
     }
     const int id = static_cast<int>(i);
     auto worker =

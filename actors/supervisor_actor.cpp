@@ -245,7 +245,8 @@ bool start_group(supervisor_ptr self) {
     return false;
   };
   const auto memory = physical_memory_bytes();
-  if (auto st = check_datasets(s.cfg, *s.train, *s.test); !st.ok()) return refuse(st.err());
+  if (auto st = check_datasets(s.cfg, s.settings, *s.train, *s.test); !st.ok())
+    return refuse(st.err());
   if (auto st = check_batch_memory(s.cfg, s.train->sample_elements(), memory); !st.ok()) {
     return refuse(st.err());
   }
@@ -253,7 +254,7 @@ bool start_group(supervisor_ptr self) {
   // iteration count (shards are equal, so every node has as many batches).
   auto first = compute_engine::create(s.compute, s.train);
   if (!first.ok()) return refuse(first.err());
-  if (auto st = check_node_memory(s.cfg, (*first)->parameters(), memory); !st.ok()) {
+  if (auto st = check_node_memory(s.cfg, s.settings, (*first)->parameters(), memory); !st.ok()) {
     return refuse(st.err());
   }
   s.initial_x = std::make_shared<const std::vector<float>>((*first)->initial_parameters());

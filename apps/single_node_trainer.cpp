@@ -94,12 +94,12 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
     return core::make_error(cfg.source + ": cluster.nodes = " + std::to_string(cfg.cluster.nodes) +
                             ": this build trains one node; multi-node runs need the actor runtime");
   }
-  auto sets = actors::load_datasets(cfg.data, cfg.run.seed);
+  auto sets = actors::load_datasets(cfg.data, set.data, cfg.run.seed);
   if (!sets.ok()) return sets.err();
   const data::dataset& train = sets->train;
   const data::dataset& test = sets->test;
   const auto memory = core::physical_memory_bytes();
-  if (auto st = actors::check_datasets(cfg, train, test); !st.ok()) return st.err();
+  if (auto st = actors::check_datasets(cfg, set, train, test); !st.ok()) return st.err();
   if (auto st = actors::check_batch_memory(cfg, train.sample_elements(), memory); !st.ok()) {
     return st.err();
   }
