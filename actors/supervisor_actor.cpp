@@ -245,8 +245,9 @@ bool start_group(supervisor_ptr self) {
     return false;
   };
   const auto memory = physical_memory_bytes();
-  if (auto st = check_datasets(s.cfg, s.settings, *s.train, *s.test); !st.ok())
+  if (auto st = check_datasets(s.cfg, s.settings, *s.train, *s.test); !st.ok()) {
     return refuse(st.err());
+  }
   if (auto st = check_batch_memory(s.cfg, s.train->sample_elements(), memory); !st.ok()) {
     return refuse(st.err());
   }

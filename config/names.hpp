@@ -141,6 +141,12 @@ struct name_table<core::lr_decay> {
   static constexpr const auto& entries = core::lr_decay_table;
 };
 
+/// A kind with a name table.
+template <class E>
+concept named_enum = std::is_enum_v<E> && requires {
+  name_table<E>::entries;
+};
+
 namespace detail {
 template <class E>
 constexpr auto names_array() {
@@ -154,13 +160,13 @@ inline constexpr auto names_of_v = names_array<E>();
 }  // namespace detail
 
 /// Every name of kind E, in table order (for "must be one of ..." lists).
-template <class E>
+template <named_enum E>
 constexpr std::span<const std::string_view> names_of() {
   return detail::names_of_v<E>;
 }
 
 /// The name of `value` ("ar-sgd" for algorithm_kind::ar_sgd).
-template <class E>
+template <named_enum E>
 constexpr std::string_view to_string(E value) {
   for (const auto& [v, name] : name_table<E>::entries) {
     if (v == value) return name;
@@ -169,7 +175,7 @@ constexpr std::string_view to_string(E value) {
 }
 
 /// The value called `name`, or nothing for a name not in the table.
-template <class E>
+template <named_enum E>
 constexpr std::optional<E> from_name(std::string_view name) {
   for (const auto& [v, n] : name_table<E>::entries) {
     if (n == name) return v;
@@ -178,7 +184,7 @@ constexpr std::optional<E> from_name(std::string_view name) {
 }
 
 /// "a, b, c": the names of kind E as listed in messages.
-template <class E>
+template <named_enum E>
 std::string name_list() {
   std::string out;
   for (std::string_view n : names_of<E>()) out += (out.empty() ? "" : ", ") + std::string(n);
