@@ -132,6 +132,7 @@ std::string error_text(caf::actor_system& sys, const caf::error& e) {
 }  // namespace
 
 core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
+                                                  const config::settings& set,
                                                   const cluster_layout& layout,
                                                   const std::atomic<int>* stop_signal) {
   const auto& me = layout.processes.at(layout.self);
@@ -148,7 +149,7 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
     if (!a.ok()) return a.err().with_context("cluster.process " + layout.processes[p].name);
     addresses[p] = *a;
   }
-  auto sets = load_datasets(cfg.data, cfg.run.seed);
+  auto sets = load_datasets(cfg.data, set.data, cfg.run.seed);
   if (!sets.ok()) return sets.err();
 
   caf::actor_system_config sys_cfg;
@@ -186,7 +187,8 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
 
   process_host_setup hs{cfg,        static_cast<std::uint32_t>(layout.self),
                         names,      node_process,
-                        me.devices, cfg.run.dir + "/" + me.name};
+                        me.devices, cfg.run.dir + "/" + me.name,
+                        set};
   auto host =
       sys.spawn(process_host, hs, std::make_shared<const data::dataset>(std::move(sets->train)),
                 std::make_shared<const data::dataset>(std::move(sets->test)));
@@ -199,8 +201,9 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   bs.process = static_cast<std::uint32_t>(layout.self);
   bs.process_names = names;
   bs.node_process = node_process;
-  bs.precision = cfg.algorithm.compression == "bf16" ? core::delta_precision::bf16
-                                                     : core::delta_precision::f32;
+  bs.precision = set.algorithm.compression == config::compression::bf16
+                     ? core::delta_precision::bf16
+                     : core::delta_precision::f32;
   bs.process_timeout = layout.process_timeout;
   bs.join_timeout = layout.join_timeout;
   bs.settings = layout.settings;

@@ -9,6 +9,7 @@
 
 #include "actors/run_summary.hpp"
 #include "config/config.hpp"
+#include "config/settings.hpp"
 #include "core/result.hpp"
 
 namespace sgp::actors {
@@ -40,6 +41,7 @@ struct cluster_outcome {
 /// Runs process `layout.self` until the cluster's run ends; `stop_signal`
 /// (may be null) is polled: once nonzero the cluster is told to stop.
 core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
+                                                  const config::settings& set,
                                                   const cluster_layout& layout,
                                                   const std::atomic<int>* stop_signal);
 

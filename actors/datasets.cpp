@@ -9,8 +9,10 @@
 
 namespace sgp::actors {
 
-core::result<train_test> load_datasets(const config::data_section& data, std::uint64_t seed) {
-  if (data.name == "synthetic") {
+core::result<train_test> load_datasets(const config::data_section& data, config::data_kind kind,
+                                       std::uint64_t seed) {
+  using config::data_kind;
+  if (kind == data_kind::synthetic) {
     if (auto st = check_synthetic_memory(data, physical_memory_bytes()); !st.ok()) return st.err();
     // Train and test share the class patterns (same seed) but not the noise.
     return train_test{data::make_synthetic(data.synthetic_train_samples, data.channels, data.height,
@@ -18,10 +20,10 @@ core::result<train_test> load_datasets(const config::data_section& data, std::ui
                       data::make_synthetic(data.synthetic_test_samples, data.channels, data.height,
                                            data.width, data.classes, core::mix_seed(seed))};
   }
-  if (data.name == "idx" || data.name == "npy") {
+  if (kind == data_kind::idx || kind == data_kind::npy) {
     const data::labelled_files train_files{data.train_images, data.train_labels};
     const data::labelled_files test_files{data.test_images, data.test_labels};
-    const auto load = data.name == "idx" ? data::load_idx_split : data::load_npy_split;
+    const auto load = kind == data_kind::idx ? data::load_idx_split : data::load_npy_split;
     auto train = load(train_files, data.max_train_samples);
     if (!train.ok()) return train.err().with_context("data (train split)");
     auto test = load(test_files, data.max_test_samples);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "config/names.hpp"
 #include "core/result.hpp"
 #include "data/dataset.hpp"
 
@@ -14,7 +15,9 @@ struct train_test {
   data::dataset test;
 };
 
-/// Reads `data.name` from the config; errors name the path that was tried.
-core::result<train_test> load_datasets(const config::data_section& data, std::uint64_t seed);
+/// Reads the sets of kind `kind` (data.name, resolved) that `data`
+/// describes; errors name the path that was tried.
+core::result<train_test> load_datasets(const config::data_section& data, config::data_kind kind,
+                                       std::uint64_t seed);
 
 }  // namespace sgp::actors

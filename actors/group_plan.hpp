@@ -1,26 +1,31 @@
 // What a group's nodes are made of, from the configuration: the gossip
 // options, the emulated links and each node's compute set-up. Shared by the
-// one-process supervisor and a cluster's process host. No CAF here.
+// one-process supervisor and a cluster's process host. No CAF here. Every
+// choice reads the typed settings (config/settings.hpp), never a name.
 #pragma once
 
 #include <cstddef>
 
 #include "actors/compute_engine.hpp"
 #include "config/config.hpp"
+#include "config/settings.hpp"
 #include "core/gossip_node.hpp"
 #include "net/link_emulator.hpp"
 
 namespace sgp::actors {
 
 /// The push-sum options of the configured algorithm.
-core::gossip_options gossip_options_of(const config::config& cfg);
+core::gossip_options gossip_options_of(const config::config& cfg, const config::settings& set);
 
-/// The emulator as the config describes it (validated units), for
-/// cluster.nodes nodes.
-net::link_emulator configured_links(const config::config& cfg);
+/// The emulator as the config describes it, for cluster.nodes nodes.
+net::link_emulator configured_links(const config::config& cfg, const config::settings& set);
 
 /// A node's compute set-up for a group of `n` nodes (node and device are
 /// filled in per node).
-compute_setup compute_setup_of(const config::config& cfg, std::size_t n);
+compute_setup compute_setup_of(const config::config& cfg, const config::settings& set,
+                               std::size_t n);
+
+/// Bytes per value of a gossip share on the wire: 2 with bf16 compression, else 4.
+std::size_t share_bytes(const config::settings& set);
 
 }  // namespace sgp::actors

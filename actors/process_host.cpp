@@ -18,7 +18,6 @@
 #include "core/json.hpp"
 #include "core/metrics_lines.hpp"
 #include "core/rng.hpp"
-#include "core/units.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -65,9 +64,9 @@ void broadcast_view(host_ptr self) {
 core::status spawn_nodes(host_ptr self) {
   auto& s = self->state;
   const auto& cfg = s.setup.cfg;
-  auto compute = compute_setup_of(cfg, s.n);
+  auto compute = compute_setup_of(cfg, s.setup.settings, s.n);
   const auto memory = physical_memory_bytes();
-  if (auto st = check_datasets(cfg, *s.train, *s.test); !st.ok()) return st;
+  if (auto st = check_datasets(cfg, s.setup.settings, *s.train, *s.test); !st.ok()) return st;
   if (auto st = check_batch_memory(cfg, s.train->sample_elements(), memory); !st.ok()) return st;
   const auto& devices = s.setup.devices.empty() ? cfg.backend.devices : s.setup.devices;
   const caf::actor me = caf::actor_cast<caf::actor>(self);
@@ -90,13 +89,16 @@ core::status spawn_nodes(host_ptr self) {
         s.wsetup.total_iterations = std::min(
             s.wsetup.total_iterations, static_cast<std::uint64_t>(cfg.schedule.max_iterations));
       }
-      if (auto st = check_node_memory(cfg, engine->parameters(), memory); !st.ok()) return st;
+      if (auto st = check_node_memory(cfg, s.setup.settings, engine->parameters(), memory);
+          !st.ok())
+        return st;
     }
     const int id = static_cast<int>(i);
     auto worker =
         self->spawn(worker_actor, id, engine, s.initial_x, 1.0, s.gossip, s.view, s.wsetup, me);
     caf::actor comp =
-        cfg.backend.name == "cpu" && cfg.backend.compute_threads != "own"
+        s.setup.settings.backend.name == config::backend_kind::cpu &&
+                s.setup.settings.backend.compute_threads != config::compute_threads::own
             ? self->spawn(compute_actor, engine, s.test, worker, caf::actor{}, id, false)
             : self->spawn<caf::detached>(compute_actor, engine, s.test, worker, caf::actor{}, id,
                                          false);
@@ -111,14 +113,14 @@ core::status spawn_nodes(host_ptr self) {
 bool start(host_ptr self) {
   auto& s = self->state;
   const auto& cfg = s.setup.cfg;
-  s.gossip = gossip_options_of(cfg);
-  s.links = configured_links(cfg);
+  s.gossip = gossip_options_of(cfg, s.setup.settings);
+  s.links = configured_links(cfg, s.setup.settings);
   s.view = core::membership_view::all_up(s.n);
   s.process_live.assign(s.setup.names.size(), true);
   s.process_done.assign(s.setup.names.size(), false);
-  s.wsetup.wait_timeout = std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(
-      core::parse_duration_seconds(cfg.algorithm.wait_timeout).value()));
-  s.wsetup.bytes_per_element = cfg.algorithm.compression == "bf16" ? 2 : 4;
+  s.wsetup.wait_timeout = std::chrono::duration_cast<caf::timespan>(
+      std::chrono::duration<double>(s.setup.settings.algorithm.wait_timeout_seconds));
+  s.wsetup.bytes_per_element = share_bytes(s.setup.settings);
   std::error_code ec;
   std::filesystem::create_directories(s.setup.dir, ec);
   if (ec) {
@@ -289,8 +291,7 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
         if (st.phase == host_phase::training) print_progress(self);
         // The end must not hang on a process that stopped answering
         // without dying (or a lost notice): bounded like the start.
-        const double limit = std::max(
-            300.0, core::parse_duration_seconds(st.setup.cfg.cluster.join_timeout).value());
+        const double limit = std::max(300.0, st.setup.settings.cluster.join_timeout_seconds);
         if (st.done_at >= 0.0 && clock_seconds(self) - st.done_at > limit) {
           char why[160];
           std::snprintf(why, sizeof(why),

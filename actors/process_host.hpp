@@ -29,6 +29,7 @@
 #include "actors/run_summary.hpp"
 #include "actors/worker_actor.hpp"
 #include "config/config.hpp"
+#include "config/settings.hpp"
 #include "core/cluster_status.hpp"
 #include "core/gossip_node.hpp"
 #include "core/text_file.hpp"
@@ -44,6 +45,7 @@ struct process_host_setup {
   std::vector<std::uint32_t> node_process;  ///< the process of each node
   std::vector<int> devices;                 ///< this process's GPUs (empty: backend.devices)
   std::string dir;                          ///< this process's files (RUN_DIR/NAME)
+  config::settings settings;                ///< cfg resolved (config/settings.hpp)
 };
 
 /// The end of the run, as this process sees it.

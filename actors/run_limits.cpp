@@ -21,7 +21,6 @@ std::string shape_text(const config::data_section& d) {
 }  // namespace
 
 core::status check_synthetic_memory(const config::data_section& d, std::uint64_t memory) {
-  if (d.name != "synthetic") return {};
   const double per_sample = static_cast<double>(d.channels) * d.height * d.width * sizeof(float);
   const double samples = static_cast<double>(d.synthetic_train_samples) +
                          static_cast<double>(d.synthetic_test_samples) + d.classes;
@@ -32,12 +31,13 @@ core::status check_synthetic_memory(const config::data_section& d, std::uint64_t
           std::to_string(static_cast<long long>(samples)) + " images of " + shape_text(d) + ")");
 }
 
-core::status check_datasets(const config::config& cfg, const data::dataset& train,
-                            const data::dataset& test) {
+core::status check_datasets(const config::config& cfg, const config::settings& set,
+                            const data::dataset& train, const data::dataset& test) {
   const auto& d = cfg.data;
+  const bool synthetic = set.data == config::data_kind::synthetic;
   const auto nodes = static_cast<std::size_t>(cfg.cluster.nodes);
   if (train.size() / nodes == 0) {
-    const std::string key = d.name == "synthetic"     ? "data.synthetic_train_samples"
+    const std::string key = synthetic                 ? "data.synthetic_train_samples"
                             : d.max_train_samples > 0 ? "data.max_train_samples"
                                                       : "data.path";
     return core::make_error(key + ": " + std::to_string(train.size()) +
@@ -45,10 +45,17 @@ core::status check_datasets(const config::config& cfg, const data::dataset& trai
                             ": every node needs at least one");
   }
   if (test.size() == 0) {
-    const std::string key = d.name == "synthetic" ? "data.synthetic_test_samples" : "data.path";
+    const std::string key = synthetic ? "data.synthetic_test_samples" : "data.path";
     return core::make_error(key + ": the test set is empty: nothing to evaluate the model on");
   }
   return {};
+}
+
+core::status check_datasets(const config::config& cfg, const data::dataset& train,
+                            const data::dataset& test) {
+  auto set = config::resolve(cfg);
+  if (!set.ok()) return set.err();
+  return check_datasets(cfg, *set, train, test);
 }
 
 core::status check_batch_memory(const config::config& cfg, std::size_t sample_elements,
@@ -70,15 +77,22 @@ core::status check_batch_memory(const config::config& cfg, std::size_t sample_el
                           std::to_string(cfg.cluster.nodes) + " node(s)' evaluation buffers");
 }
 
-core::status check_node_memory(const config::config& cfg, std::size_t parameters,
-                               std::uint64_t memory) {
-  if (cfg.backend.name != "cpu") return {};
+core::status check_node_memory(const config::config& cfg, const config::settings& set,
+                               std::size_t parameters, std::uint64_t memory) {
+  if (set.backend.name != config::backend_kind::cpu) return {};
   const double per_node = vectors_per_node * static_cast<double>(parameters) * sizeof(float);
   return check_memory(per_node * cfg.cluster.nodes, memory,
                       "cluster.nodes = " + std::to_string(cfg.cluster.nodes) +
                           ": that many copies of " + cfg.model.name + "'s state (" +
                           std::to_string(parameters) + " parameters, about " +
                           bytes_text(per_node) + " per node)");
+}
+
+core::status check_node_memory(const config::config& cfg, std::size_t parameters,
+                               std::uint64_t memory) {
+  auto set = config::resolve(cfg);
+  if (!set.ok()) return set.err();
+  return check_node_memory(cfg, *set, parameters, memory);
 }
 
 }  // namespace sgp::actors

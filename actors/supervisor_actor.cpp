@@ -18,33 +18,35 @@
 #include "core/json.hpp"
 #include "core/lr_schedule.hpp"
 #include "core/metrics_lines.hpp"
-#include "core/units.hpp"
 
 namespace sgp::actors {
 namespace {
 
 constexpr auto tick_interval = std::chrono::milliseconds(200);
 
-core::command command_of(const config::fault_section& f) {
-  static const std::pair<const char*, core::command_kind> kinds[] = {
-      {"link_down", core::command_kind::link_down}, {"link_up", core::command_kind::link_up},
-      {"link_set", core::command_kind::link_set},   {"slow", core::command_kind::slow},
-      {"kill", core::command_kind::kill},           {"revive", core::command_kind::revive},
-      {"partition", core::command_kind::partition}, {"heal", core::command_kind::heal}};
+core::command command_of(const config::fault_section& f, const config::fault_settings& typed) {
+  using config::fault_action;
+  static const std::pair<fault_action, core::command_kind> kinds[] = {
+      {fault_action::link_down, core::command_kind::link_down},
+      {fault_action::link_up, core::command_kind::link_up},
+      {fault_action::link_set, core::command_kind::link_set},
+      {fault_action::slow, core::command_kind::slow},
+      {fault_action::kill, core::command_kind::kill},
+      {fault_action::revive, core::command_kind::revive},
+      {fault_action::partition, core::command_kind::partition},
+      {fault_action::heal, core::command_kind::heal}};
   core::command c;
-  for (const auto& [name, kind] : kinds) {
-    if (f.action == name) c.kind = kind;
+  for (const auto& [action, kind] : kinds) {
+    if (typed.action == action) c.kind = kind;
   }
   c.from = f.from;
   c.to = f.to;
   c.symmetric = f.symmetric;
   c.node = f.node;
   c.factor = f.factor;
-  if (!f.bandwidth.empty()) {
-    c.bandwidth_bits_per_second = core::parse_bandwidth_bits_per_second(f.bandwidth).value();
-  }
-  if (!f.latency.empty()) c.latency_seconds = core::parse_duration_seconds(f.latency).value();
-  if (!f.jitter.empty()) c.jitter_seconds = core::parse_duration_seconds(f.jitter).value();
+  c.bandwidth_bits_per_second = typed.bandwidth_bits_per_second;
+  c.latency_seconds = typed.latency_seconds;
+  c.jitter_seconds = typed.jitter_seconds;
   c.loss = f.loss;
   c.groups = f.groups;
   return c;
@@ -211,10 +213,16 @@ void broadcast_view(supervisor_ptr self) {
 
 bool start_group(supervisor_ptr self) {
   auto& s = self->state;
+  auto resolved = config::resolve(s.cfg);
+  if (!resolved.ok()) {
+    s.finished.deliver(caf::make_error(caf::sec::runtime_error, resolved.err().message));
+    return false;
+  }
+  s.settings = std::move(resolved).value();
   s.n = static_cast<std::size_t>(s.cfg.cluster.nodes);
-  s.allreduce_mode = s.cfg.algorithm.name == "ar-sgd";
-  s.gossip = gossip_options_of(s.cfg);
-  s.links = configured_links(s.cfg);
+  s.allreduce_mode = s.settings.algorithm.name == config::algorithm_kind::ar_sgd;
+  s.gossip = gossip_options_of(s.cfg, s.settings);
+  s.links = configured_links(s.cfg, s.settings);
   s.view = core::membership_view::all_up(s.n);
   s.nodes.assign(s.n, {});
   s.last.assign(s.n, std::nullopt);
@@ -225,17 +233,21 @@ bool start_group(supervisor_ptr self) {
   s.suspected.assign(s.n, 0);
   s.edge_messages.assign(s.n * s.n, 0);
   s.edge_bytes.assign(s.n * s.n, 0);
-  for (const auto& f : s.cfg.faults)
-    s.faults.push_back({f.at_iteration, f.at_seconds, command_of(f)});
+  for (std::size_t i = 0; i < s.cfg.faults.size(); ++i) {
+    const auto& f = s.cfg.faults[i];
+    s.faults.push_back({f.at_iteration, f.at_seconds, command_of(f, s.settings.faults[i])});
+  }
 
-  s.compute = compute_setup_of(s.cfg, s.n);
+  s.compute = compute_setup_of(s.cfg, s.settings, s.n);
 
   auto refuse = [&](const core::error& e) {
     s.finished.deliver(caf::make_error(caf::sec::runtime_error, e.message));
     return false;
   };
   const auto memory = physical_memory_bytes();
-  if (auto st = check_datasets(s.cfg, *s.train, *s.test); !st.ok()) return refuse(st.err());
+  if (auto st = check_datasets(s.cfg, s.settings, *s.train, *s.test); !st.ok()) {
+    return refuse(st.err());
+  }
   if (auto st = check_batch_memory(s.cfg, s.train->sample_elements(), memory); !st.ok()) {
     return refuse(st.err());
   }
@@ -243,7 +255,7 @@ bool start_group(supervisor_ptr self) {
   // iteration count (shards are equal, so every node has as many batches).
   auto first = compute_engine::create(s.compute, s.train);
   if (!first.ok()) return refuse(first.err());
-  if (auto st = check_node_memory(s.cfg, (*first)->parameters(), memory); !st.ok()) {
+  if (auto st = check_node_memory(s.cfg, s.settings, (*first)->parameters(), memory); !st.ok()) {
     return refuse(st.err());
   }
   s.initial_x = std::make_shared<const std::vector<float>>((*first)->initial_parameters());
@@ -253,11 +265,11 @@ bool start_group(supervisor_ptr self) {
     s.setup.total_iterations = std::min(s.setup.total_iterations,
                                         static_cast<std::uint64_t>(s.cfg.schedule.max_iterations));
   }
-  s.setup.wait_timeout = std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(
-      core::parse_duration_seconds(s.cfg.algorithm.wait_timeout).value()));
-  s.setup.bytes_per_element = s.cfg.algorithm.compression == "bf16" ? 2 : 4;
+  s.setup.wait_timeout = std::chrono::duration_cast<caf::timespan>(
+      std::chrono::duration<double>(s.settings.algorithm.wait_timeout_seconds));
+  s.setup.bytes_per_element = share_bytes(s.settings);
   s.next_consensus = static_cast<std::uint64_t>(s.cfg.output.consensus_every_iterations);
-  s.heartbeat_timeout = core::parse_duration_seconds(s.cfg.cluster.heartbeat_timeout).value();
+  s.heartbeat_timeout = s.settings.cluster.heartbeat_timeout_seconds;
 
   std::error_code ec;
   std::filesystem::create_directories(s.cfg.run.dir, ec);

@@ -12,7 +12,6 @@
 #include "actors/sender_actor.hpp"
 #include "actors/supervisor_state.hpp"
 #include "core/group_checkpoint.hpp"
-#include "core/units.hpp"
 
 namespace sgp::actors {
 
@@ -52,8 +51,7 @@ void checkpoint_pause(supervisor_ptr self) {
   if (s.holding || s.finishing) return;
   s.holding = true;
   s.pause_started = clock_seconds(self);
-  s.drain_deadline =
-      clock_seconds(self) + core::parse_duration_seconds(s.cfg.algorithm.wait_timeout).value();
+  s.drain_deadline = clock_seconds(self) + s.settings.algorithm.wait_timeout_seconds;
   for (std::size_t i = 0; i < s.n; ++i) {
     if (s.view.live[i]) self->send(s.nodes[i].worker, flush_atom::value);
   }

@@ -17,7 +17,6 @@
 #include "core/json.hpp"
 #include "core/metrics_lines.hpp"
 #include "core/safetensors.hpp"
-#include "core/units.hpp"
 #include "gpu/torch_state.hpp"
 
 namespace sgp::actors {
@@ -148,7 +147,7 @@ core::status save_model(supervisor_ptr self, const std::string& path,
 core::status save_models(supervisor_ptr self, const snapshots& all, std::uint64_t iterations) {
   auto& s = self->state;
   // ResNets have no PyTorch module here to be saved as (gpu/torch_state.hpp).
-  if (s.cfg.model.name.rfind("resnet", 0) == 0) return {};
+  if (config::is_resnet(s.settings.model)) return {};
   if (s.final_mean && !s.final_mean->empty()) {
     auto st = save_model(self, s.cfg.run.dir + "/model.safetensors", *s.final_mean, s.final_stats,
                          iterations);
@@ -461,8 +460,7 @@ void finish(supervisor_ptr self) {
   end_progress();
   // Exact evaluation: what is in flight (and held) is absorbed first, for
   // at most algorithm.wait_timeout.
-  s.drain_deadline =
-      clock_seconds(self) + core::parse_duration_seconds(s.cfg.algorithm.wait_timeout).value();
+  s.drain_deadline = clock_seconds(self) + s.settings.algorithm.wait_timeout_seconds;
   // A checkpoint's pause is draining already: it goes on to the end.
   if (s.holding) return;
   for (std::size_t i = 0; i < s.n; ++i) {

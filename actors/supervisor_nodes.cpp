@@ -33,10 +33,10 @@ core::result<std::shared_ptr<compute_engine>> make_engine(supervisor_ptr self, i
 /// scheduler, which runs as many as there are cores. (Tests under CAF's
 /// deterministic scheduler choose "shared" themselves.)
 bool compute_on_own_thread(supervisor_ptr self) {
-  const auto& b = self->state.cfg.backend;
-  if (b.compute_threads == "own") return true;
-  if (b.compute_threads == "shared") return false;
-  return b.name != "cpu";
+  const auto& b = self->state.settings.backend;
+  if (b.compute_threads == config::compute_threads::own) return true;
+  if (b.compute_threads == config::compute_threads::shared) return false;
+  return b.name != config::backend_kind::cpu;
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "actors/run_summary.hpp"
 #include "actors/worker_actor.hpp"
 #include "config/config.hpp"
+#include "config/settings.hpp"
 #include "core/cluster_status.hpp"
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
@@ -55,6 +56,7 @@ struct traffic_sample {
 
 struct supervisor_state {
   config::config cfg;
+  config::settings settings;  ///< cfg resolved when the group starts
   std::shared_ptr<const data::dataset> train;
   std::shared_ptr<const data::dataset> test;
   std::size_t n = 0;

@@ -23,7 +23,7 @@ std::string host_name() {
 }
 
 std::string device_of(const supervisor_state& s, std::size_t node) {
-  if (s.cfg.backend.name != "cuda") return s.cfg.backend.name;
+  if (s.settings.backend.name != config::backend_kind::cuda) return s.cfg.backend.name;
   const auto& devices = s.cfg.backend.devices;
   const int d = devices.empty() ? 0 : devices[node % devices.size()];
   return "cuda:" + std::to_string(d);

@@ -2,6 +2,7 @@
 #include "actors/training_group.hpp"
 
 #include "actors/datasets.hpp"
+#include "config/settings.hpp"
 
 namespace sgp::actors {
 
@@ -17,7 +18,11 @@ training_group spawn_training_group(caf::actor_system& sys, const config::config
 
 core::result<training_group> spawn_training_group(caf::actor_system& sys,
                                                   const config::config& cfg) {
-  auto sets = load_datasets(cfg.data, cfg.run.seed);
+  // The supervisor resolves the whole config when the group starts; here
+  // only the data set's kind is needed, and a bad config fails early.
+  auto set = config::resolve(cfg);
+  if (!set.ok()) return set.err();
+  auto sets = load_datasets(cfg.data, set->data, cfg.run.seed);
   if (!sets.ok()) return sets.err();
   return spawn_training_group(sys, cfg,
                               std::make_shared<const data::dataset>(std::move(sets->train)),

@@ -10,6 +10,7 @@
 #include "actors/run.hpp"
 #include "actors/run_limits.hpp"
 #include "config/config.hpp"
+#include "config/names.hpp"
 #include "core/units.hpp"
 #include "gpu/backend_factory.hpp"
 
@@ -25,8 +26,10 @@ int batches_per_epoch(int iterations, int most) {
   return 1;
 }
 
+/// --model is a config model name (config/names.hpp).
 bool is_resnet(const std::string& model) {
-  return model == "resnet18" || model == "resnet50";
+  const auto kind = config::from_name<config::model_kind>(model);
+  return kind && config::is_resnet(*kind);
 }
 
 /// ResNets take ImageNet-shaped samples; the others Fashion-MNIST's.
@@ -95,7 +98,8 @@ core::result<std::vector<std::string>> algorithm_list(const std::string& csv) {
     const std::string name = csv.substr(from, comma - from);
     from = comma + 1;
     if (name.empty() || std::find(out.begin(), out.end(), name) != out.end()) continue;
-    if (name != "ar-sgd" && name != "sgp" && name != "osgp" && name != "d-psgd") {
+    const auto kind = config::from_name<config::algorithm_kind>(name);
+    if (!kind || *kind == config::algorithm_kind::none) {
       return core::error{"--algorithms: unknown algorithm '" + name +
                          "' (expected ar-sgd, sgp, osgp or d-psgd)"};
     }

@@ -17,6 +17,7 @@
 #include <memory>
 #include <vector>
 
+#include "config/names.hpp"
 #include "core/memory.hpp"
 #include "core/rng.hpp"
 #include "gpu/backend.hpp"
@@ -26,8 +27,10 @@ namespace sgp::apps {
 
 namespace {
 
+/// --model is a config model name (config/names.hpp).
 bool is_resnet(const std::string& model) {
-  return model == "resnet18" || model == "resnet50";
+  const auto kind = config::from_name<config::model_kind>(model);
+  return kind && config::is_resnet(*kind);
 }
 
 /// The backend's model name for a model and dtype: ResNets compute in bf16

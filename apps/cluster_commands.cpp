@@ -19,9 +19,9 @@
 #include "config/cluster.hpp"
 #include "config/cluster_env.hpp"
 #include "config/config.hpp"
+#include "config/settings.hpp"
 #include "config/settings_text.hpp"
 #include "core/endpoint.hpp"
-#include "core/units.hpp"
 
 namespace sgp::apps {
 namespace {
@@ -39,13 +39,15 @@ std::uint32_t program_version() {
 }
 
 /// What a cluster run cannot do yet: refused by name instead of ignored.
-core::status check_supported(const config::config& cfg) {
+core::status check_supported(const config::config& cfg, const config::settings& set) {
   auto refuse = [](const std::string& what) {
     return core::make_error(what +
                             " is not supported across processes yet (sgp train runs it "
                             "in one process)");
   };
-  if (cfg.algorithm.name == "ar-sgd") return refuse("algorithm.name = \"ar-sgd\"");
+  if (set.algorithm.name == config::algorithm_kind::ar_sgd) {
+    return refuse("algorithm.name = \"ar-sgd\"");
+  }
   if (!cfg.faults.empty()) return refuse("[[faults]]");
   if (!cfg.output.http.empty() && cfg.output.http.find(":0") == std::string::npos &&
       cfg.cluster.processes.size() > 1) {
@@ -90,7 +92,8 @@ core::result<std::size_t> which_process(const config::config& cfg, const std::st
   return static_cast<std::size_t>(set.rank);
 }
 
-core::result<actors::cluster_layout> layout_of(const config::config& cfg, std::size_t self) {
+core::result<actors::cluster_layout> layout_of(const config::config& cfg,
+                                               const config::settings& set, std::size_t self) {
   actors::cluster_layout layout;
   for (const auto& p : cfg.cluster.processes) {
     layout.processes.push_back({p.name, p.host, p.port, p.nodes, p.devices});
@@ -104,8 +107,8 @@ core::result<actors::cluster_layout> layout_of(const config::config& cfg, std::s
       layout.secret.empty() && env != nullptr) {
     layout.secret = env;
   }
-  layout.process_timeout = core::parse_duration_seconds(cfg.cluster.process_timeout).value();
-  layout.join_timeout = core::parse_duration_seconds(cfg.cluster.join_timeout).value();
+  layout.process_timeout = set.cluster.process_timeout_seconds;
+  layout.join_timeout = set.cluster.join_timeout_seconds;
   return layout;
 }
 
@@ -119,7 +122,9 @@ int run_node(const node_command& c) {
                 ": no [[cluster.process]] tables: `sgp node` runs one process of a cluster "
                 "(use `sgp train` for one process)");
   }
-  if (auto st = check_supported(*cfg); !st.ok())
+  auto set = config::resolve(*cfg);
+  if (!set.ok()) return fail(set.err().message);
+  if (auto st = check_supported(*cfg, *set); !st.ok())
     return fail(c.config_path + ": " + st.err().message);
   auto self = which_process(*cfg, c.process);
   if (!self.ok()) return fail(self.err().message);
@@ -137,7 +142,7 @@ int run_node(const node_command& c) {
       return fail(st.err().message);
     }
   }
-  auto layout = layout_of(*cfg, *self);
+  auto layout = layout_of(*cfg, *set, *self);
   if (!layout.ok()) return fail(layout.err().message);
   const auto [first, count] = config::node_range(cfg->cluster, *self);
   std::fprintf(stderr, "sgp: process %s (%zu of %zu) on %s:%d: nodes %d..%d of %d, %s, model %s\n",
@@ -156,7 +161,7 @@ int run_node(const node_command& c) {
                  "measured across processes yet\n");
   }
   install_stop_signals();
-  auto out = actors::run_cluster_process(*cfg, *layout, &stop_signal());
+  auto out = actors::run_cluster_process(*cfg, *set, *layout, &stop_signal());
   if (!out.ok()) return fail("process " + me.name + ": " + out.err().message);
   if (out->coordinator) {
     print_run_summary(out->summary, cfg->run.dir);
@@ -177,7 +182,11 @@ int run_launch(const std::string& config_path, const std::vector<std::string>& o
   if (cfg->cluster.processes.empty()) {
     return fail(config_path + ": no [[cluster.process]] tables to launch");
   }
-  if (auto st = check_supported(*cfg); !st.ok()) return fail(config_path + ": " + st.err().message);
+  auto set = config::resolve(*cfg);
+  if (!set.ok()) return fail(set.err().message);
+  if (auto st = check_supported(*cfg, *set); !st.ok()) {
+    return fail(config_path + ": " + st.err().message);
+  }
   char host[256] = {};
   (void)::gethostname(host, sizeof(host) - 1);
   std::error_code ec;

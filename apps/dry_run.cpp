@@ -6,8 +6,8 @@
 namespace sgp::apps {
 namespace {
 
-std::string devices_line(const config::config& cfg) {
-  if (cfg.backend.name == "cpu") {
+std::string devices_line(const config::config& cfg, const config::settings& set) {
+  if (set.backend.name == config::backend_kind::cpu) {
     const int threads = cfg.backend.threads;
     std::string t = threads > 0 ? std::to_string(threads) + " thread(s) per node"
                                 : (cfg.cluster.nodes > 1 ? "1 thread per node" : "every core");
@@ -30,28 +30,38 @@ std::string devices_line(const config::config& cfg) {
   return out + " (" + std::to_string(used.size()) + " distinct GPU(s))";
 }
 
-std::string algorithm_line(const config::config& cfg) {
-  const auto& a = cfg.algorithm;
-  if (cfg.cluster.nodes == 1) return a.name + " (one node: no communication)";
-  if (a.name == "none") return "none (compute only, no communication)";
-  if (a.name == "ar-sgd") return "ar-sgd (gradients averaged by a ring AllReduce every step)";
-  std::string out = a.name;
-  if (a.name == "osgp") out += " (tau " + std::to_string(a.tau) + ")";
-  if (a.compression != "none") out += ", " + a.compression + " shares";
+std::string algorithm_line(const config::config& cfg, const config::settings& set) {
+  using config::algorithm_kind;
+  const auto& a = set.algorithm;
+  const std::string name(config::to_string(a.name));
+  if (cfg.cluster.nodes == 1) return name + " (one node: no communication)";
+  if (a.name == algorithm_kind::none) return "none (compute only, no communication)";
+  if (a.name == algorithm_kind::ar_sgd) {
+    return "ar-sgd (gradients averaged by a ring AllReduce every step)";
+  }
+  std::string out = name;
+  if (a.name == algorithm_kind::osgp) out += " (tau " + std::to_string(cfg.algorithm.tau) + ")";
+  if (a.compression != config::compression::none) {
+    out += ", " + std::string(config::to_string(a.compression)) + " shares";
+  }
   return out;
 }
 
-std::string topology_line(const config::config& cfg) {
-  const auto& a = cfg.algorithm;
-  if (cfg.cluster.nodes == 1 || a.name == "none") return "none";
-  if (a.name == "ar-sgd") return "ring (AllReduce)";
-  const std::string kind = a.name == "d-psgd" ? "bipartite-exponential" : a.topology;
-  return kind + ", " + std::to_string(a.peers_per_iteration) + " out-peer(s) per iteration";
+std::string topology_line(const config::config& cfg, const config::settings& set) {
+  using config::algorithm_kind;
+  const auto& a = set.algorithm;
+  if (cfg.cluster.nodes == 1 || a.name == algorithm_kind::none) return "none";
+  if (a.name == algorithm_kind::ar_sgd) return "ring (AllReduce)";
+  const auto kind =
+      a.name == algorithm_kind::d_psgd ? core::topology_kind::bipartite_exponential : a.topology;
+  return std::string(config::to_string(kind)) + ", " +
+         std::to_string(cfg.algorithm.peers_per_iteration) + " out-peer(s) per iteration";
 }
 
 }  // namespace
 
-std::string describe_plan(const config::config& cfg, const std::string& resume, bool console) {
+std::string describe_plan(const config::config& cfg, const config::settings& set,
+                          const std::string& resume, bool console) {
   const bool group = cfg.cluster.nodes > 1 || console;
   std::string out = "# plan\n";
   out += "runtime: " +
@@ -60,17 +70,18 @@ std::string describe_plan(const config::config& cfg, const std::string& resume, 
          "\n";
   out += "processes: 1\n";
   out += "nodes: " + std::to_string(cfg.cluster.nodes) + "\n";
-  out += "devices: " + devices_line(cfg) + "\n";
-  out += "algorithm: " + algorithm_line(cfg) + "\n";
-  out += "topology: " + topology_line(cfg) + "\n";
+  out += "devices: " + devices_line(cfg, set) + "\n";
+  out += "algorithm: " + algorithm_line(cfg, set) + "\n";
+  out += "topology: " + topology_line(cfg, set) + "\n";
   out +=
       "model: " + cfg.model.name + ", batch " + std::to_string(cfg.data.batch_size) + " per node\n";
   const auto& d = cfg.data;
-  if (d.name == "idx" || d.name == "npy") {
+  if (set.data == config::data_kind::idx || set.data == config::data_kind::npy) {
     out += "data: " + d.name + ": train " + d.train_images + " + " + d.train_labels + ", test " +
            d.test_images + " + " + d.test_labels + "\n";
   } else {
-    out += "data: " + d.name + (d.name == "synthetic" ? "" : " from " + d.path) + "\n";
+    out += "data: " + d.name + (set.data == config::data_kind::synthetic ? "" : " from " + d.path) +
+           "\n";
   }
   out += "length: " + std::to_string(cfg.schedule.epochs) + " epoch(s)";
   if (cfg.schedule.max_iterations > 0) {

@@ -70,10 +70,12 @@ int run_train(const std::string& config_path, const std::vector<std::string>& ov
               const std::vector<std::string>& argv) {
   auto cfg = sgp::config::load_file(config_path, overrides);
   if (!cfg.ok()) return fail(cfg.err());
+  auto set = sgp::config::resolve(*cfg);
+  if (!set.ok()) return fail(set.err());
   if (dry_run) {
     std::printf("# resolved config (%s, %zu override(s))\n%s\n%s", config_path.c_str(),
                 overrides.size(), sgp::config::to_toml(*cfg).c_str(),
-                sgp::apps::describe_plan(*cfg, resume, console).c_str());
+                sgp::apps::describe_plan(*cfg, *set, resume, console).c_str());
     return 0;
   }
   // One run per directory, held until sgp exits.
@@ -104,7 +106,7 @@ int run_train(const std::string& config_path, const std::vector<std::string>& ov
     return run_group(*cfg, console);
   }
   auto outcome = sgp::apps::train_single_node(
-      *cfg, resume.empty() ? std::nullopt : std::optional<std::string>(resume));
+      *cfg, *set, resume.empty() ? std::nullopt : std::optional<std::string>(resume));
   if (!outcome.ok()) return fail(outcome.err());
   std::printf(
       "summary: %lld iterations in %.1f s, test accuracy %.2f%%, test loss %.4f\n"

@@ -88,28 +88,32 @@ std::string summary_json(const config::config& cfg, const train_outcome& out, st
 }  // namespace
 
 core::result<train_outcome> train_single_node(const config::config& cfg,
+                                              const config::settings& set,
                                               const std::optional<std::string>& resume) {
   if (cfg.cluster.nodes != 1) {
     return core::make_error(cfg.source + ": cluster.nodes = " + std::to_string(cfg.cluster.nodes) +
                             ": this build trains one node; multi-node runs need the actor runtime");
   }
-  auto sets = actors::load_datasets(cfg.data, cfg.run.seed);
+  auto sets = actors::load_datasets(cfg.data, set.data, cfg.run.seed);
   if (!sets.ok()) return sets.err();
   const data::dataset& train = sets->train;
   const data::dataset& test = sets->test;
   const auto memory = core::physical_memory_bytes();
-  if (auto st = actors::check_datasets(cfg, train, test); !st.ok()) return st.err();
+  if (auto st = actors::check_datasets(cfg, set, train, test); !st.ok()) return st.err();
   if (auto st = actors::check_batch_memory(cfg, train.sample_elements(), memory); !st.ok()) {
     return st.err();
   }
 
-  auto backend = gpu::make_backend(cfg.backend.name, cfg.backend.threads);
+  // gpu/'s factory takes the backend's and the model's names.
+  const std::string backend_name(config::to_string(set.backend.name));
+  const std::string model_name(config::to_string(set.model));
+  auto backend = gpu::make_backend(backend_name, cfg.backend.threads);
   if (!backend.ok()) return backend.err().with_context("backend.name");
   gpu::backend& be = **backend;
   const gpu::sample_shape shape{train.channels, train.height, train.width};
-  auto model = be.make_model(cfg.model.name, shape, train.classes, cfg.data.batch_size);
+  auto model = be.make_model(model_name, shape, train.classes, cfg.data.batch_size);
   if (!model.ok()) return model.err().with_context("model.name");
-  auto eval_model = be.make_model(cfg.model.name, shape, train.classes, cfg.data.eval_batch_size);
+  auto eval_model = be.make_model(model_name, shape, train.classes, cfg.data.eval_batch_size);
   if (!eval_model.ok()) return eval_model.err().with_context("model.name");
   const gpu::param_layout& layout = (*model)->layout();
 
@@ -162,10 +166,10 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
       return st.err();
     }
   }
-  const core::lr_schedule lr_schedule = config::lr_schedule_of(cfg);
+  const core::lr_schedule lr_schedule = config::lr_schedule_of(cfg, set);
   const gpu::sgd_options opt{static_cast<float>(cfg.optimizer.momentum), cfg.optimizer.nesterov,
                              static_cast<float>(cfg.optimizer.weight_decay),
-                             cfg.optimizer.weight_decay_scope == "all"};
+                             set.weight_decay_scope == config::weight_decay_scope::all};
   progress_line progress(cfg.output.progress, cfg.output.progress_every_iterations);
 
   const std::size_t per_sample = shape.elements();
@@ -274,7 +278,7 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   }
   if (auto st = metrics.close(); !st.ok()) return st.err();
   // The trained model, for PyTorch (ResNets have no module here to load it).
-  if (cfg.model.name.rfind("resnet", 0) != 0) {
+  if (!config::is_resnet(set.model)) {
     std::vector<float> params(layout.total);
     be.download(x, params);
     const auto stats = (*model)->running_stats();

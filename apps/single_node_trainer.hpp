@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "config/settings.hpp"
 #include "core/result.hpp"
 
 namespace sgp::apps {
@@ -26,6 +27,7 @@ struct train_outcome {
 /// Trains to cfg.schedule.epochs. `resume` is a run directory or a checkpoint
 /// file to continue from; the run directory is cfg.run.dir.
 core::result<train_outcome> train_single_node(const config::config& cfg,
+                                              const config::settings& set,
                                               const std::optional<std::string>& resume);
 
 }  // namespace sgp::apps

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "config/config.hpp"
+#include "config/names.hpp"
 #include "config/overrides.hpp"
 #include "config/table_arrays.hpp"
 #include "config/toml_reader.hpp"
@@ -28,28 +29,6 @@ using detail::half_open;
 using detail::open_closed;
 using detail::scope;
 using detail::toml_reader;
-
-constexpr std::array model_names = {"mlp"sv, "cnn"sv, "cnn-bn"sv, "resnet18"sv, "resnet50"sv};
-constexpr std::array data_names = {"fashion-mnist"sv, "synthetic"sv, "idx"sv, "npy"sv};
-constexpr std::array schedule_kinds = {"step"sv, "cosine"sv};
-constexpr std::array algorithm_names = {"sgp"sv, "osgp"sv, "ar-sgd"sv, "d-psgd"sv, "none"sv};
-constexpr std::array topologies = {"exponential"sv,
-                                   "npeer-exponential"sv,
-                                   "bipartite-exponential"sv,
-                                   "linear"sv,
-                                   "bipartite-linear"sv,
-                                   "ring"sv,
-                                   "complete"sv,
-                                   "dynamic-directed-exponential"sv,
-                                   "npeer-dynamic-directed-exponential"sv,
-                                   "dynamic-directed-linear"sv,
-                                   "dynamic-bipartite-linear"sv};
-constexpr std::array osgp_variants = {"bounded"sv, "reference"sv};
-constexpr std::array step_spaces = {"x"sv, "z"sv};
-constexpr std::array weight_decay_scopes = {"weights"sv, "all"sv};
-constexpr std::array compressions = {"none"sv, "bf16"sv};
-constexpr std::array backend_names = {"cpu"sv, "cuda"sv};
-constexpr std::array compute_thread_modes = {"auto"sv, "own"sv, "shared"sv};
 
 // Upper limits for sizes that would otherwise fail deep inside a run: every
 // node pair has an emulated link (nodes^2), the output layer grows with the
@@ -141,12 +120,12 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
   }));
 
   SGP_CONFIG_TRY(section(r, root, "model", [&](const scope& s) {
-    return r.read_enum(s, "name", c.model.name, model_names);
+    return r.read_enum(s, "name", c.model.name, names_of<model_kind>());
   }));
 
   SGP_CONFIG_TRY(section(r, root, "data", [&](const scope& s) -> core::status {
     auto& d = c.data;
-    SGP_CONFIG_TRY(r.read_enum(s, "name", d.name, data_names));
+    SGP_CONFIG_TRY(r.read_enum(s, "name", d.name, names_of<data_kind>()));
     SGP_CONFIG_TRY(r.read(s, "path", d.path));
     for (auto [key, value] :
          {std::pair{"train_images"sv, &d.train_images},
@@ -173,12 +152,13 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(r.read(s, "momentum", o.momentum, half_open(0, 1)));
     SGP_CONFIG_TRY(r.read(s, "nesterov", o.nesterov));
     SGP_CONFIG_TRY(r.read(s, "weight_decay", o.weight_decay, at_least(0)));
-    return r.read_enum(s, "weight_decay_scope", o.weight_decay_scope, weight_decay_scopes);
+    return r.read_enum(s, "weight_decay_scope", o.weight_decay_scope,
+                       names_of<sgp::config::weight_decay_scope>());
   }));
 
   SGP_CONFIG_TRY(section(r, root, "schedule", [&](const scope& s) -> core::status {
     auto& sc = c.schedule;
-    SGP_CONFIG_TRY(r.read_enum(s, "kind", sc.kind, schedule_kinds));
+    SGP_CONFIG_TRY(r.read_enum(s, "kind", sc.kind, names_of<core::lr_decay>()));
     SGP_CONFIG_TRY(r.read(s, "epochs", sc.epochs, at_least(1)));
     SGP_CONFIG_TRY(r.read(s, "max_iterations", sc.max_iterations, at_least(0)));
     SGP_CONFIG_TRY(r.read(s, "warmup_epochs", sc.warmup_epochs, at_least(0)));
@@ -192,21 +172,22 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
 
   SGP_CONFIG_TRY(section(r, root, "algorithm", [&](const scope& s) -> core::status {
     auto& a = c.algorithm;
-    SGP_CONFIG_TRY(r.read_enum(s, "name", a.name, algorithm_names));
-    SGP_CONFIG_TRY(r.read_enum(s, "topology", a.topology, topologies));
+    SGP_CONFIG_TRY(r.read_enum(s, "name", a.name, names_of<algorithm_kind>()));
+    SGP_CONFIG_TRY(r.read_enum(s, "topology", a.topology, names_of<core::topology_kind>()));
     SGP_CONFIG_TRY(r.read(s, "peers_per_iteration", a.peers_per_iteration, at_least(1)));
     SGP_CONFIG_TRY(r.read(s, "tau", a.tau, at_least(0)));
-    SGP_CONFIG_TRY(r.read_enum(s, "osgp_variant", a.osgp_variant, osgp_variants));
-    SGP_CONFIG_TRY(r.read_enum(s, "step_space", a.step_space, step_spaces));
+    SGP_CONFIG_TRY(
+        r.read_enum(s, "osgp_variant", a.osgp_variant, names_of<sgp::config::osgp_variant>()));
+    SGP_CONFIG_TRY(r.read_enum(s, "step_space", a.step_space, names_of<sgp::config::step_space>()));
     SGP_CONFIG_TRY(r.read_duration(s, "wait_timeout", a.wait_timeout));
-    return r.read_enum(s, "compression", a.compression, compressions);
+    return r.read_enum(s, "compression", a.compression, names_of<sgp::config::compression>());
   }));
 
   SGP_CONFIG_TRY(section(r, root, "backend", [&](const scope& s) -> core::status {
-    SGP_CONFIG_TRY(r.read_enum(s, "name", c.backend.name, backend_names));
+    SGP_CONFIG_TRY(r.read_enum(s, "name", c.backend.name, names_of<backend_kind>()));
     SGP_CONFIG_TRY(r.read(s, "threads", c.backend.threads, closed(0, max_threads)));
-    SGP_CONFIG_TRY(
-        r.read_enum(s, "compute_threads", c.backend.compute_threads, compute_thread_modes));
+    SGP_CONFIG_TRY(r.read_enum(s, "compute_threads", c.backend.compute_threads,
+                               names_of<sgp::config::compute_threads>()));
     return r.read(s, "devices", c.backend.devices, closed(0, 1023));
   }));
 

@@ -3,7 +3,7 @@
 
 namespace sgp::config {
 
-core::lr_schedule lr_schedule_of(const config& cfg) {
+core::lr_schedule lr_schedule_of(const config& cfg, const settings& set) {
   core::lr_schedule s;
   s.warmup_epochs = cfg.schedule.warmup_epochs;
   core::lr_recipe r;
@@ -15,7 +15,7 @@ core::lr_schedule lr_schedule_of(const config& cfg) {
   r.warmup_from_base = cfg.schedule.warmup_from_base_lr;
   r.start_factor = cfg.schedule.warmup_start_factor;
   r.apply(s);
-  s.kind = cfg.schedule.kind == "cosine" ? core::lr_decay::cosine : core::lr_decay::step;
+  s.kind = set.schedule;
   s.decay_epochs = cfg.schedule.decay_epochs;
   s.decay_factor = cfg.schedule.decay_factor;
   s.total_epochs = cfg.schedule.epochs;

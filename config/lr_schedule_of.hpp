@@ -4,11 +4,12 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "config/settings.hpp"
 #include "core/lr_schedule.hpp"
 
 namespace sgp::config {
 
-/// The schedule of `cfg` (already validated), in epochs.
-[[nodiscard]] core::lr_schedule lr_schedule_of(const config& cfg);
+/// The schedule of `cfg` (already validated; `set` is its resolve()), in epochs.
+[[nodiscard]] core::lr_schedule lr_schedule_of(const config& cfg, const settings& set);
 
 }  // namespace sgp::config

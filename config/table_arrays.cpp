@@ -6,13 +6,12 @@
 #include <set>
 #include <string_view>
 
+#include "config/names.hpp"
+
 namespace sgp::config::detail {
 namespace {
 
 using namespace std::string_view_literals;
-
-constexpr std::array fault_actions = {"link_down"sv, "link_up"sv, "link_set"sv,  "slow"sv,
-                                      "kill"sv,      "revive"sv,  "partition"sv, "heal"sv};
 
 /// The keys each action takes besides at_iteration / at_seconds / action.
 std::vector<std::string_view> fields_of(std::string_view action) {
@@ -106,10 +105,8 @@ core::status read_fault(const toml_reader& r, const scope& s, int nodes, fault_s
   SGP_CONFIG_TRY(r.read(s, "at_iteration", f.at_iteration, at_least(0)));
   SGP_CONFIG_TRY(r.read(s, "at_seconds", f.at_seconds, at_least(0)));
 
-  SGP_CONFIG_TRY(require(r, s, "action",
-                         "one of link_down, link_up, link_set, slow, kill, "
-                         "revive, partition, heal"));
-  SGP_CONFIG_TRY(r.read_enum(s, "action", f.action, fault_actions));
+  SGP_CONFIG_TRY(require(r, s, "action", "one of " + name_list<fault_action>()));
+  SGP_CONFIG_TRY(r.read_enum(s, "action", f.action, names_of<fault_action>()));
 
   const auto fields = fields_of(f.action);
   for (auto&& [k, v] : s.table) {

@@ -10,20 +10,6 @@
 namespace sgp::core {
 namespace {
 
-constexpr std::array<std::pair<topology_kind, std::string_view>, 11> kind_names{{
-    {topology_kind::exponential, "exponential"},
-    {topology_kind::npeer_exponential, "npeer-exponential"},
-    {topology_kind::bipartite_exponential, "bipartite-exponential"},
-    {topology_kind::linear, "linear"},
-    {topology_kind::bipartite_linear, "bipartite-linear"},
-    {topology_kind::ring, "ring"},
-    {topology_kind::complete, "complete"},
-    {topology_kind::dynamic_directed_exponential, "dynamic-directed-exponential"},
-    {topology_kind::npeer_dynamic_directed_exponential, "npeer-dynamic-directed-exponential"},
-    {topology_kind::dynamic_directed_linear, "dynamic-directed-linear"},
-    {topology_kind::dynamic_bipartite_linear, "dynamic-bipartite-linear"},
-}};
-
 bool is_phone_book(topology_kind kind) {
   return kind == topology_kind::dynamic_directed_exponential ||
          kind == topology_kind::npeer_dynamic_directed_exponential ||
@@ -186,7 +172,7 @@ std::vector<std::size_t> live_ids(const std::vector<bool>& live, const link_mask
 }  // namespace
 
 std::string_view topology_name(topology_kind kind) {
-  for (const auto& [k, name] : kind_names) {
+  for (const auto& [k, name] : topology_table) {
     if (k == kind) return name;
   }
   SGP_ASSERT(false);
@@ -195,22 +181,22 @@ std::string_view topology_name(topology_kind kind) {
 
 std::vector<std::string> topology_names() {
   std::vector<std::string> names;
-  for (const auto& entry : kind_names) names.emplace_back(entry.second);
+  for (const auto& entry : topology_table) names.emplace_back(entry.second);
   return names;
 }
 
 std::vector<topology_kind> topology_kinds() {
   std::vector<topology_kind> kinds;
-  for (const auto& entry : kind_names) kinds.push_back(entry.first);
+  for (const auto& entry : topology_table) kinds.push_back(entry.first);
   return kinds;
 }
 
 result<topology_kind> parse_topology(const std::string& name) {
-  for (const auto& [kind, kind_name] : kind_names) {
+  for (const auto& [kind, kind_name] : topology_table) {
     if (name == kind_name) return kind;
   }
   std::string valid;
-  for (const auto& entry : kind_names) {
+  for (const auto& entry : topology_table) {
     if (!valid.empty()) valid += ", ";
     valid += entry.second;
   }

@@ -54,10 +54,12 @@
 // never used because only live nodes have positions.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/link_mask.hpp"
@@ -79,6 +81,22 @@ enum class topology_kind {
   dynamic_directed_linear,             ///< the reference's graph type 2
   dynamic_bipartite_linear,            ///< the reference's graph type 3
 };
+
+/// Every kind and its config name, in declaration order: the one list of
+/// topology names (config/names.hpp validates and prints with it too).
+inline constexpr std::array<std::pair<topology_kind, std::string_view>, 11> topology_table{{
+    {topology_kind::exponential, "exponential"},
+    {topology_kind::npeer_exponential, "npeer-exponential"},
+    {topology_kind::bipartite_exponential, "bipartite-exponential"},
+    {topology_kind::linear, "linear"},
+    {topology_kind::bipartite_linear, "bipartite-linear"},
+    {topology_kind::ring, "ring"},
+    {topology_kind::complete, "complete"},
+    {topology_kind::dynamic_directed_exponential, "dynamic-directed-exponential"},
+    {topology_kind::npeer_dynamic_directed_exponential, "npeer-dynamic-directed-exponential"},
+    {topology_kind::dynamic_directed_linear, "dynamic-directed-linear"},
+    {topology_kind::dynamic_bipartite_linear, "dynamic-bipartite-linear"},
+}};
 
 /// Config name of a kind, e.g. "npeer-exponential".
 [[nodiscard]] std::string_view topology_name(topology_kind kind);

@@ -8,9 +8,12 @@
 namespace sgp::core {
 
 core::result<lr_decay> parse_lr_decay(const std::string& name) {
-  if (name == "step") return lr_decay::step;
-  if (name == "cosine") return lr_decay::cosine;
-  return make_error("unknown lr decay '" + name + "' (valid: step, cosine)");
+  std::string valid;
+  for (const auto& [kind, kind_name] : lr_decay_table) {
+    if (name == kind_name) return kind;
+    valid += (valid.empty() ? "" : ", ") + std::string(kind_name);
+  }
+  return make_error("unknown lr decay '" + name + "' (valid: " + valid + ")");
 }
 
 double lr_schedule::at(double epoch) const {

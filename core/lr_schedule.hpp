@@ -3,7 +3,10 @@
 // epochs from 0.1, ×0.1 at epochs 30, 60 and 80).
 #pragma once
 
+#include <array>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.hpp"
@@ -12,6 +15,12 @@ namespace sgp::core {
 
 /// How the rate decays after warmup.
 enum class lr_decay { step, cosine };
+
+/// Every decay and its config name (schedule.kind): the one list of names.
+inline constexpr std::array<std::pair<lr_decay, std::string_view>, 2> lr_decay_table{{
+    {lr_decay::step, "step"},
+    {lr_decay::cosine, "cosine"},
+}};
 
 /// Parses "step" or "cosine"; the error lists the valid names.
 [[nodiscard]] core::result<lr_decay> parse_lr_decay(const std::string& name);

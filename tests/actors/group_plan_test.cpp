@@ -1,0 +1,111 @@
+// A group's parts from typed settings (actors/group_plan.hpp): each
+// algorithm's gossip options, the emulated links in SI units, and the
+// compute set-up's names for gpu/'s factory.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "actors/group_plan.hpp"
+#include "config/config.hpp"
+#include "config/settings.hpp"
+
+using sgp::actors::compute_setup_of;
+using sgp::actors::configured_links;
+using sgp::actors::gossip_options_of;
+using sgp::actors::share_bytes;
+namespace core = sgp::core;
+
+namespace {
+
+struct planned {
+  sgp::config::config cfg;
+  sgp::config::settings set;
+};
+
+planned plan_of(const std::string& toml, const std::vector<std::string>& overrides = {}) {
+  auto c = sgp::config::load_string(toml, "plan.toml", overrides);
+  REQUIRE(c.ok());
+  auto s = sgp::config::resolve(*c);
+  REQUIRE(s.ok());
+  return {std::move(c).value(), std::move(s).value()};
+}
+
+}  // namespace
+
+TEST_CASE("each algorithm's gossip options come from its typed name", "[actors]") {
+  const auto sgp = plan_of("[algorithm]\nname = \"sgp\"\ntopology = \"ring\"\n");
+  auto o = gossip_options_of(sgp.cfg, sgp.set);
+  CHECK(o.schedule.kind == core::topology_kind::ring);
+  CHECK(o.mode == core::gossip_mode::blocking);
+  CHECK(o.communicate);
+  CHECK(o.space == core::step_space::z);
+  CHECK_FALSE(o.bf16_shares);
+  CHECK(share_bytes(sgp.set) == 4);
+
+  // d-psgd always gossips on the bipartite exponential graph.
+  const auto dpsgd = plan_of("[algorithm]\nname = \"d-psgd\"\ntopology = \"ring\"\n");
+  o = gossip_options_of(dpsgd.cfg, dpsgd.set);
+  CHECK(o.schedule.kind == core::topology_kind::bipartite_exponential);
+  CHECK(o.mode == core::gossip_mode::blocking);
+
+  const auto osgp = plan_of(
+      "[algorithm]\nname = \"osgp\"\ntau = 2\nosgp_variant = \"reference\"\nstep_space = "
+      "\"x\"\ncompression = \"bf16\"\n");
+  o = gossip_options_of(osgp.cfg, osgp.set);
+  CHECK(o.mode == core::gossip_mode::overlapped);
+  CHECK(o.overlap == core::overlap_variant::reference);
+  CHECK(o.tau == 2);
+  CHECK(o.space == core::step_space::x);
+  CHECK(o.bf16_shares);
+  CHECK(share_bytes(osgp.set) == 2);
+
+  // AllReduce and compute-only runs do not gossip, and step in z space.
+  for (const char* name : {"ar-sgd", "none"}) {
+    const auto p =
+        plan_of(std::string("[algorithm]\nname = \"") + name + "\"\nstep_space = \"x\"\n");
+    o = gossip_options_of(p.cfg, p.set);
+    CHECK_FALSE(o.communicate);
+    CHECK(o.space == core::step_space::z);
+  }
+}
+
+TEST_CASE("configured links are in bits/s and seconds, overrides on top of defaults", "[actors]") {
+  const auto p = plan_of(R"([cluster]
+nodes = 3
+[network]
+bandwidth = "1Gbit"
+latency = "5ms"
+jitter = "1ms"
+[[network.link]]
+from = 0
+to = 1
+bandwidth = "100Mbit"
+[[network.link]]
+from = 1
+to = 2
+symmetric = false
+latency = "20ms"
+)");
+  const auto links = configured_links(p.cfg, p.set);
+  const auto& plain = links.properties(0, 2);
+  CHECK(plain.bandwidth_bits_per_second == Approx(1e9));
+  CHECK(plain.latency_seconds == Approx(0.005));
+  CHECK(plain.jitter_seconds == Approx(0.001));
+  CHECK(links.properties(0, 1).bandwidth_bits_per_second == Approx(1e8));
+  CHECK(links.properties(1, 0).bandwidth_bits_per_second == Approx(1e8));  // symmetric
+  CHECK(links.properties(0, 1).latency_seconds == Approx(0.005));
+  CHECK(links.properties(1, 2).latency_seconds == Approx(0.02));
+  CHECK(links.properties(2, 1).latency_seconds == Approx(0.005));  // one direction only
+}
+
+TEST_CASE("the compute set-up names the backend and model for gpu/'s factory", "[actors]") {
+  const auto p = plan_of("[model]\nname = \"cnn-bn\"\n[optimizer]\nweight_decay_scope = \"all\"\n",
+                         {"schedule.kind=cosine"});
+  const auto c = compute_setup_of(p.cfg, p.set, 4);
+  CHECK(c.backend == "cpu");
+  CHECK(c.model == "cnn-bn");
+  CHECK(c.sgd.decay_all);
+  CHECK(c.lr.kind == core::lr_decay::cosine);
+  CHECK(c.threads == 1);  // several nodes share the cores
+}
