@@ -75,7 +75,13 @@ for entry in "${commands[@]}"; do
   echo "newcomer: $readme:$line: $shown"
   t0=$SECONDS
   rc=0
-  timeout "$timeout_s" bash -c "$cmd" || rc=$?
+  # timeout runs the command in a process group of its own, which Ctrl-C
+  # does not reach: a signal to this script is passed on.
+  timeout "$timeout_s" bash -c "$cmd" &
+  child=$!
+  trap 'kill -TERM $child 2>/dev/null; exit 130' INT TERM
+  wait $child || rc=$?
+  trap - INT TERM
   if [ $rc -ne 0 ]; then
     why="exit $rc"
     [ $rc -eq 124 ] && why="timed out after $timeout_s s"
