@@ -261,8 +261,8 @@ command_outcome execute(supervisor_ptr self, const core::command& c) {
       return applied("partition healed");
     }
     case core::command_kind::checkpoint:
-      // Refused only when one is under way or the run ends first (and then
-      // writes its last one): the reply says where it goes either way.
+      // Asked while one is being written, or with the run ending (which
+      // writes its last one), a checkpoint still comes: applied either way.
       return applied(write_checkpoints(self));
     case core::command_kind::stop:
       self->state.stopping = true;

@@ -37,15 +37,11 @@ caf::behavior listener(caf::event_based_actor* self, caf::actor supervisor,
       [=](const sgp::actors::iteration_event& e) {
         ++t->reports;
         if (e.node != 0 || e.iteration != 1) return;
-        sgp::core::command down;
-        down.kind = sgp::core::command_kind::link_down;
-        down.from = 0;
-        down.to = 1;
+        const sgp::core::command down{
+            .kind = sgp::core::command_kind::link_down, .from = 0, .to = 1};
         self->request(supervisor, 5s, sgp::actors::command_atom::value, down)
             .then([=](const sgp::actors::command_outcome& o) { t->link_down_applied = o.applied; });
-        sgp::core::command kill;
-        kill.kind = sgp::core::command_kind::kill;
-        kill.node = 5;
+        const sgp::core::command kill{.kind = sgp::core::command_kind::kill, .node = 5};
         self->request(supervisor, 5s, sgp::actors::command_atom::value, kill)
             .then([=](const sgp::actors::command_outcome& o) {
               std::printf("consumer: kill 5 -> %s\n", o.message.c_str());

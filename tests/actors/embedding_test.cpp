@@ -99,8 +99,15 @@ TEST_CASE("a subscribed listener gets typed reports, faults and the end, and typ
 
   std::map<std::string, sgp::actors::command_outcome> outcomes;
   std::uint64_t killed_at = 0;
+  std::size_t subscribers_before = 0;
+  std::size_t subscribers_after = 0;
   const auto s = f.run([&](sgp::actors::supervisor_state& st) {
-    if (!outcomes.empty() || sgp::actors::global_iteration(st) < 6) return false;
+    if (!outcomes.empty()) {
+      subscribers_after = st.subscribers.size();
+      return false;
+    }
+    subscribers_before = st.subscribers.size();
+    if (sgp::actors::global_iteration(st) < 6) return false;
     killed_at = sgp::actors::global_iteration(st);
     outcomes["kill 3"] = f.command(node_command(command_kind::kill, 3));
     outcomes["kill 3 again"] = f.command(node_command(command_kind::kill, 3));
@@ -188,7 +195,10 @@ TEST_CASE("a subscribed listener gets typed reports, faults and the end, and typ
   CHECK(all->ends[0].summary.iterations == s->iterations);
   CHECK(all->after_end == 0);
 
-  // Unsubscribed and exited listeners heard the start of the run only.
+  // Unsubscribed and exited listeners heard the start of the run only, and
+  // the supervisor let both go.
+  CHECK(subscribers_before == 3);
+  CHECK(subscribers_after == 1);
   CHECK_FALSE(dropped->iterations.empty());
   CHECK(dropped->iterations.size() < all->iterations.size());
   CHECK(dropped->ends.empty());
