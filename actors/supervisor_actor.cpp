@@ -62,10 +62,10 @@ void fire_due_faults(supervisor_ptr self) {
                      (f.at_seconds >= 0.0 && now >= f.at_seconds);
     if (!due) continue;
     f.fired = true;
-    const std::string reply = execute(self, f.command);
-    log_action(self, "fault", "config", it, f.command, core::command_line(f.command), reply);
+    const auto outcome = execute(self, f.command);
+    log_action(self, "fault", "config", it, f.command, core::command_line(f.command), outcome);
     show_messagef("fault at iteration %llu: %s: %s", static_cast<unsigned long long>(it),
-                  core::command_name(f.command.kind).c_str(), reply.c_str());
+                  core::command_name(f.command.kind).c_str(), outcome.message.c_str());
   }
 }
 
@@ -108,10 +108,11 @@ void check_heartbeats(supervisor_ptr self) {
       kill.kind = core::command_kind::kill;
       kill.node = static_cast<int>(i);
       const auto it = global_iteration(s);
-      const std::string reply = execute(self, kill);
+      auto outcome = execute(self, kill);
       char why[96];
       std::snprintf(why, sizeof(why), "silent for %.1f s: declared failed; ", now - last);
-      log_action(self, "fault", "supervisor", it, kill, core::command_line(kill), why + reply);
+      outcome.message = why + outcome.message;
+      log_action(self, "fault", "supervisor", it, kill, core::command_line(kill), outcome);
     }
   }
 }
@@ -168,13 +169,17 @@ void print_progress(supervisor_ptr self, bool force) {
 
 void log_action(supervisor_ptr self, const std::string& event, const std::string& source,
                 std::uint64_t iteration, const core::command& c, const std::string& command_text,
-                const std::string& result) {
+                const command_outcome& outcome) {
   auto& s = self->state;
-  if (!s.metrics.is_open()) return;
   std::string action = core::command_name(c.kind);
   std::replace(action.begin(), action.end(), ' ', '_');
-  (void)write_metrics(self, core::metrics::action_line({event, source, iteration, run_seconds(self),
-                                                        action, command_text, result}));
+  action_event e{
+      {event, source, iteration, run_seconds(self), action, command_text, outcome.message},
+      c,
+      outcome.applied};
+  publish(self, e);
+  if (!s.metrics.is_open()) return;
+  (void)write_metrics(self, core::metrics::action_line(e.record));
 }
 
 double run_seconds(supervisor_ptr self) {
@@ -241,7 +246,7 @@ bool start_group(supervisor_ptr self) {
   s.compute = compute_setup_of(s.cfg, s.settings, s.n);
 
   auto refuse = [&](const core::error& e) {
-    s.finished.deliver(caf::make_error(caf::sec::runtime_error, e.message));
+    deliver_error(self, e.message);
     return false;
   };
   const auto memory = physical_memory_bytes();
@@ -274,22 +279,16 @@ bool start_group(supervisor_ptr self) {
   std::error_code ec;
   std::filesystem::create_directories(s.cfg.run.dir, ec);
   if (ec) {
-    s.finished.deliver(caf::make_error(
-        caf::sec::runtime_error,
-        s.cfg.run.dir + ": cannot create the run directory (" + ec.message() + ")"));
-    return false;
+    return refuse(core::make_error(s.cfg.run.dir + ": cannot create the run directory (" +
+                                   ec.message() + ")"));
   }
   if (auto opened = s.metrics.open_append(s.cfg.run.dir + "/metrics.jsonl"); !opened.ok()) {
-    s.finished.deliver(caf::make_error(caf::sec::runtime_error, opened.err().message));
-    return false;
+    return refuse(opened.err());
   }
 
   // Every engine first: ar-sgd's path depends on where they all run.
   auto made = make_engines(self);
-  if (!made.ok()) {
-    s.finished.deliver(caf::make_error(caf::sec::runtime_error, made.err().message));
-    return false;
-  }
+  if (!made.ok()) return refuse(made.err());
   const engine_list engines = std::move(made).value();
   // A resumed run: each node's model, weight, momentum, batch-norm
   // statistics and position from the checkpoint's cut (nothing was in
@@ -337,8 +336,7 @@ bool start_group(supervisor_ptr self) {
     if (auto st =
             spawn_node(self, static_cast<int>(i), starts[i].first, starts[i].second, engines[i]);
         !st.ok()) {
-      s.finished.deliver(caf::make_error(caf::sec::runtime_error, st.err().message));
-      return false;
+      return refuse(st.err());
     }
   }
   s.start_at.clear();
@@ -360,13 +358,22 @@ void on_report(supervisor_ptr self, iteration_report r) {
     return;
   }
   const double t = r.time - s.start_time;
-  const bool written = write_metrics(
-      self,
-      core::metrics::train_line(
-          {r.node, r.iteration, static_cast<double>(r.iteration) / static_cast<double>(s.per_epoch),
-           t, r.loss, r.lr, r.w, r.comm_wait, r.compute_seconds, r.bytes_sent, r.messages_late,
-           r.messages_lost, r.messages_duplicate}));
-  if (!written) return;
+  const double epoch = static_cast<double>(r.iteration) / static_cast<double>(s.per_epoch);
+  const iteration_event e{r.node,
+                          r.iteration,
+                          epoch,
+                          t,
+                          r.loss,
+                          r.lr,
+                          r.w,
+                          r.comm_wait,
+                          r.compute_seconds,
+                          r.bytes_sent,
+                          r.messages_late,
+                          r.messages_lost,
+                          r.messages_duplicate};
+  if (!write_metrics(self, core::metrics::train_line(e))) return;
+  publish(self, e);
   r.paused = s.paused_total;
   if (!s.first[node]) s.first[node] = r;
   // Warm-up: CUDA graph capture, memory pools growing, nodes settling into
@@ -400,6 +407,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
   });
   self->set_down_handler([=](const caf::down_msg& down) {
     auto& s = self->state;
+    if (unsubscribe(self, down.source)) return;  // a listener went away: not a failure
     if (auto failure = actor_failure_text(down.reason); !failure.empty()) {
       show_messagef("supervisor: %s", failure.c_str());
       abort_run(self, failure);
@@ -414,7 +422,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
         kill.kind = core::command_kind::kill;
         kill.node = static_cast<int>(i);
         log_action(self, "fault", "supervisor", global_iteration(s), kill, "node died",
-                   "node " + std::to_string(i) + " died (" + reason + ")");
+                   {true, "node " + std::to_string(i) + " died (" + reason + ")"});
         s.weight_exact = false;
         s.view.live[i] = false;
         ++s.view.epoch;
@@ -472,19 +480,14 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
       [=](command_atom, const std::string& line) -> std::string {
         auto c = core::parse_command(line, static_cast<int>(self->state.cfg.cluster.nodes));
         if (!c.ok()) return "error: " + c.err().message;
-        // Questions leave no trace; actions do.
-        const auto k = c->kind;
-        const bool question = k == core::command_kind::status ||
-                              k == core::command_kind::topology || k == core::command_kind::help;
-        if ((self->state.finishing || self->state.stopping) && !question) {
-          return "the run has ended (final evaluation under way): '" + line + "' not done";
-        }
-        const auto it = global_iteration(self->state);
-        std::string reply = execute(self, *c);
-        if (!question) {
-          log_action(self, "command", "console", it, *c, line, reply);
-        }
-        return reply;
+        return run_command(self, *c, "console", line).message;
+      },
+      [=](command_atom, const core::command& c) -> command_outcome {
+        return run_command(self, c, "api", core::command_line(c));
+      },
+      [=](subscribe_atom, const caf::actor& listener) { subscribe(self, listener); },
+      [=](unsubscribe_atom, const caf::actor& listener) {
+        if (listener) unsubscribe(self, listener.address());
       },
       [=](stop_atom) {
         if (!self->state.finishing) finish(self);

@@ -6,6 +6,8 @@
 // Messages it answers:
 //   (start_atom)              -> run_summary when the run ends (or an error)
 //   (command_atom, string)    -> the console's reply text
+//   (command_atom, command)   -> command_outcome (typed: actors/embedding.hpp)
+//   (subscribe_atom, actor)   the actor gets the typed events (unsubscribe_atom)
 //   (stop_atom)               -> ends the run early (the start reply follows)
 //   (status_atom)             -> core::cluster_status (the status page)
 #pragma once

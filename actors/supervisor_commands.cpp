@@ -20,6 +20,14 @@ std::string text(const Ts&... parts) {
   return out.str();
 }
 
+command_outcome applied(std::string message) {
+  return {true, std::move(message)};
+}
+
+command_outcome refused(std::string message) {
+  return {false, std::move(message)};
+}
+
 /// Sends a link change to every sender and the AllReduce actor, then
 /// recomputes the view's link mask from the emulator and broadcasts it.
 void change_links(supervisor_ptr self, const link_update& u) {
@@ -46,10 +54,10 @@ void set_link_state(supervisor_ptr self, int from, int to, bool up) {
   change_links(self, u);
 }
 
-std::string kill_node(supervisor_ptr self, int id) {
+command_outcome kill_node(supervisor_ptr self, int id) {
   auto& s = self->state;
   const auto i = static_cast<std::size_t>(id);
-  if (!s.view.live[i]) return text("node ", id, " is not running");
+  if (!s.view.live[i]) return refused(text("node ", id, " is not running"));
   const node_actors dead = s.nodes[i];
   // The view changes now, so nothing new is scheduled to the node; its last
   // state (for the weight accounting) arrives with the worker's reply.
@@ -90,18 +98,18 @@ std::string kill_node(supervisor_ptr self, int id) {
       self->send(self, stop_atom::value);
     }
   }
-  return text("node ", id, " killed");
+  return applied(text("node ", id, " killed"));
 }
 
-std::string revive_node(supervisor_ptr self, int id) {
+command_outcome revive_node(supervisor_ptr self, int id) {
   auto& s = self->state;
   const auto i = static_cast<std::size_t>(id);
-  if (s.view.live[i]) return text("node ", id, " is already running");
+  if (s.view.live[i]) return refused(text("node ", id, " is already running"));
   int donor = -1;
   for (std::size_t k = 0; k < s.n && donor < 0; ++k) {
     if (s.view.live[k] && !s.done[k]) donor = static_cast<int>(k);
   }
-  if (donor < 0) return "no live node to take state from";
+  if (donor < 0) return refused(text("node ", id, ": no live node to take state from"));
   s.view.live[i] = true;
   ++s.view.incarnation[i];
   ++s.view.epoch;
@@ -112,14 +120,14 @@ std::string revive_node(supervisor_ptr self, int id) {
   auto zeros = std::make_shared<const std::vector<float>>(s.initial_x->size(), 0.0f);
   if (auto st = spawn_node(self, id, std::move(zeros), 0.0); !st.ok()) {
     s.view.live[i] = false;
-    return text("revive failed: ", st.err().message);
+    return refused(text("node ", id, ": revive failed: ", st.err().message));
   }
   broadcast_view(self);
   start_node(self, id);
   // After the view (same sender, same order): the donor knows the new
   // incarnation before it gives half of its (x, w).
   self->send(s.nodes[static_cast<std::size_t>(donor)].worker, give_atom::value, id, 0.5);
-  return text("node ", id, " revived with half of node ", donor, "'s state");
+  return applied(text("node ", id, " revived with half of node ", donor, "'s state"));
 }
 
 std::string set_link(supervisor_ptr self, const core::command& c) {
@@ -207,32 +215,33 @@ std::string topology_text(supervisor_ptr self) {
   return out.str();
 }
 
-std::string execute(supervisor_ptr self, const core::command& c) {
+command_outcome execute(supervisor_ptr self, const core::command& c) {
   auto& s = self->state;
-  if (!s.started || s.nodes.empty()) return "the group has not started";
+  if (!s.started || s.nodes.empty()) return refused("the group has not started");
   switch (c.kind) {
     case core::command_kind::status:
-      return status_text(self);
+      return applied(status_text(self));
     case core::command_kind::topology:
-      return topology_text(self);
+      return applied(topology_text(self));
     case core::command_kind::help:
-      return core::command_help();
+      return applied(core::command_help());
     case core::command_kind::link_down:
     case core::command_kind::link_up: {
       const bool up = c.kind == core::command_kind::link_up;
       set_link_state(self, c.from, c.to, up);
       if (c.symmetric) set_link_state(self, c.to, c.from, up);
-      return text("link ", c.from, c.symmetric ? " <-> " : " -> ", c.to, up ? " up" : " down");
+      return applied(
+          text("link ", c.from, c.symmetric ? " <-> " : " -> ", c.to, up ? " up" : " down"));
     }
     case core::command_kind::link_set:
-      return set_link(self, c);
+      return applied(set_link(self, c));
     case core::command_kind::slow: {
       const auto i = static_cast<std::size_t>(c.node);
-      if (!s.view.live[i]) return text("node ", c.node, " is not running");
+      if (!s.view.live[i]) return refused(text("node ", c.node, " is not running"));
       self->send(s.nodes[i].compute, slow_atom::value, c.factor);
       char buf[64];
       std::snprintf(buf, sizeof(buf), "node %d computes %.3gx slower", c.node, c.factor);
-      return buf;
+      return applied(buf);
     }
     case core::command_kind::kill:
       return kill_node(self, c.node);
@@ -243,22 +252,46 @@ std::string execute(supervisor_ptr self, const core::command& c) {
       u.kind = link_update::what::partition;
       u.groups = c.groups;
       change_links(self, u);
-      return text("partitioned into ", c.groups.size(), " groups");
+      return applied(text("partitioned into ", c.groups.size(), " groups"));
     }
     case core::command_kind::heal: {
       link_update u;
       u.kind = link_update::what::heal;
       change_links(self, u);
-      return "partition healed";
+      return applied("partition healed");
     }
     case core::command_kind::checkpoint:
-      return write_checkpoints(self);
+      // Asked while one is being written, or with the run ending (which
+      // writes its last one), a checkpoint still comes: applied either way.
+      return applied(write_checkpoints(self));
     case core::command_kind::stop:
       self->state.stopping = true;
       self->send(self, stop_atom::value);
-      return "stopping: every live node is evaluated as it is now";
+      return applied("stopping: every live node is evaluated as it is now");
   }
-  return "unknown command";
+  return refused("unknown command");
+}
+
+command_outcome run_command(supervisor_ptr self, const core::command& c, const std::string& source,
+                            const std::string& text) {
+  auto& s = self->state;
+  // Typed commands bypass the parser: the same checks, against this group.
+  if (auto st = core::check_command(c, static_cast<int>(s.cfg.cluster.nodes)); !st.ok()) {
+    return refused(st.err().message);
+  }
+  // Questions leave no trace; actions do.
+  const auto k = c.kind;
+  const bool question = k == core::command_kind::status || k == core::command_kind::topology ||
+                        k == core::command_kind::help;
+  if ((s.finishing || s.stopping) && !question) {
+    return refused("the run has ended (final evaluation under way): '" + text + "' not done");
+  }
+  // Before the start there is no run to log to (metrics.jsonl is not open).
+  if (!s.started || s.nodes.empty()) return refused("the group has not started");
+  const auto it = global_iteration(s);
+  auto outcome = execute(self, c);
+  if (!question) log_action(self, "command", source, it, c, text, outcome);
+  return outcome;
 }
 
 }  // namespace sgp::actors

@@ -261,9 +261,9 @@ void summarize(supervisor_ptr self, const snapshots& all,
   if (written.ok())
     written = core::write_file_atomically(s.cfg.run.dir + "/summary.json", out.json());
   if (!written.ok()) {
-    s.finished.deliver(caf::make_error(caf::sec::runtime_error, written.err().message));
+    deliver_error(self, written.err().message);
   } else {
-    s.finished.deliver(std::move(out));
+    deliver_summary(self, std::move(out));
   }
   shut_down(self);
 }
@@ -293,7 +293,7 @@ void abort_run(supervisor_ptr self, const std::string& message) {
   if (s.finishing && !s.finished.pending()) return;
   s.finishing = true;
   (void)s.metrics.close();  // what it can save; the run has failed already
-  if (s.finished.pending()) s.finished.deliver(caf::make_error(caf::sec::runtime_error, message));
+  deliver_error(self, message);
   shut_down(self);
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "actors/compute_engine.hpp"
+#include "actors/embedding.hpp"
 #include "actors/messages.hpp"
 #include "actors/run_summary.hpp"
 #include "actors/worker_actor.hpp"
@@ -127,6 +128,7 @@ struct supervisor_state {
   std::vector<double> node_compute;         ///< seconds each node computed
   std::deque<traffic_sample> samples;       ///< the last few seconds, one a second
   std::deque<core::history_point> history;  ///< loss and consensus, one a second
+  std::vector<caf::actor> subscribers;      ///< the typed event stream's (embedding.hpp)
   static inline const char* name = "sgp.supervisor";
 };
 
@@ -161,8 +163,35 @@ void abort_run(supervisor_ptr self, const std::string& message);
 /// computes and live set to the AllReduce actor.
 void broadcast_view(supervisor_ptr self);
 
-/// Executes a console command or a fault; returns what the console prints.
-std::string execute(supervisor_ptr self, const core::command& c);
+/// Executes a console command or a fault (checked already); the message is
+/// what the console prints, `applied` false when it did nothing (a dead node).
+command_outcome execute(supervisor_ptr self, const core::command& c);
+
+/// A command from outside (console line, HTTP, typed API): checks it against
+/// the group size (check_command), refuses actions once the run has ended,
+/// executes it, and logs an action (metrics.jsonl, subscribers) with
+/// `source` and `text`, the command as the user gave it.
+command_outcome run_command(supervisor_ptr self, const core::command& c, const std::string& source,
+                            const std::string& text);
+
+/// Adds `listener` to the typed event stream and monitors it; twice is once.
+void subscribe(supervisor_ptr self, const caf::actor& listener);
+
+/// Removes `listener` from the event stream; true if it was subscribed.
+bool unsubscribe(supervisor_ptr self, const caf::actor_addr& listener);
+
+/// Sends `event` to every subscriber.
+template <class Event>
+void publish(supervisor_ptr self, const Event& event) {
+  for (const auto& listener : self->state.subscribers) self->send(listener, event);
+}
+
+/// Answers the start request with the summary and tells the subscribers
+/// (run_end); nothing if the request was answered already.
+void deliver_summary(supervisor_ptr self, run_summary summary);
+
+/// Answers the start request with an error and tells the subscribers.
+void deliver_error(supervisor_ptr self, const std::string& message);
 
 /// The `status` table and the `topology` text.
 std::string status_text(supervisor_ptr self);
@@ -215,12 +244,13 @@ void sample_status(supervisor_ptr self);
 /// What the status page shows (answer to status_atom).
 core::cluster_status cluster_status_of(supervisor_ptr self);
 
-/// Writes a "fault" or "command" line to metrics.jsonl (core/metrics_lines.hpp):
-/// `event` "fault" or "command", `source` "config", "console" or "supervisor".
+/// Writes a "fault" or "command" line to metrics.jsonl (core/metrics_lines.hpp)
+/// and sends it to the subscribers (action_event): `event` "fault" or
+/// "command", `source` "config", "console", "api" or "supervisor".
 /// `iteration` is the global iteration when it happened (before a kill).
 void log_action(supervisor_ptr self, const std::string& event, const std::string& source,
                 std::uint64_t iteration, const core::command& c, const std::string& command_text,
-                const std::string& result);
+                const command_outcome& outcome);
 
 /// Draws the progress line (at most twice a second unless `force`).
 void print_progress(supervisor_ptr self, bool force);

@@ -130,7 +130,71 @@ result<command> parse_partition(std::string_view rest, int nodes) {
   return c;
 }
 
+std::string node_range(int nodes) {
+  return "(nodes are 0.." + std::to_string(nodes - 1) + ")";
+}
+
+status check_node(int id, int nodes) {
+  if (id < 0 || id >= nodes) {
+    return make_error("node " + std::to_string(id) + " does not exist " + node_range(nodes));
+  }
+  return {};
+}
+
 }  // namespace
+
+status check_command(const command& c, int nodes) {
+  const std::string name = command_name(c.kind);
+  switch (c.kind) {
+    case command_kind::link_down:
+    case command_kind::link_up:
+    case command_kind::link_set: {
+      if (auto st = check_node(c.from, nodes); !st.ok()) return st.err().with_context(name);
+      if (auto st = check_node(c.to, nodes); !st.ok()) return st.err().with_context(name);
+      if (c.from == c.to) return make_error(name + ": a link joins two different nodes");
+      if (c.loss && !(*c.loss >= 0.0 && *c.loss <= 1.0)) {
+        return make_error(name + ": loss must be in [0, 1]");
+      }
+      const auto bad = [](const std::optional<double>& v) {
+        return v && !(std::isfinite(*v) && *v >= 0.0);
+      };
+      if (bad(c.bandwidth_bits_per_second) || bad(c.latency_seconds) || bad(c.jitter_seconds)) {
+        return make_error(name + ": bandwidth, latency and jitter must be finite and >= 0");
+      }
+      if (c.kind == command_kind::link_set && !c.bandwidth_bits_per_second && !c.latency_seconds &&
+          !c.jitter_seconds && !c.loss) {
+        return make_error("link set needs at least one of bandwidth, latency, jitter, loss");
+      }
+      return {};
+    }
+    case command_kind::slow:
+      if (auto st = check_node(c.node, nodes); !st.ok()) return st.err().with_context(name);
+      if (!(std::isfinite(c.factor) && c.factor >= 1.0)) {
+        return make_error("slow: the factor must be >= 1 (1x is normal speed)");
+      }
+      return {};
+    case command_kind::kill:
+    case command_kind::revive:
+      if (auto st = check_node(c.node, nodes); !st.ok()) return st.err().with_context(name);
+      return {};
+    case command_kind::partition: {
+      if (c.groups.size() < 2) return make_error("partition: at least two groups");
+      std::set<int> seen;
+      for (const auto& group : c.groups) {
+        if (group.empty()) return make_error("partition: no empty groups");
+        for (const int id : group) {
+          if (auto st = check_node(id, nodes); !st.ok()) return st.err().with_context(name);
+          if (!seen.insert(id).second) {
+            return make_error("partition: node " + std::to_string(id) + " is in two groups");
+          }
+        }
+      }
+      return {};
+    }
+    default:
+      return {};
+  }
+}
 
 std::string command_name(command_kind kind) {
   switch (kind) {

@@ -46,6 +46,13 @@ struct command {
 /// "link set 2 5 bw=1Gbit lat=5ms loss=0.01", "slow 3 3x", "partition 0,1 | 2,3".
 result<command> parse_command(std::string_view line, int nodes);
 
+/// Checks a command built in code (the typed embedding API, which bypasses
+/// the parser) for a cluster of `nodes` nodes: node ids and link ends in
+/// 0..nodes-1, a link between two different nodes, slow factor >= 1, loss in
+/// [0, 1], partition groups non-empty, disjoint and at least two. The error
+/// names the node or value, as parse_command's do.
+status check_command(const command& c, int nodes);
+
 /// The console's help text: every command with a one-line description.
 std::string command_help();
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/embedding.hpp"
 #include "actors/supervisor_actor.hpp"
 #include "actors/training_group.hpp"
 #include "config/config.hpp"
@@ -101,6 +102,32 @@ class group_fixture {
     handle.receive([&](const std::string& r) { reply = r; },
                    [&](const caf::error& e) { reply = "error: " + sys_->render(e); });
     return reply;
+  }
+
+  /// Sends a typed command (actors/embedding.hpp) and returns the outcome.
+  actors::command_outcome command(const core::command& c) {
+    auto handle = (*self_)->request(supervisor_, caf::infinite, actors::command_atom::value, c);
+    sched_->run();
+    actors::command_outcome out{false, "no reply"};
+    handle.receive([&](const actors::command_outcome& r) { out = r; },
+                   [&](const caf::error& e) { out.message = "error: " + sys_->render(e); });
+    return out;
+  }
+
+  /// Spawns an actor of the test (a listener) in the group's actor system.
+  template <class F, class... Ts>
+  caf::actor spawn_actor(F fun, Ts&&... xs) {
+    return sys_->spawn(fun, std::forward<Ts>(xs)...);
+  }
+
+  /// Subscribes `listener` to the group's typed events (or unsubscribes it).
+  void subscribe(const caf::actor& listener, bool on = true) {
+    if (on) {
+      (*self_)->send(supervisor_, actors::subscribe_atom::value, listener);
+    } else {
+      (*self_)->send(supervisor_, actors::unsubscribe_atom::value, listener);
+    }
+    sched_->run();
   }
 
   /// Sends console lines one after the other without running the actors in

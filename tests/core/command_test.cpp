@@ -98,3 +98,66 @@ TEST_CASE("command_line reads back to the same command", "[core]") {
     CHECK(sgp::core::command_line(*c) == line);
   }
 }
+
+TEST_CASE("check_command refuses typed commands the parser would refuse, naming the node",
+          "[core]") {
+  using sgp::core::check_command;
+  using sgp::core::command;
+  auto refused = [](const command& c, const char* piece) {
+    const auto st = check_command(c, 4);
+    INFO(sgp::core::command_line(c));
+    REQUIRE_FALSE(st.ok());
+    CHECK_THAT(st.err().message, Catch::Contains(piece));
+  };
+  command kill;
+  kill.kind = command_kind::kill;
+  kill.node = 3;
+  CHECK(check_command(kill, 4).ok());
+  kill.node = 4;
+  refused(kill, "kill: node 4 does not exist (nodes are 0..3)");
+  kill.node = -1;
+  refused(kill, "node -1 does not exist");
+
+  command link;
+  link.kind = command_kind::link_down;
+  link.from = 0;
+  link.to = 1;
+  CHECK(check_command(link, 4).ok());
+  link.to = 7;
+  refused(link, "link down: node 7 does not exist");
+  link.to = 0;
+  refused(link, "two different nodes");
+  link.kind = command_kind::link_set;
+  link.to = 2;
+  refused(link, "at least one of");
+  link.loss = 1.5;
+  refused(link, "loss must be in [0, 1]");
+  link.loss = 0.1;
+  CHECK(check_command(link, 4).ok());
+
+  command slow;
+  slow.kind = command_kind::slow;
+  slow.node = 2;
+  slow.factor = 0.5;
+  refused(slow, "factor must be >= 1");
+  slow.factor = 2.0;
+  CHECK(check_command(slow, 4).ok());
+
+  command part;
+  part.kind = command_kind::partition;
+  part.groups = {{0, 1}};
+  refused(part, "at least two groups");
+  part.groups = {{0, 1}, {1, 2}};
+  refused(part, "node 1 is in two groups");
+  part.groups = {{0, 1}, {2, 5}};
+  refused(part, "node 5 does not exist");
+  part.groups = {{0, 1}, {2, 3}};
+  CHECK(check_command(part, 4).ok());
+
+  // Every console line that parses passes the check.
+  for (const char* line : {"status", "link set 1 2 bw=1Gbit lat=2ms", "slow 2 3x", "kill 3",
+                           "revive 0", "partition 0,1 | 2,3", "heal", "stop"}) {
+    INFO(line);
+    CHECK(check_command(parse_command(line, 4).value(), 4).ok());
+  }
+}
