@@ -49,16 +49,27 @@ std::string devices_value(const std::vector<int>& devices) {
   return out + "]";
 }
 
+/// One timed configuration: "osgp", or with its variant and step space,
+/// "osgp:reference:x" (each suffix optional, in any order).
+struct algorithm_spec {
+  std::string token;  ///< as given: the label
+  std::string name;   ///< algorithm.name
+  std::vector<std::string> settings;
+};
+
 core::result<actors::run_summary> run_one(const comm_bound_options& opt,
-                                          const std::string& algorithm) {
+                                          const algorithm_spec& spec) {
+  const std::string& algorithm = spec.name;
   // Synthetic epochs of a few batches each, cycled: generating a distinct
   // batch for every iteration took longer than the timed runs themselves.
   // An ImageNet-shaped batch of 256 is 154 MB of floats: two per node.
   const int per_epoch = batches_per_epoch(opt.iterations, is_resnet(opt.model) ? 2 : 25);
   const auto samples = static_cast<long long>(opt.nodes) * opt.batch * per_epoch;
   const auto shape = input_shape(opt.model);
-  const std::vector<std::string> overrides = {
-      "run.dir=runs/bench-comm-bound/" + algorithm,
+  std::string dir = spec.token;
+  std::replace(dir.begin(), dir.end(), ':', '-');
+  std::vector<std::string> overrides = {
+      "run.dir=runs/bench-comm-bound/" + dir,
       "cluster.nodes=" + std::to_string(opt.nodes),
       "model.name=" + opt.model,
       "data.name=synthetic",
@@ -84,26 +95,51 @@ core::result<actors::run_summary> run_one(const comm_bound_options& opt,
       "output.progress=false",
       "output.consensus_every_iterations=0",
   };
+  overrides.insert(overrides.end(), spec.settings.begin(), spec.settings.end());
   auto cfg = config::load_string("", "bench", overrides);
   if (!cfg.ok()) return cfg.err();
   return actors::run_training(*cfg, {});
 }
 
+core::result<algorithm_spec> spec_of(const std::string& token) {
+  algorithm_spec out{token, token.substr(0, token.find(':')), {}};
+  const auto kind = config::from_name<config::algorithm_kind>(out.name);
+  if (!kind || *kind == config::algorithm_kind::none) {
+    return core::error{"--algorithms: unknown algorithm '" + out.name +
+                       "' (expected ar-sgd, sgp, osgp or d-psgd, optionally with :bounded or "
+                       ":reference and :x or :z, e.g. osgp:reference:x)"};
+  }
+  for (std::size_t at = token.find(':'); at != std::string::npos;) {
+    const std::size_t next = token.find(':', at + 1);
+    const std::string part = token.substr(at + 1, next == std::string::npos ? next : next - at - 1);
+    at = next;
+    if (config::from_name<config::osgp_variant>(part)) {
+      out.settings.push_back("algorithm.osgp_variant=" + part);
+    } else if (config::from_name<config::step_space>(part)) {
+      out.settings.push_back("algorithm.step_space=" + part);
+    } else {
+      return core::error{"--algorithms: '" + token + "': unknown option '" + part +
+                         "' (expected bounded, reference, x or z)"};
+    }
+  }
+  return out;
+}
+
 /// The algorithms to time: compute-only first, then the requested ones.
-core::result<std::vector<std::string>> algorithm_list(const std::string& csv) {
-  std::vector<std::string> out = {"none"};
+core::result<std::vector<algorithm_spec>> algorithm_list(const std::string& csv) {
+  std::vector<algorithm_spec> out = {{"none", "none", {}}};
   std::size_t from = 0;
   while (from <= csv.size()) {
     const std::size_t comma = std::min(csv.find(',', from), csv.size());
-    const std::string name = csv.substr(from, comma - from);
+    const std::string token = csv.substr(from, comma - from);
     from = comma + 1;
-    if (name.empty() || std::find(out.begin(), out.end(), name) != out.end()) continue;
-    const auto kind = config::from_name<config::algorithm_kind>(name);
-    if (!kind || *kind == config::algorithm_kind::none) {
-      return core::error{"--algorithms: unknown algorithm '" + name +
-                         "' (expected ar-sgd, sgp, osgp or d-psgd)"};
+    if (token.empty() || std::any_of(out.begin(), out.end(),
+                                     [&](const algorithm_spec& a) { return a.token == token; })) {
+      continue;
     }
-    out.push_back(name);
+    auto spec = spec_of(token);
+    if (!spec.ok()) return spec.err();
+    out.push_back(std::move(spec).value());
   }
   return out;
 }
@@ -183,7 +219,7 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
       "ms per iteration in the steady state (from a tenth of the iterations in): the "
       "slowest node's, and the mean over nodes; ratios against the same round's "
       "compute-only\n");
-  std::printf("%-5s %-14s %12s %8s %12s %8s %11s\n", "round", "algorithm", "slowest ms", "ratio",
+  std::printf("%-5s %-16s %12s %8s %12s %8s %11s\n", "round", "algorithm", "slowest ms", "ratio",
               "mean ms", "ratio", "comm wait");
   const auto& names = *algorithms;
   std::map<std::string, std::vector<double>> times;
@@ -192,8 +228,9 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
   std::map<std::string, std::vector<double>> whole_ratios;
   for (int round = 1; round <= opt.repeat; ++round) {
     actors::run_summary base;
-    for (const auto& a : names) {
-      auto s = run_one(opt, a);
+    for (const auto& spec : names) {
+      const std::string& a = spec.token;
+      auto s = run_one(opt, spec);
       if (!s.ok()) {
         std::fprintf(stderr, "bench comm-bound: %s: %s\n", a.c_str(), s.err().message.c_str());
         return 1;
@@ -213,15 +250,16 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
       ratios[a].push_back(t / base.seconds_per_iteration);
       mean_ratios[a].push_back(s->seconds_per_iteration_mean / base.seconds_per_iteration_mean);
       whole_ratios[a].push_back(s->seconds_per_iteration_whole / base.seconds_per_iteration_whole);
-      std::printf("%-5d %-14s %12.3f %8.3f %12.3f %8.3f %10.1f%%\n", round, label(a), 1e3 * t,
+      std::printf("%-5d %-16s %12.3f %8.3f %12.3f %8.3f %10.1f%%\n", round, label(a), 1e3 * t,
                   ratios[a].back(), 1e3 * s->seconds_per_iteration_mean, mean_ratios[a].back(),
                   100.0 * s->mean_comm_wait_fraction);
       std::fflush(stdout);
     }
   }
   std::printf("\nmedian over %d round(s), against compute-only:\n", opt.repeat);
-  for (const auto& a : names) {
-    std::printf("%-14s %9.3f ms/iteration: slowest node %.3fx, mean node %.3fx, whole run %.3fx\n",
+  for (const auto& spec : names) {
+    const std::string& a = spec.token;
+    std::printf("%-16s %9.3f ms/iteration: slowest node %.3fx, mean node %.3fx, whole run %.3fx\n",
                 label(a), 1e3 * median(times[a]), median(ratios[a]), median(mean_ratios[a]),
                 median(whole_ratios[a]));
   }

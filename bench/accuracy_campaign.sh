@@ -36,14 +36,27 @@ declare -A variant=(
   [osgp-reference-z]="--set algorithm.name=osgp --set algorithm.osgp_variant=reference --set algorithm.step_space=z"
   [osgp-bounded-z]="--set algorithm.name=osgp --set algorithm.osgp_variant=bounded --set algorithm.step_space=z"
   [osgp-bounded-x]="--set algorithm.name=osgp --set algorithm.osgp_variant=bounded --set algorithm.step_space=x"
+  # Diagnostics: staleness bound 0, and links with no emulated cost.
+  [osgp-bounded-z-tau0]="--set algorithm.name=osgp --set algorithm.tau=0"
+  [osgp-bounded-z-fastlink]="--set algorithm.name=osgp --set network.bandwidth=\"100000Gbit\" --set network.latency=\"0ms\""
+  [osgp-reference-z-fastlink]="--set algorithm.name=osgp --set algorithm.osgp_variant=reference --set network.bandwidth=\"100000Gbit\" --set network.latency=\"0ms\""
+  [sgp-z-fastlink]="--set algorithm.name=sgp --set network.bandwidth=\"100000Gbit\" --set network.latency=\"0ms\""
 )
+diagnostics="osgp-bounded-z-tau0 osgp-bounded-z-fastlink osgp-reference-z-fastlink sgp-z-fastlink"
 gossip="sgp-x sgp-z osgp-reference-x osgp-reference-z osgp-bounded-z"
 
-# plan: lines "NODES EPOCHS LOSS TAG SEED".
+# plan: lines "NODES EPOCHS LOSS TAG SEED [LR]". Blocks: NxE (every variant),
+# NxE@LR (base lr LR), singleE (one node), lossNxE (30 % loss), diagNxE.
 plan() {
   for b in $blocks; do
     case $b in
       single*) for s in $seeds; do echo "1 ${b#single} 0 single $s"; done ;;
+      diag*)
+        local de=${b#diag}
+        for s in $seeds; do
+          for v in $diagnostics; do echo "${de%x*} ${de#*x} 0 $v $s"; done
+        done
+        ;;
       loss*)
         local ne=${b#loss}
         for s in $seeds; do
@@ -51,8 +64,10 @@ plan() {
         done
         ;;
       *)
+        local lr=0.1 ne=$b
+        [[ $b == *@* ]] && lr=${b#*@} && ne=${b%@*}
         for s in $seeds; do
-          for v in ar-sgd $gossip; do echo "${b%x*} ${b#*x} 0 $v $s"; done
+          for v in ar-sgd $gossip; do echo "${ne%x*} ${ne#*x} 0 $v $s $lr"; done
           # bounded x diverged once at 8 nodes: measured there only.
           [ "$b" = 8x3 ] && echo "8 3 0 osgp-bounded-x $s"
         done
@@ -62,8 +77,8 @@ plan() {
 }
 
 one() {
-  local nodes=$1 epochs=$2 loss=$3 tag=$4 seed=$5
-  local name="n${nodes}_e${epochs}_l${loss}_${tag}_s${seed}"
+  local nodes=$1 epochs=$2 loss=$3 tag=$4 seed=$5 lr=${6:-0.1}
+  local name="n${nodes}_e${epochs}_l${loss}_${tag}_s${seed}_lr${lr}"
   local dir=/tmp/sgp-acc/$name
   rm -rf "$dir"
   local d1 d2
@@ -77,7 +92,7 @@ one() {
   # shellcheck disable=SC2086
   timeout 300 $sgp train config/examples/quickstart.toml --set backend.name="${BACKEND:-cuda}" \
     --set data.path="${DATA:-.data/fashion-mnist}" --set schedule.max_iterations="${MAX_ITERATIONS:-0}" --set cluster.nodes="$nodes" --set schedule.epochs="$epochs" \
-    --set "schedule.decay_epochs=[$d1,$d2]" --set run.seed="$seed" --set optimizer.lr=0.1 \
+    --set "schedule.decay_epochs=[$d1,$d2]" --set run.seed="$seed" --set optimizer.lr="$lr" \
     --set schedule.scale_lr_by_nodes=true --set schedule.reference_batch=256 \
     --set schedule.warmup_from_base_lr=true --set network.loss="$loss" \
     --set output.progress=false --set output.checkpoint_every_epochs=0 \
@@ -92,19 +107,22 @@ print(acc, s.get("consensus_distance", "nan"), s.get("wall_seconds"),
       s.get("weight_exact", "nan"))
 PY
 )
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$nodes" "$epochs" "$loss" "$tag" "$seed" "$rc" \
-    "$(echo "$fields" | tr ' ' '\t')" "$((SECONDS - t0))" >>"$results"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$nodes" "$epochs" "$loss" "$tag" "$seed" "$rc" \
+    "$(echo "$fields" | tr ' ' '\t')" "$((SECONDS - t0))" "$lr" >>"$results"
+  if [ "$rc" != 0 ]; then
+    echo "FAILED $name (exit $rc): $(grep -m1 'error' "$out/logs/$name.log" || tail -1 "$out/logs/$name.log")" >>"$out/failures.txt"
+  fi
   rm -rf "$dir"
 }
 
 running=0
-while read -r nodes epochs loss tag seed; do
-  if grep -qP "^$nodes\t$epochs\t$loss\t$tag\t$seed\t0\t" "$done_file" 2>/dev/null; then continue; fi
+while read -r nodes epochs loss tag seed lr; do
+  if grep -qP "^$nodes\t$epochs\t$loss\t$tag\t$seed\t0\t.*\t${lr:-0.1}$" "$done_file" 2>/dev/null; then continue; fi
   if ((SECONDS - started > deadline)); then
     echo "deadline: not started: $nodes $epochs $loss $tag $seed" >>"$out/not_started.txt"
     continue
   fi
-  one "$nodes" "$epochs" "$loss" "$tag" "$seed" &
+  one "$nodes" "$epochs" "$loss" "$tag" "$seed" "$lr" &
   running=$((running + 1))
   if ((running >= lanes)); then
     wait -n
@@ -113,3 +131,4 @@ while read -r nodes epochs loss tag seed; do
 done < <(plan)
 wait
 echo "accuracy campaign: $(wc -l <"$results") runs in $((SECONDS - started)) s"
+[ -f "$out/failures.txt" ] && cut -c1-300 "$out/failures.txt" | sort | uniq | head -40

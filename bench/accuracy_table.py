@@ -2,7 +2,7 @@
 """Summarises bench/accuracy_campaign.sh results (one or more results.tsv):
 per (nodes, epochs, loss, variant) the averaged model's test accuracy, mean
 and spread over seeds, and the difference to ar-sgd's mean (loss-free runs)
-or to the same variant without loss (lossy runs). Markdown on stdout.
+or to the same variant without loss (lossy runs), at the same base lr. Markdown on stdout.
 
     python3 bench/accuracy_table.py results.tsv [more.tsv ...]
 """
@@ -25,7 +25,8 @@ def load(paths):
                 if len(p) < 8:
                     continue
                 nodes, epochs, loss, tag, seed, rc, acc = p[:7]
-                key = (int(nodes), int(epochs), float(loss), tag)
+                lr = float(p[11]) if len(p) > 11 else 0.1
+                key = (int(nodes), int(epochs), lr, float(loss), tag)
                 try:
                     a = float(acc)
                 except ValueError:
@@ -47,15 +48,16 @@ def stats(values):
 
 def main():
     runs, failed = load(sys.argv[1:])
-    print("| nodes | epochs | loss | variant | accuracy % (mean ± sd) | seeds | min–max | vs ref |")
-    print("|---|---|---|---|---|---|---|---|")
-    keys = sorted(runs, key=lambda k: (k[2], k[1], k[0],
-                                       ORDER.index(k[3]) if k[3] in ORDER else 99))
+    print("| nodes | epochs | base lr | loss | variant | accuracy % (mean ± sd) | seeds | min–max "
+          "| vs ref |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    keys = sorted(runs, key=lambda k: (k[3], k[1], k[0], k[2],
+                                       ORDER.index(k[4]) if k[4] in ORDER else 99, k[4]))
     for key in keys:
-        nodes, epochs, loss, tag = key
+        nodes, epochs, lr, loss, tag = key
         mean, sd, n = stats(runs[key])
         vals = [v for _, v in runs[key] if not math.isnan(v)]
-        ref_key = (nodes, epochs, 0.0, "ar-sgd") if loss == 0 else (nodes, epochs, 0.0, tag)
+        ref_key = (nodes, epochs, lr, 0.0, "ar-sgd") if loss == 0 else (nodes, epochs, lr, 0.0, tag)
         if tag == "single":
             ref_key = None
         ref = stats(runs[ref_key])[0] if ref_key in runs else math.nan
@@ -63,7 +65,7 @@ def main():
         spread = f"{min(vals):.2f}–{max(vals):.2f}" if vals else ""
         bad = len(runs[key]) - n
         seeds = f"{n}" + (f" (+{bad} failed)" if bad else "")
-        print(f"| {nodes} | {epochs} | {loss:g} | {tag} | {mean:.2f} ± {sd:.2f} | {seeds} | "
+        print(f"| {nodes} | {epochs} | {lr:g} | {loss:g} | {tag} | {mean:.2f} ± {sd:.2f} | {seeds} | "
               f"{spread} | {diff} |")
     if failed:
         print(f"\nfailed or diverged runs: {len(failed)}")
