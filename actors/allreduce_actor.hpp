@@ -45,7 +45,7 @@ struct allreduce_state {
   /// By node id: the last iteration a (re)joined node is excused from (-1:
   /// none); it joined while that one was under way.
   std::vector<std::int64_t> excused_through;
-  bool viewed = false;  ///< a view arrived (the first one starts the group)
+  bool viewed = false;        ///< a view arrived (the first one starts the group)
   double ring_seconds = 0.0;  ///< total time charged so far
   engine_list engines;        ///< by node id (live nodes; device path and fallback)
   std::size_t elements = 0;   ///< floats per gradient

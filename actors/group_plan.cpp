@@ -44,8 +44,10 @@ core::gossip_options gossip_options_of(const config::config& cfg, const config::
   o.communicate = a.name != algorithm_kind::none && a.name != algorithm_kind::ar_sgd;
   // AllReduce keeps stepping in z space: its replicas stay equal when a
   // revived node holds part of the weight (w is 1 otherwise, where x = z).
-  o.space = a.step_space == config::step_space::x && o.communicate ? core::step_space::x
-                                                                   : core::step_space::z;
+  o.space = !o.communicate                                 ? core::step_space::z
+            : a.step_space == config::step_space::x        ? core::step_space::x
+            : a.step_space == config::step_space::balanced ? core::step_space::balanced
+                                                           : core::step_space::z;
   o.bf16_shares = a.compression == config::compression::bf16;
   return o;
 }

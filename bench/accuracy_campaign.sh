@@ -8,7 +8,7 @@
 # limit still brings back what finished. Runs already in $DONE (an earlier
 # results.tsv) are skipped. Summarise with bench/accuracy_table.py.
 #   [BACKEND=cuda] [DATA=.data/fashion-mnist] [MAX_ITERATIONS=0 (a smoke run)]
-#   [LANES=4] [DEADLINE=520] [SEEDS="1 2 3"] [BLOCKS="8x3 16x3 ..."] [DONE=file]
+#   [VARIANTS="osgp-bounded-balanced ..." (only these)] [LANES=4] [DEADLINE=520] [SEEDS="1 2 3"] [BLOCKS="8x3 16x3 ..."] [DONE=file]
 #   bash bench/accuracy_campaign.sh
 # Needs `carry: [".debs", ".data"]` (see bench/device_build.sh).
 set -u
@@ -36,6 +36,9 @@ declare -A variant=(
   [osgp-reference-z]="--set algorithm.name=osgp --set algorithm.osgp_variant=reference --set algorithm.step_space=z"
   [osgp-bounded-z]="--set algorithm.name=osgp --set algorithm.osgp_variant=bounded --set algorithm.step_space=z"
   [osgp-bounded-x]="--set algorithm.name=osgp --set algorithm.osgp_variant=bounded --set algorithm.step_space=x"
+  [sgp-balanced]="--set algorithm.name=sgp --set algorithm.step_space=balanced"
+  [osgp-bounded-balanced]="--set algorithm.name=osgp --set algorithm.osgp_variant=bounded --set algorithm.step_space=balanced"
+  [osgp-reference-balanced]="--set algorithm.name=osgp --set algorithm.osgp_variant=reference --set algorithm.step_space=balanced"
   # Diagnostics: staleness bound 0, and links with no emulated cost.
   [osgp-bounded-z-tau0]="--set algorithm.name=osgp --set algorithm.tau=0"
   [osgp-bounded-z-fastlink]="--set algorithm.name=osgp --set network.bandwidth=\"100000Gbit\" --set network.latency=\"0ms\""
@@ -44,6 +47,9 @@ declare -A variant=(
 )
 diagnostics="osgp-bounded-z-tau0 osgp-bounded-z-fastlink osgp-reference-z-fastlink sgp-z-fastlink"
 gossip="sgp-x sgp-z osgp-reference-x osgp-reference-z osgp-bounded-z"
+# VARIANTS="a b ...": only these, in every block (no ar-sgd unless named).
+all_variants=${VARIANTS:-ar-sgd $gossip}
+loss_variants=${VARIANTS:-$gossip}
 
 # plan: lines "NODES EPOCHS LOSS TAG SEED [LR]". Blocks: NxE (every variant),
 # NxE@LR (base lr LR), singleE (one node), lossNxE (30 % loss), diagNxE.
@@ -60,16 +66,16 @@ plan() {
       loss*)
         local ne=${b#loss}
         for s in $seeds; do
-          for v in $gossip; do echo "${ne%x*} ${ne#*x} 0.3 $v $s"; done
+          for v in $loss_variants; do echo "${ne%x*} ${ne#*x} 0.3 $v $s"; done
         done
         ;;
       *)
         local lr=0.1 ne=$b
         [[ $b == *@* ]] && lr=${b#*@} && ne=${b%@*}
         for s in $seeds; do
-          for v in ar-sgd $gossip; do echo "${ne%x*} ${ne#*x} 0 $v $s $lr"; done
+          for v in $all_variants; do echo "${ne%x*} ${ne#*x} 0 $v $s $lr"; done
           # bounded x diverged once at 8 nodes: measured there only.
-          [ "$b" = 8x3 ] && echo "8 3 0 osgp-bounded-x $s"
+          [ "$b" = 8x3 ] && [ -z "${VARIANTS:-}" ] && echo "8 3 0 osgp-bounded-x $s"
         done
         ;;
     esac

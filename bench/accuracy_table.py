@@ -11,8 +11,9 @@ import statistics
 import sys
 from collections import defaultdict
 
-ORDER = ["ar-sgd", "sgp-x", "sgp-z", "osgp-reference-x", "osgp-reference-z",
-         "osgp-bounded-z", "osgp-bounded-x", "single"]
+ORDER = ["ar-sgd", "sgp-x", "sgp-z", "sgp-balanced", "osgp-reference-x", "osgp-reference-z",
+         "osgp-reference-balanced", "osgp-bounded-z", "osgp-bounded-balanced", "osgp-bounded-x",
+         "single"]
 
 
 def load(paths):

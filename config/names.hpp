@@ -32,7 +32,7 @@ enum class weight_decay_scope { weights, all };
 /// algorithm.osgp_variant
 enum class osgp_variant { bounded, reference };
 /// algorithm.step_space
-enum class step_space { x, z };
+enum class step_space { x, z, balanced };
 /// algorithm.compression
 enum class compression { none, bf16 };
 /// backend.name
@@ -95,7 +95,8 @@ struct name_table<osgp_variant> {
 
 template <>
 struct name_table<step_space> {
-  static constexpr entries_of<step_space, 2> entries{{{step_space::x, "x"}, {step_space::z, "z"}}};
+  static constexpr entries_of<step_space, 3> entries{
+      {{step_space::x, "x"}, {step_space::z, "z"}, {step_space::balanced, "balanced"}}};
 };
 
 template <>

@@ -65,10 +65,25 @@ std::vector<gossip_envelope> gossip_node::push_round(const running_sums::step* f
   return out;
 }
 
+double gossip_node::step_scale() {
+  const double w = sums_.w();
+  switch (options_.space) {
+    case step_space::x:
+      return 1.0;
+    case step_space::z:
+      return w;
+    case step_space::balanced:
+      // A mean over about 20 steps: long enough to smooth the cycle of w
+      // of a round in flight, short enough to follow a change of the view.
+      mean_w_ += balanced_mean_rate * (w - mean_w_);
+      return mean_w_ > 0.0 ? w / mean_w_ : 1.0;
+  }
+  return w;
+}
+
 std::vector<gossip_envelope> gossip_node::step(std::span<const float> delta) {
   SGP_ASSERT(delta.size() == sums_.size());
-  const running_sums::step first{
-      delta, static_cast<float>(options_.space == step_space::z ? sums_.w() : 1.0)};
+  const running_sums::step first{delta, static_cast<float>(step_scale())};
   std::vector<gossip_envelope> out;
   bool push = view_.live[id()];
   if (push && reference_overlap() && options_.communicate) {

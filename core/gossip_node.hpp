@@ -57,6 +57,15 @@ enum class step_space {
   /// reference's behaviour: it weighs each node's gradient by its w. Keeps
   /// AllReduce replicas equal when a revived node holds part of the weight.
   z,
+  /// x += (w / w̄) * delta, w̄ this node's running mean of w at its steps
+  /// (sgp's own). In z space the network's average moves by the mean of
+  /// w_i * delta_i: with a round in flight at every step (OSGP) about half
+  /// the mass is on the wire, and the average moves at about half the
+  /// nominal rate. Dividing by w̄ restores the nominal rate on average, as
+  /// x space does, while a node's z moves by delta / w̄: smooth, where x
+  /// space moves it by delta / w (2^k times delta after k lost shares). With
+  /// w steady at 1 (blocking SGP without loss) it equals both.
+  balanced,
 };
 
 struct gossip_options {
@@ -128,6 +137,9 @@ struct forgotten_edges {
 
 class gossip_node {
  public:
+  /// Balanced steps: the weight of the newest w in the running mean of w.
+  static constexpr double balanced_mean_rate = 0.05;
+
   /// Node `id` of `view.live.size()`, starting from numerator `x` (host
   /// memory) and weight `w`.
   gossip_node(std::size_t id, std::vector<float> x, double w, gossip_options options,
@@ -232,6 +244,9 @@ class gossip_node {
   apply_outcome apply(const gossip_envelope& envelope);
   /// Pushes round rounds_ (with the step `first`, if any) and mixes in what was held for it.
   std::vector<gossip_envelope> push_round(const running_sums::step* first);
+  /// The factor of the step's delta on x (see step_space); balanced
+  /// steps also update their running mean of w.
+  double step_scale();
   void release_held();
 
   running_sums sums_;
@@ -246,6 +261,8 @@ class gossip_node {
   // that skipped their push; a push waits for the round to complete.
   bool in_flight_ = false;
   std::uint64_t misses_ = 0;
+  /// Balanced steps: the running mean of w at this node's steps.
+  double mean_w_ = 1.0;
   bool awaiting_ = false;
   receive_counters counters_;
 };

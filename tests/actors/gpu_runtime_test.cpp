@@ -61,8 +61,11 @@ TEST_CASE("on a GPU, pushes lost, duplicated and reordered keep the weight exact
   CHECK(gpu.expected_total_weight == 6.0);
   CHECK(gpu.messages_lost == cpu.messages_lost);
   REQUIRE(gpu.test_accuracy_per_node.size() == cpu.test_accuracy_per_node.size());
+  INFO(algorithm << ": averaged model " << gpu.test_accuracy_mean_model << " on the GPU, "
+                 << cpu.test_accuracy_mean_model << " on the CPU");
   for (std::size_t i = 0; i < gpu.test_accuracy_per_node.size(); ++i) {
-    INFO("node " << i);
+    INFO("node " << i << ": " << gpu.test_accuracy_per_node[i] << " on the GPU, "
+                 << cpu.test_accuracy_per_node[i] << " on the CPU");
     // 64 test samples: at most 3 predictions flipped by rounding.
     CHECK(std::abs(gpu.test_accuracy_per_node[i] - cpu.test_accuracy_per_node[i]) <= 3.0 / 64);
   }

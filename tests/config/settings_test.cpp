@@ -52,7 +52,7 @@ TEST_CASE("every name of every kind round-trips through its table", "[config]") 
   check_round_trip<cfg::data_kind>(4);
   check_round_trip<cfg::weight_decay_scope>(2);
   check_round_trip<cfg::osgp_variant>(2);
-  check_round_trip<cfg::step_space>(2);
+  check_round_trip<cfg::step_space>(3);
   check_round_trip<cfg::compression>(2);
   check_round_trip<cfg::backend_kind>(2);
   check_round_trip<cfg::compute_threads>(3);

@@ -54,6 +54,7 @@ trajectory reference_sgp(std::size_t n, const graph_schedule& schedule, step_spa
                          std::uint64_t iterations) {
   std::vector<std::vector<double>> x(n, initial_x());
   std::vector<double> w(n, 1.0);
+  std::vector<double> mean_w(n, 1.0);  // balanced steps' running mean of w
   trajectory out;
   const auto live = all_live(n);
   const link_mask links(n);
@@ -65,7 +66,11 @@ trajectory reference_sgp(std::size_t n, const graph_schedule& schedule, step_spa
       for (std::size_t c = 0; c < dim; ++c) z[c] = x[i][c] / w[i];
       out[{i, k}] = {z, w[i]};
       const auto d = sgd_delta(i, z);
-      const double scale = space == step_space::z ? w[i] : 1.0;
+      double scale = space == step_space::z ? w[i] : 1.0;
+      if (space == step_space::balanced) {
+        mean_w[i] += gossip_node::balanced_mean_rate * (w[i] - mean_w[i]);
+        scale = w[i] / mean_w[i];
+      }
       for (std::size_t c = 0; c < dim; ++c) x[i][c] += scale * static_cast<double>(d[c]);
       const auto peers = schedule.out_peers(live, links, k, i);
       const double p = 1.0 / static_cast<double>(peers.size() + 1);
@@ -174,7 +179,7 @@ gossip_options options_of(gossip_mode mode, step_space space, topology_kind kind
 
 TEST_CASE("blocking SGP follows Algorithm 1 whatever the timing: w at the step is fixed",
           "[core]") {
-  const auto space = GENERATE(step_space::x, step_space::z);
+  const auto space = GENERATE(step_space::x, step_space::z, step_space::balanced);
   const auto kind = GENERATE(topology_kind::exponential,
                              topology_kind::dynamic_directed_exponential, topology_kind::complete);
   const std::size_t n = GENERATE(3, 4, 6);
@@ -207,6 +212,43 @@ TEST_CASE("x-space and z-space steps differ once w is not 1", "[core]") {
   }
   CHECK(w_moved);
   CHECK(differ);
+}
+
+TEST_CASE("balanced steps lie between x and z space and become x-space steps at a steady w",
+          "[core]") {
+  const graph_schedule s{topology_kind::bipartite_exponential, 1};
+  const auto x = reference_sgp(3, s, step_space::x, 8);
+  const auto z = reference_sgp(3, s, step_space::z, 8);
+  const auto b = reference_sgp(3, s, step_space::balanced, 8);
+  bool differs_from_x = false;
+  bool differs_from_z = false;
+  for (const auto& [key, r] : b) {
+    differs_from_x = differs_from_x || r.z != x.at(key).z;
+    differs_from_z = differs_from_z || r.z != z.at(key).z;
+  }
+  CHECK(differs_from_x);
+  CHECK(differs_from_z);
+  // One node alone at w = 1/2 (half its mass given away for good): its
+  // running mean of w goes to 1/2, so its steps tend to x += delta, and the
+  // sum of what the steps added to x tends to the sum of the deltas.
+  gossip_options o =
+      options_of(gossip_mode::overlapped, step_space::balanced, topology_kind::exponential);
+  o.communicate = false;
+  gossip_node node(0, std::make_unique<host_mass_space<double>>(std::vector<double>{0.0, 0.0}), 0.5,
+                   o, membership_view::all_up(1));
+  const std::vector<float> one = {1.0f, 1.0f};
+  double added = 0.0;
+  double want = 0.0;
+  double mean = 1.0;
+  for (int k = 0; k < 200; ++k) {
+    const double before = node.sums().x()[0];
+    (void)node.step(one);
+    added = node.sums().x()[0] - before;
+    mean += gossip_node::balanced_mean_rate * (0.5 - mean);
+    want = 0.5 / mean;
+    CHECK(added == Approx(want).epsilon(1e-6));
+  }
+  CHECK(added == Approx(1.0).epsilon(1e-4));  // an x-space step
 }
 
 TEST_CASE("bounded OSGP with one iteration of delay follows its update rule", "[core]") {
