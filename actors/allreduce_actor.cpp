@@ -135,23 +135,13 @@ bool answer_late(self_ptr self, std::uint64_t iteration, const shared_floats& ow
   return true;
 }
 
-/// A new entry's contributors: every live node but those excused (they
-/// joined while `iteration` was under way).
-std::vector<bool> excused_from(const allreduce_state& s, std::uint64_t iteration) {
-  std::vector<bool> from(s.live.size(), false);
-  for (std::size_t i = 0; i < from.size() && i < s.excused_through.size(); ++i) {
-    from[i] = static_cast<std::int64_t>(iteration) <= s.excused_through[i];
-  }
-  return from;
-}
-
 /// Device path: node `i`'s gradient for `iteration` is on its GPU.
 void on_device_gradient(self_ptr self, std::size_t i, std::uint64_t iteration) {
   auto& s = self->state;
   if (answer_late(self, iteration, nullptr)) return;
   auto& p = s.iterations[iteration];
   if (p.from.empty()) {
-    p.from = excused_from(s, iteration);
+    p.from.assign(s.live.size(), false);
     p.arrived.assign(s.live.size(), false);
   }
   if (i >= p.arrived.size() || p.arrived[i]) return;
@@ -217,7 +207,7 @@ caf::behavior allreduce_actor(caf::stateful_actor<allreduce_state>* self, net::l
         auto& p = s.iterations[iteration];
         if (p.sum.empty()) {
           p.sum.assign(host->size(), 0.0);
-          p.from = excused_from(s, iteration);
+          p.from.assign(s.live.size(), false);
         }
         if (p.from[i] || host->size() != p.sum.size()) return;
         p.from[i] = true;
@@ -239,16 +229,6 @@ caf::behavior allreduce_actor(caf::stateful_actor<allreduce_state>* self, net::l
             }
           }
         }
-        // ... nor to the one in progress that has no entry yet: its donor
-        // hands over its state after that step, and the node starts at the next.
-        // (The first view starts the group: nobody is excused.)
-        s.excused_through.resize(live.size(), -1);
-        for (std::size_t i = 0; i < live.size() && s.viewed; ++i) {
-          if (live[i] && (i >= s.live.size() || !s.live[i])) {
-            s.excused_through[i] = s.completed_through + 1;
-          }
-        }
-        s.viewed = true;
         s.computes = computes;
         s.live = live;
         s.engines = node_engines;

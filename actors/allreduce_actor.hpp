@@ -42,10 +42,6 @@ struct allreduce_state {
   /// in order, so a gradient for one at or below it comes from a node that
   /// (re)joined while that iteration was under way, excused from it.
   std::int64_t completed_through = -1;
-  /// By node id: the last iteration a (re)joined node is excused from (-1:
-  /// none); it joined while that one was under way.
-  std::vector<std::int64_t> excused_through;
-  bool viewed = false;        ///< a view arrived (the first one starts the group)
   double ring_seconds = 0.0;  ///< total time charged so far
   engine_list engines;        ///< by node id (live nodes; device path and fallback)
   std::size_t elements = 0;   ///< floats per gradient

@@ -110,6 +110,16 @@ caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
         return evaluate_model(*st.engine, *st.test, *z, running_stats, st.node);
       },
       [=](momentum_atom) { return self->state.engine->momentum_copy(); },
+      [=](state_atom) {
+        // Between two steps (this actor runs one handler at a time): the
+        // momentum and statistics of the last step it finished.
+        auto& engine = *self->state.engine;
+        auto out = std::make_shared<core::optimizer_state>();
+        out->momentum = engine.momentum_copy();
+        const auto stats = engine.model().running_stats();
+        out->running_stats.assign(stats.begin(), stats.end());
+        return std::shared_ptr<const core::optimizer_state>(std::move(out));
+      },
       [=](final_atom) {
         // The node's batch-norm statistics (for checkpoints and the averaged model).
         const auto stats = self->state.engine->model().running_stats();

@@ -63,6 +63,9 @@ using start_atom = caf::atom_constant<caf::atom("start")>;
 using hold_atom = caf::atom_constant<caf::atom("hold")>;
 /// supervisor -> compute: the node's momentum (for a checkpoint)
 using momentum_atom = caf::atom_constant<caf::atom("momentum")>;
+/// worker -> compute: the node's optimizer state, for a revived node
+/// (answered between two steps; see worker_actor.cpp's give)
+using state_atom = caf::atom_constant<caf::atom("optstate")>;
 
 /// A flat float vector shared between actors without copying.
 using shared_floats = std::shared_ptr<const std::vector<float>>;
@@ -131,4 +134,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::node_snapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::link_update)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::eval_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::run_summary)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const sgp::core::optimizer_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::core::cluster_status)

@@ -81,15 +81,6 @@ void try_start(self_ptr self) {
   self->send(s.compute, step_atom::value, node.iteration());
 }
 
-/// The engine's optimizer state, read while its compute actor is idle.
-std::shared_ptr<const core::optimizer_state> state_of(compute_engine& engine) {
-  auto out = std::make_shared<core::optimizer_state>();
-  out->momentum = engine.momentum_copy();
-  const auto stats = engine.model().running_stats();
-  out->running_stats.assign(stats.begin(), stats.end());
-  return out;
-}
-
 /// A revived node takes its donor's momentum and batch-norm statistics.
 void adopt_state(compute_engine& engine, const core::optimizer_state& state) {
   if (state.momentum.size() == engine.parameters()) engine.set_momentum(state.momentum);
@@ -99,12 +90,13 @@ void adopt_state(compute_engine& engine, const core::optimizer_state& state) {
   }
 }
 
-/// Hands `fraction` of this node's (x, w) and its optimizer state to node
-/// `to` (a revived node). Only between steps: the compute actor is idle.
-void give(self_ptr self, int to, double fraction) {
+/// Hands `fraction` of this node's (x, w) and `state` to node `to` (a
+/// revived node).
+void give(self_ptr self, int to, double fraction,
+          std::shared_ptr<const core::optimizer_state> state) {
   auto& st = self->state;
   auto e = st.node->give(static_cast<std::size_t>(to), fraction);
-  e.state = state_of(*st.engine);
+  e.state = std::move(state);
   const auto bytes = static_cast<std::uint64_t>(st.node->size() * st.setup.bytes_per_element);
   self->send(st.sender, send_atom::value, std::vector<core::gossip_envelope>{std::move(e)}, bytes);
 }
@@ -156,9 +148,6 @@ caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
         r.messages_duplicate = st.node->counters().duplicate;
         st.comm_wait = 0.0;
         self->send(st.supervisor, report_atom::value, std::move(r));
-        for (const auto& [to, fraction] : std::exchange(st.pending_gives, {})) {
-          give(self, to, fraction);
-        }
         try_start(self);
       },
       [=](push_atom, const core::gossip_envelope& e) {
@@ -197,12 +186,16 @@ caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
         try_start(self);
       },
       [=](give_atom, int to, double fraction) {
+        // The compute actor answers between two of its steps, and after
+        // any step-done it sent before: when the answer arrives here, x is
+        // after the same step as the momentum and statistics it carries.
         auto& st = self->state;
-        if (st.computing) {
-          st.pending_gives.emplace_back(to, fraction);  // after the step: x and momentum agree
-          return;
-        }
-        give(self, to, fraction);
+        self->request(st.compute, caf::infinite, state_atom::value)
+            .then(
+                [=](const std::shared_ptr<const core::optimizer_state>& state) {
+                  give(self, to, fraction, state);
+                },
+                [=](const caf::error&) { give(self, to, fraction, nullptr); });
       },
       [=](hold_atom, std::uint64_t at) {
         // A checkpoint's pause (at), or the end of one (the next pause).

@@ -49,9 +49,6 @@ struct worker_state {
   std::uint64_t bytes_sent = 0;
   std::uint64_t messages_lost = 0;
   double last_loss = 0.0;
-  /// Gives asked for while a step was computing: (to, fraction), done at
-  /// its end, when the optimizer state matches x.
-  std::vector<std::pair<int, double>> pending_gives;
   static inline const char* name = "sgp.worker";
 };
 
