@@ -7,8 +7,8 @@
 namespace sgp::apps {
 
 void apply_log_level(const config::config& cfg) {
-  core::set_log_threshold(config::from_name<core::log_level>(cfg.output.log_level)
-                              .value_or(core::log_level::info));
+  core::set_log_threshold(
+      config::from_name<core::log_level>(cfg.output.log_level).value_or(core::log_level::info));
 }
 
 }  // namespace sgp::apps

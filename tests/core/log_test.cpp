@@ -132,8 +132,8 @@ TEST_CASE("log lines from 8 threads never interleave", "[core]") {
     REQUIRE(std::sscanf(line.c_str(), "[node %d it %d]", &node, &it) == 2);
     REQUIRE(node >= 0);
     REQUIRE(node < threads);
-    const std::string expected = format_log_line(log_level::info, "w", body + "9" + body,
-                                                 {.node = node, .iteration = it});
+    const std::string expected =
+        format_log_line(log_level::info, "w", body + "9" + body, {.node = node, .iteration = it});
     REQUIRE(line == expected);
     CHECK(it == seen[node]);  // each thread's lines arrive in its order
     seen[node] = it + 1;
