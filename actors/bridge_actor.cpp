@@ -8,6 +8,7 @@
 #include "actors/sender_actor.hpp"
 #include "actors/terminal.hpp"
 #include "config/settings_text.hpp"
+#include "core/log.hpp"
 #include "net/push_bridge.hpp"
 #include "net/wire/control_codec.hpp"
 #include "net/wire/push_codec.hpp"
@@ -31,8 +32,9 @@ void deliver(self_ptr self, std::uint32_t process, net::outgoing_frame frame) {
   if (s.dead[process]) return;
   if (s.transport->deliver(process, std::move(frame)) == net::deliver_outcome::dropped_full &&
       frame.supersede_key == 0) {
-    show_messagef("cluster: the queue to process %s is full: a notice was dropped",
-                  name_of(s, process).c_str());
+    core::logf(core::log_level::warn, "cluster", {},
+               "the queue to process %s is full: a notice was dropped",
+               name_of(s, process).c_str());
   }
 }
 
@@ -54,7 +56,8 @@ void declare_dead(self_ptr self, std::uint32_t process, const char* why) {
       s.edges->forget(static_cast<std::uint32_t>(node));
     }
   }
-  show_messagef("cluster: process %s %s: declared dead", name_of(s, process).c_str(), why);
+  core::logf(core::log_level::warn, "cluster", {}, "process %s %s: declared dead",
+             name_of(s, process).c_str(), why);
   self->send(s.host, down_atom::value, process, std::string(why));
 }
 
@@ -192,10 +195,10 @@ void on_frame(self_ptr self, net::received_frame& f) {
   if (s.dead[f.peer]) {
     if (!s.said_back[f.peer]) {
       s.said_back[f.peer] = true;
-      show_messagef(
-          "cluster: process %s is back after it was declared dead; its nodes stay dead (a "
-          "rejoin is not supported yet)",
-          name_of(s, f.peer).c_str());
+      core::logf(core::log_level::warn, "cluster", {},
+                 "process %s is back after it was declared dead; its nodes stay dead (a rejoin "
+                 "is not supported yet)",
+                 name_of(s, f.peer).c_str());
     }
     return;
   }

@@ -16,6 +16,7 @@
 #include "actors/http_server.hpp"
 #include "actors/process_host.hpp"
 #include "core/hmac.hpp"
+#include "core/log.hpp"
 #include "core/units.hpp"
 #include "net/tcp/tcp_transport.hpp"
 
@@ -117,7 +118,8 @@ struct hello_check {
     if (why == 0) return true;
     std::lock_guard lock(mutex);
     if (logged.insert({h.process, why}).second) {
-      std::fprintf(stderr, "cluster: refused a peer at %s: %s\n", from.c_str(), text.c_str());
+      core::logf(core::log_level::warn, "cluster", {}, "refused a peer at %s: %s", from.c_str(),
+                 text.c_str());
     }
     return false;
   }

@@ -22,6 +22,7 @@
 
 #include "actors/messages.hpp"
 #include "actors/terminal.hpp"
+#include "core/log.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -33,8 +34,8 @@ constexpr const char* ended_text = "the run has ended: commands are no longer ta
 /// (EPIPE: SIGPIPE is ignored) or another write error happened.
 bool stdout_writable() {
   if (std::fflush(stdout) == 0 && std::ferror(stdout) == 0) return true;
-  std::fprintf(stderr, "console: stdout: write failed (%s): replies are no longer shown\n",
-               std::strerror(errno));
+  core::logf(core::log_level::warn, "console", {},
+             "stdout: write failed (%s): replies are no longer shown", std::strerror(errno));
   return false;
 }
 
@@ -224,7 +225,8 @@ std::string console_request(caf::actor_system& sys, const caf::actor& supervisor
 
 void run_console(caf::actor_system& sys, const caf::actor& supervisor,
                  const std::atomic<bool>& stop) {
-  std::fprintf(stderr, "console: type 'help' for commands; Ctrl-D closes the console\n");
+  core::log(core::log_level::info, "console",
+            "type 'help' for commands; Ctrl-D closes the console");
   using_history();
   if (::isatty(STDIN_FILENO) != 0 && ::isatty(STDOUT_FILENO) != 0) {
     run_tty_console(sys, supervisor, stop);

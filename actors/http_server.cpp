@@ -13,6 +13,7 @@
 
 #include "actors/messages.hpp"
 #include "core/cluster_status.hpp"
+#include "core/log.hpp"
 #include "core/secret.hpp"
 
 namespace sgp::actors {
@@ -106,14 +107,16 @@ struct http_server::impl {
     server.Post("/command", [this](const httplib::Request& req, httplib::Response& res) {
       const std::string peer = req.remote_addr + ":" + std::to_string(req.remote_port);
       if (options.secret.empty()) {
-        show_messagef("http: refused a command from %s: no secret is set", peer.c_str());
+        core::logf(core::log_level::warn, "http", {}, "refused a command from %s: no secret is set",
+                   peer.c_str());
         res.status = 403;
         res.set_content("commands are off: set output.http_secret or SGP_SECRET\n", "text/plain");
         return;
       }
       if (!core::secret_matches(presented_secret(req), options.secret)) {
         // The presented value is never logged: it may be a mistyped secret.
-        show_messagef("http: refused a command from %s: missing or wrong secret", peer.c_str());
+        core::logf(core::log_level::warn, "http", {},
+                   "refused a command from %s: missing or wrong secret", peer.c_str());
         res.status = 401;
         res.set_header("WWW-Authenticate", "Bearer");
         res.set_content("a command needs the secret (X-SGP-Secret header)\n", "text/plain");
@@ -131,8 +134,8 @@ struct http_server::impl {
         res.set_content("supervisor: " + reply.err().message + "\n", "text/plain");
         return;
       }
-      show_messagef("http: %s: %s: %s", peer.c_str(), line.c_str(),
-                    reply->substr(0, reply->find('\n')).c_str());
+      core::logf(core::log_level::info, "http", {}, "%s: %s: %s", peer.c_str(), line.c_str(),
+                 reply->substr(0, reply->find('\n')).c_str());
       res.set_content(*reply, "text/plain; charset=utf-8");
     });
   }

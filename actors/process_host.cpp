@@ -16,6 +16,7 @@
 #include "actors/sender_actor.hpp"
 #include "core/clock_text.hpp"
 #include "core/json.hpp"
+#include "core/log.hpp"
 #include "core/metrics_lines.hpp"
 #include "core/rng.hpp"
 
@@ -136,9 +137,9 @@ bool start(host_ptr self) {
     return false;
   }
   broadcast_view(self);
-  std::fprintf(stderr, "process %s: nodes %d..%d of %zu; waiting for the other %zu processes\n",
-               my_name(s).c_str(), s.nodes.front().id, s.nodes.back().id, s.n,
-               s.setup.names.size() - 1);
+  core::logf(core::log_level::info, "cluster", {.process = my_name(s)},
+             "nodes %d..%d of %zu; waiting for the other %zu processes", s.nodes.front().id,
+             s.nodes.back().id, s.n, s.setup.names.size() - 1);
   return true;
 }
 
@@ -220,8 +221,9 @@ void on_down(host_ptr self, std::uint32_t process, const std::string& why) {
                                      .add("time", clock_seconds(self) - s.start_time)
                                      .add("unix_time", unix_seconds())
                                      .str());
-  std::fprintf(stderr, "process %s: %d nodes of process %s left the view; training goes on\n",
-               my_name(s).c_str(), nodes, s.setup.names[process].c_str());
+  core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+             "%d nodes of process %s left the view; training goes on", nodes,
+             s.setup.names[process].c_str());
   maybe_start_end(self);
 }
 
@@ -255,7 +257,8 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
         if (st.phase != host_phase::joining) return;
         st.phase = host_phase::training;
         st.start_time = clock_seconds(self);
-        std::fprintf(stderr, "process %s: every process joined: training\n", my_name(st).c_str());
+        core::log(core::log_level::info, "cluster", "every process joined: training",
+                  {.process = my_name(st)});
         for (const auto& node : st.nodes) {
           self->send(node.worker, start_atom::value, node.compute, node.sender);
         }

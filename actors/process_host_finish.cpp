@@ -10,6 +10,7 @@
 #include "actors/process_host.hpp"
 #include "actors/sender_actor.hpp"
 #include "core/json.hpp"
+#include "core/log.hpp"
 #include "core/text_file.hpp"
 
 namespace sgp::actors {
@@ -236,8 +237,8 @@ void local_done(host_ptr self) {
   auto& s = self->state;
   s.phase = host_phase::done;
   s.done_at = clock_seconds(self);
-  std::fprintf(stderr, "process %s: its nodes finished their iterations\n",
-               s.setup.names[s.setup.process].c_str());
+  core::log(core::log_level::info, "cluster", "its nodes finished their iterations",
+            {.process = s.setup.names[s.setup.process]});
   send_notice(self, all_processes, notice_topic::done);
 }
 
@@ -301,8 +302,9 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
       break;  // the bridge's (at join)
     case notice_topic::stop:
       if (s.phase != host_phase::training) break;
-      std::fprintf(stderr, "process %s: stopping (asked by process %s): evaluation and summary\n",
-                   s.setup.names[s.setup.process].c_str(), s.setup.names[n.process].c_str());
+      core::logf(core::log_level::info, "cluster", {.process = s.setup.names[s.setup.process]},
+                 "stopping (asked by process %s): evaluation and summary",
+                 s.setup.names[n.process].c_str());
       // Each node pauses after its next iteration and reports done.
       for (const auto& node : s.nodes) {
         const auto at = node.last ? node.last->iteration + 1 : 1;

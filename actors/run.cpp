@@ -13,6 +13,7 @@
 #include "actors/http_server.hpp"
 #include "actors/training_group.hpp"
 #include "core/endpoint.hpp"
+#include "core/log.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -29,8 +30,8 @@ void watch_stop_signal(const caf::actor& supervisor, const std::atomic<int>& sig
                        const std::atomic<bool>& done) {
   while (!done.load()) {
     if (const int sig = signal.load(); sig != 0) {
-      show_messagef("sgp: %s: stopping (evaluation and summary); again to exit at once",
-                    ::strsignal(sig));
+      core::logf(core::log_level::info, "sgp", {},
+                 "%s: stopping (evaluation and summary); again to exit at once", ::strsignal(sig));
       caf::anon_send(supervisor, stop_atom::value);
       return;
     }

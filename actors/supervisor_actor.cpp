@@ -16,6 +16,7 @@
 #include "actors/terminal.hpp"
 #include "core/clock_text.hpp"
 #include "core/json.hpp"
+#include "core/log.hpp"
 #include "core/lr_schedule.hpp"
 #include "core/metrics_lines.hpp"
 
@@ -64,8 +65,10 @@ void fire_due_faults(supervisor_ptr self) {
     f.fired = true;
     const auto outcome = execute(self, f.command);
     log_action(self, "fault", "config", it, f.command, core::command_line(f.command), outcome);
-    show_messagef("fault at iteration %llu: %s: %s", static_cast<unsigned long long>(it),
-                  core::command_name(f.command.kind).c_str(), outcome.message.c_str());
+    core::logf(core::log_level::warn, "supervisor",
+               {.node = f.command.node, .iteration = static_cast<long long>(it)},
+               "fault at iteration %llu: %s: %s", static_cast<unsigned long long>(it),
+               core::command_name(f.command.kind).c_str(), outcome.message.c_str());
   }
 }
 
@@ -84,10 +87,11 @@ void detect_pause(supervisor_ptr self) {
   const double now = clock_seconds(self);
   const double late = now - s.tick_due;
   if (late <= s.heartbeat_timeout / 2) return;
-  std::fprintf(stderr,
-               "\nsupervisor: the process was paused for %.1f s (its own timer fired late): "
-               "heartbeats are counted again from now\n",
-               late);
+  core::logf(core::log_level::warn, "supervisor",
+             {.iteration = static_cast<long long>(global_iteration(s))},
+             "the process was paused for %.1f s (its own timer fired late): heartbeats are "
+             "counted again from now",
+             late);
   s.heartbeats_from = now;
 }
 
@@ -103,7 +107,10 @@ void check_heartbeats(supervisor_ptr self) {
     // donor's share) counts from when it was spawned.
     const double last = std::max(s.last[i] ? s.last[i]->time : s.spawned_at[i], s.heartbeats_from);
     if (now - last > timeout) {
-      show_messagef("supervisor: node %zu silent for %.1f s: declared failed", i, now - last);
+      core::logf(
+          core::log_level::warn, "supervisor",
+          {.node = static_cast<int>(i), .iteration = static_cast<long long>(global_iteration(s))},
+          "node %zu silent for %.1f s: declared failed", i, now - last);
       core::command kill;
       kill.kind = core::command_kind::kill;
       kill.node = static_cast<int>(i);
@@ -314,8 +321,9 @@ bool start_group(supervisor_ptr self) {
       }
       s.start_at[i] = {rec.iteration, rec.round};
     }
-    std::fprintf(stderr, "resumed from %s at iteration %llu\n", s.cfg.run.resume_from.c_str(),
-                 static_cast<unsigned long long>(loaded->nodes.front().iteration));
+    core::logf(core::log_level::info, "", {}, "resumed from %s at iteration %llu",
+               s.cfg.run.resume_from.c_str(),
+               static_cast<unsigned long long>(loaded->nodes.front().iteration));
     if (!write_metrics(
             self, core::json_object()
                       .add("event", "resume")
@@ -409,7 +417,8 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
     auto& s = self->state;
     if (unsubscribe(self, down.source)) return;  // a listener went away: not a failure
     if (auto failure = actor_failure_text(down.reason); !failure.empty()) {
-      show_messagef("supervisor: %s", failure.c_str());
+      core::log(core::log_level::error, "supervisor", failure,
+                {.iteration = static_cast<long long>(global_iteration(s))});
       abort_run(self, failure);
       return;
     }
@@ -417,7 +426,10 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
       if (s.view.live[i] && s.nodes[i].worker && s.nodes[i].worker.address() == down.source) {
         // Died without a kill: what it held cannot be accounted.
         const std::string reason = caf::to_string(down.reason);
-        show_messagef("supervisor: node %zu died (%s)", i, reason.c_str());
+        core::logf(
+            core::log_level::warn, "supervisor",
+            {.node = static_cast<int>(i), .iteration = static_cast<long long>(global_iteration(s))},
+            "node %zu died (%s)", i, reason.c_str());
         core::command kill;
         kill.kind = core::command_kind::kill;
         kill.node = static_cast<int>(i);

@@ -7,6 +7,7 @@
 #include "actors/compute_actor.hpp"
 #include "actors/sender_actor.hpp"
 #include "actors/supervisor_state.hpp"
+#include "core/log.hpp"
 #include "core/rng.hpp"
 #include "gpu/device_allreduce.hpp"
 
@@ -60,10 +61,10 @@ void start_allreduce(supervisor_ptr self, const engine_list& engines) {
   std::shared_ptr<gpu::device_allreduce> device;
   if (made.ok()) {
     device = std::move(made).value();
-    std::fprintf(stderr, "ar-sgd: %s\n", device->describe().c_str());
+    core::log(core::log_level::info, "ar-sgd", device->describe());
   } else {
-    std::fprintf(stderr, "ar-sgd: gradients averaged on the host (%s)\n",
-                 made.err().message.c_str());
+    core::logf(core::log_level::info, "ar-sgd", {}, "gradients averaged on the host (%s)",
+               made.err().message.c_str());
   }
   s.device_grads = device != nullptr;
   s.allreduce = self->spawn(allreduce_actor, s.links, std::uint64_t{4}, std::move(device), engines);

@@ -6,6 +6,9 @@
 #include <cstdarg>
 #include <cstdio>
 #include <mutex>
+#include <string_view>
+
+#include "core/log.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -87,6 +90,10 @@ void set_progress_sink(std::function<void(const terminal_line&)> sink) {
   if (sink && s.open) std::fputs("\n", stderr);  // the console starts below it
   s.open = false;
   s.sink = std::move(sink);
+}
+
+void route_log_through_terminal() {
+  core::set_log_sink([](std::string_view line) { show_message(std::string(line)); });
 }
 
 }  // namespace sgp::actors

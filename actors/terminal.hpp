@@ -34,4 +34,9 @@ void show_message(const std::string& text);
 /// them back.
 void set_progress_sink(std::function<void(const terminal_line&)> sink);
 
+/// Makes the logging facade (core/log.hpp) write its lines with
+/// show_message, so that they print above the progress line and the
+/// console's prompt instead of through them.
+void route_log_through_terminal();
+
 }  // namespace sgp::actors

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/log.hpp"
 #include "core/memory.hpp"
 #include "gpu/backend.hpp"
 #include "gpu/backend_factory.hpp"
@@ -32,8 +33,8 @@ int run_bench_mix(const bench_mix_options& options) {
     made = gpu::make_backend("cuda", 0);
     opt.backend = made.ok() ? "cuda" : "cpu";
     if (!made.ok()) {
-      std::fprintf(stderr, "bench mix: no usable GPU (%s); timing the CPU\n",
-                   made.err().message.c_str());
+      core::logf(core::log_level::warn, "bench mix", {}, "no usable GPU (%s); timing the CPU",
+                 made.err().message.c_str());
     }
   }
   if (opt.iterations == 0) opt.iterations = opt.backend == "cpu" ? 20 : 1000;

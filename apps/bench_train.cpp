@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "config/names.hpp"
+#include "core/log.hpp"
 #include "core/memory.hpp"
 #include "core/rng.hpp"
 #include "gpu/backend.hpp"
@@ -100,7 +101,8 @@ int run_bench_train(const bench_train_options& opt) {
   if (device_data) {
     device_images = be.allocate(images.size());
     be.upload(images, device_images);
-    std::fprintf(stderr, "bench train: batches in device memory (host-to-device copy excluded)\n");
+    core::log(core::log_level::info, "bench train",
+              "batches in device memory (host-to-device copy excluded)");
   }
   const float* image_base = device_data ? device_images.data() : images.data();
 

@@ -11,6 +11,7 @@
 
 #include "actors/cluster_run.hpp"
 #include "apps/launcher.hpp"
+#include "apps/log_setup.hpp"
 #include "apps/provenance.hpp"
 #include "apps/run_files.hpp"
 #include "apps/stop_signals.hpp"
@@ -22,6 +23,7 @@
 #include "config/settings.hpp"
 #include "config/settings_text.hpp"
 #include "core/endpoint.hpp"
+#include "core/log.hpp"
 
 namespace sgp::apps {
 namespace {
@@ -82,7 +84,7 @@ core::result<std::size_t> which_process(const config::config& cfg, const std::st
         "mpirun");
   }
   const auto& set = **env;
-  std::fprintf(stderr, "%s\n", config::describe(set).c_str());
+  core::log(core::log_level::info, "", config::describe(set));
   if (static_cast<std::size_t>(set.world_size) != cluster.processes.size()) {
     return core::make_error(set.source + " started " + std::to_string(set.world_size) +
                             " processes but the config has " +
@@ -117,6 +119,7 @@ core::result<actors::cluster_layout> layout_of(const config::config& cfg,
 int run_node(const node_command& c) {
   auto cfg = config::load_file(c.config_path, c.overrides);
   if (!cfg.ok()) return fail(cfg.err().message);
+  apply_log_level(*cfg);
   if (cfg->cluster.processes.empty()) {
     return fail(c.config_path +
                 ": no [[cluster.process]] tables: `sgp node` runs one process of a cluster "
@@ -129,6 +132,7 @@ int run_node(const node_command& c) {
   auto self = which_process(*cfg, c.process);
   if (!self.ok()) return fail(self.err().message);
   const auto& me = cfg->cluster.processes[*self];
+  core::set_log_process(me.name);  // every line of this process names it
   // Each process keeps its files in RUN_DIR/NAME; the first also checks RUN_DIR.
   const run_paths mine{cfg->run.dir + "/" + me.name};
   auto lock = run_dir_lock::take(mine);
@@ -145,20 +149,21 @@ int run_node(const node_command& c) {
   auto layout = layout_of(*cfg, *set, *self);
   if (!layout.ok()) return fail(layout.err().message);
   const auto [first, count] = config::node_range(cfg->cluster, *self);
-  std::fprintf(stderr, "sgp: process %s (%zu of %zu) on %s:%d: nodes %d..%d of %d, %s, model %s\n",
-               me.name.c_str(), *self + 1, cfg->cluster.processes.size(), me.host.c_str(), me.port,
-               first, first + count - 1, cfg->cluster.nodes, cfg->algorithm.name.c_str(),
-               cfg->model.name.c_str());
+  core::logf(core::log_level::info, "", {},
+             "sgp: process %s (%zu of %zu) on %s:%d: nodes %d..%d of %d, %s, model %s",
+             me.name.c_str(), *self + 1, cfg->cluster.processes.size(), me.host.c_str(), me.port,
+             first, first + count - 1, cfg->cluster.nodes, cfg->algorithm.name.c_str(),
+             cfg->model.name.c_str());
   if (cfg->output.checkpoint_every_epochs > 0) {
-    std::fprintf(stderr,
-                 "sgp: warning: output.checkpoint_every_epochs = %d: a cluster run writes no "
-                 "checkpoints yet (it cannot be resumed)\n",
-                 cfg->output.checkpoint_every_epochs);
+    core::logf(core::log_level::warn, "sgp", {},
+               "output.checkpoint_every_epochs = %d: a cluster run writes no checkpoints yet "
+               "(it cannot be resumed)",
+               cfg->output.checkpoint_every_epochs);
   }
   if (cfg->output.consensus_every_iterations > 0) {
-    std::fprintf(stderr,
-                 "sgp: warning: output.consensus_every_iterations: the consensus distance is not "
-                 "measured across processes yet\n");
+    core::log(core::log_level::warn, "sgp",
+              "output.consensus_every_iterations: the consensus distance is not measured across "
+              "processes yet");
   }
   install_stop_signals();
   auto out = actors::run_cluster_process(*cfg, *set, *layout, &stop_signal());
@@ -168,8 +173,8 @@ int run_node(const node_command& c) {
     std::fflush(stdout);
     if (out->summary.live_nodes == 0) return fail("the run ended with no live node");
   } else {
-    std::fprintf(stderr, "sgp: process %s: finished (the summary is in %s/summary.json)\n",
-                 me.name.c_str(), cfg->run.dir.c_str());
+    core::logf(core::log_level::info, "sgp", {}, "finished (the summary is in %s/summary.json)",
+               cfg->run.dir.c_str());
   }
   if (const int sig = stop_signal().load(); sig != 0) return 128 + sig;
   return 0;
@@ -179,6 +184,7 @@ int run_launch(const std::string& config_path, const std::vector<std::string>& o
                bool overwrite) {
   auto cfg = config::load_file(config_path, overrides);
   if (!cfg.ok()) return fail(cfg.err().message);
+  apply_log_level(*cfg);
   if (cfg->cluster.processes.empty()) {
     return fail(config_path + ": no [[cluster.process]] tables to launch");
   }
@@ -207,8 +213,8 @@ int run_launch(const std::string& config_path, const std::vector<std::string>& o
     return fail(config_path + ": no [[cluster.process]] runs on this host (" + host +
                 "); start them there with `sgp node " + config_path + " --process NAME`");
   }
-  std::fprintf(stderr, "launch: %zu of %zu processes on this host\n", children.size(),
-               cfg->cluster.processes.size());
+  core::logf(core::log_level::info, "launch", {}, "%zu of %zu processes on this host",
+             children.size(), cfg->cluster.processes.size());
   return run_children(children).exit_code;
 }
 

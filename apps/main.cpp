@@ -15,11 +15,13 @@
 #include <vector>
 
 #include "actors/run.hpp"
+#include "actors/terminal.hpp"
 #include "apps/bench_comm_bound.hpp"
 #include "apps/bench_mix.hpp"
 #include "apps/bench_train.hpp"
 #include "apps/cluster_commands.hpp"
 #include "apps/dry_run.hpp"
+#include "apps/log_setup.hpp"
 #include "apps/provenance.hpp"
 #include "apps/remote_console.hpp"
 #include "apps/run_files.hpp"
@@ -70,6 +72,7 @@ int run_train(const std::string& config_path, const std::vector<std::string>& ov
               const std::vector<std::string>& argv) {
   auto cfg = sgp::config::load_file(config_path, overrides);
   if (!cfg.ok()) return fail(cfg.err());
+  sgp::apps::apply_log_level(*cfg);
   auto set = sgp::config::resolve(*cfg);
   if (!set.ok()) return fail(set.err());
   if (dry_run) {
@@ -162,6 +165,7 @@ int main(int argc, char** argv) {
   // NVLink multicast stays off wherever sgp runs (before any thread starts).
   sgp::core::disable_nvlink_multicast();
   sgp::apps::ignore_sigpipe();
+  sgp::actors::route_log_through_terminal();
   CLI::App app{"sgp: distributed training with Stochastic Gradient Push"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("sgp ") + sgp::apps::version + " (commit " +

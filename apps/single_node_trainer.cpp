@@ -15,6 +15,7 @@
 #include "apps/run_files.hpp"
 #include "config/lr_schedule_of.hpp"
 #include "core/json.hpp"
+#include "core/log.hpp"
 #include "core/lr_schedule.hpp"
 #include "core/metrics_lines.hpp"
 #include "core/safetensors.hpp"
@@ -132,8 +133,8 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
     if (auto st = load_node_state(state, identity, ckpt); !st.ok()) {
       return st.err().with_context("--resume");
     }
-    std::fprintf(stderr, "resumed from %s at iteration %lld\n", ckpt.c_str(),
-                 static_cast<long long>(iteration));
+    core::logf(core::log_level::info, "", {}, "resumed from %s at iteration %lld", ckpt.c_str(),
+               static_cast<long long>(iteration));
   } else {
     (*model)->initialize(x, cfg.run.seed);
   }

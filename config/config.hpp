@@ -182,6 +182,8 @@ struct output_section {
   /// Also save each live node's model (RUN_DIR/model-node-<i>.safetensors)
   /// next to the averaged one (RUN_DIR/model.safetensors).
   bool save_node_models = false;
+  /// The least severe diagnostic line written on stderr: error | warn | info | debug.
+  std::string log_level = "info";
 };
 
 /// A whole validated configuration.

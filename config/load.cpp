@@ -211,6 +211,7 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
         r.read(s, "consensus_every_iterations", o.consensus_every_iterations, at_least(0)));
     SGP_CONFIG_TRY(r.read(s, "http_secret", o.http_secret));
     SGP_CONFIG_TRY(r.read(s, "save_node_models", o.save_node_models));
+    SGP_CONFIG_TRY(r.read_enum(s, "log_level", o.log_level, names_of<core::log_level>()));
     SGP_CONFIG_TRY(r.read(s, "http", o.http));
     return check_http(r, s, o);
   }));

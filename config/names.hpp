@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "core/graph_schedule.hpp"
+#include "core/log.hpp"
 #include "core/lr_schedule.hpp"
 
 namespace sgp::config {
@@ -140,6 +141,15 @@ struct name_table<core::topology_kind> {
 template <>
 struct name_table<core::lr_decay> {
   static constexpr const auto& entries = core::lr_decay_table;
+};
+
+/// output.log_level: core's levels, most severe first.
+template <>
+struct name_table<core::log_level> {
+  static constexpr entries_of<core::log_level, 4> entries{{{core::log_level::error, "error"},
+                                                           {core::log_level::warn, "warn"},
+                                                           {core::log_level::info, "info"},
+                                                           {core::log_level::debug, "debug"}}};
 };
 
 /// A kind with a name table.

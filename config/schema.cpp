@@ -52,13 +52,10 @@ constexpr std::array algorithm = {"name"sv,        "topology"sv,     "peers_per_
 constexpr std::array backend = {"name"sv, "threads"sv, "compute_threads"sv, "devices"sv};
 constexpr std::array network = {"bandwidth"sv, "latency"sv,   "jitter"sv,
                                 "loss"sv,      "duplicate"sv, "link"sv};
-constexpr std::array output = {"checkpoint_every_epochs"sv,
-                               "progress"sv,
-                               "progress_every_iterations"sv,
-                               "consensus_every_iterations"sv,
-                               "http"sv,
-                               "http_secret"sv,
-                               "save_node_models"sv};
+constexpr std::array output = {
+    "checkpoint_every_epochs"sv,    "progress"sv, "progress_every_iterations"sv,
+    "consensus_every_iterations"sv, "http"sv,     "http_secret"sv,
+    "save_node_models"sv,           "log_level"sv};
 constexpr std::array link = {"from"sv,    "to"sv,     "symmetric"sv, "bandwidth"sv,
                              "latency"sv, "jitter"sv, "loss"sv};
 constexpr std::array faults = {"at_iteration"sv, "at_seconds"sv, "action"sv,  "from"sv,   "to"sv,

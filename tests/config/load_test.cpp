@@ -90,6 +90,7 @@ loss = 0.5
 checkpoint_every_epochs = 0
 progress = false
 progress_every_iterations = 7
+log_level = "debug"
 
 [[faults]]
 at_iteration = 200
@@ -208,6 +209,7 @@ TEST_CASE("a full config fills every field", "[config]") {
   CHECK(c.output.checkpoint_every_epochs == 0);
   CHECK_FALSE(c.output.progress);
   CHECK(c.output.progress_every_iterations == 7);
+  CHECK(c.output.log_level == "debug");
 
   REQUIRE(c.faults.size() == 6);
   CHECK(c.faults[0].at_iteration == 200);
@@ -393,6 +395,9 @@ TEST_CASE("enumerations list the valid values", "[config]") {
              Catch::Contains("algorithm.osgp_variant: must be one of bounded, reference"));
   CHECK_THAT(error_of("[algorithm]\nstep_space = \"w\"\n"),
              Catch::Contains("algorithm.step_space: must be one of x, z"));
+  CHECK_THAT(error_of("[output]\nlog_level = \"verbose\"\n"),
+             Catch::Contains("output.log_level: must be one of error, warn, info, debug; got "
+                             "\"verbose\""));
   CHECK_THAT(error_of("[optimizer]\nweight_decay_scope = \"bias\"\n"),
              Catch::Contains("optimizer.weight_decay_scope: must be one of weights, all"));
   CHECK_THAT(error_of("[schedule]\nreference_batch = -1\n"),

@@ -59,6 +59,7 @@ TEST_CASE("every name of every kind round-trips through its table", "[config]") 
   check_round_trip<cfg::fault_action>(8);
   check_round_trip<sgp::core::topology_kind>(11);
   check_round_trip<sgp::core::lr_decay>(2);
+  check_round_trip<sgp::core::log_level>(4);
 
   CHECK(cfg::to_string(cfg::algorithm_kind::ar_sgd) == "ar-sgd");
   CHECK(cfg::to_string(cfg::algorithm_kind::d_psgd) == "d-psgd");
