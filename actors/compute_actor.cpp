@@ -116,14 +116,12 @@ caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
         auto& engine = *self->state.engine;
         auto out = std::make_shared<core::optimizer_state>();
         out->momentum = engine.momentum_copy();
-        const auto stats = engine.model().running_stats();
-        out->running_stats.assign(stats.begin(), stats.end());
+        out->running_stats = engine.running_stats_copy();
         return std::shared_ptr<const core::optimizer_state>(std::move(out));
       },
       [=](final_atom) {
         // The node's batch-norm statistics (for checkpoints and the averaged model).
-        const auto stats = self->state.engine->model().running_stats();
-        return std::vector<float>(stats.begin(), stats.end());
+        return self->state.engine->running_stats_copy();
       },
   };
 }

@@ -93,6 +93,16 @@ void compute_engine::set_momentum(std::span<const float> m) {
   backend_->upload(m, momentum_);
 }
 
+std::vector<float> compute_engine::running_stats_copy() {
+  const auto stats = model_->running_stats();
+  return {stats.begin(), stats.end()};
+}
+
+void compute_engine::set_running_stats(std::span<const float> stats) {
+  auto mine = model_->running_stats();
+  if (stats.size() == mine.size()) std::copy(stats.begin(), stats.end(), mine.begin());
+}
+
 void compute_engine::set_gradient(std::span<const float> g) {
   backend_->upload(g, grads_);
 }

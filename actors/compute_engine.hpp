@@ -80,6 +80,10 @@ class compute_engine {
   /// The momentum buffer (host copy), for checkpoints; and its restore.
   [[nodiscard]] std::vector<float> momentum_copy();
   void set_momentum(std::span<const float> m);
+  /// The batch-norm statistics (a copy; empty without batch norm), and
+  /// their restore (ignored when the size differs).
+  [[nodiscard]] std::vector<float> running_stats_copy();
+  void set_running_stats(std::span<const float> stats);
 
   /// The optimizer's step from z with the current gradient at the lr of
   /// `iteration`, as a delta (delta_buffer()); returns the lr.

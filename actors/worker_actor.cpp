@@ -84,10 +84,7 @@ void try_start(self_ptr self) {
 /// A revived node takes its donor's momentum and batch-norm statistics.
 void adopt_state(compute_engine& engine, const core::optimizer_state& state) {
   if (state.momentum.size() == engine.parameters()) engine.set_momentum(state.momentum);
-  auto stats = engine.model().running_stats();
-  if (state.running_stats.size() == stats.size()) {
-    std::copy(state.running_stats.begin(), state.running_stats.end(), stats.begin());
-  }
+  engine.set_running_stats(state.running_stats);
 }
 
 /// Hands `fraction` of this node's (x, w) and `state` to node `to` (a
