@@ -18,12 +18,16 @@ timings and the ratio, from the same machine and the same call.
   python3 bench/torch_reference.py --model cnn --batch 128 --sgp build/bench/sgp_bench_train
 """
 import argparse
+import os
 import re
 import subprocess
+import sys
 import time
 
 import torch
 from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def is_resnet(name):
@@ -94,7 +98,33 @@ def time_torch(args):
         if args.item:
             loss.item()
     torch.cuda.synchronize()
-    return (time.perf_counter() - start) * 1000.0 / args.steps
+    ms = (time.perf_counter() - start) * 1000.0 / args.steps
+    if args.profile:
+        profile_steps(step, args, ms)
+    return ms
+
+
+def profile_steps(step, args, step_ms, steps=5):
+    """The CUDA kernels of `steps` steps, by kind (bench/kernel_breakdown.py)."""
+    from torch.profiler import ProfilerActivity, profile
+    import kernel_breakdown
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        for i in range(steps):
+            step(i)
+        torch.cuda.synchronize()
+    kernels = []
+    for e in prof.events():
+        if e.device_type != torch.autograd.DeviceType.CUDA:
+            continue
+        us = getattr(e, "device_time", None)
+        if us is None:
+            us = e.cuda_time
+        if "memcpy" in e.name.lower() or "memset" in e.name.lower():
+            continue
+        kernels.append((e.name, us / 1000.0))
+    mode = "torch.compile" if args.compile else "torch eager"
+    kernel_breakdown.report(f"{mode} {args.model} batch {args.batch} {args.dtype}", kernels,
+                            steps, step_ms)
 
 
 def main():
@@ -108,6 +138,8 @@ def main():
                     help="read the loss on the host every step (as sgp's forward_backward does)")
     ap.add_argument("--compile", action="store_true", help="time torch.compile instead of eager")
     ap.add_argument("--sgp", help="sgp benchmark program to run with the same arguments")
+    ap.add_argument("--profile", action="store_true",
+                    help="also print where the GPU time of a step goes, by kind of kernel")
     args = ap.parse_args()
 
     torch_ms = time_torch(args)

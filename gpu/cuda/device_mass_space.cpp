@@ -162,12 +162,14 @@ std::vector<core::shared_mass> device_mass_space::send_after_step(
     send_edges edges;
     edges.count = static_cast<int>(count);
     std::vector<std::shared_ptr<device_mass>> next(count);
+    std::vector<const device_mass*> read(count, nullptr);
     for (std::size_t k = 0; k < count; ++k) {
       const auto* before = old[sent + k];
       if (before != nullptr) {
         const auto* b = dynamic_cast<const device_mass*>(before);
         SGP_ASSERT(b != nullptr && b->size() == x_.size() && b->device() == context_->device());
         edges.old[k] = b->data();  // written earlier on this stream
+        read[k] = b;
       }
       next[k] = std::make_shared<device_mass>(streams_, x_.size());
       edges.next[k] = next[k]->data();
@@ -175,6 +177,14 @@ std::vector<core::shared_mass> device_mass_space::send_after_step(
     // The step goes into the first pass only.
     launch_push_send(x_.data(), x_.size(), fraction / remaining, bf16, edges, s,
                      sent == 0 ? delta : nullptr, scale);
+    // The kernel reads the old blocks: their free must wait for it. The
+    // caller usually drops an edge's old block as soon as this returns, and
+    // when its push was lost nobody else holds it; a free that waited only
+    // for the block's write let another stream reuse the memory while this
+    // kernel was still queued (wrong sums under loss on the GPU).
+    for (const auto* b : read) {
+      if (b != nullptr) b->mark_read(s);
+    }
     for (auto& block : next) {
       block->mark_written();
       out.push_back(std::move(block));

@@ -249,5 +249,59 @@ TEST_CASE("nodes on two GPUs built while the other GPU is current push, step and
   CHECK(a.w() + b.w() == 2.0);
 }
 
+TEST_CASE("a lost push's block is not reused while the next push still reads it", "[gpu]") {
+  // Under loss nobody but the sender holds an edge's last block, and the
+  // sender drops it as soon as the next push is queued. Its free used to wait
+  // only for its write, so with the next push queued behind a busy compute
+  // stream, another node's stream could reuse the memory first and the push
+  // added the wrong old sums (GPU training diverged under 30 % loss).
+  SGP_SKIP_WITHOUT_GPU();
+  auto gpu = cuda_or_fail();
+  const auto placement = cuda_placement_of(*gpu);
+  REQUIRE(placement.has_value());
+  const std::size_t n = std::size_t{8} << 20;
+  const auto xa = random_floats(n, 61);
+  const auto xb = random_floats(n, 62);
+  const auto xc = random_floats(n, 63);
+  core::running_sums a(0, gpu->make_mass_space(xa), 1.0);
+  core::running_sums b(1, gpu->make_mass_space(xb), 1.0);
+  core::running_sums c(2, gpu->make_mass_space(xc), 1.0);
+  core::running_sums ha(0, xa, 1.0);
+  core::running_sums hb(1, xb, 1.0);
+  core::running_sums hc(2, xc, 1.0);
+  const std::vector<std::size_t> to_b{1};
+  (void)a.push(to_b, false);  // lost
+  (void)ha.push(to_b, false);
+  // Hold the compute stream for tens of milliseconds: a step's push waits
+  // for it (the step's delta is written there).
+  const std::size_t scratch_bytes = std::size_t{1} << 30;
+  void* scratch = nullptr;
+  SGP_CUDA_CHECK(cudaMalloc(&scratch, scratch_bytes));
+  const auto compute = static_cast<cudaStream_t>(placement->stream);
+  auto delta = put(*gpu, std::vector<float>(n, 0.0f));
+  for (int i = 0; i < 100; ++i) {
+    SGP_CUDA_CHECK(cudaMemsetAsync(scratch, i, scratch_bytes, compute));
+  }
+  const core::running_sums::step on_device{{delta.data(), n}, 1.0f};
+  const std::vector<float> zero(n, 0.0f);
+  const core::running_sums::step on_host{zero, 1.0f};
+  auto dm = a.push(to_b, false, &on_device);  // drops the lost push's block
+  auto hm = ha.push(to_b, false, &on_host);
+  // Another node allocates and writes blocks of the same size meanwhile.
+  const std::vector<std::size_t> to_a{0};
+  std::vector<std::vector<core::push_message>> others;
+  for (int i = 0; i < 4; ++i) {
+    others.push_back(c.push(to_a, false));
+    (void)hc.push(to_a, false);
+  }
+  REQUIRE(dm.size() == 1);
+  CHECK(dm[0].mass->to_host() == hm[0].mass->to_host());
+  CHECK(b.apply(dm[0]) == core::apply_outcome::applied);
+  CHECK(hb.apply(hm[0]) == core::apply_outcome::applied);
+  CHECK(b.x() == hb.x());
+  CHECK(a.x() == ha.x());
+  SGP_CUDA_CHECK(cudaFree(scratch));
+}
+
 }  // namespace
 }  // namespace sgp::gpu::cuda
