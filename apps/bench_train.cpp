@@ -125,10 +125,12 @@ int run_bench_train(const bench_train_options& opt) {
   float probe_host = 0.0f;
   for (int i = 0; i < opt.warmup; ++i) step(i);
   be.download(probe, {&probe_host, 1});
+  gpu::profiled_region(true);
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < opt.steps; ++i) step(i);
   be.download(probe, {&probe_host, 1});
   const auto stop = std::chrono::steady_clock::now();
+  gpu::profiled_region(false);
 
   const double ms = std::chrono::duration<double, std::milli>(stop - start).count() / opt.steps;
   std::printf(

@@ -20,4 +20,10 @@ std::vector<std::string> backend_names();
 core::result<std::unique_ptr<backend>> make_backend(const std::string& name, int threads,
                                                     int device = 0);
 
+/// Opens (true) or closes (false) the region a profiler attached with
+/// "profile from start off" records (ncu --profile-from-start off): the
+/// timed steps of a benchmark, not its warm-up and algorithm search. No
+/// effect without CUDA or without a profiler.
+void profiled_region(bool open);
+
 }  // namespace sgp::gpu

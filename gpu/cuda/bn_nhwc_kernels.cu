@@ -85,18 +85,56 @@ __global__ void __launch_bounds__(threads)
                         partial + plane + static_cast<long long>(blockIdx.y) * c);
 }
 
-__global__ void forward_finalize_kernel(const float* __restrict__ partial, int splits, int c,
-                                        long long rows, const float* __restrict__ gamma,
-                                        const float* __restrict__ beta, float* running_mean,
-                                        float* running_var, float* __restrict__ saved) {
-  const int ch = blockIdx.x * blockDim.x + threadIdx.x;
-  if (ch >= c) return;
+/// The finalize kernels: 16 channels per block, 16 lanes per channel that
+/// each sum every 16th split in double, then one fixed-order sum over the
+/// lanes (deterministic). One thread per channel summing all ~500 splits
+/// serially took 60 us per layer on an H200, 3.4 ms per ResNet-50 step.
+constexpr int finalize_channels = 16;
+constexpr int finalize_lanes = 16;
+constexpr int finalize_threads = finalize_channels * finalize_lanes;
+
+int finalize_blocks(int c) {
+  return (c + finalize_channels - 1) / finalize_channels;
+}
+
+/// Sums planes a and b ([splits][c] each, b after a) over the splits for
+/// this thread's channel; valid in lane 0 (threadIdx.x < finalize_channels).
+/// Every thread of the block must call it.
+__device__ void sum_splits(const float* __restrict__ partial, int splits, int c, int ch,
+                           double& a, double& b) {
+  __shared__ double sa[finalize_threads];
+  __shared__ double sb[finalize_threads];
+  const int lane = threadIdx.x / finalize_channels;
+  double ta = 0.0;
+  double tb = 0.0;
+  if (ch < c) {
+    for (int sp = lane; sp < splits; sp += finalize_lanes) {
+      ta += partial[static_cast<long long>(sp) * c + ch];
+      tb += partial[static_cast<long long>(splits + sp) * c + ch];
+    }
+  }
+  sa[threadIdx.x] = ta;
+  sb[threadIdx.x] = tb;
+  __syncthreads();
+  a = 0.0;
+  b = 0.0;
+  if (lane == 0) {
+    for (int l = 0; l < finalize_lanes; ++l) {
+      a += sa[l * finalize_channels + threadIdx.x];
+      b += sb[l * finalize_channels + threadIdx.x];
+    }
+  }
+}
+
+__global__ void __launch_bounds__(finalize_threads)
+    forward_finalize_kernel(const float* __restrict__ partial, int splits, int c, long long rows,
+                            const float* __restrict__ gamma, const float* __restrict__ beta,
+                            float* running_mean, float* running_var, float* __restrict__ saved) {
+  const int ch = blockIdx.x * finalize_channels + threadIdx.x % finalize_channels;
   double s = 0.0;
   double q = 0.0;
-  for (int sp = 0; sp < splits; ++sp) {
-    s += partial[sp * c + ch];
-    q += partial[(splits + sp) * c + ch];
-  }
+  sum_splits(partial, splits, c, ch, s, q);
+  if (threadIdx.x >= finalize_channels || ch >= c) return;
   const double mean = s / static_cast<double>(rows);
   const double var = fmax(q / static_cast<double>(rows) - mean * mean, 0.0);
   const double invstd = 1.0 / sqrt(var + epsilon);
@@ -125,23 +163,60 @@ __global__ void inference_coefs_kernel(int c, const float* __restrict__ gamma,
   saved[3 * c + ch] = static_cast<float>(beta[ch] - running_mean[ch] * scale);
 }
 
+/// V per-channel floats at p (16-byte aligned: p is a plane of c floats at
+/// a channel that is a multiple of V, and V is a multiple of 4).
+template <int V>
+__device__ __forceinline__ void load_coefs(const float* __restrict__ p, float (&out)[V]) {
+  static_assert(V % 4 == 0);
+#pragma unroll
+  for (int i = 0; i < V; i += 4) {
+    const float4 v = *reinterpret_cast<const float4*>(p + i);
+    out[i] = v.x;
+    out[i + 1] = v.y;
+    out[i + 2] = v.z;
+    out[i + 3] = v.w;
+  }
+}
+
+/// The channel of the first element of vector i and, for a grid-stride
+/// loop, how far it moves per stride: 32-bit arithmetic per iteration
+/// instead of a 64-bit remainder.
+struct channel_walk {
+  int ch;
+  int advance;
+  int c;
+  __device__ channel_walk(long long first_vector, long long stride_vectors, int v, int c_)
+      : ch(static_cast<int>((first_vector * v) % c_)),
+        advance(static_cast<int>((stride_vectors * v) % c_)),
+        c(c_) {}
+  __device__ void next() {
+    ch += advance;
+    if (ch >= c) ch -= c;
+  }
+};
+
 template <class T>
 __global__ void apply_kernel(const T* __restrict__ x, const T* __restrict__ z, bool relu,
                              const float* __restrict__ saved, long long vectors, int c,
                              T* __restrict__ y) {
   constexpr int V = width<T>::value;
   const long long step = static_cast<long long>(gridDim.x) * blockDim.x;
-  for (long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x; i < vectors;
-       i += step) {
+  const long long first = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  channel_walk walk(first, step, V, c);
+  for (long long i = first; i < vectors; i += step, walk.next()) {
     const long long base = i * V;
-    const int ch = static_cast<int>(base % c);
+    const int ch = walk.ch;
+    float scale[V];
+    float shift[V];
+    load_coefs<V>(saved + 2 * c + ch, scale);
+    load_coefs<V>(saved + 3 * c + ch, shift);
     float v[V];
     load(x + base, v);
     float zv[V] = {};
     if (z != nullptr) load(z + base, zv);
 #pragma unroll
     for (int j = 0; j < V; ++j) {
-      float o = v[j] * saved[2 * c + ch + j] + saved[3 * c + ch + j] + zv[j];
+      float o = v[j] * scale[j] + shift[j] + zv[j];
       v[j] = relu ? fmaxf(o, 0.0f) : o;
     }
     store(y + base, v);
@@ -198,18 +273,16 @@ __global__ void __launch_bounds__(threads)
                         partial + plane + static_cast<long long>(blockIdx.y) * c);
 }
 
-__global__ void backward_finalize_kernel(const float* __restrict__ partial, int splits, int c,
-                                         long long rows, const float* __restrict__ gamma,
-                                         const float* __restrict__ saved, float* __restrict__ coef,
-                                         float* __restrict__ d_gamma, float* __restrict__ d_beta) {
-  const int ch = blockIdx.x * blockDim.x + threadIdx.x;
-  if (ch >= c) return;
+__global__ void __launch_bounds__(finalize_threads)
+    backward_finalize_kernel(const float* __restrict__ partial, int splits, int c,
+                             long long rows, const float* __restrict__ gamma,
+                             const float* __restrict__ saved, float* __restrict__ coef,
+                             float* __restrict__ d_gamma, float* __restrict__ d_beta) {
+  const int ch = blockIdx.x * finalize_channels + threadIdx.x % finalize_channels;
   double sg = 0.0;
   double sgx = 0.0;
-  for (int sp = 0; sp < splits; ++sp) {
-    sg += partial[sp * c + ch];
-    sgx += partial[(splits + sp) * c + ch];
-  }
+  sum_splits(partial, splits, c, ch, sg, sgx);
+  if (threadIdx.x >= finalize_channels || ch >= c) return;
   d_beta[ch] = static_cast<float>(sg);
   d_gamma[ch] = static_cast<float>(sgx);
   coef[ch] = gamma[ch] * saved[c + ch];
@@ -224,20 +297,30 @@ __global__ void backward_dx_kernel(const T* __restrict__ x, const T* __restrict_
                                    T* __restrict__ dx, T* __restrict__ dz) {
   constexpr int V = width<T>::value;
   const long long step = static_cast<long long>(gridDim.x) * blockDim.x;
-  for (long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x; i < vectors;
-       i += step) {
+  const long long first = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  channel_walk walk(first, step, V, c);
+  for (long long i = first; i < vectors; i += step, walk.next()) {
     const long long base = i * V;
-    const int ch = static_cast<int>(base % c);
+    const int ch = walk.ch;
     float g[V];
     masked_grad<T, V>(y, dy, base, g);
     if (dz != nullptr) store(dz + base, g);
     float xv[V];
     load(x + base, xv);
+    float mean[V];
+    float invstd[V];
+    float k0[V];
+    float k1[V];
+    float k2[V];
+    load_coefs<V>(saved + ch, mean);
+    load_coefs<V>(saved + c + ch, invstd);
+    load_coefs<V>(coef + ch, k0);
+    load_coefs<V>(coef + c + ch, k1);
+    load_coefs<V>(coef + 2 * c + ch, k2);
 #pragma unroll
     for (int j = 0; j < V; ++j) {
-      const int k = ch + j;
-      const float xhat = (xv[j] - saved[k]) * saved[c + k];
-      xv[j] = coef[k] * (g[j] - coef[c + k] - xhat * coef[2 * c + k]);
+      const float xhat = (xv[j] - mean[j]) * invstd[j];
+      xv[j] = k0[j] * (g[j] - k1[j] - xhat * k2[j]);
     }
     store(dx + base, xv);
   }
@@ -277,7 +360,7 @@ void backward(const void* x, const void* y, const void* dy, const bn_geometry& g
   backward_reduce_kernel<T>
       <<<reduction_grid<T>(g), threads, 0, s>>>(xt, yt, dyt, g.rows, g.channels, saved, partial);
   SGP_CUDA_CHECK_LAUNCH();
-  backward_finalize_kernel<<<(g.channels + 127) / 128, 128, 0, s>>>(
+  backward_finalize_kernel<<<finalize_blocks(g.channels), finalize_threads, 0, s>>>(
       partial, g.splits, g.channels, g.rows, gamma, saved, coef, d_gamma, d_beta);
   SGP_CUDA_CHECK_LAUNCH();
   const long long vectors = g.rows * g.channels / width<T>::value;
@@ -310,7 +393,7 @@ void launch_bn_forward_stats(act_dtype t, const void* x, const bn_geometry& g, c
   } else {
     forward_stats<__nv_bfloat16>(x, g, partial, stream);
   }
-  forward_finalize_kernel<<<(g.channels + 127) / 128, 128, 0, stream>>>(
+  forward_finalize_kernel<<<finalize_blocks(g.channels), finalize_threads, 0, stream>>>(
       partial, g.splits, g.channels, g.rows, gamma, beta, running_mean, running_var, saved);
   SGP_CUDA_CHECK_LAUNCH();
 }

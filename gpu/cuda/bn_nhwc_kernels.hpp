@@ -1,8 +1,8 @@
 // Batch norm on channels-last (NHWC) tensors of fp32 or bf16 with fp32
 // statistics, fused with the residual add and ReLU that follow it in a
 // ResNet: y = relu(bn(x) + z). Each reduction runs in two deterministic
-// passes: blocks write per-split partial sums, then one thread per channel
-// adds them in order (in double) and derives the per-channel coefficients.
+// passes: blocks write per-split partial sums, then 16 lanes per channel add
+// them (in double, in a fixed order) and derive the per-channel coefficients.
 #pragma once
 
 #include <cuda_runtime.h>

@@ -1,5 +1,6 @@
 // nhwc_kernels: grid-stride loops, one thread per output element (layout
-// change, pooling) or per 16-byte channel vector (average pooling backward).
+// change, pooling where the channels are not a multiple of the vector width)
+// or per 16-byte channel vector (max pooling, average pooling backward).
 #include "gpu/cuda/nhwc_kernels.hpp"
 
 #include <cuda_bf16.h>
@@ -103,6 +104,96 @@ __global__ void max_pool_backward_kernel(const T* __restrict__ dy,
   }
 }
 
+/// The same max pooling over a vector of width<T> channels per thread (c a
+/// multiple of the width): the index arithmetic and the window's loads are
+/// shared by the vector's channels. Same comparisons, same order, so the
+/// same results and argmax as the scalar kernel.
+template <class T>
+__global__ void max_pool_forward_vec_kernel(const T* __restrict__ x, pool_geometry g,
+                                            long long vectors, T* __restrict__ y,
+                                            std::uint8_t* __restrict__ argmax) {
+  constexpr int V = nhwc::width<T>::value;
+  const int groups = g.c / V;
+  SGP_GRID_STRIDE(o, vectors) {
+    const int ch = static_cast<int>(o % groups) * V;
+    long long rest = o / groups;
+    const int ow = static_cast<int>(rest % g.out_w);
+    rest /= g.out_w;
+    const int oh = static_cast<int>(rest % g.out_h);
+    const long long img = rest / g.out_h;
+    const int h0 = oh * g.stride - g.padding;
+    const int w0 = ow * g.stride - g.padding;
+    float best[V];
+    std::uint8_t arg[V];
+#pragma unroll
+    for (int j = 0; j < V; ++j) {
+      best[j] = -INFINITY;
+      arg[j] = 0;
+    }
+    for (int kh = 0; kh < g.kernel; ++kh) {
+      const int h = h0 + kh;
+      if (h < 0 || h >= g.h) continue;
+      for (int kw = 0; kw < g.kernel; ++kw) {
+        const int w = w0 + kw;
+        if (w < 0 || w >= g.w) continue;
+        float v[V];
+        nhwc::load(x + ((img * g.h + h) * g.w + w) * g.c + ch, v);
+        const auto pos = static_cast<std::uint8_t>(kh * g.kernel + kw);
+#pragma unroll
+        for (int j = 0; j < V; ++j) {
+          if (v[j] > best[j]) {
+            best[j] = v[j];
+            arg[j] = pos;
+          }
+        }
+      }
+    }
+    const long long out = o * V;
+    nhwc::store(y + out, best);
+#pragma unroll
+    for (int j = 0; j < V; ++j) argmax[out + j] = arg[j];
+  }
+}
+
+/// The backward over a vector of channels per thread (c a multiple of the
+/// width); sums in the scalar kernel's order.
+template <class T>
+__global__ void max_pool_backward_vec_kernel(const T* __restrict__ dy,
+                                             const std::uint8_t* __restrict__ argmax,
+                                             pool_geometry g, long long vectors,
+                                             T* __restrict__ dx) {
+  constexpr int V = nhwc::width<T>::value;
+  const int groups = g.c / V;
+  SGP_GRID_STRIDE(i, vectors) {
+    const int ch = static_cast<int>(i % groups) * V;
+    long long rest = i / groups;
+    const int w = static_cast<int>(rest % g.w);
+    rest /= g.w;
+    const int h = static_cast<int>(rest % g.h);
+    const long long img = rest / g.h;
+    const int hp = h + g.padding;
+    const int wp = w + g.padding;
+    const int oh_lo = hp - g.kernel + 1 > 0 ? (hp - g.kernel + g.stride) / g.stride : 0;
+    const int oh_hi = min(g.out_h - 1, hp / g.stride);
+    const int ow_lo = wp - g.kernel + 1 > 0 ? (wp - g.kernel + g.stride) / g.stride : 0;
+    const int ow_hi = min(g.out_w - 1, wp / g.stride);
+    float sum[V] = {};
+    for (int oh = oh_lo; oh <= oh_hi; ++oh) {
+      for (int ow = ow_lo; ow <= ow_hi; ++ow) {
+        const long long o = ((img * g.out_h + oh) * g.out_w + ow) * g.c + ch;
+        const int pos = (hp - oh * g.stride) * g.kernel + (wp - ow * g.stride);
+        float d[V];
+        nhwc::load(dy + o, d);
+#pragma unroll
+        for (int j = 0; j < V; ++j) {
+          if (argmax[o + j] == pos) sum[j] += d[j];
+        }
+      }
+    }
+    nhwc::store(dx + i * V, sum);
+  }
+}
+
 template <class T>
 __global__ void avg_pool_forward_kernel(const T* __restrict__ x, int hw, int c, long long total,
                                         float* __restrict__ y) {
@@ -153,7 +244,18 @@ void launch_max_pool_forward(act_dtype t, const void* x, const pool_geometry& g,
                              std::uint8_t* argmax, cudaStream_t stream) {
   SGP_ASSERT(g.kernel * g.kernel <= 255);
   const long long total = static_cast<long long>(g.n) * g.out_h * g.out_w * g.c;
-  if (t == act_dtype::f32) {
+  const int v = vector_width(t);
+  if (g.c % v == 0) {
+    const long long vectors = total / v;
+    if (t == act_dtype::f32) {
+      max_pool_forward_vec_kernel<float><<<grid_for(vectors), threads, 0, stream>>>(
+          static_cast<const float*>(x), g, vectors, static_cast<float*>(y), argmax);
+    } else {
+      max_pool_forward_vec_kernel<__nv_bfloat16><<<grid_for(vectors), threads, 0, stream>>>(
+          static_cast<const __nv_bfloat16*>(x), g, vectors, static_cast<__nv_bfloat16*>(y),
+          argmax);
+    }
+  } else if (t == act_dtype::f32) {
     max_pool_forward_kernel<float><<<grid_for(total), threads, 0, stream>>>(
         static_cast<const float*>(x), g, total, static_cast<float*>(y), argmax);
   } else {
@@ -166,7 +268,18 @@ void launch_max_pool_forward(act_dtype t, const void* x, const pool_geometry& g,
 void launch_max_pool_backward(act_dtype t, const void* dy, const std::uint8_t* argmax,
                               const pool_geometry& g, void* dx, cudaStream_t stream) {
   const long long total = static_cast<long long>(g.n) * g.h * g.w * g.c;
-  if (t == act_dtype::f32) {
+  const int v = vector_width(t);
+  if (g.c % v == 0) {
+    const long long vectors = total / v;
+    if (t == act_dtype::f32) {
+      max_pool_backward_vec_kernel<float><<<grid_for(vectors), threads, 0, stream>>>(
+          static_cast<const float*>(dy), argmax, g, vectors, static_cast<float*>(dx));
+    } else {
+      max_pool_backward_vec_kernel<__nv_bfloat16><<<grid_for(vectors), threads, 0, stream>>>(
+          static_cast<const __nv_bfloat16*>(dy), argmax, g, vectors,
+          static_cast<__nv_bfloat16*>(dx));
+    }
+  } else if (t == act_dtype::f32) {
     max_pool_backward_kernel<float><<<grid_for(total), threads, 0, stream>>>(
         static_cast<const float*>(dy), argmax, g, total, static_cast<float*>(dx));
   } else {
