@@ -100,8 +100,8 @@ int finalize_blocks(int c) {
 /// Sums planes a and b ([splits][c] each, b after a) over the splits for
 /// this thread's channel; valid in lane 0 (threadIdx.x < finalize_channels).
 /// Every thread of the block must call it.
-__device__ void sum_splits(const float* __restrict__ partial, int splits, int c, int ch,
-                           double& a, double& b) {
+__device__ void sum_splits(const float* __restrict__ partial, int splits, int c, int ch, double& a,
+                           double& b) {
   __shared__ double sa[finalize_threads];
   __shared__ double sb[finalize_threads];
   const int lane = threadIdx.x / finalize_channels;
@@ -274,10 +274,10 @@ __global__ void __launch_bounds__(threads)
 }
 
 __global__ void __launch_bounds__(finalize_threads)
-    backward_finalize_kernel(const float* __restrict__ partial, int splits, int c,
-                             long long rows, const float* __restrict__ gamma,
-                             const float* __restrict__ saved, float* __restrict__ coef,
-                             float* __restrict__ d_gamma, float* __restrict__ d_beta) {
+    backward_finalize_kernel(const float* __restrict__ partial, int splits, int c, long long rows,
+                             const float* __restrict__ gamma, const float* __restrict__ saved,
+                             float* __restrict__ coef, float* __restrict__ d_gamma,
+                             float* __restrict__ d_beta) {
   const int ch = blockIdx.x * finalize_channels + threadIdx.x % finalize_channels;
   double sg = 0.0;
   double sgx = 0.0;

@@ -252,8 +252,7 @@ void launch_max_pool_forward(act_dtype t, const void* x, const pool_geometry& g,
           static_cast<const float*>(x), g, vectors, static_cast<float*>(y), argmax);
     } else {
       max_pool_forward_vec_kernel<__nv_bfloat16><<<grid_for(vectors), threads, 0, stream>>>(
-          static_cast<const __nv_bfloat16*>(x), g, vectors, static_cast<__nv_bfloat16*>(y),
-          argmax);
+          static_cast<const __nv_bfloat16*>(x), g, vectors, static_cast<__nv_bfloat16*>(y), argmax);
     }
   } else if (t == act_dtype::f32) {
     max_pool_forward_kernel<float><<<grid_for(total), threads, 0, stream>>>(
@@ -275,9 +274,9 @@ void launch_max_pool_backward(act_dtype t, const void* dy, const std::uint8_t* a
       max_pool_backward_vec_kernel<float><<<grid_for(vectors), threads, 0, stream>>>(
           static_cast<const float*>(dy), argmax, g, vectors, static_cast<float*>(dx));
     } else {
-      max_pool_backward_vec_kernel<__nv_bfloat16><<<grid_for(vectors), threads, 0, stream>>>(
-          static_cast<const __nv_bfloat16*>(dy), argmax, g, vectors,
-          static_cast<__nv_bfloat16*>(dx));
+      max_pool_backward_vec_kernel<__nv_bfloat16>
+          <<<grid_for(vectors), threads, 0, stream>>>(static_cast<const __nv_bfloat16*>(dy), argmax,
+                                                      g, vectors, static_cast<__nv_bfloat16*>(dx));
     }
   } else if (t == act_dtype::f32) {
     max_pool_backward_kernel<float><<<grid_for(total), threads, 0, stream>>>(

@@ -135,9 +135,8 @@ void check_max_pool(act_dtype t, int c) {
     for (int oh = 0; oh < g.out_h; ++oh) {
       for (int ow = 0; ow < g.out_w; ++ow) {
         for (int ch = 0; ch < c; ++ch) {
-          const std::size_t o = ((static_cast<std::size_t>(img) * g.out_h + oh) * g.out_w + ow) *
-                                    c +
-                                ch;
+          const std::size_t o =
+              ((static_cast<std::size_t>(img) * g.out_h + oh) * g.out_w + ow) * c + ch;
           float best = -std::numeric_limits<float>::infinity();
           int pos = 0;
           for (int kh = 0; kh < g.kernel; ++kh) {
@@ -184,10 +183,18 @@ void check_max_pool(act_dtype t, int c) {
 
 TEST_CASE("max pooling on channels-last tensors matches its host twin exactly", "[gpu]") {
   SGP_SKIP_WITHOUT_GPU();
-  SECTION("fp32, vector path") { check_max_pool(act_dtype::f32, 12); }
-  SECTION("fp32, scalar path") { check_max_pool(act_dtype::f32, 6); }
-  SECTION("bf16, vector path") { check_max_pool(act_dtype::bf16, 16); }
-  SECTION("bf16, scalar path") { check_max_pool(act_dtype::bf16, 12); }
+  SECTION("fp32, vector path") {
+    check_max_pool(act_dtype::f32, 12);
+  }
+  SECTION("fp32, scalar path") {
+    check_max_pool(act_dtype::f32, 6);
+  }
+  SECTION("bf16, vector path") {
+    check_max_pool(act_dtype::bf16, 16);
+  }
+  SECTION("bf16, scalar path") {
+    check_max_pool(act_dtype::bf16, 12);
+  }
 }
 
 void check_batch_norm(act_dtype t, long long rows, int c, bool residual) {
@@ -269,10 +276,18 @@ void check_batch_norm(act_dtype t, long long rows, int c, bool residual) {
 
 TEST_CASE("channels-last batch norm matches its host twin", "[gpu]") {
   SGP_SKIP_WITHOUT_GPU();
-  SECTION("fp32, residual") { check_batch_norm(act_dtype::f32, 2 * 7 * 7 * 31, 64, true); }
-  SECTION("fp32, plain, many channels") { check_batch_norm(act_dtype::f32, 97, 1024, false); }
-  SECTION("bf16, residual") { check_batch_norm(act_dtype::bf16, 4 * 14 * 14, 256, true); }
-  SECTION("bf16, plain, few channels") { check_batch_norm(act_dtype::bf16, 3 * 56 * 56, 16, false); }
+  SECTION("fp32, residual") {
+    check_batch_norm(act_dtype::f32, 2 * 7 * 7 * 31, 64, true);
+  }
+  SECTION("fp32, plain, many channels") {
+    check_batch_norm(act_dtype::f32, 97, 1024, false);
+  }
+  SECTION("bf16, residual") {
+    check_batch_norm(act_dtype::bf16, 4 * 14 * 14, 256, true);
+  }
+  SECTION("bf16, plain, few channels") {
+    check_batch_norm(act_dtype::bf16, 3 * 56 * 56, 16, false);
+  }
 }
 
 }  // namespace
