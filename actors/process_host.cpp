@@ -67,10 +67,12 @@ core::status spawn_nodes(host_ptr self) {
   const auto& cfg = s.setup.cfg;
   auto compute = runtime::compute_setup_of(cfg, s.setup.settings, s.n);
   const auto memory = core::physical_memory_bytes();
-  if (auto st = runtime::check_datasets(cfg, s.setup.settings, *s.train, *s.test); !st.ok())
+  if (auto st = runtime::check_datasets(cfg, s.setup.settings, *s.train, *s.test); !st.ok()) {
     return st;
-  if (auto st = runtime::check_batch_memory(cfg, s.train->sample_elements(), memory); !st.ok())
+  }
+  if (auto st = runtime::check_batch_memory(cfg, s.train->sample_elements(), memory); !st.ok()) {
     return st;
+  }
   const auto& devices = s.setup.devices.empty() ? cfg.backend.devices : s.setup.devices;
   const caf::actor me = caf::actor_cast<caf::actor>(self);
   std::size_t k = 0;
