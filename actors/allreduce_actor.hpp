@@ -19,10 +19,10 @@
 #include <memory>
 #include <vector>
 
-#include "actors/compute_engine.hpp"
 #include "actors/messages.hpp"
 #include "gpu/device_allreduce.hpp"
 #include "net/link_emulator.hpp"
+#include "runtime/compute_engine.hpp"
 
 namespace sgp::actors {
 

@@ -12,13 +12,13 @@
 #include <thread>
 
 #include "actors/bridge_actor.hpp"
-#include "actors/datasets.hpp"
 #include "actors/http_server.hpp"
 #include "actors/process_host.hpp"
 #include "core/hmac.hpp"
 #include "core/log.hpp"
 #include "core/units.hpp"
 #include "net/tcp/tcp_transport.hpp"
+#include "runtime/datasets.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -151,7 +151,7 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
     if (!a.ok()) return a.err().with_context("cluster.process " + layout.processes[p].name);
     addresses[p] = *a;
   }
-  auto sets = load_datasets(cfg.data, set.data, cfg.run.seed);
+  auto sets = runtime::load_datasets(cfg.data, set.data, cfg.run.seed);
   if (!sets.ok()) return sets.err();
 
   caf::actor_system_config sys_cfg;
@@ -233,7 +233,7 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
     caf::scoped_actor self{sys};
     self->request(host, caf::infinite, start_atom::value, bridge)
         .receive(
-            [&](const run_summary& s) {
+            [&](const runtime::run_summary& s) {
               cluster_outcome o;
               o.coordinator = !s.algorithm.empty();
               o.summary = s;

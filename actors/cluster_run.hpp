@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "actors/run_summary.hpp"
 #include "config/config.hpp"
 #include "config/settings.hpp"
 #include "core/result.hpp"
+#include "runtime/run_summary.hpp"
 
 namespace sgp::actors {
 
@@ -34,8 +34,8 @@ struct cluster_layout {
 };
 
 struct cluster_outcome {
-  bool coordinator = false;  ///< this process wrote RUN_DIR/summary.json
-  run_summary summary;       ///< the whole run's (coordinator only)
+  bool coordinator = false;      ///< this process wrote RUN_DIR/summary.json
+  runtime::run_summary summary;  ///< the whole run's (coordinator only)
 };
 
 /// Runs process `layout.self` until the cluster's run ends; `stop_signal`

@@ -1,7 +1,6 @@
 // Implementation of the compute actor (see compute_actor.hpp).
 #include "actors/compute_actor.hpp"
 
-#include <algorithm>
 #include <chrono>
 
 #include "actors/actor_failure.hpp"
@@ -30,35 +29,8 @@ void finish_step(caf::stateful_actor<compute_state>* self, std::uint64_t iterati
 
 }  // namespace
 
-eval_result evaluate_model(compute_engine& engine, const data::dataset& test,
-                           std::span<const float> z, std::span<const float> running_stats,
-                           int node) {
-  auto& model = engine.model();
-  auto stats = model.running_stats();
-  std::vector<float> saved(stats.begin(), stats.end());
-  if (running_stats.size() == stats.size()) {
-    std::copy(running_stats.begin(), running_stats.end(), stats.begin());
-  }
-  gpu::buffer params = engine.backend().allocate(z.size());
-  engine.backend().upload(z, params);
-  gpu::eval_counts total;
-  const std::size_t per_sample = test.sample_elements();
-  const auto batch = static_cast<std::size_t>(model.max_batch());
-  for (std::size_t first = 0; first < test.size(); first += batch) {
-    const std::size_t n = std::min(batch, test.size() - first);
-    const auto c = model.evaluate(params, {test.images.data() + first * per_sample,
-                                           test.labels.data() + first, static_cast<int>(n)});
-    total.loss_sum += c.loss_sum;
-    total.correct += c.correct;
-    total.samples += c.samples;
-  }
-  std::copy(saved.begin(), saved.end(), stats.begin());
-  const double samples = static_cast<double>(std::max<std::int64_t>(total.samples, 1));
-  return {node, static_cast<double>(total.correct) / samples, total.loss_sum / samples};
-}
-
 caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
-                            std::shared_ptr<compute_engine> engine,
+                            std::shared_ptr<runtime::compute_engine> engine,
                             std::shared_ptr<const data::dataset> test, caf::actor worker,
                             caf::actor allreduce, int node, bool device_grads) {
   exit_on_exception(self, "node " + std::to_string(node) + " compute");
@@ -107,7 +79,8 @@ caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
       [=](slow_atom, double factor) { self->state.slow_factor = factor; },
       [=](eval_atom, const shared_floats& z, const std::vector<float>& running_stats) {
         auto& st = self->state;
-        return evaluate_model(*st.engine, *st.test, *z, running_stats, st.node);
+        const auto score = st.engine->evaluate(*z, running_stats, *st.test);
+        return eval_result{st.node, score.accuracy, score.loss};
       },
       [=](momentum_atom) { return self->state.engine->momentum_copy(); },
       [=](state_atom) {

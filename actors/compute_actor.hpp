@@ -9,13 +9,13 @@
 
 #include <memory>
 
-#include "actors/compute_engine.hpp"
 #include "actors/messages.hpp"
+#include "runtime/compute_engine.hpp"
 
 namespace sgp::actors {
 
 struct compute_state {
-  std::shared_ptr<compute_engine> engine;
+  std::shared_ptr<runtime::compute_engine> engine;
   std::shared_ptr<const data::dataset> test;
   caf::actor worker;
   caf::actor allreduce;  ///< set only for ar-sgd
@@ -37,13 +37,8 @@ struct compute_state {
 /// Spawn with the node's engine, test set, worker and (ar-sgd) allreduce
 /// actor, and whether that averages gradients on the devices.
 caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
-                            std::shared_ptr<compute_engine> engine,
+                            std::shared_ptr<runtime::compute_engine> engine,
                             std::shared_ptr<const data::dataset> test, caf::actor worker,
                             caf::actor allreduce, int node, bool device_grads = false);
-
-/// Test accuracy and mean loss of `z` (with `running_stats` if not empty).
-eval_result evaluate_model(compute_engine& engine, const data::dataset& test,
-                           std::span<const float> z, std::span<const float> running_stats,
-                           int node);
 
 }  // namespace sgp::actors

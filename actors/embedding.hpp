@@ -21,9 +21,9 @@
 #include <string>
 
 #include "actors/messages.hpp"
-#include "actors/run_summary.hpp"
 #include "core/command.hpp"
 #include "core/metrics_lines.hpp"
+#include "runtime/run_summary.hpp"
 
 namespace sgp::actors {
 
@@ -56,7 +56,7 @@ struct action_event {
 struct run_end {
   bool completed = false;
   std::string error;
-  run_summary summary;
+  runtime::run_summary summary;
 };
 
 }  // namespace sgp::actors

@@ -10,19 +10,21 @@
 #include <string>
 #include <vector>
 
-#include "actors/run_summary.hpp"
 #include "core/cluster_status.hpp"
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
 #include "net/link_emulator.hpp"
+#include "runtime/run_summary.hpp"
+
+namespace sgp::runtime {
+class compute_engine;
+}  // namespace sgp::runtime
 
 namespace sgp::actors {
 
-class compute_engine;
-
 /// Each node's compute engine by node id (null for dead nodes): the view that
 /// the AllReduce actor gets, so that it can average gradients on the devices.
-using engine_list = std::vector<std::shared_ptr<compute_engine>>;
+using engine_list = std::vector<std::shared_ptr<runtime::compute_engine>>;
 
 // compute <-> worker
 using step_atom = caf::atom_constant<caf::atom("step")>;  ///< worker -> compute: z, iteration
@@ -133,6 +135,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::iteration_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::node_snapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::link_update)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::eval_result)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::run_summary)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::runtime::run_summary)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const sgp::core::optimizer_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::core::cluster_status)

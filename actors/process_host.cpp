@@ -11,14 +11,14 @@
 
 #include "actors/actor_failure.hpp"
 #include "actors/compute_actor.hpp"
-#include "actors/group_plan.hpp"
-#include "actors/run_limits.hpp"
 #include "actors/sender_actor.hpp"
 #include "core/clock_text.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "core/metrics_lines.hpp"
 #include "core/rng.hpp"
+#include "runtime/group_plan.hpp"
+#include "runtime/run_limits.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -36,7 +36,7 @@ const std::string& my_name(const process_host_state& s) {
 
 bool write_metrics_line(host_ptr self, const std::string& line) {
   auto& s = self->state;
-  if (auto st = s.metrics.write_line(line); !st.ok()) {
+  if (auto st = s.metrics.line(line); !st.ok()) {
     abort_cluster(self, st.err().message);
     return false;
   }
@@ -65,10 +65,14 @@ void broadcast_view(host_ptr self) {
 core::status spawn_nodes(host_ptr self) {
   auto& s = self->state;
   const auto& cfg = s.setup.cfg;
-  auto compute = compute_setup_of(cfg, s.setup.settings, s.n);
-  const auto memory = physical_memory_bytes();
-  if (auto st = check_datasets(cfg, s.setup.settings, *s.train, *s.test); !st.ok()) return st;
-  if (auto st = check_batch_memory(cfg, s.train->sample_elements(), memory); !st.ok()) return st;
+  auto compute = runtime::compute_setup_of(cfg, s.setup.settings, s.n);
+  const auto memory = core::physical_memory_bytes();
+  if (auto st = runtime::check_datasets(cfg, s.setup.settings, *s.train, *s.test); !st.ok()) {
+    return st;
+  }
+  if (auto st = runtime::check_batch_memory(cfg, s.train->sample_elements(), memory); !st.ok()) {
+    return st;
+  }
   const auto& devices = s.setup.devices.empty() ? cfg.backend.devices : s.setup.devices;
   const caf::actor me = caf::actor_cast<caf::actor>(self);
   std::size_t k = 0;
@@ -78,9 +82,9 @@ core::status spawn_nodes(host_ptr self) {
     setup.node = static_cast<int>(i);
     setup.device = devices.empty() ? 0 : devices[k % devices.size()];
     ++k;
-    auto made = compute_engine::create(setup, s.train);
+    auto made = runtime::compute_engine::create(setup, s.train);
     if (!made.ok()) return made.err().with_context("node " + std::to_string(i));
-    std::shared_ptr<compute_engine> engine = std::move(made).value();
+    std::shared_ptr<runtime::compute_engine> engine = std::move(made).value();
     if (!s.initial_x) {
       // The same seed on every process: the same start everywhere.
       s.initial_x = std::make_shared<const std::vector<float>>(engine->initial_parameters());
@@ -90,7 +94,7 @@ core::status spawn_nodes(host_ptr self) {
         s.wsetup.total_iterations = std::min(
             s.wsetup.total_iterations, static_cast<std::uint64_t>(cfg.schedule.max_iterations));
       }
-      if (auto st = check_node_memory(cfg, s.setup.settings, engine->parameters(), memory);
+      if (auto st = runtime::check_node_memory(cfg, s.setup.settings, engine->parameters(), memory);
           !st.ok())
         return st;
     }
@@ -114,21 +118,21 @@ core::status spawn_nodes(host_ptr self) {
 bool start(host_ptr self) {
   auto& s = self->state;
   const auto& cfg = s.setup.cfg;
-  s.gossip = gossip_options_of(cfg, s.setup.settings);
-  s.links = configured_links(cfg, s.setup.settings);
+  s.gossip = runtime::gossip_options_of(cfg, s.setup.settings);
+  s.links = runtime::configured_links(cfg, s.setup.settings);
   s.view = core::membership_view::all_up(s.n);
   s.process_live.assign(s.setup.names.size(), true);
   s.process_done.assign(s.setup.names.size(), false);
   s.wsetup.wait_timeout = std::chrono::duration_cast<caf::timespan>(
       std::chrono::duration<double>(s.setup.settings.algorithm.wait_timeout_seconds));
-  s.wsetup.bytes_per_element = share_bytes(s.setup.settings);
+  s.wsetup.bytes_per_element = runtime::share_bytes(s.setup.settings);
   std::error_code ec;
   std::filesystem::create_directories(s.setup.dir, ec);
   if (ec) {
     abort_cluster(self, s.setup.dir + ": cannot create the directory (" + ec.message() + ")");
     return false;
   }
-  if (auto opened = s.metrics.open_append(s.setup.dir + "/metrics.jsonl"); !opened.ok()) {
+  if (auto opened = s.metrics.open_in(s.setup.dir); !opened.ok()) {
     abort_cluster(self, opened.err().message);
     return false;
   }
@@ -245,7 +249,7 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
     abort_cluster(self, text.empty() ? "a node's actor stopped unexpectedly" : text);
   });
   return {
-      [=](start_atom, const caf::actor& bridge) -> caf::result<run_summary> {
+      [=](start_atom, const caf::actor& bridge) -> caf::result<runtime::run_summary> {
         auto& st = self->state;
         st.finished = self->make_response_promise();
         st.bridge = bridge;

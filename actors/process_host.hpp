@@ -24,17 +24,17 @@
 #include <vector>
 
 #include "actors/cluster_messages.hpp"
-#include "actors/compute_engine.hpp"
 #include "actors/messages.hpp"
-#include "actors/run_summary.hpp"
 #include "actors/worker_actor.hpp"
 #include "config/config.hpp"
 #include "config/settings.hpp"
 #include "core/cluster_status.hpp"
 #include "core/gossip_node.hpp"
-#include "core/text_file.hpp"
 #include "data/dataset.hpp"
 #include "net/link_emulator.hpp"
+#include "runtime/compute_engine.hpp"
+#include "runtime/metrics_writer.hpp"
+#include "runtime/run_summary.hpp"
 
 namespace sgp::actors {
 
@@ -56,7 +56,7 @@ struct local_node {
   caf::actor worker;
   caf::actor compute;
   caf::actor sender;
-  std::shared_ptr<compute_engine> engine;
+  std::shared_ptr<runtime::compute_engine> engine;
   std::optional<iteration_report> last;
   double comm_wait = 0.0;        ///< seconds waited for in-neighbours, summed
   double compute_seconds = 0.0;  ///< seconds computed, summed
@@ -80,7 +80,7 @@ struct process_host_state {
   double done_at = -1.0;  ///< clock seconds when this process's nodes were done
   double start_time = 0.0;
   double last_progress = 0.0;
-  core::line_file metrics;  ///< DIR/metrics.jsonl
+  runtime::metrics_writer metrics;  ///< DIR/metrics.jsonl
   std::vector<bool> process_live;
   std::vector<bool> process_done;
   double sent_to_dead = 0.0;       ///< weight this process's nodes sent to dead nodes
@@ -93,7 +93,7 @@ struct process_host_state {
   std::map<std::uint32_t, std::pair<std::string, std::vector<double>>> results;
   double final_in_flight = 0.0;
   caf::response_promise finished;
-  std::optional<run_summary> summary;  ///< the coordinator's
+  std::optional<runtime::run_summary> summary;  ///< the coordinator's
   static inline const char* name = "sgp.process";
 };
 
@@ -127,7 +127,7 @@ void abort_cluster(host_ptr self, const std::string& why);
 void send_weights(host_ptr self, std::uint32_t to, double round);
 
 /// Delivers the run's end to the start request.
-void finish_here(host_ptr self, run_summary summary);
+void finish_here(host_ptr self, runtime::run_summary summary);
 
 /// Values in front of a result notice's per-node records, and per record:
 /// head: round, live nodes, sent to dead, applied from dead, iterations,

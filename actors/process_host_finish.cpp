@@ -215,7 +215,7 @@ void stop_nodes(host_ptr self) {
   }
 }
 
-void finish_here(host_ptr self, run_summary summary) {
+void finish_here(host_ptr self, runtime::run_summary summary) {
   auto& s = self->state;
   if (s.phase == host_phase::finished) return;
   stop_nodes(self);
@@ -292,7 +292,7 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
         write_cluster_summary(self);
       break;
     case notice_topic::finish: {
-      run_summary part;
+      runtime::run_summary part;
       part.run = s.setup.cfg.run.name;
       part.nodes = static_cast<int>(s.n);
       finish_here(self, std::move(part));

@@ -15,7 +15,7 @@ namespace sgp::actors {
 namespace {
 
 struct gathered {
-  run_summary summary;
+  runtime::run_summary summary;
   std::vector<double> z_sum;
   std::string processes;  ///< the JSON array of per-process fields
   double weight = 0.0;    ///< live nodes' w

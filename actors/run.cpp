@@ -41,7 +41,8 @@ void watch_stop_signal(const caf::actor& supervisor, const std::atomic<int>& sig
 
 }  // namespace
 
-core::result<run_summary> run_training(const config::config& cfg, const run_options& options) {
+core::result<runtime::run_summary> run_training(const config::config& cfg,
+                                                const run_options& options) {
   caf::actor_system_config sys_cfg;
   sys_cfg.set("logger.file-verbosity", caf::atom("quiet"));
   sys_cfg.set("logger.console-verbosity", caf::atom("quiet"));
@@ -59,7 +60,7 @@ core::result<run_summary> run_training(const config::config& cfg, const run_opti
   if (options.console) {
     console = std::thread([&] { run_console(sys, group->supervisor, stop); });
   }
-  core::result<run_summary> out = core::make_error("the run ended without a result");
+  core::result<runtime::run_summary> out = core::make_error("the run ended without a result");
   std::thread watcher;
   {
     caf::scoped_actor self{sys};
@@ -69,7 +70,7 @@ core::result<run_summary> run_training(const config::config& cfg, const run_opti
       watcher =
           std::thread([&] { watch_stop_signal(group->supervisor, *options.stop_signal, stop); });
     }
-    handle.receive([&](const run_summary& s) { out = s; },
+    handle.receive([&](const runtime::run_summary& s) { out = s; },
                    [&](const caf::error& e) { out = core::make_error(error_text(sys, e)); });
   }
   stop = true;

@@ -4,9 +4,9 @@
 
 #include <atomic>
 
-#include "actors/run_summary.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
+#include "runtime/run_summary.hpp"
 
 namespace sgp::actors {
 
@@ -18,6 +18,7 @@ struct run_options {
 };
 
 /// Trains `cfg` and returns the summary (also written to RUN_DIR/summary.json).
-core::result<run_summary> run_training(const config::config& cfg, const run_options& options);
+core::result<runtime::run_summary> run_training(const config::config& cfg,
+                                                const run_options& options);
 
 }  // namespace sgp::actors

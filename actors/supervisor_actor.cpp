@@ -10,15 +10,14 @@
 #include <filesystem>
 
 #include "actors/actor_failure.hpp"
-#include "actors/group_plan.hpp"
-#include "actors/run_limits.hpp"
 #include "actors/sender_actor.hpp"
 #include "actors/terminal.hpp"
 #include "core/clock_text.hpp"
-#include "core/json.hpp"
 #include "core/log.hpp"
 #include "core/lr_schedule.hpp"
 #include "core/metrics_lines.hpp"
+#include "runtime/group_plan.hpp"
+#include "runtime/run_limits.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -233,8 +232,8 @@ bool start_group(supervisor_ptr self) {
   s.settings = std::move(resolved).value();
   s.n = static_cast<std::size_t>(s.cfg.cluster.nodes);
   s.allreduce_mode = s.settings.algorithm.name == config::algorithm_kind::ar_sgd;
-  s.gossip = gossip_options_of(s.cfg, s.settings);
-  s.links = configured_links(s.cfg, s.settings);
+  s.gossip = runtime::gossip_options_of(s.cfg, s.settings);
+  s.links = runtime::configured_links(s.cfg, s.settings);
   s.view = core::membership_view::all_up(s.n);
   s.nodes.assign(s.n, {});
   s.last.assign(s.n, std::nullopt);
@@ -250,24 +249,25 @@ bool start_group(supervisor_ptr self) {
     s.faults.push_back({f.at_iteration, f.at_seconds, command_of(f, s.settings.faults[i])});
   }
 
-  s.compute = compute_setup_of(s.cfg, s.settings, s.n);
+  s.compute = runtime::compute_setup_of(s.cfg, s.settings, s.n);
 
   auto refuse = [&](const core::error& e) {
     deliver_error(self, e.message);
     return false;
   };
-  const auto memory = physical_memory_bytes();
-  if (auto st = check_datasets(s.cfg, s.settings, *s.train, *s.test); !st.ok()) {
+  const auto memory = core::physical_memory_bytes();
+  if (auto st = runtime::check_datasets(s.cfg, s.settings, *s.train, *s.test); !st.ok()) {
     return refuse(st.err());
   }
-  if (auto st = check_batch_memory(s.cfg, s.train->sample_elements(), memory); !st.ok()) {
+  if (auto st = runtime::check_batch_memory(s.cfg, s.train->sample_elements(), memory); !st.ok()) {
     return refuse(st.err());
   }
   // Node 0's engine gives the initial model (same seed everywhere) and the
   // iteration count (shards are equal, so every node has as many batches).
-  auto first = compute_engine::create(s.compute, s.train);
+  auto first = runtime::compute_engine::create(s.compute, s.train);
   if (!first.ok()) return refuse(first.err());
-  if (auto st = check_node_memory(s.cfg, s.settings, (*first)->parameters(), memory); !st.ok()) {
+  if (auto st = runtime::check_node_memory(s.cfg, s.settings, (*first)->parameters(), memory);
+      !st.ok()) {
     return refuse(st.err());
   }
   s.initial_x = std::make_shared<const std::vector<float>>((*first)->initial_parameters());
@@ -279,7 +279,7 @@ bool start_group(supervisor_ptr self) {
   }
   s.setup.wait_timeout = std::chrono::duration_cast<caf::timespan>(
       std::chrono::duration<double>(s.settings.algorithm.wait_timeout_seconds));
-  s.setup.bytes_per_element = share_bytes(s.settings);
+  s.setup.bytes_per_element = runtime::share_bytes(s.settings);
   s.next_consensus = static_cast<std::uint64_t>(s.cfg.output.consensus_every_iterations);
   s.heartbeat_timeout = s.settings.cluster.heartbeat_timeout_seconds;
 
@@ -289,7 +289,7 @@ bool start_group(supervisor_ptr self) {
     return refuse(core::make_error(s.cfg.run.dir + ": cannot create the run directory (" +
                                    ec.message() + ")"));
   }
-  if (auto opened = s.metrics.open_append(s.cfg.run.dir + "/metrics.jsonl"); !opened.ok()) {
+  if (auto opened = s.metrics.open_in(s.cfg.run.dir); !opened.ok()) {
     return refuse(opened.err());
   }
 
@@ -315,21 +315,14 @@ bool start_group(supervisor_ptr self) {
       }
       starts[i] = {std::move(x), rec.w};
       engines[i]->set_momentum(rec.momentum);
-      const auto stats = engines[i]->model().running_stats();
-      if (rec.running_stats.size() == stats.size()) {
-        std::copy(rec.running_stats.begin(), rec.running_stats.end(), stats.begin());
-      }
+      engines[i]->set_running_stats(rec.running_stats);
       s.start_at[i] = {rec.iteration, rec.round};
     }
     core::logf(core::log_level::info, "", {}, "resumed from %s at iteration %llu",
                s.cfg.run.resume_from.c_str(),
                static_cast<unsigned long long>(loaded->nodes.front().iteration));
-    if (!write_metrics(
-            self, core::json_object()
-                      .add("event", "resume")
-                      .add("iteration", static_cast<std::int64_t>(loaded->nodes.front().iteration))
-                      .add("checkpoint", s.cfg.run.resume_from)
-                      .str())) {
+    if (!write_metrics(self, core::metrics::resume_line(loaded->nodes.front().iteration,
+                                                        s.cfg.run.resume_from))) {
       return false;
     }
   }
@@ -443,7 +436,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
     }
   });
   return {
-      [=](start_atom) -> caf::result<run_summary> {
+      [=](start_atom) -> caf::result<runtime::run_summary> {
         auto& s = self->state;
         if (s.started) return caf::make_error(caf::sec::runtime_error, "already started");
         s.started = true;

@@ -23,7 +23,7 @@ bool unsubscribe(supervisor_ptr self, const caf::actor_addr& listener) {
   return true;
 }
 
-void deliver_summary(supervisor_ptr self, run_summary summary) {
+void deliver_summary(supervisor_ptr self, runtime::run_summary summary) {
   auto& s = self->state;
   if (!s.finished.pending()) return;
   publish(self, run_end{true, "", summary});

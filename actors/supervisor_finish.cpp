@@ -129,7 +129,7 @@ core::status save_model(supervisor_ptr self, const std::string& path,
                         const std::vector<float>& params, const std::vector<float>& stats,
                         std::uint64_t iterations) {
   auto& s = self->state;
-  const compute_engine* engine = nullptr;
+  const runtime::compute_engine* engine = nullptr;
   for (const auto& n : s.nodes) {
     if (n.engine) engine = n.engine.get();
   }
@@ -168,7 +168,7 @@ void summarize(supervisor_ptr self, const snapshots& all,
                const std::shared_ptr<std::vector<eval_result>>& evals) {
   auto& s = self->state;
   if (s.cfg.output.progress) end_progress();
-  run_summary out;
+  runtime::run_summary out;
   out.run = s.cfg.run.name;
   out.algorithm = s.cfg.algorithm.name;
   out.model = s.cfg.model.name;
@@ -252,9 +252,9 @@ void summarize(supervisor_ptr self, const snapshots& all,
   out.samples_per_second =
       static_cast<double>(iterations) * s.cfg.data.batch_size / std::max(out.wall_seconds, 1e-9);
   // Every byte checked: a run whose files did not reach the disk fails.
-  auto written = s.metrics.write_line(core::metrics::final_line(
-      {out.iterations, out.wall_seconds, out.consensus_distance, out.total_weight,
-       out.expected_total_weight, s.final_in_flight_weight}));
+  auto written =
+      s.metrics.end_of_run({out.iterations, out.wall_seconds, out.consensus_distance,
+                            out.total_weight, out.expected_total_weight, s.final_in_flight_weight});
   auto closed = s.metrics.close();
   if (written.ok()) written = closed;
   if (written.ok()) written = save_models(self, all, out.iterations);
@@ -299,7 +299,7 @@ void abort_run(supervisor_ptr self, const std::string& message) {
 
 bool write_metrics(supervisor_ptr self, const std::string& line) {
   auto& s = self->state;
-  if (auto st = s.metrics.write_line(line); !st.ok()) {
+  if (auto st = s.metrics.line(line); !st.ok()) {
     abort_run(self, st.err().message);
     return false;
   }

@@ -15,15 +15,15 @@ namespace sgp::actors {
 namespace {
 
 /// Node `id`'s compute engine, on its GPU (backend.devices[id % size]).
-core::result<std::shared_ptr<compute_engine>> make_engine(supervisor_ptr self, int id) {
+core::result<std::shared_ptr<runtime::compute_engine>> make_engine(supervisor_ptr self, int id) {
   auto& s = self->state;
   auto setup = s.compute;
   setup.node = id;
   const auto& devices = s.cfg.backend.devices;
   setup.device = devices[static_cast<std::size_t>(id) % devices.size()];
-  auto created = compute_engine::create(setup, s.train);
+  auto created = runtime::compute_engine::create(setup, s.train);
   if (!created.ok()) return created.err();
-  return std::shared_ptr<compute_engine>(std::move(created).value());
+  return std::shared_ptr<runtime::compute_engine>(std::move(created).value());
 }
 
 /// Whether compute actors get threads of their own (backend.compute_threads).
@@ -72,7 +72,7 @@ void start_allreduce(supervisor_ptr self, const engine_list& engines) {
 }
 
 core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::vector<float>> x,
-                        double w, std::shared_ptr<compute_engine> engine) {
+                        double w, std::shared_ptr<runtime::compute_engine> engine) {
   auto& s = self->state;
   if (!engine) {
     auto made = make_engine(self, id);

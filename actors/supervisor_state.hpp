@@ -11,10 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "actors/compute_engine.hpp"
 #include "actors/embedding.hpp"
 #include "actors/messages.hpp"
-#include "actors/run_summary.hpp"
 #include "actors/worker_actor.hpp"
 #include "config/config.hpp"
 #include "config/settings.hpp"
@@ -22,9 +20,11 @@
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
 #include "core/group_checkpoint.hpp"
-#include "core/text_file.hpp"
 #include "data/dataset.hpp"
 #include "net/link_emulator.hpp"
+#include "runtime/compute_engine.hpp"
+#include "runtime/metrics_writer.hpp"
+#include "runtime/run_summary.hpp"
 
 namespace sgp::actors {
 
@@ -34,7 +34,7 @@ struct node_actors {
   caf::actor worker;
   caf::actor compute;
   caf::actor sender;
-  std::shared_ptr<compute_engine> engine;
+  std::shared_ptr<runtime::compute_engine> engine;
 };
 
 /// A scripted fault that has not fired yet.
@@ -64,7 +64,7 @@ struct supervisor_state {
   bool allreduce_mode = false;
   core::gossip_options gossip;
   worker_setup setup;
-  compute_setup compute;
+  runtime::compute_setup compute;
   net::link_emulator links{1, {}, 0};  ///< the configured links (senders hold copies)
   core::membership_view view;
   std::vector<node_actors> nodes;
@@ -117,7 +117,7 @@ struct supervisor_state {
   int pending_kills = 0;                             ///< kills whose last state has not arrived
   bool finish_requested = false;                     ///< finish once pending_kills is 0
   caf::response_promise finished;
-  core::line_file metrics;  ///< RUN_DIR/metrics.jsonl
+  runtime::metrics_writer metrics;  ///< RUN_DIR/metrics.jsonl
   std::uint64_t late_total = 0;
   double comm_wait_total = 0.0;  ///< seconds all nodes waited for in-neighbours
   double compute_total = 0.0;    ///< seconds all nodes computed
@@ -147,7 +147,7 @@ void start_allreduce(supervisor_ptr self, const engine_list& engines);
 /// Spawns node `id` (a new incarnation when `revive`) with x, w, on
 /// `engine` (made here when null).
 core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::vector<float>> x,
-                        double w, std::shared_ptr<compute_engine> engine = nullptr);
+                        double w, std::shared_ptr<runtime::compute_engine> engine = nullptr);
 
 /// Lets node `id`'s worker start (after its sender knows the peers).
 void start_node(supervisor_ptr self, int id);
@@ -188,7 +188,7 @@ void publish(supervisor_ptr self, const Event& event) {
 
 /// Answers the start request with the summary and tells the subscribers
 /// (run_end); nothing if the request was answered already.
-void deliver_summary(supervisor_ptr self, run_summary summary);
+void deliver_summary(supervisor_ptr self, runtime::run_summary summary);
 
 /// Answers the start request with an error and tells the subscribers.
 void deliver_error(supervisor_ptr self, const std::string& message);

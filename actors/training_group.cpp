@@ -1,8 +1,8 @@
 // Implementation of spawn_training_group (see training_group.hpp).
 #include "actors/training_group.hpp"
 
-#include "actors/datasets.hpp"
 #include "config/settings.hpp"
+#include "runtime/datasets.hpp"
 
 namespace sgp::actors {
 
@@ -22,7 +22,7 @@ core::result<training_group> spawn_training_group(caf::actor_system& sys,
   // only the data set's kind is needed, and a bad config fails early.
   auto set = config::resolve(cfg);
   if (!set.ok()) return set.err();
-  auto sets = load_datasets(cfg.data, set->data, cfg.run.seed);
+  auto sets = runtime::load_datasets(cfg.data, set->data, cfg.run.seed);
   if (!sets.ok()) return sets.err();
   return spawn_training_group(sys, cfg,
                               std::make_shared<const data::dataset>(std::move(sets->train)),

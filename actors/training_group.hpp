@@ -8,7 +8,7 @@
 //   // command, run_end last (subscribe before the start, from the same sender)
 //   self->send(group->supervisor, sgp::actors::subscribe_atom::value, listener);
 //   self->request(group->supervisor, caf::infinite, sgp::actors::start_atom::value)
-//       .receive([](const sgp::actors::run_summary& s) { ... }, ...);
+//       .receive([](const sgp::runtime::run_summary& s) { ... }, ...);
 //
 //   // while it trains (an actor of yours, or a scoped_actor): a fault as a typed command
 //   sgp::core::command kill;
@@ -27,11 +27,11 @@
 
 #include "actors/embedding.hpp"
 #include "actors/messages.hpp"
-#include "actors/run_summary.hpp"
 #include "actors/supervisor_actor.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
 #include "data/dataset.hpp"
+#include "runtime/run_summary.hpp"
 
 namespace sgp::actors {
 

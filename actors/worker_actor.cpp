@@ -82,7 +82,7 @@ void try_start(self_ptr self) {
 }
 
 /// A revived node takes its donor's momentum and batch-norm statistics.
-void adopt_state(compute_engine& engine, const core::optimizer_state& state) {
+void adopt_state(runtime::compute_engine& engine, const core::optimizer_state& state) {
   if (state.momentum.size() == engine.parameters()) engine.set_momentum(state.momentum);
   engine.set_running_stats(state.running_stats);
 }
@@ -101,7 +101,7 @@ void give(self_ptr self, int to, double fraction,
 }  // namespace
 
 caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
-                           std::shared_ptr<compute_engine> engine,
+                           std::shared_ptr<runtime::compute_engine> engine,
                            std::shared_ptr<const std::vector<float>> x, double w,
                            core::gossip_options options, core::membership_view view,
                            worker_setup setup, caf::actor supervisor) {

@@ -12,9 +12,9 @@
 #include <memory>
 #include <optional>
 
-#include "actors/compute_engine.hpp"
 #include "actors/messages.hpp"
 #include "core/gossip_node.hpp"
+#include "runtime/compute_engine.hpp"
 
 namespace sgp::actors {
 
@@ -33,7 +33,7 @@ struct worker_setup {
 
 struct worker_state {
   std::optional<core::gossip_node> node;
-  std::shared_ptr<compute_engine> engine;  ///< z and delta buffers, shared with compute
+  std::shared_ptr<runtime::compute_engine> engine;  ///< z and delta buffers, shared with compute
   worker_setup setup;
   caf::actor compute;
   caf::actor sender;
@@ -56,7 +56,7 @@ struct worker_state {
 /// for its donor). x lives in a mass space on `engine`'s backend. `compute`
 /// and `sender` are attached with (start_atom, ...).
 caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
-                           std::shared_ptr<compute_engine> engine,
+                           std::shared_ptr<runtime::compute_engine> engine,
                            std::shared_ptr<const std::vector<float>> x, double w,
                            core::gossip_options options, core::membership_view view,
                            worker_setup setup, caf::actor supervisor);

@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "actors/run.hpp"
-#include "actors/run_limits.hpp"
 #include "config/config.hpp"
 #include "config/names.hpp"
 #include "core/units.hpp"
 #include "gpu/backend_factory.hpp"
+#include "runtime/run_limits.hpp"
 
 namespace sgp::apps {
 namespace {
@@ -57,8 +57,8 @@ struct algorithm_spec {
   std::vector<std::string> settings;
 };
 
-core::result<actors::run_summary> run_one(const comm_bound_options& opt,
-                                          const algorithm_spec& spec) {
+core::result<runtime::run_summary> run_one(const comm_bound_options& opt,
+                                           const algorithm_spec& spec) {
   const std::string& algorithm = spec.name;
   // Synthetic epochs of a few batches each, cycled: generating a distinct
   // batch for every iteration took longer than the timed runs themselves.
@@ -194,8 +194,8 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
   sizes.model.name = opt.model;
   sizes.data.batch_size = opt.batch;
   const auto memory = core::physical_memory_bytes();
-  for (auto st : {actors::check_node_memory(sizes, (*model)->layout().total, memory),
-                  actors::check_batch_memory(sizes, 28 * 28, memory)}) {
+  for (auto st : {runtime::check_node_memory(sizes, (*model)->layout().total, memory),
+                  runtime::check_batch_memory(sizes, 28 * 28, memory)}) {
     if (!st.ok()) {
       std::fprintf(stderr, "sgp: error: bench comm-bound --nodes %d --batch %d: %s\n", opt.nodes,
                    opt.batch, st.err().message.c_str());
@@ -227,7 +227,7 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
   std::map<std::string, std::vector<double>> mean_ratios;
   std::map<std::string, std::vector<double>> whole_ratios;
   for (int round = 1; round <= opt.repeat; ++round) {
-    actors::run_summary base;
+    runtime::run_summary base;
     for (const auto& spec : names) {
       const std::string& a = spec.token;
       auto s = run_one(opt, spec);

@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
   self->send(group->supervisor, sgp::actors::subscribe_atom::value, watch);
   self->request(group->supervisor, caf::infinite, sgp::actors::start_atom::value)
       .receive(
-          [&](const sgp::actors::run_summary& s) {
+          [&](const sgp::runtime::run_summary& s) {
             std::printf(
                 "trained %d nodes for %llu iterations: averaged model %.2f%%, weight %.12g "
                 "of %.12g\n",

@@ -6,13 +6,14 @@
 #include <string>
 
 #include "core/result.hpp"
+#include "runtime/metrics_writer.hpp"
 
 namespace sgp::apps {
 
 /// Paths inside one run directory.
 struct run_paths {
   std::string dir;
-  [[nodiscard]] std::string metrics() const { return dir + "/metrics.jsonl"; }
+  [[nodiscard]] std::string metrics() const { return dir + "/" + runtime::metrics_file_name; }
   [[nodiscard]] std::string checkpoint_dir() const { return dir + "/checkpoints"; }
   [[nodiscard]] std::string checkpoint() const { return checkpoint_dir() + "/latest.ckpt"; }
   [[nodiscard]] std::string summary() const { return dir + "/summary.json"; }

@@ -5,25 +5,21 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <initializer_list>
+#include <memory>
 
-#include "actors/datasets.hpp"
-#include "actors/run_limits.hpp"
-#include "actors/run_summary.hpp"
 #include "apps/node_checkpoint.hpp"
 #include "apps/progress.hpp"
 #include "apps/run_files.hpp"
-#include "config/lr_schedule_of.hpp"
-#include "core/json.hpp"
 #include "core/log.hpp"
-#include "core/lr_schedule.hpp"
-#include "core/metrics_lines.hpp"
 #include "core/safetensors.hpp"
 #include "core/text_file.hpp"
-#include "data/batch.hpp"
-#include "data/shard_sampler.hpp"
-#include "gpu/backend_factory.hpp"
 #include "gpu/torch_state.hpp"
+#include "runtime/compute_engine.hpp"
+#include "runtime/datasets.hpp"
+#include "runtime/group_plan.hpp"
+#include "runtime/metrics_writer.hpp"
+#include "runtime/run_limits.hpp"
+#include "runtime/run_summary.hpp"
 
 namespace sgp::apps {
 namespace {
@@ -34,32 +30,10 @@ double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
 }
 
-/// Accuracy and mean loss of `params` on the whole test set.
-gpu::eval_counts evaluate(gpu::model& eval_model, gpu::model& train_model,
-                          const gpu::buffer& params, const data::dataset& test) {
-  // The evaluation model has its own (larger) batch; it takes the training
-  // model's batch-norm statistics.
-  const auto from = train_model.running_stats();
-  std::copy(from.begin(), from.end(), eval_model.running_stats().begin());
-  gpu::eval_counts total;
-  const std::size_t per_sample = test.images.size() / std::max<std::size_t>(test.size(), 1);
-  const auto batch = static_cast<std::size_t>(eval_model.max_batch());
-  for (std::size_t first = 0; first < test.size(); first += batch) {
-    const std::size_t n = std::min(batch, test.size() - first);
-    const gpu::host_batch hb{test.images.data() + first * per_sample, test.labels.data() + first,
-                             static_cast<int>(n)};
-    const auto c = eval_model.evaluate(params, hb);
-    total.loss_sum += c.loss_sum;
-    total.correct += c.correct;
-    total.samples += c.samples;
-  }
-  return total;
-}
-
 /// The same fields as a multi-node run's summary (docs/metrics.md).
 std::string summary_json(const config::config& cfg, const train_outcome& out, std::int64_t trained,
                          double steady_seconds, std::int64_t steady_from) {
-  actors::run_summary j;
+  runtime::run_summary j;
   j.run = cfg.run.name;
   j.algorithm = cfg.algorithm.name;
   j.model = cfg.model.name;
@@ -95,35 +69,30 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
     return core::make_error(cfg.source + ": cluster.nodes = " + std::to_string(cfg.cluster.nodes) +
                             ": this build trains one node; multi-node runs need the actor runtime");
   }
-  auto sets = actors::load_datasets(cfg.data, set.data, cfg.run.seed);
+  auto sets = runtime::load_datasets(cfg.data, set.data, cfg.run.seed);
   if (!sets.ok()) return sets.err();
-  const data::dataset& train = sets->train;
   const data::dataset& test = sets->test;
   const auto memory = core::physical_memory_bytes();
-  if (auto st = actors::check_datasets(cfg, set, train, test); !st.ok()) return st.err();
-  if (auto st = actors::check_batch_memory(cfg, train.sample_elements(), memory); !st.ok()) {
+  if (auto st = runtime::check_datasets(cfg, set, sets->train, test); !st.ok()) return st.err();
+  if (auto st = runtime::check_batch_memory(cfg, sets->train.sample_elements(), memory); !st.ok()) {
     return st.err();
   }
 
-  // gpu/'s factory takes the backend's and the model's names.
-  const std::string backend_name(config::to_string(set.backend.name));
-  const std::string model_name(config::to_string(set.model));
-  auto backend = gpu::make_backend(backend_name, cfg.backend.threads);
-  if (!backend.ok()) return backend.err().with_context("backend.name");
-  gpu::backend& be = **backend;
-  const gpu::sample_shape shape{train.channels, train.height, train.width};
-  auto model = be.make_model(model_name, shape, train.classes, cfg.data.batch_size);
-  if (!model.ok()) return model.err().with_context("model.name");
-  auto eval_model = be.make_model(model_name, shape, train.classes, cfg.data.eval_batch_size);
-  if (!eval_model.ok()) return eval_model.err().with_context("model.name");
-  const gpu::param_layout& layout = (*model)->layout();
+  // The engine a group's compute actor wraps, with a model of its own for
+  // evaluations (data.eval_batch_size).
+  runtime::compute_setup setup = runtime::compute_setup_of(cfg, set, 1);
+  setup.eval_batch_size = cfg.data.eval_batch_size;
+  auto made = runtime::compute_engine::create(
+      setup, std::make_shared<const data::dataset>(std::move(sets->train)));
+  if (!made.ok()) return made.err();
+  runtime::compute_engine& engine = **made;
+  const gpu::param_layout& layout = engine.layout();
 
-  gpu::buffer x = be.allocate(layout.total);
-  gpu::buffer grads = be.allocate(layout.total);
-  gpu::buffer momentum = be.allocate(layout.total);
+  // A node alone keeps all the weight: x = z, trained in the engine's z buffer.
   double w = 1.0;
   std::int64_t iteration = 0;
-  const node_state state{be, **model, x, momentum, w, iteration};
+  const node_state state{
+      engine.backend(), engine.model(), engine.z_buffer(), engine.momentum_buffer(), w, iteration};
   const run_identity identity{cfg.model.name, cfg.run.seed, cfg.data.batch_size};
 
   const run_paths paths{cfg.run.dir};
@@ -136,12 +105,10 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
     core::logf(core::log_level::info, "", {}, "resumed from %s at iteration %lld", ckpt.c_str(),
                static_cast<long long>(iteration));
   } else {
-    (*model)->initialize(x, cfg.run.seed);
+    engine.model().initialize(engine.z_buffer(), setup.seed);
   }
 
-  const data::shard_sampler sampler(train.size(), 0, 1, cfg.run.seed);
-  const int batch = cfg.data.batch_size;
-  const auto per_epoch = static_cast<std::int64_t>(sampler.batches_per_epoch(batch, false));
+  const std::int64_t per_epoch = engine.iterations_per_epoch();
   const std::int64_t epoch_iterations = per_epoch * cfg.schedule.epochs;
   // schedule.max_iterations ends a quick run early; the lr schedule keeps its epochs.
   const std::int64_t total_iterations =
@@ -154,28 +121,17 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
         " iterations of schedule.epochs = " + std::to_string(cfg.schedule.epochs));
   }
 
-  core::line_file metrics;
-  if (auto st = metrics.open_append(paths.metrics()); !st.ok()) return st.err();
+  runtime::metrics_writer metrics;
+  if (auto st = metrics.open_in(cfg.run.dir); !st.ok()) return st.err();
   if (resume) {
     // The earlier lines stay; this one says where the new ones begin.
-    if (auto st = metrics.write_line(core::json_object()
-                                         .add("event", "resume")
-                                         .add("iteration", iteration)
-                                         .add("checkpoint", resolve_checkpoint(*resume))
-                                         .str());
+    if (auto st =
+            metrics.resume(static_cast<std::uint64_t>(iteration), resolve_checkpoint(*resume));
         !st.ok()) {
       return st.err();
     }
   }
-  const core::lr_schedule lr_schedule = config::lr_schedule_of(cfg, set);
-  const gpu::sgd_options opt{static_cast<float>(cfg.optimizer.momentum), cfg.optimizer.nesterov,
-                             static_cast<float>(cfg.optimizer.weight_decay),
-                             set.weight_decay_scope == config::weight_decay_scope::all};
   progress_line progress(cfg.output.progress, cfg.output.progress_every_iterations);
-
-  const std::size_t per_sample = shape.elements();
-  std::vector<float> images(static_cast<std::size_t>(batch) * per_sample);
-  std::vector<std::int32_t> labels(static_cast<std::size_t>(batch));
 
   train_outcome out;
   // Steady-state timing (summary's seconds_per_iteration) starts a tenth of
@@ -185,7 +141,6 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   double steady_seconds = 0.0;
   const auto run_start = clock_type::now();
   for (auto epoch = static_cast<int>(iteration / per_epoch); epoch < cfg.schedule.epochs; ++epoch) {
-    const auto order = sampler.epoch_order(epoch);
     const auto epoch_start = clock_type::now();
     double loss_sum = 0.0;
     std::int64_t samples = 0;
@@ -193,24 +148,19 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
     const std::int64_t epoch_end = std::min(per_epoch, total_iterations - epoch * per_epoch);
     for (std::int64_t b = iteration - epoch * per_epoch; b < epoch_end; ++b) {
       const auto step_start = clock_type::now();
-      const std::size_t first = static_cast<std::size_t>(b) * batch;
-      const std::size_t n = std::min<std::size_t>(batch, order.size() - first);
-      data::gather_batch(train, {order.data() + first, n}, images.data(), labels.data());
-      const gpu::host_batch hb{images.data(), labels.data(), static_cast<int>(n)};
-      const auto compute_start = clock_type::now();
-      const float loss = (*model)->forward_backward(x, hb, grads);
-      const double compute_seconds = seconds_since(compute_start);
+      const auto it = static_cast<std::uint64_t>(iteration);
+      const float loss = engine.gradient(it);
+      const double compute_seconds = seconds_since(step_start);
       if (!std::isfinite(loss)) {
         return core::make_error("training diverged at iteration " + std::to_string(iteration) +
                                 " (loss is " + std::to_string(loss) +
                                 "): lower optimizer.lr or add schedule.warmup_epochs");
       }
-      const double lr = lr_schedule.at(static_cast<double>(iteration) / per_epoch);
-      be.sgd_step(opt, static_cast<float>(lr), opt.decay_all ? layout.total : layout.decayed, x,
-                  grads, momentum);
+      const double lr = engine.step(it);
       ++iteration;
+      const auto n = static_cast<std::int64_t>(engine.last_batch_size());
       loss_sum += loss * static_cast<double>(n);
-      samples += static_cast<std::int64_t>(n);
+      samples += n;
 
       const double elapsed = seconds_since(epoch_start);
       const double step_seconds = seconds_since(step_start);
@@ -225,20 +175,19 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
       r.lr = lr;
       r.w = w;
       r.compute = compute_seconds;
-      if (auto st = metrics.write_line(core::metrics::train_line(r)); !st.ok()) return st.err();
+      if (auto st = metrics.train(r); !st.ok()) return st.err();
       progress.update({epoch + 1, cfg.schedule.epochs, b + 1, per_epoch, loss_sum / samples, lr,
                        samples / std::max(elapsed, 1e-9)});
     }
     const double epoch_seconds = seconds_since(epoch_start);
-    const auto eval = evaluate(**eval_model, **model, x, test);
+    const auto score = engine.evaluate(test);
     out.train_loss = samples > 0 ? loss_sum / samples : 0.0;
-    out.test_accuracy = static_cast<double>(eval.correct) / std::max<std::int64_t>(eval.samples, 1);
-    out.test_loss = eval.loss_sum / std::max<std::int64_t>(eval.samples, 1);
+    out.test_accuracy = score.accuracy;
+    out.test_loss = score.loss;
     out.epoch_seconds.push_back(epoch_seconds);
-    if (auto st = metrics.write_line(core::metrics::eval_line(
-            {0, static_cast<std::uint64_t>(iteration),
-             static_cast<double>(iteration) / static_cast<double>(per_epoch),
-             seconds_since(run_start), out.test_loss, out.test_accuracy}));
+    if (auto st = metrics.eval({0, static_cast<std::uint64_t>(iteration),
+                                static_cast<double>(iteration) / static_cast<double>(per_epoch),
+                                seconds_since(run_start), out.test_loss, out.test_accuracy});
         !st.ok()) {
       return st.err();
     }
@@ -262,9 +211,9 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   }
   if (out.epoch_seconds.empty()) {
     // Resumed at the very end: nothing to train, report the model as it is.
-    const auto eval = evaluate(**eval_model, **model, x, test);
-    out.test_accuracy = static_cast<double>(eval.correct) / std::max<std::int64_t>(eval.samples, 1);
-    out.test_loss = eval.loss_sum / std::max<std::int64_t>(eval.samples, 1);
+    const auto score = engine.evaluate(test);
+    out.test_accuracy = score.accuracy;
+    out.test_loss = score.loss;
   }
   out.iterations = iteration;
   out.wall_seconds = seconds_since(run_start);
@@ -272,19 +221,21 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   // final evaluation; then the end of the run.
   const auto it = static_cast<std::uint64_t>(iteration);
   const double epochs_done = static_cast<double>(iteration) / static_cast<double>(per_epoch);
-  for (const auto& line : {core::metrics::eval_line({-1, it, epochs_done, out.wall_seconds,
-                                                     out.test_loss, out.test_accuracy}),
-                           core::metrics::final_line({it, out.wall_seconds, 0.0, 1.0, 1.0})}) {
-    if (auto st = metrics.write_line(line); !st.ok()) return st.err();
+  if (auto st =
+          metrics.eval({-1, it, epochs_done, out.wall_seconds, out.test_loss, out.test_accuracy});
+      !st.ok()) {
+    return st.err();
+  }
+  if (auto st = metrics.end_of_run({it, out.wall_seconds, 0.0, 1.0, 1.0}); !st.ok()) {
+    return st.err();
   }
   if (auto st = metrics.close(); !st.ok()) return st.err();
   // The trained model, for PyTorch (ResNets have no module here to load it).
   if (!config::is_resnet(set.model)) {
     std::vector<float> params(layout.total);
-    be.download(x, params);
-    const auto stats = (*model)->running_stats();
-    auto tensors = gpu::torch_state(cfg.model.name, layout, params,
-                                    std::vector<float>(stats.begin(), stats.end()), iteration);
+    engine.backend().download(engine.z_buffer(), params);
+    auto tensors =
+        gpu::torch_state(cfg.model.name, layout, params, engine.running_stats_copy(), iteration);
     const std::string path = cfg.run.dir + "/model.safetensors";
     if (!tensors.ok()) return tensors.err().with_context(path);
     if (auto st =

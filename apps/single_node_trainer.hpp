@@ -1,6 +1,8 @@
 // One node training on its own: the loop that `sgp train` runs when
-// cluster.nodes = 1. Forward/backward on the backend, SGD step, per-iteration
-// metrics, evaluation every epoch, atomic checkpoints and bit-exact resume.
+// cluster.nodes = 1, over the engine a group's compute actor wraps
+// (runtime::compute_engine: its batches, lr schedule, SGD step and
+// evaluation). Per-iteration metrics, evaluation every epoch, atomic
+// checkpoints and bit-exact resume.
 #pragma once
 
 #include <optional>

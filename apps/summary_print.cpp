@@ -6,7 +6,7 @@
 
 namespace sgp::apps {
 
-void print_run_summary(const actors::run_summary& s, const std::string& dir) {
+void print_run_summary(const runtime::run_summary& s, const std::string& dir) {
   std::printf("\n%-10s %s\n", "node", "test accuracy");
   for (std::size_t i = 0; i < s.test_accuracy_per_node.size(); ++i) {
     const double a = s.test_accuracy_per_node[i];

@@ -5,10 +5,10 @@
 
 #include <string>
 
-#include "actors/run_summary.hpp"
+#include "runtime/run_summary.hpp"
 
 namespace sgp::apps {
 
-void print_run_summary(const actors::run_summary& s, const std::string& dir);
+void print_run_summary(const runtime::run_summary& s, const std::string& dir);
 
 }  // namespace sgp::apps

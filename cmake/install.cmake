@@ -11,12 +11,13 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 # sgp::runtime: everything an embedding application links (the actor
-# runtime and what it depends on).
-add_library(sgp_runtime INTERFACE)
-target_link_libraries(sgp_runtime INTERFACE sgp_actors)
-set_target_properties(sgp_runtime PROPERTIES EXPORT_NAME runtime)
+# runtime and what it depends on). The target is sgp_package here, since
+# sgp_runtime is runtime/'s library (exported as sgp::sgp_runtime).
+add_library(sgp_package INTERFACE)
+target_link_libraries(sgp_package INTERFACE sgp_actors)
+set_target_properties(sgp_package PROPERTIES EXPORT_NAME runtime)
 
-set(sgp_exported sgp_runtime sgp_actors sgp_caf sgp_config sgp_net sgp_net_tcp sgp_wire sgp_data
+set(sgp_exported sgp_package sgp_actors sgp_runtime sgp_caf sgp_config sgp_net sgp_net_tcp sgp_wire sgp_data
   sgp_gpu sgp_params sgp_core sgp_warnings)
 set(SGP_PACKAGE_NEEDS_CUDA OFF)
 foreach(t sgp_cuda sgp_cudnn sgp_nccl)
@@ -30,7 +31,7 @@ install(TARGETS sgp RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS ${sgp_exported} EXPORT sgpTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sgp)
-foreach(dir core data gpu net config actors)
+foreach(dir core data gpu net config runtime actors)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sgp/${dir}
     FILES_MATCHING PATTERN "*.hpp" PATTERN "*.cuh" PATTERN "examples" EXCLUDE)
 endforeach()

@@ -64,6 +64,14 @@ std::string action_line(const action_record& r) {
       .str();
 }
 
+std::string resume_line(std::uint64_t iteration, const std::string& checkpoint) {
+  return json_object()
+      .add("event", "resume")
+      .add("iteration", count(iteration))
+      .add("checkpoint", checkpoint)
+      .str();
+}
+
 std::string final_line(const final_record& r) {
   // The weights stay exact: their sum is checked to 1e-9 against the expected.
   return json_object(digits)

@@ -67,6 +67,8 @@ std::string eval_line(const eval_record& r);
 /// "event":"consensus": max_i |z_i - z_mean| / |z_mean| at `iteration`.
 std::string consensus_line(std::uint64_t iteration, double time, double consensus_distance);
 std::string action_line(const action_record& r);
+/// "event":"resume": a resumed run's lines begin here, from `checkpoint`.
+std::string resume_line(std::uint64_t iteration, const std::string& checkpoint);
 std::string final_line(const final_record& r);
 
 }  // namespace sgp::core::metrics

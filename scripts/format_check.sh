@@ -33,7 +33,7 @@ for doc in README.md docs/*.md; do
   while read -r p; do
     [ -e "$p" ] || compgen -G "$p.*" >/dev/null ||
       { echo "docs: $doc cites $p, which does not exist" >&2; missing=1; }
-  done < <(grep -oE '`(core|data|gpu|net|config|actors|apps|bench|tests|scripts|docs|examples|cmake)/[A-Za-z0-9_./-]*`' "$doc" | tr -d '`' | sort -u || true)
+  done < <(grep -oE '`(core|data|gpu|net|config|runtime|actors|apps|bench|tests|scripts|docs|examples|cmake)/[A-Za-z0-9_./-]*`' "$doc" | tr -d '`' | sort -u || true)
 done
 [ "$missing" -eq 0 ] || exit 1
 echo "docs: every cited file exists"

@@ -94,7 +94,7 @@ int main() {
   unsigned long long expected_reports = 0;
   self->request(group->supervisor, caf::infinite, sgp::actors::start_atom::value)
       .receive(
-          [&](const sgp::actors::run_summary& s) {
+          [&](const sgp::runtime::run_summary& s) {
             const bool whole = std::abs(s.total_weight - s.expected_total_weight) <= 1e-9 * 3;
             std::printf("consumer: %d/%d nodes, %llu iterations, weight %.12g of %.12g\n",
                         s.live_nodes, s.nodes, static_cast<unsigned long long>(s.iterations),

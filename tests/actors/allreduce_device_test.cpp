@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "actors/allreduce_actor.hpp"
-#include "actors/compute_engine.hpp"
 #include "data/synthetic.hpp"
+#include "runtime/compute_engine.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -78,25 +78,25 @@ struct fixture {
     sched->run();
   }
 
-  std::shared_ptr<compute_engine> engine(int node) {
-    compute_setup setup;
+  std::shared_ptr<runtime::compute_engine> engine(int node) {
+    runtime::compute_setup setup;
     setup.model = "mlp";
     setup.batch_size = 8;
     setup.node = node;
     setup.nodes = 3;
-    auto e = compute_engine::create(setup, train);
+    auto e = runtime::compute_engine::create(setup, train);
     REQUIRE(e.ok());
-    return std::shared_ptr<compute_engine>(std::move(e).value());
+    return std::shared_ptr<runtime::compute_engine>(std::move(e).value());
   }
 
   /// Sets node i's gradient to `value` everywhere.
-  static void fill(compute_engine& e, float value) {
+  static void fill(runtime::compute_engine& e, float value) {
     const std::vector<float> g(e.parameters(), value);
     e.backend().upload(g, e.gradient_buffer());
   }
 
   /// Whether every element of node i's gradient is `value`.
-  static bool all_equal(compute_engine& e, float value) {
+  static bool all_equal(runtime::compute_engine& e, float value) {
     const auto g = e.gradient_copy();
     return std::all_of(g.begin(), g.end(), [&](float x) { return x == value; });
   }

@@ -3,8 +3,6 @@
 // simulations: when no message is queued, the clock jumps to the next timer.
 #pragma once
 
-#include <unistd.h>
-
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
@@ -19,29 +17,9 @@
 #include "actors/training_group.hpp"
 #include "config/config.hpp"
 #include "data/synthetic.hpp"
+#include "tests/small_config.hpp"
 
 namespace sgp::test {
-
-/// The run directory of this test process: ctest runs test cases in
-/// parallel processes, and every group run writes its checkpoint and
-/// summary there.
-inline std::string actor_test_dir() {
-  return "/tmp/sgp_actor_tests_" + std::to_string(::getpid());
-}
-
-/// A small, fast config: `nodes` nodes of the cnn on 8x8 synthetic images
-/// (512 training samples, 6 epochs).
-inline config::config small_config(int nodes, const std::string& algorithm) {
-  auto c = config::load_string(
-      "[run]\ndir = \"" + actor_test_dir() +
-          "\"\n[model]\nname = \"cnn\"\n"
-          "[data]\nname = \"synthetic\"\nbatch_size = 8\nheight = 8\nwidth = 8\nclasses = 4\n"
-          "synthetic_train_samples = 512\nsynthetic_test_samples = 64\n"
-          "[optimizer]\nlr = 0.1\n[schedule]\nepochs = 6\n[algorithm]\nname = \"" +
-          algorithm + "\"\n[output]\nprogress = false\nconsensus_every_iterations = 0\n",
-      "test.toml", {"cluster.nodes=" + std::to_string(nodes)});
-  return c.value();
-}
 
 class group_fixture {
  public:
@@ -77,7 +55,7 @@ class group_fixture {
   /// Starts the run and simulates until it ends; `each` runs after every
   /// processed batch of messages (to look at the supervisor mid-run) and
   /// may return true to stop early.
-  std::optional<actors::run_summary> run(
+  std::optional<runtime::run_summary> run(
       const std::function<bool(actors::supervisor_state&)>& each = nullptr) {
     auto handle = (*self_)->request(supervisor_, caf::infinite, actors::start_atom::value);
     for (int steps = 0; steps < 1'000'000; ++steps) {
@@ -88,8 +66,8 @@ class group_fixture {
       if (!sched_->trigger_timeout()) break;
     }
     sched_->run();
-    std::optional<actors::run_summary> out;
-    handle.receive([&](const actors::run_summary& s) { out = s; },
+    std::optional<runtime::run_summary> out;
+    handle.receive([&](const runtime::run_summary& s) { out = s; },
                    [&](const caf::error& e) { error = sys_->render(e); });
     return out;
   }

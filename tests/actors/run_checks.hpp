@@ -8,14 +8,14 @@
 #include <cstdint>
 #include <string>
 
-#include "actors/run_summary.hpp"
 #include "config/config.hpp"
+#include "runtime/run_summary.hpp"
 #include "tests/actors/group_fixture.hpp"
 
 namespace sgp::test {
 
 /// Live weight plus in flight equals what is expected, to 1e-9 relative.
-inline void check_weight(const actors::run_summary& s) {
+inline void check_weight(const runtime::run_summary& s) {
   INFO("total " << s.total_weight << " expected " << s.expected_total_weight);
   CHECK(s.weight_exact);
   CHECK(std::abs(s.total_weight - s.expected_total_weight) <= 1e-9 * s.expected_total_weight);

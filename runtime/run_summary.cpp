@@ -1,9 +1,9 @@
 // Implementation of run_summary::json (see run_summary.hpp).
-#include "actors/run_summary.hpp"
+#include "runtime/run_summary.hpp"
 
 #include "core/json.hpp"
 
-namespace sgp::actors {
+namespace sgp::runtime {
 
 std::string run_summary::json() const {
   core::json_object j;
@@ -36,4 +36,4 @@ std::string run_summary::json() const {
   return j.str();
 }
 
-}  // namespace sgp::actors
+}  // namespace sgp::runtime

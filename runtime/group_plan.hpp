@@ -6,13 +6,13 @@
 
 #include <cstddef>
 
-#include "actors/compute_engine.hpp"
 #include "config/config.hpp"
 #include "config/settings.hpp"
 #include "core/gossip_node.hpp"
 #include "net/link_emulator.hpp"
+#include "runtime/compute_engine.hpp"
 
-namespace sgp::actors {
+namespace sgp::runtime {
 
 /// The push-sum options of the configured algorithm.
 core::gossip_options gossip_options_of(const config::config& cfg, const config::settings& set);
@@ -28,4 +28,4 @@ compute_setup compute_setup_of(const config::config& cfg, const config::settings
 /// Bytes per value of a gossip share on the wire: 2 with bf16 compression, else 4.
 std::size_t share_bytes(const config::settings& set);
 
-}  // namespace sgp::actors
+}  // namespace sgp::runtime

@@ -1,13 +1,13 @@
 // Implementation of load_datasets (see datasets.hpp).
-#include "actors/datasets.hpp"
+#include "runtime/datasets.hpp"
 
-#include "actors/run_limits.hpp"
 #include "core/rng.hpp"
 #include "data/fashion_mnist.hpp"
 #include "data/synthetic.hpp"
 #include "data/user_data.hpp"
+#include "runtime/run_limits.hpp"
 
-namespace sgp::actors {
+namespace sgp::runtime {
 
 core::result<train_test> load_datasets(const config::data_section& data, config::data_kind kind,
                                        std::uint64_t seed) {
@@ -41,4 +41,4 @@ core::result<train_test> load_datasets(const config::data_section& data, config:
   return train_test{std::move(train).value(), std::move(test).value()};
 }
 
-}  // namespace sgp::actors
+}  // namespace sgp::runtime

@@ -1,8 +1,9 @@
 // One node's compute side, without actors: its model replica on a backend,
-// momentum, data shard and learning-rate schedule. The compute actor wraps
-// it; the single-node trainer could too. Given the de-biased model z and an
-// iteration it computes the gradient on that iteration's batch and the
-// optimizer's step as a delta to add to x.
+// momentum, data shard, learning-rate schedule and test-set evaluation. The
+// compute actor wraps it; the single-node trainer loops over it. Given the
+// de-biased model z and an iteration it computes the gradient on that
+// iteration's batch and the optimizer's step, as a delta to add to x (a
+// push-sum node) or applied to z in place (a node alone, where x = z).
 //
 // z and delta live in the backend's memory (on a GPU, on the GPU): the node's
 // worker writes z through its mass space (made here, on the same backend)
@@ -21,8 +22,9 @@
 #include "data/dataset.hpp"
 #include "data/shard_sampler.hpp"
 #include "gpu/backend.hpp"
+#include "runtime/evaluation.hpp"
 
-namespace sgp::actors {
+namespace sgp::runtime {
 
 /// What a node's compute needs to know.
 struct compute_setup {
@@ -31,6 +33,9 @@ struct compute_setup {
   int device = 0;  ///< GPU id for the cuda backend
   std::string model = "cnn";
   int batch_size = 64;
+  /// Batch of a model of its own for evaluations; 0: evaluations run on the
+  /// training model, in batches of batch_size.
+  int eval_batch_size = 0;
   int node = 0;
   int nodes = 1;
   std::uint64_t seed = 1;
@@ -66,6 +71,9 @@ class compute_engine {
   /// Forward and backward at z (z_buffer()) on the batch of `iteration`;
   /// keeps the gradient and returns the mean loss.
   float gradient(std::uint64_t iteration);
+  /// Samples in the batch of the last `gradient` (an epoch's last batch may
+  /// be short).
+  [[nodiscard]] int last_batch_size() const { return last_batch_size_; }
 
   /// The gradient that `gradient` computed (backend memory). ar-sgd on
   /// GPUs averages it in place there (gpu::device_allreduce) while the
@@ -77,6 +85,8 @@ class compute_engine {
   /// Replaces the gradient (AllReduce: the average of every node's).
   void set_gradient(std::span<const float> g);
 
+  /// The momentum buffer (backend memory), for a checkpoint that saves it as is.
+  [[nodiscard]] gpu::buffer& momentum_buffer() { return momentum_; }
   /// The momentum buffer (host copy), for checkpoints; and its restore.
   [[nodiscard]] std::vector<float> momentum_copy();
   void set_momentum(std::span<const float> m);
@@ -88,12 +98,33 @@ class compute_engine {
   /// The optimizer's step from z with the current gradient at the lr of
   /// `iteration`, as a delta (delta_buffer()); returns the lr.
   double step_delta(std::uint64_t iteration);
+  /// The same step applied to z_buffer() in place, for a node training
+  /// alone (w = 1, x = z); returns the lr.
+  double step(std::uint64_t iteration);
+
+  /// Test score of the parameters in z_buffer() with the model's running
+  /// statistics.
+  test_score evaluate(const data::dataset& test);
+  /// Test score of `z` (host memory) with `running_stats` (the model's own
+  /// when empty or of another size); z_buffer() and the model's statistics
+  /// are left as they were.
+  test_score evaluate(std::span<const float> z, std::span<const float> running_stats,
+                      const data::dataset& test);
 
  private:
   compute_engine() = default;
 
+  /// The lr schedule at `iteration` (in epochs: iteration / iterations per epoch).
+  [[nodiscard]] double lr_at(std::uint64_t iteration) const;
+  /// Evaluates `params` with `stats` as the running statistics, on the
+  /// evaluation model if there is one, else on the training model (whose
+  /// statistics are put back afterwards).
+  test_score evaluate_with(const gpu::buffer& params, std::span<const float> stats,
+                           const data::dataset& test);
+
   std::unique_ptr<gpu::backend> backend_;
   std::unique_ptr<gpu::model> model_;
+  std::unique_ptr<gpu::model> eval_model_;  ///< null: evaluate on model_
   std::shared_ptr<const data::dataset> train_;
   std::unique_ptr<data::shard_sampler> sampler_;
   compute_setup setup_;
@@ -120,6 +151,7 @@ class compute_engine {
   host_slot spare_;
   std::int64_t prefetched_iteration_ = -1;
   int prefetched_slot_ = 0;
+  int last_batch_size_ = 0;
 };
 
-}  // namespace sgp::actors
+}  // namespace sgp::runtime

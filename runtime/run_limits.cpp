@@ -1,9 +1,9 @@
 // Implementation of the start-up checks (see run_limits.hpp).
-#include "actors/run_limits.hpp"
+#include "runtime/run_limits.hpp"
 
 #include <string>
 
-namespace sgp::actors {
+namespace sgp::runtime {
 namespace {
 
 using core::bytes_text;
@@ -95,4 +95,4 @@ core::status check_node_memory(const config::config& cfg, std::size_t parameters
   return check_node_memory(cfg, *set, parameters, memory);
 }
 
-}  // namespace sgp::actors
+}  // namespace sgp::runtime

@@ -1,12 +1,12 @@
 // Implementation of a node's compute side (see compute_engine.hpp).
-#include "actors/compute_engine.hpp"
+#include "runtime/compute_engine.hpp"
 
 #include <algorithm>
 
 #include "data/batch.hpp"
 #include "gpu/backend_factory.hpp"
 
-namespace sgp::actors {
+namespace sgp::runtime {
 
 core::result<std::unique_ptr<compute_engine>> compute_engine::create(
     const compute_setup& setup, std::shared_ptr<const data::dataset> train) {
@@ -18,6 +18,11 @@ core::result<std::unique_ptr<compute_engine>> compute_engine::create(
   auto model = e->backend_->make_model(setup.model, shape, train->classes, setup.batch_size);
   if (!model.ok()) return model.err().with_context("model.name");
   e->model_ = std::move(model).value();
+  if (setup.eval_batch_size > 0) {
+    auto eval = e->backend_->make_model(setup.model, shape, train->classes, setup.eval_batch_size);
+    if (!eval.ok()) return eval.err().with_context("model.name");
+    e->eval_model_ = std::move(eval).value();
+  }
   e->train_ = std::move(train);
   e->setup_ = setup;
   e->sampler_ =
@@ -65,6 +70,7 @@ float compute_engine::gradient(std::uint64_t iteration) {
     fill(iteration, spare_);
   }
   const host_slot& now = current < 0 ? spare_ : slots_[current];
+  last_batch_size_ = now.size;
   model_->begin_forward_backward(z_, now.view(), grads_);
   // While the device computes: gather the next step's batch on the host and
   // announce it, so that its upload overlaps this step too (for ImageNet-
@@ -107,8 +113,12 @@ void compute_engine::set_gradient(std::span<const float> g) {
   backend_->upload(g, grads_);
 }
 
+double compute_engine::lr_at(std::uint64_t iteration) const {
+  return setup_.lr.at(static_cast<double>(iteration) / static_cast<double>(per_epoch_));
+}
+
 double compute_engine::step_delta(std::uint64_t iteration) {
-  const double lr = setup_.lr.at(static_cast<double>(iteration) / static_cast<double>(per_epoch_));
+  const double lr = lr_at(iteration);
   const auto& layout = model_->layout();
   backend_->sgd_delta(setup_.sgd, static_cast<float>(lr),
                       setup_.sgd.decay_all ? layout.total : layout.decayed, z_, grads_, momentum_,
@@ -116,4 +126,41 @@ double compute_engine::step_delta(std::uint64_t iteration) {
   return lr;
 }
 
-}  // namespace sgp::actors
+double compute_engine::step(std::uint64_t iteration) {
+  const double lr = lr_at(iteration);
+  const auto& layout = model_->layout();
+  backend_->sgd_step(setup_.sgd, static_cast<float>(lr),
+                     setup_.sgd.decay_all ? layout.total : layout.decayed, z_, grads_, momentum_);
+  return lr;
+}
+
+test_score compute_engine::evaluate(const data::dataset& test) {
+  return evaluate_with(z_, {}, test);
+}
+
+test_score compute_engine::evaluate(std::span<const float> z, std::span<const float> running_stats,
+                                    const data::dataset& test) {
+  gpu::buffer params = backend_->allocate(z.size());
+  backend_->upload(z, params);
+  return evaluate_with(params, running_stats, test);
+}
+
+test_score compute_engine::evaluate_with(const gpu::buffer& params, std::span<const float> stats,
+                                         const data::dataset& test) {
+  const auto own = model_->running_stats();
+  const bool given = !stats.empty() && stats.size() == own.size();
+  if (eval_model_) {
+    // A model of its own takes the statistics; the training model keeps its.
+    const std::span<const float> from = given ? stats : std::span<const float>(own);
+    std::copy(from.begin(), from.end(), eval_model_->running_stats().begin());
+    return runtime::evaluate(*eval_model_, params, test);
+  }
+  if (!given) return runtime::evaluate(*model_, params, test);
+  const std::vector<float> saved(own.begin(), own.end());
+  std::copy(stats.begin(), stats.end(), own.begin());
+  const test_score score = runtime::evaluate(*model_, params, test);
+  std::copy(saved.begin(), saved.end(), own.begin());
+  return score;
+}
+
+}  // namespace sgp::runtime

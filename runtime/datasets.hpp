@@ -7,7 +7,7 @@
 #include "core/result.hpp"
 #include "data/dataset.hpp"
 
-namespace sgp::actors {
+namespace sgp::runtime {
 
 /// The two splits of one run.
 struct train_test {
@@ -20,4 +20,4 @@ struct train_test {
 core::result<train_test> load_datasets(const config::data_section& data, config::data_kind kind,
                                        std::uint64_t seed);
 
-}  // namespace sgp::actors
+}  // namespace sgp::runtime

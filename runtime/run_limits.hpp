@@ -12,7 +12,7 @@
 #include "core/result.hpp"
 #include "data/dataset.hpp"
 
-namespace sgp::actors {
+namespace sgp::runtime {
 
 /// Bytes of physical memory on this machine (see core/memory.hpp).
 using core::physical_memory_bytes;
@@ -43,4 +43,4 @@ core::status check_node_memory(const config::config& cfg, const config::settings
 core::status check_node_memory(const config::config& cfg, std::size_t parameters,
                                std::uint64_t memory);
 
-}  // namespace sgp::actors
+}  // namespace sgp::runtime

@@ -2,14 +2,14 @@
 // a run would allocate fits the machine; each error names the key.
 #include <catch2/catch.hpp>
 
-#include "actors/run_limits.hpp"
 #include "data/synthetic.hpp"
-#include "tests/actors/group_fixture.hpp"
+#include "runtime/run_limits.hpp"
+#include "tests/small_config.hpp"
 
-using sgp::actors::check_batch_memory;
-using sgp::actors::check_datasets;
-using sgp::actors::check_node_memory;
-using sgp::actors::check_synthetic_memory;
+using sgp::runtime::check_batch_memory;
+using sgp::runtime::check_datasets;
+using sgp::runtime::check_node_memory;
+using sgp::runtime::check_synthetic_memory;
 
 namespace {
 
@@ -17,7 +17,7 @@ constexpr std::uint64_t gib = std::uint64_t{1} << 30;
 
 }  // namespace
 
-TEST_CASE("every node needs a training sample and the test set a sample", "[actors]") {
+TEST_CASE("every node needs a training sample and the test set a sample", "[runtime]") {
   auto c = sgp::test::small_config(4, "sgp");
   const auto three = sgp::data::make_synthetic(3, 1, 8, 8, 4, 1);
   const auto four = sgp::data::make_synthetic(4, 1, 8, 8, 4, 1);
@@ -38,7 +38,7 @@ TEST_CASE("every node needs a training sample and the test set a sample", "[acto
   CHECK_THAT(st.err().message, Catch::StartsWith("data.path: the test set is empty"));
 }
 
-TEST_CASE("sizes that cannot fit in memory are refused naming the key", "[actors]") {
+TEST_CASE("sizes that cannot fit in memory are refused naming the key", "[runtime]") {
   auto c = sgp::test::small_config(4, "sgp");
   CHECK(check_synthetic_memory(c.data, 16 * gib).ok());
   CHECK(check_batch_memory(c, 784, 16 * gib).ok());

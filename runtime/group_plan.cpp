@@ -1,9 +1,9 @@
 // The configuration as a group's parts (see group_plan.hpp).
-#include "actors/group_plan.hpp"
+#include "runtime/group_plan.hpp"
 
 #include "config/lr_schedule_of.hpp"
 
-namespace sgp::actors {
+namespace sgp::runtime {
 namespace {
 
 net::link_properties link_properties_of(const config::link_settings& l) {
@@ -75,4 +75,4 @@ std::size_t share_bytes(const config::settings& set) {
   return set.algorithm.compression == config::compression::bf16 ? 2 : 4;
 }
 
-}  // namespace sgp::actors
+}  // namespace sgp::runtime

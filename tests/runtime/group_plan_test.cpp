@@ -1,4 +1,4 @@
-// A group's parts from typed settings (actors/group_plan.hpp): each
+// A group's parts from typed settings (runtime/group_plan.hpp): each
 // algorithm's gossip options, the emulated links in SI units, and the
 // compute set-up's names for gpu/'s factory.
 #include <catch2/catch.hpp>
@@ -6,14 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "actors/group_plan.hpp"
 #include "config/config.hpp"
 #include "config/settings.hpp"
+#include "runtime/group_plan.hpp"
 
-using sgp::actors::compute_setup_of;
-using sgp::actors::configured_links;
-using sgp::actors::gossip_options_of;
-using sgp::actors::share_bytes;
+using sgp::runtime::compute_setup_of;
+using sgp::runtime::configured_links;
+using sgp::runtime::gossip_options_of;
+using sgp::runtime::share_bytes;
 namespace core = sgp::core;
 
 namespace {
@@ -33,7 +33,7 @@ planned plan_of(const std::string& toml, const std::vector<std::string>& overrid
 
 }  // namespace
 
-TEST_CASE("each algorithm's gossip options come from its typed name", "[actors]") {
+TEST_CASE("each algorithm's gossip options come from its typed name", "[runtime]") {
   const auto sgp = plan_of("[algorithm]\nname = \"sgp\"\ntopology = \"ring\"\n");
   auto o = gossip_options_of(sgp.cfg, sgp.set);
   CHECK(o.schedule.kind == core::topology_kind::ring);
@@ -70,7 +70,7 @@ TEST_CASE("each algorithm's gossip options come from its typed name", "[actors]"
   }
 }
 
-TEST_CASE("configured links are in bits/s and seconds, overrides on top of defaults", "[actors]") {
+TEST_CASE("configured links are in bits/s and seconds, overrides on top of defaults", "[runtime]") {
   const auto p = plan_of(R"([cluster]
 nodes = 3
 [network]
@@ -99,7 +99,7 @@ latency = "20ms"
   CHECK(links.properties(2, 1).latency_seconds == Approx(0.005));  // one direction only
 }
 
-TEST_CASE("the compute set-up names the backend and model for gpu/'s factory", "[actors]") {
+TEST_CASE("the compute set-up names the backend and model for gpu/'s factory", "[runtime]") {
   const auto p = plan_of("[model]\nname = \"cnn-bn\"\n[optimizer]\nweight_decay_scope = \"all\"\n",
                          {"schedule.kind=cosine"});
   const auto c = compute_setup_of(p.cfg, p.set, 4);

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace sgp::actors {
+namespace sgp::runtime {
 
 struct run_summary {
   std::string run;  ///< run.name
@@ -50,4 +50,4 @@ struct run_summary {
   [[nodiscard]] std::string json() const;
 };
 
-}  // namespace sgp::actors
+}  // namespace sgp::runtime
