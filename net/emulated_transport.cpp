@@ -55,9 +55,8 @@ transport_outcome emulated_transport::deliver(core::gossip_envelope envelope) {
   const double delay = d.deliver_at - now;
   if (options_.duplicate > 0.0 && random_.uniform() < options_.duplicate) {
     ++st.messages_duplicated;
-    clock_.schedule(now + 2.0 * delay, [this, copy = envelope]() mutable {
-      hand_over(std::move(copy));
-    });
+    clock_.schedule(now + 2.0 * delay,
+                    [this, copy = envelope]() mutable { hand_over(std::move(copy)); });
   }
   auto& pending = on_timer_[to];
   auto& latest = latest_due_[to];

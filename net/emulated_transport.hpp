@@ -30,9 +30,9 @@
 namespace sgp::net {
 
 struct emulation_options {
-  std::size_t from = 0;      ///< the sending node: its links are the emulator's (from, to)
-  double duplicate = 0.0;    ///< probability that the network delivers a message twice
-  std::uint64_t seed = 0;    ///< the duplicates' random stream
+  std::size_t from = 0;    ///< the sending node: its links are the emulator's (from, to)
+  double duplicate = 0.0;  ///< probability that the network delivers a message twice
+  std::uint64_t seed = 0;  ///< the duplicates' random stream
   wire::dtype wire_type = wire::dtype::f32;  ///< the values of a push as the wire carries them
 };
 

@@ -181,8 +181,11 @@ TEST_CASE("the network duplicates about the configured fraction, later", "[net]"
   // Each copy arrives after twice the delay (2 ms), the original after 1 ms.
   std::size_t late = 0;
   for (const auto& a : *r.log) {
-    if (a.at == Approx(0.002)) ++late;
-    else CHECK(a.at == Approx(0.001));
+    if (a.at == Approx(0.002)) {
+      ++late;
+    } else {
+      CHECK(a.at == Approx(0.001));
+    }
   }
   CHECK(late == st.messages_duplicated);
   // Bytes are charged once per message: the copies are the network's.

@@ -31,13 +31,11 @@ TEST_CASE("push_frame_size is the length of an encoded push", "[net]") {
 
 TEST_CASE("the emulator charges a push the frame the process boundary sends", "[net]") {
   const std::size_t n = 1234;
-  for (const auto& [precision, type] :
-       {std::pair{delta_precision::f32, wire::dtype::f32},
-        std::pair{delta_precision::bf16, wire::dtype::bf16}}) {
+  for (const auto& [precision, type] : {std::pair{delta_precision::f32, wire::dtype::f32},
+                                        std::pair{delta_precision::bf16, wire::dtype::bf16}}) {
     manual_clock clock;
     sgp::net::emulated_transport t(
-        std::make_unique<recording_transport>(clock, 2,
-                                              std::make_shared<std::vector<arrival>>()),
+        std::make_unique<recording_transport>(clock, 2, std::make_shared<std::vector<arrival>>()),
         clock, sgp::net::link_emulator(2, {}, 1), sgp::net::emulation_options{0, 0.0, 1, type});
     sgp::net::remote_edges boundary(n, precision);
     const auto e = push_envelope(0, 1, 1, n);
