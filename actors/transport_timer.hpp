@@ -27,8 +27,6 @@ class transport_timer final : public net::transport_clock {
   /// Runs timer `id` (once; an unknown id does nothing).
   void fire(std::uint64_t id);
 
-  [[nodiscard]] std::size_t pending() const { return pending_.size(); }
-
  private:
   caf::event_based_actor* self_;
   std::uint64_t next_id_ = 0;
