@@ -25,8 +25,9 @@ namespace sgp::net {
 
 /// What happened to the messages to one peer (or to all, summed).
 struct transport_stats {
-  std::uint64_t messages_sent = 0;        ///< envelopes handed to deliver()
-  std::uint64_t bytes_sent = 0;           ///< wire bytes charged (lost ones used the link too)
+  std::uint64_t messages_sent = 0;  ///< envelopes handed to deliver()
+  /// Wire bytes charged: every message planned on a link, dropped or not.
+  std::uint64_t bytes_sent = 0;
   std::uint64_t messages_delivered = 0;   ///< handed to the receiver (duplicates included)
   std::uint64_t messages_lost = 0;        ///< random loss on the link
   std::uint64_t messages_dropped = 0;     ///< link down, or no receiver for the node
