@@ -108,7 +108,8 @@ core::status spawn_nodes(host_ptr self) {
             : self->spawn<caf::detached>(compute_actor, engine, s.test, worker, caf::actor{}, id,
                                          false);
     const auto seed = core::mix_seed(cfg.run.seed + 7919 * static_cast<std::uint64_t>(i));
-    auto sender = self->spawn(sender_actor, id, s.links, cfg.network.duplicate, worker, seed);
+    auto sender = self->spawn(sender_actor, id, s.links, cfg.network.duplicate, worker, seed,
+                              push_wire_type(s.setup.settings));
     for (const auto& a : {worker, comp, sender}) self->monitor(a);
     s.nodes.push_back({id, worker, comp, sender, std::move(engine), std::nullopt, false});
   }
@@ -125,7 +126,6 @@ bool start(host_ptr self) {
   s.process_done.assign(s.setup.names.size(), false);
   s.wsetup.wait_timeout = std::chrono::duration_cast<caf::timespan>(
       std::chrono::duration<double>(s.setup.settings.algorithm.wait_timeout_seconds));
-  s.wsetup.bytes_per_element = runtime::share_bytes(s.setup.settings);
   std::error_code ec;
   std::filesystem::create_directories(s.setup.dir, ec);
   if (ec) {

@@ -1,21 +1,21 @@
 // Implementation of the sender actor (see sender_actor.hpp).
 #include "actors/sender_actor.hpp"
 
-#include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "actors/actor_failure.hpp"
+#include "net/in_process_transport.hpp"
 
 namespace sgp::actors {
-namespace {
-
-/// Messages due sooner than this are delivered at once.
-constexpr caf::timespan immediate_delivery = std::chrono::microseconds(10);
-
-}  // namespace
 
 double clock_seconds(caf::local_actor* self) {
   return std::chrono::duration<double>(self->clock().now().time_since_epoch()).count();
+}
+
+net::wire::dtype push_wire_type(const config::settings& set) {
+  return set.algorithm.compression == config::compression::bf16 ? net::wire::dtype::bf16
+                                                                : net::wire::dtype::f32;
 }
 
 void apply_link_update(net::link_emulator& links, const link_update& u) {
@@ -43,55 +43,38 @@ void apply_link_update(net::link_emulator& links, const link_update& u) {
 
 caf::behavior sender_actor(caf::stateful_actor<sender_state>* self, int node,
                            net::link_emulator links, double duplicate, caf::actor worker,
-                           std::uint64_t seed) {
+                           std::uint64_t seed, net::wire::dtype wire_type) {
   exit_on_exception(self, "node " + std::to_string(node) + " sender");
   auto& s = self->state;
-  s.node = node;
-  s.links = std::move(links);
-  s.duplicate = duplicate;
   s.worker = std::move(worker);
-  s.random = core::rng(seed);
+  s.timer = std::make_unique<transport_timer>(self);
+  s.transport = std::make_unique<net::emulated_transport>(
+      std::make_unique<net::in_process_transport>(), *s.timer, std::move(links),
+      net::emulation_options{static_cast<std::size_t>(node), duplicate, seed, wire_type});
   return {
-      [=](send_atom, const std::vector<core::gossip_envelope>& envelopes,
-          std::uint64_t bytes_each) {
+      [=](send_atom, const std::vector<core::gossip_envelope>& envelopes) {
         auto& st = self->state;
-        const double now = clock_seconds(self);
-        for (const auto& e : envelopes) {
-          const auto to = static_cast<int>(e.message->to);
-          if (to < 0 || static_cast<std::size_t>(to) >= st.peers.size() || !st.peers[to]) {
-            ++st.messages_lost;
-            continue;
-          }
-          const auto d = st.links.plan(st.node, to, bytes_each, now);
-          st.bytes_sent += bytes_each;
-          ++st.messages_sent;
-          if (d.dropped) {
-            ++st.messages_lost;
-            continue;
-          }
-          const auto delay = std::chrono::duration_cast<caf::timespan>(
-              std::chrono::duration<double>(d.deliver_at - now));
-          auto& due = st.timer_due[static_cast<std::size_t>(to)];
-          if (delay < immediate_delivery && now >= due) {
-            // Shorter than the timer's own wake-up: a trip through the
-            // clock's thread would only add latency the link does not have.
-            // (Not while an earlier message to this peer is on the timer:
-            // this one would overtake it.)
-            self->send(st.peers[to], push_atom::value, e);
-          } else {
-            self->delayed_send(st.peers[to], delay, push_atom::value, e);
-            due = std::max(due, d.deliver_at);
-          }
-          if (st.duplicate > 0.0 && st.random.uniform() < st.duplicate) {
-            self->delayed_send(st.peers[to], delay * 2, push_atom::value, e);
-          }
-        }
-        self->send(st.worker, report_atom::value, st.bytes_sent, st.messages_lost);
+        for (const auto& e : envelopes) st.transport->deliver(e);
+        const auto t = st.transport->totals();
+        self->send(st.worker, report_atom::value, t.bytes_sent,
+                   t.messages_lost + t.messages_dropped);
       },
-      [=](links_atom, const link_update& update) { apply_link_update(self->state.links, update); },
+      [=](tick_atom, std::uint64_t id) { self->state.timer->fire(id); },
+      [=](links_atom, const link_update& update) {
+        apply_link_update(self->state.transport->links(), update);
+      },
       [=](view_atom, const std::vector<caf::actor>& peers) {
-        self->state.peers = peers;
-        self->state.timer_due.resize(peers.size(), 0.0);
+        auto& transport = *self->state.transport;
+        for (std::size_t j = 0; j < peers.size(); ++j) {
+          if (!peers[j]) {
+            transport.set_receiver(j, {});
+            continue;
+          }
+          // Posts the envelope (its shared buffers, not a copy of them).
+          transport.set_receiver(j, [self, peer = peers[j]](const core::gossip_envelope& e) {
+            self->send(peer, push_atom::value, e);
+          });
+        }
       },
   };
 }

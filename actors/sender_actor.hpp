@@ -1,40 +1,44 @@
-// The sender actor: takes a node's outgoing push envelopes and delivers them
-// to the peers' workers through the link emulator (a timer per message, so
-// a push of a big model really takes longer). It owns the emulator state of
-// the node's outgoing links; the supervisor sends it link changes.
+// The sender actor: takes a node's outgoing push envelopes and forwards them
+// to its transport stack, the link emulator (net/emulated_transport.hpp)
+// over the in-process hand-over (net/in_process_transport.hpp) whose
+// receive callbacks post each envelope to the peer's worker (or to the
+// bridge standing in for a remote node). It owns the emulator state of the
+// node's outgoing links (the supervisor sends it link changes) and runs the
+// emulator's timers (transport_timer).
 #pragma once
 
 #include <caf/all.hpp>
 
+#include <memory>
 #include <vector>
 
 #include "actors/messages.hpp"
-#include "core/rng.hpp"
+#include "actors/transport_timer.hpp"
+#include "config/settings.hpp"
+#include "net/emulated_transport.hpp"
 #include "net/link_emulator.hpp"
+#include "net/wire/push_codec.hpp"
 
 namespace sgp::actors {
 
 struct sender_state {
-  int node = 0;
-  net::link_emulator links{1, {}, 0};
-  std::vector<caf::actor> peers;  ///< workers by node id (current incarnations)
-  caf::actor worker;              ///< this node's worker (gets the counters)
-  double duplicate = 0.0;         ///< probability that the network delivers twice
-  core::rng random{0};
-  std::uint64_t bytes_sent = 0;
-  std::uint64_t messages_sent = 0;
-  std::uint64_t messages_lost = 0;
-  /// Per peer, when the last message handed to the timer is due (seconds):
-  /// a message is sent at once only after it, so that a link stays FIFO.
-  std::vector<double> timer_due;
+  caf::actor worker;  ///< this node's worker (gets the counters)
+  // The timer outlives the transport whose callbacks it holds.
+  std::unique_ptr<transport_timer> timer;
+  std::unique_ptr<net::emulated_transport> transport;
   static inline const char* name = "sgp.sender";
 };
 
 /// `links` is the emulator as configured (defaults and per-link settings);
-/// `bytes_per_element` is what one pushed parameter costs on the wire.
+/// `wire_type` is how a push's values travel on the wire, which sets the
+/// bytes each push is charged (net::wire::push_frame_size).
 caf::behavior sender_actor(caf::stateful_actor<sender_state>* self, int node,
                            net::link_emulator links, double duplicate, caf::actor worker,
-                           std::uint64_t seed);
+                           std::uint64_t seed, net::wire::dtype wire_type);
+
+/// The wire's type of a push's values under `set` (bf16 with bf16
+/// compression, else f32: what net/remote_edges sends between processes).
+[[nodiscard]] net::wire::dtype push_wire_type(const config::settings& set);
 
 /// Applies a supervisor's link change to an emulator.
 void apply_link_update(net::link_emulator& links, const link_update& update);

@@ -279,7 +279,6 @@ bool start_group(supervisor_ptr self) {
   }
   s.setup.wait_timeout = std::chrono::duration_cast<caf::timespan>(
       std::chrono::duration<double>(s.settings.algorithm.wait_timeout_seconds));
-  s.setup.bytes_per_element = runtime::share_bytes(s.settings);
   s.next_consensus = static_cast<std::uint64_t>(s.cfg.output.consensus_every_iterations);
   s.heartbeat_timeout = s.settings.cluster.heartbeat_timeout_seconds;
 

@@ -93,7 +93,8 @@ core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::
   const double duplicate = s.cfg.network.duplicate;
   const auto seed = core::mix_seed(s.cfg.run.seed + 7919 * static_cast<std::uint64_t>(id) +
                                    s.view.incarnation[static_cast<std::size_t>(id)]);
-  auto sender = self->spawn(sender_actor, id, s.links, duplicate, worker, seed);
+  auto sender =
+      self->spawn(sender_actor, id, s.links, duplicate, worker, seed, push_wire_type(s.settings));
   self->monitor(worker);
   self->monitor(compute);
   self->monitor(sender);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "actors/sender_actor.hpp"
 #include "actors/supervisor_state.hpp"
 #include "core/connectivity.hpp"
 
@@ -50,8 +51,9 @@ void record_traffic(supervisor_state& s, const iteration_report& r) {
     s.edge_messages.assign(s.n * s.n, 0);
     s.edge_bytes.assign(s.n * s.n, 0);
   }
+  // What each push is charged on its link (net/emulated_transport.hpp).
   const std::uint64_t bytes =
-      static_cast<std::uint64_t>(s.initial_x ? s.initial_x->size() : 0) * s.setup.bytes_per_element;
+      net::wire::push_frame_size(push_wire_type(s.settings), s.initial_x ? s.initial_x->size() : 0);
   const auto from = static_cast<std::size_t>(r.node);
   if (s.node_compute.size() != s.n) s.node_compute.assign(s.n, 0.0);
   if (from < s.n) s.node_compute[from] += r.compute_seconds;

@@ -40,8 +40,7 @@ node_snapshot snapshot(self_ptr self, bool with_z) {
 void send_pushes(self_ptr self, std::vector<core::gossip_envelope> envelopes) {
   auto& s = self->state;
   if (envelopes.empty() || !s.sender) return;
-  self->send(s.sender, send_atom::value, std::move(envelopes),
-             static_cast<std::uint64_t>(s.node->size() * s.setup.bytes_per_element));
+  self->send(s.sender, send_atom::value, std::move(envelopes));
 }
 
 /// Starts the next step if the node may; otherwise arms the wait timeout.
@@ -94,8 +93,7 @@ void give(self_ptr self, int to, double fraction,
   auto& st = self->state;
   auto e = st.node->give(static_cast<std::size_t>(to), fraction);
   e.state = std::move(state);
-  const auto bytes = static_cast<std::uint64_t>(st.node->size() * st.setup.bytes_per_element);
-  self->send(st.sender, send_atom::value, std::vector<core::gossip_envelope>{std::move(e)}, bytes);
+  self->send(st.sender, send_atom::value, std::vector<core::gossip_envelope>{std::move(e)});
 }
 
 }  // namespace

@@ -22,7 +22,6 @@ namespace sgp::actors {
 struct worker_setup {
   std::uint64_t total_iterations = 0;
   caf::timespan wait_timeout = std::chrono::seconds(2);  ///< then suspect, go on
-  std::uint64_t bytes_per_element = 4;                   ///< 4 for fp32 pushes, 2 for bf16
   /// A resumed node continues at this iteration and round (a checkpoint's).
   std::uint64_t start_iteration = 0;
   std::uint64_t start_round = 0;

@@ -13,6 +13,7 @@
 #include "core/units.hpp"
 #include "gpu/backend_factory.hpp"
 #include "runtime/run_limits.hpp"
+#include "net/wire/push_codec.hpp"
 
 namespace sgp::apps {
 namespace {
@@ -202,10 +203,13 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
       return 1;
     }
   }
-  const double bytes = 4.0 * params;
+  // A push is charged its frame on the wire (net/emulated_transport.hpp); the
+  // AllReduce moves fp32 gradients.
+  const double bytes = static_cast<double>(
+      net::wire::push_frame_size(net::wire::dtype::f32, (*model)->layout().total));
   const double push = 8.0 * bytes / *bw + *lat;
   const double n = opt.nodes;
-  const double ring = 2.0 * (n - 1.0) * (8.0 * bytes / n / *bw + *lat);
+  const double ring = 2.0 * (n - 1.0) * (8.0 * 4.0 * params / n / *bw + *lat);
   std::printf(
       "comm-bound benchmark: %d nodes, %s (%.2f M parameters, %.1f MB per push), %s "
       "links, latency %s, batch %d, %d iterations, tau %d, backend %s, devices %s, %d "

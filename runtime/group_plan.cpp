@@ -71,8 +71,4 @@ compute_setup compute_setup_of(const config::config& cfg, const config::settings
   return c;
 }
 
-std::size_t share_bytes(const config::settings& set) {
-  return set.algorithm.compression == config::compression::bf16 ? 2 : 4;
-}
-
 }  // namespace sgp::runtime

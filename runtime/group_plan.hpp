@@ -25,7 +25,4 @@ net::link_emulator configured_links(const config::config& cfg, const config::set
 compute_setup compute_setup_of(const config::config& cfg, const config::settings& set,
                                std::size_t n);
 
-/// Bytes per value of a gossip share on the wire: 2 with bf16 compression, else 4.
-std::size_t share_bytes(const config::settings& set);
-
 }  // namespace sgp::runtime

@@ -11,18 +11,6 @@
 
 namespace sgp::net::wire {
 
-std::size_t dtype_size(dtype t) {
-  switch (t) {
-    case dtype::f32:
-      return 4;
-    case dtype::bf16:
-      return 2;
-    case dtype::f64:
-      return 8;
-  }
-  return 0;
-}
-
 namespace {
 
 std::array<std::uint8_t, push_header_size> encode_fields(const push_fields& f) {

@@ -35,7 +35,17 @@ namespace sgp::net::wire {
 enum class dtype : std::uint8_t { f32 = 1, bf16 = 2, f64 = 3 };
 
 /// Bytes per element (0 for an unknown value).
-[[nodiscard]] std::size_t dtype_size(dtype t);
+[[nodiscard]] constexpr std::size_t dtype_size(dtype t) {
+  switch (t) {
+    case dtype::f32:
+      return 4;
+    case dtype::bf16:
+      return 2;
+    case dtype::f64:
+      return 8;
+  }
+  return 0;
+}
 
 /// The fixed fields of a push.
 struct push_fields {
@@ -60,6 +70,13 @@ struct push_view {
 };
 
 inline constexpr std::size_t push_head_size = frame_header_size + push_header_size;
+
+/// Bytes of the whole frame of a push of `count` values of `type` (frame
+/// header, push header, payload): what encode_push writes and what a
+/// transport charges for a push (the link emulator's cost).
+[[nodiscard]] constexpr std::size_t push_frame_size(dtype type, std::size_t count) {
+  return push_head_size + count * dtype_size(type);
+}
 
 /// Frame header + push header for `payload` (count × dtype_size bytes; a
 /// mismatch is a caller bug and aborts). The body checksum covers both the
