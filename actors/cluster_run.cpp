@@ -13,6 +13,7 @@
 
 #include "actors/bridge_actor.hpp"
 #include "actors/http_server.hpp"
+#include "actors/message_types.hpp"
 #include "actors/process_host.hpp"
 #include "core/hmac.hpp"
 #include "core/log.hpp"
@@ -157,6 +158,7 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   caf::actor_system_config sys_cfg;
   sys_cfg.set("logger.file-verbosity", caf::atom("quiet"));
   sys_cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  add_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
 
   net::tcp::tcp_options options;

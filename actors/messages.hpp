@@ -1,6 +1,12 @@
-// The messages of the actor runtime: atoms and payloads. Payloads stay in one
-// process (shared, immutable buffers), so they are allowed as "unsafe"
-// (not serializable) message types; remote transports use the wire format.
+// The messages of the actor runtime: atoms and payloads. Control-plane
+// payloads (views, commands, reports, link updates, evaluation results,
+// forgotten edges, status) are serializable: they have inspect() overloads
+// (here and in actors/message_inspect.hpp) and type names
+// (actors/message_types.hpp). Bulk payloads (gossip envelopes, shared model
+// and gradient buffers, snapshots with a model, optimizer state, engines,
+// the run summary) stay in one process and are allowed as "unsafe" message
+// types; between processes the data plane carries bulk data as wire frames
+// (net/wire), never CAF.
 #pragma once
 
 #include <caf/all.hpp>
@@ -10,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/message_inspect.hpp"
 #include "core/cluster_status.hpp"
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
@@ -122,19 +129,49 @@ struct eval_result {
   double loss = 0.0;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, iteration_report& x) {
+  return f(caf::meta::type_name("iteration_report"), x.node, x.iteration, x.time, x.loss, x.lr, x.w,
+           x.comm_wait, x.compute_seconds, x.bytes_sent, x.messages_late, x.messages_lost,
+           x.messages_duplicate, x.out_peers, x.paused);
+}
+
+/// For CAF's stringification of a message.
+inline std::string to_string(link_update::what k) {
+  switch (k) {
+    case link_update::what::defaults:
+      return "defaults";
+    case link_update::what::link:
+      return "link";
+    case link_update::what::up:
+      return "up";
+    case link_update::what::down:
+      return "down";
+    case link_update::what::partition:
+      return "partition";
+    case link_update::what::heal:
+      return "heal";
+  }
+  return "?";
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, link_update& x) {
+  return f(caf::meta::type_name("link_update"), x.kind, x.from, x.to, x.properties, x.groups);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, eval_result& x) {
+  return f(caf::meta::type_name("eval_result"), x.node, x.accuracy, x.loss);
+}
+
 }  // namespace sgp::actors
 
+// In-process only (see the top of this file).
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::shared_floats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::engine_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::core::gossip_envelope)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<sgp::core::gossip_envelope>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::core::membership_view)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::core::command)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<sgp::core::forgotten_edges>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::iteration_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::node_snapshot)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::link_update)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::eval_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::runtime::run_summary)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const sgp::core::optimizer_state>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::core::cluster_status)

@@ -11,6 +11,7 @@
 
 #include "actors/console.hpp"
 #include "actors/http_server.hpp"
+#include "actors/message_types.hpp"
 #include "actors/training_group.hpp"
 #include "core/endpoint.hpp"
 #include "core/log.hpp"
@@ -46,6 +47,7 @@ core::result<runtime::run_summary> run_training(const config::config& cfg,
   caf::actor_system_config sys_cfg;
   sys_cfg.set("logger.file-verbosity", caf::atom("quiet"));
   sys_cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  add_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
   auto group = spawn_training_group(sys, cfg);
   if (!group.ok()) return group.err();
