@@ -12,8 +12,8 @@
 #include "config/names.hpp"
 #include "core/units.hpp"
 #include "gpu/backend_factory.hpp"
-#include "runtime/run_limits.hpp"
 #include "net/wire/push_codec.hpp"
+#include "runtime/run_limits.hpp"
 
 namespace sgp::apps {
 namespace {
