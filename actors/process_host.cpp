@@ -110,7 +110,7 @@ core::status spawn_nodes(host_ptr self) {
     const auto seed = core::mix_seed(cfg.run.seed + 7919 * static_cast<std::uint64_t>(i));
     auto sender = self->spawn(sender_actor, id, s.links, cfg.network.duplicate, worker, seed,
                               push_wire_type(s.setup.settings));
-    for (const auto& a : {worker, comp, sender}) self->monitor(a);
+    for (const auto& a : {worker, comp, caf::actor_cast<caf::actor>(sender)}) self->monitor(a);
     s.nodes.push_back({id, worker, comp, sender, std::move(engine), std::nullopt, false});
   }
   return {};

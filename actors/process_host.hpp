@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "actors/cluster_messages.hpp"
+#include "actors/handles.hpp"
 #include "actors/messages.hpp"
 #include "actors/worker_actor.hpp"
 #include "config/config.hpp"
@@ -55,7 +56,7 @@ struct local_node {
   int id = 0;
   caf::actor worker;
   caf::actor compute;
-  caf::actor sender;
+  sender_handle sender;
   std::shared_ptr<runtime::compute_engine> engine;
   std::optional<iteration_report> last;
   double comm_wait = 0.0;        ///< seconds waited for in-neighbours, summed

@@ -209,7 +209,7 @@ void stop_nodes(host_ptr self) {
   s.phase = host_phase::finished;
   (void)s.metrics.close();
   for (const auto& node : s.nodes) {
-    for (const auto& a : {node.worker, node.compute, node.sender}) {
+    for (const auto& a : {node.worker, node.compute, caf::actor_cast<caf::actor>(node.sender)}) {
       if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
     }
   }

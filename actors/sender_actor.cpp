@@ -41,13 +41,16 @@ void apply_link_update(net::link_emulator& links, const link_update& u) {
   }
 }
 
-caf::behavior sender_actor(caf::stateful_actor<sender_state>* self, int node,
-                           net::link_emulator links, double duplicate, caf::actor worker,
-                           std::uint64_t seed, net::wire::dtype wire_type) {
+sender_handle::behavior_type sender_actor(sender_handle::stateful_pointer<sender_state> self,
+                                          int node, net::link_emulator links, double duplicate,
+                                          caf::actor worker, std::uint64_t seed,
+                                          net::wire::dtype wire_type) {
   exit_on_exception(self, "node " + std::to_string(node) + " sender");
   auto& s = self->state;
   s.worker = std::move(worker);
-  s.timer = std::make_unique<transport_timer>(self);
+  s.timer = std::make_unique<transport_timer>(self, [self](caf::timespan delay, std::uint64_t id) {
+    self->delayed_send(self, delay, tick_atom::value, id);
+  });
   s.transport = std::make_unique<net::emulated_transport>(
       std::make_unique<net::in_process_transport>(), *s.timer, std::move(links),
       net::emulation_options{static_cast<std::size_t>(node), duplicate, seed, wire_type});
@@ -56,8 +59,8 @@ caf::behavior sender_actor(caf::stateful_actor<sender_state>* self, int node,
         auto& st = self->state;
         for (const auto& e : envelopes) st.transport->deliver(e);
         const auto t = st.transport->totals();
-        self->send(st.worker, report_atom::value, t.bytes_sent,
-                   t.messages_lost + t.messages_dropped);
+        caf::anon_send(st.worker, report_atom::value, t.bytes_sent,
+                       t.messages_lost + t.messages_dropped);
       },
       [=](tick_atom, std::uint64_t id) { self->state.timer->fire(id); },
       [=](links_atom, const link_update& update) {
@@ -72,7 +75,7 @@ caf::behavior sender_actor(caf::stateful_actor<sender_state>* self, int node,
           }
           // Posts the envelope (its shared buffers, not a copy of them).
           transport.set_receiver(j, [self, peer = peers[j]](const core::gossip_envelope& e) {
-            self->send(peer, push_atom::value, e);
+            caf::anon_send(peer, push_atom::value, e);
           });
         }
       },

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "actors/handles.hpp"
 #include "actors/messages.hpp"
 #include "actors/transport_timer.hpp"
 #include "config/settings.hpp"
@@ -32,9 +33,10 @@ struct sender_state {
 /// `links` is the emulator as configured (defaults and per-link settings);
 /// `wire_type` is how a push's values travel on the wire, which sets the
 /// bytes each push is charged (net::wire::push_frame_size).
-caf::behavior sender_actor(caf::stateful_actor<sender_state>* self, int node,
-                           net::link_emulator links, double duplicate, caf::actor worker,
-                           std::uint64_t seed, net::wire::dtype wire_type);
+sender_handle::behavior_type sender_actor(sender_handle::stateful_pointer<sender_state> self,
+                                          int node, net::link_emulator links, double duplicate,
+                                          caf::actor worker, std::uint64_t seed,
+                                          net::wire::dtype wire_type);
 
 /// The wire's type of a push's values under `set` (bf16 with bf16
 /// compression, else f32: what net/remote_edges sends between processes).

@@ -28,7 +28,7 @@ using snapshots = std::vector<node_snapshot>;
 void shut_down(supervisor_ptr self) {
   auto& s = self->state;
   for (const auto& n : s.nodes) {
-    for (const auto& a : {n.worker, n.compute, n.sender}) {
+    for (const auto& a : {n.worker, n.compute, caf::actor_cast<caf::actor>(n.sender)}) {
       if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
     }
   }

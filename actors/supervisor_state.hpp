@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "actors/embedding.hpp"
+#include "actors/handles.hpp"
 #include "actors/messages.hpp"
 #include "actors/worker_actor.hpp"
 #include "config/config.hpp"
@@ -33,7 +34,7 @@ namespace sgp::actors {
 struct node_actors {
   caf::actor worker;
   caf::actor compute;
-  caf::actor sender;
+  sender_handle sender;
   std::shared_ptr<runtime::compute_engine> engine;
 };
 

@@ -19,7 +19,7 @@ void transport_timer::schedule(double at, std::function<void()> callback) {
   pending_.emplace(id, std::move(callback));
   const auto delay = std::chrono::duration_cast<caf::timespan>(
       std::chrono::duration<double>(std::max(0.0, at - now())));
-  self_->delayed_send(self_, delay, tick_atom::value, id);
+  post_(delay, id);
 }
 
 void transport_timer::fire(std::uint64_t id) {

@@ -17,9 +17,13 @@ namespace sgp::actors {
 
 class transport_timer final : public net::transport_clock {
  public:
-  /// Timers for `self`, which must forward its `tick_atom, std::uint64_t`
-  /// messages to fire().
-  explicit transport_timer(caf::event_based_actor* self) : self_(self) {}
+  /// How a timer's tick reaches the actor: `post(delay, id)` sends it
+  /// (tick_atom, id) after `delay`.
+  using post_tick = std::function<void(caf::timespan, std::uint64_t)>;
+
+  /// Timers for `self` (its clock), which must forward its `tick_atom,
+  /// std::uint64_t` messages, sent by `post`, to fire().
+  transport_timer(caf::local_actor* self, post_tick post) : self_(self), post_(std::move(post)) {}
 
   [[nodiscard]] double now() const override;
   void schedule(double at, std::function<void()> callback) override;
@@ -28,7 +32,8 @@ class transport_timer final : public net::transport_clock {
   void fire(std::uint64_t id);
 
  private:
-  caf::event_based_actor* self_;
+  caf::local_actor* self_;
+  post_tick post_;
   std::uint64_t next_id_ = 0;
   std::unordered_map<std::uint64_t, std::function<void()>> pending_;
 };

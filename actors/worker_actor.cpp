@@ -113,7 +113,7 @@ caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
   s.joining = w <= 0.0;
   if (setup.start_iteration > 0) s.node->resume_at(setup.start_iteration, setup.start_round);
   return {
-      [=](start_atom, const caf::actor& compute, const caf::actor& sender) {
+      [=](start_atom, const caf::actor& compute, const sender_handle& sender) {
         self->state.compute = compute;
         self->state.sender = sender;
         try_start(self);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 
+#include "actors/handles.hpp"
 #include "actors/messages.hpp"
 #include "core/gossip_node.hpp"
 #include "runtime/compute_engine.hpp"
@@ -35,7 +36,7 @@ struct worker_state {
   std::shared_ptr<runtime::compute_engine> engine;  ///< z and delta buffers, shared with compute
   worker_setup setup;
   caf::actor compute;
-  caf::actor sender;
+  sender_handle sender;
   caf::actor supervisor;
   bool computing = false;
   bool joining = false;  ///< revived: waits for its donor's share

@@ -108,6 +108,7 @@ TEST_CASE("the sender delivers after the link's time and drops on a link down", 
   REQUIRE(reports->size() == 2);
   CHECK(reports->back() == std::pair<std::uint64_t, std::uint64_t>{2 * bytes, 1});
 
-  for (const auto& a : {sender, peer, worker}) caf::anon_send_exit(a, caf::exit_reason::kill);
+  caf::anon_send_exit(sender, caf::exit_reason::kill);
+  for (const auto& a : {peer, worker}) caf::anon_send_exit(a, caf::exit_reason::kill);
   c.sched->run();
 }
