@@ -137,6 +137,9 @@ class group_fixture {
 
   caf::scheduler::test_coordinator& sched() { return *sched_; }
 
+  /// The group's supervisor (to drive a run message by message).
+  [[nodiscard]] const caf::actor& supervisor() const { return supervisor_; }
+
   std::string error;
 
  private:
