@@ -40,18 +40,53 @@ __global__ void nchw_to_nhwc_kernel(const float* __restrict__ src, int c, int hw
   }
 }
 
+/// Where element (or channel vector) i of an NHWC tensor of `groups`
+/// channel groups per pixel, `w` columns and `h` rows lies.
+struct nhwc_position {
+  int group;
+  int w;
+  int h;
+  long long img;
+};
+
+__device__ __forceinline__ nhwc_position position_of(long long i, int groups, int w, int h) {
+  nhwc_position p;
+  p.group = static_cast<int>(i % groups);
+  long long rest = i / groups;
+  p.w = static_cast<int>(rest % w);
+  rest /= w;
+  p.h = static_cast<int>(rest % h);
+  p.img = rest / h;
+  return p;
+}
+
+/// The max-pool outputs whose window holds input (h, w): rows oh_lo..oh_hi,
+/// columns ow_lo..ow_hi (oh*s - p <= h <= oh*s - p + k - 1), and the padded
+/// input position (hp, wp) that gives each window's arg-max index.
+struct pool_window {
+  int hp, wp, oh_lo, oh_hi, ow_lo, ow_hi;
+};
+
+__device__ __forceinline__ pool_window window_of(const pool_geometry& g, int h, int w) {
+  pool_window o;
+  o.hp = h + g.padding;
+  o.wp = w + g.padding;
+  o.oh_lo = o.hp - g.kernel + 1 > 0 ? (o.hp - g.kernel + g.stride) / g.stride : 0;
+  o.oh_hi = min(g.out_h - 1, o.hp / g.stride);
+  o.ow_lo = o.wp - g.kernel + 1 > 0 ? (o.wp - g.kernel + g.stride) / g.stride : 0;
+  o.ow_hi = min(g.out_w - 1, o.wp / g.stride);
+  return o;
+}
+
 template <class T>
 __global__ void max_pool_forward_kernel(const T* __restrict__ x, pool_geometry g, long long total,
                                         T* __restrict__ y, std::uint8_t* __restrict__ argmax) {
   SGP_GRID_STRIDE(o, total) {
-    const int ch = static_cast<int>(o % g.c);
-    long long rest = o / g.c;
-    const int ow = static_cast<int>(rest % g.out_w);
-    rest /= g.out_w;
-    const int oh = static_cast<int>(rest % g.out_h);
-    const long long img = rest / g.out_h;
-    const int h0 = oh * g.stride - g.padding;
-    const int w0 = ow * g.stride - g.padding;
+    const auto at = position_of(o, g.c, g.out_w, g.out_h);
+    const int ch = at.group;
+    const long long img = at.img;
+    const int h0 = at.h * g.stride - g.padding;
+    const int w0 = at.w * g.stride - g.padding;
     float best = -INFINITY;
     int arg = 0;
     for (int kh = 0; kh < g.kernel; ++kh) {
@@ -79,24 +114,14 @@ __global__ void max_pool_backward_kernel(const T* __restrict__ dy,
                                          const std::uint8_t* __restrict__ argmax, pool_geometry g,
                                          long long total, T* __restrict__ dx) {
   SGP_GRID_STRIDE(i, total) {
-    const int ch = static_cast<int>(i % g.c);
-    long long rest = i / g.c;
-    const int w = static_cast<int>(rest % g.w);
-    rest /= g.w;
-    const int h = static_cast<int>(rest % g.h);
-    const long long img = rest / g.h;
-    // Outputs whose window holds h: oh*s - p <= h <= oh*s - p + k - 1.
-    const int hp = h + g.padding;
-    const int wp = w + g.padding;
-    const int oh_lo = hp - g.kernel + 1 > 0 ? (hp - g.kernel + g.stride) / g.stride : 0;
-    const int oh_hi = min(g.out_h - 1, hp / g.stride);
-    const int ow_lo = wp - g.kernel + 1 > 0 ? (wp - g.kernel + g.stride) / g.stride : 0;
-    const int ow_hi = min(g.out_w - 1, wp / g.stride);
+    const auto at = position_of(i, g.c, g.w, g.h);
+    const int ch = at.group;
+    const auto win = window_of(g, at.h, at.w);
     float sum = 0.0f;
-    for (int oh = oh_lo; oh <= oh_hi; ++oh) {
-      for (int ow = ow_lo; ow <= ow_hi; ++ow) {
-        const long long o = ((img * g.out_h + oh) * g.out_w + ow) * g.c + ch;
-        const int pos = (hp - oh * g.stride) * g.kernel + (wp - ow * g.stride);
+    for (int oh = win.oh_lo; oh <= win.oh_hi; ++oh) {
+      for (int ow = win.ow_lo; ow <= win.ow_hi; ++ow) {
+        const long long o = ((at.img * g.out_h + oh) * g.out_w + ow) * g.c + ch;
+        const int pos = (win.hp - oh * g.stride) * g.kernel + (win.wp - ow * g.stride);
         if (argmax[o] == pos) sum += to_float(dy[o]);
       }
     }
@@ -115,14 +140,11 @@ __global__ void max_pool_forward_vec_kernel(const T* __restrict__ x, pool_geomet
   constexpr int V = nhwc::width<T>::value;
   const int groups = g.c / V;
   SGP_GRID_STRIDE(o, vectors) {
-    const int ch = static_cast<int>(o % groups) * V;
-    long long rest = o / groups;
-    const int ow = static_cast<int>(rest % g.out_w);
-    rest /= g.out_w;
-    const int oh = static_cast<int>(rest % g.out_h);
-    const long long img = rest / g.out_h;
-    const int h0 = oh * g.stride - g.padding;
-    const int w0 = ow * g.stride - g.padding;
+    const auto at = position_of(o, groups, g.out_w, g.out_h);
+    const int ch = at.group * V;
+    const long long img = at.img;
+    const int h0 = at.h * g.stride - g.padding;
+    const int w0 = at.w * g.stride - g.padding;
     float best[V];
     std::uint8_t arg[V];
 #pragma unroll
@@ -165,23 +187,14 @@ __global__ void max_pool_backward_vec_kernel(const T* __restrict__ dy,
   constexpr int V = nhwc::width<T>::value;
   const int groups = g.c / V;
   SGP_GRID_STRIDE(i, vectors) {
-    const int ch = static_cast<int>(i % groups) * V;
-    long long rest = i / groups;
-    const int w = static_cast<int>(rest % g.w);
-    rest /= g.w;
-    const int h = static_cast<int>(rest % g.h);
-    const long long img = rest / g.h;
-    const int hp = h + g.padding;
-    const int wp = w + g.padding;
-    const int oh_lo = hp - g.kernel + 1 > 0 ? (hp - g.kernel + g.stride) / g.stride : 0;
-    const int oh_hi = min(g.out_h - 1, hp / g.stride);
-    const int ow_lo = wp - g.kernel + 1 > 0 ? (wp - g.kernel + g.stride) / g.stride : 0;
-    const int ow_hi = min(g.out_w - 1, wp / g.stride);
+    const auto at = position_of(i, groups, g.w, g.h);
+    const int ch = at.group * V;
+    const auto win = window_of(g, at.h, at.w);
     float sum[V] = {};
-    for (int oh = oh_lo; oh <= oh_hi; ++oh) {
-      for (int ow = ow_lo; ow <= ow_hi; ++ow) {
-        const long long o = ((img * g.out_h + oh) * g.out_w + ow) * g.c + ch;
-        const int pos = (hp - oh * g.stride) * g.kernel + (wp - ow * g.stride);
+    for (int oh = win.oh_lo; oh <= win.oh_hi; ++oh) {
+      for (int ow = win.ow_lo; ow <= win.ow_hi; ++ow) {
+        const long long o = ((at.img * g.out_h + oh) * g.out_w + ow) * g.c + ch;
+        const int pos = (win.hp - oh * g.stride) * g.kernel + (win.wp - ow * g.stride);
         float d[V];
         nhwc::load(dy + o, d);
 #pragma unroll
