@@ -97,7 +97,7 @@ void detect_pause(supervisor_ptr self) {
 /// Nodes that have reported nothing for heartbeat_timeout are declared failed.
 void check_heartbeats(supervisor_ptr self) {
   auto& s = self->state;
-  if (s.holding) return;  // paused for a checkpoint: nobody reports
+  if (core::paused(s.phase)) return;  // paused for a checkpoint: nobody reports
   const double timeout = s.heartbeat_timeout;
   const double now = clock_seconds(self);
   for (std::size_t i = 0; i < s.n; ++i) {
@@ -351,7 +351,7 @@ bool start_group(supervisor_ptr self) {
 void on_report(supervisor_ptr self, iteration_report r) {
   auto& s = self->state;
   const auto node = static_cast<std::size_t>(r.node);
-  if (node >= s.n || !s.view.live[node] || s.finishing) return;
+  if (node >= s.n || !s.view.live[node] || core::finishing(s.phase)) return;
   if (!std::isfinite(r.loss)) {
     abort_run(self, "node " + std::to_string(r.node) + " diverged at iteration " +
                         std::to_string(r.iteration) +
@@ -438,8 +438,10 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
   return {
       [=](start_atom) -> caf::result<runtime::run_summary> {
         auto& s = self->state;
-        if (s.started) return caf::make_error(caf::sec::runtime_error, "already started");
-        s.started = true;
+        if (core::started(s.phase)) {
+          return caf::make_error(caf::sec::runtime_error, "already started");
+        }
+        s.on(core::phase_event::start);
         s.finished = self->make_response_promise();
         start_group(self);
         return s.finished;
@@ -451,7 +453,8 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
         for (std::size_t i = 0; i < s.n; ++i) {
           if (s.view.live[i] && !s.done[i]) return;
         }
-        if (!s.finishing && s.setup.hold_at > 0 && s.setup.hold_at < s.setup.total_iterations) {
+        if (!core::finishing(s.phase) && s.setup.hold_at > 0 &&
+            s.setup.hold_at < s.setup.total_iterations) {
           checkpoint_pause(self);
           return;
         }
@@ -475,7 +478,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
       [=](flush_atom) { drain(self); },
       [=](tick_atom) {
         auto& s = self->state;
-        if (s.finishing) return;
+        if (core::finishing(s.phase)) return;
         detect_pause(self);
         fire_due_faults(self);
         check_heartbeats(self);
@@ -495,7 +498,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
         if (listener) unsubscribe(self, listener.address());
       },
       [=](stop_atom) {
-        if (!self->state.finishing) finish(self);
+        if (!core::finishing(self->state.phase)) finish(self);
       },
       [=](status_atom) -> core::cluster_status { return cluster_status_of(self); },
   };

@@ -18,8 +18,8 @@ namespace sgp::actors {
 std::string write_checkpoints(supervisor_ptr self) {
   auto& s = self->state;
   const std::string path = s.cfg.run.dir + "/checkpoints/latest.ckpt";
-  if (s.finishing) return "the run is ending: its last checkpoint goes to " + path;
-  if (s.holding) return "a checkpoint is being written to " + path;
+  if (core::finishing(s.phase)) return "the run is ending: its last checkpoint goes to " + path;
+  if (core::paused(s.phase)) return "a checkpoint is being written to " + path;
   std::uint64_t furthest = 0;
   for (std::size_t i = 0; i < s.n; ++i) {
     if (s.view.live[i] && s.last[i]) furthest = std::max(furthest, s.last[i]->iteration);
@@ -48,8 +48,8 @@ std::uint64_t next_hold(const supervisor_state& s, std::uint64_t after) {
 
 void checkpoint_pause(supervisor_ptr self) {
   auto& s = self->state;
-  if (s.holding || s.finishing) return;
-  s.holding = true;
+  if (core::paused(s.phase) || core::finishing(s.phase)) return;
+  s.on(core::phase_event::pause);
   s.pause_started = clock_seconds(self);
   s.drain_deadline = clock_seconds(self) + s.settings.algorithm.wait_timeout_seconds;
   for (std::size_t i = 0; i < s.n; ++i) {
@@ -130,9 +130,9 @@ void save_group(supervisor_ptr self, const std::vector<node_snapshot>& all,
 /// run was stopped meanwhile, to the end).
 void end_pause(supervisor_ptr self) {
   auto& s = self->state;
-  s.holding = false;
+  s.on(core::phase_event::pause_ended);
   s.paused_total += clock_seconds(self) - s.pause_started;
-  if (s.finishing) {
+  if (core::finishing(s.phase)) {
     drain(self);
     return;
   }

@@ -77,13 +77,13 @@ command_outcome kill_node(supervisor_ptr self, int id) {
             self->send_exit(dead.compute, caf::exit_reason::kill);
             self->send_exit(dead.sender, caf::exit_reason::kill);
             broadcast_view(self);
-            if (--st.pending_kills == 0 && st.finish_requested) finish(self);
+            if (--st.pending_kills == 0 && core::ending(st.phase)) finish(self);
           },
           [=](const caf::error&) {
             auto& st = self->state;
             st.weight_exact = false;
             broadcast_view(self);
-            if (--st.pending_kills == 0 && st.finish_requested) finish(self);
+            if (--st.pending_kills == 0 && core::ending(st.phase)) finish(self);
           });
   // Nodes that were only waiting for this one may be done now.
   bool all_done = true;
@@ -217,7 +217,7 @@ std::string topology_text(supervisor_ptr self) {
 
 command_outcome execute(supervisor_ptr self, const core::command& c) {
   auto& s = self->state;
-  if (!s.started || s.nodes.empty()) return refused("the group has not started");
+  if (!core::started(s.phase) || s.nodes.empty()) return refused("the group has not started");
   switch (c.kind) {
     case core::command_kind::status:
       return applied(status_text(self));
@@ -265,7 +265,7 @@ command_outcome execute(supervisor_ptr self, const core::command& c) {
       // writes its last one), a checkpoint still comes: applied either way.
       return applied(write_checkpoints(self));
     case core::command_kind::stop:
-      self->state.stopping = true;
+      self->state.on(core::phase_event::end_asked);
       self->send(self, stop_atom::value);
       return applied("stopping: every live node is evaluated as it is now");
   }
@@ -283,11 +283,13 @@ command_outcome run_command(supervisor_ptr self, const core::command& c, const s
   const auto k = c.kind;
   const bool question = k == core::command_kind::status || k == core::command_kind::topology ||
                         k == core::command_kind::help;
-  if ((s.finishing || s.stopping) && !question) {
+  if (core::ending(s.phase) && !question) {
     return refused("the run has ended (final evaluation under way): '" + text + "' not done");
   }
   // Before the start there is no run to log to (metrics.jsonl is not open).
-  if (!s.started || s.nodes.empty()) return refused("the group has not started");
+  if (!core::started(s.phase) || s.nodes.empty()) {
+    return refused("the group has not started");
+  }
   const auto it = global_iteration(s);
   auto outcome = execute(self, c);
   if (!question) log_action(self, "command", source, it, c, text, outcome);

@@ -33,6 +33,7 @@ void shut_down(supervisor_ptr self) {
     }
   }
   if (s.allreduce) self->send_exit(s.allreduce, caf::exit_reason::user_shutdown);
+  s.on(core::phase_event::shut_down);
   self->quit();
 }
 
@@ -272,7 +273,7 @@ void summarize(supervisor_ptr self, const snapshots& all,
 
 void measure_consensus(supervisor_ptr self) {
   auto& s = self->state;
-  if (s.measuring_consensus || s.finishing) return;
+  if (s.measuring_consensus || core::finishing(s.phase)) return;
   s.measuring_consensus = true;
   const auto it = global_iteration(s);
   collect_snapshots(self, [=](const snapshots& all) {
@@ -290,8 +291,8 @@ void abort_run(supervisor_ptr self, const std::string& message) {
   auto& s = self->state;
   // While finishing, the run still ends here if the reply has not gone yet
   // (an actor failed during the final evaluation).
-  if (s.finishing && !s.finished.pending()) return;
-  s.finishing = true;
+  if (s.phase == core::run_phase::done) return;
+  s.on(core::phase_event::finish);
   (void)s.metrics.close();  // what it can save; the run has failed already
   deliver_error(self, message);
   shut_down(self);
@@ -433,7 +434,7 @@ void drain(supervisor_ptr self) {
     const double in_flight = in_flight_weight(all);
     st.final_in_flight_weight = in_flight;
     if (in_flight <= 1e-9 * static_cast<double>(st.n) || clock_seconds(self) >= st.drain_deadline) {
-      if (st.finishing) {
+      if (core::finishing(st.phase)) {
         save_group(self, all, [=]() { evaluate(self, all); });
       } else {
         save_group(self, all, [=]() { end_pause(self); });
@@ -449,12 +450,13 @@ void drain(supervisor_ptr self) {
 
 void finish(supervisor_ptr self) {
   auto& s = self->state;
-  if (s.finishing) return;
+  if (core::finishing(s.phase)) return;
   if (s.pending_kills > 0) {
-    s.finish_requested = true;
+    s.on(core::phase_event::end_asked);
     return;
   }
-  s.finishing = true;
+  const bool was_paused = core::paused(s.phase);
+  s.on(core::phase_event::finish);
   // The last iteration's line stays; the evaluation's goes under it.
   print_progress(self, true);
   end_progress();
@@ -462,7 +464,7 @@ void finish(supervisor_ptr self) {
   // at most algorithm.wait_timeout.
   s.drain_deadline = clock_seconds(self) + s.settings.algorithm.wait_timeout_seconds;
   // A checkpoint's pause is draining already: it goes on to the end.
-  if (s.holding) return;
+  if (was_paused) return;
   for (std::size_t i = 0; i < s.n; ++i) {
     if (s.view.live[i]) self->send(s.nodes[i].worker, flush_atom::value);
   }

@@ -20,6 +20,7 @@
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
 #include "core/group_checkpoint.hpp"
+#include "core/run_phase.hpp"
 #include "data/dataset.hpp"
 #include "net/link_emulator.hpp"
 #include "runtime/compute_engine.hpp"
@@ -95,8 +96,6 @@ struct supervisor_state {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> start_at;
   /// Periodic checkpoints: every this many iterations (0: only at the end).
   std::uint64_t checkpoint_every = 0;
-  /// Every live node has paused at setup.hold_at; a checkpoint is under way.
-  bool holding = false;
   double pause_started = 0.0;  ///< clock seconds
   double paused_total = 0.0;   ///< seconds paused for checkpoints so far
   bool weight_exact = true;
@@ -104,9 +103,8 @@ struct supervisor_state {
   bool consensus_measured = false;  ///< consensus_distance holds a measurement
   std::uint64_t next_consensus = 0;
   bool measuring_consensus = false;
-  bool started = false;
-  bool finishing = false;
-  bool stopping = false;                ///< `stop` was typed: finishing comes next
+  /// Where the run is; moved only by next_phase (core/run_phase.hpp).
+  core::run_phase phase = core::run_phase::starting;
   double drain_deadline = 0.0;          ///< clock seconds: the final drain gives up then
   double final_in_flight_weight = 0.0;  ///< weight still in flight at the final evaluation
   /// The averaged model and its batch-norm statistics at the final
@@ -115,7 +113,6 @@ struct supervisor_state {
   std::vector<float> final_stats;
   std::vector<std::vector<float>> final_node_stats;  ///< per node, at the final evaluation
   int pending_kills = 0;                             ///< kills whose last state has not arrived
-  bool finish_requested = false;                     ///< finish once pending_kills is 0
   caf::response_promise finished;
   runtime::metrics_writer metrics;  ///< RUN_DIR/metrics.jsonl
   std::uint64_t late_total = 0;
@@ -130,6 +127,9 @@ struct supervisor_state {
   std::deque<core::history_point> history;  ///< loss and consensus, one a second
   std::vector<caf::actor> subscribers;      ///< the typed event stream's (embedding.hpp)
   static inline const char* name = "sgp.supervisor";
+
+  /// Moves the phase on `e` (core::next_phase: the transitions are there).
+  void on(core::phase_event e) { phase = core::next_phase(phase, e); }
 };
 
 using supervisor_ptr = caf::stateful_actor<supervisor_state>*;

@@ -95,9 +95,9 @@ core::cluster_status cluster_status_of(supervisor_ptr self) {
   core::cluster_status out;
   out.algorithm = s.cfg.algorithm.name;
   out.topology = std::string(core::topology_name(s.gossip.schedule.kind));
-  out.finishing = s.finishing;
+  out.finishing = core::finishing(s.phase);
   out.total_iterations = s.setup.total_iterations;
-  if (!s.started || s.nodes.empty()) return out;
+  if (!core::started(s.phase) || s.nodes.empty()) return out;
   const double now = run_seconds(self);
   out.time = now;
   out.iteration = global_iteration(s);
