@@ -212,7 +212,7 @@ void broadcast_view(supervisor_ptr self) {
     }
     workers[i] = s.nodes[i].worker;
     computes[i] = s.nodes[i].compute;
-    engines[i] = s.nodes[i].engine;
+    if (s.device_grads) engines[i] = s.nodes[i].engine;  // the device path's buffers
   }
   for (std::size_t i = 0; i < s.n; ++i) {
     if (!s.view.live[i]) continue;

@@ -67,7 +67,9 @@ void start_allreduce(supervisor_ptr self, const engine_list& engines) {
                made.err().message.c_str());
   }
   s.device_grads = device != nullptr;
-  s.allreduce = self->spawn(allreduce_actor, s.links, std::uint64_t{4}, std::move(device), engines);
+  // The host path gets the gradients by message: it is given no engine.
+  s.allreduce = self->spawn(allreduce_actor, s.links, std::uint64_t{4}, std::move(device),
+                            s.device_grads ? engines : engine_list{});
   self->monitor(s.allreduce);
 }
 
