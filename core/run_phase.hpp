@@ -52,7 +52,9 @@ enum class phase_event {
 }
 
 /// The start request has come (the group exists).
-[[nodiscard]] constexpr bool started(run_phase p) { return p != run_phase::starting; }
+[[nodiscard]] constexpr bool started(run_phase p) {
+  return p != run_phase::starting;
+}
 
 /// Every live node is paused for a checkpoint: nobody reports.
 [[nodiscard]] constexpr bool paused(run_phase p) {
