@@ -12,7 +12,6 @@
 #include "actors/actor_failure.hpp"
 #include "actors/sender_actor.hpp"
 #include "actors/terminal.hpp"
-#include "core/clock_text.hpp"
 #include "core/log.hpp"
 #include "core/lr_schedule.hpp"
 #include "core/metrics_lines.hpp"
@@ -127,50 +126,9 @@ void check_heartbeats(supervisor_ptr self) {
 
 void print_progress(supervisor_ptr self, bool force) {
   auto& s = self->state;
-  if (!s.cfg.output.progress) return;
-  const double now = run_seconds(self);
-  if (!force && now - s.last_progress < 0.5) return;
-  s.last_progress = now;
-  double loss = 0.0;
-  double wait = 0.0;
-  double busy = 0.0;
-  int count = 0;
-  std::uint64_t slowest_it = ~0ULL;
-  int slowest = -1;
-  std::uint64_t done_iterations = 0;
-  for (std::size_t i = 0; i < s.n; ++i) {
-    if (!s.view.live[i] || !s.last[i]) continue;
-    const auto& r = *s.last[i];
-    loss += r.loss;
-    wait += r.comm_wait;
-    busy += r.comm_wait + r.compute_seconds;
-    done_iterations += r.iteration;
-    ++count;
-    if (r.iteration < slowest_it) {
-      slowest_it = r.iteration;
-      slowest = r.node;
-    }
-  }
-  if (count == 0) return;
-  const auto it = global_iteration(s);
-  const double samples = static_cast<double>(done_iterations) * s.cfg.data.batch_size;
-  // The run ends when the slowest node is done: its pace gives the ETA.
-  const auto total = s.setup.total_iterations;
-  std::string eta = "--";
-  if (slowest_it > 0 && slowest_it <= total) {
-    eta = core::clock_text(now / static_cast<double>(slowest_it) *
-                           static_cast<double>(total - slowest_it));
-  }
-  char text[320];
-  std::snprintf(text, sizeof(text),
-                "it %llu/%llu  epoch %.2f/%d  elapsed %s  eta %s  loss %.4f  %.0f samples/s  "
-                "comm wait %.0f%%  slowest node %d (it %llu)",
-                static_cast<unsigned long long>(it), static_cast<unsigned long long>(total),
-                static_cast<double>(it) / static_cast<double>(s.per_epoch), s.cfg.schedule.epochs,
-                core::clock_text(now).c_str(), eta.c_str(), loss / count,
-                samples / std::max(now, 1e-9), busy > 0 ? 100.0 * wait / busy : 0.0, slowest,
-                static_cast<unsigned long long>(slowest_it));
-  show_progress(text);
+  auto text =
+      s.reporter.progress_line(s.view.live, s.last, global_iteration(s), run_seconds(self), force);
+  if (text) show_progress(*text);
 }
 
 void log_action(supervisor_ptr self, const std::string& event, const std::string& source,
@@ -184,7 +142,7 @@ void log_action(supervisor_ptr self, const std::string& event, const std::string
       c,
       outcome.applied};
   publish(self, e);
-  if (!s.metrics.is_open()) return;
+  if (!s.reporter.is_open()) return;
   (void)write_metrics(self, core::metrics::action_line(e.record));
 }
 
@@ -237,8 +195,6 @@ bool start_group(supervisor_ptr self) {
   s.view = core::membership_view::all_up(s.n);
   s.nodes.assign(s.n, {});
   s.last.assign(s.n, std::nullopt);
-  s.first.assign(s.n, std::nullopt);
-  s.steady.assign(s.n, std::nullopt);
   s.done.assign(s.n, false);
   s.spawned_at.assign(s.n, 0.0);
   s.suspected.assign(s.n, 0);
@@ -280,7 +236,10 @@ bool start_group(supervisor_ptr self) {
   s.setup.wait_timeout = std::chrono::duration_cast<caf::timespan>(
       std::chrono::duration<double>(s.settings.algorithm.wait_timeout_seconds));
   s.setup.bytes_per_element = runtime::share_bytes(s.settings);
-  s.next_consensus = static_cast<std::uint64_t>(s.cfg.output.consensus_every_iterations);
+  s.reporter.configure({s.cfg.run.name, s.cfg.algorithm.name, s.cfg.model.name, s.cfg.backend.name,
+                        s.cfg.schedule.epochs, s.cfg.data.batch_size, s.n, s.per_epoch,
+                        s.setup.total_iterations, s.cfg.output.progress,
+                        static_cast<std::uint64_t>(s.cfg.output.consensus_every_iterations)});
   s.heartbeat_timeout = s.settings.cluster.heartbeat_timeout_seconds;
 
   std::error_code ec;
@@ -289,7 +248,7 @@ bool start_group(supervisor_ptr self) {
     return refuse(core::make_error(s.cfg.run.dir + ": cannot create the run directory (" +
                                    ec.message() + ")"));
   }
-  if (auto opened = s.metrics.open_in(s.cfg.run.dir); !opened.ok()) {
+  if (auto opened = s.reporter.open(s.cfg.run.dir); !opened.ok()) {
     return refuse(opened.err());
   }
 
@@ -358,39 +317,18 @@ void on_report(supervisor_ptr self, iteration_report r) {
                         " (loss is not finite): lower optimizer.lr or add schedule.warmup_epochs");
     return;
   }
-  const double t = r.time - s.start_time;
-  const double epoch = static_cast<double>(r.iteration) / static_cast<double>(s.per_epoch);
-  const iteration_event e{r.node,
-                          r.iteration,
-                          epoch,
-                          t,
-                          r.loss,
-                          r.lr,
-                          r.w,
-                          r.comm_wait,
-                          r.compute_seconds,
-                          r.bytes_sent,
-                          r.messages_late,
-                          r.messages_lost,
-                          r.messages_duplicate};
-  if (!write_metrics(self, core::metrics::train_line(e))) return;
-  publish(self, e);
   r.paused = s.paused_total;
-  if (!s.first[node]) s.first[node] = r;
-  // Warm-up: CUDA graph capture, memory pools growing, nodes settling into
-  // their pace. Steady-state timing starts a tenth of the run in.
-  const std::uint64_t warmup = std::max<std::uint64_t>(1, s.setup.total_iterations / 10);
-  if (!s.steady[node] && r.iteration >= s.first[node]->iteration + warmup) s.steady[node] = r;
+  auto e = s.reporter.record(r, r.time - s.start_time);
+  if (!e.ok()) {
+    abort_run(self, e.err().message);
+    return;
+  }
+  publish(self, *e);
   record_traffic(s, r);
-  s.comm_wait_total += r.comm_wait;
-  s.compute_total += r.compute_seconds;
   s.last[node] = std::move(r);
   fire_due_faults(self);
   print_progress(self, false);
-  if (s.next_consensus > 0 && global_iteration(s) >= s.next_consensus) {
-    s.next_consensus += static_cast<std::uint64_t>(s.cfg.output.consensus_every_iterations);
-    measure_consensus(self);
-  }
+  if (s.reporter.consensus_due(global_iteration(s))) measure_consensus(self);
 }
 
 caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, config::config cfg,

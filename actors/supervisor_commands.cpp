@@ -115,8 +115,7 @@ command_outcome revive_node(supervisor_ptr self, int id) {
   ++s.view.epoch;
   s.done[i] = false;
   s.last[i].reset();
-  s.first[i].reset();
-  s.steady[i].reset();
+  s.reporter.forget(i);
   auto zeros = std::make_shared<const std::vector<float>>(s.initial_x->size(), 0.0f);
   if (auto st = spawn_node(self, id, std::move(zeros), 0.0); !st.ok()) {
     s.view.live[i] = false;

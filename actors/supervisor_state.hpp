@@ -13,6 +13,7 @@
 
 #include "actors/embedding.hpp"
 #include "actors/messages.hpp"
+#include "actors/run_reporter.hpp"
 #include "actors/worker_actor.hpp"
 #include "config/config.hpp"
 #include "config/settings.hpp"
@@ -24,7 +25,6 @@
 #include "data/dataset.hpp"
 #include "net/link_emulator.hpp"
 #include "runtime/compute_engine.hpp"
-#include "runtime/metrics_writer.hpp"
 #include "runtime/run_summary.hpp"
 
 namespace sgp::actors {
@@ -74,11 +74,7 @@ struct supervisor_state {
   std::shared_ptr<const std::vector<float>> initial_x;
   std::int64_t per_epoch = 1;
 
-  std::vector<std::optional<iteration_report>> last;   ///< latest report per node
-  std::vector<std::optional<iteration_report>> first;  ///< first report per incarnation
-  /// First report past the warm-up (a tenth of the run's iterations) per
-  /// incarnation: where steady-state timing starts.
-  std::vector<std::optional<iteration_report>> steady;
+  node_reports last;  ///< latest report per node
   std::vector<bool> done;
   std::vector<double> spawned_at;  ///< clock seconds when each node's current incarnation started
   std::vector<pending_fault> faults;
@@ -89,7 +85,6 @@ struct supervisor_state {
   /// Silence is counted from here at the earliest: the last time the whole
   /// process was found paused (SIGSTOP, a frozen VM).
   double heartbeats_from = 0.0;
-  double last_progress = -1.0;
   double lost_weight = 0.0;  ///< what dead nodes took with them
   /// Where each node starts (a resumed run: its checkpoint's iteration and
   /// round); cleared once spawned, so a revived node joins as usual.
@@ -99,10 +94,6 @@ struct supervisor_state {
   double pause_started = 0.0;  ///< clock seconds
   double paused_total = 0.0;   ///< seconds paused for checkpoints so far
   bool weight_exact = true;
-  double consensus_distance = 0.0;
-  bool consensus_measured = false;  ///< consensus_distance holds a measurement
-  std::uint64_t next_consensus = 0;
-  bool measuring_consensus = false;
   /// Where the run is; moved only by next_phase (core/run_phase.hpp).
   core::run_phase phase = core::run_phase::starting;
   double drain_deadline = 0.0;          ///< clock seconds: the final drain gives up then
@@ -114,10 +105,9 @@ struct supervisor_state {
   std::vector<std::vector<float>> final_node_stats;  ///< per node, at the final evaluation
   int pending_kills = 0;                             ///< kills whose last state has not arrived
   caf::response_promise finished;
-  runtime::metrics_writer metrics;  ///< RUN_DIR/metrics.jsonl
+  /// metrics.jsonl, the progress line, consensus bookkeeping, the summary.
+  run_reporter reporter;
   std::uint64_t late_total = 0;
-  double comm_wait_total = 0.0;  ///< seconds all nodes waited for in-neighbours
-  double compute_total = 0.0;    ///< seconds all nodes computed
   /// Pushes and their payload bytes per directed edge (from * n + to), over
   /// the run, counted from the senders' reports (the status page's traffic).
   std::vector<std::uint64_t> edge_messages;
