@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <tuple>
 
 #include "actors/actor_failure.hpp"
 #include "actors/sender_actor.hpp"
@@ -15,6 +16,7 @@
 #include "core/log.hpp"
 #include "core/lr_schedule.hpp"
 #include "core/metrics_lines.hpp"
+#include "core/rng.hpp"
 #include "runtime/group_plan.hpp"
 #include "runtime/run_limits.hpp"
 
@@ -68,6 +70,19 @@ void fire_due_faults(supervisor_ptr self) {
                "fault at iteration %llu: %s: %s", static_cast<unsigned long long>(it),
                core::command_name(f.command.kind).c_str(), outcome.message.c_str());
   }
+}
+
+/// Whether compute actors get threads of their own (backend.compute_threads).
+/// auto: a GPU step blocks its thread until the device is done (the loss
+/// comes back to the host), for most of the step, and on the shared
+/// scheduler nodes' steps would hold every scheduler thread while workers
+/// wait to apply pushes and start the next step; CPU steps keep the
+/// scheduler, which runs as many as there are cores. (Tests under CAF's
+/// deterministic scheduler choose "shared" themselves.)
+bool compute_on_own_thread(const config::backend_settings& b) {
+  if (b.compute_threads == config::compute_threads::own) return true;
+  if (b.compute_threads == config::compute_threads::shared) return false;
+  return b.name != config::backend_kind::cpu;
 }
 
 /// Arms the next heartbeat check.
@@ -159,25 +174,29 @@ std::uint64_t global_iteration(const supervisor_state& s) {
 }
 
 void broadcast_view(supervisor_ptr self) {
+  self->state.host.send_view(self, self->state.view);
+}
+
+core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::vector<float>> x,
+                        double w, std::shared_ptr<runtime::compute_engine> engine) {
   auto& s = self->state;
-  std::vector<caf::actor> workers(s.n);
-  std::vector<caf::actor> computes(s.n);
-  engine_list engines(s.n);
-  for (std::size_t i = 0; i < s.n; ++i) {
-    if (!s.view.live[i]) {
-      s.nodes[i].engine.reset();  // a dead node's engine goes with its actors
-      continue;
-    }
-    workers[i] = s.nodes[i].worker;
-    computes[i] = s.nodes[i].compute;
-    if (s.device_grads) engines[i] = s.nodes[i].engine;  // the device path's buffers
+  const auto i = static_cast<std::size_t>(id);
+  node_start start{s.gossip, s.view, s.setup, s.links, s.cfg.network.duplicate, 0};
+  if (i < s.start_at.size()) {
+    std::tie(start.setup.start_iteration, start.setup.start_round) = s.start_at[i];
   }
-  for (std::size_t i = 0; i < s.n; ++i) {
-    if (!s.view.live[i]) continue;
-    self->send(s.nodes[i].worker, view_atom::value, s.view);
-    self->send(s.nodes[i].sender, view_atom::value, workers);
+  start.seed = core::mix_seed(s.cfg.run.seed + 7919 * static_cast<std::uint64_t>(id) +
+                              s.view.incarnation[i]);
+  if (auto st = s.host.spawn(self, id, std::move(x), w, std::move(engine), std::move(start));
+      !st.ok()) {
+    return st;
   }
-  if (s.allreduce) self->send(s.allreduce, view_atom::value, computes, s.view.live, engines);
+  s.spawned_at[i] = clock_seconds(self);
+  return {};
+}
+
+void start_node(supervisor_ptr self, int id) {
+  self->state.host.start(self, id);
 }
 
 bool start_group(supervisor_ptr self) {
@@ -193,7 +212,6 @@ bool start_group(supervisor_ptr self) {
   s.gossip = runtime::gossip_options_of(s.cfg, s.settings);
   s.links = runtime::configured_links(s.cfg, s.settings);
   s.view = core::membership_view::all_up(s.n);
-  s.nodes.assign(s.n, {});
   s.last.assign(s.n, std::nullopt);
   s.done.assign(s.n, false);
   s.spawned_at.assign(s.n, 0.0);
@@ -205,7 +223,9 @@ bool start_group(supervisor_ptr self) {
     s.faults.push_back({f.at_iteration, f.at_seconds, command_of(f, s.settings.faults[i])});
   }
 
-  s.compute = runtime::compute_setup_of(s.cfg, s.settings, s.n);
+  auto compute = runtime::compute_setup_of(s.cfg, s.settings, s.n);
+  s.host.configure(s.train, s.test, compute, s.cfg.backend.devices,
+                   compute_on_own_thread(s.settings.backend), s.n);
 
   auto refuse = [&](const core::error& e) {
     deliver_error(self, e.message);
@@ -220,7 +240,7 @@ bool start_group(supervisor_ptr self) {
   }
   // Node 0's engine gives the initial model (same seed everywhere) and the
   // iteration count (shards are equal, so every node has as many batches).
-  auto first = runtime::compute_engine::create(s.compute, s.train);
+  auto first = runtime::compute_engine::create(compute, s.train);
   if (!first.ok()) return refuse(first.err());
   if (auto st = runtime::check_node_memory(s.cfg, s.settings, (*first)->parameters(), memory);
       !st.ok()) {
@@ -253,7 +273,7 @@ bool start_group(supervisor_ptr self) {
   }
 
   // Every engine first: ar-sgd's path depends on where they all run.
-  auto made = make_engines(self);
+  auto made = s.host.make_engines();
   if (!made.ok()) return refuse(made.err());
   const engine_list engines = std::move(made).value();
   // A resumed run: each node's model, weight, momentum, batch-norm
@@ -290,7 +310,7 @@ bool start_group(supervisor_ptr self) {
   std::uint64_t start = 0;
   for (const auto& [iteration, round] : s.start_at) start = std::max(start, iteration);
   s.setup.hold_at = next_hold(s, start);
-  if (s.allreduce_mode) start_allreduce(self, engines);
+  if (s.allreduce_mode) s.host.start_allreduce(self, s.links, engines);
   s.start_time = clock_seconds(self);
   for (std::size_t i = 0; i < s.n; ++i) {
     if (auto st =
@@ -354,7 +374,8 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
       return;
     }
     for (std::size_t i = 0; i < s.n; ++i) {
-      if (s.view.live[i] && s.nodes[i].worker && s.nodes[i].worker.address() == down.source) {
+      if (s.view.live[i] && s.host.node(i).worker &&
+          s.host.node(i).worker.address() == down.source) {
         // Died without a kill: what it held cannot be accounted.
         const std::string reason = caf::to_string(down.reason);
         core::logf(

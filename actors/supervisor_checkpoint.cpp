@@ -33,7 +33,7 @@ std::string write_checkpoints(supervisor_ptr self) {
   if (s.setup.hold_at == 0 || at < s.setup.hold_at) {
     s.setup.hold_at = at;
     for (std::size_t i = 0; i < s.n; ++i) {
-      if (s.view.live[i]) self->send(s.nodes[i].worker, hold_atom::value, at);
+      if (s.view.live[i]) self->send(s.host.node(i).worker, hold_atom::value, at);
     }
   }
   return "checkpoint at iteration " + std::to_string(s.setup.hold_at) +
@@ -53,7 +53,7 @@ void checkpoint_pause(supervisor_ptr self) {
   s.pause_started = clock_seconds(self);
   s.drain_deadline = clock_seconds(self) + s.settings.algorithm.wait_timeout_seconds;
   for (std::size_t i = 0; i < s.n; ++i) {
-    if (s.view.live[i]) self->send(s.nodes[i].worker, flush_atom::value);
+    if (s.view.live[i]) self->send(s.host.node(i).worker, flush_atom::value);
   }
   drain(self);
 }
@@ -104,7 +104,7 @@ void save_group(supervisor_ptr self, const std::vector<node_snapshot>& all,
     return;
   }
   for (auto& r : state->nodes) {
-    const auto& compute = s.nodes[static_cast<std::size_t>(r.node)].compute;
+    const auto& compute = s.host.node(static_cast<std::size_t>(r.node)).compute;
     auto* rec = &r;
     auto one_done = [=]() {
       if (--*remaining == 0) write();
@@ -140,7 +140,7 @@ void end_pause(supervisor_ptr self) {
   s.done.assign(s.n, false);
   s.heartbeats_from = clock_seconds(self);
   for (std::size_t i = 0; i < s.n; ++i) {
-    if (s.view.live[i]) self->send(s.nodes[i].worker, hold_atom::value, s.setup.hold_at);
+    if (s.view.live[i]) self->send(s.host.node(i).worker, hold_atom::value, s.setup.hold_at);
   }
 }
 

@@ -33,10 +33,7 @@ command_outcome refused(std::string message) {
 void change_links(supervisor_ptr self, const link_update& u) {
   auto& s = self->state;
   apply_link_update(s.links, u);
-  for (std::size_t i = 0; i < s.n; ++i) {
-    if (s.view.live[i]) self->send(s.nodes[i].sender, links_atom::value, u);
-  }
-  if (s.allreduce) self->send(s.allreduce, links_atom::value, u);
+  s.host.send_links(self, s.view.live, u);
   for (std::size_t a = 0; a < s.n; ++a) {
     for (std::size_t b = 0; b < s.n; ++b) {
       if (a != b) s.view.links.set(a, b, s.links.up(static_cast<int>(a), static_cast<int>(b)));
@@ -58,7 +55,7 @@ command_outcome kill_node(supervisor_ptr self, int id) {
   auto& s = self->state;
   const auto i = static_cast<std::size_t>(id);
   if (!s.view.live[i]) return refused(text("node ", id, " is not running"));
-  const node_actors dead = s.nodes[i];
+  const node_actors dead = s.host.node(i);
   // The view changes now, so nothing new is scheduled to the node; its last
   // state (for the weight accounting) arrives with the worker's reply.
   s.view.live[i] = false;
@@ -125,7 +122,7 @@ command_outcome revive_node(supervisor_ptr self, int id) {
   start_node(self, id);
   // After the view (same sender, same order): the donor knows the new
   // incarnation before it gives half of its (x, w).
-  self->send(s.nodes[static_cast<std::size_t>(donor)].worker, give_atom::value, id, 0.5);
+  self->send(s.host.node(static_cast<std::size_t>(donor)).worker, give_atom::value, id, 0.5);
   return applied(text("node ", id, " revived with half of node ", donor, "'s state"));
 }
 
@@ -216,7 +213,7 @@ std::string topology_text(supervisor_ptr self) {
 
 command_outcome execute(supervisor_ptr self, const core::command& c) {
   auto& s = self->state;
-  if (!core::started(s.phase) || s.nodes.empty()) return refused("the group has not started");
+  if (!core::started(s.phase) || s.host.empty()) return refused("the group has not started");
   switch (c.kind) {
     case core::command_kind::status:
       return applied(status_text(self));
@@ -237,7 +234,7 @@ command_outcome execute(supervisor_ptr self, const core::command& c) {
     case core::command_kind::slow: {
       const auto i = static_cast<std::size_t>(c.node);
       if (!s.view.live[i]) return refused(text("node ", c.node, " is not running"));
-      self->send(s.nodes[i].compute, slow_atom::value, c.factor);
+      self->send(s.host.node(i).compute, slow_atom::value, c.factor);
       char buf[64];
       std::snprintf(buf, sizeof(buf), "node %d computes %.3gx slower", c.node, c.factor);
       return applied(buf);
@@ -286,7 +283,7 @@ command_outcome run_command(supervisor_ptr self, const core::command& c, const s
     return refused("the run has ended (final evaluation under way): '" + text + "' not done");
   }
   // Before the start there is no run to log to (metrics.jsonl is not open).
-  if (!core::started(s.phase) || s.nodes.empty()) {
+  if (!core::started(s.phase) || s.host.empty()) {
     return refused("the group has not started");
   }
   const auto it = global_iteration(s);

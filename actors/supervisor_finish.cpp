@@ -28,12 +28,7 @@ using snapshots = std::vector<node_snapshot>;
 /// The group is over: every node and helper goes, then the supervisor.
 void shut_down(supervisor_ptr self) {
   auto& s = self->state;
-  for (const auto& n : s.nodes) {
-    for (const auto& a : {n.worker, n.compute, n.sender}) {
-      if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
-    }
-  }
-  if (s.allreduce) self->send_exit(s.allreduce, caf::exit_reason::user_shutdown);
+  s.host.stop_all(self);
   s.on(core::phase_event::shut_down);
   self->quit();
 }
@@ -53,7 +48,7 @@ void collect_snapshots(supervisor_ptr self, F then) {
   }
   for (std::size_t i = 0; i < s.n; ++i) {
     if (!s.view.live[i]) continue;
-    self->request(s.nodes[i].worker, caf::infinite, final_atom::value, true)
+    self->request(s.host.node(i).worker, caf::infinite, final_atom::value, true)
         .then(
             [=](node_snapshot& snap) {
               all->push_back(std::move(snap));
@@ -72,7 +67,7 @@ core::status save_model(supervisor_ptr self, const std::string& path,
                         std::uint64_t iterations) {
   auto& s = self->state;
   const runtime::compute_engine* engine = nullptr;
-  for (const auto& n : s.nodes) {
+  for (const auto& n : s.host.nodes()) {
     if (n.engine) engine = n.engine.get();
   }
   if (engine == nullptr) return core::make_error(path + ": no node's model to lay it out");
@@ -196,7 +191,7 @@ void evaluate(supervisor_ptr self, const snapshots& all) {
   for (const auto& sn : all) {
     if (!sn.z) continue;
     nodes_of_jobs.push_back(sn.node);
-    const auto& compute = st.nodes[static_cast<std::size_t>(sn.node)].compute;
+    const auto& compute = st.host.node(static_cast<std::size_t>(sn.node)).compute;
     if (!first) first = compute;
     jobs.emplace_back(compute, sn.z);
   }
@@ -299,7 +294,7 @@ void drain(supervisor_ptr self) {
       return;
     }
     for (std::size_t i = 0; i < st.n; ++i) {
-      if (st.view.live[i]) self->send(st.nodes[i].worker, flush_atom::value);
+      if (st.view.live[i]) self->send(st.host.node(i).worker, flush_atom::value);
     }
     self->delayed_send(self, std::chrono::milliseconds(20), flush_atom::value);
   });
@@ -323,7 +318,7 @@ void finish(supervisor_ptr self) {
   // A checkpoint's pause is draining already: it goes on to the end.
   if (was_paused) return;
   for (std::size_t i = 0; i < s.n; ++i) {
-    if (s.view.live[i]) self->send(s.nodes[i].worker, flush_atom::value);
+    if (s.view.live[i]) self->send(s.host.node(i).worker, flush_atom::value);
   }
   drain(self);
 }

@@ -13,6 +13,7 @@
 
 #include "actors/embedding.hpp"
 #include "actors/messages.hpp"
+#include "actors/node_host.hpp"
 #include "actors/run_reporter.hpp"
 #include "actors/worker_actor.hpp"
 #include "config/config.hpp"
@@ -28,15 +29,6 @@
 #include "runtime/run_summary.hpp"
 
 namespace sgp::actors {
-
-/// The three actors of one node, and its compute engine (for the AllReduce
-/// actor, which averages on the node's device when it can).
-struct node_actors {
-  caf::actor worker;
-  caf::actor compute;
-  caf::actor sender;
-  std::shared_ptr<runtime::compute_engine> engine;
-};
 
 /// A scripted fault that has not fired yet.
 struct pending_fault {
@@ -65,12 +57,9 @@ struct supervisor_state {
   bool allreduce_mode = false;
   core::gossip_options gossip;
   worker_setup setup;
-  runtime::compute_setup compute;
   net::link_emulator links{1, {}, 0};  ///< the configured links (senders hold copies)
   core::membership_view view;
-  std::vector<node_actors> nodes;
-  caf::actor allreduce;
-  bool device_grads = false;  ///< ar-sgd averages gradients on the GPUs (NCCL)
+  node_host host;  ///< the engines, the nodes' actors, the AllReduce actor
   std::shared_ptr<const std::vector<float>> initial_x;
   std::int64_t per_epoch = 1;
 
@@ -127,15 +116,8 @@ using supervisor_ptr = caf::stateful_actor<supervisor_state>*;
 /// Builds and starts every node; false (with the promise answered) on error.
 bool start_group(supervisor_ptr self);
 
-/// Every node's compute engine, node i on backend.devices[i % size].
-core::result<engine_list> make_engines(supervisor_ptr self);
-
-/// Spawns the AllReduce actor, on the GPUs with NCCL when every node's
-/// backend can take part, else on the host; says which and why.
-void start_allreduce(supervisor_ptr self, const engine_list& engines);
-
-/// Spawns node `id` (a new incarnation when `revive`) with x, w, on
-/// `engine` (made here when null).
+/// Spawns node `id` (a new incarnation when revived) with x, w, on
+/// `engine` (made by the host when null), from the current view and links.
 core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::vector<float>> x,
                         double w, std::shared_ptr<runtime::compute_engine> engine = nullptr);
 
@@ -150,7 +132,7 @@ bool write_metrics(supervisor_ptr self, const std::string& line);
 void abort_run(supervisor_ptr self, const std::string& message);
 
 /// Sends the view to every live worker, the peers to every sender, and the
-/// computes and live set to the AllReduce actor.
+/// computes and live set to the AllReduce actor (node_host::send_view).
 void broadcast_view(supervisor_ptr self);
 
 /// Executes a console command or a fault (checked already); the message is

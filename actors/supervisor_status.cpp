@@ -97,7 +97,7 @@ core::cluster_status cluster_status_of(supervisor_ptr self) {
   out.topology = std::string(core::topology_name(s.gossip.schedule.kind));
   out.finishing = core::finishing(s.phase);
   out.total_iterations = s.setup.total_iterations;
-  if (!core::started(s.phase) || s.nodes.empty()) return out;
+  if (!core::started(s.phase) || s.host.empty()) return out;
   const double now = run_seconds(self);
   out.time = now;
   out.iteration = global_iteration(s);
