@@ -1,5 +1,8 @@
 // The supervisor's state and the functions that act on it, shared by the
-// files that implement the supervisor (lifecycle, commands, finishing).
+// files that implement the supervisor's control plane (lifecycle, commands,
+// checkpoints, finishing). Its node host (node_host.hpp) and reporter
+// (run_reporter.hpp) are members; its phase moves only through
+// core::next_phase (docs/design.md §2).
 #pragma once
 
 #include <caf/all.hpp>
