@@ -1,6 +1,5 @@
 // Implementation of the AllReduce actor (see allreduce_actor.hpp).
 #include "actors/allreduce_actor.hpp"
-#include "actors/terminal.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -9,6 +8,7 @@
 
 #include "actors/actor_failure.hpp"
 #include "actors/sender_actor.hpp"
+#include "core/log.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -21,7 +21,8 @@ using self_ptr = caf::stateful_actor<allreduce_state>*;
 /// buffers still hold them.
 void fall_back_to_host(self_ptr self, const std::string& why) {
   auto& s = self->state;
-  show_messagef("ar-sgd: %s: gradients averaged on the host for the rest of the run", why.c_str());
+  core::logf(core::log_level::warn, "ar-sgd", {},
+             "%s: gradients averaged on the host for the rest of the run", why.c_str());
   s.device->abort();
   s.device.reset();
   s.clique.clear();
@@ -182,12 +183,18 @@ caf::behavior allreduce_actor(caf::stateful_actor<allreduce_state>* self, net::l
   auto& st = self->state;
   st.links = std::move(links);
   st.bytes_per_element = bytes_per_element;
-  for (const auto& e : engines) {
-    if (e) st.elements = e->parameters();
-  }
+  // The host path takes the gradients from the messages alone: only the
+  // device path (and its fallback, which downloads what is already on the
+  // GPUs) keeps the nodes' engines, whose buffers live in this process.
+  st.device_path = device != nullptr;
   st.device = std::move(device);
-  if (st.device) st.clique = engines;
-  st.engines = std::move(engines);
+  if (st.device_path) {
+    for (const auto& e : engines) {
+      if (e) st.elements = e->parameters();
+    }
+    st.clique = engines;
+    st.engines = std::move(engines);
+  }
   return {
       [=](grad_atom, int node, std::uint64_t iteration, const shared_floats& g) {
         auto& s = self->state;
@@ -200,6 +207,7 @@ caf::behavior allreduce_actor(caf::stateful_actor<allreduce_state>* self, net::l
         if (!host) {
           // Sent before the compute actor learnt (from the reply) that the
           // device path ended: fetch it; the actor waits, the buffer holds it.
+          // (Never on the host path, which holds no engine.)
           if (i >= s.engines.size() || !s.engines[i]) return;
           host = std::make_shared<const std::vector<float>>(s.engines[i]->gradient_copy());
         }
@@ -231,7 +239,7 @@ caf::behavior allreduce_actor(caf::stateful_actor<allreduce_state>* self, net::l
         }
         s.computes = computes;
         s.live = live;
-        s.engines = node_engines;
+        if (s.device_path) s.engines = node_engines;
         if (s.device) {
           // Abort the clique and rebuild it over the live nodes, so that no
           // collective ever waits for a dead peer. (s.clique keeps the old
@@ -248,7 +256,8 @@ caf::behavior allreduce_actor(caf::stateful_actor<allreduce_state>* self, net::l
               fall_back_to_host(self, "NCCL rebuild after a membership change failed (" +
                                           rebuilt.err().message + ")");
             } else {
-              show_messagef("ar-sgd: membership changed: %s", s.device->describe().c_str());
+              core::logf(core::log_level::info, "ar-sgd", {}, "membership changed: %s",
+                         s.device->describe().c_str());
             }
           }
         }

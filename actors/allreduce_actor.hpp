@@ -3,6 +3,9 @@
 // over the emulated links: 2(m-1) steps of size/m bytes between ring
 // neighbours (m live nodes), each step as slow as its slowest link. The sum
 // itself is computed once, here; the links decide when it is delivered.
+// On the host path each compute actor sends its gradient, a shared
+// immutable buffer, with its arrival (grad_atom); the actor never reads
+// another node's engine.
 //
 // With a gpu::device_allreduce (CUDA nodes on GPUs of their own, NCCL built
 // in) the gradients never leave the GPUs: once every live node's gradient
@@ -43,8 +46,11 @@ struct allreduce_state {
   /// (re)joined while that iteration was under way, excused from it.
   std::int64_t completed_through = -1;
   double ring_seconds = 0.0;  ///< total time charged so far
-  engine_list engines;        ///< by node id (live nodes; device path and fallback)
-  std::size_t elements = 0;   ///< floats per gradient
+  /// Spawned with a device path: only then are the engines kept (the host
+  /// path averages the gradients that come in grad_atom messages).
+  bool device_path = false;
+  engine_list engines;       ///< by node id (live nodes; device path and its fallback)
+  std::size_t elements = 0;  ///< floats per gradient
   /// Device path: the engines the clique was built over, in rank order (it
   /// keeps their streams alive while the clique may use them).
   engine_list clique;
@@ -58,7 +64,8 @@ struct allreduce_state {
 double ring_allreduce_seconds(const net::link_emulator& links, const std::vector<bool>& live,
                               std::uint64_t bytes);
 
-/// `device` (may be null: host path) was built over `engines` in node order.
+/// `device` (may be null: host path) was built over `engines` in node order;
+/// on the host path `engines` (and those of later views) are not kept.
 caf::behavior allreduce_actor(caf::stateful_actor<allreduce_state>* self, net::link_emulator links,
                               std::uint64_t bytes_per_element,
                               std::shared_ptr<gpu::device_allreduce> device, engine_list engines);

@@ -8,14 +8,15 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <tuple>
 
 #include "actors/actor_failure.hpp"
 #include "actors/sender_actor.hpp"
 #include "actors/terminal.hpp"
-#include "core/clock_text.hpp"
 #include "core/log.hpp"
 #include "core/lr_schedule.hpp"
 #include "core/metrics_lines.hpp"
+#include "core/rng.hpp"
 #include "runtime/group_plan.hpp"
 #include "runtime/run_limits.hpp"
 
@@ -71,6 +72,19 @@ void fire_due_faults(supervisor_ptr self) {
   }
 }
 
+/// Whether compute actors get threads of their own (backend.compute_threads).
+/// auto: a GPU step blocks its thread until the device is done (the loss
+/// comes back to the host), for most of the step, and on the shared
+/// scheduler nodes' steps would hold every scheduler thread while workers
+/// wait to apply pushes and start the next step; CPU steps keep the
+/// scheduler, which runs as many as there are cores. (Tests under CAF's
+/// deterministic scheduler choose "shared" themselves.)
+bool compute_on_own_thread(const config::backend_settings& b) {
+  if (b.compute_threads == config::compute_threads::own) return true;
+  if (b.compute_threads == config::compute_threads::shared) return false;
+  return b.name != config::backend_kind::cpu;
+}
+
 /// Arms the next heartbeat check.
 void arm_tick(supervisor_ptr self) {
   self->state.tick_due = clock_seconds(self) + std::chrono::duration<double>(tick_interval).count();
@@ -97,7 +111,7 @@ void detect_pause(supervisor_ptr self) {
 /// Nodes that have reported nothing for heartbeat_timeout are declared failed.
 void check_heartbeats(supervisor_ptr self) {
   auto& s = self->state;
-  if (s.holding) return;  // paused for a checkpoint: nobody reports
+  if (core::paused(s.phase)) return;  // paused for a checkpoint: nobody reports
   const double timeout = s.heartbeat_timeout;
   const double now = clock_seconds(self);
   for (std::size_t i = 0; i < s.n; ++i) {
@@ -127,50 +141,9 @@ void check_heartbeats(supervisor_ptr self) {
 
 void print_progress(supervisor_ptr self, bool force) {
   auto& s = self->state;
-  if (!s.cfg.output.progress) return;
-  const double now = run_seconds(self);
-  if (!force && now - s.last_progress < 0.5) return;
-  s.last_progress = now;
-  double loss = 0.0;
-  double wait = 0.0;
-  double busy = 0.0;
-  int count = 0;
-  std::uint64_t slowest_it = ~0ULL;
-  int slowest = -1;
-  std::uint64_t done_iterations = 0;
-  for (std::size_t i = 0; i < s.n; ++i) {
-    if (!s.view.live[i] || !s.last[i]) continue;
-    const auto& r = *s.last[i];
-    loss += r.loss;
-    wait += r.comm_wait;
-    busy += r.comm_wait + r.compute_seconds;
-    done_iterations += r.iteration;
-    ++count;
-    if (r.iteration < slowest_it) {
-      slowest_it = r.iteration;
-      slowest = r.node;
-    }
-  }
-  if (count == 0) return;
-  const auto it = global_iteration(s);
-  const double samples = static_cast<double>(done_iterations) * s.cfg.data.batch_size;
-  // The run ends when the slowest node is done: its pace gives the ETA.
-  const auto total = s.setup.total_iterations;
-  std::string eta = "--";
-  if (slowest_it > 0 && slowest_it <= total) {
-    eta = core::clock_text(now / static_cast<double>(slowest_it) *
-                           static_cast<double>(total - slowest_it));
-  }
-  char text[320];
-  std::snprintf(text, sizeof(text),
-                "it %llu/%llu  epoch %.2f/%d  elapsed %s  eta %s  loss %.4f  %.0f samples/s  "
-                "comm wait %.0f%%  slowest node %d (it %llu)",
-                static_cast<unsigned long long>(it), static_cast<unsigned long long>(total),
-                static_cast<double>(it) / static_cast<double>(s.per_epoch), s.cfg.schedule.epochs,
-                core::clock_text(now).c_str(), eta.c_str(), loss / count,
-                samples / std::max(now, 1e-9), busy > 0 ? 100.0 * wait / busy : 0.0, slowest,
-                static_cast<unsigned long long>(slowest_it));
-  show_progress(text);
+  auto text =
+      s.reporter.progress_line(s.view.live, s.last, global_iteration(s), run_seconds(self), force);
+  if (text) show_progress(*text);
 }
 
 void log_action(supervisor_ptr self, const std::string& event, const std::string& source,
@@ -184,7 +157,7 @@ void log_action(supervisor_ptr self, const std::string& event, const std::string
       c,
       outcome.applied};
   publish(self, e);
-  if (!s.metrics.is_open()) return;
+  if (!s.reporter.is_open()) return;
   (void)write_metrics(self, core::metrics::action_line(e.record));
 }
 
@@ -201,25 +174,30 @@ std::uint64_t global_iteration(const supervisor_state& s) {
 }
 
 void broadcast_view(supervisor_ptr self) {
+  self->state.host.send_view(self, self->state.view);
+}
+
+core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::vector<float>> x,
+                        double w, std::shared_ptr<runtime::compute_engine> engine) {
   auto& s = self->state;
-  std::vector<caf::actor> workers(s.n);
-  std::vector<caf::actor> computes(s.n);
-  engine_list engines(s.n);
-  for (std::size_t i = 0; i < s.n; ++i) {
-    if (!s.view.live[i]) {
-      s.nodes[i].engine.reset();  // a dead node's engine goes with its actors
-      continue;
-    }
-    workers[i] = s.nodes[i].worker;
-    computes[i] = s.nodes[i].compute;
-    engines[i] = s.nodes[i].engine;
+  const auto i = static_cast<std::size_t>(id);
+  node_start start{
+      s.gossip, s.view, s.setup, s.links, s.cfg.network.duplicate, 0, push_wire_type(s.settings)};
+  if (i < s.start_at.size()) {
+    std::tie(start.setup.start_iteration, start.setup.start_round) = s.start_at[i];
   }
-  for (std::size_t i = 0; i < s.n; ++i) {
-    if (!s.view.live[i]) continue;
-    self->send(s.nodes[i].worker, view_atom::value, s.view);
-    self->send(s.nodes[i].sender, view_atom::value, workers);
+  start.seed = core::mix_seed(s.cfg.run.seed + 7919 * static_cast<std::uint64_t>(id) +
+                              s.view.incarnation[i]);
+  if (auto st = s.host.spawn(self, id, std::move(x), w, std::move(engine), std::move(start));
+      !st.ok()) {
+    return st;
   }
-  if (s.allreduce) self->send(s.allreduce, view_atom::value, computes, s.view.live, engines);
+  s.spawned_at[i] = clock_seconds(self);
+  return {};
+}
+
+void start_node(supervisor_ptr self, int id) {
+  self->state.host.start(self, id);
 }
 
 bool start_group(supervisor_ptr self) {
@@ -235,10 +213,7 @@ bool start_group(supervisor_ptr self) {
   s.gossip = runtime::gossip_options_of(s.cfg, s.settings);
   s.links = runtime::configured_links(s.cfg, s.settings);
   s.view = core::membership_view::all_up(s.n);
-  s.nodes.assign(s.n, {});
   s.last.assign(s.n, std::nullopt);
-  s.first.assign(s.n, std::nullopt);
-  s.steady.assign(s.n, std::nullopt);
   s.done.assign(s.n, false);
   s.spawned_at.assign(s.n, 0.0);
   s.suspected.assign(s.n, 0);
@@ -249,7 +224,9 @@ bool start_group(supervisor_ptr self) {
     s.faults.push_back({f.at_iteration, f.at_seconds, command_of(f, s.settings.faults[i])});
   }
 
-  s.compute = runtime::compute_setup_of(s.cfg, s.settings, s.n);
+  auto compute = runtime::compute_setup_of(s.cfg, s.settings, s.n);
+  s.host.configure(s.train, s.test, compute, s.cfg.backend.devices,
+                   compute_on_own_thread(s.settings.backend), s.n);
 
   auto refuse = [&](const core::error& e) {
     deliver_error(self, e.message);
@@ -264,7 +241,7 @@ bool start_group(supervisor_ptr self) {
   }
   // Node 0's engine gives the initial model (same seed everywhere) and the
   // iteration count (shards are equal, so every node has as many batches).
-  auto first = runtime::compute_engine::create(s.compute, s.train);
+  auto first = runtime::compute_engine::create(compute, s.train);
   if (!first.ok()) return refuse(first.err());
   if (auto st = runtime::check_node_memory(s.cfg, s.settings, (*first)->parameters(), memory);
       !st.ok()) {
@@ -279,7 +256,10 @@ bool start_group(supervisor_ptr self) {
   }
   s.setup.wait_timeout = std::chrono::duration_cast<caf::timespan>(
       std::chrono::duration<double>(s.settings.algorithm.wait_timeout_seconds));
-  s.next_consensus = static_cast<std::uint64_t>(s.cfg.output.consensus_every_iterations);
+  s.reporter.configure({s.cfg.run.name, s.cfg.algorithm.name, s.cfg.model.name, s.cfg.backend.name,
+                        s.cfg.schedule.epochs, s.cfg.data.batch_size, s.n, s.per_epoch,
+                        s.setup.total_iterations, s.cfg.output.progress,
+                        static_cast<std::uint64_t>(s.cfg.output.consensus_every_iterations)});
   s.heartbeat_timeout = s.settings.cluster.heartbeat_timeout_seconds;
 
   std::error_code ec;
@@ -288,12 +268,12 @@ bool start_group(supervisor_ptr self) {
     return refuse(core::make_error(s.cfg.run.dir + ": cannot create the run directory (" +
                                    ec.message() + ")"));
   }
-  if (auto opened = s.metrics.open_in(s.cfg.run.dir); !opened.ok()) {
+  if (auto opened = s.reporter.open(s.cfg.run.dir); !opened.ok()) {
     return refuse(opened.err());
   }
 
   // Every engine first: ar-sgd's path depends on where they all run.
-  auto made = make_engines(self);
+  auto made = s.host.make_engines();
   if (!made.ok()) return refuse(made.err());
   const engine_list engines = std::move(made).value();
   // A resumed run: each node's model, weight, momentum, batch-norm
@@ -330,7 +310,7 @@ bool start_group(supervisor_ptr self) {
   std::uint64_t start = 0;
   for (const auto& [iteration, round] : s.start_at) start = std::max(start, iteration);
   s.setup.hold_at = next_hold(s, start);
-  if (s.allreduce_mode) start_allreduce(self, engines);
+  if (s.allreduce_mode) s.host.start_allreduce(self, s.links, engines);
   s.start_time = clock_seconds(self);
   for (std::size_t i = 0; i < s.n; ++i) {
     if (auto st =
@@ -350,46 +330,25 @@ bool start_group(supervisor_ptr self) {
 void on_report(supervisor_ptr self, iteration_report r) {
   auto& s = self->state;
   const auto node = static_cast<std::size_t>(r.node);
-  if (node >= s.n || !s.view.live[node] || s.finishing) return;
+  if (node >= s.n || !s.view.live[node] || core::finishing(s.phase)) return;
   if (!std::isfinite(r.loss)) {
     abort_run(self, "node " + std::to_string(r.node) + " diverged at iteration " +
                         std::to_string(r.iteration) +
                         " (loss is not finite): lower optimizer.lr or add schedule.warmup_epochs");
     return;
   }
-  const double t = r.time - s.start_time;
-  const double epoch = static_cast<double>(r.iteration) / static_cast<double>(s.per_epoch);
-  const iteration_event e{r.node,
-                          r.iteration,
-                          epoch,
-                          t,
-                          r.loss,
-                          r.lr,
-                          r.w,
-                          r.comm_wait,
-                          r.compute_seconds,
-                          r.bytes_sent,
-                          r.messages_late,
-                          r.messages_lost,
-                          r.messages_duplicate};
-  if (!write_metrics(self, core::metrics::train_line(e))) return;
-  publish(self, e);
   r.paused = s.paused_total;
-  if (!s.first[node]) s.first[node] = r;
-  // Warm-up: CUDA graph capture, memory pools growing, nodes settling into
-  // their pace. Steady-state timing starts a tenth of the run in.
-  const std::uint64_t warmup = std::max<std::uint64_t>(1, s.setup.total_iterations / 10);
-  if (!s.steady[node] && r.iteration >= s.first[node]->iteration + warmup) s.steady[node] = r;
+  auto e = s.reporter.record(r, r.time - s.start_time);
+  if (!e.ok()) {
+    abort_run(self, e.err().message);
+    return;
+  }
+  publish(self, *e);
   record_traffic(s, r);
-  s.comm_wait_total += r.comm_wait;
-  s.compute_total += r.compute_seconds;
   s.last[node] = std::move(r);
   fire_due_faults(self);
   print_progress(self, false);
-  if (s.next_consensus > 0 && global_iteration(s) >= s.next_consensus) {
-    s.next_consensus += static_cast<std::uint64_t>(s.cfg.output.consensus_every_iterations);
-    measure_consensus(self);
-  }
+  if (s.reporter.consensus_due(global_iteration(s))) measure_consensus(self);
 }
 
 caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, config::config cfg,
@@ -415,7 +374,8 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
       return;
     }
     for (std::size_t i = 0; i < s.n; ++i) {
-      if (s.view.live[i] && s.nodes[i].worker && s.nodes[i].worker.address() == down.source) {
+      if (s.view.live[i] && s.host.node(i).worker &&
+          s.host.node(i).worker.address() == down.source) {
         // Died without a kill: what it held cannot be accounted.
         const std::string reason = caf::to_string(down.reason);
         core::logf(
@@ -437,8 +397,10 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
   return {
       [=](start_atom) -> caf::result<runtime::run_summary> {
         auto& s = self->state;
-        if (s.started) return caf::make_error(caf::sec::runtime_error, "already started");
-        s.started = true;
+        if (core::started(s.phase)) {
+          return caf::make_error(caf::sec::runtime_error, "already started");
+        }
+        s.on(core::phase_event::start);
         s.finished = self->make_response_promise();
         start_group(self);
         return s.finished;
@@ -450,7 +412,8 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
         for (std::size_t i = 0; i < s.n; ++i) {
           if (s.view.live[i] && !s.done[i]) return;
         }
-        if (!s.finishing && s.setup.hold_at > 0 && s.setup.hold_at < s.setup.total_iterations) {
+        if (!core::finishing(s.phase) && s.setup.hold_at > 0 &&
+            s.setup.hold_at < s.setup.total_iterations) {
           checkpoint_pause(self);
           return;
         }
@@ -474,7 +437,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
       [=](flush_atom) { drain(self); },
       [=](tick_atom) {
         auto& s = self->state;
-        if (s.finishing) return;
+        if (core::finishing(s.phase)) return;
         detect_pause(self);
         fire_due_faults(self);
         check_heartbeats(self);
@@ -494,7 +457,7 @@ caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, conf
         if (listener) unsubscribe(self, listener.address());
       },
       [=](stop_atom) {
-        if (!self->state.finishing) finish(self);
+        if (!core::finishing(self->state.phase)) finish(self);
       },
       [=](status_atom) -> core::cluster_status { return cluster_status_of(self); },
   };

@@ -18,8 +18,8 @@ namespace sgp::actors {
 std::string write_checkpoints(supervisor_ptr self) {
   auto& s = self->state;
   const std::string path = s.cfg.run.dir + "/checkpoints/latest.ckpt";
-  if (s.finishing) return "the run is ending: its last checkpoint goes to " + path;
-  if (s.holding) return "a checkpoint is being written to " + path;
+  if (core::finishing(s.phase)) return "the run is ending: its last checkpoint goes to " + path;
+  if (core::paused(s.phase)) return "a checkpoint is being written to " + path;
   std::uint64_t furthest = 0;
   for (std::size_t i = 0; i < s.n; ++i) {
     if (s.view.live[i] && s.last[i]) furthest = std::max(furthest, s.last[i]->iteration);
@@ -33,7 +33,7 @@ std::string write_checkpoints(supervisor_ptr self) {
   if (s.setup.hold_at == 0 || at < s.setup.hold_at) {
     s.setup.hold_at = at;
     for (std::size_t i = 0; i < s.n; ++i) {
-      if (s.view.live[i]) self->send(s.nodes[i].worker, hold_atom::value, at);
+      if (s.view.live[i]) self->send(s.host.node(i).worker, hold_atom::value, at);
     }
   }
   return "checkpoint at iteration " + std::to_string(s.setup.hold_at) +
@@ -48,12 +48,12 @@ std::uint64_t next_hold(const supervisor_state& s, std::uint64_t after) {
 
 void checkpoint_pause(supervisor_ptr self) {
   auto& s = self->state;
-  if (s.holding || s.finishing) return;
-  s.holding = true;
+  if (core::paused(s.phase) || core::finishing(s.phase)) return;
+  s.on(core::phase_event::pause);
   s.pause_started = clock_seconds(self);
   s.drain_deadline = clock_seconds(self) + s.settings.algorithm.wait_timeout_seconds;
   for (std::size_t i = 0; i < s.n; ++i) {
-    if (s.view.live[i]) self->send(s.nodes[i].worker, flush_atom::value);
+    if (s.view.live[i]) self->send(s.host.node(i).worker, flush_atom::value);
   }
   drain(self);
 }
@@ -104,7 +104,7 @@ void save_group(supervisor_ptr self, const std::vector<node_snapshot>& all,
     return;
   }
   for (auto& r : state->nodes) {
-    const auto& compute = s.nodes[static_cast<std::size_t>(r.node)].compute;
+    const auto& compute = s.host.node(static_cast<std::size_t>(r.node)).compute;
     auto* rec = &r;
     auto one_done = [=]() {
       if (--*remaining == 0) write();
@@ -130,9 +130,9 @@ void save_group(supervisor_ptr self, const std::vector<node_snapshot>& all,
 /// run was stopped meanwhile, to the end).
 void end_pause(supervisor_ptr self) {
   auto& s = self->state;
-  s.holding = false;
+  s.on(core::phase_event::pause_ended);
   s.paused_total += clock_seconds(self) - s.pause_started;
-  if (s.finishing) {
+  if (core::finishing(s.phase)) {
     drain(self);
     return;
   }
@@ -140,7 +140,7 @@ void end_pause(supervisor_ptr self) {
   s.done.assign(s.n, false);
   s.heartbeats_from = clock_seconds(self);
   for (std::size_t i = 0; i < s.n; ++i) {
-    if (s.view.live[i]) self->send(s.nodes[i].worker, hold_atom::value, s.setup.hold_at);
+    if (s.view.live[i]) self->send(s.host.node(i).worker, hold_atom::value, s.setup.hold_at);
   }
 }
 

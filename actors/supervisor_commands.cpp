@@ -33,10 +33,7 @@ command_outcome refused(std::string message) {
 void change_links(supervisor_ptr self, const link_update& u) {
   auto& s = self->state;
   apply_link_update(s.links, u);
-  for (std::size_t i = 0; i < s.n; ++i) {
-    if (s.view.live[i]) self->send(s.nodes[i].sender, links_atom::value, u);
-  }
-  if (s.allreduce) self->send(s.allreduce, links_atom::value, u);
+  s.host.send_links(self, s.view.live, u);
   for (std::size_t a = 0; a < s.n; ++a) {
     for (std::size_t b = 0; b < s.n; ++b) {
       if (a != b) s.view.links.set(a, b, s.links.up(static_cast<int>(a), static_cast<int>(b)));
@@ -58,7 +55,7 @@ command_outcome kill_node(supervisor_ptr self, int id) {
   auto& s = self->state;
   const auto i = static_cast<std::size_t>(id);
   if (!s.view.live[i]) return refused(text("node ", id, " is not running"));
-  const node_actors dead = s.nodes[i];
+  const node_actors dead = s.host.node(i);
   // The view changes now, so nothing new is scheduled to the node; its last
   // state (for the weight accounting) arrives with the worker's reply.
   s.view.live[i] = false;
@@ -77,13 +74,13 @@ command_outcome kill_node(supervisor_ptr self, int id) {
             self->send_exit(dead.compute, caf::exit_reason::kill);
             self->send_exit(dead.sender, caf::exit_reason::kill);
             broadcast_view(self);
-            if (--st.pending_kills == 0 && st.finish_requested) finish(self);
+            if (--st.pending_kills == 0 && core::ending(st.phase)) finish(self);
           },
           [=](const caf::error&) {
             auto& st = self->state;
             st.weight_exact = false;
             broadcast_view(self);
-            if (--st.pending_kills == 0 && st.finish_requested) finish(self);
+            if (--st.pending_kills == 0 && core::ending(st.phase)) finish(self);
           });
   // Nodes that were only waiting for this one may be done now.
   bool all_done = true;
@@ -115,8 +112,7 @@ command_outcome revive_node(supervisor_ptr self, int id) {
   ++s.view.epoch;
   s.done[i] = false;
   s.last[i].reset();
-  s.first[i].reset();
-  s.steady[i].reset();
+  s.reporter.forget(i);
   auto zeros = std::make_shared<const std::vector<float>>(s.initial_x->size(), 0.0f);
   if (auto st = spawn_node(self, id, std::move(zeros), 0.0); !st.ok()) {
     s.view.live[i] = false;
@@ -126,7 +122,7 @@ command_outcome revive_node(supervisor_ptr self, int id) {
   start_node(self, id);
   // After the view (same sender, same order): the donor knows the new
   // incarnation before it gives half of its (x, w).
-  self->send(s.nodes[static_cast<std::size_t>(donor)].worker, give_atom::value, id, 0.5);
+  self->send(s.host.node(static_cast<std::size_t>(donor)).worker, give_atom::value, id, 0.5);
   return applied(text("node ", id, " revived with half of node ", donor, "'s state"));
 }
 
@@ -217,7 +213,7 @@ std::string topology_text(supervisor_ptr self) {
 
 command_outcome execute(supervisor_ptr self, const core::command& c) {
   auto& s = self->state;
-  if (!s.started || s.nodes.empty()) return refused("the group has not started");
+  if (!core::started(s.phase) || s.host.empty()) return refused("the group has not started");
   switch (c.kind) {
     case core::command_kind::status:
       return applied(status_text(self));
@@ -238,7 +234,7 @@ command_outcome execute(supervisor_ptr self, const core::command& c) {
     case core::command_kind::slow: {
       const auto i = static_cast<std::size_t>(c.node);
       if (!s.view.live[i]) return refused(text("node ", c.node, " is not running"));
-      self->send(s.nodes[i].compute, slow_atom::value, c.factor);
+      self->send(s.host.node(i).compute, slow_atom::value, c.factor);
       char buf[64];
       std::snprintf(buf, sizeof(buf), "node %d computes %.3gx slower", c.node, c.factor);
       return applied(buf);
@@ -265,7 +261,7 @@ command_outcome execute(supervisor_ptr self, const core::command& c) {
       // writes its last one), a checkpoint still comes: applied either way.
       return applied(write_checkpoints(self));
     case core::command_kind::stop:
-      self->state.stopping = true;
+      self->state.on(core::phase_event::end_asked);
       self->send(self, stop_atom::value);
       return applied("stopping: every live node is evaluated as it is now");
   }
@@ -283,11 +279,13 @@ command_outcome run_command(supervisor_ptr self, const core::command& c, const s
   const auto k = c.kind;
   const bool question = k == core::command_kind::status || k == core::command_kind::topology ||
                         k == core::command_kind::help;
-  if ((s.finishing || s.stopping) && !question) {
+  if (core::ending(s.phase) && !question) {
     return refused("the run has ended (final evaluation under way): '" + text + "' not done");
   }
   // Before the start there is no run to log to (metrics.jsonl is not open).
-  if (!s.started || s.nodes.empty()) return refused("the group has not started");
+  if (!core::started(s.phase) || s.host.empty()) {
+    return refused("the group has not started");
+  }
   const auto it = global_iteration(s);
   auto outcome = execute(self, c);
   if (!question) log_action(self, "command", source, it, c, text, outcome);

@@ -1,8 +1,9 @@
 // The supervisor's measurements over every node's model: the consensus
 // distance during the run and the end of the run (the drain, evaluation of
-// every node and of the averaged model, the weight accounting,
-// summary.json); group checkpoints are in supervisor_checkpoint.cpp (see
-// supervisor_state.hpp).
+// every node and of the averaged model, the saved models, summary.json).
+// What is written and the summary's numbers are the reporter's
+// (run_reporter.hpp); group checkpoints are in supervisor_checkpoint.cpp
+// (see supervisor_state.hpp).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -10,12 +11,12 @@
 #include <filesystem>
 #include <optional>
 
+#include "actors/group_measures.hpp"
 #include "actors/sender_actor.hpp"
 #include "actors/supervisor_state.hpp"
 #include "actors/terminal.hpp"
 #include "core/checkpoint.hpp"
 #include "core/json.hpp"
-#include "core/metrics_lines.hpp"
 #include "core/safetensors.hpp"
 #include "gpu/torch_state.hpp"
 
@@ -27,12 +28,8 @@ using snapshots = std::vector<node_snapshot>;
 /// The group is over: every node and helper goes, then the supervisor.
 void shut_down(supervisor_ptr self) {
   auto& s = self->state;
-  for (const auto& n : s.nodes) {
-    for (const auto& a : {n.worker, n.compute, caf::actor_cast<caf::actor>(n.sender)}) {
-      if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
-    }
-  }
-  if (s.allreduce) self->send_exit(s.allreduce, caf::exit_reason::user_shutdown);
+  s.host.stop_all(self);
+  s.on(core::phase_event::shut_down);
   self->quit();
 }
 
@@ -51,7 +48,7 @@ void collect_snapshots(supervisor_ptr self, F then) {
   }
   for (std::size_t i = 0; i < s.n; ++i) {
     if (!s.view.live[i]) continue;
-    self->request(s.nodes[i].worker, caf::infinite, final_atom::value, true)
+    self->request(s.host.node(i).worker, caf::infinite, final_atom::value, true)
         .then(
             [=](node_snapshot& snap) {
               all->push_back(std::move(snap));
@@ -63,66 +60,6 @@ void collect_snapshots(supervisor_ptr self, F then) {
   }
 }
 
-/// The mean of the nodes' z (the averaged model).
-std::vector<float> mean_model(const snapshots& all) {
-  std::vector<double> sum;
-  int count = 0;
-  for (const auto& sn : all) {
-    if (!sn.z) continue;
-    if (sum.empty()) sum.assign(sn.z->size(), 0.0);
-    for (std::size_t k = 0; k < sum.size(); ++k) sum[k] += (*sn.z)[k];
-    ++count;
-  }
-  std::vector<float> mean(sum.size());
-  for (std::size_t k = 0; k < sum.size(); ++k) mean[k] = static_cast<float>(sum[k] / count);
-  return mean;
-}
-
-/// max_i |z_i - mean| / |mean| (Euclidean norms).
-double consensus_distance(const snapshots& all, const std::vector<float>& mean) {
-  double mean_norm = 0.0;
-  for (const float v : mean) mean_norm += static_cast<double>(v) * v;
-  mean_norm = std::sqrt(mean_norm);
-  double worst = 0.0;
-  for (const auto& sn : all) {
-    if (!sn.z) continue;
-    double d = 0.0;
-    for (std::size_t k = 0; k < mean.size(); ++k) {
-      const double e = static_cast<double>((*sn.z)[k]) - mean[k];
-      d += e * e;
-    }
-    worst = std::max(worst, std::sqrt(d));
-  }
-  return mean_norm > 0.0 ? worst / mean_norm : worst;
-}
-
-/// Weight in flight between the live nodes of `all` (sent, not applied).
-double in_flight_weight(const snapshots& all) {
-  double total = 0.0;
-  for (const auto& a : all) {
-    for (const auto& b : all) {
-      if (a.node == b.node) continue;
-      total += std::abs(a.sent_weight[static_cast<std::size_t>(b.node)] -
-                        b.applied_weight[static_cast<std::size_t>(a.node)]);
-    }
-  }
-  return total;
-}
-
-/// Live nodes' w plus what is in flight between live nodes.
-double total_weight(const snapshots& all) {
-  double total = 0.0;
-  for (const auto& a : all) {
-    total += a.w;
-    for (const auto& b : all) {
-      if (a.node == b.node) continue;
-      total += a.sent_weight[static_cast<std::size_t>(b.node)] -
-               b.applied_weight[static_cast<std::size_t>(a.node)];
-    }
-  }
-  return total;
-}
-
 /// Writes `params` and `stats` of the run's model to `path` (safetensors,
 /// PyTorch's names).
 core::status save_model(supervisor_ptr self, const std::string& path,
@@ -130,7 +67,7 @@ core::status save_model(supervisor_ptr self, const std::string& path,
                         std::uint64_t iterations) {
   auto& s = self->state;
   const runtime::compute_engine* engine = nullptr;
-  for (const auto& n : s.nodes) {
+  for (const auto& n : s.host.nodes()) {
     if (n.engine) engine = n.engine.get();
   }
   if (engine == nullptr) return core::make_error(path + ": no node's model to lay it out");
@@ -168,95 +105,15 @@ void summarize(supervisor_ptr self, const snapshots& all,
                const std::shared_ptr<std::vector<eval_result>>& evals) {
   auto& s = self->state;
   if (s.cfg.output.progress) end_progress();
-  runtime::run_summary out;
-  out.run = s.cfg.run.name;
-  out.algorithm = s.cfg.algorithm.name;
-  out.model = s.cfg.model.name;
-  out.backend = s.cfg.backend.name;
-  out.epochs = s.cfg.schedule.epochs;
-  out.nodes = static_cast<int>(s.n);
-  out.live_nodes = static_cast<int>(all.size());
-  out.iterations = global_iteration(s);
-  out.wall_seconds = run_seconds(self);
-  out.test_accuracy_per_node.assign(s.n, std::nan(""));
-  const auto epoch_of = [&](std::uint64_t it) {
-    return static_cast<double>(it) / static_cast<double>(s.per_epoch);
-  };
-  for (const auto& e : *evals) {
-    const auto node = static_cast<std::size_t>(e.node);
-    const std::uint64_t it =
-        e.node >= 0 && node < s.n && s.last[node] ? s.last[node]->iteration : out.iterations;
-    // A failed write has ended the run (abort_run).
-    if (!write_metrics(self, core::metrics::eval_line({e.node, it, epoch_of(it), out.wall_seconds,
-                                                       e.loss, e.accuracy}))) {
-      return;
-    }
-    if (e.node < 0) {
-      out.test_accuracy_mean_model = e.accuracy;
-      out.test_loss_mean_model = e.loss;
-    } else {
-      out.test_accuracy_per_node[static_cast<std::size_t>(e.node)] = e.accuracy;
-    }
+  const run_facts facts{global_iteration(s), run_seconds(self), s.lost_weight, s.weight_exact};
+  auto summary = s.reporter.summary(facts, s.view.live, s.last, all, *evals);
+  if (!summary.ok()) {
+    abort_run(self, summary.err().message);
+    return;
   }
-  out.total_weight = total_weight(all);
-  out.expected_total_weight = static_cast<double>(s.n) - s.lost_weight;
-  out.weight_exact = s.weight_exact;
-  std::uint64_t iterations = 0;
-  // Time per iteration of each live node between two of its reports: the
-  // slowest node's, and the mean over nodes.
-  struct rates {
-    double slowest = 0.0;
-    double mean = 0.0;
-  };
-  // `steady`: from each node's first report past the warm-up, or from its
-  // first report where it has none (a short run, a late revival).
-  auto per_iteration = [&](bool steady) {
-    rates r;
-    int counted = 0;
-    for (std::size_t i = 0; i < s.n; ++i) {
-      const auto& a = steady && s.steady[i] ? s.steady[i] : s.first[i];
-      const auto& b = s.last[i];
-      if (!s.view.live[i] || !a || !b || b->iteration <= a->iteration) continue;
-      const double t = (b->time - b->paused - a->time + a->paused) /
-                       static_cast<double>(b->iteration - a->iteration);
-      r.slowest = std::max(r.slowest, t);
-      r.mean += t;
-      ++counted;
-    }
-    if (counted > 0) r.mean /= counted;
-    return r;
-  };
-  const rates whole = per_iteration(false);
-  const rates steady = per_iteration(true);
-  out.seconds_per_iteration_whole = whole.slowest;
-  out.seconds_per_iteration = steady.slowest;
-  out.seconds_per_iteration_mean = steady.mean;
-  for (const auto& r : s.last) {
-    if (!r) continue;
-    out.bytes_sent += r->bytes_sent;
-    out.messages_lost += r->messages_lost;
-    out.messages_duplicate += r->messages_duplicate;
-    out.messages_late += r->messages_late;
-    iterations += r->iteration;
-  }
-  int reporting = 0;
-  for (std::size_t i = 0; i < s.n; ++i) {
-    if (!s.view.live[i] || !s.last[i]) continue;
-    out.train_loss += s.last[i]->loss;
-    ++reporting;
-  }
-  if (reporting > 0) out.train_loss /= reporting;
-  const double busy = s.comm_wait_total + s.compute_total;
-  out.mean_comm_wait_fraction = busy > 0.0 ? s.comm_wait_total / busy : 0.0;
-  out.consensus_distance = consensus_distance(all, mean_model(all));
-  out.samples_per_second =
-      static_cast<double>(iterations) * s.cfg.data.batch_size / std::max(out.wall_seconds, 1e-9);
+  auto out = std::move(summary).value();
   // Every byte checked: a run whose files did not reach the disk fails.
-  auto written =
-      s.metrics.end_of_run({out.iterations, out.wall_seconds, out.consensus_distance,
-                            out.total_weight, out.expected_total_weight, s.final_in_flight_weight});
-  auto closed = s.metrics.close();
-  if (written.ok()) written = closed;
+  auto written = s.reporter.end_of_run(out, s.final_in_flight_weight);
   if (written.ok()) written = save_models(self, all, out.iterations);
   if (written.ok())
     written = core::write_file_atomically(s.cfg.run.dir + "/summary.json", out.json());
@@ -272,17 +129,13 @@ void summarize(supervisor_ptr self, const snapshots& all,
 
 void measure_consensus(supervisor_ptr self) {
   auto& s = self->state;
-  if (s.measuring_consensus || s.finishing) return;
-  s.measuring_consensus = true;
+  if (core::finishing(s.phase) || !s.reporter.begin_consensus()) return;
   const auto it = global_iteration(s);
   collect_snapshots(self, [=](const snapshots& all) {
-    auto& st = self->state;
-    st.measuring_consensus = false;
-    if (all.empty()) return;
-    st.consensus_distance = consensus_distance(all, mean_model(all));
-    st.consensus_measured = true;
-    (void)write_metrics(
-        self, core::metrics::consensus_line(it, run_seconds(self), st.consensus_distance));
+    std::optional<double> distance;
+    if (!all.empty()) distance = consensus_distance(all, mean_model(all));
+    auto written = self->state.reporter.end_consensus(it, run_seconds(self), distance);
+    if (!written.ok()) abort_run(self, written.err().message);
   });
 }
 
@@ -290,16 +143,16 @@ void abort_run(supervisor_ptr self, const std::string& message) {
   auto& s = self->state;
   // While finishing, the run still ends here if the reply has not gone yet
   // (an actor failed during the final evaluation).
-  if (s.finishing && !s.finished.pending()) return;
-  s.finishing = true;
-  (void)s.metrics.close();  // what it can save; the run has failed already
+  if (s.phase == core::run_phase::done) return;
+  s.on(core::phase_event::finish);
+  s.reporter.close_after_failure();  // what it can save; the run has failed already
   deliver_error(self, message);
   shut_down(self);
 }
 
 bool write_metrics(supervisor_ptr self, const std::string& line) {
   auto& s = self->state;
-  if (auto st = s.metrics.line(line); !st.ok()) {
+  if (auto st = s.reporter.write(line); !st.ok()) {
     abort_run(self, st.err().message);
     return false;
   }
@@ -338,7 +191,7 @@ void evaluate(supervisor_ptr self, const snapshots& all) {
   for (const auto& sn : all) {
     if (!sn.z) continue;
     nodes_of_jobs.push_back(sn.node);
-    const auto& compute = st.nodes[static_cast<std::size_t>(sn.node)].compute;
+    const auto& compute = st.host.node(static_cast<std::size_t>(sn.node)).compute;
     if (!first) first = compute;
     jobs.emplace_back(compute, sn.z);
   }
@@ -433,7 +286,7 @@ void drain(supervisor_ptr self) {
     const double in_flight = in_flight_weight(all);
     st.final_in_flight_weight = in_flight;
     if (in_flight <= 1e-9 * static_cast<double>(st.n) || clock_seconds(self) >= st.drain_deadline) {
-      if (st.finishing) {
+      if (core::finishing(st.phase)) {
         save_group(self, all, [=]() { evaluate(self, all); });
       } else {
         save_group(self, all, [=]() { end_pause(self); });
@@ -441,7 +294,7 @@ void drain(supervisor_ptr self) {
       return;
     }
     for (std::size_t i = 0; i < st.n; ++i) {
-      if (st.view.live[i]) self->send(st.nodes[i].worker, flush_atom::value);
+      if (st.view.live[i]) self->send(st.host.node(i).worker, flush_atom::value);
     }
     self->delayed_send(self, std::chrono::milliseconds(20), flush_atom::value);
   });
@@ -449,12 +302,13 @@ void drain(supervisor_ptr self) {
 
 void finish(supervisor_ptr self) {
   auto& s = self->state;
-  if (s.finishing) return;
+  if (core::finishing(s.phase)) return;
   if (s.pending_kills > 0) {
-    s.finish_requested = true;
+    s.on(core::phase_event::end_asked);
     return;
   }
-  s.finishing = true;
+  const bool was_paused = core::paused(s.phase);
+  s.on(core::phase_event::finish);
   // The last iteration's line stays; the evaluation's goes under it.
   print_progress(self, true);
   end_progress();
@@ -462,9 +316,9 @@ void finish(supervisor_ptr self) {
   // at most algorithm.wait_timeout.
   s.drain_deadline = clock_seconds(self) + s.settings.algorithm.wait_timeout_seconds;
   // A checkpoint's pause is draining already: it goes on to the end.
-  if (s.holding) return;
+  if (was_paused) return;
   for (std::size_t i = 0; i < s.n; ++i) {
-    if (s.view.live[i]) self->send(s.nodes[i].worker, flush_atom::value);
+    if (s.view.live[i]) self->send(s.host.node(i).worker, flush_atom::value);
   }
   drain(self);
 }

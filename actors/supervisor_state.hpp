@@ -1,5 +1,8 @@
 // The supervisor's state and the functions that act on it, shared by the
-// files that implement the supervisor (lifecycle, commands, finishing).
+// files that implement the supervisor's control plane (lifecycle, commands,
+// checkpoints, finishing). Its node host (node_host.hpp) and reporter
+// (run_reporter.hpp) are members; its phase moves only through
+// core::next_phase (docs/design.md §2).
 #pragma once
 
 #include <caf/all.hpp>
@@ -14,6 +17,8 @@
 #include "actors/embedding.hpp"
 #include "actors/handles.hpp"
 #include "actors/messages.hpp"
+#include "actors/node_host.hpp"
+#include "actors/run_reporter.hpp"
 #include "actors/worker_actor.hpp"
 #include "config/config.hpp"
 #include "config/settings.hpp"
@@ -21,22 +26,13 @@
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
 #include "core/group_checkpoint.hpp"
+#include "core/run_phase.hpp"
 #include "data/dataset.hpp"
 #include "net/link_emulator.hpp"
 #include "runtime/compute_engine.hpp"
-#include "runtime/metrics_writer.hpp"
 #include "runtime/run_summary.hpp"
 
 namespace sgp::actors {
-
-/// The three actors of one node, and its compute engine (for the AllReduce
-/// actor, which averages on the node's device when it can).
-struct node_actors {
-  caf::actor worker;
-  caf::actor compute;
-  sender_handle sender;
-  std::shared_ptr<runtime::compute_engine> engine;
-};
 
 /// A scripted fault that has not fired yet.
 struct pending_fault {
@@ -65,20 +61,13 @@ struct supervisor_state {
   bool allreduce_mode = false;
   core::gossip_options gossip;
   worker_setup setup;
-  runtime::compute_setup compute;
   net::link_emulator links{1, {}, 0};  ///< the configured links (senders hold copies)
   core::membership_view view;
-  std::vector<node_actors> nodes;
-  caf::actor allreduce;
-  bool device_grads = false;  ///< ar-sgd averages gradients on the GPUs (NCCL)
+  node_host host;  ///< the engines, the nodes' actors, the AllReduce actor
   std::shared_ptr<const std::vector<float>> initial_x;
   std::int64_t per_epoch = 1;
 
-  std::vector<std::optional<iteration_report>> last;   ///< latest report per node
-  std::vector<std::optional<iteration_report>> first;  ///< first report per incarnation
-  /// First report past the warm-up (a tenth of the run's iterations) per
-  /// incarnation: where steady-state timing starts.
-  std::vector<std::optional<iteration_report>> steady;
+  node_reports last;  ///< latest report per node
   std::vector<bool> done;
   std::vector<double> spawned_at;  ///< clock seconds when each node's current incarnation started
   std::vector<pending_fault> faults;
@@ -89,25 +78,17 @@ struct supervisor_state {
   /// Silence is counted from here at the earliest: the last time the whole
   /// process was found paused (SIGSTOP, a frozen VM).
   double heartbeats_from = 0.0;
-  double last_progress = -1.0;
   double lost_weight = 0.0;  ///< what dead nodes took with them
   /// Where each node starts (a resumed run: its checkpoint's iteration and
   /// round); cleared once spawned, so a revived node joins as usual.
   std::vector<std::pair<std::uint64_t, std::uint64_t>> start_at;
   /// Periodic checkpoints: every this many iterations (0: only at the end).
   std::uint64_t checkpoint_every = 0;
-  /// Every live node has paused at setup.hold_at; a checkpoint is under way.
-  bool holding = false;
   double pause_started = 0.0;  ///< clock seconds
   double paused_total = 0.0;   ///< seconds paused for checkpoints so far
   bool weight_exact = true;
-  double consensus_distance = 0.0;
-  bool consensus_measured = false;  ///< consensus_distance holds a measurement
-  std::uint64_t next_consensus = 0;
-  bool measuring_consensus = false;
-  bool started = false;
-  bool finishing = false;
-  bool stopping = false;                ///< `stop` was typed: finishing comes next
+  /// Where the run is; moved only by next_phase (core/run_phase.hpp).
+  core::run_phase phase = core::run_phase::starting;
   double drain_deadline = 0.0;          ///< clock seconds: the final drain gives up then
   double final_in_flight_weight = 0.0;  ///< weight still in flight at the final evaluation
   /// The averaged model and its batch-norm statistics at the final
@@ -116,12 +97,10 @@ struct supervisor_state {
   std::vector<float> final_stats;
   std::vector<std::vector<float>> final_node_stats;  ///< per node, at the final evaluation
   int pending_kills = 0;                             ///< kills whose last state has not arrived
-  bool finish_requested = false;                     ///< finish once pending_kills is 0
   caf::response_promise finished;
-  runtime::metrics_writer metrics;  ///< RUN_DIR/metrics.jsonl
+  /// metrics.jsonl, the progress line, consensus bookkeeping, the summary.
+  run_reporter reporter;
   std::uint64_t late_total = 0;
-  double comm_wait_total = 0.0;  ///< seconds all nodes waited for in-neighbours
-  double compute_total = 0.0;    ///< seconds all nodes computed
   /// Pushes and their payload bytes per directed edge (from * n + to), over
   /// the run, counted from the senders' reports (the status page's traffic).
   std::vector<std::uint64_t> edge_messages;
@@ -131,6 +110,9 @@ struct supervisor_state {
   std::deque<core::history_point> history;  ///< loss and consensus, one a second
   std::vector<caf::actor> subscribers;      ///< the typed event stream's (embedding.hpp)
   static inline const char* name = "sgp.supervisor";
+
+  /// Moves the phase on `e` (core::next_phase: the transitions are there).
+  void on(core::phase_event e) { phase = core::next_phase(phase, e); }
 };
 
 using supervisor_ptr = caf::stateful_actor<supervisor_state>*;
@@ -138,15 +120,8 @@ using supervisor_ptr = caf::stateful_actor<supervisor_state>*;
 /// Builds and starts every node; false (with the promise answered) on error.
 bool start_group(supervisor_ptr self);
 
-/// Every node's compute engine, node i on backend.devices[i % size].
-core::result<engine_list> make_engines(supervisor_ptr self);
-
-/// Spawns the AllReduce actor, on the GPUs with NCCL when every node's
-/// backend can take part, else on the host; says which and why.
-void start_allreduce(supervisor_ptr self, const engine_list& engines);
-
-/// Spawns node `id` (a new incarnation when `revive`) with x, w, on
-/// `engine` (made here when null).
+/// Spawns node `id` (a new incarnation when revived) with x, w, on
+/// `engine` (made by the host when null), from the current view and links.
 core::status spawn_node(supervisor_ptr self, int id, std::shared_ptr<const std::vector<float>> x,
                         double w, std::shared_ptr<runtime::compute_engine> engine = nullptr);
 
@@ -161,7 +136,7 @@ bool write_metrics(supervisor_ptr self, const std::string& line);
 void abort_run(supervisor_ptr self, const std::string& message);
 
 /// Sends the view to every live worker, the peers to every sender, and the
-/// computes and live set to the AllReduce actor.
+/// computes and live set to the AllReduce actor (node_host::send_view).
 void broadcast_view(supervisor_ptr self);
 
 /// Executes a console command or a fault (checked already); the message is

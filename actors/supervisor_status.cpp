@@ -87,7 +87,7 @@ void sample_status(supervisor_ptr self) {
   core::history_point h;
   h.time = now;
   h.loss = loss / count;
-  if (s.consensus_measured) h.consensus_distance = s.consensus_distance;
+  if (auto d = s.reporter.consensus()) h.consensus_distance = *d;
   s.history.push_back(h);
   if (s.history.size() > history_points) s.history.pop_front();
 }
@@ -97,14 +97,14 @@ core::cluster_status cluster_status_of(supervisor_ptr self) {
   core::cluster_status out;
   out.algorithm = s.cfg.algorithm.name;
   out.topology = std::string(core::topology_name(s.gossip.schedule.kind));
-  out.finishing = s.finishing;
+  out.finishing = core::finishing(s.phase);
   out.total_iterations = s.setup.total_iterations;
-  if (!s.started || s.nodes.empty()) return out;
+  if (!core::started(s.phase) || s.host.empty()) return out;
   const double now = run_seconds(self);
   out.time = now;
   out.iteration = global_iteration(s);
   out.view_epoch = s.view.epoch;
-  if (s.consensus_measured) out.consensus_distance = s.consensus_distance;
+  if (auto d = s.reporter.consensus()) out.consensus_distance = *d;
   out.history.assign(s.history.begin(), s.history.end());
   if (s.edge_messages.size() != s.n * s.n) {
     s.edge_messages.assign(s.n * s.n, 0);

@@ -42,7 +42,7 @@ TEST_CASE("an actor that fails mid-run ends the run with its error", "[actors]")
       // What an exception in node 1's compute actor leaves behind.
       const auto boom = std::make_exception_ptr(std::runtime_error("boom"));
       caf::anon_send(
-          st.nodes[1].compute,
+          st.host.node(1).compute,
           caf::exit_msg{caf::actor_addr{}, exception_exit_reason("node 1 compute", boom)});
       failed = true;
     }

@@ -52,9 +52,10 @@ std::vector<hop> trace_run(test::group_fixture& f, std::size_t limit, group_ids&
     }
     sched.run_once();
     auto* st = f.state();
-    if (ids.worker0 == 0 && st != nullptr && st->nodes.size() == 2 && st->nodes[1].worker) {
-      ids = {st->nodes[0].worker.id(), st->nodes[0].compute.id(), st->nodes[0].sender.id(),
-             st->nodes[1].worker.id()};
+    if (ids.worker0 == 0 && st != nullptr && st->host.nodes().size() == 2 &&
+        st->host.node(1).worker) {
+      const auto& n0 = st->host.node(0);
+      ids = {n0.worker.id(), n0.compute.id(), n0.sender.id(), st->host.node(1).worker.id()};
     }
   }
   return out;

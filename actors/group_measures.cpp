@@ -1,0 +1,69 @@
+// Measures over the live nodes' snapshots (see group_measures.hpp).
+#include "actors/group_measures.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sgp::actors {
+
+/// The mean of the nodes' z (the averaged model).
+std::vector<float> mean_model(const std::vector<node_snapshot>& all) {
+  std::vector<double> sum;
+  int count = 0;
+  for (const auto& sn : all) {
+    if (!sn.z) continue;
+    if (sum.empty()) sum.assign(sn.z->size(), 0.0);
+    for (std::size_t k = 0; k < sum.size(); ++k) sum[k] += (*sn.z)[k];
+    ++count;
+  }
+  std::vector<float> mean(sum.size());
+  for (std::size_t k = 0; k < sum.size(); ++k) mean[k] = static_cast<float>(sum[k] / count);
+  return mean;
+}
+
+/// max_i |z_i - mean| / |mean| (Euclidean norms).
+double consensus_distance(const std::vector<node_snapshot>& all, const std::vector<float>& mean) {
+  double mean_norm = 0.0;
+  for (const float v : mean) mean_norm += static_cast<double>(v) * v;
+  mean_norm = std::sqrt(mean_norm);
+  double worst = 0.0;
+  for (const auto& sn : all) {
+    if (!sn.z) continue;
+    double d = 0.0;
+    for (std::size_t k = 0; k < mean.size(); ++k) {
+      const double e = static_cast<double>((*sn.z)[k]) - mean[k];
+      d += e * e;
+    }
+    worst = std::max(worst, std::sqrt(d));
+  }
+  return mean_norm > 0.0 ? worst / mean_norm : worst;
+}
+
+/// Weight in flight between the live nodes of `all` (sent, not applied).
+double in_flight_weight(const std::vector<node_snapshot>& all) {
+  double total = 0.0;
+  for (const auto& a : all) {
+    for (const auto& b : all) {
+      if (a.node == b.node) continue;
+      total += std::abs(a.sent_weight[static_cast<std::size_t>(b.node)] -
+                        b.applied_weight[static_cast<std::size_t>(a.node)]);
+    }
+  }
+  return total;
+}
+
+/// Live nodes' w plus what is in flight between live nodes.
+double total_weight(const std::vector<node_snapshot>& all) {
+  double total = 0.0;
+  for (const auto& a : all) {
+    total += a.w;
+    for (const auto& b : all) {
+      if (a.node == b.node) continue;
+      total += a.sent_weight[static_cast<std::size_t>(b.node)] -
+               b.applied_weight[static_cast<std::size_t>(a.node)];
+    }
+  }
+  return total;
+}
+
+}  // namespace sgp::actors

@@ -1,0 +1,24 @@
+// Measures over the live nodes' snapshots: the averaged model, the
+// consensus distance, and the weight held and in flight (the run's
+// consensus measurements, the final drain and the summary).
+#pragma once
+
+#include <vector>
+
+#include "actors/messages.hpp"
+
+namespace sgp::actors {
+
+/// The mean of the nodes' z (the averaged model); empty when none has z.
+std::vector<float> mean_model(const std::vector<node_snapshot>& all);
+
+/// max_i |z_i - mean| / |mean| (Euclidean norms).
+double consensus_distance(const std::vector<node_snapshot>& all, const std::vector<float>& mean);
+
+/// Weight in flight between the live nodes of `all` (sent, not applied).
+double in_flight_weight(const std::vector<node_snapshot>& all);
+
+/// Live nodes' w plus what is in flight between live nodes.
+double total_weight(const std::vector<node_snapshot>& all);
+
+}  // namespace sgp::actors
