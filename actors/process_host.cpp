@@ -43,25 +43,6 @@ bool write_metrics_line(host_ptr self, const std::string& line) {
   return true;
 }
 
-/// Senders' peers: local workers, the bridge for live remote nodes, nothing for dead ones.
-void broadcast_view(host_ptr self) {
-  auto& s = self->state;
-  std::vector<caf::actor> peers(s.n);
-  std::vector<caf::actor> local(s.n);
-  for (std::size_t i = 0; i < s.n; ++i) {
-    if (s.view.live[i] && s.setup.node_process[i] != s.setup.process) peers[i] = s.bridge;
-  }
-  for (const auto& node : s.nodes) {
-    peers[static_cast<std::size_t>(node.id)] = node.worker;
-    local[static_cast<std::size_t>(node.id)] = node.worker;
-  }
-  for (const auto& node : s.nodes) {
-    self->send(node.worker, view_atom::value, s.view);
-    self->send(node.sender, view_atom::value, peers);
-  }
-  self->send(s.bridge, view_atom::value, local);
-}
-
 core::status spawn_nodes(host_ptr self) {
   auto& s = self->state;
   const auto& cfg = s.setup.cfg;
@@ -232,6 +213,25 @@ void on_down(host_ptr self, std::uint32_t process, const std::string& why) {
 }
 
 }  // namespace
+
+/// Senders' peers: local workers, the bridge for live remote nodes, nothing for dead ones.
+void broadcast_view(host_ptr self) {
+  auto& s = self->state;
+  std::vector<caf::actor> peers(s.n);
+  std::vector<caf::actor> local(s.n);
+  for (std::size_t i = 0; i < s.n; ++i) {
+    if (s.view.live[i] && s.setup.node_process[i] != s.setup.process) peers[i] = s.bridge;
+  }
+  for (const auto& node : s.nodes) {
+    peers[static_cast<std::size_t>(node.id)] = node.worker;
+    local[static_cast<std::size_t>(node.id)] = node.worker;
+  }
+  for (const auto& node : s.nodes) {
+    self->send(node.worker, view_atom::value, s.view);
+    self->send(node.sender, view_atom::value, peers);
+  }
+  self->send(s.bridge, view_atom::value, local);
+}
 
 caf::behavior process_host(host_ptr self, process_host_setup setup,
                            std::shared_ptr<const data::dataset> train,

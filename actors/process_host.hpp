@@ -30,6 +30,7 @@
 #include "config/config.hpp"
 #include "config/settings.hpp"
 #include "core/cluster_status.hpp"
+#include "core/command.hpp"
 #include "core/gossip_node.hpp"
 #include "data/dataset.hpp"
 #include "net/link_emulator.hpp"
@@ -150,8 +151,19 @@ void write_cluster_summary(host_ptr self);
 /// This process's view for the status page.
 core::cluster_status process_status(host_ptr self);
 
-/// A console line (status, stop, help; the rest refused by name).
+/// A console line: status, stop and help; link down, up and set, partition,
+/// heal and slow, applied here and sent to every process (the answer says
+/// so); the rest refused by name.
 std::string process_command(host_ptr self, const std::string& line);
+
+/// Applies a link, partition, heal or slow command to this process's part
+/// of the cluster (its senders' links, its view's link mask, its nodes'
+/// compute); `origin` names the process it came from. Returns what it did.
+std::string apply_cluster_command(host_ptr self, const core::command& c, const std::string& origin);
+
+/// Sends the view to the local workers and the peers to the local senders
+/// and the bridge.
+void broadcast_view(host_ptr self);
 
 /// Sends a notice through the bridge (to a process or all_processes).
 void send_notice(host_ptr self, std::uint32_t to, net::wire::notice_topic topic,

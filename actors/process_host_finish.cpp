@@ -311,6 +311,19 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
         self->send(node.worker, hold_atom::value, at);
       }
       break;
+    case notice_topic::command: {
+      if (n.process == s.setup.process || s.phase != host_phase::training) break;
+      // Checked by the process that took it; parsed again here.
+      const auto c = core::parse_command(n.text, static_cast<int>(s.n));
+      if (c.ok()) {
+        apply_cluster_command(self, *c, s.setup.names[n.process]);
+      } else {
+        core::logf(core::log_level::warn, "cluster", {.process = s.setup.names[s.setup.process]},
+                   "a command from process %s is refused: %s", s.setup.names[n.process].c_str(),
+                   c.err().message.c_str());
+      }
+      break;
+    }
     case notice_topic::abort:
       if (n.process == s.setup.process) break;
       stop_nodes(self);

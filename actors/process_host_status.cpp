@@ -1,8 +1,9 @@
 // What a cluster process shows on its status page and answers to console
 // commands (see process_host.hpp): its own nodes in full, the other
-// processes' nodes by liveness; `status`, `help` and `stop` work, the
-// commands that act on nodes or links of other processes are refused by
-// name.
+// processes' nodes by liveness; `status`, `help` and `stop` work; link,
+// partition, heal and slow commands are applied here and sent to every
+// process (a command notice), which applies them to its own senders, view
+// and nodes; kill, revive, topology and checkpoint are refused by name.
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "actors/process_host.hpp"
 #include "actors/sender_actor.hpp"
 #include "core/command.hpp"
+#include "core/log.hpp"
 
 namespace sgp::actors {
 
@@ -62,6 +64,37 @@ core::cluster_status process_status(host_ptr self) {
   return out;
 }
 
+std::string apply_cluster_command(host_ptr self, const core::command& c,
+                                  const std::string& origin) {
+  auto& s = self->state;
+  std::string what;
+  if (c.kind == core::command_kind::slow) {
+    for (const auto& node : s.nodes) {
+      if (node.id == c.node) self->send(node.compute, slow_atom::value, c.factor);
+    }
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "node %d computes %.3gx slower", c.node, c.factor);
+    what = buf;
+  } else {
+    for (const auto& u : link_updates_of(c, s.links)) {
+      apply_link_update(s.links, u);
+      for (const auto& node : s.nodes) self->send(node.sender, links_atom::value, u);
+    }
+    // The schedule routes around the links that are down, as in one process.
+    for (std::size_t a = 0; a < s.n; ++a) {
+      for (std::size_t b = 0; b < s.n; ++b) {
+        if (a != b) s.view.links.set(a, b, s.links.up(static_cast<int>(a), static_cast<int>(b)));
+      }
+    }
+    ++s.view.epoch;
+    broadcast_view(self);
+    what = c.kind == core::command_kind::link_set ? link_set_text(c, s.links) : link_state_text(c);
+  }
+  core::logf(core::log_level::info, "cluster", {.process = s.setup.names[s.setup.process]},
+             "%s (asked by process %s)", what.c_str(), origin.c_str());
+  return what;
+}
+
 std::string process_command(host_ptr self, const std::string& line) {
   auto& s = self->state;
   auto c = core::parse_command(line, static_cast<int>(s.n));
@@ -91,10 +124,24 @@ std::string process_command(host_ptr self, const std::string& line) {
       self->send(self, stop_atom::value);
       return "stopping the cluster: every process pauses, then evaluation and summary";
     case core::command_kind::help:
-      return "across processes: status, stop, help (the others act on one process's run: use "
-             "sgp train for them)";
+      return "across processes: status, stop, help, link down/up/set, partition, heal, slow "
+             "(kill, revive, topology and checkpoint act on one process's run: use sgp train "
+             "for them)";
+    case core::command_kind::link_down:
+    case core::command_kind::link_up:
+    case core::command_kind::link_set:
+    case core::command_kind::partition:
+    case core::command_kind::heal:
+    case core::command_kind::slow: {
+      if (s.phase != host_phase::training) return "error: the run is ending";
+      const auto what = apply_cluster_command(self, *c, me);
+      send_notice(self, all_processes, net::wire::notice_topic::command, line);
+      return what + " (sent to every process)";
+    }
     default:
-      return "'" + line + "' is not supported across processes yet (status, stop and help are)";
+      return "'" + line +
+             "' is not supported across processes yet (status, stop, help, link, partition, "
+             "heal and slow are)";
   }
 }
 

@@ -45,6 +45,19 @@ sender_handle::behavior_type sender_actor(sender_handle::stateful_pointer<sender
 /// Applies a supervisor's link change to an emulator.
 void apply_link_update(net::link_emulator& links, const link_update& update);
 
+/// The link changes a console command makes, in order (link down and up,
+/// link set, both directions when symmetric; partition; heal), given the
+/// links as they are (link set keeps what the command leaves unset); none
+/// for the other commands.
+std::vector<link_update> link_updates_of(const core::command& c, const net::link_emulator& links);
+
+/// What a link down or up, partition or heal command did, e.g.
+/// "link 0 <-> 3 down", "partitioned into 2 groups", "partition healed".
+std::string link_state_text(const core::command& c);
+
+/// What a link set did: the link's properties now, from `links` (after).
+std::string link_set_text(const core::command& c, const net::link_emulator& links);
+
 /// Seconds on an actor's clock (virtual under the test coordinator).
 double clock_seconds(caf::local_actor* self);
 

@@ -43,12 +43,9 @@ void change_links(supervisor_ptr self, const link_update& u) {
   broadcast_view(self);
 }
 
-void set_link_state(supervisor_ptr self, int from, int to, bool up) {
-  link_update u;
-  u.kind = up ? link_update::what::up : link_update::what::down;
-  u.from = from;
-  u.to = to;
-  change_links(self, u);
+/// Applies a link, partition or heal command's changes in order.
+void change_links(supervisor_ptr self, const core::command& c) {
+  for (const auto& u : link_updates_of(c, self->state.links)) change_links(self, u);
 }
 
 command_outcome kill_node(supervisor_ptr self, int id) {
@@ -127,29 +124,8 @@ command_outcome revive_node(supervisor_ptr self, int id) {
 }
 
 std::string set_link(supervisor_ptr self, const core::command& c) {
-  auto apply = [&](int from, int to) {
-    auto p = self->state.links.properties(from, to);
-    if (c.bandwidth_bits_per_second) p.bandwidth_bits_per_second = *c.bandwidth_bits_per_second;
-    if (c.latency_seconds) p.latency_seconds = *c.latency_seconds;
-    if (c.jitter_seconds) p.jitter_seconds = *c.jitter_seconds;
-    if (c.loss) p.loss = *c.loss;
-    link_update u;
-    u.kind = link_update::what::link;
-    u.from = from;
-    u.to = to;
-    u.properties = p;
-    change_links(self, u);
-  };
-  apply(c.from, c.to);
-  if (c.symmetric) apply(c.to, c.from);
-  const auto& p = self->state.links.properties(c.from, c.to);
-  char buf[160];
-  std::snprintf(buf, sizeof(buf),
-                "link %d %s %d: %.3g Gbit/s, latency %.3g ms, jitter %.3g ms, "
-                "loss %.3g",
-                c.from, c.symmetric ? "<->" : "->", c.to, p.bandwidth_bits_per_second / 1e9,
-                p.latency_seconds * 1e3, p.jitter_seconds * 1e3, p.loss);
-  return buf;
+  change_links(self, c);
+  return link_set_text(c, self->state.links);
 }
 
 }  // namespace
@@ -222,13 +198,9 @@ command_outcome execute(supervisor_ptr self, const core::command& c) {
     case core::command_kind::help:
       return applied(core::command_help());
     case core::command_kind::link_down:
-    case core::command_kind::link_up: {
-      const bool up = c.kind == core::command_kind::link_up;
-      set_link_state(self, c.from, c.to, up);
-      if (c.symmetric) set_link_state(self, c.to, c.from, up);
-      return applied(
-          text("link ", c.from, c.symmetric ? " <-> " : " -> ", c.to, up ? " up" : " down"));
-    }
+    case core::command_kind::link_up:
+      change_links(self, c);
+      return applied(link_state_text(c));
     case core::command_kind::link_set:
       return applied(set_link(self, c));
     case core::command_kind::slow: {
@@ -243,19 +215,10 @@ command_outcome execute(supervisor_ptr self, const core::command& c) {
       return kill_node(self, c.node);
     case core::command_kind::revive:
       return revive_node(self, c.node);
-    case core::command_kind::partition: {
-      link_update u;
-      u.kind = link_update::what::partition;
-      u.groups = c.groups;
-      change_links(self, u);
-      return applied(text("partitioned into ", c.groups.size(), " groups"));
-    }
-    case core::command_kind::heal: {
-      link_update u;
-      u.kind = link_update::what::heal;
-      change_links(self, u);
-      return applied("partition healed");
-    }
+    case core::command_kind::partition:
+    case core::command_kind::heal:
+      change_links(self, c);
+      return applied(link_state_text(c));
     case core::command_kind::checkpoint:
       // Asked while one is being written, or with the run ending (which
       // writes its last one), a checkpoint still comes: applied either way.

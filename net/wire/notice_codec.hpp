@@ -29,6 +29,7 @@ enum class notice_topic : std::uint32_t {
   abort = 7,     ///< a process failed (text: why); the others stop
   settings = 8,  ///< the sender's settings (config/settings_text.hpp), checked at join
   stop = 9,      ///< stop training now (a signal): every process pauses, the end follows
+  command = 10,  ///< a console command for every process (text: the line, as typed)
 };
 
 struct notice {

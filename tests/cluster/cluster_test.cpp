@@ -209,8 +209,10 @@ TEST_CASE("Ctrl-C on one process stops the whole cluster with an evaluation and 
   CHECK(weight_error(summary) <= 1e-9);
 }
 
-TEST_CASE("sgp console HOST:PORT drives a cluster process: status, a refused kill, stop",
-          "[integration][cluster]") {
+TEST_CASE(
+    "sgp console HOST:PORT drives a cluster: status, link and slow commands on every "
+    "process, a refused kill, stop",
+    "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto dir = fresh_dir("cluster_console");
   const auto config = cluster_config(dir, 2, 1, 100000,
@@ -221,10 +223,16 @@ TEST_CASE("sgp console HOST:PORT drives a cluster process: status, a refused kil
       p0->wait_for("status page on http://127\\.0\\.0\\.1:([0-9]+)/", std::chrono::seconds(60));
   REQUIRE(port);
   REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 10, std::chrono::seconds(120), p0.get()));
-  const auto console = run_shell("printf 'status\\nkill 1\\nstop\\n' | SGP_SECRET=console-s3cret " +
-                                 sgp_binary() + " console 127.0.0.1:" + *port + " 2>&1");
+  // Node 0 lives in p0, node 1 in p1: a link between them and a slow node
+  // of the other process are the other process's to apply.
+  const auto console = run_shell(
+      "printf 'status\\nlink down 0 1\\nlink up 0 1\\nslow 1 2x\\nkill 1\\nstop\\n' | "
+      "SGP_SECRET=console-s3cret " +
+      sgp_binary() + " console 127.0.0.1:" + *port + " 2>&1");
   INFO(console.output);
   CHECK(console.exit_code == 0);
+  CHECK(console.output.find("link 0 <-> 1 down (sent to every process)") != std::string::npos);
+  CHECK(console.output.find("link 0 <-> 1 up (sent to every process)") != std::string::npos);
   CHECK(console.output.find("not supported across processes yet") != std::string::npos);
   CHECK(console.output.find("stopping the cluster") != std::string::npos);
   REQUIRE(p0->wait_exit(std::chrono::seconds(60)));
@@ -232,6 +240,9 @@ TEST_CASE("sgp console HOST:PORT drives a cluster process: status, a refused kil
   INFO(p0->output() << p1->output());
   CHECK(p0->exit_code() == 0);
   CHECK(p1->exit_code() == 0);
+  CHECK(p1->output().find("link 0 <-> 1 down (asked by process p0)") != std::string::npos);
+  CHECK(p1->output().find("link 0 <-> 1 up (asked by process p0)") != std::string::npos);
+  CHECK(p1->output().find("node 1 computes 2x slower (asked by process p0)") != std::string::npos);
   const auto summary = read_text(dir + "/run/summary.json");
   CHECK(json_number_field(summary, "live_nodes") == 2);
   CHECK(weight_error(summary) <= 1e-9);
