@@ -81,11 +81,7 @@ std::string apply_cluster_command(host_ptr self, const core::command& c,
       for (const auto& node : s.nodes) self->send(node.sender, links_atom::value, u);
     }
     // The schedule routes around the links that are down, as in one process.
-    for (std::size_t a = 0; a < s.n; ++a) {
-      for (std::size_t b = 0; b < s.n; ++b) {
-        if (a != b) s.view.links.set(a, b, s.links.up(static_cast<int>(a), static_cast<int>(b)));
-      }
-    }
+    mask_from_links(s.view.links, s.links);
     ++s.view.epoch;
     broadcast_view(self);
     what = c.kind == core::command_kind::link_set ? link_set_text(c, s.links) : link_state_text(c);

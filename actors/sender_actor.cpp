@@ -87,6 +87,14 @@ std::vector<link_update> link_updates_of(const core::command& c, const net::link
   return out;
 }
 
+void mask_from_links(core::link_mask& mask, const net::link_emulator& links) {
+  for (std::size_t a = 0; a < mask.size(); ++a) {
+    for (std::size_t b = 0; b < mask.size(); ++b) {
+      if (a != b) mask.set(a, b, links.up(static_cast<int>(a), static_cast<int>(b)));
+    }
+  }
+}
+
 std::string link_state_text(const core::command& c) {
   switch (c.kind) {
     case core::command_kind::partition:

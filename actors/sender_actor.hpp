@@ -51,6 +51,10 @@ void apply_link_update(net::link_emulator& links, const link_update& update);
 /// for the other commands.
 std::vector<link_update> link_updates_of(const core::command& c, const net::link_emulator& links);
 
+/// Sets `mask` (n x n) from the emulator's up/down state of every link, so
+/// that the schedule routes around the links that are down.
+void mask_from_links(core::link_mask& mask, const net::link_emulator& links);
+
 /// What a link down or up, partition or heal command did, e.g.
 /// "link 0 <-> 3 down", "partitioned into 2 groups", "partition healed".
 std::string link_state_text(const core::command& c);

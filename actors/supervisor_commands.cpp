@@ -34,11 +34,7 @@ void change_links(supervisor_ptr self, const link_update& u) {
   auto& s = self->state;
   apply_link_update(s.links, u);
   s.host.send_links(self, s.view.live, u);
-  for (std::size_t a = 0; a < s.n; ++a) {
-    for (std::size_t b = 0; b < s.n; ++b) {
-      if (a != b) s.view.links.set(a, b, s.links.up(static_cast<int>(a), static_cast<int>(b)));
-    }
-  }
+  mask_from_links(s.view.links, s.links);
   ++s.view.epoch;
   broadcast_view(self);
 }
