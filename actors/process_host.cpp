@@ -102,6 +102,7 @@ bool start(host_ptr self) {
   const auto& cfg = s.setup.cfg;
   s.gossip = runtime::gossip_options_of(cfg, s.setup.settings);
   s.links = runtime::configured_links(cfg, s.setup.settings);
+  s.faults = runtime::scripted_faults(cfg, s.setup.settings);
   s.view = core::membership_view::all_up(s.n);
   s.process_live.assign(s.setup.names.size(), true);
   s.process_done.assign(s.setup.names.size(), false);
@@ -178,6 +179,7 @@ void on_report(host_ptr self, const iteration_report& r) {
           {r.node, r.iteration, static_cast<double>(r.iteration) / static_cast<double>(s.per_epoch),
            r.time - s.start_time, r.loss, r.lr, r.w, r.comm_wait, r.compute_seconds, r.bytes_sent,
            r.messages_late, r.messages_lost, r.messages_duplicate}));
+  fire_due_faults(self);
 }
 
 void on_down(host_ptr self, std::uint32_t process, const std::string& why) {

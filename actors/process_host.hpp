@@ -35,6 +35,7 @@
 #include "data/dataset.hpp"
 #include "net/link_emulator.hpp"
 #include "runtime/compute_engine.hpp"
+#include "runtime/group_plan.hpp"
 #include "runtime/metrics_writer.hpp"
 #include "runtime/run_summary.hpp"
 
@@ -82,6 +83,10 @@ struct process_host_state {
   double done_at = -1.0;  ///< clock seconds when this process's nodes were done
   double start_time = 0.0;
   double last_progress = 0.0;
+  /// [[faults]]: every process fires each one itself, when its fastest node
+  /// reaches the iteration (or the time), on its own senders, view and nodes
+  /// (no coordinator: gossip never waits on another process).
+  std::vector<runtime::scripted_fault> faults;
   runtime::metrics_writer metrics;  ///< DIR/metrics.jsonl
   std::vector<bool> process_live;
   std::vector<bool> process_done;
@@ -158,8 +163,12 @@ std::string process_command(host_ptr self, const std::string& line);
 
 /// Applies a link, partition, heal or slow command to this process's part
 /// of the cluster (its senders' links, its view's link mask, its nodes'
-/// compute); `origin` names the process it came from. Returns what it did.
+/// compute); `origin` says who asked ("process p0", "[[faults]]"). Returns
+/// what it did.
 std::string apply_cluster_command(host_ptr self, const core::command& c, const std::string& origin);
+
+/// Fires the scripted faults that are due (apply_cluster_command).
+void fire_due_faults(host_ptr self);
 
 /// Sends the view to the local workers and the peers to the local senders
 /// and the bridge.

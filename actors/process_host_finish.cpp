@@ -316,7 +316,7 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
       // Checked by the process that took it; parsed again here.
       const auto c = core::parse_command(n.text, static_cast<int>(s.n));
       if (c.ok()) {
-        apply_cluster_command(self, *c, s.setup.names[n.process]);
+        apply_cluster_command(self, *c, "process " + s.setup.names[n.process]);
       } else {
         core::logf(core::log_level::warn, "cluster", {.process = s.setup.names[s.setup.process]},
                    "a command from process %s is refused: %s", s.setup.names[n.process].c_str(),

@@ -87,8 +87,23 @@ std::string apply_cluster_command(host_ptr self, const core::command& c,
     what = c.kind == core::command_kind::link_set ? link_set_text(c, s.links) : link_state_text(c);
   }
   core::logf(core::log_level::info, "cluster", {.process = s.setup.names[s.setup.process]},
-             "%s (asked by process %s)", what.c_str(), origin.c_str());
+             "%s (asked by %s)", what.c_str(), origin.c_str());
   return what;
+}
+
+void fire_due_faults(host_ptr self) {
+  auto& s = self->state;
+  if (s.phase != host_phase::training) return;
+  std::uint64_t fastest = 0;
+  for (const auto& node : s.nodes) {
+    if (node.last) fastest = std::max(fastest, node.last->iteration);
+  }
+  const double seconds = clock_seconds(self) - s.start_time;
+  for (auto& f : s.faults) {
+    if (!f.due(fastest, seconds)) continue;
+    f.fired = true;
+    apply_cluster_command(self, f.command, "[[faults]] at iteration " + std::to_string(fastest));
+  }
 }
 
 std::string process_command(host_ptr self, const std::string& line) {
@@ -130,7 +145,7 @@ std::string process_command(host_ptr self, const std::string& line) {
     case core::command_kind::heal:
     case core::command_kind::slow: {
       if (s.phase != host_phase::training) return "error: the run is ending";
-      const auto what = apply_cluster_command(self, *c, me);
+      const auto what = apply_cluster_command(self, *c, "process " + me);
       send_notice(self, all_processes, net::wire::notice_topic::command, line);
       return what + " (sent to every process)";
     }

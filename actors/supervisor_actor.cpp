@@ -25,43 +25,12 @@ namespace {
 
 constexpr auto tick_interval = std::chrono::milliseconds(200);
 
-core::command command_of(const config::fault_section& f, const config::fault_settings& typed) {
-  using config::fault_action;
-  static const std::pair<fault_action, core::command_kind> kinds[] = {
-      {fault_action::link_down, core::command_kind::link_down},
-      {fault_action::link_up, core::command_kind::link_up},
-      {fault_action::link_set, core::command_kind::link_set},
-      {fault_action::slow, core::command_kind::slow},
-      {fault_action::kill, core::command_kind::kill},
-      {fault_action::revive, core::command_kind::revive},
-      {fault_action::partition, core::command_kind::partition},
-      {fault_action::heal, core::command_kind::heal}};
-  core::command c;
-  for (const auto& [action, kind] : kinds) {
-    if (typed.action == action) c.kind = kind;
-  }
-  c.from = f.from;
-  c.to = f.to;
-  c.symmetric = f.symmetric;
-  c.node = f.node;
-  c.factor = f.factor;
-  c.bandwidth_bits_per_second = typed.bandwidth_bits_per_second;
-  c.latency_seconds = typed.latency_seconds;
-  c.jitter_seconds = typed.jitter_seconds;
-  c.loss = f.loss;
-  c.groups = f.groups;
-  return c;
-}
-
 void fire_due_faults(supervisor_ptr self) {
   auto& s = self->state;
   const auto it = global_iteration(s);
   const double now = run_seconds(self);
   for (auto& f : s.faults) {
-    if (f.fired) continue;
-    const bool due = (f.at_iteration >= 0 && it >= static_cast<std::uint64_t>(f.at_iteration)) ||
-                     (f.at_seconds >= 0.0 && now >= f.at_seconds);
-    if (!due) continue;
+    if (!f.due(it, now)) continue;
     f.fired = true;
     const auto outcome = execute(self, f.command);
     log_action(self, "fault", "config", it, f.command, core::command_line(f.command), outcome);
@@ -219,10 +188,7 @@ bool start_group(supervisor_ptr self) {
   s.suspected.assign(s.n, 0);
   s.edge_messages.assign(s.n * s.n, 0);
   s.edge_bytes.assign(s.n * s.n, 0);
-  for (std::size_t i = 0; i < s.cfg.faults.size(); ++i) {
-    const auto& f = s.cfg.faults[i];
-    s.faults.push_back({f.at_iteration, f.at_seconds, command_of(f, s.settings.faults[i])});
-  }
+  s.faults = runtime::scripted_faults(s.cfg, s.settings);
 
   auto compute = runtime::compute_setup_of(s.cfg, s.settings, s.n);
   s.host.configure(s.train, s.test, compute, s.cfg.backend.devices,

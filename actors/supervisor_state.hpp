@@ -30,17 +30,10 @@
 #include "data/dataset.hpp"
 #include "net/link_emulator.hpp"
 #include "runtime/compute_engine.hpp"
+#include "runtime/group_plan.hpp"
 #include "runtime/run_summary.hpp"
 
 namespace sgp::actors {
-
-/// A scripted fault that has not fired yet.
-struct pending_fault {
-  std::int64_t at_iteration = -1;
-  double at_seconds = -1.0;
-  core::command command;
-  bool fired = false;
-};
 
 /// The traffic and progress counters at one time, for rates over a window.
 struct traffic_sample {
@@ -70,7 +63,7 @@ struct supervisor_state {
   node_reports last;  ///< latest report per node
   std::vector<bool> done;
   std::vector<double> spawned_at;  ///< clock seconds when each node's current incarnation started
-  std::vector<pending_fault> faults;
+  std::vector<runtime::scripted_fault> faults;
   std::vector<std::uint64_t> suspected;  ///< times each node was reported suspect
   double start_time = 0.0;
   double heartbeat_timeout = 30.0;  ///< seconds (cluster.heartbeat_timeout)

@@ -50,7 +50,15 @@ core::status check_supported(const config::config& cfg, const config::settings& 
   if (set.algorithm.name == config::algorithm_kind::ar_sgd) {
     return refuse("algorithm.name = \"ar-sgd\"");
   }
-  if (!cfg.faults.empty()) return refuse("[[faults]]");
+  for (std::size_t i = 0; i < set.faults.size(); ++i) {
+    // Link, partition, heal and slow faults every process applies itself; a
+    // node's liveness is per process, so kill and revive cannot cross yet.
+    const auto action = set.faults[i].action;
+    if (action == config::fault_action::kill || action == config::fault_action::revive) {
+      return refuse("[[faults]] " + std::to_string(i + 1) + " (action = \"" +
+                    (action == config::fault_action::kill ? "kill" : "revive") + "\")");
+    }
+  }
   if (!cfg.output.http.empty() && cfg.output.http.find(":0") == std::string::npos &&
       cfg.cluster.processes.size() > 1) {
     // One output.http for every process: a fixed port would be taken twice on one host.

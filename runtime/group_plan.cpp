@@ -1,6 +1,8 @@
 // The configuration as a group's parts (see group_plan.hpp).
 #include "runtime/group_plan.hpp"
 
+#include <utility>
+
 #include "config/lr_schedule_of.hpp"
 
 namespace sgp::runtime {
@@ -13,6 +15,34 @@ net::link_properties link_properties_of(const config::link_settings& l) {
   p.jitter_seconds = l.jitter_seconds;
   p.loss = l.loss;
   return p;
+}
+
+core::command command_of(const config::fault_section& f, const config::fault_settings& typed) {
+  using config::fault_action;
+  static const std::pair<fault_action, core::command_kind> kinds[] = {
+      {fault_action::link_down, core::command_kind::link_down},
+      {fault_action::link_up, core::command_kind::link_up},
+      {fault_action::link_set, core::command_kind::link_set},
+      {fault_action::slow, core::command_kind::slow},
+      {fault_action::kill, core::command_kind::kill},
+      {fault_action::revive, core::command_kind::revive},
+      {fault_action::partition, core::command_kind::partition},
+      {fault_action::heal, core::command_kind::heal}};
+  core::command c;
+  for (const auto& [action, kind] : kinds) {
+    if (typed.action == action) c.kind = kind;
+  }
+  c.from = f.from;
+  c.to = f.to;
+  c.symmetric = f.symmetric;
+  c.node = f.node;
+  c.factor = f.factor;
+  c.bandwidth_bits_per_second = typed.bandwidth_bits_per_second;
+  c.latency_seconds = typed.latency_seconds;
+  c.jitter_seconds = typed.jitter_seconds;
+  c.loss = f.loss;
+  c.groups = f.groups;
+  return c;
 }
 
 }  // namespace
@@ -69,6 +99,16 @@ compute_setup compute_setup_of(const config::config& cfg, const config::settings
            set.weight_decay_scope == config::weight_decay_scope::all};
   c.lr = config::lr_schedule_of(cfg, set);
   return c;
+}
+
+std::vector<scripted_fault> scripted_faults(const config::config& cfg,
+                                            const config::settings& set) {
+  std::vector<scripted_fault> out;
+  for (std::size_t i = 0; i < cfg.faults.size() && i < set.faults.size(); ++i) {
+    const auto& f = cfg.faults[i];
+    out.push_back({f.at_iteration, f.at_seconds, command_of(f, set.faults[i]), false});
+  }
+  return out;
 }
 
 }  // namespace sgp::runtime

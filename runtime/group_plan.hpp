@@ -5,9 +5,12 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 
 #include "config/config.hpp"
 #include "config/settings.hpp"
+#include "core/command.hpp"
 #include "core/gossip_node.hpp"
 #include "net/link_emulator.hpp"
 #include "runtime/compute_engine.hpp"
@@ -24,5 +27,23 @@ net::link_emulator configured_links(const config::config& cfg, const config::set
 /// filled in per node).
 compute_setup compute_setup_of(const config::config& cfg, const config::settings& set,
                                std::size_t n);
+
+/// A scripted fault ([[faults]]) as the command it runs, and whether it has
+/// fired.
+struct scripted_fault {
+  std::int64_t at_iteration = -1;
+  double at_seconds = -1.0;
+  core::command command;
+  bool fired = false;
+
+  /// Due at iteration `it` (the fastest node's) or `seconds` into the run.
+  [[nodiscard]] bool due(std::uint64_t it, double seconds) const {
+    return !fired && ((at_iteration >= 0 && it >= static_cast<std::uint64_t>(at_iteration)) ||
+                      (at_seconds >= 0.0 && seconds >= at_seconds));
+  }
+};
+
+/// The configured faults, in order.
+std::vector<scripted_fault> scripted_faults(const config::config& cfg, const config::settings& set);
 
 }  // namespace sgp::runtime

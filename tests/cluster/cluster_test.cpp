@@ -71,6 +71,33 @@ TEST_CASE("sgp node: processes started one by one join and finish together",
   CHECK(weight_error(summary) <= 1e-9);
 }
 
+TEST_CASE("scripted link faults act on every process of a cluster", "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_faults");
+  // Node 0 lives in p0, node 1 in p1: each process applies the faults to
+  // its own sender's links when its node reaches the iteration.
+  const auto config =
+      cluster_config(dir, 2, 1, 60,
+                     "[[faults]]\nat_iteration = 10\naction = \"link_down\"\nfrom = 0\nto = 1\n"
+                     "[[faults]]\nat_iteration = 30\naction = \"link_up\"\nfrom = 0\nto = 1\n");
+  auto p0 = start_node(config, "p0", dir);
+  auto p1 = start_node(config, "p1", dir);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(240)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(30)));
+  INFO(p0->output() << p1->output());
+  CHECK(p0->exit_code() == 0);
+  CHECK(p1->exit_code() == 0);
+  for (const auto* p : {p0.get(), p1.get()}) {
+    CHECK(p->output().find("link 0 <-> 1 down (asked by [[faults]] at iteration 10)") !=
+          std::string::npos);
+    CHECK(p->output().find("link 0 <-> 1 up (asked by [[faults]] at iteration 30)") !=
+          std::string::npos);
+  }
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 2);
+  CHECK(weight_error(summary) <= 1e-9);
+}
+
 TEST_CASE("a process killed with SIGKILL: the others route around it and account its weight",
           "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
@@ -154,6 +181,12 @@ TEST_CASE("sgp node refuses what it cannot do, by name", "[integration][cluster]
   r = run_sgp("node " + config + " --process p0 --set algorithm.name=ar-sgd");
   CHECK(r.exit_code != 0);
   CHECK(r.output.find("ar-sgd\" is not supported across processes yet") != std::string::npos);
+  r = run_sgp("node " + config +
+              " --process p0 --set 'faults=[{at_iteration=5,action=\"link_down\",from=0,to=1},"
+              "{at_iteration=9,action=\"kill\",node=1}]'");
+  CHECK(r.exit_code != 0);
+  CHECK(r.output.find("[[faults]] 2 (action = \"kill\") is not supported across processes yet") !=
+        std::string::npos);
   r = run_sgp("node " + std::string(SGP_SOURCE_DIR) + "/config/examples/quickstart.toml");
   CHECK(r.exit_code != 0);
   CHECK(r.output.find("no [[cluster.process]] tables") != std::string::npos);
