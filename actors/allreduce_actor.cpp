@@ -113,6 +113,10 @@ void complete_ready(self_ptr self) {
       }
     }
     s.completed_through = std::max(s.completed_through, static_cast<std::int64_t>(it->first));
+    if (out) {
+      s.recent[it->first] = out;
+      while (s.recent.size() > allreduce_state::recent_kept) s.recent.erase(s.recent.begin());
+    }
     it = s.iterations.erase(it);
   }
 }
@@ -121,17 +125,23 @@ void complete_ready(self_ptr self) {
 /// revived node continues at its donor's iteration, which the others may
 /// have finished before its first gradient arrives). Its compute actor
 /// waits for an answer, and a fresh entry for that iteration would wait for
-/// the others, who are past it: the whole group would stop. The node steps
-/// with its own gradient instead (null: the one in its device buffer) and
-/// catches up at the next iteration. True when `iteration` was such a one.
+/// the others, who are past it: the whole group would stop. On the host
+/// path the node gets the average the others applied (kept for the last
+/// recent_kept iterations), so that it takes its donor's step and the
+/// replicas stay identical; on the device path, or for an older iteration,
+/// it steps with its own gradient (null: the one in its device buffer) and
+/// its replica then differs from the others'. True when `iteration` was
+/// such a one.
 bool answer_late(self_ptr self, std::uint64_t iteration, const shared_floats& own) {
   auto& s = self->state;
   if (static_cast<std::int64_t>(iteration) > s.completed_through ||
       s.iterations.count(iteration) > 0) {
     return false;
   }
+  const auto kept = s.recent.find(iteration);
+  const shared_floats answer = own && kept != s.recent.end() ? kept->second : own;
   if (auto to = caf::actor_cast<caf::actor>(self->current_sender())) {
-    self->send(to, avg_grad_atom::value, own, iteration);
+    self->send(to, avg_grad_atom::value, answer, iteration);
   }
   return true;
 }

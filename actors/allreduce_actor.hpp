@@ -46,6 +46,11 @@ struct allreduce_state {
   /// (re)joined while that iteration was under way, excused from it.
   std::int64_t completed_through = -1;
   double ring_seconds = 0.0;  ///< total time charged so far
+  /// Host path: the averages of the last recent_kept iterations, by
+  /// iteration, so that a revived node's late gradient is answered with the
+  /// average its donor applied (its replica then stays identical).
+  std::map<std::uint64_t, shared_floats> recent;
+  static constexpr std::size_t recent_kept = 16;
   /// Spawned with a device path: only then are the engines kept (the host
   /// path averages the gradients that come in grad_atom messages).
   bool device_path = false;

@@ -21,16 +21,19 @@ using sgp::actors::grad_atom;
 using sgp::actors::shared_floats;
 using sgp::actors::view_atom;
 
-/// Stands in for a compute actor: records the iterations of the averages it gets.
+/// Stands in for a compute actor: records the iterations of the averages it
+/// gets, and their values.
 struct recorder_state {
   std::vector<std::uint64_t> averages;
+  std::vector<shared_floats> values;
   static inline const char* name = "test.recorder";
 };
 
 caf::behavior recorder(caf::stateful_actor<recorder_state>* self) {
   return {
-      [=](avg_grad_atom, const shared_floats&, std::uint64_t iteration) {
+      [=](avg_grad_atom, const shared_floats& g, std::uint64_t iteration) {
         self->state.averages.push_back(iteration);
+        self->state.values.push_back(g);
       },
   };
 }
@@ -84,6 +87,10 @@ class allreduce_fixture {
   std::vector<std::uint64_t>& averages(int node) {
     return state_of<recorder_state>(computes_[static_cast<std::size_t>(node)]).averages;
   }
+  /// The values of the averages node `node` got, in order.
+  std::vector<shared_floats>& values(int node) {
+    return state_of<recorder_state>(computes_[static_cast<std::size_t>(node)]).values;
+  }
 
   allreduce_state& allreduce() { return state_of<allreduce_state>(allreduce_); }
 
@@ -118,9 +125,16 @@ TEST_CASE("a revived node's first gradient, for an iteration already averaged, i
   // actor (which dropped the average that came before it asked) waits for
   // an answer: without one the whole group waits for it at iteration 6.
   f.averages(0).clear();
+  f.values(0).clear();
   f.gradient(0, 5);
   f.settle();
   CHECK(f.averages(0) == std::vector<std::uint64_t>{5});
+  // It gets the average the others applied, (2 + 3 + 4) / 3, not its own
+  // gradient (1): it takes its donor's step, and the replicas stay identical.
+  REQUIRE(f.values(0).size() == 1);
+  REQUIRE(f.values(0)[0] != nullptr);
+  CHECK(*f.values(0)[0] == std::vector<float>(8, 3.0f));
+  CHECK(*f.values(0)[0] == *f.values(1)[0]);
   CHECK(f.allreduce().iterations.count(5) == 0);  // no stale iteration left behind
   // Everybody meets at iteration 6.
   for (int i = 1; i < 4; ++i) f.gradient(i, 6);
