@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "actors/link_commands.hpp"
 #include "actors/process_host.hpp"
 #include "actors/sender_actor.hpp"
 #include "core/command.hpp"
@@ -72,9 +73,7 @@ std::string apply_cluster_command(host_ptr self, const core::command& c,
     for (const auto& node : s.nodes) {
       if (node.id == c.node) self->send(node.compute, slow_atom::value, c.factor);
     }
-    char buf[64];
-    std::snprintf(buf, sizeof(buf), "node %d computes %.3gx slower", c.node, c.factor);
-    what = buf;
+    what = slow_text(c);
   } else {
     for (const auto& u : link_updates_of(c, s.links)) {
       apply_link_update(s.links, u);

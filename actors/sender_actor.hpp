@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actors/handles.hpp"
+#include "actors/link_commands.hpp"
 #include "actors/messages.hpp"
 #include "actors/transport_timer.hpp"
 #include "config/settings.hpp"
@@ -41,26 +42,6 @@ sender_handle::behavior_type sender_actor(sender_handle::stateful_pointer<sender
 /// The wire's type of a push's values under `set` (bf16 with bf16
 /// compression, else f32: what net/remote_edges sends between processes).
 [[nodiscard]] net::wire::dtype push_wire_type(const config::settings& set);
-
-/// Applies a supervisor's link change to an emulator.
-void apply_link_update(net::link_emulator& links, const link_update& update);
-
-/// The link changes a console command makes, in order (link down and up,
-/// link set, both directions when symmetric; partition; heal), given the
-/// links as they are (link set keeps what the command leaves unset); none
-/// for the other commands.
-std::vector<link_update> link_updates_of(const core::command& c, const net::link_emulator& links);
-
-/// Sets `mask` (n x n) from the emulator's up/down state of every link, so
-/// that the schedule routes around the links that are down.
-void mask_from_links(core::link_mask& mask, const net::link_emulator& links);
-
-/// What a link down or up, partition or heal command did, e.g.
-/// "link 0 <-> 3 down", "partitioned into 2 groups", "partition healed".
-std::string link_state_text(const core::command& c);
-
-/// What a link set did: the link's properties now, from `links` (after).
-std::string link_set_text(const core::command& c, const net::link_emulator& links);
 
 /// Seconds on an actor's clock (virtual under the test coordinator).
 double clock_seconds(caf::local_actor* self);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "actors/link_commands.hpp"
 #include "actors/sender_actor.hpp"
 #include "actors/supervisor_state.hpp"
 #include "core/connectivity.hpp"
@@ -203,9 +204,7 @@ command_outcome execute(supervisor_ptr self, const core::command& c) {
       const auto i = static_cast<std::size_t>(c.node);
       if (!s.view.live[i]) return refused(text("node ", c.node, " is not running"));
       self->send(s.host.node(i).compute, slow_atom::value, c.factor);
-      char buf[64];
-      std::snprintf(buf, sizeof(buf), "node %d computes %.3gx slower", c.node, c.factor);
-      return applied(buf);
+      return applied(slow_text(c));
     }
     case core::command_kind::kill:
       return kill_node(self, c.node);
