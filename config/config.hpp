@@ -123,6 +123,9 @@ struct backend_section {
   /// Where compute actors run: auto (threads of their own for GPU backends,
   /// the shared scheduler for cpu) | own | shared.
   std::string compute_threads = "auto";
+  /// cuda: how convolution algorithms are chosen: timed (the fastest on
+  /// this device) | reproducible (cuDNN's heuristics, deterministic ones).
+  std::string conv_search = "timed";
   /// cuda: GPU ids; node i computes on devices[i % devices.size()].
   std::vector<int> devices = {0};
 };

@@ -122,8 +122,8 @@ std::string to_toml(const config& c) {
     << "\n";
   const auto& b = c.backend;
   o << "\n[backend]\nname = " << str(b.name) << "\nthreads = " << b.threads
-    << "\ncompute_threads = " << str(b.compute_threads) << "\ndevices = " << list(b.devices)
-    << "\n";
+    << "\ncompute_threads = " << str(b.compute_threads) << "\nconv_search = " << str(b.conv_search)
+    << "\ndevices = " << list(b.devices) << "\n";
   const auto& n = c.network;
   o << "\n[network]\nbandwidth = " << str(n.bandwidth) << "\nlatency = " << str(n.latency)
     << "\njitter = " << str(n.jitter) << "\nloss = " << num(n.loss)

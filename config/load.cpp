@@ -188,6 +188,8 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(r.read(s, "threads", c.backend.threads, closed(0, max_threads)));
     SGP_CONFIG_TRY(r.read_enum(s, "compute_threads", c.backend.compute_threads,
                                names_of<sgp::config::compute_threads>()));
+    SGP_CONFIG_TRY(
+        r.read_enum(s, "conv_search", c.backend.conv_search, names_of<sgp::config::conv_search>()));
     return r.read(s, "devices", c.backend.devices, closed(0, 1023));
   }));
 

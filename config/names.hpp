@@ -40,6 +40,8 @@ enum class compression { none, bf16 };
 enum class backend_kind { cpu, cuda };
 /// backend.compute_threads ("auto" is a keyword: `automatic`)
 enum class compute_threads { automatic, own, shared };
+/// backend.conv_search
+enum class conv_search { timed, reproducible };
 /// faults[].action
 enum class fault_action { link_down, link_up, link_set, slow, kill, revive, partition, heal };
 
@@ -117,6 +119,12 @@ struct name_table<compute_threads> {
   static constexpr entries_of<compute_threads, 3> entries{{{compute_threads::automatic, "auto"},
                                                            {compute_threads::own, "own"},
                                                            {compute_threads::shared, "shared"}}};
+};
+
+template <>
+struct name_table<conv_search> {
+  static constexpr entries_of<conv_search, 2> entries{
+      {{conv_search::timed, "timed"}, {conv_search::reproducible, "reproducible"}}};
 };
 
 template <>

@@ -108,6 +108,7 @@ core::status resolve_into(const config& cfg, settings& s) {
   SGP_RESOLVE_TRY(name("backend.name", cfg.backend.name, s.backend.name));
   SGP_RESOLVE_TRY(
       name("backend.compute_threads", cfg.backend.compute_threads, s.backend.compute_threads));
+  SGP_RESOLVE_TRY(name("backend.conv_search", cfg.backend.conv_search, s.backend.conv_search));
 
   const auto& c = cfg.cluster;
   SGP_RESOLVE_TRY(duration("cluster.heartbeat_timeout", c.heartbeat_timeout,

@@ -54,6 +54,7 @@ struct algorithm_settings {
 struct backend_settings {
   backend_kind name = backend_kind::cpu;
   sgp::config::compute_threads compute_threads = sgp::config::compute_threads::automatic;
+  sgp::config::conv_search conv_search = sgp::config::conv_search::timed;
 };
 
 struct cluster_settings {

@@ -8,6 +8,7 @@
 #include <cuda_profiler_api.h>
 
 #include "gpu/cuda/cuda_backend.hpp"
+#include "gpu/cuda/cudnn_find.hpp"
 #endif
 #ifdef SGP_HAVE_NCCL
 #include "gpu/cuda/nccl_allreduce.hpp"
@@ -39,6 +40,14 @@ core::result<std::unique_ptr<backend>> make_backend(const std::string& name, int
   std::string valid;
   for (const auto& n : backend_names()) valid += (valid.empty() ? "" : ", ") + n;
   return core::make_error("unknown backend '" + name + "' (valid: " + valid + ")");
+}
+
+void set_reproducible_convolutions(bool on) {
+#ifdef SGP_HAVE_CUDA
+  cuda::reproducible_convolutions().store(on);
+#else
+  (void)on;
+#endif
 }
 
 void profiled_region(bool open) {

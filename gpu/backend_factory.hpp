@@ -20,6 +20,13 @@ std::vector<std::string> backend_names();
 core::result<std::unique_ptr<backend>> make_backend(const std::string& name, int threads,
                                                     int device = 0);
 
+/// How the CUDA backend chooses convolution algorithms for the models built
+/// from now on, process-wide (backend.conv_search): the fastest candidates,
+/// timed on the device (false, the default), or cuDNN's heuristics' first
+/// deterministic candidate, untimed (true), so that runs repeat bit for bit.
+/// No effect without CUDA.
+void set_reproducible_convolutions(bool on);
+
 /// Opens (true) or closes (false) the region a profiler attached with
 /// "profile from start off" records (ncu --profile-from-start off): the
 /// timed steps of a benchmark, not its warm-up and algorithm search. No

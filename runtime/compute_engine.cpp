@@ -11,6 +11,7 @@ namespace sgp::runtime {
 core::result<std::unique_ptr<compute_engine>> compute_engine::create(
     const compute_setup& setup, std::shared_ptr<const data::dataset> train) {
   std::unique_ptr<compute_engine> e(new compute_engine());
+  gpu::set_reproducible_convolutions(setup.reproducible_convolutions);
   auto backend = gpu::make_backend(setup.backend, setup.threads, setup.device);
   if (!backend.ok()) return backend.err().with_context("backend.name");
   e->backend_ = std::move(backend).value();

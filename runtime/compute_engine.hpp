@@ -31,6 +31,9 @@ struct compute_setup {
   std::string backend = "cpu";
   int threads = 1;
   int device = 0;  ///< GPU id for the cuda backend
+  /// backend.conv_search = "reproducible" (process-wide; see
+  /// gpu::set_reproducible_convolutions).
+  bool reproducible_convolutions = false;
   std::string model = "cnn";
   int batch_size = 64;
   /// Batch of a model of its own for evaluations; 0: evaluations run on the

@@ -91,6 +91,7 @@ compute_setup compute_setup_of(const config::config& cfg, const config::settings
   // as many nodes at once as there are cores.
   c.threads = cfg.backend.threads > 0 ? cfg.backend.threads : (n > 1 ? 1 : 0);
   c.model = std::string(config::to_string(set.model));
+  c.reproducible_convolutions = set.backend.conv_search == config::conv_search::reproducible;
   c.batch_size = cfg.data.batch_size;
   c.nodes = static_cast<int>(n);
   c.seed = cfg.run.seed;

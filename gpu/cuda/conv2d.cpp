@@ -43,20 +43,28 @@ class conv2d_stage : public layer_stage {
                                                    CUDNN_DATA_FLOAT));
     SGP_CUDA_CHECK(cudnnSetConvolutionMathType(conv_.get(), CUDNN_FMA_MATH));
     const cudnnHandle_t h = cfg.cudnn;
-    const auto f = find_fastest<16, cudnnConvolutionFwdAlgoPerf_t>(
+    const auto f = choose_algorithm<16, cudnnConvolutionFwdAlgoPerf_t>(
         [&](cudnnConvolutionFwdAlgoPerf_t* perfs, int* returned) {
           return cudnnFindConvolutionForwardAlgorithm(h, x_.get(), w_.get(), conv_.get(), y_.get(),
                                                       16, returned, perfs);
+        },
+        [&](cudnnConvolutionFwdAlgoPerf_t* perfs, int* returned) {
+          return cudnnGetConvolutionForwardAlgorithm_v7(h, x_.get(), w_.get(), conv_.get(),
+                                                        y_.get(), 16, returned, perfs);
         },
         "convolution forward");
     fwd_algo_ = f.algo;
     workspace_ = f.memory;
     if (!cfg.training) return;
 
-    const auto bf = find_fastest<16, cudnnConvolutionBwdFilterAlgoPerf_t>(
+    const auto bf = choose_algorithm<16, cudnnConvolutionBwdFilterAlgoPerf_t>(
         [&](cudnnConvolutionBwdFilterAlgoPerf_t* perfs, int* returned) {
           return cudnnFindConvolutionBackwardFilterAlgorithm(h, x_.get(), y_.get(), conv_.get(),
                                                              w_.get(), 16, returned, perfs);
+        },
+        [&](cudnnConvolutionBwdFilterAlgoPerf_t* perfs, int* returned) {
+          return cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, x_.get(), y_.get(), conv_.get(),
+                                                               w_.get(), 16, returned, perfs);
         },
         "convolution backward filter");
     bwd_filter_algo_ = bf.algo;
@@ -65,10 +73,14 @@ class conv2d_stage : public layer_stage {
     bias_partial_ = device_array<float>(static_cast<std::size_t>(bias_splits_) * dst_shape.c);
     if (!cfg.need_diff_src) return;
 
-    const auto bd = find_fastest<16, cudnnConvolutionBwdDataAlgoPerf_t>(
+    const auto bd = choose_algorithm<16, cudnnConvolutionBwdDataAlgoPerf_t>(
         [&](cudnnConvolutionBwdDataAlgoPerf_t* perfs, int* returned) {
           return cudnnFindConvolutionBackwardDataAlgorithm(h, w_.get(), y_.get(), conv_.get(),
                                                            x_.get(), 16, returned, perfs);
+        },
+        [&](cudnnConvolutionBwdDataAlgoPerf_t* perfs, int* returned) {
+          return cudnnGetConvolutionBackwardDataAlgorithm_v7(h, w_.get(), y_.get(), conv_.get(),
+                                                             x_.get(), 16, returned, perfs);
         },
         "convolution backward data");
     bwd_data_algo_ = bd.algo;

@@ -1,8 +1,10 @@
 // A bias-free convolution on channels-last (NHWC) tensors of fp32 or bf16
 // through cuDNN, with KRSC ([out, kh, kw, in]) filters. bf16 runs on tensor
 // cores with fp32 accumulation; fp32 is restricted to FMA math (no TF32) so
-// it can serve as the reference. Algorithms are chosen with cudnnFind* once
-// per distinct problem and shared through a conv_algo_cache.
+// it can serve as the reference. bf16 runs the fastest engine configuration
+// of cuDNN's graph API, timed once per distinct problem
+// (gpu/cuda/cudnn_conv_plan.hpp); fp32 the fastest of cudnnFind*'s
+// algorithms. Both choices are shared through a conv_algo_cache.
 #pragma once
 
 #include <cudnn.h>
@@ -10,8 +12,10 @@
 #include <array>
 #include <cstddef>
 #include <map>
+#include <memory>
 
 #include "gpu/cuda/act_dtype.hpp"
+#include "gpu/cuda/cudnn_conv_plan.hpp"
 #include "gpu/cuda/layer.hpp"
 #include "gpu/cuda/library_handles.hpp"
 
@@ -27,14 +31,21 @@ struct conv_geometry_nhwc {
   }
 };
 
-/// The algorithm chosen for each direction of one problem, and its
-/// workspace; -1 where not searched yet.
+/// What a convolution's backward pass does with its input gradient.
+enum class dx_mode {
+  none,        ///< not computed (the network's first layer)
+  overwrite,   ///< dx = d loss / d x
+  accumulate,  ///< dx += d loss / d x (a residual block's shortcut is already there)
+};
+
+/// What was chosen for each direction of one problem. fp32: cudnnFind*'s
+/// algorithm and its workspace, -1 where not searched yet. bf16: graph-API
+/// plans, null where not searched yet (backward data: overwrite, accumulate).
 struct conv_choice {
+  std::shared_ptr<const conv_plan> forward_plan, backward_filter_plan;
+  std::array<std::shared_ptr<const conv_plan>, 2> backward_data_plan;
   int forward = -1, backward_filter = -1, backward_data = -1;
   std::size_t forward_bytes = 0, backward_filter_bytes = 0, backward_data_bytes = 0;
-  /// The math type each algorithm was measured with (cuDNN asks that the
-  /// descriptor it runs with carries it).
-  cudnnMathType_t forward_math{}, backward_filter_math{}, backward_data_math{};
 };
 
 /// Choices by problem (batch, shape, geometry, type), so that the repeated
@@ -52,9 +63,10 @@ class conv_algo_cache {
 class conv_nhwc {
  public:
   /// Searches the algorithms it needs (forward; backward filter when
-  /// training; backward data when `need_dx`) unless `cache` has them.
+  /// training; backward data when training and `dx` is not none) unless
+  /// `cache` has them.
   conv_nhwc(cudnnHandle_t cudnn, act_dtype t, const tensor_shape& src, const conv_geometry_nhwc& g,
-            bool training, bool need_dx, conv_algo_cache& cache);
+            bool training, dx_mode dx, conv_algo_cache& cache);
 
   [[nodiscard]] const tensor_shape& dst_shape() const { return dst_; }
   /// Largest workspace of the chosen algorithms.
@@ -64,9 +76,8 @@ class conv_nhwc {
   void forward(const run_context& ctx, const void* x, const void* w, void* y) const;
   /// dw = d loss / d w (overwritten).
   void backward_filter(const run_context& ctx, const void* x, const void* dy, void* dw) const;
-  /// dx = d loss / d x + beta * dx (beta 0 or 1: 1 accumulates a residual).
-  void backward_data(const run_context& ctx, const void* w, const void* dy, void* dx,
-                     float beta) const;
+  /// dx = d loss / d x, or dx += d loss / d x, as the dx_mode says.
+  void backward_data(const run_context& ctx, const void* w, const void* dy, void* dx) const;
 
  private:
   tensor_shape dst_;
@@ -75,7 +86,15 @@ class conv_nhwc {
   filter_descriptor w_;
   /// One descriptor per direction, each with its algorithm's math type.
   convolution_descriptor fwd_, bwd_filter_, bwd_data_;
+  void choose_plans(cudnnHandle_t cudnn, const tensor_shape& src, const conv_geometry_nhwc& g,
+                    bool training, conv_choice& c);
+  void choose_algorithms(cudnnHandle_t cudnn, const conv_geometry_nhwc& g, bool training,
+                         conv_choice& c);
+
   conv_choice choice_;
+  dx_mode dx_ = dx_mode::none;
+  /// bf16: the graph-API plans (null for fp32 and for what is not needed).
+  std::shared_ptr<const conv_plan> forward_plan_, filter_plan_, data_plan_;
   std::size_t workspace_ = 0;
 };
 

@@ -1,4 +1,7 @@
-// The fastest algorithm of a cudnnFind* search. Searches run one at a time
+// The algorithm of a legacy cuDNN convolution: the fastest of a cudnnFind*
+// search, or, with reproducible convolutions (backend.conv_search), the
+// first deterministic one of cuDNN's heuristics (cudnnGet*_v7), untimed.
+// Searches run one at a time
 // in the process: with two GPUs' nodes searching at once, cuDNN 9 answered
 // CUDNN_STATUS_INTERNAL_ERROR for every candidate now and then (two of four
 // two-GPU ResNet-50 runs on the H200, with 139 of 143 GiB free). A search
@@ -11,6 +14,7 @@
 #include <cudnn.h>
 
 #include <array>
+#include <atomic>
 #include <mutex>
 #include <string>
 
@@ -28,6 +32,13 @@ inline void trim_pool() {
   SGP_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device));
   SGP_CUDA_CHECK(cudaDeviceSynchronize());
   SGP_CUDA_CHECK(cudaMemPoolTrimTo(pool, 0));
+}
+
+/// Whether models built from now on choose reproducible convolution
+/// algorithms (gpu::set_reproducible_convolutions), process-wide.
+inline std::atomic<bool>& reproducible_convolutions() {
+  static std::atomic<bool> on{false};
+  return on;
 }
 
 /// Runs a cudnnFind* call (`find(perfs, &returned)` for at most MaxAlgos
@@ -66,6 +77,24 @@ Perf find_fastest(const Find& find, const char* what) {
     }
     detail::fail("cuDNN", why.c_str(), what, __FILE__, __LINE__);
   }
+}
+
+/// The choice as the process asks for it: `find` times the candidates
+/// (cudnnFind*), `rank` lists cuDNN's heuristics' (cudnnGet*_v7), both with
+/// the signature (Perf* perfs, int* returned).
+template <int MaxAlgos, class Perf, class Find, class Rank>
+Perf choose_algorithm(const Find& find, const Rank& rank, const char* what) {
+  if (!reproducible_convolutions().load()) return find_fastest<MaxAlgos, Perf>(find, what);
+  std::array<Perf, MaxAlgos> perfs{};
+  int returned = 0;
+  SGP_CUDA_CHECK(rank(perfs.data(), &returned));
+  for (int i = 0; i < returned; ++i) {
+    if (perfs[i].status == CUDNN_STATUS_SUCCESS && perfs[i].determinism == CUDNN_DETERMINISTIC) {
+      return perfs[i];
+    }
+  }
+  detail::fail("cuDNN", "no deterministic algorithm among the heuristics' candidates", what,
+               __FILE__, __LINE__);
 }
 
 }  // namespace sgp::gpu::cuda

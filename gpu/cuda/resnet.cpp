@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "core/assert.hpp"
 #include "gpu/cuda/bf16_cast.hpp"
+#include "gpu/cuda/im2col_conv.hpp"
 #include "gpu/cuda/nhwc_kernels.hpp"
 #include "gpu/cuda/resnet_block.hpp"
 
@@ -38,20 +40,27 @@ class resnet_stage : public layer_stage {
         first_offset_(first_offset),
         conv_elements_(conv_elements),
         stem_unit_(units[0]),
-        stem_conv_(cfg.cudnn, t, cfg.src, units[0].geometry, cfg.training, false, cache_),
         dst_(static_cast<std::size_t>(cfg.src.n) * features) {
     SGP_ASSERT(!cfg.need_diff_src);
-    const tensor_shape stem = stem_conv_.dst_shape();
+    // bf16 with fewer input channels than a 16-byte vector: explicit GEMMs
+    // (gpu/cuda/im2col_conv.hpp). Otherwise cuDNN.
+    if (t == act_dtype::bf16 && cfg.src.c % 8 != 0) {
+      stem_gemm_.emplace(cfg.src, units[0].geometry, cfg.training);
+    } else {
+      stem_conv_.emplace(cfg.cudnn, t, cfg.src, units[0].geometry, cfg.training, dx_mode::none,
+                         cache_);
+    }
+    x0_ = activation(t, cfg.src.elements());
+    const tensor_shape stem = stem_gemm_ ? stem_gemm_->dst_shape() : stem_conv_->dst_shape();
     stem_bn_.emplace_back(t, units[0].bn, static_cast<long long>(stem.n) * stem.h * stem.w,
                           cfg.training);
     pool_ = stem_pool(stem);
     const tensor_shape pooled{stem.n, stem.c, pool_.out_h, pool_.out_w};
-    x0_ = activation(t, cfg.src.elements());
     stem_out_ = activation(t, stem.elements());
     stem_y_ = activation(t, stem.elements());
     pooled_ = activation(t, pooled.elements());
     argmax_ = device_array<std::uint8_t>(pooled.elements());
-    workspace_ = stem_conv_.workspace_bytes();
+    workspace_ = stem_conv_ ? stem_conv_->workspace_bytes() : 0;
     std::size_t partial = stem_bn_[0].partial_floats();
     std::size_t max_elements = stem.elements();
     int max_channels = stem.c;
@@ -88,7 +97,11 @@ class resnet_stage : public layer_stage {
     const weight_view wv = view(ctx);
     const bn_scratch bs = bn_scratch_view();
     launch_nchw_to_nhwc(t_, src, src_.n, src_.c, src_.h, src_.w, x0_.data(), ctx.stream);
-    stem_conv_.forward(ctx, x0_.data(), wv.w(stem_unit_), stem_out_.data());
+    if (stem_gemm_) {
+      stem_gemm_->forward(ctx, x0_.data(), wv.w(stem_unit_), stem_out_.data());
+    } else {
+      stem_conv_->forward(ctx, x0_.data(), wv.w(stem_unit_), stem_out_.data());
+    }
     stem_bn_[0].forward(ctx, bs, stem_out_.data(), nullptr, true, stem_y_.data());
     launch_max_pool_forward(t_, stem_y_.data(), pool_, pooled_.data(), argmax_.data(), ctx.stream);
     const void* cur = pooled_.data();
@@ -114,7 +127,11 @@ class resnet_stage : public layer_stage {
     }
     launch_max_pool_backward(t_, scratch_[k].data(), argmax_.data(), pool_, s.s3, ctx.stream);
     stem_bn_[0].backward(ctx, s.bn, stem_out_.data(), stem_y_.data(), s.s3, s.s1, nullptr);
-    stem_conv_.backward_filter(ctx, x0_.data(), s.s1, wv.dw(stem_unit_));
+    if (stem_gemm_) {
+      stem_gemm_->backward_filter(ctx, s.s1, wv.dw(stem_unit_));
+    } else {
+      stem_conv_->backward_filter(ctx, x0_.data(), s.s1, wv.dw(stem_unit_));
+    }
     if (t_ == act_dtype::bf16) {
       launch_bf16_to_float(weight_grads_.data(), ctx.grads + first_offset_, conv_elements_,
                            ctx.stream);
@@ -147,7 +164,9 @@ class resnet_stage : public layer_stage {
   std::size_t conv_elements_;
   conv_bn_unit stem_unit_;
   conv_algo_cache cache_;
-  conv_nhwc stem_conv_;
+  /// The stem: explicit GEMMs or cuDNN (one of the two).
+  std::optional<im2col_conv> stem_gemm_;
+  std::optional<conv_nhwc> stem_conv_;
   std::vector<bn_nhwc> stem_bn_;  ///< one element (bn_nhwc is built after the conv)
   pool_geometry pool_{};
   tensor_shape last_;

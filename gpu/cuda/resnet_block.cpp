@@ -32,9 +32,10 @@ residual_block_stage::residual_block_stage(cudnnHandle_t cudnn, act_dtype t,
   for (std::size_t i = 0; i < units_.size(); ++i) {
     const bool shortcut = i == main;
     const tensor_shape in = shortcut ? src : shape;
-    // Every conv but the block's first needs its input gradient; the first
-    // does too, since blocks never start a network.
-    convs_.emplace_back(cudnn, t, in, units_[i].geometry, training, true, cache);
+    // Every conv needs its input gradient (blocks never start a network);
+    // the first adds it onto the shortcut's, which backward writes first.
+    convs_.emplace_back(cudnn, t, in, units_[i].geometry, training,
+                        i == 0 ? dx_mode::accumulate : dx_mode::overwrite, cache);
     const tensor_shape out = convs_.back().dst_shape();
     const long long rows = static_cast<long long>(out.n) * out.h * out.w;
     bns_.emplace_back(t, units_[i].bn, rows, training);
@@ -92,17 +93,17 @@ void residual_block_stage::backward(const run_context& ctx, const weight_view& w
     const void* in = i == 0 ? x_ : bn_out_[i - 1].data();
     convs_[i].backward_filter(ctx, in, s.s1, wv.dw(units_[i]));
     if (i == 0) break;
-    convs_[i].backward_data(ctx, wv.w(units_[i]), s.s1, s.s3, 0.0f);
+    convs_[i].backward_data(ctx, wv.w(units_[i]), s.s1, s.s3);
     bns_[i - 1].backward(ctx, s.bn, conv_out_[i - 1].data(), bn_out_[i - 1].data(), s.s3, s.s1,
                          nullptr);
   }
   if (spec_.projection) {
     bns_[main].backward(ctx, s.bn, conv_out_[main].data(), nullptr, s.s2, s.s3, nullptr);
     convs_[main].backward_filter(ctx, x_, s.s3, wv.dw(units_[main]));
-    convs_[main].backward_data(ctx, wv.w(units_[main]), s.s3, dx, 0.0f);
+    convs_[main].backward_data(ctx, wv.w(units_[main]), s.s3, dx);
   }
   // dx already holds the shortcut's gradient: add the main path's.
-  convs_[0].backward_data(ctx, wv.w(units_[0]), s.s1, dx, 1.0f);
+  convs_[0].backward_data(ctx, wv.w(units_[0]), s.s1, dx);
 }
 
 }  // namespace sgp::gpu::cuda

@@ -37,11 +37,15 @@ TEST_CASE("on a GPU, pushes lost, duplicated and reordered keep the weight exact
   const std::string algorithm = GENERATE("sgp", "osgp");
   // The same lossy run on both backends: the virtual clock makes the
   // message schedule identical, so the GPU's accuracies must match the
-  // CPU's up to predictions that rounding flips.
+  // CPU's up to predictions that rounding flips. The GPU's convolution
+  // algorithms are cuDNN's heuristics' deterministic ones: timed choices
+  // vary between runs, and under 30 % loss a node whose w fell near 0.001
+  // amplifies the different rounding.
   auto run = [&](const std::string& backend) {
     group_fixture f;
     auto c = gpu_config(6, algorithm);
     c.backend.name = backend;
+    c.backend.conv_search = "reproducible";
     c.network.loss = 0.3;
     c.network.duplicate = 0.1;
     c.network.latency = "1ms";
