@@ -52,9 +52,10 @@ sender_handle::behavior_type sender_actor(sender_handle::stateful_pointer<sender
           }
           // Posts the envelope (its shared buffers, not a copy of them),
           // anonymously as the protocol has it (tests/actors/protocol_test.cpp
-          // pins the push's sender); the message is checked against push_handle.
-          transport.set_receiver(j, [self, peer = peers[j]](const core::gossip_envelope& e) {
-            self->anon_send(peer, push_atom::value, e);
+          // pins the push's sender; CAF's member anon_send would name this
+          // actor). caf::anon_send checks the message against push_handle.
+          transport.set_receiver(j, [peer = peers[j]](const core::gossip_envelope& e) {
+            caf::anon_send(peer, push_atom::value, e);
           });
         }
       },
