@@ -143,7 +143,8 @@ command_outcome execute(supervisor_ptr self, const core::command& c);
 command_outcome run_command(supervisor_ptr self, const core::command& c, const std::string& source,
                             const std::string& text);
 
-/// Adds `listener` to the typed event stream and monitors it; twice is once.
+/// Adds `listener` to the typed event stream (held as a listener_handle)
+/// and monitors it; twice is once.
 void subscribe(supervisor_ptr self, const caf::actor& listener);
 
 /// Removes `listener` from the event stream; true if it was subscribed.
