@@ -13,7 +13,7 @@
 namespace sgp::actors {
 namespace {
 
-using self_ptr = caf::stateful_actor<allreduce_state>*;
+using self_ptr = allreduce_handle::stateful_pointer<allreduce_state>;
 
 /// Leaves the device path for the rest of the run. The gradients of pending
 /// iterations that are already on the GPUs go into host sums: one download
@@ -140,7 +140,8 @@ bool answer_late(self_ptr self, std::uint64_t iteration, const shared_floats& ow
   }
   const auto kept = s.recent.find(iteration);
   const shared_floats answer = own && kept != s.recent.end() ? kept->second : own;
-  if (auto to = caf::actor_cast<caf::actor>(self->current_sender())) {
+  // Whoever sent the gradient: a compute actor (handles.hpp: compute_handle).
+  if (auto to = caf::actor_cast<compute_handle>(self->current_sender())) {
     self->send(to, avg_grad_atom::value, answer, iteration);
   }
   return true;
@@ -186,9 +187,10 @@ double ring_allreduce_seconds(const net::link_emulator& links, const std::vector
   return static_cast<double>(2 * (m - 1)) * slowest;
 }
 
-caf::behavior allreduce_actor(caf::stateful_actor<allreduce_state>* self, net::link_emulator links,
-                              std::uint64_t bytes_per_element,
-                              std::shared_ptr<gpu::device_allreduce> device, engine_list engines) {
+allreduce_handle::behavior_type allreduce_actor(
+    allreduce_handle::stateful_pointer<allreduce_state> self, net::link_emulator links,
+    std::uint64_t bytes_per_element, std::shared_ptr<gpu::device_allreduce> device,
+    engine_list engines) {
   exit_on_exception(self, "the AllReduce actor");
   auto& st = self->state;
   st.links = std::move(links);
@@ -233,7 +235,7 @@ caf::behavior allreduce_actor(caf::stateful_actor<allreduce_state>* self, net::l
         for (std::size_t k = 0; k < host->size(); ++k) p.sum[k] += (*host)[k];
         complete_ready(self);
       },
-      [=](view_atom, const std::vector<caf::actor>& computes, const std::vector<bool>& live,
+      [=](view_atom, const std::vector<compute_handle>& computes, const std::vector<bool>& live,
           const engine_list& node_engines) {
         auto& s = self->state;
         // A node that (re)joins continues at its donor's iteration: it owes

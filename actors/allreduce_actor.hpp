@@ -22,6 +22,7 @@
 #include <memory>
 #include <vector>
 
+#include "actors/handles.hpp"
 #include "actors/messages.hpp"
 #include "gpu/device_allreduce.hpp"
 #include "net/link_emulator.hpp"
@@ -31,7 +32,7 @@ namespace sgp::actors {
 
 struct allreduce_state {
   net::link_emulator links{1, {}, 0};
-  std::vector<caf::actor> computes;  ///< by node id (current incarnations)
+  std::vector<compute_handle> computes;  ///< by node id (current incarnations)
   std::vector<bool> live;
   std::uint64_t bytes_per_element = 4;
   struct pending {
@@ -71,8 +72,9 @@ double ring_allreduce_seconds(const net::link_emulator& links, const std::vector
 
 /// `device` (may be null: host path) was built over `engines` in node order;
 /// on the host path `engines` (and those of later views) are not kept.
-caf::behavior allreduce_actor(caf::stateful_actor<allreduce_state>* self, net::link_emulator links,
-                              std::uint64_t bytes_per_element,
-                              std::shared_ptr<gpu::device_allreduce> device, engine_list engines);
+allreduce_handle::behavior_type allreduce_actor(
+    allreduce_handle::stateful_pointer<allreduce_state> self, net::link_emulator links,
+    std::uint64_t bytes_per_element, std::shared_ptr<gpu::device_allreduce> device,
+    engine_list engines);
 
 }  // namespace sgp::actors

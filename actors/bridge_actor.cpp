@@ -270,7 +270,7 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
       },
       [=](frame_atom, net::received_frame& f) { on_frame(self, f); },
       [=](tick_atom) { on_tick(self); },
-      [=](view_atom, const std::vector<caf::actor>& workers) { self->state.workers = workers; },
+      [=](view_atom, const std::vector<push_handle>& workers) { self->state.workers = workers; },
       [=](notice_atom, std::uint32_t to, const net::wire::notice& n) {
         auto& st = self->state;
         auto frame = std::make_shared<const std::vector<std::uint8_t>>(net::wire::encode_notice(n));

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "actors/cluster_messages.hpp"
+#include "actors/handles.hpp"
 #include "actors/messages.hpp"
 #include "net/frame_transport.hpp"
 #include "net/remote_edges.hpp"
@@ -46,7 +47,7 @@ struct bridge_state {
   net::frame_transport* transport = nullptr;  ///< owned by the runner, outlives the bridge
   caf::actor host;
   std::unique_ptr<net::remote_edges> edges;  ///< made at the first push (its size is the model's)
-  std::vector<caf::actor> workers;           ///< local workers by node id (null elsewhere)
+  std::vector<push_handle> workers;          ///< local workers by node id (null elsewhere)
   net::wire::frame_decoder decoder;
   double started = 0.0;
   std::vector<double> last_heard;  ///< seconds, per process (-1: never)

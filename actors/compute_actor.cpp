@@ -13,8 +13,8 @@ using clock_type = std::chrono::steady_clock;
 
 /// Replies to the worker, later when the node is emulated as slow: the
 /// extra time passes on a timer, not on a busy core.
-void finish_step(caf::stateful_actor<compute_state>* self, std::uint64_t iteration, double loss,
-                 double seconds, double wait) {
+void finish_step(compute_handle::stateful_pointer<compute_state> self, std::uint64_t iteration,
+                 double loss, double seconds, double wait) {
   auto& s = self->state;
   const double lr = s.engine->step_delta(iteration);
   const double extra = (s.slow_factor - 1.0) * seconds;
@@ -29,10 +29,11 @@ void finish_step(caf::stateful_actor<compute_state>* self, std::uint64_t iterati
 
 }  // namespace
 
-caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
-                            std::shared_ptr<runtime::compute_engine> engine,
-                            std::shared_ptr<const data::dataset> test, caf::actor worker,
-                            caf::actor allreduce, int node, bool device_grads) {
+compute_handle::behavior_type compute_actor(compute_handle::stateful_pointer<compute_state> self,
+                                            std::shared_ptr<runtime::compute_engine> engine,
+                                            std::shared_ptr<const data::dataset> test,
+                                            worker_handle worker, allreduce_handle allreduce,
+                                            int node, bool device_grads) {
   exit_on_exception(self, "node " + std::to_string(node) + " compute");
   auto& s = self->state;
   s.engine = std::move(engine);

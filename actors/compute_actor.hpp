@@ -9,6 +9,7 @@
 
 #include <memory>
 
+#include "actors/handles.hpp"
 #include "actors/messages.hpp"
 #include "runtime/compute_engine.hpp"
 
@@ -17,8 +18,8 @@ namespace sgp::actors {
 struct compute_state {
   std::shared_ptr<runtime::compute_engine> engine;
   std::shared_ptr<const data::dataset> test;
-  caf::actor worker;
-  caf::actor allreduce;  ///< set only for ar-sgd
+  worker_handle worker;
+  allreduce_handle allreduce;  ///< set only for ar-sgd
   int node = 0;
   double slow_factor = 1.0;
   // AllReduce: the step waits for the averaged gradient.
@@ -36,9 +37,10 @@ struct compute_state {
 
 /// Spawn with the node's engine, test set, worker and (ar-sgd) allreduce
 /// actor, and whether that averages gradients on the devices.
-caf::behavior compute_actor(caf::stateful_actor<compute_state>* self,
-                            std::shared_ptr<runtime::compute_engine> engine,
-                            std::shared_ptr<const data::dataset> test, caf::actor worker,
-                            caf::actor allreduce, int node, bool device_grads = false);
+compute_handle::behavior_type compute_actor(compute_handle::stateful_pointer<compute_state> self,
+                                            std::shared_ptr<runtime::compute_engine> engine,
+                                            std::shared_ptr<const data::dataset> test,
+                                            worker_handle worker, allreduce_handle allreduce,
+                                            int node, bool device_grads = false);
 
 }  // namespace sgp::actors

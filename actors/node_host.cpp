@@ -40,7 +40,7 @@ core::result<engine_list> node_host::make_engines() const {
   return engines;
 }
 
-void node_host::start_allreduce(caf::event_based_actor* self, const net::link_emulator& links,
+void node_host::start_allreduce(supervisor_handle::pointer self, const net::link_emulator& links,
                                 const engine_list& engines) {
   std::vector<gpu::backend*> backends;
   backends.reserve(engines.size());
@@ -61,7 +61,7 @@ void node_host::start_allreduce(caf::event_based_actor* self, const net::link_em
   self->monitor(allreduce_);
 }
 
-core::status node_host::spawn(caf::event_based_actor* self, int id,
+core::status node_host::spawn(supervisor_handle::pointer self, int id,
                               std::shared_ptr<const std::vector<float>> x, double w,
                               std::shared_ptr<runtime::compute_engine> engine, node_start start) {
   if (!engine) {
@@ -69,7 +69,7 @@ core::status node_host::spawn(caf::event_based_actor* self, int id,
     if (!made.ok()) return made.err();
     engine = std::move(made).value();
   }
-  const caf::actor me = caf::actor_cast<caf::actor>(self);
+  const node_owner_handle me{self};
   auto worker = self->spawn(worker_actor, id, engine, std::move(x), w, std::move(start.gossip),
                             std::move(start.view), start.setup, me);
   // Compute actors on threads of their own: a GPU step blocks its thread
@@ -88,15 +88,15 @@ core::status node_host::spawn(caf::event_based_actor* self, int id,
   return {};
 }
 
-void node_host::start(caf::event_based_actor* self, int id) const {
+void node_host::start(supervisor_handle::pointer self, int id) const {
   const auto& n = nodes_[static_cast<std::size_t>(id)];
   self->send(n.worker, start_atom::value, n.compute, n.sender);
 }
 
-void node_host::send_view(caf::event_based_actor* self, const core::membership_view& view) {
+void node_host::send_view(supervisor_handle::pointer self, const core::membership_view& view) {
   const std::size_t n = nodes_.size();
-  std::vector<caf::actor> workers(n);
-  std::vector<caf::actor> computes(n);
+  std::vector<push_handle> workers(n);
+  std::vector<compute_handle> computes(n);
   engine_list engines(n);
   for (std::size_t i = 0; i < n; ++i) {
     if (!view.live[i]) {
@@ -115,7 +115,7 @@ void node_host::send_view(caf::event_based_actor* self, const core::membership_v
   if (allreduce_) self->send(allreduce_, view_atom::value, computes, view.live, engines);
 }
 
-void node_host::send_links(caf::event_based_actor* self, const std::vector<bool>& live,
+void node_host::send_links(supervisor_handle::pointer self, const std::vector<bool>& live,
                            const link_update& u) const {
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     if (live[i]) self->send(nodes_[i].sender, links_atom::value, u);
@@ -123,11 +123,14 @@ void node_host::send_links(caf::event_based_actor* self, const std::vector<bool>
   if (allreduce_) self->send(allreduce_, links_atom::value, u);
 }
 
-void node_host::stop_all(caf::event_based_actor* self) const {
+void node_host::stop_all(supervisor_handle::pointer self) const {
+  const auto stop = [self](const auto& a) {
+    if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
+  };
   for (const auto& n : nodes_) {
-    for (const auto& a : {n.worker, n.compute, caf::actor_cast<caf::actor>(n.sender)}) {
-      if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
-    }
+    stop(n.worker);
+    stop(n.compute);
+    stop(n.sender);
   }
   if (allreduce_) self->send_exit(allreduce_, caf::exit_reason::user_shutdown);
 }

@@ -26,8 +26,8 @@ namespace sgp::actors {
 /// The three actors of one node, and its compute engine (for the AllReduce
 /// actor, which averages on the node's device when it can).
 struct node_actors {
-  caf::actor worker;
-  caf::actor compute;
+  worker_handle worker;
+  compute_handle compute;
   sender_handle sender;
   std::shared_ptr<runtime::compute_engine> engine;
 };
@@ -61,36 +61,36 @@ class node_host {
   /// Spawns the AllReduce actor, on the GPUs with NCCL when every node's
   /// backend can take part, else on the host (given no engine: gradients
   /// come by message); says which and why.
-  void start_allreduce(caf::event_based_actor* self, const net::link_emulator& links,
+  void start_allreduce(supervisor_handle::pointer self, const net::link_emulator& links,
                        const engine_list& engines);
 
   /// Spawns node `id`'s actors (a new incarnation replaces the old) with x,
   /// w on `engine` (made here when null), monitored by `self`.
-  [[nodiscard]] core::status spawn(caf::event_based_actor* self, int id,
+  [[nodiscard]] core::status spawn(supervisor_handle::pointer self, int id,
                                    std::shared_ptr<const std::vector<float>> x, double w,
                                    std::shared_ptr<runtime::compute_engine> engine,
                                    node_start start);
 
   /// Lets node `id`'s worker start (after its sender knows the peers).
-  void start(caf::event_based_actor* self, int id) const;
+  void start(supervisor_handle::pointer self, int id) const;
 
   /// Sends `view` to every live worker, the live workers to every live
   /// sender, and the live computes (with their engines on the device path)
   /// to the AllReduce actor. A dead node's engine is let go here.
-  void send_view(caf::event_based_actor* self, const core::membership_view& view);
+  void send_view(supervisor_handle::pointer self, const core::membership_view& view);
 
   /// Sends a link change to every live sender and to the AllReduce actor.
-  void send_links(caf::event_based_actor* self, const std::vector<bool>& live,
+  void send_links(supervisor_handle::pointer self, const std::vector<bool>& live,
                   const link_update& u) const;
 
   /// Ends every node's actors and the AllReduce actor.
-  void stop_all(caf::event_based_actor* self) const;
+  void stop_all(supervisor_handle::pointer self) const;
 
   /// Node `i`'s actors (of its current incarnation).
   [[nodiscard]] const node_actors& node(std::size_t i) const { return nodes_[i]; }
   [[nodiscard]] const std::vector<node_actors>& nodes() const { return nodes_; }
   [[nodiscard]] bool empty() const { return nodes_.empty(); }
-  [[nodiscard]] const caf::actor& allreduce() const { return allreduce_; }
+  [[nodiscard]] const allreduce_handle& allreduce() const { return allreduce_; }
 
  private:
   std::shared_ptr<const data::dataset> train_;
@@ -99,7 +99,7 @@ class node_host {
   std::vector<int> devices_;
   bool own_compute_threads_ = false;
   std::vector<node_actors> nodes_;
-  caf::actor allreduce_;
+  allreduce_handle allreduce_;
   bool device_grads_ = false;  ///< ar-sgd averages gradients on the GPUs (NCCL)
 };
 

@@ -55,7 +55,9 @@ core::status spawn_nodes(host_ptr self) {
     return st;
   }
   const auto& devices = s.setup.devices.empty() ? cfg.backend.devices : s.setup.devices;
-  const caf::actor me = caf::actor_cast<caf::actor>(self);
+  // The host is dynamically typed but answers everything a worker tells
+  // its owner (the report, done, suspect and forgot handlers below).
+  const auto me = caf::actor_cast<node_owner_handle>(self);
   std::size_t k = 0;
   for (std::size_t i = 0; i < s.n; ++i) {
     if (s.setup.node_process[i] != s.setup.process) continue;
@@ -82,16 +84,18 @@ core::status spawn_nodes(host_ptr self) {
     const int id = static_cast<int>(i);
     auto worker =
         self->spawn(worker_actor, id, engine, s.initial_x, 1.0, s.gossip, s.view, s.wsetup, me);
-    caf::actor comp =
+    compute_handle comp =
         s.setup.settings.backend.name == config::backend_kind::cpu &&
                 s.setup.settings.backend.compute_threads != config::compute_threads::own
-            ? self->spawn(compute_actor, engine, s.test, worker, caf::actor{}, id, false)
-            : self->spawn<caf::detached>(compute_actor, engine, s.test, worker, caf::actor{}, id,
-                                         false);
+            ? self->spawn(compute_actor, engine, s.test, worker, allreduce_handle{}, id, false)
+            : self->spawn<caf::detached>(compute_actor, engine, s.test, worker, allreduce_handle{},
+                                         id, false);
     const auto seed = core::mix_seed(cfg.run.seed + 7919 * static_cast<std::uint64_t>(i));
     auto sender = self->spawn(sender_actor, id, s.links, cfg.network.duplicate, worker, seed,
                               push_wire_type(s.setup.settings));
-    for (const auto& a : {worker, comp, caf::actor_cast<caf::actor>(sender)}) self->monitor(a);
+    self->monitor(worker);
+    self->monitor(comp);
+    self->monitor(sender);
     s.nodes.push_back({id, worker, comp, sender, std::move(engine), std::nullopt, false});
   }
   return {};
@@ -219,10 +223,13 @@ void on_down(host_ptr self, std::uint32_t process, const std::string& why) {
 /// Senders' peers: local workers, the bridge for live remote nodes, nothing for dead ones.
 void broadcast_view(host_ptr self) {
   auto& s = self->state;
-  std::vector<caf::actor> peers(s.n);
-  std::vector<caf::actor> local(s.n);
+  std::vector<push_handle> peers(s.n);
+  std::vector<push_handle> local(s.n);
+  // The bridge is dynamically typed; it stands in for the remote workers,
+  // and takes their pushes (push_handle).
+  const auto bridge = caf::actor_cast<push_handle>(s.bridge);
   for (std::size_t i = 0; i < s.n; ++i) {
-    if (s.view.live[i] && s.setup.node_process[i] != s.setup.process) peers[i] = s.bridge;
+    if (s.view.live[i] && s.setup.node_process[i] != s.setup.process) peers[i] = bridge;
   }
   for (const auto& node : s.nodes) {
     peers[static_cast<std::size_t>(node.id)] = node.worker;

@@ -56,8 +56,8 @@ enum class host_phase { joining, training, done, finishing, finished };
 
 struct local_node {
   int id = 0;
-  caf::actor worker;
-  caf::actor compute;
+  worker_handle worker;
+  compute_handle compute;
   sender_handle sender;
   std::shared_ptr<runtime::compute_engine> engine;
   std::optional<iteration_report> last;

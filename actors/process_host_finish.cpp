@@ -173,8 +173,8 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
   };
   if (nodes.empty()) return reply();
   for (const auto* node : nodes) {
-    const caf::actor worker = node->worker;
-    const caf::actor comp = node->compute;
+    const worker_handle worker = node->worker;
+    const compute_handle comp = node->compute;
     self->request(worker, caf::infinite, final_atom::value, true)
         .then([=](const node_snapshot& snap) {
           self->request(comp, caf::infinite, final_atom::value)
@@ -208,10 +208,13 @@ void stop_nodes(host_ptr self) {
   auto& s = self->state;
   s.phase = host_phase::finished;
   (void)s.metrics.close();
+  const auto stop = [self](const auto& a) {
+    if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
+  };
   for (const auto& node : s.nodes) {
-    for (const auto& a : {node.worker, node.compute, caf::actor_cast<caf::actor>(node.sender)}) {
-      if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
-    }
+    stop(node.worker);
+    stop(node.compute);
+    stop(node.sender);
   }
 }
 

@@ -149,7 +149,7 @@ void write_cluster_summary(host_ptr self) {
   for (std::size_t k = 0; k < mean->size(); ++k) {
     (*mean)[k] = static_cast<float>(g->z_sum[k] / out.live_nodes);
   }
-  const caf::actor comp = evaluator->compute;
+  const compute_handle comp = evaluator->compute;
   // Batch-norm statistics: the evaluating node's own (not averaged across processes).
   self->request(comp, caf::infinite, final_atom::value).then([=](const std::vector<float>& stats) {
     self->request(comp, caf::infinite, eval_atom::value, shared_floats(std::move(mean)), stats)

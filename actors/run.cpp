@@ -27,7 +27,7 @@ std::string error_text(caf::actor_system& sys, const caf::error& e) {
 }
 
 /// Sends `stop` to the supervisor once `signal` is set; returns when `done`.
-void watch_stop_signal(const caf::actor& supervisor, const std::atomic<int>& signal,
+void watch_stop_signal(const supervisor_handle& supervisor, const std::atomic<int>& signal,
                        const std::atomic<bool>& done) {
   while (!done.load()) {
     if (const int sig = signal.load(); sig != 0) {
@@ -51,7 +51,11 @@ core::result<runtime::run_summary> run_training(const config::config& cfg,
   caf::actor_system sys{sys_cfg};
   auto group = spawn_training_group(sys, cfg);
   if (!group.ok()) return group.err();
-  auto http = start_status_page(sys, group->supervisor, cfg);
+  // The status page and the console serve a cluster process's host too,
+  // which is dynamically typed: they take any actor that answers their
+  // requests (status_atom, command_atom).
+  const auto supervisor = caf::actor_cast<caf::actor>(group->supervisor);
+  auto http = start_status_page(sys, supervisor, cfg);
   if (!http.ok()) {
     caf::anon_send_exit(group->supervisor, caf::exit_reason::kill);
     return http.err();
@@ -60,7 +64,7 @@ core::result<runtime::run_summary> run_training(const config::config& cfg,
   std::atomic<bool> stop{false};
   std::thread console;
   if (options.console) {
-    console = std::thread([&] { run_console(sys, group->supervisor, stop); });
+    console = std::thread([&] { run_console(sys, supervisor, stop); });
   }
   core::result<runtime::run_summary> out = core::make_error("the run ended without a result");
   std::thread watcher;

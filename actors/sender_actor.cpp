@@ -20,7 +20,7 @@ net::wire::dtype push_wire_type(const config::settings& set) {
 
 sender_handle::behavior_type sender_actor(sender_handle::stateful_pointer<sender_state> self,
                                           int node, net::link_emulator links, double duplicate,
-                                          caf::actor worker, std::uint64_t seed,
+                                          worker_handle worker, std::uint64_t seed,
                                           net::wire::dtype wire_type) {
   exit_on_exception(self, "node " + std::to_string(node) + " sender");
   auto& s = self->state;
@@ -36,22 +36,25 @@ sender_handle::behavior_type sender_actor(sender_handle::stateful_pointer<sender
         auto& st = self->state;
         for (const auto& e : envelopes) st.transport->deliver(e);
         const auto t = st.transport->totals();
-        caf::anon_send(st.worker, report_atom::value, t.bytes_sent,
-                       t.messages_lost + t.messages_dropped);
+        self->send(st.worker, report_atom::value, t.bytes_sent,
+                   t.messages_lost + t.messages_dropped);
       },
       [=](tick_atom, std::uint64_t id) { self->state.timer->fire(id); },
       [=](links_atom, const link_update& update) {
         apply_link_update(self->state.transport->links(), update);
       },
-      [=](view_atom, const std::vector<caf::actor>& peers) {
+      [=](view_atom, const std::vector<push_handle>& peers) {
         auto& transport = *self->state.transport;
         for (std::size_t j = 0; j < peers.size(); ++j) {
           if (!peers[j]) {
             transport.set_receiver(j, {});
             continue;
           }
-          // Posts the envelope (its shared buffers, not a copy of them).
-          transport.set_receiver(j, [self, peer = peers[j]](const core::gossip_envelope& e) {
+          // Posts the envelope (its shared buffers, not a copy of them),
+          // anonymously as the protocol has it (tests/actors/protocol_test.cpp
+          // pins the push's sender; CAF's member anon_send would name this
+          // actor). caf::anon_send checks the message against push_handle.
+          transport.set_receiver(j, [peer = peers[j]](const core::gossip_envelope& e) {
             caf::anon_send(peer, push_atom::value, e);
           });
         }

@@ -24,10 +24,12 @@
 namespace sgp::actors {
 
 struct sender_state {
-  caf::actor worker;  ///< this node's worker (gets the counters)
   // The timer outlives the transport whose callbacks it holds.
   std::unique_ptr<transport_timer> timer;
   std::unique_ptr<net::emulated_transport> transport;
+  /// This node's worker (gets the counters). Not the first member: CAF
+  /// would take the state for one constructed from the actor's pointer.
+  worker_handle worker;
   static inline const char* name = "sgp.sender";
 };
 
@@ -36,7 +38,7 @@ struct sender_state {
 /// bytes each push is charged (net::wire::push_frame_size).
 sender_handle::behavior_type sender_actor(sender_handle::stateful_pointer<sender_state> self,
                                           int node, net::link_emulator links, double duplicate,
-                                          caf::actor worker, std::uint64_t seed,
+                                          worker_handle worker, std::uint64_t seed,
                                           net::wire::dtype wire_type);
 
 /// The wire's type of a push's values under `set` (bf16 with bf16

@@ -317,9 +317,9 @@ void on_report(supervisor_ptr self, iteration_report r) {
   if (s.reporter.consensus_due(global_iteration(s))) measure_consensus(self);
 }
 
-caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, config::config cfg,
-                               std::shared_ptr<const data::dataset> train,
-                               std::shared_ptr<const data::dataset> test) {
+supervisor_handle::behavior_type supervisor_actor(supervisor_ptr self, config::config cfg,
+                                                  std::shared_ptr<const data::dataset> train,
+                                                  std::shared_ptr<const data::dataset> test) {
   self->state.cfg = std::move(cfg);
   self->state.train = std::move(train);
   self->state.test = std::move(test);

@@ -3,7 +3,8 @@
 // heartbeats), runs scripted faults and console commands, aggregates metrics
 // and progress, and ends the run with an evaluation and a summary.
 //
-// Messages it answers:
+// Messages it answers (its typed interface: handles.hpp, supervisor_handle,
+// which also takes its workers' reports):
 //   (start_atom)              -> run_summary when the run ends (or an error)
 //   (command_atom, string)    -> the console's reply text
 //   (command_atom, command)   -> command_outcome (typed: actors/embedding.hpp)
@@ -20,8 +21,8 @@
 
 namespace sgp::actors {
 
-caf::behavior supervisor_actor(caf::stateful_actor<supervisor_state>* self, config::config cfg,
-                               std::shared_ptr<const data::dataset> train,
-                               std::shared_ptr<const data::dataset> test);
+supervisor_handle::behavior_type supervisor_actor(supervisor_ptr self, config::config cfg,
+                                                  std::shared_ptr<const data::dataset> train,
+                                                  std::shared_ptr<const data::dataset> test);
 
 }  // namespace sgp::actors

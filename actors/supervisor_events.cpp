@@ -8,15 +8,20 @@ namespace sgp::actors {
 
 void subscribe(supervisor_ptr self, const caf::actor& listener) {
   auto& subs = self->state.subscribers;
-  if (!listener || std::find(subs.begin(), subs.end(), listener) != subs.end()) return;
-  self->monitor(listener);
-  subs.push_back(listener);
+  if (!listener) return;
+  // The embedding API takes any actor (an application's listener is
+  // usually dynamically typed); it is sent only the events of
+  // listener_handle, so it is held as one.
+  const auto typed = caf::actor_cast<listener_handle>(listener);
+  if (std::find(subs.begin(), subs.end(), typed) != subs.end()) return;
+  self->monitor(typed);
+  subs.push_back(typed);
 }
 
 bool unsubscribe(supervisor_ptr self, const caf::actor_addr& listener) {
   auto& subs = self->state.subscribers;
   const auto it = std::find_if(subs.begin(), subs.end(),
-                               [&](const caf::actor& a) { return a.address() == listener; });
+                               [&](const listener_handle& a) { return a.address() == listener; });
   if (it == subs.end()) return false;
   self->demonitor(listener);
   subs.erase(it);

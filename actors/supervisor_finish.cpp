@@ -162,7 +162,7 @@ bool write_metrics(supervisor_ptr self, const std::string& line) {
 namespace {
 
 /// Every job's model holds the same values.
-bool all_models_equal(const std::vector<std::pair<caf::actor, shared_floats>>& jobs) {
+bool all_models_equal(const std::vector<std::pair<compute_handle, shared_floats>>& jobs) {
   for (const auto& job : jobs) {
     if (*job.second != *jobs.front().second) return false;
   }
@@ -185,9 +185,9 @@ void evaluate(supervisor_ptr self, const snapshots& all) {
   auto& st = self->state;
   auto evals = std::make_shared<std::vector<eval_result>>();
   auto shared_all = std::make_shared<snapshots>(all);
-  std::vector<std::pair<caf::actor, shared_floats>> jobs;
+  std::vector<std::pair<compute_handle, shared_floats>> jobs;
   std::vector<int> nodes_of_jobs;
-  caf::actor first;
+  compute_handle first;
   for (const auto& sn : all) {
     if (!sn.z) continue;
     nodes_of_jobs.push_back(sn.node);

@@ -98,17 +98,17 @@ struct supervisor_state {
   /// the run, counted from the senders' reports (the status page's traffic).
   std::vector<std::uint64_t> edge_messages;
   std::vector<std::uint64_t> edge_bytes;
-  std::vector<double> node_compute;         ///< seconds each node computed
-  std::deque<traffic_sample> samples;       ///< the last few seconds, one a second
-  std::deque<core::history_point> history;  ///< loss and consensus, one a second
-  std::vector<caf::actor> subscribers;      ///< the typed event stream's (embedding.hpp)
+  std::vector<double> node_compute;          ///< seconds each node computed
+  std::deque<traffic_sample> samples;        ///< the last few seconds, one a second
+  std::deque<core::history_point> history;   ///< loss and consensus, one a second
+  std::vector<listener_handle> subscribers;  ///< the typed event stream's (embedding.hpp)
   static inline const char* name = "sgp.supervisor";
 
   /// Moves the phase on `e` (core::next_phase: the transitions are there).
   void on(core::phase_event e) { phase = core::next_phase(phase, e); }
 };
 
-using supervisor_ptr = caf::stateful_actor<supervisor_state>*;
+using supervisor_ptr = supervisor_handle::stateful_pointer<supervisor_state>;
 
 /// Builds and starts every node; false (with the promise answered) on error.
 bool start_group(supervisor_ptr self);
@@ -143,7 +143,8 @@ command_outcome execute(supervisor_ptr self, const core::command& c);
 command_outcome run_command(supervisor_ptr self, const core::command& c, const std::string& source,
                             const std::string& text);
 
-/// Adds `listener` to the typed event stream and monitors it; twice is once.
+/// Adds `listener` to the typed event stream (held as a listener_handle)
+/// and monitors it; twice is once.
 void subscribe(supervisor_ptr self, const caf::actor& listener);
 
 /// Removes `listener` from the event stream; true if it was subscribed.

@@ -26,6 +26,7 @@
 #include <memory>
 
 #include "actors/embedding.hpp"
+#include "actors/handles.hpp"
 #include "actors/messages.hpp"
 #include "actors/supervisor_actor.hpp"
 #include "config/config.hpp"
@@ -37,10 +38,11 @@ namespace sgp::actors {
 
 /// A spawned (not yet started) training group.
 struct training_group {
+  /// Typed (actors/handles.hpp): a message it does not take is a compile error.
   /// (start_atom) -> run_summary; (command_atom, core::command) -> command_outcome;
   /// (status_atom) -> core::cluster_status; (subscribe_atom, actor): typed
   /// events (actors/embedding.hpp); (command_atom, line) -> console text.
-  caf::actor supervisor;
+  supervisor_handle supervisor;
   std::shared_ptr<const data::dataset> train;
   std::shared_ptr<const data::dataset> test;
 };

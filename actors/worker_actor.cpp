@@ -10,7 +10,7 @@
 namespace sgp::actors {
 namespace {
 
-using self_ptr = caf::stateful_actor<worker_state>*;
+using self_ptr = worker_handle::stateful_pointer<worker_state>;
 
 node_snapshot snapshot(self_ptr self, bool with_z) {
   auto& s = self->state;
@@ -98,11 +98,11 @@ void give(self_ptr self, int to, double fraction,
 
 }  // namespace
 
-caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
-                           std::shared_ptr<runtime::compute_engine> engine,
-                           std::shared_ptr<const std::vector<float>> x, double w,
-                           core::gossip_options options, core::membership_view view,
-                           worker_setup setup, caf::actor supervisor) {
+worker_handle::behavior_type worker_actor(worker_handle::stateful_pointer<worker_state> self,
+                                          int node, std::shared_ptr<runtime::compute_engine> engine,
+                                          std::shared_ptr<const std::vector<float>> x, double w,
+                                          core::gossip_options options, core::membership_view view,
+                                          worker_setup setup, node_owner_handle supervisor) {
   exit_on_exception(self, "node " + std::to_string(node) + " worker");
   auto& s = self->state;
   s.engine = std::move(engine);
@@ -113,7 +113,7 @@ caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
   s.joining = w <= 0.0;
   if (setup.start_iteration > 0) s.node->resume_at(setup.start_iteration, setup.start_round);
   return {
-      [=](start_atom, const caf::actor& compute, const sender_handle& sender) {
+      [=](start_atom, const compute_handle& compute, const sender_handle& sender) {
         self->state.compute = compute;
         self->state.sender = sender;
         try_start(self);

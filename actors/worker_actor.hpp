@@ -35,9 +35,9 @@ struct worker_state {
   std::optional<core::gossip_node> node;
   std::shared_ptr<runtime::compute_engine> engine;  ///< z and delta buffers, shared with compute
   worker_setup setup;
-  caf::actor compute;
+  compute_handle compute;
   sender_handle sender;
-  caf::actor supervisor;
+  node_owner_handle supervisor;  ///< the supervisor, or a cluster process's host
   bool computing = false;
   bool joining = false;  ///< revived: waits for its donor's share
   bool done_reported = false;
@@ -55,10 +55,10 @@ struct worker_state {
 /// A node's worker, starting from `x`, `w` (0 for a revived node that waits
 /// for its donor). x lives in a mass space on `engine`'s backend. `compute`
 /// and `sender` are attached with (start_atom, ...).
-caf::behavior worker_actor(caf::stateful_actor<worker_state>* self, int node,
-                           std::shared_ptr<runtime::compute_engine> engine,
-                           std::shared_ptr<const std::vector<float>> x, double w,
-                           core::gossip_options options, core::membership_view view,
-                           worker_setup setup, caf::actor supervisor);
+worker_handle::behavior_type worker_actor(worker_handle::stateful_pointer<worker_state> self,
+                                          int node, std::shared_ptr<runtime::compute_engine> engine,
+                                          std::shared_ptr<const std::vector<float>> x, double w,
+                                          core::gossip_options options, core::membership_view view,
+                                          worker_setup setup, node_owner_handle supervisor);
 
 }  // namespace sgp::actors

@@ -34,7 +34,7 @@ sgp::core::command link_command(sgp::core::command_kind kind, int from, int to) 
   return c;
 }
 
-caf::behavior watcher(caf::event_based_actor* self, caf::actor supervisor) {
+caf::behavior watcher(caf::event_based_actor* self, sgp::actors::supervisor_handle supervisor) {
   auto reports = std::make_shared<unsigned long long>(0);
   auto act = [=](const sgp::core::command& c) {
     self->request(supervisor, 5s, sgp::actors::command_atom::value, c)

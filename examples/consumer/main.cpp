@@ -30,7 +30,7 @@ struct tally {
   bool ended = false;
 };
 
-caf::behavior listener(caf::event_based_actor* self, caf::actor supervisor,
+caf::behavior listener(caf::event_based_actor* self, sgp::actors::supervisor_handle supervisor,
                        std::shared_ptr<tally> t) {
   using namespace std::chrono_literals;
   return {

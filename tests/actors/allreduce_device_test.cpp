@@ -102,9 +102,9 @@ struct fixture {
   }
 
   void view(const std::vector<bool>& live, const engine_list& engines) {
-    std::vector<caf::actor> computes(live.size());
+    std::vector<compute_handle> computes(live.size());
     for (std::size_t i = 0; i < live.size(); ++i) {
-      if (live[i]) computes[i] = caf::actor_cast<caf::actor>(*self);
+      if (live[i]) computes[i] = caf::actor_cast<compute_handle>(*self);
     }
     (*self)->send(allreduce, view_atom::value, computes, live, engines);
     sched->run();
@@ -133,7 +133,7 @@ struct fixture {
 
   allreduce_state& state() {
     auto* ptr = caf::actor_cast<caf::abstract_actor*>(allreduce);
-    return dynamic_cast<caf::stateful_actor<allreduce_state>&>(*ptr).state;
+    return dynamic_cast<caf::stateful_actor<allreduce_state, allreduce_handle::base>&>(*ptr).state;
   }
 
   caf::actor_system_config cfg;
@@ -141,7 +141,7 @@ struct fixture {
   caf::scheduler::test_coordinator* sched = nullptr;
   std::unique_ptr<caf::scoped_actor> self;
   std::shared_ptr<const data::dataset> train;
-  caf::actor allreduce;
+  allreduce_handle allreduce;
 };
 
 TEST_CASE("allreduce on devices averages in place, rebuilds after a kill, falls back", "[actors]") {

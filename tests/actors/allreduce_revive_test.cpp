@@ -14,8 +14,10 @@
 
 namespace {
 
+using sgp::actors::allreduce_handle;
 using sgp::actors::allreduce_state;
 using sgp::actors::avg_grad_atom;
+using sgp::actors::compute_handle;
 using sgp::actors::engine_list;
 using sgp::actors::grad_atom;
 using sgp::actors::shared_floats;
@@ -68,9 +70,9 @@ class allreduce_fixture {
   }
 
   void view(const std::vector<bool>& live) {
-    std::vector<caf::actor> computes(nodes);
+    std::vector<compute_handle> computes(nodes);
     for (std::size_t i = 0; i < nodes; ++i) {
-      if (live[i]) computes[i] = computes_[i];
+      if (live[i]) computes[i] = caf::actor_cast<compute_handle>(computes_[i]);
     }
     caf::anon_send(allreduce_, view_atom::value, computes, live, engine_list(nodes));
     sched_->run();
@@ -85,26 +87,32 @@ class allreduce_fixture {
   }
 
   std::vector<std::uint64_t>& averages(int node) {
-    return state_of<recorder_state>(computes_[static_cast<std::size_t>(node)]).averages;
+    return state_of<recorder_state, caf::event_based_actor>(
+               computes_[static_cast<std::size_t>(node)])
+        .averages;
   }
   /// The values of the averages node `node` got, in order.
   std::vector<shared_floats>& values(int node) {
-    return state_of<recorder_state>(computes_[static_cast<std::size_t>(node)]).values;
+    return state_of<recorder_state, caf::event_based_actor>(
+               computes_[static_cast<std::size_t>(node)])
+        .values;
   }
 
-  allreduce_state& allreduce() { return state_of<allreduce_state>(allreduce_); }
+  allreduce_state& allreduce() {
+    return state_of<allreduce_state, allreduce_handle::base>(allreduce_);
+  }
 
  private:
-  template <class State>
-  State& state_of(const caf::actor& a) {
+  template <class State, class Base, class Handle>
+  State& state_of(const Handle& a) {
     auto* ptr = caf::actor_cast<caf::abstract_actor*>(a);
-    return dynamic_cast<caf::stateful_actor<State>&>(*ptr).state;
+    return dynamic_cast<caf::stateful_actor<State, Base>&>(*ptr).state;
   }
 
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   caf::scheduler::test_coordinator* sched_ = nullptr;
-  caf::actor allreduce_;
+  allreduce_handle allreduce_;
   std::vector<caf::actor> computes_;
 };
 

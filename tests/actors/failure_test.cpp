@@ -41,8 +41,9 @@ TEST_CASE("an actor that fails mid-run ends the run with its error", "[actors]")
     if (!failed && st.last[1]) {
       // What an exception in node 1's compute actor leaves behind.
       const auto boom = std::make_exception_ptr(std::runtime_error("boom"));
+      // (An exit message, which no typed interface lists: sent untyped.)
       caf::anon_send(
-          st.host.node(1).compute,
+          caf::actor_cast<caf::actor>(st.host.node(1).compute),
           caf::exit_msg{caf::actor_addr{}, exception_exit_reason("node 1 compute", boom)});
       failed = true;
     }

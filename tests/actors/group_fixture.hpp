@@ -130,7 +130,7 @@ class group_fixture {
   /// The supervisor's state, or null once it has quit.
   actors::supervisor_state* state() {
     auto* ptr = caf::actor_cast<caf::abstract_actor*>(supervisor_);
-    auto* sup = dynamic_cast<caf::stateful_actor<actors::supervisor_state>*>(ptr);
+    auto* sup = dynamic_cast<actors::supervisor_ptr>(ptr);
     if (sup == nullptr || sup->getf(caf::abstract_actor::is_terminated_flag)) return nullptr;
     return &sup->state;
   }
@@ -138,7 +138,7 @@ class group_fixture {
   caf::scheduler::test_coordinator& sched() { return *sched_; }
 
   /// The group's supervisor (to drive a run message by message).
-  [[nodiscard]] const caf::actor& supervisor() const { return supervisor_; }
+  [[nodiscard]] const actors::supervisor_handle& supervisor() const { return supervisor_; }
 
   std::string error;
 
@@ -147,7 +147,7 @@ class group_fixture {
   std::unique_ptr<caf::actor_system> sys_;
   caf::scheduler::test_coordinator* sched_ = nullptr;
   std::unique_ptr<caf::scoped_actor> self_;
-  caf::actor supervisor_;
+  actors::supervisor_handle supervisor_;
 };
 
 }  // namespace sgp::test

@@ -71,9 +71,11 @@ TEST_CASE("the sender delivers after the link's time and drops on a link down", 
   });
   // 8 Mbit/s (1 byte a microsecond) and 1 ms of latency.
   sgp::net::link_emulator links(2, {8e6, 0.001, 0.0, 0.0}, 1);
-  auto sender = c.sys->spawn(sender_actor, 0, links, 0.0, worker, std::uint64_t{1},
-                             sgp::net::wire::dtype::f32);
-  caf::anon_send(sender, view_atom::value, std::vector<caf::actor>{caf::actor{}, peer});
+  // The stand-ins take only what the sender sends them.
+  auto sender = c.sys->spawn(sender_actor, 0, links, 0.0, caf::actor_cast<worker_handle>(worker),
+                             std::uint64_t{1}, sgp::net::wire::dtype::f32);
+  caf::anon_send(sender, view_atom::value,
+                 std::vector<push_handle>{push_handle{}, caf::actor_cast<push_handle>(peer)});
   c.sched->run();
 
   const auto e = push(250, 1);
