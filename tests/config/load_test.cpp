@@ -295,10 +295,9 @@ TEST_CASE("unknown keys and tables are rejected with a suggestion", "[config]") 
   CHECK(error_of("[optimizer]\nepochs = 3\n") ==
         "q.toml:2:1: optimizer.epochs: unknown key (did you mean 'schedule.epochs'?)");
   // Nothing close: the valid keys are listed.
-  CHECK_THAT(
-      error_of("[backend]\nfrobnicate = 1\n"),
-      Catch::Contains(
-          "backend.frobnicate: unknown key (valid keys: name, threads, compute_threads, devices)"));
+  CHECK_THAT(error_of("[backend]\nfrobnicate = 1\n"),
+             Catch::Contains("backend.frobnicate: unknown key (valid keys: name, threads, "
+                             "compute_threads, conv_search, devices)"));
   CHECK_THAT(error_of("[[faults]]\nat_iteration = 1\naction = \"heal\"\nnoed = 2\n"),
              Catch::StartsWith("q.toml:4:1: faults[0].noed: unknown key (did you mean "
                                "'faults[0].node'?)"));
@@ -406,6 +405,9 @@ TEST_CASE("enumerations list the valid values", "[config]") {
   CHECK_THAT(error_of("[backend]\ncompute_threads = \"many\"\n"),
              Catch::Contains("backend.compute_threads: must be one of auto, own, shared; got "
                              "\"many\""));
+  CHECK_THAT(error_of("[backend]\nconv_search = \"fast\"\n"),
+             Catch::Contains("backend.conv_search: must be one of timed, reproducible; got "
+                             "\"fast\""));
 }
 
 TEST_CASE("links and faults are checked against the cluster", "[config]") {

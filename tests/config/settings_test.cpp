@@ -56,6 +56,7 @@ TEST_CASE("every name of every kind round-trips through its table", "[config]") 
   check_round_trip<cfg::compression>(2);
   check_round_trip<cfg::backend_kind>(2);
   check_round_trip<cfg::compute_threads>(3);
+  check_round_trip<cfg::conv_search>(2);
   check_round_trip<cfg::fault_action>(8);
   check_round_trip<sgp::core::topology_kind>(11);
   check_round_trip<sgp::core::lr_decay>(2);
@@ -134,6 +135,7 @@ compression = "bf16"
 wait_timeout = "200us"
 [backend]
 compute_threads = "own"
+conv_search = "reproducible"
 [network]
 bandwidth = "1Gbit"
 latency = "5ms"
@@ -174,6 +176,7 @@ node = 2
   CHECK(s.algorithm.wait_timeout_seconds == Approx(200e-6));
   CHECK(s.backend.name == cfg::backend_kind::cpu);
   CHECK(s.backend.compute_threads == cfg::compute_threads::own);
+  CHECK(s.backend.conv_search == cfg::conv_search::reproducible);
   CHECK(s.cluster.heartbeat_timeout_seconds == Approx(1.5));
   CHECK(s.cluster.process_timeout_seconds == Approx(0.25));
   CHECK(s.cluster.join_timeout_seconds == Approx(2.0));

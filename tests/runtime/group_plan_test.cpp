@@ -105,4 +105,7 @@ TEST_CASE("the compute set-up names the backend and model for gpu/'s factory", "
   CHECK(c.sgd.decay_all);
   CHECK(c.lr.kind == core::lr_decay::cosine);
   CHECK(c.threads == 1);  // several nodes share the cores
+  CHECK_FALSE(c.reproducible_convolutions);
+  const auto r = plan_of("[backend]\nconv_search = \"reproducible\"\n", {});
+  CHECK(compute_setup_of(r.cfg, r.set, 4).reproducible_convolutions);
 }
