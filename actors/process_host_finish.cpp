@@ -216,6 +216,9 @@ void stop_nodes(host_ptr self) {
     stop(node.compute);
     stop(node.sender);
   }
+  // The reducer is detached: a sum under way ends within its deadline.
+  stop(s.allreduce);
+  stop(s.reducer);
 }
 
 void finish_here(host_ptr self, runtime::run_summary summary) {
@@ -302,7 +305,8 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
       break;
     }
     case notice_topic::settings:
-      break;  // the bridge's (at join)
+    case notice_topic::store:
+      break;  // the bridge's (at join; the rendezvous store's)
     case notice_topic::stop:
       if (s.phase != host_phase::training) break;
       core::logf(core::log_level::info, "cluster", {.process = s.setup.names[s.setup.process]},
