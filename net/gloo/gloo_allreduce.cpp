@@ -114,8 +114,8 @@ core::status gloo_allreduce::build(const std::vector<bool>& live) {
   }
   built_ = true;
   core::logf(core::log_level::info, "ar-sgd", {.process = setup_.names[setup_.process]},
-             "%s over processes %s (rank %d of %d, generation %d)",
-             generation_ == 1 ? "Gloo context" : "rebuilt over the survivors",
+             "%s processes %s (rank %d of %d, generation %d)",
+             generation_ == 1 ? "Gloo context over" : "rebuilt over the surviving",
              members_text().c_str(), rank, size, generation_);
   return {};
 }
