@@ -347,7 +347,19 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
         // (flush, evaluation, summary); a second signal exits at once.
         auto& st = self->state;
         if (st.phase == host_phase::joining) return abort_cluster(self, "stopped by a signal");
-        send_notice(self, all_processes, net::wire::notice_topic::stop);
+        // ar-sgd: every node must stop at the same iteration (a process
+        // that went one further would wait in a sum the others never
+        // join). The processes are within an iteration of each other; the
+        // reports lag a little: three past this process's last one.
+        std::vector<double> at;
+        if (st.allreduce) {
+          std::uint64_t last = 0;
+          for (const auto& node : st.nodes) {
+            if (node.last) last = std::max(last, node.last->iteration);
+          }
+          at.push_back(static_cast<double>(last + 3));
+        }
+        send_notice(self, all_processes, net::wire::notice_topic::stop, {}, std::move(at));
       },
   };
 }

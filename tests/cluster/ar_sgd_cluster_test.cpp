@@ -92,4 +92,27 @@ TEST_CASE("ar-sgd across processes: after a SIGKILL the survivors rebuild and fi
   REQUIRE(acc.size() == 2);
   CHECK(acc[0] == acc[1]);
 }
+
+TEST_CASE("ar-sgd across processes: Ctrl-C stops every node at the same iteration",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_ar_sgd_stop");
+  const auto config = cluster_config(dir, 2, 1, 100000);
+  const std::vector<std::string> ar{"--set", "algorithm.name=ar-sgd"};
+  auto p0 = start_node(config, "p0", dir, {}, ar);
+  auto p1 = start_node(config, "p1", dir, {}, ar);
+  REQUIRE(wait_iteration(dir + "/run/p1/metrics.jsonl", 15, std::chrono::seconds(120), p1.get()));
+  p1->send_signal(SIGINT);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(60)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(30)));
+  INFO(p0->output() << p1->output());
+  CHECK(p0->exit_code() == 0);
+  CHECK(p1->exit_code() == 128 + SIGINT);
+  CHECK(last_iteration(dir + "/run/p0/metrics.jsonl") ==
+        last_iteration(dir + "/run/p1/metrics.jsonl"));
+  const auto summary = read_text(dir + "/run/summary.json");
+  const auto acc = live_accuracies(summary);
+  REQUIRE(acc.size() == 2);
+  CHECK(acc[0] == acc[1]);
+}
 #endif
