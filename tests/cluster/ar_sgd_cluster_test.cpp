@@ -34,7 +34,7 @@ std::vector<double> live_accuracies(const std::string& summary) {
 
 }  // namespace
 
-TEST_CASE("sgp launch: ar-sgd over three processes with Gloo keeps every replica identical",
+TEST_CASE("ar-sgd cluster: sgp launch of three processes with Gloo keeps every replica identical",
           "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto dir = fresh_dir("cluster_ar_sgd");
@@ -59,7 +59,7 @@ TEST_CASE("sgp launch: ar-sgd over three processes with Gloo keeps every replica
   CHECK(acc.front() == json_number_field(summary, "test_accuracy_mean_model"));
 }
 
-TEST_CASE("ar-sgd across processes: after a SIGKILL the survivors rebuild and finish identical",
+TEST_CASE("ar-sgd cluster: after a SIGKILL the survivors rebuild and finish identical",
           "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto dir = fresh_dir("cluster_ar_sgd_kill");
@@ -93,7 +93,7 @@ TEST_CASE("ar-sgd across processes: after a SIGKILL the survivors rebuild and fi
   CHECK(acc[0] == acc[1]);
 }
 
-TEST_CASE("ar-sgd across processes: Ctrl-C stops every node at the same iteration",
+TEST_CASE("ar-sgd cluster: Ctrl-C stops every node at the same iteration",
           "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto dir = fresh_dir("cluster_ar_sgd_stop");
