@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <exception>
+#include <stdexcept>
 #include <string>
 
 #include "actors/actor_failure.hpp"
@@ -69,6 +71,69 @@ core::status average_on_devices(self_ptr self, const allreduce_state::pending& p
   return s.device->average(grads);
 }
 
+/// This actor waits for node `i`'s gradient: it is live (and, across
+/// processes, one of this process's nodes).
+bool waits_for(const allreduce_state& s, std::size_t i) {
+  return s.live[i] && (!s.across || (i < s.across->node_process.size() &&
+                                     s.across->node_process[i] == s.across->process));
+}
+
+/// Across processes: the live ones (a process with a live node), this one always.
+std::vector<bool> live_processes(const allreduce_state& s) {
+  std::vector<bool> out(s.across->names.size(), false);
+  for (std::size_t i = 0; i < s.live.size() && i < s.across->node_process.size(); ++i) {
+    if (s.live[i]) out[s.across->node_process[i]] = true;
+  }
+  out[s.across->process] = true;
+  return out;
+}
+
+std::string error_text(const caf::error& e) {
+  const auto& ctx = e.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0)) return ctx.get_as<std::string>(0);
+  const auto text = actor_failure_text(e);
+  return text.empty() ? "the process reducer stopped" : text;
+}
+
+void complete_ready(self_ptr self);
+
+/// Across processes: hands [sums, count] of `iteration` to the process
+/// reducer; the answer completes it, a failure waits for the view.
+void start_sum(self_ptr self, std::uint64_t iteration, const allreduce_state::pending& p) {
+  auto& s = self->state;
+  std::vector<double> values = p.sum;
+  values.push_back(static_cast<double>(p.contributions));
+  const auto live = live_processes(s);
+  s.reducing = true;
+  self->request(s.across->reducer, caf::infinite, reduce_atom::value, iteration, std::move(values),
+                live)
+      .then(
+          [=](std::vector<double>& total) {
+            auto& st = self->state;
+            st.reducing = false;
+            st.failed_live.clear();
+            if (auto found = st.iterations.find(iteration); found != st.iterations.end()) {
+              found->second.total = std::move(total);
+            }
+            complete_ready(self);
+          },
+          [=](caf::error& e) {
+            auto& st = self->state;
+            st.reducing = false;
+            st.failed_live = live;
+            st.failed_at = clock_seconds(self);
+            st.failed_why = error_text(e);
+            core::logf(core::log_level::warn, "ar-sgd", {},
+                       "%s; redone over the survivors once a process leaves the view",
+                       st.failed_why.c_str());
+            if (!st.watching) {
+              st.watching = true;
+              self->send(self, tick_atom::value);
+            }
+            complete_ready(self);  // the view may have changed already
+          });
+}
+
 /// Completes every iteration whose live contributors have all arrived.
 void complete_ready(self_ptr self) {
   auto& s = self->state;
@@ -76,11 +141,20 @@ void complete_ready(self_ptr self) {
     auto& p = it->second;
     bool complete = p.contributions > 0;
     for (std::size_t i = 0; i < s.live.size(); ++i) {
-      if (s.live[i] && !p.from[i]) complete = false;
+      if (waits_for(s, i) && !p.from[i]) complete = false;
     }
     if (!complete) {
+      if (s.across) break;  // across processes, strictly in order
       ++it;
       continue;
+    }
+    if (s.across && !p.total) {
+      // Redone only once the view changed since the last failure (a
+      // rebuild over the survivors); nothing else can make it succeed.
+      if (!s.reducing && (s.failed_live.empty() || live_processes(s) != s.failed_live)) {
+        start_sum(self, it->first, p);
+      }
+      break;
     }
     if (s.device) {
       if (auto st = average_on_devices(self, p); !st.ok()) {
@@ -90,17 +164,21 @@ void complete_ready(self_ptr self) {
     shared_floats out;  // null: averaged in place on the GPUs
     std::size_t elements = s.elements;
     if (!s.device) {
-      const int count = p.contributions;
+      // Across processes: every process's sums and the total count, the
+      // same on every process (so is the average).
+      const double count = s.across ? p.total->back() : static_cast<double>(p.contributions);
+      const std::size_t size = s.across ? p.total->size() - 1 : p.sum.size();
+      const double* sums = s.across ? p.total->data() : p.sum.data();
       if (count == 0) {  // only after a fallback: nobody waits for this one
         it = s.iterations.erase(it);
         continue;
       }
-      auto avg = std::make_shared<std::vector<float>>(p.sum.size());
-      for (std::size_t k = 0; k < p.sum.size(); ++k) {
-        (*avg)[k] = static_cast<float>(p.sum[k] / count);
+      auto avg = std::make_shared<std::vector<float>>(size);
+      for (std::size_t k = 0; k < size; ++k) {
+        (*avg)[k] = static_cast<float>(sums[k] / count);
       }
       out = std::move(avg);
-      elements = p.sum.size();
+      elements = size;
     }
     // The emulated links decide when the average is there, wherever it was made.
     const double seconds = ring_allreduce_seconds(s.links, s.live, elements * s.bytes_per_element);
@@ -276,6 +354,30 @@ allreduce_handle::behavior_type allreduce_actor(
         complete_ready(self);
       },
       [=](links_atom, const link_update& update) { apply_link_update(self->state.links, update); },
+      [=](across_atom, const process_reduction& across) {
+        self->state.across = across;
+        core::log(core::log_level::info, "ar-sgd",
+                  "gradients summed across processes with Gloo (each process's nodes first)");
+      },
+      [=](tick_atom) {
+        // A failed sum waits for the view to change; not for ever.
+        auto& s = self->state;
+        if (s.failed_live.empty() || !s.across) {
+          s.watching = false;
+          return;
+        }
+        if (!s.reducing && live_processes(s) == s.failed_live &&
+            clock_seconds(self) - s.failed_at > s.across->view_wait_seconds) {
+          char limit[64];
+          std::snprintf(limit, sizeof(limit), " (no process left the view within %.0f s)",
+                        s.across->view_wait_seconds);
+          self->quit(exception_exit_reason(
+              "ar-sgd across processes",
+              std::make_exception_ptr(std::runtime_error(s.failed_why + limit))));
+          return;
+        }
+        self->delayed_send(self, std::chrono::milliseconds(250), tick_atom::value);
+      },
   };
 }
 

@@ -14,16 +14,29 @@
 // after the same ring time, carries no data. A membership change aborts
 // the clique and rebuilds it over the live nodes; if that fails the actor
 // averages on the host for the rest of the run.
+//
+// In a cluster (process_reduction, sent once after the spawn: across_atom)
+// the actor waits only for this process's live nodes; it then sums
+// [sum of their gradients, their count] across the processes on the
+// process reducer's thread (net::gloo_allreduce), one iteration at a time
+// and in order, and every node applies total / count. A failed sum (a peer
+// died, the deadline passed) is redone once the view of the live processes
+// changed (the rebuild over the survivors); if it does not change within
+// process_reduction::view_wait_seconds, the actor stops with the error and
+// the run ends.
 #pragma once
 
 #include <caf/all.hpp>
 
 #include <map>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "actors/handles.hpp"
 #include "actors/messages.hpp"
+#include "actors/process_reducer.hpp"
 #include "gpu/device_allreduce.hpp"
 #include "net/link_emulator.hpp"
 #include "runtime/compute_engine.hpp"
@@ -40,6 +53,8 @@ struct allreduce_state {
     std::vector<bool> from;     ///< contributed (or excused: joined later)
     std::vector<bool> arrived;  ///< device path: this node's gradient is on its GPU
     int contributions = 0;
+    /// Across processes: [every process's sums, total count], once summed.
+    std::optional<std::vector<double>> total;
   };
   std::map<std::uint64_t, pending> iterations;
   /// The highest iteration averaged so far (-1: none). Iterations complete
@@ -63,6 +78,13 @@ struct allreduce_state {
   /// The device path; null on the host path. Declared last so that it is
   /// destroyed first, before the engines whose streams it queued work on.
   std::shared_ptr<gpu::device_allreduce> device;
+  /// Across processes (a cluster); none in one process.
+  std::optional<process_reduction> across;
+  bool reducing = false;          ///< a sum is with the process reducer
+  std::vector<bool> failed_live;  ///< the live processes of the last failed sum (empty: none)
+  double failed_at = 0.0;         ///< when it failed (clock seconds)
+  std::string failed_why;
+  bool watching = false;  ///< the failure's timer runs
   static inline const char* name = "sgp.allreduce";
 };
 

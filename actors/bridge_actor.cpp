@@ -226,8 +226,19 @@ void on_frame(self_ptr self, net::received_frame& f) {
     }
     case net::wire::frame_kind::notice: {
       auto m = net::wire::decode_notice(s.decoder, view);
-      if (m.ok() && m->process == f.peer)
-        self->send(s.host, notice_atom::value, std::move(m.value()));
+      if (!m.ok() || m->process != f.peer) break;
+      if (m->topic == net::wire::notice_topic::store) {
+        // The store is thread-safe: a Gloo rendezvous may be waiting on it.
+        if (!s.setup.store) break;
+        if (auto reply = s.setup.store->received(m.value())) {
+          deliver(self, f.peer,
+                  net::outgoing_frame{std::make_shared<const std::vector<std::uint8_t>>(
+                                          net::wire::encode_notice(*reply)),
+                                      nullptr, 0});
+        }
+        break;
+      }
+      self->send(s.host, notice_atom::value, std::move(m.value()));
       break;
     }
     default:
@@ -277,7 +288,9 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
         for (std::uint32_t p = 0; p < st.dead.size(); ++p) {
           if (to != all_processes && p != to) continue;
           if (p == st.setup.process) {
-            self->send(st.host, notice_atom::value, n);
+            // The store keeps its own entries.
+            if (n.topic != net::wire::notice_topic::store)
+              self->send(st.host, notice_atom::value, n);
           } else {
             deliver(self, p, net::outgoing_frame{frame, nullptr, 0});
           }

@@ -11,7 +11,9 @@
 // connection to it broke and it went silent
 // (a killed process: the kernel closes its sockets), or after join_timeout
 // without ever being heard; its edges are forgotten. A peer's frames reach
-// no actor until it has sent the same settings as this process's.
+// no actor until it has sent the same settings as this process's. Store
+// notices (ar-sgd's rendezvous) go to the rendezvous store, which may
+// answer the sender.
 #pragma once
 
 #include <caf/all.hpp>
@@ -25,6 +27,7 @@
 #include "actors/messages.hpp"
 #include "net/frame_transport.hpp"
 #include "net/remote_edges.hpp"
+#include "net/rendezvous_store.hpp"
 #include "net/wire/frame.hpp"
 
 namespace sgp::actors {
@@ -40,6 +43,9 @@ struct bridge_setup {
   /// This process's settings (config/settings_text.hpp): a peer joins only
   /// once it sent the same.
   std::string settings;
+  /// ar-sgd's rendezvous (net/rendezvous_store.hpp): store notices go
+  /// there, not to the host; null: none.
+  std::shared_ptr<net::rendezvous_store> store;
 };
 
 struct bridge_state {

@@ -24,6 +24,13 @@ using joined_atom = caf::atom_constant<caf::atom("joined")>;
 /// bridge -> host: a process may not join (its settings differ): the run cannot start.
 using refused_atom = caf::atom_constant<caf::atom("refused")>;
 
+/// AllReduce actor -> process reducer: sum (iteration, values, live
+/// processes) across the processes; answered with the sum or an error.
+using reduce_atom = caf::atom_constant<caf::atom("reduce")>;
+/// process host -> AllReduce actor: sum across processes too
+/// (process_reduction).
+using across_atom = caf::atom_constant<caf::atom("across")>;
+
 inline constexpr std::uint32_t all_processes = 0xffffffffu;
 
 }  // namespace sgp::actors

@@ -18,8 +18,13 @@
 #include "core/hmac.hpp"
 #include "core/log.hpp"
 #include "core/units.hpp"
+#include "net/rendezvous_store.hpp"
 #include "net/tcp/tcp_transport.hpp"
 #include "runtime/datasets.hpp"
+
+#ifdef SGP_HAVE_GLOO
+#include "net/gloo/gloo_allreduce.hpp"
+#endif
 
 namespace sgp::actors {
 namespace {
@@ -189,10 +194,35 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   }
   std::unique_ptr<net::tcp::tcp_transport> transport = std::move(started).value();
 
-  process_host_setup hs{cfg,        static_cast<std::uint32_t>(layout.self),
-                        names,      node_process,
-                        me.devices, cfg.run.dir + "/" + me.name,
-                        set};
+  process_host_setup hs;
+  hs.cfg = cfg;
+  hs.process = static_cast<std::uint32_t>(layout.self);
+  hs.names = names;
+  hs.node_process = node_process;
+  hs.devices = me.devices;
+  hs.dir = cfg.run.dir + "/" + me.name;
+  hs.settings = set;
+  // ar-sgd: Gloo's rendezvous goes over the bridge's notices (no shared
+  // filesystem, no port but Gloo's own listening socket).
+  auto store = std::make_shared<net::rendezvous_store>(static_cast<std::uint32_t>(layout.self));
+  // A silent peer with its connection open is dead after five timeouts
+  // (the bridge): a sum waits as long before it fails.
+  const double deadline = 5.0 * layout.process_timeout;
+  hs.view_wait_seconds = deadline + 5.0;
+#ifdef SGP_HAVE_GLOO
+  if (set.algorithm.name == config::algorithm_kind::ar_sgd) {
+    net::gloo_setup gs;
+    gs.process = static_cast<std::uint32_t>(layout.self);
+    gs.names = names;
+    gs.host = addresses[layout.self];
+    gs.timeout = std::chrono::milliseconds(static_cast<long>(1000 * deadline));
+    auto gloo = std::make_shared<net::gloo_allreduce>(gs, store);
+    hs.sum_across = [gloo](std::uint64_t iteration, std::vector<double> values,
+                           const std::vector<bool>& live) {
+      return gloo->sum(iteration, std::move(values), live);
+    };
+  }
+#endif
   auto host =
       sys.spawn(process_host, hs, std::make_shared<const data::dataset>(std::move(sets->train)),
                 std::make_shared<const data::dataset>(std::move(sets->test)));
@@ -211,8 +241,12 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   bs.process_timeout = layout.process_timeout;
   bs.join_timeout = layout.join_timeout;
   bs.settings = layout.settings;
+  bs.store = store;
   auto bridge =
       sys.spawn(bridge_actor, bs, static_cast<net::frame_transport*>(transport.get()), host);
+  store->set_publisher([bridge](const net::wire::notice& n) {
+    caf::anon_send(bridge, notice_atom::value, all_processes, n);
+  });
   sink->set(bridge);
   for (std::size_t p = 0; p < layout.processes.size(); ++p) {
     if (p == layout.self) continue;
@@ -257,6 +291,7 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
     self->wait_for(bridge);
     self->send_exit(host, caf::exit_reason::user_shutdown);
   }
+  store->set_publisher(nullptr);  // the bridge is gone
   done = true;
   watcher.join();
   page->reset();  // before the actor system goes

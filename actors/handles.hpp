@@ -15,6 +15,7 @@
 
 #include "actors/embedding.hpp"
 #include "actors/messages.hpp"
+#include "actors/process_reducer.hpp"
 #include "core/cluster_status.hpp"
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
@@ -52,7 +53,8 @@ using compute_handle = caf::typed_actor<
 using allreduce_handle = caf::typed_actor<
     caf::reacts_to<grad_atom, int, std::uint64_t, shared_floats>,
     caf::reacts_to<view_atom, std::vector<compute_handle>, std::vector<bool>, engine_list>,
-    caf::reacts_to<links_atom, link_update>>;
+    caf::reacts_to<links_atom, link_update>, caf::reacts_to<across_atom, process_reduction>,
+    caf::reacts_to<tick_atom>>;
 
 /// What a worker tells whoever runs its node (the supervisor, or a cluster
 /// process's host): its reports, the end of its steps (or a pause), the

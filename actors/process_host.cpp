@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "actors/actor_failure.hpp"
+#include "actors/allreduce_actor.hpp"
 #include "actors/compute_actor.hpp"
 #include "actors/sender_actor.hpp"
 #include "core/clock_text.hpp"
@@ -58,6 +59,20 @@ core::status spawn_nodes(host_ptr self) {
   // The host is dynamically typed but answers everything a worker tells
   // its owner (the report, done, suspect and forgot handlers below).
   const auto me = caf::actor_cast<node_owner_handle>(self);
+  if (s.setup.settings.algorithm.name == config::algorithm_kind::ar_sgd) {
+    if (!s.setup.sum_across) {
+      return core::make_error("algorithm.name = \"ar-sgd\" across processes needs Gloo");
+    }
+    // The sums across processes block: on a thread of their own.
+    s.reducer = self->spawn<caf::detached>(process_reducer, s.setup.sum_across);
+    s.allreduce = self->spawn(allreduce_actor, s.links, std::uint64_t{4},
+                              std::shared_ptr<gpu::device_allreduce>{}, engine_list{});
+    self->send(s.allreduce, across_atom::value,
+               process_reduction{s.reducer, s.setup.node_process, s.setup.process, s.setup.names,
+                                 s.setup.view_wait_seconds});
+    self->monitor(s.reducer);
+    self->monitor(s.allreduce);
+  }
   std::size_t k = 0;
   for (std::size_t i = 0; i < s.n; ++i) {
     if (s.setup.node_process[i] != s.setup.process) continue;
@@ -87,9 +102,9 @@ core::status spawn_nodes(host_ptr self) {
     compute_handle comp =
         s.setup.settings.backend.name == config::backend_kind::cpu &&
                 s.setup.settings.backend.compute_threads != config::compute_threads::own
-            ? self->spawn(compute_actor, engine, s.test, worker, allreduce_handle{}, id, false)
-            : self->spawn<caf::detached>(compute_actor, engine, s.test, worker, allreduce_handle{},
-                                         id, false);
+            ? self->spawn(compute_actor, engine, s.test, worker, s.allreduce, id, false)
+            : self->spawn<caf::detached>(compute_actor, engine, s.test, worker, s.allreduce, id,
+                                         false);
     const auto seed = core::mix_seed(cfg.run.seed + 7919 * static_cast<std::uint64_t>(i));
     auto sender = self->spawn(sender_actor, id, s.links, cfg.network.duplicate, worker, seed,
                               push_wire_type(s.setup.settings));
@@ -240,6 +255,11 @@ void broadcast_view(host_ptr self) {
     self->send(node.sender, view_atom::value, peers);
   }
   self->send(s.bridge, view_atom::value, local);
+  if (s.allreduce) {
+    std::vector<compute_handle> computes(s.n);
+    for (const auto& node : s.nodes) computes[static_cast<std::size_t>(node.id)] = node.compute;
+    self->send(s.allreduce, view_atom::value, computes, s.view.live, engine_list{});
+  }
 }
 
 caf::behavior process_host(host_ptr self, process_host_setup setup,
@@ -327,7 +347,19 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
         // (flush, evaluation, summary); a second signal exits at once.
         auto& st = self->state;
         if (st.phase == host_phase::joining) return abort_cluster(self, "stopped by a signal");
-        send_notice(self, all_processes, net::wire::notice_topic::stop);
+        // ar-sgd: every node must stop at the same iteration (a process
+        // that went one further would wait in a sum the others never
+        // join). The processes are within an iteration of each other; the
+        // reports lag a little: three past this process's last one.
+        std::vector<double> at;
+        if (st.allreduce) {
+          std::uint64_t last = 0;
+          for (const auto& node : st.nodes) {
+            if (node.last) last = std::max(last, node.last->iteration);
+          }
+          at.push_back(static_cast<double>(last + 3));
+        }
+        send_notice(self, all_processes, net::wire::notice_topic::stop, {}, std::move(at));
       },
   };
 }

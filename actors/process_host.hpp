@@ -26,6 +26,7 @@
 #include "actors/cluster_messages.hpp"
 #include "actors/handles.hpp"
 #include "actors/messages.hpp"
+#include "actors/process_reducer.hpp"
 #include "actors/worker_actor.hpp"
 #include "config/config.hpp"
 #include "config/settings.hpp"
@@ -49,6 +50,11 @@ struct process_host_setup {
   std::vector<int> devices;                 ///< this process's GPUs (empty: backend.devices)
   std::string dir;                          ///< this process's files (RUN_DIR/NAME)
   config::settings settings;                ///< cfg resolved (config/settings.hpp)
+  /// ar-sgd: the blocking sum across processes (net::gloo_allreduce), run
+  /// on the process reducer's thread; null: not built with Gloo.
+  process_sum_fn sum_across;
+  /// ar-sgd: how long a failed sum waits for the view to change.
+  double view_wait_seconds = 20.0;
 };
 
 /// The end of the run, as this process sees it.
@@ -77,6 +83,8 @@ struct process_host_state {
   core::membership_view view;
   std::vector<local_node> nodes;  ///< this process's nodes
   caf::actor bridge;
+  allreduce_handle allreduce;  ///< ar-sgd: this process's AllReduce actor
+  caf::actor reducer;          ///< ar-sgd: its process reducer (detached)
   std::shared_ptr<const std::vector<float>> initial_x;
   std::int64_t per_epoch = 1;
   host_phase phase = host_phase::joining;

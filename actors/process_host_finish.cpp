@@ -216,6 +216,9 @@ void stop_nodes(host_ptr self) {
     stop(node.compute);
     stop(node.sender);
   }
+  // The reducer is detached: a sum under way ends within its deadline.
+  stop(s.allreduce);
+  stop(s.reducer);
 }
 
 void finish_here(host_ptr self, runtime::run_summary summary) {
@@ -302,13 +305,24 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
       break;
     }
     case notice_topic::settings:
-      break;  // the bridge's (at join)
+    case notice_topic::store:
+      break;  // the bridge's (at join; the rendezvous store's)
     case notice_topic::stop:
       if (s.phase != host_phase::training) break;
       core::logf(core::log_level::info, "cluster", {.process = s.setup.names[s.setup.process]},
                  "stopping (asked by process %s): evaluation and summary",
                  s.setup.names[n.process].c_str());
-      // Each node pauses after its next iteration and reports done.
+      // Each node pauses after its next iteration and reports done; with
+      // ar-sgd, every node at the one iteration the notice names (or later
+      // when this process is past it).
+      if (!n.values.empty()) {
+        auto at = static_cast<std::uint64_t>(n.values.front());
+        for (const auto& node : s.nodes) {
+          if (node.last) at = std::max(at, node.last->iteration + 1);
+        }
+        for (const auto& node : s.nodes) self->send(node.worker, hold_atom::value, at);
+        break;
+      }
       for (const auto& node : s.nodes) {
         const auto at = node.last ? node.last->iteration + 1 : 1;
         self->send(node.worker, hold_atom::value, at);

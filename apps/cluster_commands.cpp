@@ -47,9 +47,14 @@ core::status check_supported(const config::config& cfg, const config::settings& 
                             " is not supported across processes yet (sgp train runs it "
                             "in one process)");
   };
+#ifndef SGP_HAVE_GLOO
   if (set.algorithm.name == config::algorithm_kind::ar_sgd) {
-    return refuse("algorithm.name = \"ar-sgd\"");
+    return core::make_error(
+        "algorithm.name = \"ar-sgd\" across processes needs Gloo, and this sgp was built "
+        "without it (install libgloo-dev: scripts/setup.sh, then rebuild; sgp train runs "
+        "ar-sgd in one process)");
   }
+#endif
   for (std::size_t i = 0; i < set.faults.size(); ++i) {
     // Link, partition, heal and slow faults every process applies itself; a
     // node's liveness is per process, so kill and revive cannot cross yet.

@@ -19,6 +19,11 @@ set_target_properties(sgp_package PROPERTIES EXPORT_NAME runtime)
 
 set(sgp_exported sgp_package sgp_actors sgp_runtime sgp_caf sgp_config sgp_net sgp_net_tcp sgp_wire sgp_data
   sgp_gpu sgp_params sgp_core sgp_warnings)
+set(SGP_PACKAGE_NEEDS_GLOO OFF)
+if(TARGET sgp_gloo)
+  list(APPEND sgp_exported sgp_gloo)
+  set(SGP_PACKAGE_NEEDS_GLOO ON)
+endif()
 set(SGP_PACKAGE_NEEDS_CUDA OFF)
 foreach(t sgp_cuda sgp_cudnn sgp_nccl)
   if(TARGET ${t})

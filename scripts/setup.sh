@@ -15,6 +15,7 @@ packages=(
   libedit-dev                # console line editing
   libboost1.81-dev           # the TCP data plane (Boost.Asio)
   libcpp-httplib-dev         # the status page's HTTP server (output.http)
+  libgloo-dev                # ar-sgd across processes (Gloo over TCP; optional)
   chromium                   # the status page's headless browser test
   python3-matplotlib         # scripts/plot.py
   python3-torch              # the saved model loads into PyTorch (run_outputs_test)

@@ -30,6 +30,7 @@ enum class notice_topic : std::uint32_t {
   settings = 8,  ///< the sender's settings (config/settings_text.hpp), checked at join
   stop = 9,      ///< stop training now (a signal): every process pauses, the end follows
   command = 10,  ///< a console command for every process (text: the line, as typed)
+  store = 11,    ///< a rendezvous entry, or a request for one (net/rendezvous_store.hpp)
 };
 
 struct notice {

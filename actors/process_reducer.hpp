@@ -1,0 +1,41 @@
+// The process reducer (ar-sgd across processes): a detached actor, on a
+// thread of its own, that runs the blocking sum across processes
+// (net::gloo_allreduce) one request at a time, so that no collective ever
+// holds a scheduler thread or an I/O callback. Request: (reduce_atom,
+// iteration, values, live processes); answer: the sum, or an error whose
+// text says what failed.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "actors/cluster_messages.hpp"
+#include "core/result.hpp"
+
+namespace sgp::actors {
+
+/// The blocking sum: (iteration, values, live processes) -> the sum.
+using process_sum_fn = std::function<core::result<std::vector<double>>(
+    std::uint64_t, std::vector<double>, const std::vector<bool>&)>;
+
+/// Spawn detached (caf::detached): each request blocks its thread.
+caf::behavior process_reducer(caf::event_based_actor* self, process_sum_fn sum);
+
+/// What the AllReduce actor needs to sum across processes.
+struct process_reduction {
+  caf::actor reducer;                       ///< process_reducer
+  std::vector<std::uint32_t> node_process;  ///< the process of each node
+  std::uint32_t process = 0;                ///< this one
+  std::vector<std::string> names;           ///< process names (for messages)
+  /// After a failed sum: how long to wait for a process to leave the view
+  /// before the run ends with the error.
+  double view_wait_seconds = 20.0;
+};
+
+}  // namespace sgp::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::process_reduction)

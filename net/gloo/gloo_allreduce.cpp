@@ -1,0 +1,190 @@
+// Gloo's allreduce over the live processes (see gloo_allreduce.hpp).
+#include "net/gloo/gloo_allreduce.hpp"
+
+#include <gloo/allreduce.h>
+#include <gloo/broadcast.h>
+#include <gloo/math.h>
+#include <gloo/rendezvous/context.h>
+#include <gloo/rendezvous/prefix_store.h>
+#include <gloo/rendezvous/store.h>
+#include <gloo/transport/tcp/device.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "core/log.hpp"
+
+namespace sgp::net {
+namespace {
+
+/// Gloo's Store over the notice store; a missing key throws (Gloo's way).
+class notice_store_adapter : public gloo::rendezvous::Store {
+ public:
+  notice_store_adapter(rendezvous_store& store, std::chrono::milliseconds timeout)
+      : store_(store), timeout_(timeout) {}
+  void set(const std::string& key, const std::vector<char>& data) override {
+    store_.set(key, data);
+  }
+  std::vector<char> get(const std::string& key) override {
+    auto v = store_.get(key, timeout_);
+    if (!v.ok()) throw std::runtime_error(v.err().message);
+    return std::move(v).value();
+  }
+  void wait(const std::vector<std::string>& keys) override { wait(keys, timeout_); }
+  void wait(const std::vector<std::string>& keys,
+            const std::chrono::milliseconds& timeout) override {
+    if (auto st = store_.wait(keys, std::min(timeout, timeout_)); !st.ok())
+      throw std::runtime_error(st.err().message);
+  }
+
+ private:
+  rendezvous_store& store_;
+  std::chrono::milliseconds timeout_;
+};
+
+// Tags keep the collectives of one generation apart (a mismatch fails
+// within the deadline instead of mixing buffers).
+constexpr std::uint32_t tag_agree = 1;
+constexpr std::uint32_t tag_root = 2;
+constexpr std::uint32_t tag_broadcast = 3;
+constexpr std::uint32_t tag_sum = 4;
+
+void allreduce_in_place(const std::shared_ptr<gloo::Context>& context, std::vector<double>& v,
+                        std::uint32_t tag, bool max) {
+  gloo::AllreduceOptions opts(context);
+  opts.setInput(v.data(), v.size());
+  opts.setOutput(v.data(), v.size());
+  opts.setReduceFunction(
+      max ? static_cast<void (*)(void*, const void*, const void*, size_t)>(&gloo::max<double>)
+          : static_cast<void (*)(void*, const void*, const void*, size_t)>(&gloo::sum<double>));
+  opts.setTag(tag);
+  opts.setTimeout(context->getTimeout());
+  gloo::allreduce(opts);
+}
+
+}  // namespace
+
+gloo_allreduce::gloo_allreduce(gloo_setup setup, std::shared_ptr<rendezvous_store> store)
+    : setup_(std::move(setup)), store_(std::move(store)) {}
+
+gloo_allreduce::~gloo_allreduce() = default;
+
+std::string gloo_allreduce::members_text() const {
+  std::string text;
+  for (std::size_t p = 0; p < members_.size(); ++p) {
+    if (members_[p]) text += (text.empty() ? "" : ", ") + setup_.names[p];
+  }
+  return text;
+}
+
+core::status gloo_allreduce::build(const std::vector<bool>& live) {
+  context_.reset();
+  built_ = false;
+  members_ = live;
+  int rank = 0;
+  int size = 0;
+  std::string mask;
+  for (std::size_t p = 0; p < live.size(); ++p) {
+    if (live[p] && p < setup_.process) ++rank;
+    if (live[p]) ++size;
+    mask += live[p] ? '1' : '0';
+  }
+  if (setup_.process >= live.size() || !live[setup_.process]) {
+    return core::make_error("process " + setup_.names.at(setup_.process) +
+                            " is not among the live processes");
+  }
+  ++generation_;
+  if (size > 1) {
+    try {
+      if (!device_) {
+        gloo::transport::tcp::attr attr;
+        attr.hostname = setup_.host;
+        device_ = gloo::transport::tcp::CreateDevice(attr);
+      }
+      auto context = std::make_shared<gloo::rendezvous::Context>(rank, size);
+      context->setTimeout(setup_.timeout);
+      notice_store_adapter adapter(*store_, setup_.timeout);
+      gloo::rendezvous::PrefixStore prefixed("ar/" + mask + "/", adapter);
+      context->connectFullMesh(prefixed, device_);
+      context_ = std::move(context);
+    } catch (const std::exception& e) {
+      return core::make_error("Gloo's rendezvous over processes " + members_text() +
+                              " failed: " + e.what());
+    }
+  }
+  built_ = true;
+  core::logf(core::log_level::info, "ar-sgd", {.process = setup_.names[setup_.process]},
+             "%s processes %s (rank %d of %d, generation %d)",
+             generation_ == 1 ? "Gloo context over" : "rebuilt over the surviving",
+             members_text().c_str(), rank, size, generation_);
+  return {};
+}
+
+std::optional<std::vector<double>> gloo_allreduce::agree(std::uint64_t iteration,
+                                                         std::size_t size) {
+  std::vector<double> where{static_cast<double>(iteration), -static_cast<double>(iteration)};
+  allreduce_in_place(context_, where, tag_agree, true);
+  const double highest = where[0];
+  const double lowest = -where[1];
+  if (highest == lowest) return std::nullopt;
+  if (highest - lowest > 1.0) {
+    throw std::runtime_error("the live processes are more than one iteration apart (" +
+                             std::to_string(lowest) + " and " + std::to_string(highest) + ")");
+  }
+  const bool ahead = static_cast<double>(iteration) == highest;
+  const bool holds =
+      has_last_ && static_cast<double>(last_iteration_) == lowest && last_.size() == size;
+  if (ahead && !holds) {
+    throw std::runtime_error("process " + setup_.names[setup_.process] +
+                             " is ahead but does not hold the sum of iteration " +
+                             std::to_string(static_cast<std::uint64_t>(lowest)));
+  }
+  // The lowest rank ahead broadcasts the sum it applied.
+  std::vector<double> root{ahead ? -static_cast<double>(context_->rank) : -1e18};
+  allreduce_in_place(context_, root, tag_root, true);
+  std::vector<double> sums = ahead ? last_ : std::vector<double>(size, 0.0);
+  gloo::BroadcastOptions opts(context_);
+  if (context_->rank == static_cast<int>(-root[0])) opts.setInput(sums.data(), sums.size());
+  opts.setOutput(sums.data(), sums.size());
+  opts.setRoot(static_cast<int>(-root[0]));
+  opts.setTag(tag_broadcast);
+  opts.setTimeout(context_->getTimeout());
+  gloo::broadcast(opts);
+  if (ahead) return std::nullopt;
+  core::logf(core::log_level::info, "ar-sgd", {.process = setup_.names[setup_.process]},
+             "iteration %llu was completed by a survivor before the failure: its sum applied",
+             static_cast<unsigned long long>(iteration));
+  return sums;
+}
+
+core::result<std::vector<double>> gloo_allreduce::sum(std::uint64_t iteration,
+                                                      std::vector<double> values,
+                                                      const std::vector<bool>& live) {
+  bool fresh = false;
+  if (!built_ || live != members_) {
+    if (auto st = build(live); !st.ok()) return st.err();
+    fresh = true;
+  }
+  if (context_) {
+    try {
+      std::optional<std::vector<double>> done;
+      if (fresh) done = agree(iteration, values.size());
+      if (done) {
+        values = std::move(*done);
+      } else {
+        allreduce_in_place(context_, values, tag_sum, false);
+      }
+    } catch (const std::exception& e) {
+      context_.reset();
+      built_ = false;
+      return core::make_error("Gloo's allreduce of iteration " + std::to_string(iteration) +
+                              " over processes " + members_text() + " failed: " + e.what());
+    }
+  }
+  last_iteration_ = iteration;
+  last_ = values;
+  has_last_ = true;
+  return values;
+}
+
+}  // namespace sgp::net

@@ -1,0 +1,118 @@
+// ar-sgd across processes (Gloo): `sgp launch` of three processes runs to
+// the end with every replica identical, and after one process is killed
+// with SIGKILL the survivors rebuild the collective over themselves, redo
+// the iteration and finish, still identical.
+#ifdef SGP_HAVE_GLOO
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <regex>
+
+#include "tests/cluster/cluster_process.hpp"
+#include "tests/skip.hpp"
+
+using namespace sgp::test;
+
+namespace {
+
+const char* fashion_dir = "/usr/share/datasets/fashion-mnist";
+
+/// The live nodes' test accuracies in a summary.json (dead nodes are null).
+std::vector<double> live_accuracies(const std::string& summary) {
+  std::smatch m;
+  std::vector<double> out;
+  if (!std::regex_search(summary, m, std::regex("\"test_accuracy_per_node\":\\[([^\\]]*)\\]")))
+    return out;
+  const auto list = m[1].str();
+  const std::regex number("[-0-9.eE+]+");
+  for (std::sregex_iterator it(list.begin(), list.end(), number), end; it != end; ++it) {
+    out.push_back(std::stod(it->str()));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("ar-sgd cluster: sgp launch of three processes with Gloo keeps every replica identical",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_ar_sgd");
+  const auto config = cluster_config(dir, 3, 2, 100);
+  const auto r = run_sgp("launch " + config + " --set algorithm.name=ar-sgd");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  for (const char* p : {"p0", "p1", "p2"}) {
+    CHECK(r.output.find(std::string("launch: [") + p + "] exited with code 0") !=
+          std::string::npos);
+    CHECK(last_iteration(dir + "/run/" + p + "/metrics.jsonl") == 100);
+  }
+  CHECK(r.output.find("Gloo context over processes p0, p1, p2 (rank 2 of 3, generation 1)") !=
+        std::string::npos);
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 6);
+  CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.7);
+  // The same average everywhere: six identical replicas.
+  const auto acc = live_accuracies(summary);
+  REQUIRE(acc.size() == 6);
+  for (const double a : acc) CHECK(a == acc.front());
+  CHECK(acc.front() == json_number_field(summary, "test_accuracy_mean_model"));
+}
+
+TEST_CASE("ar-sgd cluster: after a SIGKILL the survivors rebuild and finish identical",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_ar_sgd_kill");
+  const auto config = cluster_config(dir, 3, 1, 120, "", "30s");
+  const std::vector<std::string> ar{"--set", "algorithm.name=ar-sgd"};
+  auto p0 = start_node(config, "p0", dir, {}, ar);
+  auto p1 = start_node(config, "p1", dir, {}, ar);
+  auto p2 = start_node(config, "p2", dir, {}, ar);
+  REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 30, std::chrono::seconds(120), p0.get()));
+  p2->send_signal(SIGKILL);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(120)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(30)));
+  INFO(p0->output() << p1->output());
+  CHECK(p0->exit_code() == 0);
+  CHECK(p1->exit_code() == 0);
+  for (const auto* p : {p0.get(), p1.get()}) {
+    CHECK(std::regex_search(p->output(),
+                            std::regex("Gloo's allreduce of iteration [0-9]+ over processes p0, "
+                                       "p1, p2 failed")));
+    CHECK(std::regex_search(p->output(),
+                            std::regex("rebuilt over the surviving processes p0, p1 \\(rank [01] "
+                                       "of 2, generation 2\\)")));
+  }
+  CHECK(last_iteration(dir + "/run/p0/metrics.jsonl") == 120);
+  CHECK(last_iteration(dir + "/run/p1/metrics.jsonl") == 120);
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 2);
+  CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.65);
+  const auto acc = live_accuracies(summary);
+  REQUIRE(acc.size() == 2);
+  CHECK(acc[0] == acc[1]);
+}
+
+TEST_CASE("ar-sgd cluster: Ctrl-C stops every node at the same iteration",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_ar_sgd_stop");
+  const auto config = cluster_config(dir, 2, 1, 100000);
+  const std::vector<std::string> ar{"--set", "algorithm.name=ar-sgd"};
+  auto p0 = start_node(config, "p0", dir, {}, ar);
+  auto p1 = start_node(config, "p1", dir, {}, ar);
+  REQUIRE(wait_iteration(dir + "/run/p1/metrics.jsonl", 15, std::chrono::seconds(120), p1.get()));
+  p1->send_signal(SIGINT);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(60)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(30)));
+  INFO(p0->output() << p1->output());
+  CHECK(p0->exit_code() == 0);
+  CHECK(p1->exit_code() == 128 + SIGINT);
+  CHECK(last_iteration(dir + "/run/p0/metrics.jsonl") ==
+        last_iteration(dir + "/run/p1/metrics.jsonl"));
+  const auto summary = read_text(dir + "/run/summary.json");
+  const auto acc = live_accuracies(summary);
+  REQUIRE(acc.size() == 2);
+  CHECK(acc[0] == acc[1]);
+}
+#endif
