@@ -148,6 +148,20 @@ bool start(host_ptr self) {
   return true;
 }
 
+/// Every process joined: this process's nodes start training.
+void begin_training(host_ptr self) {
+  auto& s = self->state;
+  if (s.phase != host_phase::joining) return;
+  s.phase = host_phase::training;
+  s.start_time = clock_seconds(self);
+  core::log(core::log_level::info, "cluster", "every process joined: training",
+            {.process = my_name(s)});
+  for (const auto& node : s.nodes) {
+    self->send(node.worker, start_atom::value, node.compute, node.sender);
+  }
+  self->delayed_send(self, progress_every, tick_atom::value);
+}
+
 void print_progress(host_ptr self) {
   auto& s = self->state;
   if (!s.setup.cfg.output.progress) return;
@@ -282,20 +296,21 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
         auto& st = self->state;
         st.finished = self->make_response_promise();
         st.bridge = bridge;
-        (void)start(self);
+        if (start(self)) {
+          st.nodes_spawned = true;
+          if (st.joined_early) begin_training(self);
+        }
         return st.finished;
       },
       [=](joined_atom) {
         auto& st = self->state;
-        if (st.phase != host_phase::joining) return;
-        st.phase = host_phase::training;
-        st.start_time = clock_seconds(self);
-        core::log(core::log_level::info, "cluster", "every process joined: training",
-                  {.process = my_name(st)});
-        for (const auto& node : st.nodes) {
-          self->send(node.worker, start_atom::value, node.compute, node.sender);
+        if (!st.nodes_spawned) {
+          // Before start_atom: nothing to start yet (a CI run hung here,
+          // with the nodes spawned after this message and never started).
+          st.joined_early = true;
+          return;
         }
-        self->delayed_send(self, progress_every, tick_atom::value);
+        begin_training(self);
       },
       [=](report_atom, const iteration_report& r) { on_report(self, r); },
       [=](done_atom, int id) {

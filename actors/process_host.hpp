@@ -88,6 +88,12 @@ struct process_host_state {
   std::shared_ptr<const std::vector<float>> initial_x;
   std::int64_t per_epoch = 1;
   host_phase phase = host_phase::joining;
+  /// start() has spawned this process's nodes.
+  bool nodes_spawned = false;
+  /// The bridge said every process joined before start_atom came (the
+  /// bridge is spawned, and may connect, before the host is started): the
+  /// nodes are started as soon as they exist.
+  bool joined_early = false;
   double done_at = -1.0;  ///< clock seconds when this process's nodes were done
   double start_time = 0.0;
   double last_progress = 0.0;
