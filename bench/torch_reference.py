@@ -13,13 +13,16 @@ in sgp's CUDA backend.
 
 With --sgp PATH it also runs sgp's benchmark program (bench/sgp_bench_train
 or any program printing "X ms/step") with the same arguments and prints both
-timings and the ratio, from the same machine and the same call.
+timings and the ratio, from the same machine and the same call. With
+--repeat N, N timing windows follow one warm-up (one compilation) in the
+same process, and the median is reported.
 
   python3 bench/torch_reference.py --model cnn --batch 128 --sgp build/bench/sgp_bench_train
 """
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -91,14 +94,19 @@ def time_torch(args):
 
     for i in range(args.warmup):
         step(i)
-    torch.cuda.synchronize()
-    start = time.perf_counter()
-    for i in range(args.steps):
-        loss = step(i)
-        if args.item:
-            loss.item()
-    torch.cuda.synchronize()
-    ms = (time.perf_counter() - start) * 1000.0 / args.steps
+    windows = []
+    for _ in range(args.repeat):
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        for i in range(args.steps):
+            loss = step(i)
+            if args.item:
+                loss.item()
+        torch.cuda.synchronize()
+        windows.append((time.perf_counter() - start) * 1000.0 / args.steps)
+    ms = statistics.median(windows)
+    if args.repeat > 1:
+        print("torch windows (ms/step): " + ", ".join(f"{w:.4f}" for w in windows))
     if args.profile:
         profile_steps(step, args, ms)
     return ms
@@ -134,6 +142,9 @@ def main():
     ap.add_argument("--dtype", default="fp32")
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="time this many windows of --steps steps after one warm-up (and one "
+                         "compilation) and report their median")
     ap.add_argument("--item", action="store_true",
                     help="read the loss on the host every step (as sgp's forward_backward does)")
     ap.add_argument("--compile", action="store_true", help="time torch.compile instead of eager")
