@@ -6,6 +6,7 @@
 #include "actors/compute_actor.hpp"
 #include "actors/sender_actor.hpp"
 #include "core/log.hpp"
+#include "gpu/backend_factory.hpp"
 #include "gpu/device_allreduce.hpp"
 
 namespace sgp::actors {
@@ -31,6 +32,13 @@ core::result<std::shared_ptr<runtime::compute_engine>> node_host::make_engine(in
 }
 
 core::result<engine_list> node_host::make_engines() const {
+  // Pushes between this process's GPUs are copied peer to peer
+  // (gpu/cuda/device_mass_space.cpp): enabled once, before any node runs.
+  std::vector<int> used;  // only the GPUs the nodes use: access makes a context on each
+  for (std::size_t i = 0; i < nodes_.size(); ++i) used.push_back(devices_[i % devices_.size()]);
+  auto peers = gpu::enable_peer_access(compute_.backend, std::move(used));
+  if (!peers.ok()) return peers.err();
+  if (!peers.value().empty()) core::log(core::log_level::info, "gpu", peers.value());
   engine_list engines(nodes_.size());
   for (std::size_t i = 0; i < engines.size(); ++i) {
     auto made = make_engine(static_cast<int>(i));

@@ -18,6 +18,7 @@
 #include "core/log.hpp"
 #include "core/metrics_lines.hpp"
 #include "core/rng.hpp"
+#include "gpu/backend_factory.hpp"
 #include "runtime/group_plan.hpp"
 #include "runtime/run_limits.hpp"
 
@@ -73,6 +74,15 @@ core::status spawn_nodes(host_ptr self) {
     self->monitor(s.reducer);
     self->monitor(s.allreduce);
   }
+  // Pushes between this process's GPUs are copied peer to peer (only the
+  // GPUs its nodes use: enabling access makes a context on each).
+  std::vector<int> used;
+  for (std::size_t i = 0, local = 0; i < s.n && !devices.empty(); ++i) {
+    if (s.setup.node_process[i] == s.setup.process) used.push_back(devices[local++ % devices.size()]);
+  }
+  auto peers = gpu::enable_peer_access(compute.backend, used);
+  if (!peers.ok()) return peers.err();
+  if (!peers.value().empty()) core::log(core::log_level::info, "gpu", peers.value());
   std::size_t k = 0;
   for (std::size_t i = 0; i < s.n; ++i) {
     if (s.setup.node_process[i] != s.setup.process) continue;

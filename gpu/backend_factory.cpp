@@ -2,6 +2,8 @@
 // backends, and the model names every backend builds.
 #include "gpu/backend_factory.hpp"
 
+#include <algorithm>
+
 #include "gpu/cpu/cpu_backend.hpp"
 #include "gpu/device_allreduce.hpp"
 #ifdef SGP_HAVE_CUDA
@@ -9,6 +11,7 @@
 
 #include "gpu/cuda/cuda_backend.hpp"
 #include "gpu/cuda/cudnn_find.hpp"
+#include "gpu/cuda/peer_access.hpp"
 #endif
 #ifdef SGP_HAVE_NCCL
 #include "gpu/cuda/nccl_allreduce.hpp"
@@ -47,6 +50,32 @@ void set_reproducible_convolutions(bool on) {
   cuda::reproducible_convolutions().store(on);
 #else
   (void)on;
+#endif
+}
+
+core::result<std::string> enable_peer_access(const std::string& backend,
+                                             std::vector<int> devices) {
+  std::sort(devices.begin(), devices.end());
+  devices.erase(std::unique(devices.begin(), devices.end()), devices.end());
+  if (backend != "cuda" || devices.size() < 2) return std::string{};
+#ifdef SGP_HAVE_CUDA
+  auto made = cuda::enable_peer_access(devices);
+  if (!made.ok()) return made.err();
+  const auto& peers = made.value();
+  std::string with;
+  std::string without;
+  for (const int a : devices) {
+    for (const int b : devices) {
+      if (a == b) continue;
+      auto& list = peers.can_access(a, b) ? with : without;
+      list += (list.empty() ? "" : ", ") + std::to_string(a) + "->" + std::to_string(b);
+    }
+  }
+  return "peer access between GPUs: " + (with.empty() ? std::string("none") : with) +
+         (without.empty() ? std::string{}
+                          : "; without (copies staged through host memory): " + without);
+#else
+  return core::make_error("backend 'cuda' is not built in this binary");
 #endif
 }
 

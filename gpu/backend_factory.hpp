@@ -27,6 +27,15 @@ core::result<std::unique_ptr<backend>> make_backend(const std::string& name, int
 /// No effect without CUDA.
 void set_reproducible_convolutions(bool on);
 
+/// For the "cuda" backend with more than one distinct GPU in `devices`:
+/// enables peer access between every ordered pair the devices allow
+/// (process-wide, idempotent), so that a push copied from another GPU
+/// (cudaMemcpyPeerAsync) goes over NVLink or PCIe directly instead of being
+/// staged through host memory by the driver. Returns a line for the log
+/// that names the pairs with and without access; empty for other backends
+/// or a single GPU. An error names the device CUDA refused.
+core::result<std::string> enable_peer_access(const std::string& backend, std::vector<int> devices);
+
 /// Opens (true) or closes (false) the region a profiler attached with
 /// "profile from start off" records (ncu --profile-from-start off): the
 /// timed steps of a benchmark, not its warm-up and algorithm search. No
