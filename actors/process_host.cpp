@@ -78,7 +78,8 @@ core::status spawn_nodes(host_ptr self) {
   // GPUs its nodes use: enabling access makes a context on each).
   std::vector<int> used;
   for (std::size_t i = 0, local = 0; i < s.n && !devices.empty(); ++i) {
-    if (s.setup.node_process[i] == s.setup.process) used.push_back(devices[local++ % devices.size()]);
+    if (s.setup.node_process[i] == s.setup.process)
+      used.push_back(devices[local++ % devices.size()]);
   }
   auto peers = gpu::enable_peer_access(compute.backend, used);
   if (!peers.ok()) return peers.err();

@@ -19,4 +19,11 @@ void gather_batch(const dataset& d, std::span<const std::size_t> indices, float*
   }
 }
 
+void gather_labels(const dataset& d, std::span<const std::size_t> indices, std::int32_t* labels) {
+  for (std::size_t i = 0; i < indices.size(); ++i) {
+    SGP_ASSERT(indices[i] < d.size());
+    labels[i] = d.labels[indices[i]];
+  }
+}
+
 }  // namespace sgp::data

@@ -17,4 +17,7 @@ namespace sgp::data {
 void gather_batch(const dataset& d, std::span<const std::size_t> indices, float* images,
                   std::int32_t* labels);
 
+/// The labels alone (the images gathered elsewhere: on a GPU that holds them).
+void gather_labels(const dataset& d, std::span<const std::size_t> indices, std::int32_t* labels);
+
 }  // namespace sgp::data

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/assert.hpp"
 #include "core/mass_space.hpp"
 #include "core/result.hpp"
 
@@ -165,6 +166,13 @@ class model {
   float pending_loss_ = 0.0f;  ///< the default begin/end_forward_backward
 };
 
+/// A dataset's images held in a backend's memory (backend::resident_images),
+/// so that a batch is gathered there instead of on the host.
+class resident_images {
+ public:
+  virtual ~resident_images() = default;
+};
+
 /// A compute backend: allocates buffers, builds models, runs the flat-buffer
 /// kernels of the optimizer and of push-sum.
 class backend {
@@ -179,6 +187,29 @@ class backend {
   /// Copies between host memory and a buffer (sizes must match).
   virtual void upload(std::span<const float> host, buffer& dst) = 0;
   virtual void download(const buffer& src, std::span<float> host) = 0;
+
+  /// `images` (samples of `sample_elements` floats each) copied once into
+  /// this backend's memory, so that gather_images can build batches there:
+  /// a GPU then copies no batch from the host per step. Shared by the
+  /// backends of one device that ask for the same images. nullptr where
+  /// batches stay on the host: the CPU, or a set that would take more than
+  /// a quarter of the GPU's free memory.
+  virtual std::shared_ptr<const resident_images> make_resident_images(std::span<const float> images,
+                                                                      std::size_t sample_elements) {
+    (void)images;
+    (void)sample_elements;
+    return nullptr;
+  }
+  /// dst's first indices.size() samples = the samples `indices` of `set`
+  /// (which this backend's make_resident_images made), queued in order with
+  /// this backend's other work: data::gather_batch in backend memory.
+  virtual void gather_images(const resident_images& set, std::span<const std::size_t> indices,
+                             buffer& dst) {
+    (void)set;
+    (void)indices;
+    (void)dst;
+    SGP_ASSERT(false && "gather_images on a backend without resident images");
+  }
 
   /// Builds a model by name ("mlp", "cnn") for `input` samples and `classes`
   /// outputs and batches of at most `max_batch`. Unknown names are an error.

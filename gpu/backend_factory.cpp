@@ -53,8 +53,7 @@ void set_reproducible_convolutions(bool on) {
 #endif
 }
 
-core::result<std::string> enable_peer_access(const std::string& backend,
-                                             std::vector<int> devices) {
+core::result<std::string> enable_peer_access(const std::string& backend, std::vector<int> devices) {
   std::sort(devices.begin(), devices.end());
   devices.erase(std::unique(devices.begin(), devices.end()), devices.end());
   if (backend != "cuda" || devices.size() < 2) return std::string{};

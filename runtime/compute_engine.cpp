@@ -35,8 +35,13 @@ core::result<std::unique_ptr<compute_engine>> compute_engine::create(
   e->delta_ = e->backend_->allocate(n);
   e->grads_ = e->backend_->allocate(n);
   e->momentum_ = e->backend_->allocate(n);
+  const std::size_t batch_elements = static_cast<std::size_t>(setup.batch_size) * shape.elements();
+  if (setup.resident_images) {
+    e->resident_ = e->backend_->make_resident_images(e->train_->images, shape.elements());
+  }
+  if (e->resident_) e->device_images_ = e->backend_->allocate(batch_elements);
   for (auto* slot : {&e->slots_[0], &e->slots_[1], &e->spare_}) {
-    slot->images.resize(static_cast<std::size_t>(setup.batch_size) * shape.elements());
+    if (!e->resident_) slot->images.resize(batch_elements);
     slot->labels.resize(static_cast<std::size_t>(setup.batch_size));
   }
   return e;
@@ -59,7 +64,15 @@ void compute_engine::fill(std::uint64_t iteration, host_slot& slot) {
   const auto batch = static_cast<std::size_t>(setup_.batch_size);
   const std::size_t first = std::min(b * batch, order_.size());
   const std::size_t n = std::min(batch, order_.size() - first);
-  data::gather_batch(*train_, {order_.data() + first, n}, slot.images.data(), slot.labels.data());
+  const std::span<const std::size_t> indices{order_.data() + first, n};
+  if (resident_) {
+    // Queued after the step that read the buffer last (one stream).
+    backend_->gather_images(*resident_, indices, device_images_);
+    data::gather_labels(*train_, indices, slot.labels.data());
+    slot.device_images = device_images_.data();
+  } else {
+    data::gather_batch(*train_, indices, slot.images.data(), slot.labels.data());
+  }
   slot.size = static_cast<int>(n);
 }
 

@@ -39,6 +39,10 @@ struct compute_setup {
   /// Batch of a model of its own for evaluations; 0: evaluations run on the
   /// training model, in batches of batch_size.
   int eval_batch_size = 0;
+  /// Hold the training images in the backend's memory when it can
+  /// (gpu::backend::make_resident_images: a GPU with room for them) and
+  /// gather batches there; false: always gather on the host.
+  bool resident_images = true;
   int node = 0;
   int nodes = 1;
   std::uint64_t seed = 1;
@@ -58,6 +62,9 @@ class compute_engine {
   [[nodiscard]] std::int64_t iterations_per_epoch() const { return per_epoch_; }
   [[nodiscard]] gpu::model& model() { return *model_; }
   [[nodiscard]] gpu::backend& backend() { return *backend_; }
+  /// Whether batches are gathered from images in backend memory
+  /// (compute_setup::resident_images and a backend with room for them).
+  [[nodiscard]] bool resident_images() const { return resident_ != nullptr; }
 
   /// The initial parameters (same seed on every node: same start).
   [[nodiscard]] std::vector<float> initial_parameters();
@@ -143,13 +150,23 @@ class compute_engine {
     std::vector<float> images;
     std::vector<std::int32_t> labels;
     int size = 0;
-    [[nodiscard]] gpu::host_batch view() const { return {images.data(), labels.data(), size}; }
+    /// The batch's images in backend memory (resident images), else null.
+    const float* device_images = nullptr;
+    [[nodiscard]] gpu::host_batch view() const {
+      return {device_images != nullptr ? device_images : images.data(), labels.data(), size};
+    }
   };
   /// Gathers the batch of `iteration` into `slot`.
   void fill(std::uint64_t iteration, host_slot& slot);
   /// Two slots alternate: the batch of step k and the one of step k+1,
   /// announced to the model (prefetch) before step k runs. A step that was
   /// not announced (a revived node jumps iterations) uses the spare.
+  /// The training images in backend memory (null: batches come from the
+  /// host), and where a batch is gathered from them. All of it is queued on
+  /// the backend's one stream, so step k has read this buffer before step
+  /// k+1's batch is gathered into it.
+  std::shared_ptr<const gpu::resident_images> resident_;
+  gpu::buffer device_images_;
   host_slot slots_[2];
   host_slot spare_;
   std::int64_t prefetched_iteration_ = -1;

@@ -11,8 +11,10 @@
 #include "gpu/cuda/device_context.hpp"
 #include "gpu/cuda/device_mass_space.hpp"
 #include "gpu/cuda/flat_kernels.hpp"
+#include "gpu/cuda/gather_kernels.hpp"
 #include "gpu/cuda/model_zoo.hpp"
 #include "gpu/cuda/network.hpp"
+#include "gpu/cuda/resident_images.hpp"
 #include "gpu/cuda/stream.hpp"
 
 namespace sgp::gpu::cuda {
@@ -112,6 +114,21 @@ class cuda_backend : public backend {
     SGP_ASSERT(w > 0.0);
     const device_guard guard(dc_->device());
     launch_mix_debias(x.data(), share.data(), x.size(), w, z.data(), dc_->stream());
+  }
+
+  std::shared_ptr<const resident_images> make_resident_images(
+      std::span<const float> images, std::size_t sample_elements) override {
+    return resident_images_on(images, sample_elements, dc_->device());
+  }
+
+  void gather_images(const resident_images& set, std::span<const std::size_t> indices,
+                     buffer& dst) override {
+    const auto* held = dynamic_cast<const device_resident_images*>(&set);
+    SGP_ASSERT(held != nullptr && held->device() == dc_->device());
+    SGP_ASSERT(indices.size() * held->sample_elements() <= dst.size());
+    const device_guard guard(dc_->device());
+    launch_gather_rows(held->data(), held->samples(), held->sample_elements(), indices, dst.data(),
+                       dc_->stream());
   }
 
   /// The GPU and stream (for cuda_placement_of).

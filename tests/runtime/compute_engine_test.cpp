@@ -1,13 +1,17 @@
 // The compute engine on the CPU backend: the in-place step is the delta
-// step, and its evaluations leave the engine's state as they found it.
+// step, and its evaluations leave the engine's state as they found it. On a
+// GPU: batches gathered from resident images equal batches from the host.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <memory>
+#include <tuple>
 #include <vector>
 
 #include "data/synthetic.hpp"
+#include "gpu/backend_factory.hpp"
 #include "runtime/compute_engine.hpp"
+#include "tests/skip.hpp"
 
 namespace {
 
@@ -110,4 +114,42 @@ TEST_CASE("an evaluation model of its own scores as the training model does", "[
   // Every one of the 70 samples counted, the short last batch too.
   const double correct = a.accuracy * 70.0;
   REQUIRE(correct == Approx(std::round(correct)));
+}
+
+TEST_CASE("on a GPU, batches gathered from resident images give the steps host batches give",
+          "[runtime][gpu]") {
+  if (!sgp::gpu::make_backend("cuda", 0, 0).ok()) SGP_SKIP("no usable CUDA backend");
+  // 1x8x8 samples take the vector kernel, the mlp's 1x7x5 the scalar one;
+  // 96 samples in batches of 40: the epoch's last batch is short.
+  for (const auto& [model, height, width] : {std::tuple{"cnn-bn", 8, 8}, std::tuple{"mlp", 7, 5}}) {
+    auto train = std::make_shared<const sgp::data::dataset>(
+        sgp::data::make_synthetic(96, 1, height, width, 4, 5));
+    compute_setup setup;
+    setup.backend = "cuda";
+    setup.model = model;
+    setup.batch_size = 40;
+    setup.reproducible_convolutions = true;  // the same algorithms in both engines
+    setup.sgd = {0.9f, true, 1e-4f, false};
+    auto made_resident = compute_engine::create(setup, train);
+    setup.resident_images = false;
+    auto made_host = compute_engine::create(setup, train);
+    REQUIRE(made_resident.ok());
+    REQUIRE(made_host.ok());
+    auto& resident = *made_resident.value();
+    auto& host = *made_host.value();
+    REQUIRE(resident.resident_images());
+    REQUIRE_FALSE(host.resident_images());
+    REQUIRE(resident.initial_parameters() == host.initial_parameters());
+    // Iterations 0..6 cross two epochs (3 batches each); 9 jumps ahead, as a
+    // revived node does (no prefetched batch).
+    for (const std::uint64_t it : {0, 1, 2, 3, 4, 5, 6, 9}) {
+      INFO(model << " iteration " << it);
+      REQUIRE(resident.gradient(it) == host.gradient(it));
+      REQUIRE(resident.last_batch_size() == host.last_batch_size());
+      REQUIRE(resident.gradient_copy() == host.gradient_copy());
+      resident.step(it);
+      host.step(it);
+      REQUIRE(host_z(resident) == host_z(host));
+    }
+  }
 }
