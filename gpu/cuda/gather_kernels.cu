@@ -19,8 +19,8 @@ struct row_indices {
 /// Block row y copies row `rows.index[y]` of src to row y of dst, in
 /// units of T (float4 when a row is a multiple of 4 floats: 16-byte aligned).
 template <class T>
-__global__ void gather_rows_kernel(const T* __restrict__ src, T* __restrict__ dst,
-                                   std::size_t row, row_indices rows) {
+__global__ void gather_rows_kernel(const T* __restrict__ src, T* __restrict__ dst, std::size_t row,
+                                   row_indices rows) {
   const T* from = src + static_cast<std::size_t>(rows.index[blockIdx.y]) * row;
   T* to = dst + static_cast<std::size_t>(blockIdx.y) * row;
   for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < row;
