@@ -108,7 +108,7 @@ core::result<algorithm_spec> spec_of(const std::string& token) {
   if (!kind || *kind == config::algorithm_kind::none) {
     return core::error{"--algorithms: unknown algorithm '" + out.name +
                        "' (expected ar-sgd, sgp, osgp or d-psgd, optionally with :bounded or "
-                       ":reference and :x or :z, e.g. osgp:reference:x)"};
+                       ":reference, :x or :z, and :bf16, e.g. osgp:reference:x)"};
   }
   for (std::size_t at = token.find(':'); at != std::string::npos;) {
     const std::size_t next = token.find(':', at + 1);
@@ -118,9 +118,11 @@ core::result<algorithm_spec> spec_of(const std::string& token) {
       out.settings.push_back("algorithm.osgp_variant=" + part);
     } else if (config::from_name<config::step_space>(part)) {
       out.settings.push_back("algorithm.step_space=" + part);
+    } else if (part == "bf16") {
+      out.settings.push_back("algorithm.compression=bf16");
     } else {
       return core::error{"--algorithms: '" + token + "': unknown option '" + part +
-                         "' (expected bounded, reference, x or z)"};
+                         "' (expected bounded, reference, x, z or bf16)"};
     }
   }
   return out;
@@ -167,7 +169,7 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
   }
   auto backend = gpu::make_backend(opt.backend, 1);
   if (!backend.ok()) {
-    std::fprintf(stderr, "bench comm-bound: %s\n", backend.err().message.c_str());
+    std::fprintf(stderr, "sgp: error: bench comm-bound: %s\n", backend.err().message.c_str());
     return 1;
   }
   auto model =
@@ -179,13 +181,14 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
        {model.ok() ? nullptr : &model.err(), bw.ok() ? nullptr : &bw.err(),
         lat.ok() ? nullptr : &lat.err(), algorithms.ok() ? nullptr : &algorithms.err()}) {
     if (e != nullptr) {
-      std::fprintf(stderr, "bench comm-bound: %s\n", e->message.c_str());
+      std::fprintf(stderr, "sgp: error: bench comm-bound: %s\n", e->message.c_str());
       return 1;
     }
   }
   if (opt.repeat < 1 || opt.iterations < 1 || opt.nodes < 1) {
-    std::fprintf(stderr,
-                 "bench comm-bound: --repeat, --iterations and --nodes must be at least 1\n");
+    std::fprintf(
+        stderr,
+        "sgp: error: bench comm-bound: --repeat, --iterations and --nodes must be at least 1\n");
     return 1;
   }
   const double params = static_cast<double>((*model)->layout().total);
@@ -236,16 +239,18 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
       const std::string& a = spec.token;
       auto s = run_one(opt, spec);
       if (!s.ok()) {
-        std::fprintf(stderr, "bench comm-bound: %s: %s\n", a.c_str(), s.err().message.c_str());
+        std::fprintf(stderr, "sgp: error: bench comm-bound: %s: %s\n", a.c_str(),
+                     s.err().message.c_str());
         return 1;
       }
       if (a == "none") {
         base = *s;
         if (base.seconds_per_iteration <= 0.0 || base.seconds_per_iteration_whole <= 0.0 ||
             base.seconds_per_iteration_mean <= 0.0) {
-          std::fprintf(stderr,
-                       "bench comm-bound: compute-only measured no time per iteration (the run "
-                       "is too short to time: raise --iterations)\n");
+          std::fprintf(
+              stderr,
+              "sgp: error: bench comm-bound: compute-only measured no time per iteration (the run "
+              "is too short to time: raise --iterations)\n");
           return 1;
         }
       }

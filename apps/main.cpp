@@ -216,7 +216,7 @@ int main(int argc, char** argv) {
   comm_bound->add_option("--repeat", cb.repeat, "interleaved rounds; medians are reported");
   comm_bound->add_option("--algorithms", cb.algorithms,
                          "comma-separated, timed besides compute-only (ar-sgd,sgp,osgp,d-psgd; "
-                         "a variant: osgp:reference:x, sgp:z)");
+                         "a variant: osgp:reference:x, sgp:z, osgp:bf16 for bf16 pushes)");
   sgp::apps::bench_mix_options bm;
   CLI::App* bench_mix =
       bench->add_subcommand("mix", "push-sum mix_debias bandwidth vs a device copy");

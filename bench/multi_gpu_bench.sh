@@ -26,10 +26,13 @@ for bw in 100000Gbit 10Gbit; do
     # One node has no links: its 10 Gbit/s run would repeat the first.
     [ "$bw" = 10Gbit ] && [ "$g" -eq 1 ] && continue
     devices=$(seq -s, 0 $((g - 1)))
+    # Over slow links also osgp with bf16 pushes (half the bytes).
+    algorithms=sgp,osgp,ar-sgd
+    [ "$bw" = 10Gbit ] && algorithms=sgp,osgp,osgp:bf16,ar-sgd
     echo "== sgp $model, $g node(s) on GPUs [$devices], links $bw"
     timeout 400 $sgp bench comm-bound --backend cuda --model "$model" --batch 256 --nodes "$g" \
       --devices "$devices" --bandwidth $bw --latency 0ms --iterations "${ITERATIONS:-60}" \
-      --algorithms sgp,osgp,ar-sgd >"$out/sgp_${bw}_$g.log" 2>&1
+      --algorithms "$algorithms" >"$out/sgp_${bw}_$g.log" 2>&1
     echo "rc=$?"
     grep -E "ms/iteration|ar-sgd vs osgp|error" "$out/sgp_${bw}_$g.log"
   done

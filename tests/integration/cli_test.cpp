@@ -133,3 +133,19 @@ TEST_CASE("bench mix runs where there is no GPU, bench train as the README shows
   CHECK_THAT(bf16.output, Catch::StartsWith("sgp: error: bench train: --dtype bf16 is not "
                                             "implemented for --model cnn"));
 }
+
+TEST_CASE("bench comm-bound times a variant with bf16 pushes and refuses an unknown option",
+          "[integration]") {
+  // osgp:bf16 sets algorithm.compression = "bf16" (2 bytes a parameter on
+  // the emulated wire); its row is labelled as given.
+  const auto r = run_sgp(
+      "bench comm-bound --nodes 2 --iterations 3 --algorithms osgp,osgp:bf16 --bandwidth 1Gbit");
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(std::regex_search(r.output, std::regex("\\nosgp:bf16 +[0-9.]+ ms/iteration")));
+  const auto bad = run_sgp("bench comm-bound --algorithms osgp:bf17");
+  INFO(bad.output);
+  CHECK(bad.exit_code != 0);
+  CHECK_THAT(bad.output, Catch::StartsWith("sgp: error: ") && Catch::Contains("'bf17'") &&
+                             Catch::Contains("bf16"));
+}
