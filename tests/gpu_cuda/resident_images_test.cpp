@@ -2,6 +2,8 @@
 // (data::gather_batch, the CPU twin): bit for bit, with the float4 and the
 // scalar kernel, batches past one launch's 512 indices, repeated indices;
 // and one copy per GPU shared by its backends.
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <memory>
 #include <vector>
@@ -72,10 +74,14 @@ TEST_CASE(
   std::size_t free_bytes = 0;
   std::size_t total_bytes = 0;
   REQUIRE(cudaMemGetInfo(&free_bytes, &total_bytes) == cudaSuccess);
-  const std::size_t floats = free_bytes / 4 / sizeof(float) + 1024;
-  // Not touched by the check, so no host memory is committed for it.
-  std::unique_ptr<float[]> huge(new float[floats]);
-  REQUIRE(a->make_resident_images({huge.get(), floats}, 1024) == nullptr);
+  const std::size_t floats = (free_bytes / 4 / sizeof(float) / 1024 + 1) * 1024;
+  // Address space only (never touched: the check refuses before copying).
+  void* huge = ::mmap(nullptr, floats * sizeof(float), PROT_READ,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  REQUIRE(huge != MAP_FAILED);
+  const auto refused = a->make_resident_images({static_cast<const float*>(huge), floats}, 1024);
+  ::munmap(huge, floats * sizeof(float));
+  REQUIRE(refused == nullptr);
   ::setenv("SGP_RESIDENT_DATA", "0", 1);
   const auto off = a->make_resident_images(other.images, other.sample_elements());
   ::unsetenv("SGP_RESIDENT_DATA");
