@@ -35,7 +35,9 @@ core::result<engine_list> node_host::make_engines() const {
   // Pushes between this process's GPUs are copied peer to peer
   // (gpu/cuda/device_mass_space.cpp): enabled once, before any node runs.
   std::vector<int> used;  // only the GPUs the nodes use: access makes a context on each
-  for (std::size_t i = 0; i < nodes_.size(); ++i) used.push_back(devices_[i % devices_.size()]);
+  for (std::size_t i = 0; i < nodes_.size() && !devices_.empty(); ++i) {
+    used.push_back(devices_[i % devices_.size()]);
+  }
   auto peers = gpu::enable_peer_access(compute_.backend, std::move(used));
   if (!peers.ok()) return peers.err();
   if (!peers.value().empty()) core::log(core::log_level::info, "gpu", peers.value());
