@@ -26,22 +26,8 @@ namespace {
 
 constexpr auto progress_every = std::chrono::seconds(2);
 
-/// Wall-clock seconds since the epoch (comparable across processes of a host).
-double unix_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 const std::string& my_name(const process_host_state& s) {
   return s.setup.names[s.setup.process];
-}
-
-bool write_metrics_line(host_ptr self, const std::string& line) {
-  auto& s = self->state;
-  if (auto st = s.metrics.line(line); !st.ok()) {
-    abort_cluster(self, st.err().message);
-    return false;
-  }
-  return true;
 }
 
 core::status spawn_nodes(host_ptr self) {
@@ -148,7 +134,21 @@ bool start(host_ptr self) {
   return true;
 }
 
-/// Every process joined: this process's nodes start training.
+}  // namespace
+
+double unix_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool write_metrics_line(host_ptr self, const std::string& line) {
+  auto& s = self->state;
+  if (auto st = s.metrics.line(line); !st.ok()) {
+    abort_cluster(self, st.err().message);
+    return false;
+  }
+  return true;
+}
+
 void begin_training(host_ptr self) {
   auto& s = self->state;
   if (s.phase != host_phase::joining) return;
@@ -161,6 +161,8 @@ void begin_training(host_ptr self) {
   }
   self->delayed_send(self, progress_every, tick_atom::value);
 }
+
+namespace {
 
 void print_progress(host_ptr self) {
   auto& s = self->state;
@@ -298,20 +300,21 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
         st.bridge = bridge;
         if (start(self)) {
           st.nodes_spawned = true;
-          if (st.joined_early) begin_training(self);
+          maybe_begin_training(self);
         }
         return st.finished;
       },
       [=](joined_atom) {
-        auto& st = self->state;
-        if (!st.nodes_spawned) {
-          // Before start_atom: nothing to start yet (a CI run hung here,
-          // with the nodes spawned after this message and never started).
-          st.joined_early = true;
-          return;
-        }
-        begin_training(self);
+        // Possibly before start_atom: nothing to start yet then (a CI run
+        // hung here, with the nodes spawned after this message and never
+        // started); maybe_begin_training waits for both.
+        self->state.joined = true;
+        maybe_begin_training(self);
       },
+      [=](back_atom, std::uint32_t process, std::uint64_t incarnation) {
+        on_back(self, process, incarnation);
+      },
+      [=](rejoining_atom, std::uint32_t peer) { on_rejoining(self, peer); },
       [=](report_atom, const iteration_report& r) { on_report(self, r); },
       [=](done_atom, int id) {
         auto& st = self->state;

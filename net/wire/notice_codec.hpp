@@ -31,6 +31,7 @@ enum class notice_topic : std::uint32_t {
   stop = 9,      ///< stop training now (a signal): every process pauses, the end follows
   command = 10,  ///< a console command for every process (text: the line, as typed)
   store = 11,    ///< a rendezvous entry, or a request for one (net/rendezvous_store.hpp)
+  welcome = 12,  ///< (to a readmitted process) the view and iteration (core/process_rejoin.hpp)
 };
 
 struct notice {

@@ -34,8 +34,7 @@ TEST_CASE("a readmitted process's nodes are live again as its new incarnation", 
   CHECK(view.incarnation == std::vector<std::uint64_t>{0, 0, 0, 0, 987654321, 987654321});
 }
 
-TEST_CASE("a welcome round-trips through notice values and refuses what does not fit",
-          "[core]") {
+TEST_CASE("a welcome round-trips through notice values and refuses what does not fit", "[core]") {
   welcome w;
   w.incarnation = 1'764'500'000'123'456ULL;  // microseconds since the epoch
   w.iteration = 57;
