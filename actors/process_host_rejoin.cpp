@@ -96,8 +96,8 @@ void on_back(host_ptr self, std::uint32_t process, std::uint64_t incarnation) {
   if (s.phase != host_phase::training || s.process_live[process] ||
       incarnation >= core::max_exact_double) {
     core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
-               "process %s is back (incarnation %llu), but this process's nodes are done: its "
-               "nodes %d..%d stay dead",
+               "process %s is back (incarnation %llu), but this process is not training (its "
+               "nodes are done, or the run ends): its nodes %d..%d stay dead",
                name.c_str(), static_cast<unsigned long long>(incarnation), first, last);
     return;
   }
