@@ -210,9 +210,10 @@ worker_handle::behavior_type worker_actor(worker_handle::stateful_pointer<worker
         send_pushes(self, self->state.node->flush());
       },
       [=](rejoin_atom, const core::membership_view& v, std::uint64_t at_least) {
-        // Its process was restarted and readmitted: whatever this node
-        // held belongs to no one (its old life's mass was accounted by the
-        // survivors), so it starts over empty; mass comes with pushes.
+        // Its process was restarted and readmitted: its old life's mass
+        // was accounted by the survivors when it died, and the fresh start
+        // (x0, w = 1) was never shared, so it starts over empty; mass comes
+        // with its in-neighbours' pushes.
         auto& st = self->state;
         const auto id = st.node->id();
         const std::vector<float> zero(st.node->size(), 0.0f);
