@@ -219,7 +219,9 @@ void on_report(host_ptr self, const iteration_report& r) {
 
 void on_down(host_ptr self, std::uint32_t process, const std::string& why) {
   auto& s = self->state;
-  if (process >= s.process_live.size() || !s.process_live[process]) return;
+  if (process >= s.process_live.size() || !s.process_live[process] ||
+      s.phase == host_phase::finished)
+    return;
   if (s.phase == host_phase::joining) {
     // A cluster starts whole: training without a process that never came
     // would be a different run than the one configured.
@@ -296,8 +298,13 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
   return {
       [=](start_atom, const caf::actor& bridge) -> caf::result<runtime::run_summary> {
         auto& st = self->state;
-        st.finished = self->make_response_promise();
         st.bridge = bridge;
+        if (st.phase == host_phase::finished) {
+          // Ended before it started (refused by a peer's settings, say):
+          // no promise was there to answer then.
+          return caf::make_error(caf::sec::runtime_error, st.ended_before_start);
+        }
+        st.finished = self->make_response_promise();
         if (start(self)) {
           st.nodes_spawned = true;
           maybe_begin_training(self);

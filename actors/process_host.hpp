@@ -106,6 +106,9 @@ struct process_host_state {
   bool rejoining = false;
   std::optional<core::welcome> welcome;  ///< the first welcome received
   bool welcome_applied = false;
+  /// Why the run ended before start_atom came (a peer's different
+  /// settings can arrive first): start_atom is answered with it.
+  std::string ended_before_start;
   double done_at = -1.0;  ///< clock seconds when this process's nodes were done
   double start_time = 0.0;
   double last_progress = 0.0;

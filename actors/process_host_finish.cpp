@@ -269,6 +269,7 @@ void abort_cluster(host_ptr self, const std::string& why) {
   // cluster declares it dead again, as before.
   const bool alone = s.rejoining && s.phase == host_phase::joining;
   if (s.bridge && !alone) send_notice(self, all_processes, notice_topic::abort, why);
+  if (!s.finished.pending()) s.ended_before_start = why;
   stop_nodes(self);
   s.finished.deliver(caf::make_error(caf::sec::runtime_error, why));
 }
@@ -351,6 +352,9 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
     }
     case notice_topic::abort:
       if (n.process == s.setup.process) break;
+      if (!s.finished.pending()) {
+        s.ended_before_start = "process " + s.setup.names[n.process] + " failed: " + n.text;
+      }
       stop_nodes(self);
       s.finished.deliver(caf::make_error(
           caf::sec::runtime_error, "process " + s.setup.names[n.process] + " failed: " + n.text));
