@@ -107,3 +107,42 @@ TEST_CASE("a process killed with SIGKILL and restarted rejoins: all nodes end li
     CHECK(it == iterations);
   }
 }
+
+#ifdef SGP_HAVE_GLOO
+TEST_CASE("ar-sgd cluster: a restarted process stays out, and the survivors say so",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_ar_sgd_restart");
+  const auto config = cluster_config(dir, 3, 1, 200, "", "10s");
+  const std::vector<std::string> ar{"--set", "algorithm.name=ar-sgd"};
+  auto p0 = start_node(config, "p0", dir, {}, ar);
+  auto p1 = start_node(config, "p1", dir, {}, ar);
+  auto p2 = start_node(config, "p2", dir, {}, ar);
+  REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 30, std::chrono::seconds(120), p0.get()));
+  p2->send_signal(SIGKILL);
+  REQUIRE(p2->wait_exit(std::chrono::seconds(10)));
+  REQUIRE(p0->wait_for("process p2 .*: declared dead", std::chrono::seconds(30)));
+  REQUIRE(p1->wait_for("process p2 .*: declared dead", std::chrono::seconds(30)));
+  auto again = std::make_unique<background_process>(
+      std::vector<std::string>{"/usr/bin/env", sgp_binary(), "node", config, "--process", "p2",
+                               "--set", "algorithm.name=ar-sgd"},
+      dir + "/p2-restarted.log");
+  REQUIRE(p0->wait_exit(std::chrono::seconds(180)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(30)));
+  REQUIRE(again->wait_exit(std::chrono::seconds(60)));
+  INFO(p0->output() << p1->output() << again->output());
+  CHECK(p0->exit_code() == 0);
+  CHECK(p1->exit_code() == 0);
+  // Nobody let it in: it stops after its join timeout, alone.
+  CHECK(again->exit_code() != 0);
+  CHECK(again->output().find("did not join within 10 s") != std::string::npos);
+  for (const auto* p : {p0.get(), p1.get()}) {
+    CHECK(std::regex_search(p->output(),
+                            std::regex("process p2 is back \\(incarnation [0-9]+\\), but ar-sgd "
+                                       "does not let a process rejoin: its nodes 2\\.\\.2 stay "
+                                       "dead")));
+  }
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 2);
+}
+#endif
