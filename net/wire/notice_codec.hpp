@@ -8,6 +8,10 @@
 //   8      4     text length in bytes (u32)
 //   12     4     value count (u32)
 //   16     ...   text (UTF-8, e.g. JSON), then count f64 values (finite)
+//
+// A settings notice's values are the incarnations a rejoin needs (the
+// sender's, the receiver's as the sender knows it, whether the sender
+// readmitted it: actors/bridge_actor.hpp).
 #pragma once
 
 #include <cstdint>
