@@ -18,6 +18,11 @@
 namespace sgp::actors {
 namespace {
 
+/// A process is readmitted only this many iterations before the end: its
+/// nodes join at their first push, and in-neighbours that are done push no
+/// more (a node that never got one would never finish).
+constexpr std::uint64_t rejoin_margin = 20;
+
 const std::string& my_name(const process_host_state& s) {
   return s.setup.names[s.setup.process];
 }
@@ -99,6 +104,15 @@ void on_back(host_ptr self, std::uint32_t process, std::uint64_t incarnation) {
                "process %s is back (incarnation %llu), but this process is not training (its "
                "nodes are done, or the run ends): its nodes %d..%d stay dead",
                name.c_str(), static_cast<unsigned long long>(incarnation), first, last);
+    return;
+  }
+  if (const auto at = local_iteration(s); at + rejoin_margin >= s.wsetup.total_iterations) {
+    core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+               "process %s is back (incarnation %llu), but the run is too close to its end "
+               "(iteration %llu of %llu): its nodes %d..%d stay dead",
+               name.c_str(), static_cast<unsigned long long>(incarnation),
+               static_cast<unsigned long long>(at),
+               static_cast<unsigned long long>(s.wsetup.total_iterations), first, last);
     return;
   }
   (void)core::readmit(s.view, s.setup.node_process, process, incarnation);
