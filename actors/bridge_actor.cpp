@@ -46,16 +46,82 @@ bool connected(const net::peer_stats& stats) {
   return stats.connects > stats.disconnects;
 }
 
-/// Declares `process` dead: its edges are forgotten, the host reshapes.
-void declare_dead(self_ptr self, std::uint32_t process, const char* why) {
-  auto& s = self->state;
-  if (s.dead[process]) return;
-  s.dead[process] = true;
+/// Forgets every edge to and from `process`'s nodes.
+void forget_nodes_of(bridge_state& s, std::uint32_t process) {
   for (std::size_t node = 0; node < s.setup.node_process.size(); ++node) {
     if (s.setup.node_process[node] == process && s.edges) {
       s.edges->forget(static_cast<std::uint32_t>(node));
     }
   }
+}
+
+/// This process's settings notice for `peer`: the settings, then [this
+/// process's incarnation, the peer's as known here (0: none), 1 if this
+/// process readmitted that incarnation].
+net::outgoing_frame settings_frame(const bridge_state& s, std::uint32_t peer) {
+  const auto yours = s.lives.of(peer);
+  const bool readmitted = yours != 0 && s.readmitted[peer] == yours;
+  auto frame = std::make_shared<const std::vector<std::uint8_t>>(
+      net::wire::encode_notice({s.setup.process,
+                                net::wire::notice_topic::settings,
+                                s.setup.settings,
+                                {static_cast<double>(s.setup.incarnation),
+                                 static_cast<double>(yours), readmitted ? 1.0 : 0.0}}));
+  return {std::move(frame), nullptr,
+          net::edge_key(net::wire::frame_kind::notice, s.setup.process, peer)};
+}
+
+/// What a settings notice says of the lives of its sender and receiver.
+struct settings_life {
+  std::uint64_t sender = 0;    ///< its incarnation
+  std::uint64_t receiver = 0;  ///< the receiver's, as the sender knows it (0: none)
+  bool readmitted = false;     ///< the sender readmitted the receiver
+};
+
+settings_life life_of(const std::vector<double>& values) {
+  const auto whole = [&](std::size_t k) -> std::uint64_t {
+    if (k >= values.size() || !(values[k] >= 0.0) ||
+        values[k] >= static_cast<double>(core::max_exact_double))
+      return 0;
+    return static_cast<std::uint64_t>(values[k]);
+  };
+  return {whole(0), whole(1), values.size() > 2 && values[2] == 1.0};
+}
+
+/// Addressed to an earlier life of this process (queued while it was down).
+bool stale(const bridge_state& s, const settings_life& life) {
+  return life.receiver != 0 && life.receiver != s.setup.incarnation;
+}
+
+/// A peer readmitted this process: the host waits for its welcome.
+void tell_rejoining(self_ptr self, std::uint32_t peer) {
+  auto& s = self->state;
+  if (s.told_rejoining) return;
+  s.told_rejoining = true;
+  self->send(s.host, rejoining_atom::value, peer);
+}
+
+/// `process` was restarted (a new incarnation): the host may readmit it
+/// if its settings are the same.
+void offer_back(self_ptr self, std::uint32_t process, std::uint64_t incarnation,
+                const std::string& settings) {
+  auto& s = self->state;
+  s.said_back[process] = true;
+  if (settings != s.setup.settings) {
+    core::logf(core::log_level::warn, "cluster", {},
+               "process %s is back as a new incarnation with different settings: it stays out",
+               name_of(s, process).c_str());
+    return;
+  }
+  self->send(s.host, back_atom::value, process, incarnation);
+}
+
+/// Declares `process` dead: its edges are forgotten, the host reshapes.
+void declare_dead(self_ptr self, std::uint32_t process, const char* why) {
+  auto& s = self->state;
+  if (s.dead[process]) return;
+  s.dead[process] = true;
+  forget_nodes_of(s, process);
   core::logf(core::log_level::warn, "cluster", {}, "process %s %s: declared dead",
              name_of(s, process).c_str(), why);
   self->send(s.host, down_atom::value, process, std::string(why));
@@ -79,23 +145,29 @@ void on_tick(self_ptr self) {
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count());
   ++s.heartbeat_seq;
-  // Our settings, every half second while peers may still be joining: a
-  // frame in flight when a connection breaks is lost, and a peer that
-  // never has them never lets this process join.
-  if (s.heartbeat_seq % 5 == 1 && now - s.started < s.setup.join_timeout + 5.0) {
-    const auto settings =
-        std::make_shared<const std::vector<std::uint8_t>>(net::wire::encode_notice(
-            {s.setup.process, net::wire::notice_topic::settings, s.setup.settings, {}}));
+  // Our settings, every half second while peers may still be joining (or
+  // a readmitted peer may not have them yet): a frame in flight when a
+  // connection breaks is lost, and a peer that never has them never lets
+  // this process join.
+  if (s.heartbeat_seq % 5 == 1) {
+    const bool joining = now - s.started < s.setup.join_timeout + 5.0;
     for (std::uint32_t p = 0; p < n; ++p) {
-      if (p != s.setup.process) {
-        deliver(
-            self, p,
-            net::outgoing_frame{settings, nullptr,
-                                net::edge_key(net::wire::frame_kind::notice, s.setup.process, p)});
+      if (p != s.setup.process && (joining || now < s.settings_until[p])) {
+        deliver(self, p, settings_frame(s, p));
       }
     }
   }
   for (std::uint32_t p = 0; p < n; ++p) {
+    if (p != s.setup.process && s.dead[p] && !s.said_back[p] && s.back_heard[p] >= 0.0 &&
+        now - s.back_heard[p] > 2.0) {
+      // Heard for a while without a new incarnation: the same life, after
+      // an outage longer than the timeout. Its mass was accounted as gone.
+      s.said_back[p] = true;
+      core::logf(core::log_level::warn, "cluster", {},
+                 "process %s is back after it was declared dead, as the same incarnation (an "
+                 "outage): its nodes stay dead (a restarted process would rejoin)",
+                 name_of(s, p).c_str());
+    }
     if (p == s.setup.process || s.dead[p]) continue;
     const net::wire::heartbeat hb{s.setup.process, s.heartbeat_seq, ns};
     deliver(self, p,
@@ -174,10 +246,18 @@ std::string setting_value(const std::string& text, const std::string& key) {
 }
 
 /// A peer's settings: the same lets it join; different ones stop the run.
-void check_settings(self_ptr self, std::uint32_t peer, const std::string& theirs) {
+void check_settings(self_ptr self, std::uint32_t peer, const net::wire::notice& n) {
   auto& s = self->state;
+  const auto& theirs = n.text;
+  const auto life = life_of(n.values);
+  if (stale(s, life)) {
+    ++s.stale_settings;
+    return;
+  }
   if (theirs == s.setup.settings) {
     s.verified[peer] = true;
+    (void)s.lives.heard(peer, life.sender);
+    if (life.readmitted) tell_rejoining(self, peer);
     return;
   }
   const auto key = config::first_difference(theirs, s.setup.settings);
@@ -189,19 +269,41 @@ void check_settings(self_ptr self, std::uint32_t peer, const std::string& theirs
                  setting_value(s.setup.settings, key) + ")");
 }
 
+/// A frame from a dead process: a new incarnation's settings offer it back.
+void on_dead_frame(self_ptr self, const net::received_frame& f) {
+  auto& s = self->state;
+  if (s.back_heard[f.peer] < 0.0) s.back_heard[f.peer] = clock_seconds(self);
+  if (f.kind != net::wire::frame_kind::notice) return;
+  auto m = net::wire::decode_notice(s.decoder, {f.kind, {f.body.data(), f.body.size()}});
+  if (!m.ok() || m->process != f.peer || m->topic != net::wire::notice_topic::settings) return;
+  const auto life = life_of(m->values);
+  if (stale(s, life)) return;
+  if (s.lives.heard(f.peer, life.sender) == core::life_news::restarted) {
+    offer_back(self, f.peer, life.sender, m->text);
+  }
+}
+
+/// A verified peer's settings again: it may have been restarted before it
+/// was declared dead, or it readmitted this process.
+void on_settings_again(self_ptr self, std::uint32_t peer, const net::wire::notice& n) {
+  auto& s = self->state;
+  const auto life = life_of(n.values);
+  if (stale(s, life)) {
+    ++s.stale_settings;
+    return;
+  }
+  if (s.lives.heard(peer, life.sender) == core::life_news::restarted) {
+    declare_dead(self, peer, "was restarted (a new incarnation)");
+    offer_back(self, peer, life.sender, n.text);
+    return;
+  }
+  if (life.readmitted) tell_rejoining(self, peer);
+}
+
 void on_frame(self_ptr self, net::received_frame& f) {
   auto& s = self->state;
   if (f.peer >= s.dead.size() || f.peer == s.setup.process) return;
-  if (s.dead[f.peer]) {
-    if (!s.said_back[f.peer]) {
-      s.said_back[f.peer] = true;
-      core::logf(core::log_level::warn, "cluster", {},
-                 "process %s is back after it was declared dead; its nodes stay dead (a rejoin "
-                 "is not supported yet)",
-                 name_of(s, f.peer).c_str());
-    }
-    return;
-  }
+  if (s.dead[f.peer]) return on_dead_frame(self, f);
   s.last_heard[f.peer] = clock_seconds(self);
   const net::wire::frame_view view{f.kind, {f.body.data(), f.body.size()}};
   if (!s.verified[f.peer] && f.kind != net::wire::frame_kind::heartbeat) {
@@ -209,7 +311,7 @@ void on_frame(self_ptr self, net::received_frame& f) {
     if (f.kind == net::wire::frame_kind::notice) {
       auto m = net::wire::decode_notice(s.decoder, view);
       if (m.ok() && m->process == f.peer && m->topic == net::wire::notice_topic::settings) {
-        return check_settings(self, f.peer, m->text);
+        return check_settings(self, f.peer, m.value());
       }
     }
     ++s.unverified_frames;
@@ -227,6 +329,10 @@ void on_frame(self_ptr self, net::received_frame& f) {
     case net::wire::frame_kind::notice: {
       auto m = net::wire::decode_notice(s.decoder, view);
       if (!m.ok() || m->process != f.peer) break;
+      if (m->topic == net::wire::notice_topic::settings) {
+        on_settings_again(self, f.peer, m.value());
+        break;
+      }
       if (m->topic == net::wire::notice_topic::store) {
         // The store is thread-safe: a Gloo rendezvous may be waiting on it.
         if (!s.setup.store) break;
@@ -260,6 +366,10 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
   s.last_heard.assign(processes, -1.0);
   s.dead.assign(processes, false);
   s.said_back.assign(processes, false);
+  s.back_heard.assign(processes, -1.0);
+  s.lives = core::process_lives(processes);
+  s.readmitted.assign(processes, 0);
+  s.settings_until.assign(processes, -1.0);
   s.verified.assign(processes, false);
   s.disconnects.assign(processes, 0);
   s.broken_at.assign(processes, -1.0);
@@ -281,6 +391,31 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
       },
       [=](frame_atom, net::received_frame& f) { on_frame(self, f); },
       [=](tick_atom) { on_tick(self); },
+      [=](readmit_atom, std::uint32_t process, std::uint64_t incarnation) {
+        // The host let a restarted process back in: a fresh start for its
+        // liveness and edges, and our settings until it has them.
+        auto& st = self->state;
+        if (process >= st.dead.size() || process == st.setup.process) return;
+        const double now = clock_seconds(self);
+        st.dead[process] = false;
+        st.verified[process] = true;
+        st.last_heard[process] = now;
+        st.broken_at[process] = -1.0;
+        st.disconnects[process] = st.transport->stats(process).disconnects;
+        st.said_back[process] = false;
+        st.back_heard[process] = -1.0;
+        st.readmitted[process] = incarnation;
+        st.settings_until[process] = now + 10.0;
+        forget_nodes_of(st, process);
+        deliver(self, process, settings_frame(st, process));
+      },
+      [=](down_atom, std::uint32_t process) {
+        // Dead in the cluster's view (a welcome said so): not waited for.
+        auto& st = self->state;
+        if (process >= st.dead.size() || process == st.setup.process || st.dead[process]) return;
+        st.dead[process] = true;
+        forget_nodes_of(st, process);
+      },
       [=](view_atom, const std::vector<push_handle>& workers) { self->state.workers = workers; },
       [=](notice_atom, std::uint32_t to, const net::wire::notice& n) {
         auto& st = self->state;

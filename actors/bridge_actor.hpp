@@ -14,6 +14,14 @@
 // no actor until it has sent the same settings as this process's. Store
 // notices (ar-sgd's rendezvous) go to the rendezvous store, which may
 // answer the sender.
+//
+// Rejoining: every settings notice carries this process's incarnation (its
+// start time), the incarnation it knows of the receiver (0: none yet; a
+// notice for an earlier life of the receiver, queued while it was down, is
+// dropped) and whether it readmitted the receiver. A dead process heard
+// again as a new incarnation with the same settings is offered to the host
+// (back_atom); the host readmits it (readmit_atom) or keeps it out. A
+// process that a peer readmitted tells its host it is rejoining.
 #pragma once
 
 #include <caf/all.hpp>
@@ -25,6 +33,7 @@
 #include "actors/cluster_messages.hpp"
 #include "actors/handles.hpp"
 #include "actors/messages.hpp"
+#include "core/process_rejoin.hpp"
 #include "net/frame_transport.hpp"
 #include "net/remote_edges.hpp"
 #include "net/rendezvous_store.hpp"
@@ -46,6 +55,9 @@ struct bridge_setup {
   /// ar-sgd's rendezvous (net/rendezvous_store.hpp): store notices go
   /// there, not to the host; null: none.
   std::shared_ptr<net::rendezvous_store> store;
+  /// This process's incarnation (its start time in microseconds): a
+  /// restarted process has a new one.
+  std::uint64_t incarnation = 1;
 };
 
 struct bridge_state {
@@ -60,6 +72,12 @@ struct bridge_state {
   double tick_due = 0.0;           ///< when the next heartbeat tick is due
   std::vector<bool> dead;
   std::vector<bool> said_back;             ///< "came back" was logged for a dead process
+  std::vector<double> back_heard;          ///< when a dead process was first heard again (-1: not)
+  core::process_lives lives{0};            ///< the peers' incarnations
+  std::vector<std::uint64_t> readmitted;   ///< the incarnation this process readmitted (0: none)
+  std::vector<double> settings_until;      ///< our settings go to it until then (a readmitted peer)
+  bool told_rejoining = false;             ///< the host knows a peer readmitted this process
+  std::uint64_t stale_settings = 0;        ///< settings notices for an earlier life of this process
   std::vector<bool> verified;              ///< sent the same settings: its frames are taken
   std::vector<std::uint64_t> disconnects;  ///< the transport's count, last seen
   std::vector<double> broken_at;           ///< when our connection to it broke (-1: not)

@@ -17,12 +17,23 @@ using frame_atom = caf::atom_constant<caf::atom("frame")>;
 /// host -> bridge: a notice to send (to a process, or to all: all_processes);
 /// bridge -> host: a notice received.
 using notice_atom = caf::atom_constant<caf::atom("notice")>;
-/// bridge -> host: a process was declared dead (silent, or never joined), and why.
+/// bridge -> host: a process was declared dead (silent, or never joined), and why;
+/// host -> bridge (process only): the process is dead in the cluster's view
+/// (a welcome said so): do not wait for it to join.
 using down_atom = caf::atom_constant<caf::atom("down")>;
 /// bridge -> host: every other process has been heard from: training may start.
 using joined_atom = caf::atom_constant<caf::atom("joined")>;
 /// bridge -> host: a process may not join (its settings differ): the run cannot start.
 using refused_atom = caf::atom_constant<caf::atom("refused")>;
+/// bridge -> host: a dead process is back as a new incarnation (restarted),
+/// with the same settings: (back_atom, process, incarnation).
+using back_atom = caf::atom_constant<caf::atom("back")>;
+/// host -> bridge: let the process back in as that incarnation
+/// (readmit_atom, process, incarnation).
+using readmit_atom = caf::atom_constant<caf::atom("readmit")>;
+/// bridge -> host: a peer readmitted this process (it was restarted): it
+/// rejoins a running cluster, and waits for a welcome notice.
+using rejoining_atom = caf::atom_constant<caf::atom("rejoining")>;
 
 /// AllReduce actor -> process reducer: sum (iteration, values, live
 /// processes) across the processes; answered with the sum or an error.

@@ -194,8 +194,15 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   }
   std::unique_ptr<net::tcp::tcp_transport> transport = std::move(started).value();
 
+  // This life of the process: a restarted process has a new one, and
+  // rejoins a running cluster with it (docs/cluster.md, "Rejoining").
+  const auto incarnation =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
   process_host_setup hs;
   hs.cfg = cfg;
+  hs.incarnation = incarnation;
   hs.process = static_cast<std::uint32_t>(layout.self);
   hs.names = names;
   hs.node_process = node_process;
@@ -242,6 +249,7 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   bs.join_timeout = layout.join_timeout;
   bs.settings = layout.settings;
   bs.store = store;
+  bs.incarnation = incarnation;
   auto bridge =
       sys.spawn(bridge_actor, bs, static_cast<net::frame_transport*>(transport.get()), host);
   store->set_publisher([bridge](const net::wire::notice& n) {

@@ -75,6 +75,10 @@ using momentum_atom = caf::atom_constant<caf::atom("momentum")>;
 /// worker -> compute: the node's optimizer state, for a revived node
 /// (answered between two steps; see worker_actor.cpp's give)
 using state_atom = caf::atom_constant<caf::atom("optstate")>;
+/// cluster host -> worker: this process rejoins a running cluster: start
+/// over without mass (x = 0, w = 0) in this view, and join the rounds at
+/// the first push (at an iteration no lower than the one given).
+using rejoin_atom = caf::atom_constant<caf::atom("rejoin")>;
 
 /// A flat float vector shared between actors without copying.
 using shared_floats = std::shared_ptr<const std::vector<float>>;

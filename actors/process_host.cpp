@@ -27,22 +27,8 @@ namespace {
 
 constexpr auto progress_every = std::chrono::seconds(2);
 
-/// Wall-clock seconds since the epoch (comparable across processes of a host).
-double unix_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 const std::string& my_name(const process_host_state& s) {
   return s.setup.names[s.setup.process];
-}
-
-bool write_metrics_line(host_ptr self, const std::string& line) {
-  auto& s = self->state;
-  if (auto st = s.metrics.line(line); !st.ok()) {
-    abort_cluster(self, st.err().message);
-    return false;
-  }
-  return true;
 }
 
 core::status spawn_nodes(host_ptr self) {
@@ -159,7 +145,21 @@ bool start(host_ptr self) {
   return true;
 }
 
-/// Every process joined: this process's nodes start training.
+}  // namespace
+
+double unix_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool write_metrics_line(host_ptr self, const std::string& line) {
+  auto& s = self->state;
+  if (auto st = s.metrics.line(line); !st.ok()) {
+    abort_cluster(self, st.err().message);
+    return false;
+  }
+  return true;
+}
+
 void begin_training(host_ptr self) {
   auto& s = self->state;
   if (s.phase != host_phase::joining) return;
@@ -172,6 +172,8 @@ void begin_training(host_ptr self) {
   }
   self->delayed_send(self, progress_every, tick_atom::value);
 }
+
+namespace {
 
 void print_progress(host_ptr self) {
   auto& s = self->state;
@@ -228,7 +230,9 @@ void on_report(host_ptr self, const iteration_report& r) {
 
 void on_down(host_ptr self, std::uint32_t process, const std::string& why) {
   auto& s = self->state;
-  if (process >= s.process_live.size() || !s.process_live[process]) return;
+  if (process >= s.process_live.size() || !s.process_live[process] ||
+      s.phase == host_phase::finished)
+    return;
   if (s.phase == host_phase::joining) {
     // A cluster starts whole: training without a process that never came
     // would be a different run than the one configured.
@@ -305,24 +309,30 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
   return {
       [=](start_atom, const caf::actor& bridge) -> caf::result<runtime::run_summary> {
         auto& st = self->state;
-        st.finished = self->make_response_promise();
         st.bridge = bridge;
+        if (st.phase == host_phase::finished) {
+          // Ended before it started (refused by a peer's settings, say):
+          // no promise was there to answer then.
+          return caf::make_error(caf::sec::runtime_error, st.ended_before_start);
+        }
+        st.finished = self->make_response_promise();
         if (start(self)) {
           st.nodes_spawned = true;
-          if (st.joined_early) begin_training(self);
+          maybe_begin_training(self);
         }
         return st.finished;
       },
       [=](joined_atom) {
-        auto& st = self->state;
-        if (!st.nodes_spawned) {
-          // Before start_atom: nothing to start yet (a CI run hung here,
-          // with the nodes spawned after this message and never started).
-          st.joined_early = true;
-          return;
-        }
-        begin_training(self);
+        // Possibly before start_atom: nothing to start yet then (a CI run
+        // hung here, with the nodes spawned after this message and never
+        // started); maybe_begin_training waits for both.
+        self->state.joined = true;
+        maybe_begin_training(self);
       },
+      [=](back_atom, std::uint32_t process, std::uint64_t incarnation) {
+        on_back(self, process, incarnation);
+      },
+      [=](rejoining_atom, std::uint32_t peer) { on_rejoining(self, peer); },
       [=](report_atom, const iteration_report& r) { on_report(self, r); },
       [=](done_atom, int id) {
         auto& st = self->state;

@@ -33,6 +33,7 @@
 #include "core/cluster_status.hpp"
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
+#include "core/process_rejoin.hpp"
 #include "data/dataset.hpp"
 #include "net/link_emulator.hpp"
 #include "runtime/compute_engine.hpp"
@@ -55,6 +56,9 @@ struct process_host_setup {
   process_sum_fn sum_across;
   /// ar-sgd: how long a failed sum waits for the view to change.
   double view_wait_seconds = 20.0;
+  /// This process's incarnation (its start time in microseconds): its
+  /// nodes' incarnation when it rejoins a running cluster.
+  std::uint64_t incarnation = 1;
 };
 
 /// The end of the run, as this process sees it.
@@ -70,6 +74,9 @@ struct local_node {
   double comm_wait = 0.0;        ///< seconds waited for in-neighbours, summed
   double compute_seconds = 0.0;  ///< seconds computed, summed
   bool done = false;
+  /// The weight it started with: 1, or 0 when its process rejoined (the
+  /// summary's expected weight counts what the live nodes started with).
+  double initial_weight = 1.0;
 };
 
 struct process_host_state {
@@ -90,10 +97,18 @@ struct process_host_state {
   host_phase phase = host_phase::joining;
   /// start() has spawned this process's nodes.
   bool nodes_spawned = false;
-  /// The bridge said every process joined before start_atom came (the
-  /// bridge is spawned, and may connect, before the host is started): the
-  /// nodes are started as soon as they exist.
-  bool joined_early = false;
+  /// The bridge said every process joined. It may say so before
+  /// start_atom came (the bridge is spawned, and may connect, before the
+  /// host is started): the nodes are started as soon as they exist.
+  bool joined = false;
+  /// A peer readmitted this restarted process: it rejoins a running
+  /// cluster, and its nodes start once a welcome came.
+  bool rejoining = false;
+  std::optional<core::welcome> welcome;  ///< the first welcome received
+  bool welcome_applied = false;
+  /// Why the run ended before start_atom came (a peer's different
+  /// settings can arrive first): start_atom is answered with it.
+  std::string ended_before_start;
   double done_at = -1.0;  ///< clock seconds when this process's nodes were done
   double start_time = 0.0;
   double last_progress = 0.0;
@@ -153,11 +168,36 @@ void finish_here(host_ptr self, runtime::run_summary summary);
 /// Values in front of a result notice's per-node records, and per record:
 /// head: round, live nodes, sent to dead, applied from dead, iterations,
 /// loss sum, bytes sent, waits timed out, suspicions, comm wait, compute
-/// seconds, pushes to other processes, their wire bytes; record: node,
-/// accuracy (-1: not evaluated), loss, w, iteration. Then the sum of the
-/// live nodes' z.
-inline constexpr std::size_t result_head = 13;
+/// seconds, pushes to other processes, their wire bytes, the weight the
+/// live nodes started with; record: node, accuracy (-1: not evaluated),
+/// loss, w, iteration. Then the sum of the live nodes' z.
+inline constexpr std::size_t result_head = 14;
 inline constexpr std::size_t result_record = 5;
+
+// process_host_rejoin.cpp: a restarted process rejoins.
+
+/// Starts the nodes once they exist, every process joined and, when this
+/// process rejoins, the welcome was applied.
+void maybe_begin_training(host_ptr self);
+
+/// Every process joined: this process's nodes start training.
+void begin_training(host_ptr self);
+
+/// (Survivor) a dead process is back as a new incarnation: readmitted while
+/// this process trains (SGP, OSGP), kept out otherwise.
+void on_back(host_ptr self, std::uint32_t process, std::uint64_t incarnation);
+
+/// (Restarted process) a peer readmitted it: it waits for a welcome.
+void on_rejoining(host_ptr self, std::uint32_t peer);
+
+/// (Restarted process) a survivor's welcome: the cluster's view and iteration.
+void on_welcome(host_ptr self, const net::wire::notice& n);
+
+/// Writes a line to this process's metrics.jsonl (false: the run is aborted).
+bool write_metrics_line(host_ptr self, const std::string& line);
+
+/// Wall-clock seconds since the epoch (comparable across processes of a host).
+double unix_seconds();
 
 // process_host_summary.cpp: the coordinator's summary.
 

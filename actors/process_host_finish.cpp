@@ -139,8 +139,9 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
   auto a = std::make_shared<acc>();
   a->pending = nodes.size();
   std::uint64_t iterations = 0;
-  double loss = 0.0, bytes = 0.0, late = 0.0, comm = 0.0, compute = 0.0;
+  double loss = 0.0, bytes = 0.0, late = 0.0, comm = 0.0, compute = 0.0, initial = 0.0;
   for (const auto* node : nodes) {
+    initial += node->initial_weight;
     comm += node->comm_wait;
     compute += node->compute_seconds;
     if (!node->last) continue;
@@ -161,7 +162,8 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
              comm,
              compute,
              0.0,
-             0.0};
+             0.0,
+             initial};
   auto reply = [=] {
     // The data plane's own count of what it sent to other processes.
     self->request(self->state.bridge, caf::infinite, status_atom::value)
@@ -263,7 +265,11 @@ void maybe_start_end(host_ptr self) {
 void abort_cluster(host_ptr self, const std::string& why) {
   auto& s = self->state;
   if (s.phase == host_phase::finished) return;
-  if (s.bridge) send_notice(self, all_processes, notice_topic::abort, why);
+  // A restarted process that fails to rejoin stops alone: the running
+  // cluster declares it dead again, as before.
+  const bool alone = s.rejoining && s.phase == host_phase::joining;
+  if (s.bridge && !alone) send_notice(self, all_processes, notice_topic::abort, why);
+  if (!s.finished.pending()) s.ended_before_start = why;
   stop_nodes(self);
   s.finished.deliver(caf::make_error(caf::sec::runtime_error, why));
 }
@@ -307,6 +313,9 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
     case notice_topic::settings:
     case notice_topic::store:
       break;  // the bridge's (at join; the rendezvous store's)
+    case notice_topic::welcome:
+      on_welcome(self, n);
+      break;
     case notice_topic::stop:
       if (s.phase != host_phase::training) break;
       core::logf(core::log_level::info, "cluster", {.process = s.setup.names[s.setup.process]},
@@ -343,6 +352,9 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
     }
     case notice_topic::abort:
       if (n.process == s.setup.process) break;
+      if (!s.finished.pending()) {
+        s.ended_before_start = "process " + s.setup.names[n.process] + " failed: " + n.text;
+      }
       stop_nodes(self);
       s.finished.deliver(caf::make_error(
           caf::sec::runtime_error, "process " + s.setup.names[n.process] + " failed: " + n.text));

@@ -21,6 +21,7 @@ struct gathered {
   double weight = 0.0;    ///< live nodes' w
   double sent_to_dead = 0.0;
   double applied_from_dead = 0.0;
+  double initial_weight = 0.0;  ///< what the live nodes started with
   double loss = 0.0;
   double samples = 0.0;
   double comm = 0.0;  ///< seconds waited, all nodes
@@ -49,10 +50,12 @@ gathered gather(const process_host_state& s) {
           .add("weight_sent_to_dead", v[2])
           .add("weight_applied_from_dead", v[3])
           .add("pushes_to_other_processes", v[11])
-          .add("wire_bytes_to_other_processes", v[12]);
+          .add("wire_bytes_to_other_processes", v[12])
+          .add("initial_weight", v[13]);
       out.live_nodes += static_cast<int>(live);
       g.sent_to_dead += v[2];
       g.applied_from_dead += v[3];
+      g.initial_weight += v[13];
       out.iterations = std::max(out.iterations, static_cast<std::uint64_t>(v[4]));
       g.loss += v[5];
       g.comm += v[9];
@@ -99,8 +102,10 @@ void write_cluster_summary(host_ptr self) {
   out.wall_seconds = clock_seconds(self) - s.start_time;
   out.train_loss = out.live_nodes > 0 ? g->loss / out.live_nodes : 0.0;
   out.total_weight = g->weight + s.final_in_flight;
-  out.expected_total_weight =
-      static_cast<double>(out.live_nodes) - g->sent_to_dead + g->applied_from_dead;
+  // Every live node started with 1 but a rejoined one (0): what they
+  // started with, less what they sent to dead nodes, plus what they took
+  // from them.
+  out.expected_total_weight = g->initial_weight - g->sent_to_dead + g->applied_from_dead;
   out.consensus_distance =
       std::numeric_limits<double>::quiet_NaN();  // not measured across processes
   out.mean_comm_wait_fraction = g->comm + g->compute > 0 ? g->comm / (g->comm + g->compute) : 0.0;

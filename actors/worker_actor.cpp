@@ -111,6 +111,7 @@ worker_handle::behavior_type worker_actor(worker_handle::stateful_pointer<worker
   s.setup = setup;
   s.supervisor = std::move(supervisor);
   s.joining = w <= 0.0;
+  s.options = options;
   if (setup.start_iteration > 0) s.node->resume_at(setup.start_iteration, setup.start_round);
   return {
       [=](start_atom, const compute_handle& compute, const sender_handle& sender) {
@@ -147,13 +148,17 @@ worker_handle::behavior_type worker_actor(worker_handle::stateful_pointer<worker
       },
       [=](push_atom, const core::gossip_envelope& e) {
         auto& st = self->state;
-        const auto outcome = st.node->receive(e);
+        const bool from_push = st.joining && st.join_on_push;
+        const auto outcome =
+            from_push ? st.node->join_from(e, st.join_at_least) : st.node->receive(e);
         if (st.joining && outcome == core::apply_outcome::applied && st.node->w() > 0.0) {
           // The donor's share: continue at the donor's iteration, with its
-          // optimizer state (nothing computes here yet).
+          // optimizer state (nothing computes here yet). A rejoining node
+          // took its in-neighbour's round in join_from.
           if (e.state) adopt_state(*st.engine, *e.state);
           st.joining = false;
-          st.node->set_iteration(e.iteration + 1, e.round + 1);
+          st.join_on_push = false;
+          if (!from_push) st.node->set_iteration(e.iteration + 1, e.round + 1);
         }
         try_start(self);
       },
@@ -203,6 +208,19 @@ worker_handle::behavior_type worker_actor(worker_handle::stateful_pointer<worker
         // Before the final evaluation: held shares mixed in, the running
         // sums resent so that a lost last push is recovered.
         send_pushes(self, self->state.node->flush());
+      },
+      [=](rejoin_atom, const core::membership_view& v, std::uint64_t at_least) {
+        // Its process was restarted and readmitted: its old life's mass
+        // was accounted by the survivors when it died, and the fresh start
+        // (x0, w = 1) was never shared, so it starts over empty; mass comes
+        // with its in-neighbours' pushes.
+        auto& st = self->state;
+        const auto id = st.node->id();
+        const std::vector<float> zero(st.node->size(), 0.0f);
+        st.node.emplace(id, st.engine->make_space(zero), 0.0, st.options, v);
+        st.joining = true;
+        st.join_on_push = true;
+        st.join_at_least = at_least;
       },
       [=](status_atom) { return snapshot(self, false); },
       [=](final_atom, bool with_z) { return snapshot(self, with_z); },

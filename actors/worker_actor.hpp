@@ -40,6 +40,11 @@ struct worker_state {
   node_owner_handle supervisor;  ///< the supervisor, or a cluster process's host
   bool computing = false;
   bool joining = false;  ///< revived: waits for its donor's share
+  /// Rejoining (a restarted cluster process): no mass, joins the rounds at
+  /// the first push from an in-neighbour, at no lower an iteration than this.
+  bool join_on_push = false;
+  std::uint64_t join_at_least = 0;
+  core::gossip_options options;  ///< to start over (a rejoin)
   bool done_reported = false;
   std::uint64_t wait_token = 0;
   bool waiting = false;

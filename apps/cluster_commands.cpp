@@ -150,7 +150,21 @@ int run_node(const node_command& c) {
   const run_paths mine{cfg->run.dir + "/" + me.name};
   auto lock = run_dir_lock::take(mine);
   if (!lock.ok()) return fail(lock.err().message);
-  if (auto st = prepare_run_dir(mine, false, c.overwrite); !st.ok()) return fail(st.err().message);
+  // A run of this process that the cluster has not finished (no summary):
+  // this is a restart, which rejoins the running cluster (docs/cluster.md,
+  // "Rejoining"), and its metrics.jsonl goes on. Not an error, as it is
+  // for a finished run.
+  std::error_code ec;
+  const bool unfinished = !c.overwrite && std::filesystem::exists(mine.metrics(), ec) &&
+                          !std::filesystem::exists(run_paths{cfg->run.dir}.summary(), ec);
+  if (unfinished) {
+    core::logf(core::log_level::info, "sgp", {},
+               "%s holds an unfinished run of this process: its metrics.jsonl goes on (a "
+               "restarted process rejoins a running cluster; --overwrite starts it afresh)",
+               mine.dir.c_str());
+  } else if (auto st = prepare_run_dir(mine, false, c.overwrite); !st.ok()) {
+    return fail(st.err().message);
+  }
   if (*self == 0) {
     if (auto st = prepare_run_dir(run_paths{cfg->run.dir}, false, c.overwrite); !st.ok()) {
       return fail(st.err().message);

@@ -174,6 +174,13 @@ void gossip_node::set_iteration(std::uint64_t iteration, std::uint64_t round) {
   release_held();
 }
 
+apply_outcome gossip_node::join_from(const gossip_envelope& envelope, std::uint64_t at_least) {
+  if (envelope.message && accepts(envelope) && !envelope.transfer) {
+    set_iteration(std::max(envelope.iteration + 1, at_least), envelope.round + 1);
+  }
+  return receive(envelope);
+}
+
 void gossip_node::resume_at(std::uint64_t iteration, std::uint64_t round) {
   set_iteration(iteration, round);
   const auto through = static_cast<std::int64_t>(rounds_) - 1;

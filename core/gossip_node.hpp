@@ -200,6 +200,13 @@ class gossip_node {
   /// earlier round are mixed in.
   void set_iteration(std::uint64_t iteration, std::uint64_t round);
 
+  /// A node that starts with no mass (x = 0, w = 0: a rejoining process's)
+  /// joins the rounds at the first push it gets: it continues after the
+  /// push's iteration and round (at least at `at_least`), so the push is
+  /// mixed in now rather than held as early, then applies it. Its model
+  /// is then its in-neighbours' shares; no mass is created.
+  apply_outcome join_from(const gossip_envelope& envelope, std::uint64_t at_least);
+
   /// Continues a resumed run at `iteration` and `round` (a checkpoint's,
   /// taken with nothing in flight): every in-neighbour's message of the
   /// earlier rounds was applied before the cut, so none is awaited.

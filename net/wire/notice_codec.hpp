@@ -8,6 +8,10 @@
 //   8      4     text length in bytes (u32)
 //   12     4     value count (u32)
 //   16     ...   text (UTF-8, e.g. JSON), then count f64 values (finite)
+//
+// A settings notice's values are the incarnations a rejoin needs (the
+// sender's, the receiver's as the sender knows it, whether the sender
+// readmitted it: actors/bridge_actor.hpp).
 #pragma once
 
 #include <cstdint>
@@ -31,6 +35,7 @@ enum class notice_topic : std::uint32_t {
   stop = 9,      ///< stop training now (a signal): every process pauses, the end follows
   command = 10,  ///< a console command for every process (text: the line, as typed)
   store = 11,    ///< a rendezvous entry, or a request for one (net/rendezvous_store.hpp)
+  welcome = 12,  ///< (to a readmitted process) the view and iteration (core/process_rejoin.hpp)
 };
 
 struct notice {

@@ -77,6 +77,26 @@ inline std::unique_ptr<background_process> start_node(const std::string& config,
   return std::make_unique<background_process>(argv, dir + "/" + name + ".log");
 }
 
+/// `sgp node CONFIG --process pK` for K = 0 .. count-1 (start_node), in order.
+inline std::vector<std::unique_ptr<background_process>> start_processes(const std::string& config,
+                                                                        const std::string& dir,
+                                                                        int count) {
+  std::vector<std::unique_ptr<background_process>> out;
+  for (int p = 0; p < count; ++p) out.push_back(start_node(config, "p" + std::to_string(p), dir));
+  return out;
+}
+
+/// The same command as start_node's again (a restarted process), its log in
+/// DIR/LABEL.log.
+inline std::unique_ptr<background_process> restart_node(const std::string& config,
+                                                        const std::string& name,
+                                                        const std::string& dir,
+                                                        const std::string& label) {
+  return std::make_unique<background_process>(
+      std::vector<std::string>{"/usr/bin/env", sgp_binary(), "node", config, "--process", name},
+      dir + "/" + label + ".log");
+}
+
 }  // namespace sgp::test
 
 namespace sgp::test {

@@ -103,9 +103,10 @@ TEST_CASE("a process killed with SIGKILL: the others route around it and account
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto dir = fresh_dir("cluster_kill");
   const auto config = cluster_config(dir, 3, 2, 240);
-  auto p0 = start_node(config, "p0", dir);
-  auto p1 = start_node(config, "p1", dir);
-  auto p2 = start_node(config, "p2", dir);
+  auto processes = start_processes(config, dir, 3);
+  auto& p0 = processes[0];
+  auto& p1 = processes[1];
+  auto& p2 = processes[2];
   // Mid-run: p0's nodes are 40 iterations in.
   REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 40, std::chrono::seconds(180), p0.get()));
   p2->send_signal(SIGKILL);

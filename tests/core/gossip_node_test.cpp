@@ -67,7 +67,12 @@ struct cluster {
       }
       if (random.uniform() < loss) continue;
       auto& to = nodes[e.message->to];
-      to.receive(e);
+      // A node without mass (a rejoining process's) joins at its first push.
+      if (to.w() <= 0.0) {
+        to.join_from(e, 0);
+      } else {
+        to.receive(e);
+      }
       if (random.uniform() < duplicate) to.receive(e);
     }
     in_flight = std::move(later);
@@ -241,6 +246,54 @@ TEST_CASE("a revived node takes half of a live peer's mass and rejoins", "[core]
   for (int r = 0; r < 300; ++r) c.round();
   CHECK(c.total_weight() == Approx(before).epsilon(1e-12));
   CHECK(c.max_distance_to(c.weighted_mean()) < 1e-4);
+}
+
+TEST_CASE("a node readmitted without mass joins at its in-neighbours' round and converges",
+          "[core]") {
+  // A restarted process's node: x = 0, w = 0, a new incarnation. Blocking
+  // SGP would hold a push of a round it has not reached; joining from the
+  // push moves it past that round, so the share is mixed in at once.
+  const auto options = options_for(gossip_mode::blocking);
+  cluster c(4, options);
+  for (int r = 0; r < 10; ++r) c.round();
+  auto view = c.nodes[0].view();
+  view.epoch += 1;
+  view.live[3] = false;
+  for (auto& n : c.nodes) (void)n.set_view(view);
+  c.in_flight.clear();
+  const double before = c.total_weight();
+  const auto iteration = c.nodes[0].iteration();
+  REQUIRE(iteration >= 5);
+
+  view.epoch += 1;
+  view.live[3] = true;
+  view.incarnation[3] = 1234567;
+  c.nodes[3] = gossip_node(3, std::vector<float>(c.nodes[0].x().size(), 0.0f), 0.0, options, view);
+  for (auto& n : c.nodes) (void)n.set_view(view);
+  CHECK(c.total_weight() == Approx(before).epsilon(1e-12));  // no mass made
+  const std::vector<float> zero(c.nodes[0].x().size(), 0.0f);
+  std::vector<gossip_envelope> to_3;
+  for (std::size_t i = 0; i < 3 && to_3.empty(); ++i) {
+    for (auto& e : c.nodes[i].step(zero)) {
+      if (e.message->to == 3) {
+        to_3.push_back(e);
+      } else {
+        c.in_flight.push_back(e);
+      }
+    }
+  }
+  REQUIRE(!to_3.empty());
+  CHECK(to_3.front().receiver_incarnation == 1234567);
+  CHECK(c.nodes[3].receive(to_3.front()) == apply_outcome::held);  // early for round 0
+  c.nodes[3] = gossip_node(3, std::vector<float>(zero.size(), 0.0f), 0.0, options, view);
+  CHECK(c.nodes[3].join_from(to_3.front(), 0) == apply_outcome::applied);
+  CHECK(c.nodes[3].w() > 0.0);
+  CHECK(c.nodes[3].iteration() == to_3.front().iteration + 1);
+  CHECK(c.total_weight() == Approx(before).epsilon(1e-12));
+  for (int r = 0; r < 300; ++r) c.round();
+  CHECK(c.total_weight() == Approx(before).epsilon(1e-12));
+  CHECK(c.max_distance_to(c.weighted_mean()) < 1e-4);
+  CHECK(c.nodes[3].iteration() > iteration + 100);
 }
 
 TEST_CASE("a push addressed to an earlier incarnation of a revived node is refused", "[core]") {

@@ -1,0 +1,166 @@
+// A restarted process rejoins a running cluster (see process_host.hpp and
+// docs/cluster.md, "Rejoining"). On a survivor: a dead process heard again
+// as a new incarnation is readmitted while this process trains; its nodes
+// come back into the view as new node incarnations and it is sent a
+// welcome (the view, the iteration, the processes' state). On the
+// restarted process: once a peer readmitted it, its nodes wait for the
+// welcome, start over without mass (x = 0, w = 0) and take mass from their
+// in-neighbours' pushes, joining the rounds at the first one. No mass is
+// made or lost: the weight its old life held was accounted by the
+// survivors when it died, and the summary expects what the live nodes
+// started with (0 for a rejoined node).
+#include <algorithm>
+
+#include "actors/process_host.hpp"
+#include "core/json.hpp"
+#include "core/log.hpp"
+
+namespace sgp::actors {
+namespace {
+
+/// A process is readmitted only this many iterations before the end: its
+/// nodes join at their first push, and in-neighbours that are done push no
+/// more (a node that never got one would never finish).
+constexpr std::uint64_t rejoin_margin = 20;
+
+const std::string& my_name(const process_host_state& s) {
+  return s.setup.names[s.setup.process];
+}
+
+/// The highest iteration a local node reported.
+std::uint64_t local_iteration(const process_host_state& s) {
+  std::uint64_t at = 0;
+  for (const auto& node : s.nodes) {
+    if (node.last) at = std::max(at, node.last->iteration);
+  }
+  return at;
+}
+
+void log_event(host_ptr self, const char* event, std::uint32_t process, std::uint64_t incarnation,
+               std::uint64_t iteration) {
+  auto& s = self->state;
+  (void)write_metrics_line(self, core::json_object()
+                                     .add("event", event)
+                                     .add("process", s.setup.names[process])
+                                     .add("incarnation", static_cast<std::int64_t>(incarnation))
+                                     .add("iteration", static_cast<std::int64_t>(iteration))
+                                     .add("unix_time", unix_seconds())
+                                     .str());
+}
+
+/// The restarted process takes the welcome: the view, the processes'
+/// state, and its nodes start over without mass.
+void apply_welcome(host_ptr self) {
+  auto& s = self->state;
+  const auto& w = *s.welcome;
+  s.welcome_applied = true;
+  s.view = core::view_of(w, s.view.epoch + 1);
+  for (std::uint32_t p = 0; p < s.process_live.size(); ++p) {
+    if (p == s.setup.process) continue;
+    s.process_live[p] = w.process_live[p];
+    s.process_done[p] = w.process_done[p];
+    // Dead in the cluster: the bridge stops waiting for it to join.
+    if (!w.process_live[p]) self->send(s.bridge, down_atom::value, p);
+  }
+  for (auto& node : s.nodes) {
+    node.initial_weight = 0.0;
+    self->send(node.worker, rejoin_atom::value, s.view, w.iteration);
+  }
+  broadcast_view(self);
+  const auto [first, last] = core::nodes_of(s.setup.node_process, s.setup.process);
+  core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+             "process %s rejoined (incarnation %llu): its nodes %d..%d start without mass and "
+             "take it from their in-neighbours (the cluster is at iteration %llu)",
+             my_name(s).c_str(), static_cast<unsigned long long>(w.incarnation), first, last,
+             static_cast<unsigned long long>(w.iteration));
+  log_event(self, "rejoined", s.setup.process, w.incarnation, w.iteration);
+}
+
+}  // namespace
+
+void maybe_begin_training(host_ptr self) {
+  auto& s = self->state;
+  if (!s.nodes_spawned) return;
+  if (s.welcome && !s.welcome_applied) apply_welcome(self);
+  if (!s.joined || (s.rejoining && !s.welcome_applied)) return;
+  begin_training(self);
+}
+
+void on_back(host_ptr self, std::uint32_t process, std::uint64_t incarnation) {
+  auto& s = self->state;
+  if (process >= s.process_live.size() || s.phase == host_phase::finished) return;
+  const auto& name = s.setup.names[process];
+  const auto [first, last] = core::nodes_of(s.setup.node_process, process);
+  if (s.allreduce) {
+    core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+               "process %s is back (incarnation %llu), but ar-sgd does not let a process rejoin: "
+               "its nodes %d..%d stay dead",
+               name.c_str(), static_cast<unsigned long long>(incarnation), first, last);
+    return;
+  }
+  if (s.phase != host_phase::training || s.process_live[process] ||
+      incarnation >= core::max_exact_double) {
+    core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+               "process %s is back (incarnation %llu), but this process is not training (its "
+               "nodes are done, or the run ends): its nodes %d..%d stay dead",
+               name.c_str(), static_cast<unsigned long long>(incarnation), first, last);
+    return;
+  }
+  if (const auto at = local_iteration(s); at + rejoin_margin >= s.wsetup.total_iterations) {
+    core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+               "process %s is back (incarnation %llu), but the run is too close to its end "
+               "(iteration %llu of %llu): its nodes %d..%d stay dead",
+               name.c_str(), static_cast<unsigned long long>(incarnation),
+               static_cast<unsigned long long>(at),
+               static_cast<unsigned long long>(s.wsetup.total_iterations), first, last);
+    return;
+  }
+  (void)core::readmit(s.view, s.setup.node_process, process, incarnation);
+  s.process_live[process] = true;
+  s.process_done[process] = false;
+  // The bridge first (it sends our settings to the process, then the
+  // welcome follows on the same connection), then the local nodes.
+  self->send(s.bridge, readmit_atom::value, process, incarnation);
+  broadcast_view(self);
+  core::welcome w;
+  w.incarnation = incarnation;
+  w.iteration = local_iteration(s);
+  w.live = s.view.live;
+  w.node_incarnation = s.view.incarnation;
+  w.process_live = s.process_live;
+  w.process_done = s.process_done;
+  w.process_done[s.setup.process] = false;  // training
+  send_notice(self, process, net::wire::notice_topic::welcome, {}, core::encode_welcome(w));
+  core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+             "process %s rejoined (incarnation %llu): its nodes %d..%d take mass from their "
+             "in-neighbours",
+             name.c_str(), static_cast<unsigned long long>(incarnation), first, last);
+  log_event(self, "process_rejoined", process, incarnation, w.iteration);
+}
+
+void on_rejoining(host_ptr self, std::uint32_t peer) {
+  auto& s = self->state;
+  if (s.rejoining || s.phase != host_phase::joining) return;
+  s.rejoining = true;
+  core::logf(core::log_level::info, "cluster", {.process = my_name(s)},
+             "process %s readmitted this process: it rejoins a running cluster",
+             s.setup.names[peer].c_str());
+}
+
+void on_welcome(host_ptr self, const net::wire::notice& n) {
+  auto& s = self->state;
+  if (s.welcome || s.phase != host_phase::joining) return;
+  auto w = core::decode_welcome(n.values, s.n, s.setup.names.size());
+  if (!w.ok()) {
+    core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+               "a welcome from process %s is refused: %s", s.setup.names[n.process].c_str(),
+               w.err().message.c_str());
+    return;
+  }
+  if (w->incarnation != s.setup.incarnation) return;  // for an earlier life of this process
+  s.rejoining = true;
+  s.welcome = std::move(w).value();
+  maybe_begin_training(self);
+}
+
+}  // namespace sgp::actors

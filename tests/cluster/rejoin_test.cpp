@@ -1,0 +1,148 @@
+// A restarted process rejoins a running cluster: three `sgp node` processes
+// on 127.0.0.1, one killed with SIGKILL mid-run and started again with the
+// same command once the survivors declared it dead. Its nodes come back as
+// new incarnations without mass, take it from their in-neighbours, continue
+// at the cluster's iteration, and the run ends with all six nodes live and
+// the weight exact.
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <regex>
+
+#include "tests/cluster/cluster_process.hpp"
+#include "tests/skip.hpp"
+
+using namespace sgp::test;
+
+namespace {
+
+const char* fashion_dir = "/usr/share/datasets/fashion-mnist";
+
+/// |total - expected| / expected from a summary.json.
+double weight_error(const std::string& summary) {
+  const double total = json_number_field(summary, "total_weight");
+  const double expected = json_number_field(summary, "expected_total_weight");
+  return std::abs(total - expected) / expected;
+}
+
+/// Every number of `key` in `json`, in order.
+std::vector<double> numbers_of(const std::string& json, const std::string& key) {
+  const std::regex re("\"" + key + "\":(-?[0-9.eE+-]+)");
+  std::vector<double> out;
+  for (std::sregex_iterator it(json.begin(), json.end(), re), end; it != end; ++it) {
+    out.push_back(std::stod((*it)[1].str()));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a process killed with SIGKILL and restarted rejoins: all nodes end live, weight exact",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_rejoin");
+  const int iterations = 300;
+  const auto config = cluster_config(dir, 3, 2, iterations);
+  auto processes = start_processes(config, dir, 3);
+  auto& p0 = processes[0];
+  auto& p1 = processes[1];
+  auto& p2 = processes[2];
+  REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 40, std::chrono::seconds(180), p0.get()));
+  p2->send_signal(SIGKILL);
+  REQUIRE(p2->wait_exit(std::chrono::seconds(10)));
+  // Started again once both survivors declared it dead (and kept training).
+  REQUIRE(p0->wait_for("process p2 .*: declared dead", std::chrono::seconds(30)));
+  REQUIRE(p1->wait_for("process p2 .*: declared dead", std::chrono::seconds(30)));
+  const int killed_at = last_iteration(dir + "/run/p0/metrics.jsonl");
+  auto again = restart_node(config, "p2", dir, "p2-restarted");
+  REQUIRE(p0->wait_exit(std::chrono::seconds(300)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(30)));
+  REQUIRE(again->wait_exit(std::chrono::seconds(30)));
+  INFO(p0->output() << p1->output() << again->output());
+  CHECK(p0->exit_code() == 0);
+  CHECK(p1->exit_code() == 0);
+  CHECK(again->exit_code() == 0);
+
+  // One line on each side.
+  CHECK(std::regex_search(again->output(),
+                          std::regex("process p2 rejoined \\(incarnation [0-9]+\\): its nodes "
+                                     "4\\.\\.5 start without mass")));
+  for (const auto* p : {p0.get(), p1.get()}) {
+    CHECK(std::regex_search(p->output(),
+                            std::regex("process p2 rejoined \\(incarnation [0-9]+\\): its nodes "
+                                       "4\\.\\.5 take mass from their in-neighbours")));
+  }
+  CHECK(read_text(dir + "/run/p0/metrics.jsonl").find("\"event\":\"process_rejoined\"") !=
+        std::string::npos);
+
+  // The rejoined nodes continued at the cluster's iteration, not from 0.
+  const auto metrics = read_text(dir + "/run/p2/metrics.jsonl");
+  const auto rejoined = metrics.find("\"event\":\"rejoined\"");
+  REQUIRE(rejoined != std::string::npos);
+  const auto after = numbers_of(metrics.substr(metrics.find('\n', rejoined)), "iteration");
+  REQUIRE(!after.empty());
+  CHECK(after.front() > killed_at);
+  CHECK(after.back() == iterations);
+
+  // All six nodes live and evaluated at the end; the weight exact.
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 6);
+  std::smatch per_node;
+  REQUIRE(std::regex_search(summary, per_node,
+                            std::regex("\"test_accuracy_per_node\":\\[([^\\]]*)\\]")));
+  CHECK(per_node[1].str().find("null") == std::string::npos);
+  CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.7);
+  CHECK(weight_error(summary) <= 1e-9);
+  // The rejoined process's nodes started with no weight; the old life's
+  // went with it: the live nodes started with 4 units, and fewer than 6
+  // are expected.
+  const auto initial = numbers_of(summary, "initial_weight");
+  REQUIRE(initial.size() == 3);
+  CHECK(initial[0] == 2.0);
+  CHECK(initial[1] == 2.0);
+  CHECK(initial[2] == 0.0);
+  CHECK(json_number_field(summary, "expected_total_weight") < 6.0);
+  for (const double it : numbers_of(summary.substr(summary.find("\"processes\"")), "iterations")) {
+    CHECK(it == iterations);
+  }
+}
+
+#ifdef SGP_HAVE_GLOO
+TEST_CASE("ar-sgd cluster: a restarted process stays out, and the survivors say so",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_ar_sgd_restart");
+  const auto config = cluster_config(dir, 3, 1, 200, "", "10s");
+  const std::vector<std::string> ar{"--set", "algorithm.name=ar-sgd"};
+  auto p0 = start_node(config, "p0", dir, {}, ar);
+  auto p1 = start_node(config, "p1", dir, {}, ar);
+  auto p2 = start_node(config, "p2", dir, {}, ar);
+  REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 30, std::chrono::seconds(120), p0.get()));
+  p2->send_signal(SIGKILL);
+  REQUIRE(p2->wait_exit(std::chrono::seconds(10)));
+  REQUIRE(p0->wait_for("process p2 .*: declared dead", std::chrono::seconds(30)));
+  REQUIRE(p1->wait_for("process p2 .*: declared dead", std::chrono::seconds(30)));
+  auto again = std::make_unique<background_process>(
+      std::vector<std::string>{"/usr/bin/env", sgp_binary(), "node", config, "--process", "p2",
+                               "--set", "algorithm.name=ar-sgd"},
+      dir + "/p2-restarted.log");
+  REQUIRE(p0->wait_exit(std::chrono::seconds(180)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(30)));
+  REQUIRE(again->wait_exit(std::chrono::seconds(60)));
+  INFO(p0->output() << p1->output() << again->output());
+  CHECK(p0->exit_code() == 0);
+  CHECK(p1->exit_code() == 0);
+  // Nobody let it in: it stops after its join timeout, alone.
+  CHECK(again->exit_code() != 0);
+  CHECK(again->output().find("did not join within 10 s") != std::string::npos);
+  for (const auto* p : {p0.get(), p1.get()}) {
+    CHECK(std::regex_search(p->output(),
+                            std::regex("process p2 is back \\(incarnation [0-9]+\\), but ar-sgd "
+                                       "does not let a process rejoin: its nodes 2\\.\\.2 stay "
+                                       "dead")));
+  }
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 2);
+}
+#endif

@@ -1,0 +1,63 @@
+// The rejoin bookkeeping of a cluster: incarnations heard from processes,
+// a readmitted process's nodes in the view, the welcome's encoding.
+#include <catch2/catch.hpp>
+
+#include <limits>
+
+#include "core/process_rejoin.hpp"
+
+using namespace sgp::core;
+
+TEST_CASE("a new incarnation of a known process is a restart, once", "[core]") {
+  process_lives lives(3);
+  CHECK(lives.of(1) == 0);
+  CHECK(lives.heard(1, 100) == life_news::first);
+  CHECK(lives.heard(1, 100) == life_news::same);
+  CHECK(lives.heard(1, 250) == life_news::restarted);
+  CHECK(lives.of(1) == 250);
+  // The restart is news once: the same incarnation again is not.
+  CHECK(lives.heard(1, 250) == life_news::same);
+  CHECK(lives.heard(2, 7) == life_news::first);
+  CHECK(lives.heard(1, 300) == life_news::restarted);
+}
+
+TEST_CASE("a readmitted process's nodes are live again as its new incarnation", "[core]") {
+  const std::vector<std::uint32_t> node_process{0, 0, 1, 1, 2, 2};
+  auto view = membership_view::all_up(6);
+  view.epoch = 4;
+  view.live[4] = view.live[5] = false;
+  CHECK(nodes_of(node_process, 2) == std::pair<int, int>{4, 5});
+  CHECK(nodes_of(node_process, 3).first > nodes_of(node_process, 3).second);
+  CHECK(readmit(view, node_process, 2, 987654321) == 2);
+  CHECK(view.epoch == 5);
+  CHECK(view.live == std::vector<bool>(6, true));
+  CHECK(view.incarnation == std::vector<std::uint64_t>{0, 0, 0, 0, 987654321, 987654321});
+}
+
+TEST_CASE("a welcome round-trips through notice values and refuses what does not fit", "[core]") {
+  welcome w;
+  w.incarnation = 1'764'500'000'123'456ULL;  // microseconds since the epoch
+  w.iteration = 57;
+  w.live = {true, true, false, false, true, true};
+  w.node_incarnation = {0, 0, 3, 3, w.incarnation, w.incarnation};
+  w.process_live = {true, false, true};
+  w.process_done = {false, false, true};
+  const auto values = encode_welcome(w);
+  auto back = decode_welcome(values, 6, 3);
+  REQUIRE(back.ok());
+  CHECK(back.value() == w);
+  const auto view = view_of(back.value(), 9);
+  CHECK(view.epoch == 9);
+  CHECK(view.live == w.live);
+  CHECK(view.incarnation == w.node_incarnation);
+
+  CHECK_FALSE(decode_welcome(values, 5, 3).ok());  // another size
+  auto short_values = values;
+  short_values.pop_back();
+  CHECK_FALSE(decode_welcome(short_values, 6, 3).ok());
+  auto bad = values;
+  bad[5] = 0.5;
+  CHECK_FALSE(decode_welcome(bad, 6, 3).ok());
+  bad[5] = std::numeric_limits<double>::quiet_NaN();
+  CHECK_FALSE(decode_welcome(bad, 6, 3).ok());
+}
