@@ -119,10 +119,12 @@ void weights_complete(host_ptr self) {
 }
 
 void send_result_values(host_ptr self, std::uint32_t to, const std::vector<double>& head,
-                        const std::vector<double>& records, const std::vector<double>& z_sum) {
+                        const std::vector<double>& records, const std::vector<double>& z_sum,
+                        const std::vector<double>& stats_sum) {
   std::vector<double> values = head;
   values.insert(values.end(), records.begin(), records.end());
   values.insert(values.end(), z_sum.begin(), z_sum.end());
+  values.insert(values.end(), stats_sum.begin(), stats_sum.end());
   send_notice(self, to, notice_topic::result, {}, std::move(values));
 }
 
@@ -134,6 +136,7 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
     std::vector<double> head;
     std::vector<double> records;
     std::vector<double> z_sum;
+    std::vector<double> stats_sum;  ///< batch-norm statistics of the evaluated nodes
     std::size_t pending = 0;
   };
   auto a = std::make_shared<acc>();
@@ -170,7 +173,7 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
         .then([=](const std::vector<std::uint64_t>& c) {
           a->head[11] = static_cast<double>(c.at(0));
           a->head[12] = static_cast<double>(c.at(5));
-          send_result_values(self, to, a->head, a->records, a->z_sum);
+          send_result_values(self, to, a->head, a->records, a->z_sum, a->stats_sum);
         });
   };
   if (nodes.empty()) return reply();
@@ -196,6 +199,10 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
                                          static_cast<double>(snap.iteration)});
                       if (a->z_sum.empty()) a->z_sum.assign(snap.z->size(), 0.0);
                       for (std::size_t k = 0; k < snap.z->size(); ++k) a->z_sum[k] += (*snap.z)[k];
+                      if (a->stats_sum.empty()) a->stats_sum.assign(stats.size(), 0.0);
+                      for (std::size_t k = 0; k < stats.size() && k < a->stats_sum.size(); ++k) {
+                        a->stats_sum[k] += stats[k];
+                      }
                       if (--a->pending == 0) reply();
                     });
               });

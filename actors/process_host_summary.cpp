@@ -16,9 +16,11 @@ namespace {
 
 struct gathered {
   runtime::run_summary summary;
-  std::vector<double> z_sum;
-  std::string processes;  ///< the JSON array of per-process fields
-  double weight = 0.0;    ///< live nodes' w
+  std::vector<double> z_sum;      ///< the evaluated nodes' z, summed
+  std::vector<double> stats_sum;  ///< their batch-norm statistics, summed (empty: none)
+  int evaluated = 0;              ///< nodes in those sums (a node without mass has no z)
+  std::string processes;          ///< the JSON array of per-process fields
+  double weight = 0.0;            ///< live nodes' w
   double sent_to_dead = 0.0;
   double applied_from_dead = 0.0;
   double initial_weight = 0.0;  ///< what the live nodes started with
@@ -68,15 +70,26 @@ gathered gather(const process_host_state& s) {
         const std::size_t at = result_head + k * result_record;
         if (at + result_record > v.size()) break;
         const auto node = static_cast<std::size_t>(v[at]);
-        if (node < s.n && v[at + 1] >= 0.0) out.test_accuracy_per_node[node] = v[at + 1];
+        if (node < s.n && v[at + 1] >= 0.0) {
+          out.test_accuracy_per_node[node] = v[at + 1];
+          ++g.evaluated;
+        }
         g.weight += v[at + 3];
         g.samples += v[at + 4] * s.setup.cfg.data.batch_size;
       }
+      // Then the sum of z (one value per parameter), then the sum of the
+      // batch-norm statistics (none without batch norm).
       const std::size_t z_at = result_head + live * result_record;
-      if (v.size() > z_at) {
-        if (g.z_sum.empty()) g.z_sum.assign(v.size() - z_at, 0.0);
-        for (std::size_t k = 0; k < g.z_sum.size() && z_at + k < v.size(); ++k)
-          g.z_sum[k] += v[z_at + k];
+      const std::size_t params =
+          s.initial_x ? s.initial_x->size() : v.size() - std::min(v.size(), z_at);
+      if (v.size() > z_at && params > 0) {
+        const std::size_t z_end = std::min(v.size(), z_at + params);
+        if (g.z_sum.empty()) g.z_sum.assign(params, 0.0);
+        for (std::size_t k = z_at; k < z_end; ++k) g.z_sum[k - z_at] += v[k];
+        if (g.stats_sum.empty()) g.stats_sum.assign(v.size() - z_end, 0.0);
+        for (std::size_t k = z_end; k < v.size() && k - z_end < g.stats_sum.size(); ++k) {
+          g.stats_sum[k - z_end] += v[k];
+        }
       }
     }
     if (p > 0) g.processes += ',';
@@ -146,20 +159,23 @@ void write_cluster_summary(host_ptr self) {
   for (const auto& node : s.nodes) {
     if (s.view.live[static_cast<std::size_t>(node.id)]) evaluator = &node;
   }
-  if (out.live_nodes == 0 || g->z_sum.empty() || evaluator == nullptr) {
+  if (out.live_nodes == 0 || g->z_sum.empty() || g->evaluated == 0 || evaluator == nullptr) {
     return write(std::numeric_limits<double>::quiet_NaN(),
                  std::numeric_limits<double>::quiet_NaN());
   }
+  // The averaged model: the mean of the evaluated nodes' z, with the mean
+  // of their batch-norm statistics (as in one process).
   auto mean = std::make_shared<std::vector<float>>(g->z_sum.size());
   for (std::size_t k = 0; k < mean->size(); ++k) {
-    (*mean)[k] = static_cast<float>(g->z_sum[k] / out.live_nodes);
+    (*mean)[k] = static_cast<float>(g->z_sum[k] / g->evaluated);
+  }
+  std::vector<float> stats(g->stats_sum.size());
+  for (std::size_t k = 0; k < stats.size(); ++k) {
+    stats[k] = static_cast<float>(g->stats_sum[k] / g->evaluated);
   }
   const compute_handle comp = evaluator->compute;
-  // Batch-norm statistics: the evaluating node's own (not averaged across processes).
-  self->request(comp, caf::infinite, final_atom::value).then([=](const std::vector<float>& stats) {
-    self->request(comp, caf::infinite, eval_atom::value, shared_floats(std::move(mean)), stats)
-        .then([=](const eval_result& r) { write(r.accuracy, r.loss); });
-  });
+  self->request(comp, caf::infinite, eval_atom::value, shared_floats(std::move(mean)), stats)
+      .then([=](const eval_result& r) { write(r.accuracy, r.loss); });
 }
 
 }  // namespace sgp::actors
