@@ -99,7 +99,7 @@ TEST_CASE("an evaluation model of its own scores as the training model does", "[
   const auto test = sgp::data::make_synthetic(70, 1, 8, 8, 4, 5);
   auto plain = make_engine(small_setup());
   auto own = make_engine(small_setup(32));  // 70 samples: batches of 32, 32 and 6
-  (void)plain->initial_parameters();  // initialises z
+  (void)plain->initial_parameters();        // initialises z
   (void)own->initial_parameters();
   for (std::uint64_t it = 0; it < 2; ++it) {
     plain->gradient(it);
