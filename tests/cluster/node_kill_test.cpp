@@ -60,7 +60,7 @@ void check_summary(const std::string& dir, int iterations) {
 
 }  // namespace
 
-TEST_CASE("kill and revive faults across processes: all nodes end live and the weight is exact",
+TEST_CASE("kill and revive faults in a cluster: all nodes end live and the weight is exact",
           "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto dir = fresh_dir("cluster_node_faults");
@@ -90,7 +90,7 @@ TEST_CASE("kill and revive faults across processes: all nodes end live and the w
   check_summary(dir, iterations);
 }
 
-TEST_CASE("sgp console kills and revives a node across processes from any process",
+TEST_CASE("sgp console kills and revives a node in a cluster from any process",
           "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto dir = fresh_dir("cluster_node_console");
