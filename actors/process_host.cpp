@@ -58,8 +58,8 @@ core::status spawn_local_node(host_ptr self, int id, int device,
           : self->spawn<caf::detached>(compute_actor, engine, s.test, worker, s.allreduce, id,
                                        false);
   // A revived node's sender draws other link noise than its earlier life's.
-  const auto seed = core::mix_seed(cfg.run.seed + 7919 * static_cast<std::uint64_t>(i) +
-                                   s.view.incarnation[i]);
+  const auto seed =
+      core::mix_seed(cfg.run.seed + 7919 * static_cast<std::uint64_t>(i) + s.view.incarnation[i]);
   auto sender = self->spawn(sender_actor, id, s.links, cfg.network.duplicate, worker, seed,
                             push_wire_type(s.setup.settings));
   self->monitor(worker);

@@ -344,8 +344,8 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
       if (n.process == s.setup.process) break;
       // Checked by the process that took it; parsed again here.
       const auto c = core::parse_command(n.text, static_cast<int>(s.n));
-      const bool node_life = c.ok() && (c->kind == core::command_kind::kill ||
-                                        c->kind == core::command_kind::revive);
+      const bool node_life =
+          c.ok() && (c->kind == core::command_kind::kill || c->kind == core::command_kind::revive);
       if (node_life) {
         // Forwarded to this process, which owns the node (it logs a refusal).
         (void)node_command(self, *c, "process " + s.setup.names[n.process], false);

@@ -44,8 +44,8 @@ std::string change_text(const node_change& c, const std::string& origin) {
 /// The owner: node `id`'s actors stop (not a failure: no longer monitored).
 void stop_local(host_ptr self, int id) {
   auto& s = self->state;
-  const auto it = std::find_if(s.nodes.begin(), s.nodes.end(),
-                               [&](const local_node& n) { return n.id == id; });
+  const auto it =
+      std::find_if(s.nodes.begin(), s.nodes.end(), [&](const local_node& n) { return n.id == id; });
   if (it == s.nodes.end()) return;
   const local_node dead = *it;
   s.nodes.erase(it);
@@ -76,8 +76,7 @@ bool spawn_revived(host_ptr self, const node_change& c, int device) {
     node.initial_weight = 0.0;
     // Before the view reaches anyone who may push to it (same sender,
     // earlier): it waits for its first push with no mass.
-    self->send(node.worker, rejoin_atom::value, s.view,
-               std::max(c.iteration, local_iteration(s)));
+    self->send(node.worker, rejoin_atom::value, s.view, std::max(c.iteration, local_iteration(s)));
   }
   return true;
 }

@@ -16,8 +16,7 @@ std::vector<double> encode_node_change(const node_change& c) {
 
 result<node_change> decode_node_change(std::span<const double> values, std::size_t nodes) {
   if (values.size() != 4) {
-    return make_error("a node notice of " + std::to_string(values.size()) +
-                      " values, expected 4");
+    return make_error("a node notice of " + std::to_string(values.size()) + " values, expected 4");
   }
   for (const double v : values) {
     if (!std::isfinite(v) || v < 0.0 || v >= static_cast<double>(max_exact_double) ||
@@ -26,8 +25,9 @@ result<node_change> decode_node_change(std::span<const double> values, std::size
   }
   if (values[0] != 1.0 && values[0] != 2.0) return make_error("a node notice of an unknown kind");
   if (values[1] >= static_cast<double>(nodes)) {
-    return make_error("a node notice for node " + std::to_string(static_cast<std::size_t>(values[1])) +
-                      " of " + std::to_string(nodes));
+    return make_error("a node notice for node " +
+                      std::to_string(static_cast<std::size_t>(values[1])) + " of " +
+                      std::to_string(nodes));
   }
   node_change c;
   c.kind = values[0] == 1.0 ? node_change::what::kill : node_change::what::revive;

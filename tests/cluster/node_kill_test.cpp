@@ -33,11 +33,11 @@ void check_logged(const std::vector<std::unique_ptr<background_process>>& proces
   const auto id = std::to_string(node);
   for (const auto& p : processes) {
     INFO(p->output());
-    CHECK(std::regex_search(p->output(), std::regex("node " + id + " killed \\(asked by " +
-                                                    origin + "\\): it left the view")));
-    CHECK(std::regex_search(p->output(),
-                            std::regex("node " + id + " revived as incarnation 1 \\(asked by " +
-                                       origin + "\\): it starts without mass")));
+    CHECK(std::regex_search(p->output(), std::regex("node " + id + " killed \\(asked by " + origin +
+                                                    "\\): it left the view")));
+    CHECK(std::regex_search(
+        p->output(), std::regex("node " + id + " revived as incarnation 1 \\(asked by " + origin +
+                                "\\): it starts without mass")));
   }
 }
 
@@ -66,10 +66,10 @@ TEST_CASE("kill and revive faults in a cluster: all nodes end live and the weigh
   const auto dir = fresh_dir("cluster_node_faults");
   const int iterations = 300;
   // Node 3 lives in p1.
-  const auto config = cluster_config(
-      dir, 3, 2, iterations,
-      "[[faults]]\nat_iteration = 60\naction = \"kill\"\nnode = 3\n"
-      "[[faults]]\nat_iteration = 120\naction = \"revive\"\nnode = 3\n");
+  const auto config =
+      cluster_config(dir, 3, 2, iterations,
+                     "[[faults]]\nat_iteration = 60\naction = \"kill\"\nnode = 3\n"
+                     "[[faults]]\nat_iteration = 120\naction = \"revive\"\nnode = 3\n");
   auto processes = start_processes(config, dir, 3);
   for (const auto& p : processes) REQUIRE(p->wait_exit(std::chrono::seconds(300)));
   for (const auto& p : processes) {

@@ -18,7 +18,7 @@ TEST_CASE("a node change travels as notice values and is checked on arrival", "[
   CHECK(!decode_node_change(std::vector<double>{1, -1, 17, 60}, 6).ok());
 }
 
-TEST_CASE("a kill ends only the life it names; a revive only moves to a later life", "[core]") {
+TEST_CASE("a kill ends only the life it names and a revive only moves to a later life", "[core]") {
   auto view = membership_view::all_up(4);
   view.epoch = 2;
   // The owner's own fault and its notice: the second is not news.
@@ -67,7 +67,6 @@ TEST_CASE("the owner revives a dead node as the next incarnation, not near the e
   CHECK(planned->iteration == 120);
   const auto late = plan_revive(view, 3, 280, 300, revive_margin);
   REQUIRE(!late.ok());
-  CHECK(late.err().message.find("too close to its end (iteration 280 of 300") !=
-        std::string::npos);
+  CHECK(late.err().message.find("too close to its end (iteration 280 of 300") != std::string::npos);
   CHECK(plan_revive(view, 3, 279, 300, revive_margin).ok());
 }
