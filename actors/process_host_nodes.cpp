@@ -175,6 +175,9 @@ std::string node_command(host_ptr self, const core::command& c, const std::strin
 void on_node_notice(host_ptr self, const net::wire::notice& n) {
   auto& s = self->state;
   if (n.process == s.setup.process) return;  // applied when it was sent
+  // Not started yet (a restarted process before its welcome): the
+  // welcome's view, sent later, has the change.
+  if (!s.nodes_spawned) return;
   auto c = core::decode_node_change(n.values, s.n);
   if (!c.ok()) {
     core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
