@@ -416,6 +416,12 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
         st.dead[process] = true;
         forget_nodes_of(st, process);
       },
+      [=](forgot_atom, std::uint32_t node) {
+        // A node was killed: its edges go, as a dead process's do (a
+        // revived node is a new incarnation, whose edges start from zero).
+        auto& st = self->state;
+        if (st.edges && node < st.setup.node_process.size()) st.edges->forget(node);
+      },
       [=](view_atom, const std::vector<push_handle>& workers) { self->state.workers = workers; },
       [=](notice_atom, std::uint32_t to, const net::wire::notice& n) {
         auto& st = self->state;

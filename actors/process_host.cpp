@@ -31,6 +31,50 @@ const std::string& my_name(const process_host_state& s) {
   return s.setup.names[s.setup.process];
 }
 
+}  // namespace
+
+core::status spawn_local_node(host_ptr self, int id, int device,
+                              std::shared_ptr<runtime::compute_engine> engine) {
+  auto& s = self->state;
+  const auto& cfg = s.setup.cfg;
+  if (!engine) {
+    auto setup = runtime::compute_setup_of(cfg, s.setup.settings, s.n);
+    setup.node = id;
+    setup.device = device;
+    auto made = runtime::compute_engine::create(setup, s.train);
+    if (!made.ok()) return made.err().with_context("node " + std::to_string(id));
+    engine = std::move(made).value();
+  }
+  // The host is dynamically typed but answers everything a worker tells
+  // its owner (the report, done, suspect and forgot handlers below).
+  const auto me = caf::actor_cast<node_owner_handle>(self);
+  const auto i = static_cast<std::size_t>(id);
+  auto worker =
+      self->spawn(worker_actor, id, engine, s.initial_x, 1.0, s.gossip, s.view, s.wsetup, me);
+  compute_handle comp =
+      s.setup.settings.backend.name == config::backend_kind::cpu &&
+              s.setup.settings.backend.compute_threads != config::compute_threads::own
+          ? self->spawn(compute_actor, engine, s.test, worker, s.allreduce, id, false)
+          : self->spawn<caf::detached>(compute_actor, engine, s.test, worker, s.allreduce, id,
+                                       false);
+  // A revived node's sender draws other link noise than its earlier life's.
+  const auto seed =
+      core::mix_seed(cfg.run.seed + 7919 * static_cast<std::uint64_t>(i) + s.view.incarnation[i]);
+  auto sender = self->spawn(sender_actor, id, s.links, cfg.network.duplicate, worker, seed,
+                            push_wire_type(s.setup.settings));
+  self->monitor(worker);
+  self->monitor(comp);
+  self->monitor(sender);
+  s.node_device.resize(s.n, 0);
+  s.node_device[i] = device;
+  s.nodes.push_back({id, worker, comp, sender, std::move(engine), std::nullopt});
+  std::sort(s.nodes.begin(), s.nodes.end(),
+            [](const local_node& a, const local_node& b) { return a.id < b.id; });
+  return {};
+}
+
+namespace {
+
 core::status spawn_nodes(host_ptr self) {
   auto& s = self->state;
   const auto& cfg = s.setup.cfg;
@@ -43,9 +87,6 @@ core::status spawn_nodes(host_ptr self) {
     return st;
   }
   const auto& devices = s.setup.devices.empty() ? cfg.backend.devices : s.setup.devices;
-  // The host is dynamically typed but answers everything a worker tells
-  // its owner (the report, done, suspect and forgot handlers below).
-  const auto me = caf::actor_cast<node_owner_handle>(self);
   if (s.setup.settings.algorithm.name == config::algorithm_kind::ar_sgd) {
     if (!s.setup.sum_across) {
       return core::make_error("algorithm.name = \"ar-sgd\" across processes needs Gloo");
@@ -93,22 +134,9 @@ core::status spawn_nodes(host_ptr self) {
           !st.ok())
         return st;
     }
-    const int id = static_cast<int>(i);
-    auto worker =
-        self->spawn(worker_actor, id, engine, s.initial_x, 1.0, s.gossip, s.view, s.wsetup, me);
-    compute_handle comp =
-        s.setup.settings.backend.name == config::backend_kind::cpu &&
-                s.setup.settings.backend.compute_threads != config::compute_threads::own
-            ? self->spawn(compute_actor, engine, s.test, worker, s.allreduce, id, false)
-            : self->spawn<caf::detached>(compute_actor, engine, s.test, worker, s.allreduce, id,
-                                         false);
-    const auto seed = core::mix_seed(cfg.run.seed + 7919 * static_cast<std::uint64_t>(i));
-    auto sender = self->spawn(sender_actor, id, s.links, cfg.network.duplicate, worker, seed,
-                              push_wire_type(s.setup.settings));
-    self->monitor(worker);
-    self->monitor(comp);
-    self->monitor(sender);
-    s.nodes.push_back({id, worker, comp, sender, std::move(engine), std::nullopt, false});
+    if (auto st = spawn_local_node(self, static_cast<int>(i), setup.device, std::move(engine));
+        !st.ok())
+      return st;
   }
   return {};
 }

@@ -89,6 +89,7 @@ struct process_host_state {
   net::link_emulator links{1, {}, 0};
   core::membership_view view;
   std::vector<local_node> nodes;  ///< this process's nodes
+  std::vector<int> node_device;   ///< by node id: its GPU (a revived node gets the same one)
   caf::actor bridge;
   allreduce_handle allreduce;  ///< ar-sgd: this process's AllReduce actor
   caf::actor reducer;          ///< ar-sgd: its process reducer (detached)
@@ -200,6 +201,27 @@ bool write_metrics_line(host_ptr self, const std::string& line);
 
 /// Wall-clock seconds since the epoch (comparable across processes of a host).
 double unix_seconds();
+
+/// The highest iteration a local node reported.
+std::uint64_t local_iteration(const process_host_state& s);
+
+/// Spawns node `id`'s worker, compute and sender actors on `device` (with
+/// `engine`, made here when null) and adds it to the local nodes; started
+/// later (start_atom).
+core::status spawn_local_node(host_ptr self, int id, int device,
+                              std::shared_ptr<runtime::compute_engine> engine);
+
+// process_host_nodes.cpp: node-level kill and revive (core/node_life.hpp).
+
+/// A kill or revive command (the console's, a forwarded one, a fault's):
+/// the node's process applies it and tells every process; another process
+/// forwards a console's to it (`forward`) or leaves a fault to it. Returns
+/// what happened, or "error: ..." when refused.
+std::string node_command(host_ptr self, const core::command& c, const std::string& origin,
+                         bool forward);
+
+/// A node notice from the node's process: applied to this process's view once.
+void on_node_notice(host_ptr self, const net::wire::notice& n);
 
 // process_host_summary.cpp: the coordinator's summary.
 

@@ -323,6 +323,9 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
     case notice_topic::welcome:
       on_welcome(self, n);
       break;
+    case notice_topic::node:
+      on_node_notice(self, n);
+      break;
     case notice_topic::stop:
       if (s.phase != host_phase::training) break;
       core::logf(core::log_level::info, "cluster", {.process = s.setup.names[s.setup.process]},
@@ -345,10 +348,17 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
       }
       break;
     case notice_topic::command: {
-      if (n.process == s.setup.process || s.phase != host_phase::training) break;
+      if (n.process == s.setup.process) break;
       // Checked by the process that took it; parsed again here.
       const auto c = core::parse_command(n.text, static_cast<int>(s.n));
-      if (c.ok()) {
+      const bool node_life =
+          c.ok() && (c->kind == core::command_kind::kill || c->kind == core::command_kind::revive);
+      if (node_life) {
+        // Forwarded to this process, which owns the node (it logs a refusal).
+        (void)node_command(self, *c, "process " + s.setup.names[n.process], false);
+      } else if (s.phase != host_phase::training) {
+        break;
+      } else if (c.ok()) {
         apply_cluster_command(self, *c, "process " + s.setup.names[n.process]);
       } else {
         core::logf(core::log_level::warn, "cluster", {.process = s.setup.names[s.setup.process]},

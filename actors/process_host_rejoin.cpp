@@ -14,26 +14,19 @@
 #include "actors/process_host.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
+#include "core/node_life.hpp"
 
 namespace sgp::actors {
 namespace {
 
 /// A process is readmitted only this many iterations before the end: its
 /// nodes join at their first push, and in-neighbours that are done push no
-/// more (a node that never got one would never finish).
-constexpr std::uint64_t rejoin_margin = 20;
+/// more (a node that never got one would never finish). The same margin
+/// as a revived node's.
+constexpr std::uint64_t rejoin_margin = core::revive_margin;
 
 const std::string& my_name(const process_host_state& s) {
   return s.setup.names[s.setup.process];
-}
-
-/// The highest iteration a local node reported.
-std::uint64_t local_iteration(const process_host_state& s) {
-  std::uint64_t at = 0;
-  for (const auto& node : s.nodes) {
-    if (node.last) at = std::max(at, node.last->iteration);
-  }
-  return at;
 }
 
 void log_event(host_ptr self, const char* event, std::uint32_t process, std::uint64_t incarnation,
@@ -77,6 +70,14 @@ void apply_welcome(host_ptr self) {
 }
 
 }  // namespace
+
+std::uint64_t local_iteration(const process_host_state& s) {
+  std::uint64_t at = 0;
+  for (const auto& node : s.nodes) {
+    if (node.last) at = std::max(at, node.last->iteration);
+  }
+  return at;
+}
 
 void maybe_begin_training(host_ptr self) {
   auto& s = self->state;

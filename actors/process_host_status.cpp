@@ -3,7 +3,9 @@
 // processes' nodes by liveness; `status`, `help` and `stop` work; link,
 // partition, heal and slow commands are applied here and sent to every
 // process (a command notice), which applies them to its own senders, view
-// and nodes; kill, revive, topology and checkpoint are refused by name.
+// and nodes; kill and revive go to the node's process, which applies them
+// and tells every process (process_host_nodes.cpp); topology and
+// checkpoint are refused by name.
 #include <unistd.h>
 
 #include <algorithm>
@@ -101,7 +103,16 @@ void fire_due_faults(host_ptr self) {
   for (auto& f : s.faults) {
     if (!f.due(fastest, seconds)) continue;
     f.fired = true;
-    apply_cluster_command(self, f.command, "[[faults]] at iteration " + std::to_string(fastest));
+    const auto origin = "[[faults]] at iteration " + std::to_string(fastest);
+    if (f.command.kind == core::command_kind::kill ||
+        f.command.kind == core::command_kind::revive) {
+      // The node's process fires it and tells the others (a node notice):
+      // one decision, so every view agrees.
+      (void)node_command(self, f.command, origin + " on process " + s.setup.names[s.setup.process],
+                         false);
+      continue;
+    }
+    apply_cluster_command(self, f.command, origin);
   }
 }
 
@@ -134,9 +145,20 @@ std::string process_command(host_ptr self, const std::string& line) {
       self->send(self, stop_atom::value);
       return "stopping the cluster: every process pauses, then evaluation and summary";
     case core::command_kind::help:
-      return "across processes: status, stop, help, link down/up/set, partition, heal, slow "
-             "(kill, revive, topology and checkpoint act on one process's run: use sgp train "
-             "for them)";
+      return "across processes: status, stop, help, link down/up/set, partition, heal, slow, "
+             "kill, revive (SGP, OSGP) (topology and checkpoint act on one process's run: use "
+             "sgp train for them)";
+    case core::command_kind::kill:
+    case core::command_kind::revive: {
+      if (s.allreduce) {
+        return "error: '" + line +
+               "' is not supported across processes with ar-sgd (its replicas hold no push-sum "
+               "weight to take from in-neighbours: a revived node would need a copy of the "
+               "model, which does not cross processes); SGP and OSGP kill and revive nodes";
+      }
+      if (s.phase != host_phase::training) return "error: the run is ending";
+      return node_command(self, *c, "process " + me, true);
+    }
     case core::command_kind::link_down:
     case core::command_kind::link_up:
     case core::command_kind::link_set:
@@ -151,7 +173,7 @@ std::string process_command(host_ptr self, const std::string& line) {
     default:
       return "'" + line +
              "' is not supported across processes yet (status, stop, help, link, partition, "
-             "heal and slow are)";
+             "heal, slow, kill and revive are)";
   }
 }
 

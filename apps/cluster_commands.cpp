@@ -56,12 +56,18 @@ core::status check_supported(const config::config& cfg, const config::settings& 
   }
 #endif
   for (std::size_t i = 0; i < set.faults.size(); ++i) {
-    // Link, partition, heal and slow faults every process applies itself; a
-    // node's liveness is per process, so kill and revive cannot cross yet.
+    // Link, partition, heal and slow faults every process applies itself;
+    // kill and revive the node's process (SGP, OSGP). ar-sgd's replicas
+    // hold no push-sum weight to take from in-neighbours: a revived node
+    // would need a copy of the model, which does not cross processes.
     const auto action = set.faults[i].action;
-    if (action == config::fault_action::kill || action == config::fault_action::revive) {
+    if ((action == config::fault_action::kill || action == config::fault_action::revive) &&
+        set.algorithm.name == config::algorithm_kind::ar_sgd) {
       return refuse("[[faults]] " + std::to_string(i + 1) + " (action = \"" +
-                    (action == config::fault_action::kill ? "kill" : "revive") + "\")");
+                    (action == config::fault_action::kill ? "kill" : "revive") +
+                    "\") with algorithm.name = \"ar-sgd\" (a revived replica would need a copy "
+                    "of the model, which does not cross processes; SGP and OSGP kill and revive "
+                    "nodes)");
     }
   }
   if (!cfg.output.http.empty() && cfg.output.http.find(":0") == std::string::npos &&

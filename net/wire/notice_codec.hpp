@@ -36,6 +36,7 @@ enum class notice_topic : std::uint32_t {
   command = 10,  ///< a console command for every process (text: the line, as typed)
   store = 11,    ///< a rendezvous entry, or a request for one (net/rendezvous_store.hpp)
   welcome = 12,  ///< (to a readmitted process) the view and iteration (core/process_rejoin.hpp)
+  node = 13,     ///< (from a node's owner) it killed or revived the node (core/node_life.hpp)
 };
 
 struct notice {

@@ -184,12 +184,16 @@ TEST_CASE("sgp node refuses what it cannot do, by name", "[integration][cluster]
   CHECK(r.exit_code != 0);
   CHECK(r.output.find("ar-sgd\" across processes needs Gloo") != std::string::npos);
 #endif
+#ifdef SGP_HAVE_GLOO
+  // Kill and revive work across processes with SGP and OSGP, not ar-sgd.
   r = run_sgp("node " + config +
-              " --process p0 --set 'faults=[{at_iteration=5,action=\"link_down\",from=0,to=1},"
+              " --process p0 --set algorithm.name=ar-sgd --set "
+              "'faults=[{at_iteration=5,action=\"link_down\",from=0,to=1},"
               "{at_iteration=9,action=\"kill\",node=1}]'");
   CHECK(r.exit_code != 0);
-  CHECK(r.output.find("[[faults]] 2 (action = \"kill\") is not supported across processes yet") !=
+  CHECK(r.output.find("[[faults]] 2 (action = \"kill\") with algorithm.name = \"ar-sgd\"") !=
         std::string::npos);
+#endif
   r = run_sgp("node " + std::string(SGP_SOURCE_DIR) + "/config/examples/quickstart.toml");
   CHECK(r.exit_code != 0);
   CHECK(r.output.find("no [[cluster.process]] tables") != std::string::npos);
@@ -247,7 +251,7 @@ TEST_CASE("Ctrl-C on one process stops the whole cluster with an evaluation and 
 
 TEST_CASE(
     "sgp console HOST:PORT drives a cluster: status, link and slow commands on every "
-    "process, a refused kill, stop",
+    "process, a refused topology, stop",
     "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto dir = fresh_dir("cluster_console");
@@ -262,7 +266,7 @@ TEST_CASE(
   // Node 0 lives in p0, node 1 in p1: a link between them and a slow node
   // of the other process are the other process's to apply.
   const auto console = run_shell(
-      "printf 'status\\nlink down 0 1\\nlink up 0 1\\nslow 1 2x\\nkill 1\\nstop\\n' | "
+      "printf 'status\\nlink down 0 1\\nlink up 0 1\\nslow 1 2x\\ntopology\\nstop\\n' | "
       "SGP_SECRET=console-s3cret " +
       sgp_binary() + " console 127.0.0.1:" + *port + " 2>&1");
   INFO(console.output);
