@@ -16,8 +16,6 @@ using namespace sgp::test;
 
 namespace {
 
-const char* fashion_dir = "/usr/share/datasets/fashion-mnist";
-
 /// The live nodes' test accuracies in a summary.json (dead nodes are null).
 std::vector<double> live_accuracies(const std::string& summary) {
   std::smatch m;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <random>
 #include <regex>
 #include <string>
@@ -139,6 +140,16 @@ inline bool wait_iteration(const std::string& metrics, int at_least, std::chrono
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return last_iteration(metrics) >= at_least;
+}
+
+/// Where Debian's dataset-fashion-mnist package puts the data set.
+inline constexpr const char* fashion_dir = "/usr/share/datasets/fashion-mnist";
+
+/// |total - expected| / expected from a summary.json.
+inline double weight_error(const std::string& summary) {
+  const double total = json_number_field(summary, "total_weight");
+  const double expected = json_number_field(summary, "expected_total_weight");
+  return std::abs(total - expected) / expected;
 }
 
 }  // namespace sgp::test

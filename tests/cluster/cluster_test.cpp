@@ -13,19 +13,6 @@
 
 using namespace sgp::test;
 
-namespace {
-
-const char* fashion_dir = "/usr/share/datasets/fashion-mnist";
-
-/// |total - expected| / expected from a summary.json.
-double weight_error(const std::string& summary) {
-  const double total = json_number_field(summary, "total_weight");
-  const double expected = json_number_field(summary, "expected_total_weight");
-  return std::abs(total - expected) / expected;
-}
-
-}  // namespace
-
 TEST_CASE("sgp launch: the example's four processes train the MLP over TCP",
           "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");

@@ -17,15 +17,6 @@ using namespace sgp::test;
 
 namespace {
 
-const char* fashion_dir = "/usr/share/datasets/fashion-mnist";
-
-/// |total - expected| / expected from a summary.json.
-double weight_error(const std::string& summary) {
-  const double total = json_number_field(summary, "total_weight");
-  const double expected = json_number_field(summary, "expected_total_weight");
-  return std::abs(total - expected) / expected;
-}
-
 /// Every process logged the kill and the revive of `node`, asked by `origin`
 /// (a regex).
 void check_logged(const std::vector<std::unique_ptr<background_process>>& processes, int node,

@@ -17,15 +17,6 @@ using namespace sgp::test;
 
 namespace {
 
-const char* fashion_dir = "/usr/share/datasets/fashion-mnist";
-
-/// |total - expected| / expected from a summary.json.
-double weight_error(const std::string& summary) {
-  const double total = json_number_field(summary, "total_weight");
-  const double expected = json_number_field(summary, "expected_total_weight");
-  return std::abs(total - expected) / expected;
-}
-
 /// Every number of `key` in `json`, in order.
 std::vector<double> numbers_of(const std::string& json, const std::string& key) {
   const std::regex re("\"" + key + "\":(-?[0-9.eE+-]+)");
