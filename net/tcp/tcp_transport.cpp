@@ -245,7 +245,7 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
       stall.cancel();
       return frame_complete();
     }
-    const std::size_t chunk = std::min<std::size_t>(body.size() - got, 1u << 20);
+    const std::size_t chunk = std::min<std::size_t>(body.size() - got, 1u << 23);
     socket.async_read_some(
         asio::buffer(body.data() + got, chunk),
         [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
