@@ -111,7 +111,10 @@ struct algorithm_section {
   int tau = 1;
   std::string osgp_variant = "bounded";  ///< bounded | reference
   std::string step_space = "z";          ///< x | z (gossip algorithms)
-  std::string compression = "none";      ///< none | bf16
+  /// The fraction of its mass a node keeps at each push (0 < k < 1), the
+  /// rest split evenly over its out-peers; 0 = uniform, 1 / (peers + 1).
+  double self_weight = 0.0;
+  std::string compression = "none";  ///< none | bf16
   /// How long a node waits for an in-neighbour's message before it goes on
   /// without it and reports the neighbour to the supervisor as suspect.
   std::string wait_timeout = "2s";

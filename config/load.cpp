@@ -179,6 +179,7 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(
         r.read_enum(s, "osgp_variant", a.osgp_variant, names_of<sgp::config::osgp_variant>()));
     SGP_CONFIG_TRY(r.read_enum(s, "step_space", a.step_space, names_of<sgp::config::step_space>()));
+    SGP_CONFIG_TRY(r.read(s, "self_weight", a.self_weight, half_open(0, 1)));
     SGP_CONFIG_TRY(r.read_duration(s, "wait_timeout", a.wait_timeout));
     return r.read_enum(s, "compression", a.compression, names_of<sgp::config::compression>());
   }));

@@ -48,7 +48,7 @@ constexpr std::array schedule = {"kind"sv,
                                  "warmup_from_base_lr"sv};
 constexpr std::array algorithm = {"name"sv,        "topology"sv,     "peers_per_iteration"sv,
                                   "tau"sv,         "osgp_variant"sv, "step_space"sv,
-                                  "compression"sv, "wait_timeout"sv};
+                                  "self_weight"sv, "compression"sv,  "wait_timeout"sv};
 constexpr std::array backend = {"name"sv, "threads"sv, "compute_threads"sv, "conv_search"sv,
                                 "devices"sv};
 constexpr std::array network = {"bandwidth"sv, "latency"sv,   "jitter"sv,

@@ -104,6 +104,13 @@ core::status resolve_into(const config& cfg, settings& s) {
   SGP_RESOLVE_TRY(name("algorithm.step_space", a.step_space, sa.step_space));
   SGP_RESOLVE_TRY(name("algorithm.compression", a.compression, sa.compression));
   SGP_RESOLVE_TRY(duration("algorithm.wait_timeout", a.wait_timeout, sa.wait_timeout_seconds));
+  if (a.self_weight != 0.0 &&
+      (sa.name == algorithm_kind::ar_sgd || sa.name == algorithm_kind::none)) {
+    return core::make_error(
+        "algorithm.self_weight: applies to push-sum gossip (sgp, osgp, "
+        "d-psgd); algorithm.name = \"" +
+        a.name + "\" has no pushes");
+  }
 
   SGP_RESOLVE_TRY(name("backend.name", cfg.backend.name, s.backend.name));
   SGP_RESOLVE_TRY(

@@ -54,7 +54,7 @@ std::vector<gossip_envelope> gossip_node::push_round(const running_sums::step* f
   std::vector<gossip_envelope> out;
   // The step and the push in one pass over x. bf16: the same rounded
   // share for every peer, from x (after the step) before any of them.
-  auto messages = sums_.push(out_peers(), options_.bf16_shares, first);
+  auto messages = sums_.push(out_peers(), options_.bf16_shares, first, options_.self_weight);
   for (auto& message : messages) {
     const std::uint64_t to_incarnation = view_.incarnation[message.to];
     out.push_back({iteration_, rounds_, false, view_.incarnation[id()], to_incarnation,

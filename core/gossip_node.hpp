@@ -82,6 +82,9 @@ struct gossip_options {
   /// Push shares rounded to bfloat16 (half the bytes on the wire). The
   /// sender subtracts exactly the rounded share, so no mass is lost.
   bool bf16_shares = false;
+  /// The fraction of its mass a node keeps at each push, the rest split
+  /// evenly over its out-peers; 0: uniform, 1 / (peers + 1) (the paper's).
+  double self_weight = 0.0;
 };
 
 /// Who is alive (with an incarnation that a revive bumps) and which links are up.

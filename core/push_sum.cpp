@@ -12,6 +12,12 @@ double uniform_mixing_weight(std::size_t out_degree) {
   return 1.0 / static_cast<double>(out_degree + 1);
 }
 
+double mixing_weight(std::size_t out_degree, double self_weight) {
+  SGP_ASSERT(self_weight >= 0.0 && self_weight < 1.0);
+  if (self_weight == 0.0 || out_degree == 0) return uniform_mixing_weight(out_degree);
+  return (1.0 - self_weight) / static_cast<double>(out_degree);
+}
+
 template <class T>
 push_sum_state<T>::push_sum_state(std::vector<T> x, double w) : x_(std::move(x)), w_(w) {
   SGP_ASSERT(w_ >= 0.0);

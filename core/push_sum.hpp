@@ -17,6 +17,10 @@ struct push_share {
 
 /// Mixing weight of uniform push-sum: 1 / (out_degree + 1).
 [[nodiscard]] double uniform_mixing_weight(std::size_t out_degree);
+/// The share of each of `out_degree` out-peers when a node keeps `self_weight`
+/// of its mass (0 < self_weight < 1) and splits the rest evenly; with
+/// self_weight = 0, uniform_mixing_weight (the paper's 1 / (d + 1)).
+[[nodiscard]] double mixing_weight(std::size_t out_degree, double self_weight);
 
 /// Push-sum numerator (T = float or double) and weight of one node.
 ///

@@ -29,8 +29,8 @@ std::vector<double> running_sums::debiased() const {
 }
 
 std::vector<push_message> running_sums::push(std::span<const std::size_t> out_peers, bool bf16,
-                                             const step* first) {
-  const double fraction = out_peers.empty() ? 0.0 : uniform_mixing_weight(out_peers.size());
+                                             const step* first, double self_weight) {
+  const double fraction = out_peers.empty() ? 0.0 : mixing_weight(out_peers.size(), self_weight);
   return send(out_peers, fraction, bf16, first);
 }
 

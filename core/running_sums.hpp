@@ -82,12 +82,14 @@ class running_sums {
     float scale = 1.0f;
   };
 
-  /// Uniform push-sum step: sends p·x, p·w (p = 1/(d+1), d = out_peers.size())
-  /// to each out-peer and keeps the rest; returns one message per out-peer.
+  /// Push-sum step: sends p·x, p·w to each out-peer and keeps the rest,
+  /// p = mixing_weight(d, self_weight) (d = out_peers.size(); uniform
+  /// 1/(d+1) when self_weight is 0); returns one message per out-peer.
   /// With `first`, x += first's step before anything is sent (one pass over
   /// x with the send; also when there is no out-peer).
   [[nodiscard]] std::vector<push_message> push(std::span<const std::size_t> out_peers,
-                                               bool bf16 = false, const step* first = nullptr);
+                                               bool bf16 = false, const step* first = nullptr,
+                                               double self_weight = 0.0);
 
   /// Sends `fraction`·x (rounded to bf16 when asked) and `fraction`·w, both
   /// computed before this call, to each of `to` (a revived peer takes half

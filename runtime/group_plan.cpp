@@ -79,6 +79,7 @@ core::gossip_options gossip_options_of(const config::config& cfg, const config::
             : a.step_space == config::step_space::balanced ? core::step_space::balanced
                                                            : core::step_space::z;
   o.bf16_shares = a.compression == config::compression::bf16;
+  o.self_weight = cfg.algorithm.self_weight;
   return o;
 }
 

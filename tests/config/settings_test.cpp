@@ -105,6 +105,19 @@ TEST_CASE("an unknown name gives the loader's message, listing the table", "[con
   CHECK(error_of("[schedule]\nkind = \"linear\"\n") ==
         "t.toml:2:8: schedule.kind: must be one of step, cosine; got \"linear\"");
 
+  CHECK(error_of("[algorithm]\nself_weight = 1\n") ==
+        "t.toml:2:15: algorithm.self_weight: must be in [0, 1), got 1");
+  {
+    // Loaded, then refused where the algorithm is known: it has no pushes.
+    auto ar = cfg::load_string("[algorithm]\nname = \"ar-sgd\"\nself_weight = 0.5\n", "t.toml");
+    REQUIRE(ar.ok());
+    const auto refused = cfg::resolve(*ar);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.err().message ==
+          "t.toml: algorithm.self_weight: applies to push-sum gossip (sgp, osgp, d-psgd); "
+          "algorithm.name = \"ar-sgd\" has no pushes");
+  }
+
   // A name set in code after loading: resolve says the same.
   auto c = cfg::load_string("", "t.toml");
   REQUIRE(c.ok());

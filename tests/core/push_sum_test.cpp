@@ -13,6 +13,14 @@ TEST_CASE("uniform mixing weight is 1/(d+1)", "[core]") {
   CHECK(uniform_mixing_weight(3) == 0.25);
 }
 
+TEST_CASE("a kept self weight splits the rest evenly, and 0 is uniform", "[core]") {
+  CHECK(mixing_weight(1, 0.0) == 0.5);
+  CHECK(mixing_weight(3, 0.0) == 0.25);
+  CHECK(mixing_weight(1, 0.75) == 0.25);
+  CHECK(mixing_weight(2, 0.5) == 0.25);
+  CHECK(mixing_weight(0, 0.75) == 1.0);  // no peer: nothing leaves
+}
+
 TEMPLATE_TEST_CASE("make_share keeps p x and returns p x", "[core]", float, double) {
   push_sum_state<TestType> s({4, 8, -12}, 1.0);
   const auto share = s.make_share(3);

@@ -101,6 +101,24 @@ TEST_CASE("a push to several peers sends each the same share of x before the pus
   CHECK(a.w() == 0.25);
 }
 
+TEST_CASE("a push that keeps 3/4 sends 1/8 to each of two peers, and no mass is made", "[core]") {
+  running_sums a(0, std::vector<double>{8.0, -16.0}, 2.0);
+  const std::size_t peers[] = {1, 2};
+  const auto m = a.push(peers, false, nullptr, 0.75);
+  REQUIRE(m.size() == 2);
+  for (const auto& msg : m) {
+    CHECK(msg.mass->to_host() == std::vector<double>{1.0, -2.0});
+    CHECK(msg.weight == 0.25);
+  }
+  CHECK(a.x() == std::vector<double>{6.0, -12.0});
+  CHECK(a.w() == 1.5);
+  // A second push sends 1/8 of what is left; the cumulative sums add up.
+  const auto again = a.push(peers, false, nullptr, 0.75);
+  CHECK(again[0].mass->to_host() == std::vector<double>{1.75, -3.5});
+  CHECK(again[0].weight == Approx(0.4375));
+  CHECK(a.w() + 2 * again[0].weight == Approx(2.0));
+}
+
 namespace {
 
 constexpr std::size_t dim = 5;
