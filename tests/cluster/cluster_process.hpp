@@ -142,6 +142,16 @@ inline bool wait_iteration(const std::string& metrics, int at_least, std::chrono
   return last_iteration(metrics) >= at_least;
 }
 
+/// Every number of `key` in `json`, in order.
+inline std::vector<double> numbers_of(const std::string& json, const std::string& key) {
+  const std::regex re("\"" + key + "\":(-?[0-9.eE+-]+)");
+  std::vector<double> out;
+  for (std::sregex_iterator it(json.begin(), json.end(), re), end; it != end; ++it) {
+    out.push_back(std::stod((*it)[1].str()));
+  }
+  return out;
+}
+
 /// Where Debian's dataset-fashion-mnist package puts the data set.
 inline constexpr const char* fashion_dir = "/usr/share/datasets/fashion-mnist";
 

@@ -15,20 +15,6 @@
 
 using namespace sgp::test;
 
-namespace {
-
-/// Every number of `key` in `json`, in order.
-std::vector<double> numbers_of(const std::string& json, const std::string& key) {
-  const std::regex re("\"" + key + "\":(-?[0-9.eE+-]+)");
-  std::vector<double> out;
-  for (std::sregex_iterator it(json.begin(), json.end(), re), end; it != end; ++it) {
-    out.push_back(std::stod((*it)[1].str()));
-  }
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("a process killed with SIGKILL and restarted rejoins: all nodes end live, weight exact",
           "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
