@@ -39,6 +39,12 @@ declare -A variant=(
   [sgp-balanced]="--set algorithm.name=sgp --set algorithm.step_space=balanced"
   [osgp-bounded-balanced]="--set algorithm.name=osgp --set algorithm.osgp_variant=bounded --set algorithm.step_space=balanced"
   [osgp-reference-balanced]="--set algorithm.name=osgp --set algorithm.osgp_variant=reference --set algorithm.step_space=balanced"
+  # algorithm.self_weight: a node keeps more than 1/2 of its mass at a push.
+  [osgp-bounded-z-keep75]="--set algorithm.name=osgp --set algorithm.self_weight=0.75"
+  [osgp-bounded-z-keep875]="--set algorithm.name=osgp --set algorithm.self_weight=0.875"
+  [osgp-bounded-balanced-keep75]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.self_weight=0.75"
+  [osgp-bounded-x-keep75]="--set algorithm.name=osgp --set algorithm.step_space=x --set algorithm.self_weight=0.75"
+  [sgp-z-keep75]="--set algorithm.name=sgp --set algorithm.self_weight=0.75"
   # Diagnostics: staleness bound 0, and links with no emulated cost.
   [osgp-bounded-z-tau0]="--set algorithm.name=osgp --set algorithm.tau=0"
   [osgp-bounded-z-fastlink]="--set algorithm.name=osgp --set network.bandwidth=\"100000Gbit\" --set network.latency=\"0ms\""

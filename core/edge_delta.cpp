@@ -2,6 +2,7 @@
 #include "core/edge_delta.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -9,6 +10,7 @@
 
 #include "core/assert.hpp"
 #include "core/bf16.hpp"
+#include "core/parallel_chunks.hpp"
 
 namespace sgp::core {
 namespace {
@@ -63,7 +65,11 @@ void delta_sender::commit(std::span<const double> share, double weight) {
 
 void delta_sender::set_committed(std::span<const double> total, double weight) {
   SGP_ASSERT(total.size() == committed_.size());
-  std::copy(total.begin(), total.end(), committed_.begin());
+  parallel_chunks(total.size(), [&](std::size_t b, std::size_t e) {
+    std::copy(total.begin() + static_cast<std::ptrdiff_t>(b),
+              total.begin() + static_cast<std::ptrdiff_t>(e),
+              committed_.begin() + static_cast<std::ptrdiff_t>(b));
+  });
   committed_w_ = weight;
 }
 
@@ -79,12 +85,45 @@ delta_push delta_sender::push() {
     return delta_push{s.seq, acked_seq_, s.weight, precision_, size(), s.values, true};
   }
   const std::size_t b = delta_bytes(precision_);
-  auto values = std::make_shared<std::vector<std::uint8_t>>(size() * b);
-  for (std::size_t i = 0; i < size(); ++i)
-    put_value(values->data() + b * i, committed_[i] - acked_[i], precision_);
-  sent s{++last_seq_, committed_w_, std::move(values)};
+  auto values = payload_buffer(size() * b);
+  parallel_chunks(size(), [&](std::size_t begin, std::size_t end) {
+    std::uint8_t* out = values->data();
+    if (precision_ == delta_precision::f32) {
+      // put_value's f32 case, the branch out of the loop so that it vectorises.
+      constexpr double fmax = std::numeric_limits<float>::max();
+      for (std::size_t i = begin; i < end; ++i) {
+        double diff = committed_[i] - acked_[i];
+        diff = std::isnan(diff) ? 0.0 : std::clamp(diff, -fmax, fmax);
+        const auto f = static_cast<float>(diff);
+        std::memcpy(out + 4 * i, &f, 4);
+      }
+      return;
+    }
+    for (std::size_t i = begin; i < end; ++i)
+      put_value(out + b * i, committed_[i] - acked_[i], precision_);
+  });
+  sent s{++last_seq_, committed_w_, values};
   pending_.push_back(s);
   return delta_push{s.seq, acked_seq_, s.weight, precision_, size(), s.values, false};
+}
+
+std::shared_ptr<std::vector<std::uint8_t>> delta_sender::payload_buffer(std::size_t bytes) {
+  // A spare that nothing else holds any more (its frames were written or
+  // dropped) is written over; every byte is. A model-sized fresh buffer
+  // costs a page fault per 4 KiB on first touch.
+  for (auto it = spare_.begin(); it != spare_.end(); ++it) {
+    if (it->use_count() == 1 && (*it)->size() == bytes) {
+      auto out = std::move(*it);
+      spare_.erase(it);
+      return out;
+    }
+  }
+  return std::make_shared<std::vector<std::uint8_t>>(bytes);
+}
+
+void delta_sender::recycle(std::shared_ptr<std::vector<std::uint8_t>> values) {
+  // A spare still held by a queued frame becomes usable once the frame lets go.
+  if (values && spare_.size() < window_ + 2) spare_.push_back(std::move(values));
 }
 
 ack_outcome delta_sender::on_ack(std::uint64_t held) {
@@ -94,9 +133,12 @@ ack_outcome delta_sender::on_ack(std::uint64_t held) {
   if (it == pending_.end()) return ack_outcome::unknown;
   // The receiver's C + d, the same double additions in the same order.
   const auto& v = *it->values;
-  for (std::size_t i = 0; i < size(); ++i) acked_[i] = acked_[i] + delta_value(v, precision_, i);
+  parallel_chunks(size(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) acked_[i] = acked_[i] + delta_value(v, precision_, i);
+  });
   acked_w_ = it->weight;
   acked_seq_ = held;
+  for (auto& s : pending_) recycle(std::move(s.values));
   pending_.clear();
   return ack_outcome::advanced;
 }
@@ -110,11 +152,16 @@ delta_outcome delta_receiver::check(const delta_push& p, std::size_t x_size) {
   if (p.seq <= held_seq_) return delta_outcome::stale;
   if (p.base != held_seq_) return delta_outcome::base_mismatch;
   // Decode and check every value before touching any state.
-  for (std::size_t i = 0; i < held_.size(); ++i) {
-    scratch_[i] = delta_value(*p.values, p.precision, i);
-    if (!std::isfinite(scratch_[i])) return delta_outcome::malformed;
-  }
-  return delta_outcome::applied;
+  std::atomic<bool> finite{true};
+  parallel_chunks(held_.size(), [&](std::size_t begin, std::size_t end) {
+    bool ok = true;
+    for (std::size_t i = begin; i < end; ++i) {
+      scratch_[i] = delta_value(*p.values, p.precision, i);
+      ok = ok && std::isfinite(scratch_[i]);
+    }
+    if (!ok) finite = false;
+  });
+  return finite ? delta_outcome::applied : delta_outcome::malformed;
 }
 
 bool delta_receiver::count(delta_outcome outcome) {
@@ -138,10 +185,12 @@ bool delta_receiver::count(delta_outcome outcome) {
 delta_outcome delta_receiver::apply(const delta_push& p, std::span<double> x, double& w) {
   const auto outcome = check(p, x.size());
   if (!count(outcome)) return outcome;
-  for (std::size_t i = 0; i < held_.size(); ++i) {
-    held_[i] = held_[i] + scratch_[i];
-    x[i] += scratch_[i];
-  }
+  parallel_chunks(held_.size(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      held_[i] = held_[i] + scratch_[i];
+      x[i] += scratch_[i];
+    }
+  });
   w += p.weight - held_w_;
   held_w_ = p.weight;
   held_seq_ = p.seq;
@@ -151,7 +200,9 @@ delta_outcome delta_receiver::apply(const delta_push& p, std::span<double> x, do
 delta_outcome delta_receiver::accept(const delta_push& p) {
   const auto outcome = check(p, held_.size());
   if (!count(outcome)) return outcome;
-  for (std::size_t i = 0; i < held_.size(); ++i) held_[i] = held_[i] + scratch_[i];
+  parallel_chunks(held_.size(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) held_[i] = held_[i] + scratch_[i];
+  });
   held_w_ = p.weight;
   held_seq_ = p.seq;
   return delta_outcome::applied;

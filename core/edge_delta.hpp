@@ -123,8 +123,13 @@ class delta_sender {
   struct sent {
     std::uint64_t seq = 0;
     double weight = 0.0;
-    std::shared_ptr<const std::vector<std::uint8_t>> values;
+    std::shared_ptr<std::vector<std::uint8_t>> values;  ///< shared, read-only, with pushes
   };
+
+  /// A payload buffer of `bytes`: a spare nothing else holds, or a new one.
+  std::shared_ptr<std::vector<std::uint8_t>> payload_buffer(std::size_t bytes);
+  /// Keeps an acknowledged or dropped push's payload for a later push.
+  void recycle(std::shared_ptr<std::vector<std::uint8_t>> values);
 
   delta_precision precision_;
   std::size_t window_;
@@ -135,6 +140,7 @@ class delta_sender {
   std::uint64_t last_seq_ = 0;
   std::uint64_t acked_seq_ = 0;
   std::vector<sent> pending_;  ///< oldest first, all with base acked_seq_
+  std::vector<std::shared_ptr<std::vector<std::uint8_t>>> spare_;  ///< at most window + 2
 };
 
 /// Receiver end of one edge.

@@ -1,17 +1,22 @@
 // The process boundary of push-sum (see remote_edges.hpp).
 #include "net/remote_edges.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <span>
 #include <vector>
 
 #include "core/host_mass_space.hpp"
+#include "core/parallel_chunks.hpp"
 #include "net/push_bridge.hpp"
 
 namespace sgp::net {
 
 remote_edges::remote_edges(std::size_t size, core::delta_precision precision)
-    : size_(size), precision_(precision) {}
+    : size_(size),
+      precision_(precision),
+      // Per in-edge, the block a worker still applies and the next one.
+      pool_(std::make_shared<core::host_block_pool>(4)) {}
 
 remote_edges::out_edge& remote_edges::out_edge_of(const core::gossip_envelope& e) {
   const auto& m = *e.message;
@@ -92,7 +97,13 @@ remote_edges::inbound remote_edges::incoming(const wire::push_view& view) {
     case core::delta_outcome::applied: {
       ++counters_.applied_in;
       const auto held = edge.receiver.held();
-      edge.held = std::make_shared<const core::host_mass>(held);
+      auto block = std::make_shared<core::host_mass>(pool_, held.size());
+      core::parallel_chunks(held.size(), [&](std::size_t b, std::size_t e) {
+        std::copy(held.begin() + static_cast<std::ptrdiff_t>(b),
+                  held.begin() + static_cast<std::ptrdiff_t>(e),
+                  block->data() + static_cast<std::ptrdiff_t>(b));
+      });
+      edge.held = std::move(block);
       break;
     }
     case core::delta_outcome::malformed:

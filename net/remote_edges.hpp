@@ -29,6 +29,7 @@
 
 #include "core/edge_delta.hpp"
 #include "core/gossip_node.hpp"
+#include "core/host_block_pool.hpp"
 #include "net/frame_transport.hpp"
 #include "net/wire/control_codec.hpp"
 #include "net/wire/push_codec.hpp"
@@ -95,6 +96,9 @@ class remote_edges {
 
   std::size_t size_;
   core::delta_precision precision_;
+  /// Forwarded sums (C of an in-edge), recycled: a fresh model-sized block
+  /// per push costs a page fault per 4 KiB.
+  std::shared_ptr<core::host_block_pool> pool_;
   std::map<edge_id, out_edge> out_;
   std::map<edge_id, in_edge> in_;
   remote_edge_counters counters_;

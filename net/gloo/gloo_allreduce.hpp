@@ -1,7 +1,7 @@
 // Sums a buffer of doubles over a cluster's live processes with Gloo (TCP
-// transport, CPU): ar-sgd across processes. No CAF here; one thread calls
-// it (the call blocks for the whole collective, never longer than the
-// deadline).
+// transport, CPU): ar-sgd across processes. The sum travels in fp32 (each
+// process's partial sum rounded once; every member gets the same bits). No CAF here; one thread
+// calls it (the call blocks for the whole collective, never longer than the deadline).
 //
 // The context is built over the live processes (rank = index among them)
 // with a rendezvous through a net::rendezvous_store, under a key prefix

@@ -356,3 +356,48 @@ TEST_CASE("edge delta: both ends agree bit for bit on arbitrary doubles", "[core
     CHECK(rcv.held_weight() == s.committed_weight());
   }
 }
+
+TEST_CASE("edge delta: a model-sized edge (loops in parallel chunks) agrees bit for bit",
+          "[core]") {
+  // 600 000 values: above parallel_chunks' minimum chunk, so the bulk loops
+  // run on several threads where the machine has them. A NaN at the end of
+  // one chunk's range must still make the whole push malformed.
+  constexpr std::size_t n = 600000;
+  sgp::core::rng r(5);
+  for (auto p : {delta_precision::f32, delta_precision::bf16}) {
+    delta_sender s(n, p);
+    delta_receiver rcv(n);
+    std::vector<double> x(n, 0.0);
+    double w = 0.0;
+    std::vector<double> total(n, 0.0);
+    for (int round = 0; round < 3; ++round) {
+      for (auto& v : total) v += r.normal();
+      s.set_committed(total, 0.5 * (round + 1));
+      const auto push = s.push();
+      REQUIRE(rcv.apply(push, x, w) == delta_outcome::applied);
+      REQUIRE(s.on_ack(rcv.held_seq()) == ack_outcome::advanced);
+      REQUIRE(std::memcmp(s.acked().data(), rcv.held().data(), n * sizeof(double)) == 0);
+      REQUIRE(std::memcmp(x.data(), rcv.held().data(), n * sizeof(double)) == 0);
+    }
+    // One more push, and a copy of it with a NaN as its last value.
+    for (auto& v : total) v += 1.0;
+    s.set_committed(total, 2.0);
+    auto push = s.push();
+    auto bad = push;
+    auto bytes = std::make_shared<std::vector<std::uint8_t>>(*push.values);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    if (p == delta_precision::f32) {
+      std::memcpy(bytes->data() + 4 * (n - 1), &nan, 4);
+    } else {
+      std::uint32_t bits = 0;
+      std::memcpy(&bits, &nan, 4);
+      const auto top = static_cast<std::uint16_t>(bits >> 16);
+      std::memcpy(bytes->data() + 2 * (n - 1), &top, 2);
+    }
+    bad.values = bytes;
+    const auto before = std::vector<double>(rcv.held().begin(), rcv.held().end());
+    CHECK(rcv.accept(bad) == delta_outcome::malformed);
+    CHECK(std::memcmp(before.data(), rcv.held().data(), n * sizeof(double)) == 0);
+    CHECK(rcv.accept(push) == delta_outcome::applied);
+  }
+}
