@@ -73,6 +73,12 @@ void delta_sender::set_committed(std::span<const double> total, double weight) {
   committed_w_ = weight;
 }
 
+void delta_sender::set_committed(const mass_block& total, double weight) {
+  SGP_ASSERT(total.size() == committed_.size());
+  total.copy_to(committed_);
+  committed_w_ = weight;
+}
+
 void delta_sender::commit(std::span<const float> share, double weight) {
   SGP_ASSERT(share.size() == committed_.size());
   for (std::size_t i = 0; i < share.size(); ++i) committed_[i] += static_cast<double>(share[i]);
@@ -143,22 +149,23 @@ ack_outcome delta_sender::on_ack(std::uint64_t held) {
   return ack_outcome::advanced;
 }
 
-delta_receiver::delta_receiver(std::size_t size) : held_(size, 0.0), scratch_(size, 0.0) {}
+delta_receiver::delta_receiver(std::size_t size) : held_(size, 0.0) {}
 
 delta_outcome delta_receiver::check(const delta_push& p, std::size_t x_size) {
-  if (p.count != held_.size() || x_size != held_.size() || !p.values ||
-      p.values->size() != p.count * delta_bytes(p.precision) || !std::isfinite(p.weight))
+  const auto bytes = p.bytes();
+  if (p.count != held_.size() || x_size != held_.size() ||
+      bytes.size() != p.count * delta_bytes(p.precision) ||
+      (!p.values && bytes.data() == nullptr) || !std::isfinite(p.weight))
     return delta_outcome::malformed;
   if (p.seq <= held_seq_) return delta_outcome::stale;
   if (p.base != held_seq_) return delta_outcome::base_mismatch;
-  // Decode and check every value before touching any state.
+  // Check every value before touching any state; the apply decodes again
+  // (one more read of the payload is cheaper than a model-sized scratch).
   std::atomic<bool> finite{true};
   parallel_chunks(held_.size(), [&](std::size_t begin, std::size_t end) {
     bool ok = true;
-    for (std::size_t i = begin; i < end; ++i) {
-      scratch_[i] = delta_value(*p.values, p.precision, i);
-      ok = ok && std::isfinite(scratch_[i]);
-    }
+    for (std::size_t i = begin; i < end; ++i)
+      ok = ok && std::isfinite(delta_value(bytes, p.precision, i));
     if (!ok) finite = false;
   });
   return finite ? delta_outcome::applied : delta_outcome::malformed;
@@ -185,10 +192,12 @@ bool delta_receiver::count(delta_outcome outcome) {
 delta_outcome delta_receiver::apply(const delta_push& p, std::span<double> x, double& w) {
   const auto outcome = check(p, x.size());
   if (!count(outcome)) return outcome;
+  const auto bytes = p.bytes();
   parallel_chunks(held_.size(), [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
-      held_[i] = held_[i] + scratch_[i];
-      x[i] += scratch_[i];
+      const double d = delta_value(bytes, p.precision, i);
+      held_[i] = held_[i] + d;
+      x[i] += d;
     }
   });
   w += p.weight - held_w_;
@@ -200,8 +209,26 @@ delta_outcome delta_receiver::apply(const delta_push& p, std::span<double> x, do
 delta_outcome delta_receiver::accept(const delta_push& p) {
   const auto outcome = check(p, held_.size());
   if (!count(outcome)) return outcome;
+  const auto bytes = p.bytes();
   parallel_chunks(held_.size(), [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) held_[i] = held_[i] + scratch_[i];
+    for (std::size_t i = begin; i < end; ++i)
+      held_[i] = held_[i] + delta_value(bytes, p.precision, i);
+  });
+  held_w_ = p.weight;
+  held_seq_ = p.seq;
+  return delta_outcome::applied;
+}
+
+delta_outcome delta_receiver::accept_into(const delta_push& p, std::span<double> out) {
+  SGP_ASSERT(out.size() == held_.size());
+  const auto outcome = check(p, held_.size());
+  if (!count(outcome)) return outcome;
+  const auto bytes = p.bytes();
+  parallel_chunks(held_.size(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      held_[i] = held_[i] + delta_value(bytes, p.precision, i);
+      out[i] = held_[i];
+    }
   });
   held_w_ = p.weight;
   held_seq_ = p.seq;

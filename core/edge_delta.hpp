@@ -46,6 +46,8 @@
 #include <span>
 #include <vector>
 
+#include "core/mass_space.hpp"
+
 namespace sgp::core {
 
 /// Wire precision of a delta (numerically the same as net::wire::dtype).
@@ -66,6 +68,14 @@ struct delta_push {
   /// count values, little-endian fp32 or bf16; shared by resends.
   std::shared_ptr<const std::vector<std::uint8_t>> values;
   bool resent = false;  ///< the window was full: a pending push again
+  /// Instead of `values` (when that is null): the values read in place,
+  /// valid for one call (a received frame's payload).
+  std::span<const std::uint8_t> borrowed{};
+
+  /// The values, owned or borrowed.
+  [[nodiscard]] std::span<const std::uint8_t> bytes() const {
+    return values ? std::span<const std::uint8_t>(*values) : borrowed;
+  }
 };
 
 /// What an ack did at the sender.
@@ -102,6 +112,8 @@ class delta_sender {
   /// T = total, T_w = weight: the edge's whole cumulative mass as running
   /// sums hold it (a process boundary: core::push_message carries totals).
   void set_committed(std::span<const double> total, double weight);
+  /// The same from a running sum's block (a GPU's: downloaded into T).
+  void set_committed(const mass_block& total, double weight);
 
   /// The next push: d = round(T - C_a) against the acked base, or the newest
   /// pending push again when `window` are unacknowledged.
@@ -155,6 +167,10 @@ class delta_receiver {
   /// weight and sequence) move. A process boundary hands C on as a running
   /// sum (core::push_message), whose receiver adds the difference to its x.
   delta_outcome accept(const delta_push& p);
+  /// As accept, and C as it is after the push written to `out` (size()
+  /// doubles) in the same pass, when it applies; `out` is untouched
+  /// otherwise. A process boundary forwards `out` as the running sum.
+  delta_outcome accept_into(const delta_push& p, std::span<double> out);
 
   [[nodiscard]] std::uint64_t held_seq() const { return held_seq_; }
   [[nodiscard]] std::span<const double> held() const { return held_; }
@@ -169,7 +185,6 @@ class delta_receiver {
   std::vector<double> held_;
   double held_w_ = 0.0;
   std::uint64_t held_seq_ = 0;
-  std::vector<double> scratch_;
   delta_counters counters_;
 };
 

@@ -6,8 +6,18 @@
 #include "core/assert.hpp"
 #include "core/bf16.hpp"
 #include "core/flat_ops.hpp"
+#include "core/parallel_chunks.hpp"
 
 namespace sgp::core {
+
+void host_mass::copy_to(std::span<double> out) const {
+  SGP_ASSERT(out.size() == values_.size());
+  parallel_chunks(values_.size(), [&](std::size_t b, std::size_t e) {
+    std::copy(values_.begin() + static_cast<std::ptrdiff_t>(b),
+              values_.begin() + static_cast<std::ptrdiff_t>(e),
+              out.begin() + static_cast<std::ptrdiff_t>(b));
+  });
+}
 namespace {
 
 /// The share fraction * x, rounded to bf16 when asked.

@@ -32,6 +32,7 @@ class host_mass final : public mass_block {
   [[nodiscard]] std::vector<double> to_host() const override {
     return {values_.begin(), values_.end()};
   }
+  void copy_to(std::span<double> out) const override;
   [[nodiscard]] const double* data() const { return values_.data(); }
   [[nodiscard]] double* data() { return values_.data(); }
 

@@ -10,6 +10,7 @@
 // device space. Nothing above the space dereferences them.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -26,6 +27,12 @@ class mass_block {
   [[nodiscard]] virtual std::size_t size() const = 0;
   /// A host copy of the values (tests, diagnostics).
   [[nodiscard]] virtual std::vector<double> to_host() const = 0;
+  /// The values written to `out` (size() doubles of host memory): a process
+  /// boundary's copy of a running sum, without a vector in between.
+  virtual void copy_to(std::span<double> out) const {
+    const auto v = to_host();
+    std::copy(v.begin(), v.end(), out.begin());
+  }
 };
 
 using shared_mass = std::shared_ptr<const mass_block>;

@@ -38,7 +38,7 @@ outgoing_frame ack_frame(const push_address& address, std::uint64_t held) {
 }
 
 wire::wire_result<std::pair<push_address, core::delta_push>> push_from_wire(
-    const wire::push_view& view) {
+    const wire::push_view& view, bool borrow) {
   const auto& f = view.fields;
   if (f.type == wire::dtype::f64) return wire::wire_error::bad_dtype;
   push_address address{f.sender, f.receiver, f.sender_incarnation, f.receiver_incarnation,
@@ -50,8 +50,12 @@ wire::wire_result<std::pair<push_address, core::delta_push>> push_from_wire(
   push.precision =
       f.type == wire::dtype::f32 ? core::delta_precision::f32 : core::delta_precision::bf16;
   push.count = f.count;
-  push.values =
-      std::make_shared<const std::vector<std::uint8_t>>(view.payload.begin(), view.payload.end());
+  if (borrow) {
+    push.borrowed = view.payload;
+  } else {
+    push.values =
+        std::make_shared<const std::vector<std::uint8_t>>(view.payload.begin(), view.payload.end());
+  }
   return std::pair{address, std::move(push)};
 }
 

@@ -36,9 +36,10 @@ struct push_address {
 /// from `address.sender` (sent by the receiver, back to the sender).
 [[nodiscard]] outgoing_frame ack_frame(const push_address& address, std::uint64_t held);
 
-/// A decoded push as the receiver's delta (the values are copied out of
-/// the frame). An f64 payload is not a delta: bad_dtype.
+/// A decoded push as the receiver's delta: the values copied out of the
+/// frame, or with `borrow` read in place (delta_push::borrowed: valid while
+/// the frame's buffer is). An f64 payload is not a delta: bad_dtype.
 [[nodiscard]] wire::wire_result<std::pair<push_address, core::delta_push>> push_from_wire(
-    const wire::push_view& view);
+    const wire::push_view& view, bool borrow = false);
 
 }  // namespace sgp::net

@@ -1,13 +1,11 @@
 // The process boundary of push-sum (see remote_edges.hpp).
 #include "net/remote_edges.hpp"
 
-#include <algorithm>
 #include <memory>
 #include <span>
 #include <vector>
 
 #include "core/host_mass_space.hpp"
-#include "core/parallel_chunks.hpp"
 #include "net/push_bridge.hpp"
 
 namespace sgp::net {
@@ -47,12 +45,8 @@ std::optional<outgoing_frame> remote_edges::outgoing(const core::gossip_envelope
   }
   // A running sum of the same sequence again is a flush: the push carries
   // whatever T - C_a still holds.
-  if (const auto* host = dynamic_cast<const core::host_mass*>(m.mass.get())) {
-    edge.sender.set_committed({host->data(), host->size()}, m.weight);
-  } else {
-    const auto values = m.mass->to_host();
-    edge.sender.set_committed(values, m.weight);
-  }
+  // Straight into T (a GPU's block: one download, no host copy between).
+  edge.sender.set_committed(*m.mass, m.weight);
   edge.last_seq = m.seq;
   const auto push = edge.sender.push();
   ++counters_.pushes_out;
@@ -79,7 +73,8 @@ remote_edges::in_edge& remote_edges::in_edge_of(const wire::push_fields& f) {
 
 remote_edges::inbound remote_edges::incoming(const wire::push_view& view) {
   ++counters_.pushes_in;
-  auto decoded = push_from_wire(view);
+  // Read in place: the frame outlives this call.
+  auto decoded = push_from_wire(view, true);
   const auto& f = view.fields;
   if (!decoded.ok() || f.sender == f.receiver) {
     ++counters_.malformed_in;
@@ -93,19 +88,13 @@ remote_edges::inbound remote_edges::incoming(const wire::push_view& view) {
     return {};
   }
   const auto& [address, push] = decoded.value();
-  switch (edge.receiver.accept(push)) {
-    case core::delta_outcome::applied: {
+  // C after the push, written to the block the worker gets in the same pass.
+  auto block = std::make_shared<core::host_mass>(pool_, size_);
+  switch (edge.receiver.accept_into(push, {block->data(), block->size()})) {
+    case core::delta_outcome::applied:
       ++counters_.applied_in;
-      const auto held = edge.receiver.held();
-      auto block = std::make_shared<core::host_mass>(pool_, held.size());
-      core::parallel_chunks(held.size(), [&](std::size_t b, std::size_t e) {
-        std::copy(held.begin() + static_cast<std::ptrdiff_t>(b),
-                  held.begin() + static_cast<std::ptrdiff_t>(e),
-                  block->data() + static_cast<std::ptrdiff_t>(b));
-      });
       edge.held = std::move(block);
       break;
-    }
     case core::delta_outcome::malformed:
       ++counters_.malformed_in;
       return {};

@@ -35,11 +35,16 @@ device_mass::~device_mass() {
 
 std::vector<double> device_mass::to_host() const {
   std::vector<double> out(size_);
-  if (size_ == 0) return out;
+  copy_to(out);
+  return out;
+}
+
+void device_mass::copy_to(std::span<double> out) const {
+  SGP_ASSERT(out.size() == size_);
+  if (size_ == 0) return;
   const device_guard guard(streams_->device);
   written_.synchronize();
   SGP_CUDA_CHECK(cudaMemcpy(out.data(), data_, size_ * sizeof(double), cudaMemcpyDeviceToHost));
-  return out;
 }
 
 void device_mass::mark_read(cudaStream_t s) const {

@@ -50,6 +50,7 @@ class device_mass final : public core::mass_block {
 
   [[nodiscard]] std::size_t size() const override { return size_; }
   [[nodiscard]] std::vector<double> to_host() const override;
+  void copy_to(std::span<double> out) const override;
 
   [[nodiscard]] int device() const { return streams_->device; }
   [[nodiscard]] double* data() { return data_; }

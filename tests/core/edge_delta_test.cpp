@@ -401,3 +401,29 @@ TEST_CASE("edge delta: a model-sized edge (loops in parallel chunks) agrees bit 
     CHECK(rcv.accept(push) == delta_outcome::applied);
   }
 }
+
+TEST_CASE("edge delta: accept_into writes C when the push applies, borrowed bytes read in place",
+          "[core]") {
+  delta_sender s(4, delta_precision::f32);
+  delta_receiver rcv(4);
+  s.set_committed(std::vector<double>{1.0, -2.0, 0.5, 8.0}, 1.0);
+  const auto owned = s.push();
+  // The same push with its values borrowed (as a received frame's payload).
+  delta_push borrowed = owned;
+  borrowed.values = nullptr;
+  borrowed.borrowed = *owned.values;
+  std::vector<double> out(4, -7.0);
+  REQUIRE(rcv.accept_into(borrowed, out) == delta_outcome::applied);
+  CHECK(out == std::vector<double>{1.0, -2.0, 0.5, 8.0});
+  CHECK(std::vector<double>(rcv.held().begin(), rcv.held().end()) == out);
+  // A duplicate leaves `out` alone.
+  std::vector<double> untouched(4, -7.0);
+  CHECK(rcv.accept_into(owned, untouched) == delta_outcome::stale);
+  CHECK(untouched == std::vector<double>(4, -7.0));
+  // Neither owned nor borrowed values: malformed.
+  delta_push empty = owned;
+  empty.values = nullptr;
+  empty.seq = 2;
+  empty.base = 1;
+  CHECK(rcv.accept_into(empty, untouched) == delta_outcome::malformed);
+}
