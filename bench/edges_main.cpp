@@ -6,7 +6,9 @@
 // that each push adds to a process's bridge, per stage, in ms, for a model
 // of M million parameters (ResNet-50: 25.6).
 //   sgp_bench_edges [M = 25.6] [pushes = 6] [f32 | bf16]
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -60,6 +62,7 @@ int main(int argc, char** argv) {
   double in_ms = 0;
   double ack_ms = 0;
   int applied = 0;
+  double worst = 0.0;  // the largest |C - T| of the last push, over max |T|
   for (int k = 1; k <= pushes; ++k) {
     // The edge's running sum grows by a share each push.
     for (std::size_t i = 0; i < n; ++i) sum[i] += 1e-3 * static_cast<double>((i + k) % 97);
@@ -97,6 +100,17 @@ int main(int argc, char** argv) {
       return 1;
     }
     ++applied;
+    if (k == pushes) {
+      // What the receiver forwards is T, to the rounding still in flight.
+      const auto forwarded = in.forward->message->mass->to_host();
+      double top = 0.0;
+      double gap = 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        top = std::max(top, std::abs(sum[i]));
+        gap = std::max(gap, std::abs(forwarded[i] - sum[i]));
+      }
+      worst = top > 0.0 ? gap / top : gap;
+    }
 
     const auto ack_bytes = flatten(*in.ack);
     t0 = clock_type::now();
@@ -107,13 +121,19 @@ int main(int argc, char** argv) {
     sender.acknowledged(std::get<wire::ack>(control.value()));
     ack_ms += ms_since(t0);
   }
-  // The receiver's forwarded sum must equal the sender's, to the rounding
-  // left in flight (fp32: relative 1e-7 of the values).
+  // The receiver's forwarded sum equals the sender's to the rounding left
+  // in flight: one rounding of a delta, 2^-24 (fp32) or 2^-8 (bf16) of it.
+  const double bound = precision == sgp::core::delta_precision::f32 ? 1e-6 : 1e-2;
   const auto got = receiver.counters().applied_in;
   std::printf(
       "edges: %zu parameters, %s deltas, %d pushes (%llu applied), ms per push: outgoing %.1f, "
-      "decode + incoming %.1f, ack %.1f, total %.1f\n",
+      "decode + incoming %.1f, ack %.1f, total %.1f; forwarded sum within %.1e of the sent "
+      "(bound %.0e)\n",
       n, type.c_str(), pushes, static_cast<unsigned long long>(got), out_ms / pushes,
-      in_ms / pushes, ack_ms / pushes, (out_ms + in_ms + ack_ms) / pushes);
+      in_ms / pushes, ack_ms / pushes, (out_ms + in_ms + ack_ms) / pushes, worst, bound);
+  if (!(worst <= bound)) {
+    std::fprintf(stderr, "sgp: error: the forwarded sum is %.3e away from the sent one\n", worst);
+    return 1;
+  }
   return applied == pushes && got == static_cast<std::uint64_t>(pushes) ? 0 : 1;
 }

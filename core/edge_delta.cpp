@@ -119,6 +119,10 @@ std::shared_ptr<std::vector<std::uint8_t>> delta_sender::payload_buffer(std::siz
   // costs a page fault per 4 KiB on first touch.
   for (auto it = spare_.begin(); it != spare_.end(); ++it) {
     if (it->use_count() == 1 && (*it)->size() == bytes) {
+      // The last other holder (a frame, on a transport's I/O thread) let go
+      // after its last read; use_count() is a relaxed load, the fence orders
+      // that read before our writes.
+      std::atomic_thread_fence(std::memory_order_acquire);
       auto out = std::move(*it);
       spare_.erase(it);
       return out;
@@ -129,7 +133,7 @@ std::shared_ptr<std::vector<std::uint8_t>> delta_sender::payload_buffer(std::siz
 
 void delta_sender::recycle(std::shared_ptr<std::vector<std::uint8_t>> values) {
   // A spare still held by a queued frame becomes usable once the frame lets go.
-  if (values && spare_.size() < window_ + 2) spare_.push_back(std::move(values));
+  if (values && spare_.size() < max_spares) spare_.push_back(std::move(values));
 }
 
 ack_outcome delta_sender::on_ack(std::uint64_t held) {

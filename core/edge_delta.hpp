@@ -34,7 +34,8 @@
 // pending one (same sequence, same bytes) instead of a new one: the sender's
 // memory stays bounded and it never forgets a push the receiver might still
 // apply. Memory per out-edge: T and C_a (two doubles per parameter) and up to
-// `window` payloads; per in-edge: C (one double per parameter).
+// `window` payloads plus two kept for reuse; per in-edge: C (one double per
+// parameter).
 //
 // Limits: a residual below the smallest subnormal of the wire type stays in
 // flight (accounted in T - C, never delivered); a NaN in T is sent as 0.
@@ -152,7 +153,10 @@ class delta_sender {
   std::uint64_t last_seq_ = 0;
   std::uint64_t acked_seq_ = 0;
   std::vector<sent> pending_;  ///< oldest first, all with base acked_seq_
-  std::vector<std::shared_ptr<std::vector<std::uint8_t>>> spare_;  ///< at most window + 2
+  /// Payloads of acknowledged pushes kept for reuse, at most max_spares: one
+  /// still in a queued frame and one to write the next push into.
+  static constexpr std::size_t max_spares = 2;
+  std::vector<std::shared_ptr<std::vector<std::uint8_t>>> spare_;
 };
 
 /// Receiver end of one edge.

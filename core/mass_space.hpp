@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdlib>
 #include <memory>
 #include <span>
 #include <vector>
@@ -31,6 +32,7 @@ class mass_block {
   /// boundary's copy of a running sum, without a vector in between.
   virtual void copy_to(std::span<double> out) const {
     const auto v = to_host();
+    if (v.size() != out.size()) std::abort();  // a caller bug: the sizes are the edge's
     std::copy(v.begin(), v.end(), out.begin());
   }
 };

@@ -10,6 +10,8 @@
 #include <gloo/transport/tcp/device.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "core/log.hpp"
@@ -64,10 +66,16 @@ void allreduce_in_place(const std::shared_ptr<gloo::Context>& context, std::vect
 
 /// The sum of `v` over the members, on the wire in fp32 (half the bytes of
 /// f64, as NCCL and PyTorch DDP sum gradients): each process's f64 partial
-/// sum is rounded once, and every member gets the same bits back (Gloo's
-/// ring hands each reduced chunk on unchanged), so replicas stay identical.
+/// sum is rounded to fp32 (saturating), and the ring adds in fp32, rounding
+/// at each hop. Every member gets the same bits back (Gloo's ring finishes
+/// each chunk on one rank and hands it on unchanged), so replicas stay
+/// identical.
 void sum_in_place_f32(const std::shared_ptr<gloo::Context>& context, std::vector<double>& v) {
-  std::vector<float> wire(v.begin(), v.end());
+  constexpr double fmax = std::numeric_limits<float>::max();
+  std::vector<float> wire(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    wire[i] = static_cast<float>(std::isnan(v[i]) ? v[i] : std::clamp(v[i], -fmax, fmax));
+  }
   gloo::AllreduceOptions opts(context);
   opts.setInput(wire.data(), wire.size());
   opts.setOutput(wire.data(), wire.size());

@@ -1,6 +1,8 @@
 // Sums a buffer of doubles over a cluster's live processes with Gloo (TCP
 // transport, CPU): ar-sgd across processes. The sum travels in fp32 (each
-// process's partial sum rounded once; every member gets the same bits). No CAF here; one thread
+// process's partial sum rounded to fp32, the ring adding in fp32; every
+// member gets the same bits). With one live process there is no context
+// and the sum stays as it is, in f64. No CAF here; one thread
 // calls it (the call blocks for the whole collective, never longer than the deadline).
 //
 // The context is built over the live processes (rank = index among them)

@@ -153,6 +153,17 @@ inline std::vector<double> numbers_of(const std::string& json, const std::string
 }
 
 /// Where Debian's dataset-fashion-mnist package puts the data set.
+/// A rejoin's log line: "process NAME rejoined (incarnation N): its nodes
+/// FIRST..LAST start without mass" on the restarted process, "... take mass
+/// from their in-neighbours" on a survivor.
+inline bool rejoin_logged(const std::string& out, const std::string& process, int first, int last,
+                          bool restarted) {
+  const std::string tail = restarted ? "start without mass" : "take mass from their in-neighbours";
+  return std::regex_search(
+      out, std::regex("process " + process + " rejoined \\(incarnation [0-9]+\\): its nodes " +
+                      std::to_string(first) + "\\.\\." + std::to_string(last) + " " + tail));
+}
+
 inline constexpr const char* fashion_dir = "/usr/share/datasets/fashion-mnist";
 
 /// |total - expected| / expected from a summary.json.
