@@ -18,11 +18,10 @@ namespace {
 
 /// The live nodes' test accuracies in a summary.json (dead nodes are null).
 std::vector<double> live_accuracies(const std::string& summary) {
-  std::smatch m;
   std::vector<double> out;
-  if (!std::regex_search(summary, m, std::regex("\"test_accuracy_per_node\":\\[([^\\]]*)\\]")))
-    return out;
-  const auto list = m[1].str();
+  const auto found = per_node_accuracies(summary);
+  if (!found) return out;
+  const auto& list = *found;
   const std::regex number("[-0-9.eE+]+");
   for (std::sregex_iterator it(list.begin(), list.end(), number), end; it != end; ++it) {
     out.push_back(std::stod(it->str()));

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <random>
 #include <regex>
 #include <string>
@@ -153,6 +154,26 @@ inline std::vector<double> numbers_of(const std::string& json, const std::string
 }
 
 /// Where Debian's dataset-fashion-mnist package puts the data set.
+/// The list of per-node test accuracies in a summary.json, as written
+/// ("0.85,null,0.84": null for a node without a model), or nothing when
+/// the summary has none.
+inline std::optional<std::string> per_node_accuracies(const std::string& summary) {
+  std::smatch m;
+  if (!std::regex_search(summary, m, std::regex("\"test_accuracy_per_node\":\\[([^\\]]*)\\]")))
+    return std::nullopt;
+  return m[1].str();
+}
+
+/// The iterations a node's metrics.jsonl records after its "rejoined"
+/// event (empty when there is no such event).
+inline std::vector<double> iterations_after_rejoin(const std::string& metrics) {
+  const auto rejoined = metrics.find("\"event\":\"rejoined\"");
+  if (rejoined == std::string::npos) return {};
+  const auto next = metrics.find('\n', rejoined);
+  if (next == std::string::npos) return {};
+  return numbers_of(metrics.substr(next), "iteration");
+}
+
 /// A rejoin's log line: "process NAME rejoined (incarnation N): its nodes
 /// FIRST..LAST start without mass" on the restarted process, "... take mass
 /// from their in-neighbours" on a survivor.

@@ -108,11 +108,8 @@ std::string run_with_faults(const netns_hosts& hosts, const std::string& dir) {
   for (const auto* p : {h0.get(), h1.get()}) CHECK(rejoin_logged(p->output(), "h2", 2, 2, false));
   // The restarted node continued past the kill, at the cluster's iteration,
   // to the end.
-  const auto metrics = read_text(dir + "/run/h2/metrics.jsonl");
-  const auto rejoined = metrics.find("\"event\":\"rejoined\"");
-  REQUIRE(rejoined != std::string::npos);
-  const auto after = numbers_of(metrics.substr(metrics.find('\n', rejoined)), "iteration");
-  REQUIRE(!after.empty());
+  const auto after = iterations_after_rejoin(read_text(dir + "/run/h2/metrics.jsonl"));
+  REQUIRE(!after.empty());  // a "rejoined" event, then iterations
   CHECK(after.front() > killed_at);
   CHECK(after.back() == iterations);
   return read_text(dir + "/run/summary.json");
@@ -124,10 +121,9 @@ void check_ends_whole(const std::string& summary) {
   INFO(summary);
   CHECK(json_number_field(summary, "live_nodes") == host_count);
   CHECK(weight_error(summary) <= 1e-9);
-  std::smatch per_node;
-  REQUIRE(std::regex_search(summary, per_node,
-                            std::regex("\"test_accuracy_per_node\":\\[([^\\]]*)\\]")));
-  CHECK(per_node[1].str().find("null") == std::string::npos);
+  const auto per_node = per_node_accuracies(summary);
+  REQUIRE(per_node.has_value());
+  CHECK(per_node->find("null") == std::string::npos);
   const auto processes = summary.substr(summary.find("\"processes\""));
   const auto done = numbers_of(processes, "iterations");
   CHECK(done.size() == host_count);

@@ -48,21 +48,17 @@ TEST_CASE("a process killed with SIGKILL and restarted rejoins: all nodes end li
         std::string::npos);
 
   // The rejoined nodes continued at the cluster's iteration, not from 0.
-  const auto metrics = read_text(dir + "/run/p2/metrics.jsonl");
-  const auto rejoined = metrics.find("\"event\":\"rejoined\"");
-  REQUIRE(rejoined != std::string::npos);
-  const auto after = numbers_of(metrics.substr(metrics.find('\n', rejoined)), "iteration");
-  REQUIRE(!after.empty());
+  const auto after = iterations_after_rejoin(read_text(dir + "/run/p2/metrics.jsonl"));
+  REQUIRE(!after.empty());  // a "rejoined" event, then iterations
   CHECK(after.front() > killed_at);
   CHECK(after.back() == iterations);
 
   // All six nodes live and evaluated at the end; the weight exact.
   const auto summary = read_text(dir + "/run/summary.json");
   CHECK(json_number_field(summary, "live_nodes") == 6);
-  std::smatch per_node;
-  REQUIRE(std::regex_search(summary, per_node,
-                            std::regex("\"test_accuracy_per_node\":\\[([^\\]]*)\\]")));
-  CHECK(per_node[1].str().find("null") == std::string::npos);
+  const auto per_node = per_node_accuracies(summary);
+  REQUIRE(per_node.has_value());
+  CHECK(per_node->find("null") == std::string::npos);
   CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.7);
   CHECK(weight_error(summary) <= 1e-9);
   // The rejoined process's nodes started with no weight; the old life's
