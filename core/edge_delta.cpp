@@ -210,19 +210,6 @@ delta_outcome delta_receiver::apply(const delta_push& p, std::span<double> x, do
   return delta_outcome::applied;
 }
 
-delta_outcome delta_receiver::accept(const delta_push& p) {
-  const auto outcome = check(p, held_.size());
-  if (!count(outcome)) return outcome;
-  const auto bytes = p.bytes();
-  parallel_chunks(held_.size(), [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i)
-      held_[i] = held_[i] + delta_value(bytes, p.precision, i);
-  });
-  held_w_ = p.weight;
-  held_seq_ = p.seq;
-  return delta_outcome::applied;
-}
-
 delta_outcome delta_receiver::accept_into(const delta_push& p, std::span<double> out) {
   SGP_ASSERT(out.size() == held_.size());
   const auto outcome = check(p, held_.size());

@@ -168,12 +168,10 @@ class delta_receiver {
   /// w += p.weight - held weight. Nothing changes otherwise.
   delta_outcome apply(const delta_push& p, std::span<double> x, double& w);
   /// As apply, for an end that keeps no x of its own: only C (and the held
-  /// weight and sequence) move. A process boundary hands C on as a running
+  /// weight and sequence) move, and C as it is after the push is written to
+  /// `out` (size() doubles) in the same pass; `out` is untouched when the
+  /// push does not apply. A process boundary hands `out` on as a running
   /// sum (core::push_message), whose receiver adds the difference to its x.
-  delta_outcome accept(const delta_push& p);
-  /// As accept, and C as it is after the push written to `out` (size()
-  /// doubles) in the same pass, when it applies; `out` is untouched
-  /// otherwise. A process boundary forwards `out` as the running sum.
   delta_outcome accept_into(const delta_push& p, std::span<double> out);
 
   [[nodiscard]] std::uint64_t held_seq() const { return held_seq_; }

@@ -396,9 +396,10 @@ TEST_CASE("edge delta: a model-sized edge (loops in parallel chunks) agrees bit 
     }
     bad.values = bytes;
     const auto before = std::vector<double>(rcv.held().begin(), rcv.held().end());
-    CHECK(rcv.accept(bad) == delta_outcome::malformed);
+    std::vector<double> out(n);
+    CHECK(rcv.accept_into(bad, out) == delta_outcome::malformed);
     CHECK(std::memcmp(before.data(), rcv.held().data(), n * sizeof(double)) == 0);
-    CHECK(rcv.accept(push) == delta_outcome::applied);
+    CHECK(rcv.accept_into(push, out) == delta_outcome::applied);
   }
 }
 
