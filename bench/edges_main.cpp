@@ -31,10 +31,12 @@ double ms_since(clock_type::time_point t0) {
   return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
 }
 
-/// The frame's bytes in one buffer, as a reader would have them.
-std::vector<std::uint8_t> flatten(const sgp::net::outgoing_frame& f) {
-  std::vector<std::uint8_t> out(f.head->begin(), f.head->end());
-  if (f.payload) out.insert(out.end(), f.payload->begin(), f.payload->end());
+/// The frame's bytes in one buffer, as the TCP reader has them (its body
+/// memory is kept between frames: net/wire/frame_memory.hpp).
+sgp::net::byte_buffer flatten(const sgp::net::outgoing_frame& f) {
+  sgp::net::byte_buffer out(f.size());
+  std::memcpy(out.data(), f.head->data(), f.head->size());
+  if (f.payload) std::memcpy(out.data() + f.head->size(), f.payload->data(), f.payload->size());
   return out;
 }
 

@@ -18,24 +18,27 @@
 #include <vector>
 
 #include "net/wire/frame.hpp"
+#include "net/wire/frame_memory.hpp"
 #include "net/wire/wire_error.hpp"
 
 namespace sgp::net {
 
 using shared_bytes = std::shared_ptr<const std::vector<std::uint8_t>>;
 
-/// An allocator whose resize() leaves new elements uninitialised: a receive
+/// An allocator whose resize() leaves new elements uninitialised (a receive
 /// buffer is overwritten by the read, so zero-filling a 100 MB push first
-/// would only cost time.
+/// would only cost time) and whose large blocks are kept for the next frame
+/// (net/wire/frame_memory.hpp: no page faults per received push).
 template <class T>
-struct uninitialized_allocator : std::allocator<T> {
+struct frame_allocator {
+  using value_type = T;
+  frame_allocator() = default;
   template <class U>
-  struct rebind {
-    using other = uninitialized_allocator<U>;
-  };
-  uninitialized_allocator() = default;
-  template <class U>
-  uninitialized_allocator(const uninitialized_allocator<U>&) noexcept {}  // NOLINT: as std
+  frame_allocator(const frame_allocator<U>&) noexcept {}  // NOLINT: as std
+  [[nodiscard]] T* allocate(std::size_t n) {
+    return static_cast<T*>(wire::frame_memory::take(n * sizeof(T)));
+  }
+  void deallocate(T* p, std::size_t n) noexcept { wire::frame_memory::give(p, n * sizeof(T)); }
   template <class U, class... Args>
   void construct(U* p, Args&&... args) {
     if constexpr (sizeof...(Args) == 0) {
@@ -44,10 +47,14 @@ struct uninitialized_allocator : std::allocator<T> {
       ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
     }
   }
+  template <class U>
+  friend bool operator==(const frame_allocator&, const frame_allocator<U>&) noexcept {
+    return true;
+  }
 };
 
 /// The body of a received frame.
-using byte_buffer = std::vector<std::uint8_t, uninitialized_allocator<std::uint8_t>>;
+using byte_buffer = std::vector<std::uint8_t, frame_allocator<std::uint8_t>>;
 
 /// One frame to send: head (frame header, and for a push its fixed fields)
 /// and payload (may be null), written back to back.
