@@ -22,7 +22,7 @@ const std::string& name_of(const bridge_state& s, std::uint32_t process) {
   return s.setup.process_names[process];
 }
 
-/// The edges, sized by the first push either way (every push has the model's size).
+/// The in-edges, sized by the first push received (every push has the model's size).
 void edges_of_size(bridge_state& s, std::size_t parameters) {
   s.edges = std::make_unique<net::remote_edges>(parameters, s.setup.precision);
 }
@@ -46,7 +46,8 @@ bool connected(const net::peer_stats& stats) {
   return stats.connects > stats.disconnects;
 }
 
-/// Forgets every edge to and from `process`'s nodes.
+/// Forgets every edge to and from `process`'s nodes (the sending half
+/// forgets its own when told the process is down or readmitted).
 void forget_nodes_of(bridge_state& s, std::uint32_t process) {
   for (std::size_t node = 0; node < s.setup.node_process.size(); ++node) {
     if (s.setup.node_process[node] == process && s.edges) {
@@ -122,6 +123,7 @@ void declare_dead(self_ptr self, std::uint32_t process, const char* why) {
   if (s.dead[process]) return;
   s.dead[process] = true;
   forget_nodes_of(s, process);
+  self->send(s.out, down_atom::value, process);
   core::logf(core::log_level::warn, "cluster", {}, "process %s %s: declared dead",
              name_of(s, process).c_str(), why);
   self->send(s.host, down_atom::value, process, std::string(why));
@@ -323,7 +325,7 @@ void on_frame(self_ptr self, net::received_frame& f) {
       break;
     case net::wire::frame_kind::ack: {
       auto m = net::wire::decode_control(s.decoder, view);
-      if (m.ok()) s.edges->acknowledged(std::get<net::wire::ack>(m.value()));
+      if (m.ok()) self->send(s.out, frame_atom::value, std::get<net::wire::ack>(m.value()));
       break;
     }
     case net::wire::frame_kind::notice: {
@@ -355,13 +357,15 @@ void on_frame(self_ptr self, net::received_frame& f) {
 }  // namespace
 
 caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup setup,
-                           net::frame_transport* transport, caf::actor host) {
+                           net::frame_transport* transport, caf::actor host, caf::actor out) {
   exit_on_exception(self, "cluster bridge");
   auto& s = self->state;
   const std::size_t processes = setup.process_names.size();
   s.setup = std::move(setup);
   s.transport = transport;
   s.host = std::move(host);
+  s.out = std::move(out);
+  self->link_to(s.out);
   s.started = clock_seconds(self);
   s.last_heard.assign(processes, -1.0);
   s.dead.assign(processes, false);
@@ -376,18 +380,9 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
   self->send(self, tick_atom::value);
   return {
       [=](push_atom, const core::gossip_envelope& e) {
-        auto& st = self->state;
-        if (!e.message) return;
-        const auto to = e.message->to;
-        if (to >= st.setup.node_process.size()) return;
-        const auto process = st.setup.node_process[to];
-        if (process == st.setup.process) return;
-        if (st.dead[process]) {
-          ++st.dropped_to_dead;
-          return;
-        }
-        if (!st.edges && e.message->mass) edges_of_size(st, e.message->mass->size());
-        if (auto frame = st.edges->outgoing(e)) deliver(self, process, std::move(*frame));
+        // For the sending half (a sender that still holds the bridge as
+        // the remote nodes' worker).
+        self->send(self->state.out, push_atom::value, e);
       },
       [=](frame_atom, net::received_frame& f) { on_frame(self, f); },
       [=](tick_atom) { on_tick(self); },
@@ -407,6 +402,7 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
         st.readmitted[process] = incarnation;
         st.settings_until[process] = now + 10.0;
         forget_nodes_of(st, process);
+        self->send(st.out, readmit_atom::value, process, incarnation);
         deliver(self, process, settings_frame(st, process));
       },
       [=](down_atom, std::uint32_t process) {
@@ -415,12 +411,14 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
         if (process >= st.dead.size() || process == st.setup.process || st.dead[process]) return;
         st.dead[process] = true;
         forget_nodes_of(st, process);
+        self->send(st.out, down_atom::value, process);
       },
       [=](forgot_atom, std::uint32_t node) {
         // A node was killed: its edges go, as a dead process's do (a
         // revived node is a new incarnation, whose edges start from zero).
         auto& st = self->state;
         if (st.edges && node < st.setup.node_process.size()) st.edges->forget(node);
+        self->send(st.out, forgot_atom::value, node);
       },
       [=](view_atom, const std::vector<push_handle>& workers) { self->state.workers = workers; },
       [=](notice_atom, std::uint32_t to, const net::wire::notice& n) {
@@ -438,11 +436,18 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
         }
       },
       [=](status_atom) {
-        const auto c =
+        // [pushes out, applied in, not applied in, malformed in, acks in,
+        // wire bytes out, transfers refused]: the sending half's and ours.
+        auto rp = self->make_response_promise<std::vector<std::uint64_t>>();
+        const auto in =
             self->state.edges ? self->state.edges->counters() : net::remote_edge_counters{};
-        return std::vector<std::uint64_t>{c.pushes_out,       c.applied_in, c.not_applied_in,
-                                          c.malformed_in,     c.acks_in,    c.wire_bytes_out,
-                                          c.transfers_refused};
+        self->request(self->state.out, caf::infinite, status_atom::value)
+            .then([=](const std::vector<std::uint64_t>& out) mutable {
+              rp.deliver(std::vector<std::uint64_t>{out.at(0), in.applied_in, in.not_applied_in,
+                                                    in.malformed_in, out.at(3), out.at(1),
+                                                    out.at(2)});
+            });
+        return rp;
       },
   };
 }

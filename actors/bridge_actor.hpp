@@ -1,6 +1,7 @@
 // The bridge: this process's door to the others. Local senders address a
 // node of another process as they would a local worker (push_atom with a
-// gossip envelope); the bridge turns the running sum into an acknowledged
+// gossip envelope) to the bridge's sending half (actors/push_out_actor.hpp,
+// a thread of its own), which turns the running sum into an acknowledged
 // delta (net/remote_edges.hpp) and hands the frame to the data plane. Frames
 // from other processes come back as messages (frame_atom): pushes go on to
 // the local workers as running sums, acks to the edges, notices to the host.
@@ -64,8 +65,11 @@ struct bridge_state {
   bridge_setup setup;
   net::frame_transport* transport = nullptr;  ///< owned by the runner, outlives the bridge
   caf::actor host;
-  std::unique_ptr<net::remote_edges> edges;  ///< made at the first push (its size is the model's)
-  std::vector<push_handle> workers;          ///< local workers by node id (null elsewhere)
+  /// The sending half (actors/push_out_actor.hpp): out-edges, on a thread of its own.
+  caf::actor out;
+  /// In-edges only; made at the first push received (its size is the model's).
+  std::unique_ptr<net::remote_edges> edges;
+  std::vector<push_handle> workers;  ///< local workers by node id (null elsewhere)
   net::wire::frame_decoder decoder;
   double started = 0.0;
   std::vector<double> last_heard;  ///< seconds, per process (-1: never)
@@ -84,12 +88,13 @@ struct bridge_state {
   std::uint64_t unverified_frames = 0;     ///< dropped: from a peer not verified yet
   bool all_joined = false;
   std::uint64_t heartbeat_seq = 0;
-  std::uint64_t dropped_to_dead = 0;  ///< pushes for a dead process's nodes
-  std::uint64_t unroutable = 0;       ///< pushes for nodes without a worker here
+  std::uint64_t unroutable = 0;  ///< pushes for nodes without a worker here
   static inline const char* name = "sgp.bridge";
 };
 
+/// `out` is the sending half (push_out_actor), linked to the bridge: pushes
+/// that local senders address to the bridge go on to it.
 caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup setup,
-                           net::frame_transport* transport, caf::actor host);
+                           net::frame_transport* transport, caf::actor host, caf::actor out);
 
 }  // namespace sgp::actors

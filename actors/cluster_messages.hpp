@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "net/frame_transport.hpp"
+#include "net/wire/control_codec.hpp"
 #include "net/wire/notice_codec.hpp"
 
 namespace sgp::actors {
@@ -48,3 +49,5 @@ inline constexpr std::uint32_t all_processes = 0xffffffffu;
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::net::received_frame)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::net::wire::notice)
+/// bridge -> its sending half: an ack that came back for one of its out-edges.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::net::wire::ack)

@@ -15,6 +15,7 @@
 #include "actors/http_server.hpp"
 #include "actors/message_types.hpp"
 #include "actors/process_host.hpp"
+#include "actors/push_out_actor.hpp"
 #include "core/hmac.hpp"
 #include "core/log.hpp"
 #include "core/units.hpp"
@@ -250,8 +251,16 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   bs.settings = layout.settings;
   bs.store = store;
   bs.incarnation = incarnation;
-  auto bridge =
-      sys.spawn(bridge_actor, bs, static_cast<net::frame_transport*>(transport.get()), host);
+  push_out_setup ps;
+  ps.process = bs.process;
+  ps.processes = names.size();
+  ps.node_process = node_process;
+  ps.precision = bs.precision;
+  // On a thread of its own: its work per push runs beside the bridge's.
+  auto push_out = sys.spawn<caf::detached>(push_out_actor, ps,
+                                           static_cast<net::frame_transport*>(transport.get()));
+  auto bridge = sys.spawn(bridge_actor, bs, static_cast<net::frame_transport*>(transport.get()),
+                          host, push_out);
   store->set_publisher([bridge](const net::wire::notice& n) {
     caf::anon_send(bridge, notice_atom::value, all_processes, n);
   });
@@ -275,7 +284,7 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   });
   {
     caf::scoped_actor self{sys};
-    self->request(host, caf::infinite, start_atom::value, bridge)
+    self->request(host, caf::infinite, start_atom::value, bridge, push_out)
         .receive(
             [&](const runtime::run_summary& s) {
               cluster_outcome o;
@@ -296,7 +305,8 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
     }
     sink->close();
     self->send_exit(bridge, caf::exit_reason::user_shutdown);
-    self->wait_for(bridge);
+    self->send_exit(push_out, caf::exit_reason::user_shutdown);
+    self->wait_for(bridge, push_out);
     self->send_exit(host, caf::exit_reason::user_shutdown);
   }
   store->set_publisher(nullptr);  // the bridge is gone

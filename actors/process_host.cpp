@@ -297,9 +297,9 @@ void broadcast_view(host_ptr self) {
   auto& s = self->state;
   std::vector<push_handle> peers(s.n);
   std::vector<push_handle> local(s.n);
-  // The bridge is dynamically typed; it stands in for the remote workers,
-  // and takes their pushes (push_handle).
-  const auto bridge = caf::actor_cast<push_handle>(s.bridge);
+  // The bridge's sending half is dynamically typed; it stands in for the
+  // remote workers, and takes their pushes (push_handle).
+  const auto bridge = caf::actor_cast<push_handle>(s.push_out ? s.push_out : s.bridge);
   for (std::size_t i = 0; i < s.n; ++i) {
     if (s.view.live[i] && s.setup.node_process[i] != s.setup.process) peers[i] = bridge;
   }
@@ -335,9 +335,11 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
     abort_cluster(self, text.empty() ? "a node's actor stopped unexpectedly" : text);
   });
   return {
-      [=](start_atom, const caf::actor& bridge) -> caf::result<runtime::run_summary> {
+      [=](start_atom, const caf::actor& bridge,
+          const caf::actor& push_out) -> caf::result<runtime::run_summary> {
         auto& st = self->state;
         st.bridge = bridge;
+        st.push_out = push_out;
         if (st.phase == host_phase::finished) {
           // Ended before it started (refused by a peer's settings, say):
           // no promise was there to answer then.

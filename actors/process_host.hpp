@@ -91,6 +91,7 @@ struct process_host_state {
   std::vector<local_node> nodes;  ///< this process's nodes
   std::vector<int> node_device;   ///< by node id: its GPU (a revived node gets the same one)
   caf::actor bridge;
+  caf::actor push_out;         ///< the bridge's sending half: the remote nodes' worker for senders
   allreduce_handle allreduce;  ///< ar-sgd: this process's AllReduce actor
   caf::actor reducer;          ///< ar-sgd: its process reducer (detached)
   std::shared_ptr<const std::vector<float>> initial_x;
@@ -136,7 +137,8 @@ struct process_host_state {
 
 using host_ptr = caf::stateful_actor<process_host_state>*;
 
-/// Spawn with the set-up and the data sets; then (start_atom, bridge) starts
+/// Spawn with the set-up and the data sets; then (start_atom, bridge, push_out;
+/// push_out null: the bridge takes the pushes for remote nodes) starts
 /// it and is answered at the end with the run's summary (the coordinator's;
 /// other processes answer with their part).
 caf::behavior process_host(host_ptr self, process_host_setup setup,

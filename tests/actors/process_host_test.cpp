@@ -69,7 +69,7 @@ TEST_CASE("a process host told that every process joined before it was started t
   // One sender: the host gets "joined" first, then "start".
   self->send(host, actors::joined_atom::value);
   bool answered = false;
-  self->request(host, std::chrono::seconds(30), actors::start_atom::value, bridge)
+  self->request(host, std::chrono::seconds(30), actors::start_atom::value, bridge, caf::actor{})
       .receive(
           [&](const runtime::run_summary& s) {
             answered = true;
