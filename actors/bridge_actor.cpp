@@ -365,7 +365,7 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
   s.transport = transport;
   s.host = std::move(host);
   s.out = std::move(out);
-  self->link_to(s.out);
+  if (s.out) self->link_to(s.out);
   s.started = clock_seconds(self);
   s.last_heard.assign(processes, -1.0);
   s.dead.assign(processes, false);
