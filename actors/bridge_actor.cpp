@@ -24,7 +24,7 @@ const std::string& name_of(const bridge_state& s, std::uint32_t process) {
 
 /// The in-edges, sized by the first push received (every push has the model's size).
 void edges_of_size(bridge_state& s, std::size_t parameters) {
-  s.edges = std::make_unique<net::remote_edges>(parameters, s.setup.precision);
+  s.edges = std::make_unique<net::remote_edges>(parameters, s.setup.precision, s.setup.pinning);
 }
 
 void deliver(self_ptr self, std::uint32_t process, net::outgoing_frame frame) {

@@ -47,6 +47,9 @@ struct bridge_setup {
   std::vector<std::string> process_names;   ///< by process index (for messages)
   std::vector<std::uint32_t> node_process;  ///< the process of each node
   core::delta_precision precision = core::delta_precision::f32;
+  /// The backend's (gpu::host_pinning_of): the sums forwarded to local
+  /// workers are pinned, a GPU uploads them by DMA. Null: none.
+  std::shared_ptr<const core::host_pinning> pinning;
   double process_timeout = 1.0;  ///< seconds of silence: dead
   double join_timeout = 60.0;    ///< seconds to hear from every process at start
   std::chrono::milliseconds heartbeat_every{100};

@@ -19,6 +19,7 @@
 #include "core/hmac.hpp"
 #include "core/log.hpp"
 #include "core/units.hpp"
+#include "gpu/backend_factory.hpp"
 #include "net/rendezvous_store.hpp"
 #include "net/tcp/tcp_transport.hpp"
 #include "runtime/datasets.hpp"
@@ -246,6 +247,7 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   bs.precision = set.algorithm.compression == config::compression::bf16
                      ? core::delta_precision::bf16
                      : core::delta_precision::f32;
+  bs.pinning = gpu::host_pinning_of(cfg.backend.name);
   bs.process_timeout = layout.process_timeout;
   bs.join_timeout = layout.join_timeout;
   bs.settings = layout.settings;
@@ -256,6 +258,7 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   ps.processes = names.size();
   ps.node_process = node_process;
   ps.precision = bs.precision;
+  ps.pinning = bs.pinning;
   // On a thread of its own: its work per push runs beside the bridge's.
   auto push_out = sys.spawn<caf::detached>(push_out_actor, ps,
                                            static_cast<net::frame_transport*>(transport.get()));

@@ -38,8 +38,8 @@ caf::behavior push_out_actor(caf::stateful_actor<push_out_state>* self, push_out
           return;
         }
         if (!st.edges && e.message->mass)
-          st.edges =
-              std::make_unique<net::remote_edges>(e.message->mass->size(), st.setup.precision);
+          st.edges = std::make_unique<net::remote_edges>(e.message->mass->size(),
+                                                         st.setup.precision, st.setup.pinning);
         if (!st.edges) return;
         // A push frame has a supersede key: a full queue drops the older one.
         if (auto frame = st.edges->outgoing(e)) (void)st.transport->deliver(process, *frame);

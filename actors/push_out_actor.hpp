@@ -29,6 +29,8 @@ struct push_out_setup {
   std::size_t processes = 1;                ///< in the cluster
   std::vector<std::uint32_t> node_process;  ///< the process of each node
   core::delta_precision precision = core::delta_precision::f32;
+  /// The backend's (gpu::host_pinning_of): T of each out-edge is pinned. Null: none.
+  std::shared_ptr<const core::host_pinning> pinning;
 };
 
 struct push_out_state {

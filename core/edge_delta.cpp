@@ -52,8 +52,13 @@ double delta_value(std::span<const std::uint8_t> values, delta_precision p, std:
   return static_cast<double>(f);
 }
 
-delta_sender::delta_sender(std::size_t size, delta_precision precision, std::size_t window)
-    : precision_(precision), window_(window), committed_(size, 0.0), acked_(size, 0.0) {
+delta_sender::delta_sender(std::size_t size, delta_precision precision, std::size_t window,
+                           std::shared_ptr<const host_pinning> pinning)
+    : precision_(precision),
+      window_(window),
+      committed_(size, 0.0),
+      committed_pin_(std::move(pinning), committed_.data(), size * sizeof(double)),
+      acked_(size, 0.0) {
   SGP_ASSERT(window_ >= 1);
 }
 

@@ -47,6 +47,7 @@
 #include <span>
 #include <vector>
 
+#include "core/host_pinning.hpp"
 #include "core/mass_space.hpp"
 
 namespace sgp::core {
@@ -105,7 +106,14 @@ struct delta_counters {
 /// Sender end of one edge.
 class delta_sender {
  public:
-  delta_sender(std::size_t size, delta_precision precision, std::size_t window = 4);
+  /// With `pinning`, T is pinned for the sender's life: a GPU's running
+  /// sum is downloaded into it (set_committed) by DMA.
+  delta_sender(std::size_t size, delta_precision precision, std::size_t window = 4,
+               std::shared_ptr<const host_pinning> pinning = nullptr);
+  delta_sender(delta_sender&&) noexcept = default;
+  /// Not assignable: T's pin must go before T's memory, and members are
+  /// assigned in order.
+  delta_sender& operator=(delta_sender&&) = delete;
 
   /// T += share, T_w += weight (the caller took them out of x and w).
   void commit(std::span<const double> share, double weight);
@@ -147,6 +155,7 @@ class delta_sender {
   delta_precision precision_;
   std::size_t window_;
   std::vector<double> committed_;
+  pinned_range committed_pin_;  ///< after committed_: unpinned before it is freed
   std::vector<double> acked_;
   double committed_w_ = 0.0;
   double acked_w_ = 0.0;

@@ -9,10 +9,13 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <utility>
 #include <vector>
+
+#include "core/host_pinning.hpp"
 
 namespace sgp::core {
 
@@ -40,8 +43,15 @@ using mass_vector = std::vector<double, uninitialised_allocator<double>>;
 
 class host_block_pool {
  public:
-  /// Keeps at most `max_cached` free buffers.
-  explicit host_block_pool(std::size_t max_cached) : max_cached_(max_cached) {}
+  /// Keeps at most `max_cached` free buffers. With `pinning`, every buffer
+  /// it allocates is pinned until it is freed (a GPU uploads from them).
+  explicit host_block_pool(std::size_t max_cached,
+                           std::shared_ptr<const host_pinning> pinning = nullptr)
+      : max_cached_(max_cached), pinning_(std::move(pinning)) {}
+  host_block_pool(const host_block_pool&) = delete;
+  host_block_pool& operator=(const host_block_pool&) = delete;
+  /// Unpins the cached buffers before they are freed.
+  ~host_block_pool();
 
   /// `n` uninitialised doubles: a cached buffer of that size, or a new one.
   [[nodiscard]] mass_vector take(std::size_t n);
@@ -59,6 +69,9 @@ class host_block_pool {
   mutable std::mutex mutex_;
   std::vector<mass_vector> free_;
   std::size_t max_cached_;
+  std::shared_ptr<const host_pinning> pinning_;
+  /// The pinned buffers this pool allocated (in use or cached), by address.
+  std::map<const void*, pinned_range> pinned_;
 };
 
 }  // namespace sgp::core

@@ -11,6 +11,7 @@
 
 #include "gpu/cuda/cuda_backend.hpp"
 #include "gpu/cuda/cudnn_find.hpp"
+#include "gpu/cuda/host_pinning.hpp"
 #include "gpu/cuda/peer_access.hpp"
 #endif
 #ifdef SGP_HAVE_NCCL
@@ -51,6 +52,14 @@ void set_reproducible_convolutions(bool on) {
 #else
   (void)on;
 #endif
+}
+
+std::shared_ptr<const core::host_pinning> host_pinning_of(const std::string& backend) {
+#ifdef SGP_HAVE_CUDA
+  if (backend == "cuda") return cuda::cuda_host_pinning();
+#endif
+  (void)backend;
+  return nullptr;
 }
 
 core::result<std::string> enable_peer_access(const std::string& backend, std::vector<int> devices) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/host_pinning.hpp"
 #include "core/result.hpp"
 #include "gpu/backend.hpp"
 
@@ -35,6 +36,11 @@ void set_reproducible_convolutions(bool on);
 /// that names the pairs with and without access; empty for other backends
 /// or a single GPU. An error names the device CUDA refused.
 core::result<std::string> enable_peer_access(const std::string& backend, std::vector<int> devices);
+
+/// What pins host memory for `backend`'s GPUs (core/host_pinning.hpp):
+/// cudaHostRegister for "cuda"; null for other backends, which copy
+/// nothing to a device.
+std::shared_ptr<const core::host_pinning> host_pinning_of(const std::string& backend);
 
 /// Opens (true) or closes (false) the region a profiler attached with
 /// "profile from start off" records (ncu --profile-from-start off): the

@@ -10,11 +10,13 @@
 
 namespace sgp::net {
 
-remote_edges::remote_edges(std::size_t size, core::delta_precision precision)
+remote_edges::remote_edges(std::size_t size, core::delta_precision precision,
+                           std::shared_ptr<const core::host_pinning> pinning)
     : size_(size),
       precision_(precision),
+      pinning_(pinning),
       // Per in-edge, the block a worker still applies and the next one.
-      pool_(std::make_shared<core::host_block_pool>(4)) {}
+      pool_(std::make_shared<core::host_block_pool>(4, std::move(pinning))) {}
 
 remote_edges::out_edge& remote_edges::out_edge_of(const core::gossip_envelope& e) {
   const auto& m = *e.message;
@@ -24,8 +26,8 @@ remote_edges::out_edge& remote_edges::out_edge_of(const core::gossip_envelope& e
       it->second.receiver_incarnation != e.receiver_incarnation) {
     // A new life at either end starts the edge from zero (its running sums do too).
     out_.erase(id);
-    it = out_.emplace(id, out_edge{core::delta_sender(size_, precision_), 0, e.incarnation,
-                                   e.receiver_incarnation})
+    it = out_.emplace(id, out_edge{core::delta_sender(size_, precision_, 4, pinning_), 0,
+                                   e.incarnation, e.receiver_incarnation})
              .first;
   }
   return it->second;

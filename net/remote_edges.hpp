@@ -52,8 +52,11 @@ struct remote_edge_counters {
 
 class remote_edges {
  public:
-  /// Models of `size` parameters, deltas in `precision`.
-  remote_edges(std::size_t size, core::delta_precision precision);
+  /// Models of `size` parameters, deltas in `precision`. With `pinning` (a
+  /// GPU backend's), the out-edges' T and the forwarded sums are pinned: a
+  /// GPU downloads into and uploads from them by DMA.
+  remote_edges(std::size_t size, core::delta_precision precision,
+               std::shared_ptr<const core::host_pinning> pinning = nullptr);
 
   /// A local sender's envelope for a remote node: the frame to send, or
   /// nothing (an older running sum than one already sent, or a transfer).
@@ -96,6 +99,7 @@ class remote_edges {
 
   std::size_t size_;
   core::delta_precision precision_;
+  std::shared_ptr<const core::host_pinning> pinning_;
   /// Forwarded sums (C of an in-edge), recycled: a fresh model-sized block
   /// per push costs a page fault per 4 KiB.
   std::shared_ptr<core::host_block_pool> pool_;

@@ -203,7 +203,10 @@ core::shared_mass device_mass_space::apply(const core::shared_mass& in,
                                            const core::mass_block* old) {
   if (const auto* host = dynamic_cast<const core::host_mass*>(in.get())) {
     // From another process (the bridge hands a push on as a host block):
-    // uploaded once, then applied and kept as a device block.
+    // uploaded once, then applied and kept as a device block. The bridge
+    // pins its blocks (core/host_pinning.hpp), so the copy is a DMA that
+    // returns at once; the host block is recycled once the caller lets it
+    // go, so the copy must be done by then.
     if (host->size() != x_.size()) return nullptr;
     const device_guard guard(context_->device());
     auto local = std::make_shared<device_mass>(streams_, x_.size());
@@ -212,6 +215,7 @@ core::shared_mass device_mass_space::apply(const core::shared_mass& in,
                                      cudaMemcpyHostToDevice, streams_->gossip.get()));
     }
     local->mark_written();
+    local->synchronize_written();
     return apply(local, old);
   }
   const auto* block = dynamic_cast<const device_mass*>(in.get());

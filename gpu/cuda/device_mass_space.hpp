@@ -60,6 +60,8 @@ class device_mass final : public core::mass_block {
   void mark_written() { written_.record(streams_->gossip.get()); }
   /// Makes `s` wait until the block is written.
   void wait_written(cudaStream_t s) const { written_.wait_on(s); }
+  /// Blocks the calling thread until the block is written.
+  void synchronize_written() const { written_.synchronize(); }
   /// Records that work queued so far on `s` reads the block; freeing waits for it.
   void mark_read(cudaStream_t s) const;
 

@@ -8,10 +8,12 @@
 #include <memory>
 #include <vector>
 
+#include "core/host_block_pool.hpp"
 #include "core/host_mass_space.hpp"
 #include "core/running_sums.hpp"
 #include "gpu/cpu/cpu_backend.hpp"
 #include "gpu/cuda/check.hpp"
+#include "gpu/cuda/host_pinning.hpp"
 #include "tests/gpu_cuda/gpu_test_support.hpp"
 
 namespace sgp::gpu::cuda {
@@ -183,6 +185,47 @@ TEST_CASE("a host block (a push from another process) is applied as the host spa
   }
   CHECK(receiver.device.x() == receiver.host.x());
   CHECK(receiver.device.w() == receiver.host.w());
+}
+
+TEST_CASE("a pinned host block is uploaded before apply returns, and pins are undone", "[gpu]") {
+  // The bridge forwards pushes from another process in pinned blocks of a
+  // pool (core/host_pinning.hpp): the upload is then a DMA that returns at
+  // once, and the block goes back to the pool as soon as the worker lets
+  // it go. Overwriting it right after apply must not change what arrived.
+  SGP_SKIP_WITHOUT_GPU();
+  auto gpu = cuda_or_fail();
+  const std::size_t n = 1u << 22;  // 32 MiB of doubles: a copy that takes a while
+  const auto pinning = cuda_host_pinning();
+  const auto x0 = random_floats(n, 7);
+  auto device = gpu->make_mass_space(x0);
+  core::host_mass_space<float> host(x0);
+  auto pool = std::make_shared<core::host_block_pool>(1, pinning);
+  const double* address = nullptr;
+  for (int round = 0; round < 2; ++round) {
+    auto block = std::make_shared<core::host_mass>(pool, n);
+    if (round == 1) CHECK(block->data() == address);  // the pool's buffer again
+    address = block->data();
+    unsigned int flags = 0;
+    CHECK(cudaHostGetFlags(&flags, block->data()) == cudaSuccess);  // registered
+    const auto v = random_floats(n, 8 + round, 0.5f);
+    for (std::size_t i = 0; i < n; ++i) block->data()[i] = v[i];
+    const core::shared_mass in = block;
+    const auto kept_device = device->apply(in, nullptr);
+    const auto kept_host = host.apply(in, nullptr);
+    REQUIRE(kept_device != nullptr);
+    REQUIRE(kept_host != nullptr);
+    for (std::size_t i = 0; i < n; ++i) block->data()[i] = 1e30;  // the bridge's next push
+    CHECK(device->x_host() == host.x_host());
+  }
+  // A second buffer exceeds the pool's bound of one: freed (unpinned first).
+  {
+    auto a = std::make_shared<core::host_mass>(pool, n);
+    auto b = std::make_shared<core::host_mass>(pool, n);
+    unsigned int flags = 0;
+    CHECK(cudaHostGetFlags(&flags, a->data()) == cudaSuccess);
+    CHECK(cudaHostGetFlags(&flags, b->data()) == cudaSuccess);
+  }
+  CHECK(pool->cached() == 1);
 }
 
 TEST_CASE("cuda sgd_delta matches the CPU backend", "[gpu]") {
