@@ -365,7 +365,12 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
   s.transport = transport;
   s.host = std::move(host);
   s.out = std::move(out);
-  if (s.out) self->link_to(s.out);
+  if (!s.out) {
+    // A caller bug: pushes for other processes would go nowhere.
+    self->quit(caf::make_error(caf::sec::invalid_argument, "the bridge has no sending half"));
+    return {};
+  }
+  self->link_to(s.out);
   s.started = clock_seconds(self);
   s.last_heard.assign(processes, -1.0);
   s.dead.assign(processes, false);
@@ -401,8 +406,7 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
         st.back_heard[process] = -1.0;
         st.readmitted[process] = incarnation;
         st.settings_until[process] = now + 10.0;
-        forget_nodes_of(st, process);
-        self->send(st.out, readmit_atom::value, process, incarnation);
+        forget_nodes_of(st, process);  // the host tells the sending half itself
         deliver(self, process, settings_frame(st, process));
       },
       [=](down_atom, std::uint32_t process) {
@@ -410,15 +414,14 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
         auto& st = self->state;
         if (process >= st.dead.size() || process == st.setup.process || st.dead[process]) return;
         st.dead[process] = true;
-        forget_nodes_of(st, process);
-        self->send(st.out, down_atom::value, process);
+        forget_nodes_of(st, process);  // the host tells the sending half itself
       },
       [=](forgot_atom, std::uint32_t node) {
         // A node was killed: its edges go, as a dead process's do (a
         // revived node is a new incarnation, whose edges start from zero).
         auto& st = self->state;
+        // The host tells the sending half itself.
         if (st.edges && node < st.setup.node_process.size()) st.edges->forget(node);
-        self->send(st.out, forgot_atom::value, node);
       },
       [=](view_atom, const std::vector<push_handle>& workers) { self->state.workers = workers; },
       [=](notice_atom, std::uint32_t to, const net::wire::notice& n) {
@@ -442,11 +445,17 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
         const auto in =
             self->state.edges ? self->state.edges->counters() : net::remote_edge_counters{};
         self->request(self->state.out, caf::infinite, status_atom::value)
-            .then([=](const std::vector<std::uint64_t>& out) mutable {
-              rp.deliver(std::vector<std::uint64_t>{out.at(0), in.applied_in, in.not_applied_in,
-                                                    in.malformed_in, out.at(3), out.at(1),
-                                                    out.at(2)});
-            });
+            .then(
+                [=](const std::vector<std::uint64_t>& out) mutable {
+                  rp.deliver(std::vector<std::uint64_t>{out.at(0), in.applied_in, in.not_applied_in,
+                                                        in.malformed_in, out.at(3), out.at(1),
+                                                        out.at(2)});
+                },
+                [=](const caf::error&) mutable {
+                  // The sending half is gone (the run is ending): ours only.
+                  rp.deliver(std::vector<std::uint64_t>{0, in.applied_in, in.not_applied_in,
+                                                        in.malformed_in, 0, 0, 0});
+                });
         return rp;
       },
   };

@@ -247,7 +247,11 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   bs.precision = set.algorithm.compression == config::compression::bf16
                      ? core::delta_precision::bf16
                      : core::delta_precision::f32;
-  bs.pinning = gpu::host_pinning_of(cfg.backend.name);
+  {
+    // Pinned on one of this process's GPUs (no context on GPU 0 for it).
+    const auto& gpus = me.devices.empty() ? cfg.backend.devices : me.devices;
+    bs.pinning = gpu::host_pinning_of(cfg.backend.name, gpus.empty() ? 0 : gpus.front());
+  }
   bs.process_timeout = layout.process_timeout;
   bs.join_timeout = layout.join_timeout;
   bs.settings = layout.settings;

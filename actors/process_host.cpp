@@ -340,6 +340,10 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
         auto& st = self->state;
         st.bridge = bridge;
         st.push_out = push_out;
+        // Either half of the door to the other processes stopping is the
+        // end of the run here (the down handler says why).
+        if (bridge) self->monitor(bridge);
+        if (push_out) self->monitor(push_out);
         if (st.phase == host_phase::finished) {
           // Ended before it started (refused by a peer's settings, say):
           // no promise was there to answer then.

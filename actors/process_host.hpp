@@ -138,7 +138,8 @@ struct process_host_state {
 using host_ptr = caf::stateful_actor<process_host_state>*;
 
 /// Spawn with the set-up and the data sets; then (start_atom, bridge, push_out;
-/// push_out null: the bridge takes the pushes for remote nodes) starts
+/// push_out null: the pushes for remote nodes go to the bridge, as with
+/// the tests' stand-in bridges) starts
 /// it and is answered at the end with the run's summary (the coordinator's;
 /// other processes answer with their part).
 caf::behavior process_host(host_ptr self, process_host_setup setup,
@@ -253,6 +254,16 @@ void fire_due_faults(host_ptr self);
 /// Sends the view to the local workers and the peers to the local senders
 /// and the bridge.
 void broadcast_view(host_ptr self);
+
+/// Sends an edge message (forgot, down, readmit) to the bridge and to its
+/// sending half, each directly: the sending half must have it before the
+/// pushes of the view that follows (a forget that reached it late, through
+/// the bridge's mailbox, could erase a revived node's new edge).
+template <class... Ts>
+void tell_both_halves(host_ptr self, const Ts&... xs) {
+  self->send(self->state.bridge, xs...);
+  if (self->state.push_out) self->send(self->state.push_out, xs...);
+}
 
 /// Sends a notice through the bridge (to a process or all_processes).
 void send_notice(host_ptr self, std::uint32_t to, net::wire::notice_topic topic,

@@ -90,7 +90,7 @@ bool apply_change(host_ptr self, const node_change& c, const std::string& origin
   const bool mine = owns(s, c.node);
   if (mine && was_live) stop_local(self, static_cast<int>(c.node));
   if (c.kind == node_change::what::kill) {
-    self->send(s.bridge, forgot_atom::value, static_cast<std::uint32_t>(c.node));
+    tell_both_halves(self, forgot_atom::value, static_cast<std::uint32_t>(c.node));
   }
   if (mine && c.kind == node_change::what::revive) {
     if (!spawn_revived(self, c, s.node_device[c.node])) return true;

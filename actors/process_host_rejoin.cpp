@@ -53,7 +53,7 @@ void apply_welcome(host_ptr self) {
     s.process_live[p] = w.process_live[p];
     s.process_done[p] = w.process_done[p];
     // Dead in the cluster: the bridge stops waiting for it to join.
-    if (!w.process_live[p]) self->send(s.bridge, down_atom::value, p);
+    if (!w.process_live[p]) tell_both_halves(self, down_atom::value, p);
   }
   for (auto& node : s.nodes) {
     node.initial_weight = 0.0;
@@ -121,7 +121,7 @@ void on_back(host_ptr self, std::uint32_t process, std::uint64_t incarnation) {
   s.process_done[process] = false;
   // The bridge first (it sends our settings to the process, then the
   // welcome follows on the same connection), then the local nodes.
-  self->send(s.bridge, readmit_atom::value, process, incarnation);
+  tell_both_halves(self, readmit_atom::value, process, incarnation);
   broadcast_view(self);
   core::welcome w;
   w.incarnation = incarnation;

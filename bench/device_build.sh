@@ -9,6 +9,12 @@ sgp_deps=/tmp/sgp-deps
 sgp_arch=$sgp_deps/usr/lib/x86_64-linux-gnu
 mkdir -p "$sgp_deps"
 for f in .debs/*.deb; do dpkg -x "$f" "$sgp_deps"; done
+# Gloo (libgloo-dev, libgloo0 and the libraries it loads: libhiredis0.14,
+# libibverbs1, libnl-3-200, libnl-route-3-200) gives ar-sgd across
+# processes; its exported target names /usr/lib/libgloo.so.* absolutely.
+for f in "$sgp_deps"/usr/share/cmake/Gloo/GlooTargets-*.cmake; do
+  [ -f "$f" ] && sed -i "s#\"/usr/lib/libgloo#\"$sgp_deps/usr/lib/libgloo#g" "$f"
+done
 sgp_cudnn=""
 if [ ! -f /usr/local/cuda/include/cudnn.h ] && [ ! -f /usr/include/cudnn.h ]; then
   sgp_cudnn=$(python3 -c 'import nvidia.cudnn; print(list(nvidia.cudnn.__path__)[0])')
@@ -34,6 +40,6 @@ cmake -S . -B build-dev -G Ninja -DCMAKE_BUILD_TYPE=Release -DSGP_BUILD_TESTS=ON
   ${sgp_cudnn:+-DSGP_CUDNN_ROOT="$sgp_cudnn"} ${sgp_nccl:+-DSGP_NCCL_ROOT="$sgp_nccl"} \
   "${sgp_zlib[@]}" >/tmp/sgp-configure.log 2>&1 ||
   { tail -40 /tmp/sgp-configure.log; return 1 2>/dev/null || exit 1; }
-export LD_LIBRARY_PATH="$sgp_arch${sgp_cudnn:+:$sgp_cudnn/lib}${sgp_nccl:+:$sgp_nccl/lib}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export LD_LIBRARY_PATH="$sgp_arch:$sgp_deps/usr/lib${sgp_cudnn:+:$sgp_cudnn/lib}${sgp_nccl:+:$sgp_nccl/lib}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 cmake --build build-dev -j16 --target "$@" >/tmp/sgp-build.log 2>&1 ||
   { grep -vE '^\[[0-9]+/[0-9]+\] ' /tmp/sgp-build.log | tail -40; return 1 2>/dev/null || exit 1; }

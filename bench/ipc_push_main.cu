@@ -25,6 +25,7 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <cerrno>
 #include <chrono>
@@ -263,8 +264,9 @@ bool import_pushes(int fd) {
     }
     SGP_CUDA(cudaStreamWaitEvent(s.get(), ready.get(), 0));
     SGP_CUDA(cudaEventRecord(start.get(), s.get()));
-    SGP_CUDA(cudaMemcpyPeerAsync(target.get(), h.device, source.get(), h.exporter_device, bytes,
-                                 s.get()));
+    // The opened pointer is mapped in this process's context: a plain
+    // device-to-device copy (unified addressing routes it over the link).
+    SGP_CUDA(cudaMemcpyAsync(target.get(), source.get(), bytes, cudaMemcpyDeviceToDevice, s.get()));
     SGP_CUDA(cudaEventRecord(stop.get(), s.get()));
     SGP_CUDA(cudaStreamSynchronize(s.get()));
     ack a{push, 0.f};
@@ -347,6 +349,8 @@ int main(int argc, char** argv) {
     error = e.what();
   }
   close(fds[0]);  // an importer still waiting for a message sees the end
+  // After a failure the importer may be stuck in a CUDA call: never wait for it.
+  if (!error.empty()) (void)kill(child, SIGKILL);
   int status = 0;
   while (waitpid(child, &status, 0) < 0) {
     if (errno != EINTR) {

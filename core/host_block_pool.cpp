@@ -35,7 +35,7 @@ void host_block_pool::give_back(mass_vector v) {
     free_.push_back(std::move(v));
     return;
   }
-  // Freed on return: unpinned first (the lock is released last of all).
+  // Freed on return: the lock goes first, then the pin, then `v`.
   if (const auto it = pinned_.find(v.data()); it != pinned_.end()) {
     unpin = std::move(it->second);
     pinned_.erase(it);

@@ -54,11 +54,12 @@ void set_reproducible_convolutions(bool on) {
 #endif
 }
 
-std::shared_ptr<const core::host_pinning> host_pinning_of(const std::string& backend) {
+std::shared_ptr<const core::host_pinning> host_pinning_of(const std::string& backend, int device) {
 #ifdef SGP_HAVE_CUDA
-  if (backend == "cuda") return cuda::cuda_host_pinning();
+  if (backend == "cuda") return cuda::cuda_host_pinning(device);
 #endif
   (void)backend;
+  (void)device;
   return nullptr;
 }
 

@@ -38,9 +38,10 @@ void set_reproducible_convolutions(bool on);
 core::result<std::string> enable_peer_access(const std::string& backend, std::vector<int> devices);
 
 /// What pins host memory for `backend`'s GPUs (core/host_pinning.hpp):
-/// cudaHostRegister for "cuda"; null for other backends, which copy
-/// nothing to a device.
-std::shared_ptr<const core::host_pinning> host_pinning_of(const std::string& backend);
+/// cudaHostRegister for "cuda" (on `device`, one of the process's GPUs);
+/// null for other backends, which copy nothing to a device.
+std::shared_ptr<const core::host_pinning> host_pinning_of(const std::string& backend,
+                                                          int device = 0);
 
 /// Opens (true) or closes (false) the region a profiler attached with
 /// "profile from start off" records (ncu --profile-from-start off): the

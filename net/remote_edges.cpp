@@ -66,6 +66,9 @@ remote_edges::in_edge& remote_edges::in_edge_of(const wire::push_fields& f) {
   if (it == in_.end() || it->second.sender_incarnation < f.sender_incarnation ||
       it->second.receiver_incarnation < f.receiver_incarnation) {
     in_.erase(id);
+    // Two blocks per in-edge (the one its worker still applies, the next):
+    // beyond the pool's bound, each push would allocate (and pin) afresh.
+    pool_->allow(2 * (in_.size() + 1));
     it = in_.emplace(id, in_edge{core::delta_receiver(size_), nullptr, f.sender_incarnation,
                                  f.receiver_incarnation})
              .first;

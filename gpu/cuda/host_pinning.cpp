@@ -10,10 +10,14 @@
 
 namespace sgp::gpu::cuda {
 
-std::shared_ptr<const core::host_pinning> cuda_host_pinning() {
-  static const auto pinning = [] {
+std::shared_ptr<const core::host_pinning> cuda_host_pinning(int device) {
+  {
     auto p = std::make_shared<core::host_pinning>();
-    p->pin = [](void* at, std::size_t bytes) {
+    p->pin = [device](void* at, std::size_t bytes) {
+      if (cudaSetDevice(device) != cudaSuccess) {
+        (void)cudaGetLastError();
+        return false;
+      }
       // Portable: every device of the process may copy from it.
       const cudaError_t e = cudaHostRegister(at, bytes, cudaHostRegisterPortable);
       if (e == cudaSuccess) return true;
@@ -27,12 +31,13 @@ std::shared_ptr<const core::host_pinning> cuda_host_pinning() {
       }
       return false;
     };
-    p->unpin = [](void* at) {
-      if (cudaHostUnregister(at) != cudaSuccess) (void)cudaGetLastError();
+    p->unpin = [device](void* at) {
+      if (cudaSetDevice(device) != cudaSuccess || cudaHostUnregister(at) != cudaSuccess) {
+        (void)cudaGetLastError();  // a failed call's error is ours: not left for the next check
+      }
     };
     return std::shared_ptr<const core::host_pinning>(std::move(p));
-  }();
-  return pinning;
+  }
 }
 
 }  // namespace sgp::gpu::cuda
