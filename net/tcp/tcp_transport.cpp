@@ -14,6 +14,8 @@
 #include <thread>
 #include <utility>
 
+#include "net/wire/crc32c.hpp"
+
 namespace sgp::net::tcp {
 
 namespace asio = boost::asio;
@@ -161,6 +163,7 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
   wire::frame_header checked{};
   byte_buffer body;
   std::size_t got = 0;         ///< body bytes read so far
+  std::uint32_t body_crc = 0;  ///< CRC32C of those bytes
   std::uint64_t progress = 0;  ///< bumps on every step of a frame (stall timer)
   bool greeted = false;
   bool closed = false;
@@ -233,6 +236,7 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
                        // Bounded by the header's kind limit, checked above.
                        self->body.resize(self->checked.body_size);
                        self->got = 0;
+                       self->body_crc = 0;
                        self->arm_stall();
                        self->read_body();
                      });
@@ -251,6 +255,8 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
         [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
           if (self->closed) return;
           if (ec) return self->drop(wire::wire_error::truncated);
+          // Checksummed while the kernel's copy has it in cache.
+          self->body_crc = wire::crc32c({self->body.data() + self->got, n}, self->body_crc);
           self->got += n;
           self->arm_stall();
           self->read_body();
@@ -258,7 +264,7 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
   }
 
   void frame_complete() {
-    auto frame = decoder.check_body(checked, body);
+    auto frame = decoder.check_body(checked, body, body_crc);
     if (!frame.ok()) return drop(frame.error());
     if (!greeted) {
       if (frame->kind != wire::frame_kind::hello)

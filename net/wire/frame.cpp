@@ -90,7 +90,14 @@ wire_result<frame_header> frame_decoder::decode_header(std::span<const std::uint
 wire_result<frame_view> frame_decoder::check_body(const frame_header& header,
                                                   std::span<const std::uint8_t> body) {
   if (body.size() != header.body_size) return fail<frame_view>(wire_error::truncated);
-  if (crc32c(body) != header.body_crc) return fail<frame_view>(wire_error::body_checksum);
+  return check_body(header, body, crc32c(body));
+}
+
+wire_result<frame_view> frame_decoder::check_body(const frame_header& header,
+                                                  std::span<const std::uint8_t> body,
+                                                  std::uint32_t body_crc) {
+  if (body.size() != header.body_size) return fail<frame_view>(wire_error::truncated);
+  if (body_crc != header.body_crc) return fail<frame_view>(wire_error::body_checksum);
   return frame_view{header.kind, body};
 }
 

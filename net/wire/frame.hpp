@@ -92,6 +92,10 @@ class frame_decoder {
   /// Checks a body read after decode_header: its size and checksum.
   wire_result<frame_view> check_body(const frame_header& header,
                                      std::span<const std::uint8_t> body);
+  /// The same with the body's CRC32C already computed by the caller (a
+  /// reader that checksums each chunk as it arrives, while it is in cache).
+  wire_result<frame_view> check_body(const frame_header& header, std::span<const std::uint8_t> body,
+                                     std::uint32_t body_crc);
 
   /// One whole frame in `bytes`, nothing after it (else trailing_bytes).
   wire_result<frame_view> decode(std::span<const std::uint8_t> bytes);
