@@ -356,8 +356,9 @@ allreduce_handle::behavior_type allreduce_actor(
       [=](links_atom, const link_update& update) { apply_link_update(self->state.links, update); },
       [=](across_atom, const process_reduction& across) {
         self->state.across = across;
-        core::log(core::log_level::info, "ar-sgd",
-                  "gradients summed across processes with Gloo (each process's nodes first)");
+        core::logf(core::log_level::info, "ar-sgd", {},
+                   "gradients summed across processes with %s (each process's nodes first)",
+                   across.engine.c_str());
       },
       [=](tick_atom) {
         // A failed sum waits for the view to change; not for ever.

@@ -20,6 +20,7 @@
 #include "core/log.hpp"
 #include "core/units.hpp"
 #include "gpu/backend_factory.hpp"
+#include "gpu/process_sum.hpp"
 #include "net/rendezvous_store.hpp"
 #include "net/tcp/tcp_transport.hpp"
 #include "runtime/datasets.hpp"
@@ -218,8 +219,38 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   // (the bridge): a sum waits as long before it fails.
   const double deadline = 5.0 * layout.process_timeout;
   hs.view_wait_seconds = deadline + 5.0;
+  // This process's first GPU: its pinned memory, its NCCL rank.
+  const auto& gpus = me.devices.empty() ? cfg.backend.devices : me.devices;
+  const int first_gpu = gpus.empty() ? 0 : gpus.front();
+  if (set.algorithm.name == config::algorithm_kind::ar_sgd && cfg.backend.name == "cuda") {
+    // On GPUs the sum goes over NCCL (NVLink, PCIe or NCCL's network
+    // transports), its rendezvous over the same store.
+    gpu::process_sum_setup ps;
+    ps.process = static_cast<std::uint32_t>(layout.self);
+    ps.names = names;
+    ps.device = first_gpu;
+    ps.timeout = std::chrono::milliseconds(static_cast<long>(1000 * deadline));
+    ps.publish = [store](const std::string& key, const std::vector<char>& value) {
+      store->set(key, value);
+    };
+    ps.fetch = [store](const std::string& key, std::chrono::milliseconds timeout) {
+      return store->get(key, timeout);
+    };
+    auto nccl = gpu::make_nccl_process_sum(std::move(ps));
+    if (nccl.ok()) {
+      std::shared_ptr<gpu::process_sum> sum = std::move(nccl).value();
+      hs.sum_across_engine = sum->describe();
+      hs.sum_across = [sum](std::uint64_t iteration, std::vector<double> values,
+                            const std::vector<bool>& live) {
+        return sum->sum(iteration, std::move(values), live);
+      };
+    } else {
+      core::logf(core::log_level::warn, "ar-sgd", {}, "%s: Gloo sums across processes instead",
+                 nccl.err().message.c_str());
+    }
+  }
 #ifdef SGP_HAVE_GLOO
-  if (set.algorithm.name == config::algorithm_kind::ar_sgd) {
+  if (set.algorithm.name == config::algorithm_kind::ar_sgd && !hs.sum_across) {
     net::gloo_setup gs;
     gs.process = static_cast<std::uint32_t>(layout.self);
     gs.names = names;
@@ -247,11 +278,8 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   bs.precision = set.algorithm.compression == config::compression::bf16
                      ? core::delta_precision::bf16
                      : core::delta_precision::f32;
-  {
-    // Pinned on one of this process's GPUs (no context on GPU 0 for it).
-    const auto& gpus = me.devices.empty() ? cfg.backend.devices : me.devices;
-    bs.pinning = gpu::host_pinning_of(cfg.backend.name, gpus.empty() ? 0 : gpus.front());
-  }
+  // Pinned on one of this process's GPUs (no context on GPU 0 for it).
+  bs.pinning = gpu::host_pinning_of(cfg.backend.name, first_gpu);
   bs.process_timeout = layout.process_timeout;
   bs.join_timeout = layout.join_timeout;
   bs.settings = layout.settings;

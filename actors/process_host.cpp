@@ -89,7 +89,8 @@ core::status spawn_nodes(host_ptr self) {
   const auto& devices = s.setup.devices.empty() ? cfg.backend.devices : s.setup.devices;
   if (s.setup.settings.algorithm.name == config::algorithm_kind::ar_sgd) {
     if (!s.setup.sum_across) {
-      return core::make_error("algorithm.name = \"ar-sgd\" across processes needs Gloo");
+      return core::make_error(
+          "algorithm.name = \"ar-sgd\" across processes needs Gloo (CPUs) or NCCL (GPUs)");
     }
     // The sums across processes block: on a thread of their own.
     s.reducer = self->spawn<caf::detached>(process_reducer, s.setup.sum_across);
@@ -97,7 +98,7 @@ core::status spawn_nodes(host_ptr self) {
                               std::shared_ptr<gpu::device_allreduce>{}, engine_list{});
     self->send(s.allreduce, across_atom::value,
                process_reduction{s.reducer, s.setup.node_process, s.setup.process, s.setup.names,
-                                 s.setup.view_wait_seconds});
+                                 s.setup.view_wait_seconds, s.setup.sum_across_engine});
     self->monitor(s.reducer);
     self->monitor(s.allreduce);
   }

@@ -51,9 +51,11 @@ struct process_host_setup {
   std::vector<int> devices;                 ///< this process's GPUs (empty: backend.devices)
   std::string dir;                          ///< this process's files (RUN_DIR/NAME)
   config::settings settings;                ///< cfg resolved (config/settings.hpp)
-  /// ar-sgd: the blocking sum across processes (net::gloo_allreduce), run
-  /// on the process reducer's thread; null: not built with Gloo.
+  /// ar-sgd: the blocking sum across processes (gpu::process_sum over NCCL
+  /// on GPUs, else net::gloo_allreduce), run on the process reducer's
+  /// thread; null: neither is built in.
   process_sum_fn sum_across;
+  std::string sum_across_engine = "Gloo";  ///< which (for the log)
   /// ar-sgd: how long a failed sum waits for the view to change.
   double view_wait_seconds = 20.0;
   /// This process's incarnation (its start time in microseconds): its

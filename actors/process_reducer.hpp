@@ -34,6 +34,7 @@ struct process_reduction {
   /// After a failed sum: how long to wait for a process to leave the view
   /// before the run ends with the error.
   double view_wait_seconds = 20.0;
+  std::string engine = "Gloo";  ///< what sums (for the log): Gloo, or NCCL on GPU d
 };
 
 }  // namespace sgp::actors

@@ -24,6 +24,7 @@
 #include "config/settings_text.hpp"
 #include "core/endpoint.hpp"
 #include "core/log.hpp"
+#include "gpu/process_sum.hpp"
 
 namespace sgp::apps {
 namespace {
@@ -48,11 +49,13 @@ core::status check_supported(const config::config& cfg, const config::settings& 
                             "in one process)");
   };
 #ifndef SGP_HAVE_GLOO
-  if (set.algorithm.name == config::algorithm_kind::ar_sgd) {
+  // On GPUs NCCL sums across processes; elsewhere only Gloo does.
+  if (set.algorithm.name == config::algorithm_kind::ar_sgd &&
+      !(cfg.backend.name == "cuda" && gpu::nccl_built())) {
     return core::make_error(
-        "algorithm.name = \"ar-sgd\" across processes needs Gloo, and this sgp was built "
-        "without it (install libgloo-dev: scripts/setup.sh, then rebuild; sgp train runs "
-        "ar-sgd in one process)");
+        "algorithm.name = \"ar-sgd\" across processes needs Gloo (or NCCL with backend.name "
+        "= \"cuda\"), and this sgp was built without it (install libgloo-dev: "
+        "scripts/setup.sh, then rebuild; sgp train runs ar-sgd in one process)");
   }
 #endif
   for (std::size_t i = 0; i < set.faults.size(); ++i) {

@@ -6,6 +6,7 @@
 
 #include "gpu/cpu/cpu_backend.hpp"
 #include "gpu/device_allreduce.hpp"
+#include "gpu/process_sum.hpp"
 #ifdef SGP_HAVE_CUDA
 #include <cuda_profiler_api.h>
 
@@ -16,6 +17,7 @@
 #endif
 #ifdef SGP_HAVE_NCCL
 #include "gpu/cuda/nccl_allreduce.hpp"
+#include "gpu/cuda/nccl_process_sum.hpp"
 #endif
 
 namespace sgp::gpu {
@@ -51,6 +53,23 @@ void set_reproducible_convolutions(bool on) {
   cuda::reproducible_convolutions().store(on);
 #else
   (void)on;
+#endif
+}
+
+core::result<std::unique_ptr<process_sum>> make_nccl_process_sum(process_sum_setup setup) {
+#ifdef SGP_HAVE_NCCL
+  return cuda::make_nccl_process_sum(std::move(setup));
+#else
+  (void)setup;
+  return core::make_error("NCCL is not built into this sgp");
+#endif
+}
+
+bool nccl_built() {
+#ifdef SGP_HAVE_NCCL
+  return true;
+#else
+  return false;
 #endif
 }
 

@@ -1,0 +1,125 @@
+// ar-sgd's sum across processes over NCCL (gpu/cuda/nccl_process_sum): two
+// "processes" (threads, one GPU each) sum in fp32 and get the same bits,
+// as Gloo's sum does; the rendezvous goes through the functions given (a
+// map here, the cluster's store in the product); a peer that never comes
+// is an error at the deadline, not a hang. Compiled only with NCCL.
+#ifdef SGP_HAVE_NCCL
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gpu/cuda/nccl_process_sum.hpp"
+#include "tests/gpu_cuda/gpu_test_support.hpp"
+
+namespace sgp::gpu::cuda {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// The rendezvous store as a map shared by the threads.
+struct map_store {
+  std::mutex mutex;
+  std::condition_variable arrived;
+  std::map<std::string, std::vector<char>> entries;
+};
+
+process_sum_setup setup_for(map_store& store, std::uint32_t process, int device,
+                            std::chrono::milliseconds timeout) {
+  process_sum_setup s;
+  s.process = process;
+  s.names = {"p0", "p1"};
+  s.device = device;
+  s.timeout = timeout;
+  s.publish = [&store](const std::string& key, const std::vector<char>& value) {
+    const std::lock_guard lock(store.mutex);
+    store.entries[key] = value;
+    store.arrived.notify_all();
+  };
+  s.fetch = [&store](const std::string& key,
+                     std::chrono::milliseconds t) -> core::result<std::vector<char>> {
+    std::unique_lock lock(store.mutex);
+    if (!store.arrived.wait_for(lock, t, [&] { return store.entries.count(key) > 0; })) {
+      return core::make_error("no entry '" + key + "'");
+    }
+    return store.entries[key];
+  };
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("NCCL sums over two processes' GPUs in fp32 and both get the same bits", "[gpu]") {
+  SGP_SKIP_WITHOUT_GPUS(2);
+  map_store store;
+  auto a = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 0, 0, 20000ms));
+  auto b = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 1, 1, 20000ms));
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  const std::vector<bool> both{true, true};
+  const std::size_t n = 100003;
+  for (std::uint64_t iteration = 0; iteration < 3; ++iteration) {
+    std::vector<double> va(n + 1);
+    std::vector<double> vb(n + 1);
+    for (std::size_t i = 0; i < n; ++i) {
+      va[i] = 0.001 * static_cast<double>(i) + static_cast<double>(iteration);
+      vb[i] = -0.5 * static_cast<double>(i % 97) + 1e-9;  // rounds to fp32 first
+    }
+    va[n] = 1.0;  // the counts, as the AllReduce actor appends them
+    vb[n] = 2.0;
+    core::result<std::vector<double>> ra = core::make_error("not run");
+    std::thread other([&] { ra = a.value()->sum(iteration, va, both); });
+    const auto rb = b.value()->sum(iteration, vb, both);
+    other.join();
+    REQUIRE(ra.ok());
+    REQUIRE(rb.ok());
+    CHECK(ra.value() == rb.value());
+    bool exact = true;
+    for (std::size_t i = 0; i <= n; ++i) {
+      const float expected = static_cast<float>(va[i]) + static_cast<float>(vb[i]);
+      exact = exact && ra.value()[i] == static_cast<double>(expected);
+    }
+    CHECK(exact);
+    CHECK(ra.value()[n] == 3.0);
+  }
+  // One process left: its values as they are, no communicator.
+  const std::vector<bool> alone{true, false};
+  const auto solo = a.value()->sum(3, {1.25, 1.0}, alone);
+  REQUIRE(solo.ok());
+  CHECK(solo.value() == std::vector<double>{1.25, 1.0});
+}
+
+TEST_CASE("an NCCL rendezvous with a process that never comes fails at the deadline", "[gpu]") {
+  SGP_SKIP_WITHOUT_GPU();
+  const std::vector<bool> both{true, true};
+  {
+    // Process 1 waits for the unique id that process 0 never publishes.
+    map_store store;
+    auto b = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 1, 0, 1500ms));
+    REQUIRE(b.ok());
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = b.value()->sum(0, {1.0, 1.0}, both);
+    CHECK_FALSE(r.ok());
+    CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+    if (!r.ok()) CHECK(r.err().message.find("p0, p1") != std::string::npos);
+  }
+  {
+    // Process 0 publishes the id and waits for process 1 in the communicator's set-up.
+    map_store store;
+    auto a = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 0, 0, 1500ms));
+    REQUIRE(a.ok());
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = a.value()->sum(0, {1.0, 1.0}, both);
+    CHECK_FALSE(r.ok());
+    CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+    if (!r.ok()) CHECK(r.err().message.find("timed out") != std::string::npos);
+  }
+}
+
+}  // namespace sgp::gpu::cuda
+
+#endif  // SGP_HAVE_NCCL
