@@ -15,6 +15,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/live_ranks.hpp"
 #include "core/log.hpp"
 #include "core/nccl_env.hpp"
 
@@ -167,15 +168,8 @@ class nccl_process_sum final : public process_sum {
     abort_comm();
     built_ = false;
     members_ = live;
-    int rank = 0;
-    int size = 0;
-    std::string mask;
-    for (std::size_t p = 0; p < live.size(); ++p) {
-      if (live[p] && p < setup_.process) ++rank;
-      if (live[p]) ++size;
-      mask += live[p] ? '1' : '0';
-    }
-    if (setup_.process >= live.size() || !live[setup_.process]) {
+    const auto [rank, size, mask, member] = core::live_ranks_of(live, setup_.process);
+    if (!member) {
       throw failure("process " + setup_.names.at(setup_.process) +
                     " is not among the live processes");
     }
@@ -257,10 +251,7 @@ class nccl_process_sum final : public process_sum {
                     " is ahead but does not hold the sum of iteration " +
                     std::to_string(static_cast<std::uint64_t>(lowest)));
     }
-    int rank = 0;
-    for (std::size_t p = 0; p < members_.size() && p < setup_.process; ++p) {
-      if (members_[p]) ++rank;
-    }
+    const int rank = core::live_ranks_of(members_, setup_.process).rank;
     const int root = static_cast<int>(-max_of(ahead ? -rank : -1e9, 0.0).first);
     ensure_resources(size);
     auto* host = static_cast<double*>(host_values_);

@@ -14,6 +14,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/live_ranks.hpp"
 #include "core/log.hpp"
 
 namespace sgp::net {
@@ -106,15 +107,8 @@ core::status gloo_allreduce::build(const std::vector<bool>& live) {
   context_.reset();
   built_ = false;
   members_ = live;
-  int rank = 0;
-  int size = 0;
-  std::string mask;
-  for (std::size_t p = 0; p < live.size(); ++p) {
-    if (live[p] && p < setup_.process) ++rank;
-    if (live[p]) ++size;
-    mask += live[p] ? '1' : '0';
-  }
-  if (setup_.process >= live.size() || !live[setup_.process]) {
+  const auto [rank, size, mask, member] = core::live_ranks_of(live, setup_.process);
+  if (!member) {
     return core::make_error("process " + setup_.names.at(setup_.process) +
                             " is not among the live processes");
   }
