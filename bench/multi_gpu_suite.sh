@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Every multi-GPU mode of `sgp train`, end to end, on the device machine:
 # osgp, sgp and ar-sgd with one node per GPU, several nodes per GPU, and a
-# kill and revive of a node on the last GPU. Each run must exit 0, write a
+# kill and revive of a node on the last GPU; then one `sgp node` process per
+# GPU on GPUs 0 and 1 (bench/cluster_gpu_check.sh with osgp and with ar-sgd,
+# which sums across processes over NCCL) and a process of an ar-sgd cluster
+# killed with SIGKILL (bench/cluster_gpu_ar_kill.sh). Each run must exit 0, write a
 # summary whose push-sum weight matches the expected weight, and reach an
 # accuracy that shows learning. Any failure prints FAIL and the script
 # exits non-zero (it never passes quietly).
@@ -71,6 +74,25 @@ for algo in osgp ar-sgd; do
     --set "backend.devices=[$devices]" \
     --set "faults=[{at_iteration=40,action=\"kill\",node=$last},{at_iteration=90,action=\"revive\",node=$last}]"
 done
+
+# One process per GPU (GPUs 0 and 1).
+for algo in osgp ar-sgd; do
+  if ALGORITHM=$algo OUT="$out/cluster-$algo" bash bench/cluster_gpu_check.sh \
+      >"$out/cluster-$algo.txt" 2>&1; then
+    echo "PASS cluster_${algo}_2processes"
+  else
+    echo "FAIL cluster_${algo}_2processes"
+    tail -8 "$out/cluster-$algo.txt"
+    failures=$((failures + 1))
+  fi
+done
+if OUT="$out/ar-kill" bash bench/cluster_gpu_ar_kill.sh >"$out/ar-kill.txt" 2>&1; then
+  echo "PASS cluster_ar-sgd_sigkill"
+else
+  echo "FAIL cluster_ar-sgd_sigkill"
+  tail -12 "$out/ar-kill.txt"
+  failures=$((failures + 1))
+fi
 
 if [ $failures -ne 0 ]; then
   echo "multi-GPU suite: $failures FAILED"
