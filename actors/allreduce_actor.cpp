@@ -101,7 +101,10 @@ void complete_ready(self_ptr self);
 /// reducer; the answer completes it, a failure waits for the view.
 void start_sum(self_ptr self, std::uint64_t iteration, const allreduce_state::pending& p) {
   auto& s = self->state;
-  std::vector<double> values = p.sum;
+  // One allocation (a model-sized copy and then a push_back would copy twice).
+  std::vector<double> values;
+  values.reserve(p.sum.size() + 1);
+  values.assign(p.sum.begin(), p.sum.end());
   values.push_back(static_cast<double>(p.contributions));
   const auto live = live_processes(s);
   s.reducing = true;

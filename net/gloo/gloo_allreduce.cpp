@@ -71,9 +71,12 @@ void allreduce_in_place(const std::shared_ptr<gloo::Context>& context, std::vect
 /// at each hop. Every member gets the same bits back (Gloo's ring finishes
 /// each chunk on one rank and hands it on unchanged), so replicas stay
 /// identical.
-void sum_in_place_f32(const std::shared_ptr<gloo::Context>& context, std::vector<double>& v) {
+/// `wire` is the caller's buffer, kept between sums: a fresh model-sized
+/// one per iteration would be page-faulted in every time.
+void sum_in_place_f32(const std::shared_ptr<gloo::Context>& context, std::vector<double>& v,
+                      std::vector<float>& wire) {
   constexpr double fmax = std::numeric_limits<float>::max();
-  std::vector<float> wire(v.size());
+  wire.resize(v.size());
   for (std::size_t i = 0; i < v.size(); ++i) {
     wire[i] = static_cast<float>(std::isnan(v[i]) ? v[i] : std::clamp(v[i], -fmax, fmax));
   }
@@ -191,7 +194,7 @@ core::result<std::vector<double>> gloo_allreduce::sum(std::uint64_t iteration,
       if (done) {
         values = std::move(*done);
       } else {
-        sum_in_place_f32(context_, values);
+        sum_in_place_f32(context_, values, wire_);
       }
     } catch (const std::exception& e) {
       context_.reset();

@@ -80,6 +80,7 @@ class gloo_allreduce {
   std::uint64_t last_iteration_ = 0;  ///< the last sum this process applied
   std::vector<double> last_;
   bool has_last_ = false;
+  std::vector<float> wire_;  ///< the fp32 sums, kept between calls
 };
 
 }  // namespace sgp::net
