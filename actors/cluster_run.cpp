@@ -222,7 +222,22 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   // This process's first GPU: its pinned memory, its NCCL rank.
   const auto& gpus = me.devices.empty() ? cfg.backend.devices : me.devices;
   const int first_gpu = gpus.empty() ? 0 : gpus.front();
-  if (set.algorithm.name == config::algorithm_kind::ar_sgd && cfg.backend.name == "cuda") {
+  // NCCL puts no two ranks on one GPU: another process of this host whose
+  // first GPU is ours leaves the sum to Gloo.
+  std::string shares_gpu;
+  for (std::size_t p = 0; p < layout.processes.size(); ++p) {
+    if (p == layout.self || addresses[p] != addresses[layout.self]) continue;
+    const auto& theirs =
+        layout.processes[p].devices.empty() ? cfg.backend.devices : layout.processes[p].devices;
+    if ((theirs.empty() ? 0 : theirs.front()) == first_gpu) shares_gpu = layout.processes[p].name;
+  }
+  if (set.algorithm.name == config::algorithm_kind::ar_sgd && cfg.backend.name == "cuda" &&
+      !shares_gpu.empty()) {
+    core::logf(core::log_level::warn, "ar-sgd", {},
+               "processes %s and %s use GPU %d of one host, and NCCL takes one process per GPU: "
+               "Gloo sums across processes instead (give each process devices of its own)",
+               me.name.c_str(), shares_gpu.c_str(), first_gpu);
+  } else if (set.algorithm.name == config::algorithm_kind::ar_sgd && cfg.backend.name == "cuda") {
     // On GPUs the sum goes over NCCL (NVLink, PCIe or NCCL's network
     // transports), its rendezvous over the same store.
     gpu::process_sum_setup ps;

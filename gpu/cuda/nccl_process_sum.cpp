@@ -17,7 +17,6 @@
 
 #include "core/live_ranks.hpp"
 #include "core/log.hpp"
-#include "core/nccl_env.hpp"
 
 namespace sgp::gpu::cuda {
 namespace {
@@ -45,11 +44,15 @@ class nccl_process_sum final : public process_sum {
 
   ~nccl_process_sum() override {
     abort_comm();
-    if (cudaSetDevice(setup_.device) != cudaSuccess) return;
-    if (done_ != nullptr) (void)cudaEventDestroy(done_);
-    if (stream_ != nullptr) (void)cudaStreamDestroy(stream_);
+    int previous = -1;
+    if (cudaGetDevice(&previous) != cudaSuccess || cudaSetDevice(setup_.device) != cudaSuccess) {
+      (void)cudaGetLastError();
+      return;
+    }
+    drop_stream();
     if (device_values_ != nullptr) (void)cudaFree(device_values_);
     if (host_values_ != nullptr) (void)cudaFreeHost(host_values_);
+    if (previous != setup_.device) (void)cudaSetDevice(previous);
   }
 
   [[nodiscard]] std::string describe() const override {
@@ -76,6 +79,9 @@ class nccl_process_sum final : public process_sum {
       }
     } catch (const std::exception& e) {
       abort_comm();
+      // The aborted collective and the copies queued after it may still be
+      // on the stream: the next sum starts on a fresh one.
+      drop_stream();
       built_ = false;
       return core::make_error("NCCL's sum of iteration " + std::to_string(iteration) +
                               " over processes " + members_text(live) + " failed: " + e.what());
@@ -95,6 +101,14 @@ class nccl_process_sum final : public process_sum {
     return text;
   }
 
+  /// Releases the stream and its event (work still queued there finishes on its own).
+  void drop_stream() {
+    if (done_ != nullptr) (void)cudaEventDestroy(done_);
+    if (stream_ != nullptr) (void)cudaStreamDestroy(stream_);
+    done_ = nullptr;
+    stream_ = nullptr;
+  }
+
   void abort_comm() {
     if (comm_ == nullptr) return;
     // Drops in-flight collectives without waiting for a dead peer.
@@ -102,20 +116,25 @@ class nccl_process_sum final : public process_sum {
     comm_ = nullptr;
   }
 
+  /// "what: NCCL's string (NCCL's last error)", before the communicator goes.
+  [[nodiscard]] std::string nccl_text(const char* what, ncclResult_t r) const {
+    std::string text = std::string(what) + ": " + ncclGetErrorString(r);
+    const char* detail = ncclGetLastError(comm_);
+    if (detail != nullptr && *detail != '\0') text += std::string(" (") + detail + ")";
+    return text;
+  }
+
   /// Waits until a non-blocking NCCL call or the communicator's set-up is
   /// done, the deadline passes or NCCL reports an error.
   void settle(ncclResult_t started, const char* what, clock_type::time_point deadline) {
-    if (started != ncclSuccess && started != ncclInProgress) {
-      throw failure(std::string(what) + ": " + ncclGetErrorString(started));
-    }
+    if (started != ncclSuccess && started != ncclInProgress)
+      throw failure(nccl_text(what, started));
     for (;;) {
       ncclResult_t state = ncclSuccess;
       const ncclResult_t q = ncclCommGetAsyncError(comm_, &state);
-      if (q != ncclSuccess) throw failure(std::string(what) + ": " + ncclGetErrorString(q));
+      if (q != ncclSuccess) throw failure(nccl_text(what, q));
       if (state == ncclSuccess) return;
-      if (state != ncclInProgress) {
-        throw failure(std::string(what) + ": " + ncclGetErrorString(state));
-      }
+      if (state != ncclInProgress) throw failure(nccl_text(what, state));
       if (clock_type::now() > deadline) throw failure(std::string(what) + ": timed out");
       std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
@@ -132,7 +151,7 @@ class nccl_process_sum final : public process_sum {
       ncclResult_t state = ncclSuccess;
       if (comm_ != nullptr && ncclCommGetAsyncError(comm_, &state) == ncclSuccess &&
           state != ncclSuccess && state != ncclInProgress) {
-        throw failure(std::string(what) + ": " + ncclGetErrorString(state));
+        throw failure(nccl_text(what, state));
       }
       if (clock_type::now() > deadline) {
         throw failure(std::string(what) + ": no answer within " +
@@ -175,7 +194,6 @@ class nccl_process_sum final : public process_sum {
     }
     ++generation_;
     if (size > 1) {
-      const auto deadline = clock_type::now() + setup_.timeout;
       const std::string key = "nccl/" + mask;
       ncclUniqueId id{};
       if (rank == 0) {
@@ -184,7 +202,9 @@ class nccl_process_sum final : public process_sum {
           throw failure(std::string("ncclGetUniqueId: ") + ncclGetErrorString(r));
         setup_.publish(key, std::vector<char>(id.internal, id.internal + sizeof(id.internal)));
       } else {
-        auto got = setup_.fetch(key, setup_.timeout);
+        // Twice the timeout: the lowest process may still be in a
+        // collective that fails at its own deadline before it rebuilds.
+        auto got = setup_.fetch(key, 2 * setup_.timeout);
         if (!got.ok()) throw failure("NCCL's unique id: " + got.err().message);
         if (got.value().size() != sizeof(id.internal)) {
           throw failure("NCCL's unique id has " + std::to_string(got.value().size()) +
@@ -192,9 +212,11 @@ class nccl_process_sum final : public process_sum {
         }
         std::memcpy(id.internal, got.value().data(), sizeof(id.internal));
       }
-      core::disable_nvlink_multicast();
+      // NVLink multicast stays off: main set NCCL_NVLS_ENABLE before any
+      // thread started (core/nccl_env.hpp).
       ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
-      config.blocking = 0;  // every wait below has a deadline
+      config.blocking = 0;                                       // every wait below has a deadline
+      const auto deadline = clock_type::now() + setup_.timeout;  // from the id's arrival
       const ncclResult_t r = ncclCommInitRankConfig(&comm_, size, id, rank, &config);
       settle(r, "ncclCommInitRankConfig", deadline);
     }

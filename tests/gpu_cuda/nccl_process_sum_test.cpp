@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/nccl_env.hpp"
 #include "gpu/cuda/nccl_process_sum.hpp"
 #include "tests/gpu_cuda/gpu_test_support.hpp"
 
@@ -55,6 +56,7 @@ process_sum_setup setup_for(map_store& store, std::uint32_t process, int device,
 
 TEST_CASE("NCCL sums over two processes' GPUs in fp32 and both get the same bits", "[gpu]") {
   SGP_SKIP_WITHOUT_GPUS(2);
+  core::disable_nvlink_multicast();  // as main does, before the threads
   map_store store;
   auto a = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 0, 0, 20000ms));
   auto b = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 1, 1, 20000ms));
@@ -93,11 +95,45 @@ TEST_CASE("NCCL sums over two processes' GPUs in fp32 and both get the same bits
   CHECK(solo.value() == std::vector<double>{1.25, 1.0});
 }
 
+TEST_CASE("after a rebuild the process behind takes the sum the one ahead applied", "[gpu]") {
+  // As after a failure: p0 completed iteration 0 (here alone) and is at 1;
+  // p1's sum of 0 failed (here: it summed alone too) and it redoes 0 once
+  // both are live again. The new communicator's first step is the
+  // agreement: p0 broadcasts what it applied for 0, p1 takes it, and then
+  // both sum 1.
+  SGP_SKIP_WITHOUT_GPUS(2);
+  core::disable_nvlink_multicast();
+  map_store store;
+  auto a = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 0, 0, 20000ms));
+  auto b = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 1, 1, 20000ms));
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  const std::vector<double> applied0{0.1, -2.5, 3.0, 1.0};  // p0's iteration 0, f64
+  const std::vector<double> a1{1.0, 2.0, 3.0, 1.0};
+  const std::vector<double> b1{0.5, 0.25, -3.0, 1.0};
+  core::result<std::vector<double>> ra = core::make_error("not run");
+  std::thread p0([&] {
+    if (!a.value()->sum(0, applied0, {true, false}).ok()) return;
+    ra = a.value()->sum(1, a1, {true, true});
+  });
+  REQUIRE(b.value()->sum(0, {9.0, 9.0, 9.0, 1.0}, {false, true}).ok());
+  const auto redone = b.value()->sum(0, {7.0, 7.0, 7.0, 1.0}, {true, true});
+  core::result<std::vector<double>> rb = core::make_error("not run");
+  if (redone.ok()) rb = b.value()->sum(1, b1, {true, true});
+  p0.join();
+  REQUIRE(redone.ok());
+  CHECK(redone.value() == applied0);  // bit for bit, not its own
+  REQUIRE(ra.ok());
+  REQUIRE(rb.ok());
+  CHECK(ra.value() == rb.value());
+  CHECK(ra.value() == std::vector<double>{1.5, 2.25, 0.0, 2.0});
+}
+
 TEST_CASE("an NCCL rendezvous with a process that never comes fails at the deadline", "[gpu]") {
   SGP_SKIP_WITHOUT_GPU();
   const std::vector<bool> both{true, true};
   {
-    // Process 1 waits for the unique id that process 0 never publishes.
+    // Process 1 waits (twice the timeout) for the unique id that process 0 never publishes.
     map_store store;
     auto b = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 1, 0, 1500ms));
     REQUIRE(b.ok());
