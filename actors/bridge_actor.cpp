@@ -49,11 +49,7 @@ bool connected(const net::peer_stats& stats) {
 /// Forgets every edge to and from `process`'s nodes (the sending half
 /// forgets its own when told the process is down or readmitted).
 void forget_nodes_of(bridge_state& s, std::uint32_t process) {
-  for (std::size_t node = 0; node < s.setup.node_process.size(); ++node) {
-    if (s.setup.node_process[node] == process && s.edges) {
-      s.edges->forget(static_cast<std::uint32_t>(node));
-    }
-  }
+  if (s.edges) s.edges->forget_process(s.setup.node_process, process);
 }
 
 /// This process's settings notice for `peer`: the settings, then [this

@@ -10,10 +10,7 @@ using self_ptr = caf::stateful_actor<push_out_state>*;
 
 /// Forgets every edge to and from `process`'s nodes.
 void forget_nodes_of(push_out_state& s, std::uint32_t process) {
-  if (!s.edges) return;
-  for (std::size_t node = 0; node < s.setup.node_process.size(); ++node) {
-    if (s.setup.node_process[node] == process) s.edges->forget(static_cast<std::uint32_t>(node));
-  }
+  if (s.edges) s.edges->forget_process(s.setup.node_process, process);
 }
 
 }  // namespace

@@ -136,6 +136,13 @@ void remote_edges::acknowledged(const wire::ack& a) {
   (void)it->second.sender.on_ack(a.held_seq);
 }
 
+void remote_edges::forget_process(const std::vector<std::uint32_t>& node_process,
+                                  std::uint32_t process) {
+  for (std::size_t node = 0; node < node_process.size(); ++node) {
+    if (node_process[node] == process) forget(static_cast<std::uint32_t>(node));
+  }
+}
+
 void remote_edges::forget(std::uint32_t node) {
   std::erase_if(out_,
                 [&](const auto& kv) { return kv.first.first == node || kv.first.second == node; });

@@ -26,6 +26,7 @@
 #include <map>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "core/edge_delta.hpp"
 #include "core/gossip_node.hpp"
@@ -76,6 +77,10 @@ class remote_edges {
   /// Forgets every edge to and from `node` (it died or was revived: a new
   /// incarnation starts its edges from zero).
   void forget(std::uint32_t node);
+
+  /// Forgets every edge to and from the nodes of `process` (it died or was
+  /// readmitted); `node_process` gives each node's process.
+  void forget_process(const std::vector<std::uint32_t>& node_process, std::uint32_t process);
 
   [[nodiscard]] const remote_edge_counters& counters() const { return counters_; }
 

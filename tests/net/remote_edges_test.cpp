@@ -158,3 +158,30 @@ TEST_CASE("the process boundary keeps weight exact and mass to rounding over a l
 TEST_CASE("the process boundary with model-sized edges (loops in parallel chunks)", "[net]") {
   check_lossy_boundary(600000, delta_precision::f32, 5);
 }
+
+TEST_CASE("forgetting a process drops its nodes' edges and keeps the others'", "[net]") {
+  // Nodes 0 and 1 in process 0 (here), node 2 in process 1, node 3 in process 2.
+  const std::vector<std::uint32_t> node_process{0, 0, 1, 2};
+  const std::size_t n = 16;
+  sgp::core::running_sums node(0, std::vector<double>(n, 1.0), 1.0);
+  sgp::net::remote_edges edges(n, delta_precision::f32);
+  wire::frame_decoder decoder;
+  const std::size_t peers[] = {2, 3};
+  const auto messages = node.push(peers);
+  REQUIRE(messages.size() == 2);
+  std::vector<std::vector<std::uint8_t>> acks;
+  for (const auto& m : messages) {
+    const auto frame = edges.outgoing(envelope_of(m, 1));
+    REQUIRE(frame.has_value());
+    receiver_end rcv{sgp::net::remote_edges(n, delta_precision::f32),
+                     sgp::core::running_sums(m.to, std::vector<double>(n, 0.0), 1.0)};
+    auto ack = rcv.arrive(bytes_of(*frame));
+    REQUIRE(ack.has_value());
+    acks.push_back(*ack);
+  }
+  edges.forget_process(node_process, 1);  // node 2's edge goes
+  ack_arrives(edges, decoder, acks[0]);
+  CHECK(edges.counters().acks_in == 0);  // no edge to take it
+  ack_arrives(edges, decoder, acks[1]);
+  CHECK(edges.counters().acks_in == 1);  // node 3's edge is still there
+}
