@@ -10,6 +10,7 @@
 
 #include "actors/actor_failure.hpp"
 #include "actors/sender_actor.hpp"
+#include "core/flat_ops.hpp"
 #include "core/log.hpp"
 
 namespace sgp::actors {
@@ -97,44 +98,68 @@ std::string error_text(const caf::error& e) {
 
 void complete_ready(self_ptr self);
 
+/// Across processes: the sum of `iteration` is in (`total`), or it failed
+/// (`e`): the failure waits for the view to change.
+void sum_done(self_ptr self, std::uint64_t iteration, std::optional<std::vector<double>> total,
+              bool on_device, const std::vector<bool>& live, const caf::error& e) {
+  auto& st = self->state;
+  st.reducing = false;
+  if (total) {
+    st.failed_live.clear();
+    if (auto found = st.iterations.find(iteration); found != st.iterations.end()) {
+      found->second.total = std::move(total);
+      found->second.on_device = on_device;
+    }
+  } else {
+    st.failed_live = live;
+    st.failed_at = clock_seconds(self);
+    st.failed_why = error_text(e);
+    core::logf(core::log_level::warn, "ar-sgd", {},
+               "%s; redone over the survivors once a process leaves the view",
+               st.failed_why.c_str());
+    if (!st.watching) {
+      st.watching = true;
+      self->send(self, tick_atom::value);
+    }
+  }
+  complete_ready(self);  // after a failure: the view may have changed already
+}
+
 /// Across processes: hands [sums, count] of `iteration` to the process
-/// reducer; the answer completes it, a failure waits for the view.
+/// reducer (on the device path: this process's node's gradient on its GPU
+/// and its count); the answer completes it, a failure waits for the view.
 void start_sum(self_ptr self, std::uint64_t iteration, const allreduce_state::pending& p) {
   auto& s = self->state;
+  const auto live = live_processes(s);
+  s.reducing = true;
+  const auto failed = [=](caf::error& e) { sum_done(self, iteration, std::nullopt, false, live, e); };
+  if (s.across->on_device) {
+    // This process's one node (the one whose gradient arrived).
+    std::shared_ptr<runtime::compute_engine> engine;
+    for (std::size_t i = 0; i < p.arrived.size() && i < s.engines.size(); ++i) {
+      if (p.arrived[i] && s.engines[i]) engine = s.engines[i];
+    }
+    self->request(s.across->reducer, caf::infinite, reduce_atom::value, iteration,
+                  engine_list{engine}, static_cast<double>(p.contributions), live)
+        .then(
+            [=](double count) {
+              sum_done(self, iteration, std::vector<double>{count}, true, live, {});
+            },
+            failed);
+    return;
+  }
   // One allocation (a model-sized copy and then a push_back would copy twice).
   std::vector<double> values;
   values.reserve(p.sum.size() + 1);
   values.assign(p.sum.begin(), p.sum.end());
   values.push_back(static_cast<double>(p.contributions));
-  const auto live = live_processes(s);
-  s.reducing = true;
   self->request(s.across->reducer, caf::infinite, reduce_atom::value, iteration, std::move(values),
                 live)
       .then(
           [=](std::vector<double>& total) {
-            auto& st = self->state;
-            st.reducing = false;
-            st.failed_live.clear();
-            if (auto found = st.iterations.find(iteration); found != st.iterations.end()) {
-              found->second.total = std::move(total);
-            }
-            complete_ready(self);
+            sum_done(self, iteration, std::move(total), false, live, {});
           },
-          [=](caf::error& e) {
-            auto& st = self->state;
-            st.reducing = false;
-            st.failed_live = live;
-            st.failed_at = clock_seconds(self);
-            st.failed_why = error_text(e);
-            core::logf(core::log_level::warn, "ar-sgd", {},
-                       "%s; redone over the survivors once a process leaves the view",
-                       st.failed_why.c_str());
-            if (!st.watching) {
-              st.watching = true;
-              self->send(self, tick_atom::value);
-            }
-            complete_ready(self);  // the view may have changed already
-          });
+          failed);
 }
 
 /// Completes every iteration whose live contributors have all arrived.
@@ -166,7 +191,7 @@ void complete_ready(self_ptr self) {
     }
     shared_floats out;  // null: averaged in place on the GPUs
     std::size_t elements = s.elements;
-    if (!s.device) {
+    if (!s.device && !p.on_device) {
       // Across processes: every process's sums and the total count, the
       // same on every process (so is the average).
       const double count = s.across ? p.total->back() : static_cast<double>(p.contributions);
@@ -177,9 +202,8 @@ void complete_ready(self_ptr self) {
         continue;
       }
       auto avg = std::make_shared<std::vector<float>>(size);
-      for (std::size_t k = 0; k < size; ++k) {
-        (*avg)[k] = static_cast<float>(sums[k] / count);
-      }
+      // The bits of the GPU's division (a process averaging on its GPU).
+      core::average_of_sum<double>(std::span<const double>(sums, size), count, *avg);
       out = std::move(avg);
       elements = size;
     }
@@ -292,7 +316,8 @@ allreduce_handle::behavior_type allreduce_actor(
       [=](grad_atom, int node, std::uint64_t iteration, const shared_floats& g) {
         auto& s = self->state;
         const auto i = static_cast<std::size_t>(node);
-        if (s.device) {
+        // Null across processes: on this process's GPU (process_reduction::on_device).
+        if (s.device || (!g && s.across && s.across->on_device)) {
           on_device_gradient(self, i, iteration);
           return;
         }
@@ -332,7 +357,12 @@ allreduce_handle::behavior_type allreduce_actor(
         }
         s.computes = computes;
         s.live = live;
-        if (s.device_path) s.engines = node_engines;
+        if (s.device_path || (s.across && s.across->on_device)) {
+          s.engines = node_engines;
+          for (const auto& e : node_engines) {
+            if (e) s.elements = e->parameters();
+          }
+        }
         if (s.device) {
           // Abort the clique and rebuild it over the live nodes, so that no
           // collective ever waits for a dead peer. (s.clique keeps the old

@@ -53,8 +53,10 @@ struct allreduce_state {
     std::vector<bool> from;     ///< contributed (or excused: joined later)
     std::vector<bool> arrived;  ///< device path: this node's gradient is on its GPU
     int contributions = 0;
-    /// Across processes: [every process's sums, total count], once summed.
+    /// Across processes: [every process's sums, total count], once summed
+    /// (on the device path: [total count], the average being in place).
     std::optional<std::vector<double>> total;
+    bool on_device = false;  ///< across processes: averaged in place on this process's GPU
   };
   std::map<std::uint64_t, pending> iterations;
   /// The highest iteration averaged so far (-1: none). Iterations complete
@@ -70,7 +72,9 @@ struct allreduce_state {
   /// Spawned with a device path: only then are the engines kept (the host
   /// path averages the gradients that come in grad_atom messages).
   bool device_path = false;
-  engine_list engines;       ///< by node id (live nodes; device path and its fallback)
+  /// By node id (live nodes; device path and its fallback; across
+  /// processes on the GPU, this process's node).
+  engine_list engines;
   std::size_t elements = 0;  ///< floats per gradient
   /// Device path: the engines the clique was built over, in rank order (it
   /// keeps their streams alive while the clique may use them).

@@ -54,9 +54,9 @@ core::status spawn_local_node(host_ptr self, int id, int device,
   compute_handle comp =
       s.setup.settings.backend.name == config::backend_kind::cpu &&
               s.setup.settings.backend.compute_threads != config::compute_threads::own
-          ? self->spawn(compute_actor, engine, s.test, worker, s.allreduce, id, false)
+          ? self->spawn(compute_actor, engine, s.test, worker, s.allreduce, id, s.sum_on_device)
           : self->spawn<caf::detached>(compute_actor, engine, s.test, worker, s.allreduce, id,
-                                       false);
+                                       s.sum_on_device);
   // A revived node's sender draws other link noise than its earlier life's.
   const auto seed =
       core::mix_seed(cfg.run.seed + 7919 * static_cast<std::uint64_t>(i) + s.view.incarnation[i]);
@@ -92,13 +92,28 @@ core::status spawn_nodes(host_ptr self) {
       return core::make_error(
           "algorithm.name = \"ar-sgd\" across processes needs Gloo (CPUs) or NCCL (GPUs)");
     }
+    // NCCL's device path takes one gradient per process; with more nodes
+    // they are summed on the host first.
+    const auto local = std::count(s.setup.node_process.begin(), s.setup.node_process.end(),
+                                  s.setup.process);
+    s.sum_on_device = s.setup.sum_across_device && local == 1;
+    if (s.setup.sum_across_device && !s.sum_on_device) {
+      core::logf(core::log_level::info, "ar-sgd", {.process = my_name(s)},
+                 "%d nodes in this process: their gradients are summed in host memory before "
+                 "%s (one node per process keeps them on the GPU)",
+                 static_cast<int>(local), s.setup.sum_across_engine.c_str());
+    }
     // The sums across processes block: on a thread of their own.
-    s.reducer = self->spawn<caf::detached>(process_reducer, s.setup.sum_across);
+    s.reducer = self->spawn<caf::detached>(process_reducer, s.setup.sum_across,
+                                           s.sum_on_device ? s.setup.sum_across_device
+                                                           : process_device_sum_fn{});
     s.allreduce = self->spawn(allreduce_actor, s.links, std::uint64_t{4},
                               std::shared_ptr<gpu::device_allreduce>{}, engine_list{});
-    self->send(s.allreduce, across_atom::value,
-               process_reduction{s.reducer, s.setup.node_process, s.setup.process, s.setup.names,
-                                 s.setup.view_wait_seconds, s.setup.sum_across_engine});
+    process_reduction across{s.reducer,          s.setup.node_process,   s.setup.process,
+                             s.setup.names,      s.setup.view_wait_seconds,
+                             s.setup.sum_across_engine};
+    across.on_device = s.sum_on_device;
+    self->send(s.allreduce, across_atom::value, across);
     self->monitor(s.reducer);
     self->monitor(s.allreduce);
   }
@@ -315,8 +330,13 @@ void broadcast_view(host_ptr self) {
   self->send(s.bridge, view_atom::value, local);
   if (s.allreduce) {
     std::vector<compute_handle> computes(s.n);
-    for (const auto& node : s.nodes) computes[static_cast<std::size_t>(node.id)] = node.compute;
-    self->send(s.allreduce, view_atom::value, computes, s.view.live, engine_list{});
+    // The engines only where the sum takes the gradient on the GPU.
+    engine_list engines(s.sum_on_device ? s.n : 0);
+    for (const auto& node : s.nodes) {
+      computes[static_cast<std::size_t>(node.id)] = node.compute;
+      if (s.sum_on_device) engines[static_cast<std::size_t>(node.id)] = node.engine;
+    }
+    self->send(s.allreduce, view_atom::value, computes, s.view.live, engines);
   }
 }
 

@@ -56,6 +56,10 @@ struct process_host_setup {
   /// thread; null: neither is built in.
   process_sum_fn sum_across;
   std::string sum_across_engine = "Gloo";  ///< which (for the log)
+  /// The same sum with the gradient on this process's GPU (NCCL only; null
+  /// otherwise): used when the process has one node, whose gradient then
+  /// never leaves the GPU.
+  process_device_sum_fn sum_across_device;
   /// ar-sgd: how long a failed sum waits for the view to change.
   double view_wait_seconds = 20.0;
   /// This process's incarnation (its start time in microseconds): its
@@ -96,6 +100,9 @@ struct process_host_state {
   caf::actor push_out;         ///< the bridge's sending half: the remote nodes' worker for senders
   allreduce_handle allreduce;  ///< ar-sgd: this process's AllReduce actor
   caf::actor reducer;          ///< ar-sgd: its process reducer (detached)
+  /// ar-sgd: the sum across processes takes the one node's gradient on its
+  /// GPU (process_reduction::on_device).
+  bool sum_on_device = false;
   std::shared_ptr<const std::vector<float>> initial_x;
   std::int64_t per_epoch = 1;
   host_phase phase = host_phase::joining;

@@ -2,10 +2,12 @@
 #include "actors/process_reducer.hpp"
 
 #include "actors/actor_failure.hpp"
+#include "runtime/compute_engine.hpp"
 
 namespace sgp::actors {
 
-caf::behavior process_reducer(caf::event_based_actor* self, process_sum_fn sum) {
+caf::behavior process_reducer(caf::event_based_actor* self, process_sum_fn sum,
+                              process_device_sum_fn device_sum) {
   exit_on_exception(self, "the process reducer");
   return {
       [=](reduce_atom, std::uint64_t iteration, std::vector<double>& values,
@@ -13,6 +15,17 @@ caf::behavior process_reducer(caf::event_based_actor* self, process_sum_fn sum) 
         auto out = sum(iteration, std::move(values), live);
         if (!out.ok()) return caf::make_error(caf::sec::runtime_error, out.err().message);
         return std::move(out).value();
+      },
+      [=](reduce_atom, std::uint64_t iteration, const engine_list& engine, double count,
+          const std::vector<bool>& live) -> caf::result<double> {
+        if (!device_sum || engine.size() != 1 || !engine.front()) {
+          return caf::make_error(caf::sec::runtime_error,
+                                 std::string("no sum across processes on the GPU"));
+        }
+        auto& grad = engine.front()->gradient_buffer();
+        auto out = device_sum(iteration, grad.data(), grad.size(), count, live);
+        if (!out.ok()) return caf::make_error(caf::sec::runtime_error, out.err().message);
+        return out.value();
       },
   };
 }

@@ -57,6 +57,20 @@ double max_abs_diff(std::span<const T> a, std::span<const T> b) {
   return worst;
 }
 
+/// ar-sgd's average from a sum over processes: out[k] = sums[k] / count,
+/// divided in double and rounded once to fp32. When the sums and the count
+/// are fp32 values (a sum over NCCL or Gloo in fp32) this is fp32's
+/// correctly rounded quotient, so the GPU twin
+/// (gpu/cuda/flat_kernels.hpp: launch_divide_by_last) gives the same bits
+/// and replicas averaged on the host and on a GPU stay identical.
+template <class T>
+void average_of_sum(std::span<const T> sums, double count, std::span<float> out) {
+  SGP_ASSERT(sums.size() == out.size());
+  for (std::size_t i = 0; i < sums.size(); ++i) {
+    out[i] = static_cast<float>(static_cast<double>(sums[i]) / count);
+  }
+}
+
 /// De-biased model z = x / w (push-sum). w must be positive.
 template <class T>
 void debias(std::span<const T> x, double w, std::span<T> z) {

@@ -45,6 +45,17 @@ class process_sum {
   /// processes and what failed.
   virtual core::result<std::vector<double>> sum(std::uint64_t iteration, std::vector<double> values,
                                                 const std::vector<bool>& live) = 0;
+  /// The same sum with the gradient on this process's GPU (setup.device),
+  /// no host copy: `grad` (n floats, no work pending on it) holds this
+  /// process's sum of `count` gradients, and becomes the average over the
+  /// live processes: every process's sums, divided by the total count, the
+  /// same bits as sum() followed by core::average_of_sum (so processes on
+  /// either path keep identical replicas, and they may mix in one sum). A
+  /// failed sum leaves `grad` as it was, to be redone after a rebuild.
+  /// Returns the total count.
+  virtual core::result<double> average_on_device(std::uint64_t iteration, float* grad,
+                                                 std::size_t n, double count,
+                                                 const std::vector<bool>& live) = 0;
   /// "NCCL on GPU 1", for the log.
   [[nodiscard]] virtual std::string describe() const = 0;
 };

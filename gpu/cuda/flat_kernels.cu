@@ -42,6 +42,18 @@ __global__ void scale_kernel(float* __restrict__ x, std::size_t n, float factor)
   }
 }
 
+/// Reads the divisor from device memory: no host sync between the sum
+/// that writes it and the division. __fdiv_rn: IEEE division whatever the
+/// compiler's fast-math flags.
+__global__ void divide_by_last_kernel(const float* sums, float* out, std::size_t n) {
+  const float count = sums[n];
+  const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
+  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += stride) {
+    out[i] = __fdiv_rn(sums[i], count);
+  }
+}
+
 __global__ void mix_debias_kernel(float* __restrict__ x, const float* __restrict__ share,
                                   std::size_t n, double inv_w, float* __restrict__ z) {
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
@@ -140,6 +152,12 @@ void launch_mix_debias(float* x, const float* share, std::size_t n, double w, fl
   if (done == n) return;
   mix_debias_kernel<<<grid_for(n - done), block_size, 0, stream>>>(x + done, share + done, n - done,
                                                                    inv_w, z + done);
+  SGP_CUDA_CHECK_LAUNCH();
+}
+
+void launch_divide_by_last(const float* sums, float* out, std::size_t n, cudaStream_t stream) {
+  if (n == 0) return;
+  divide_by_last_kernel<<<grid_for(n), block_size, 0, stream>>>(sums, out, n);
   SGP_CUDA_CHECK_LAUNCH();
 }
 

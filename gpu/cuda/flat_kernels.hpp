@@ -29,6 +29,11 @@ void launch_scale(float* x, std::size_t n, float factor, cudaStream_t stream);
 void launch_mix_debias(float* x, const float* share, std::size_t n, double w, float* z,
                        cudaStream_t stream);
 
+/// out[k] = sums[k] / sums[n] for k < n, in fp32 with IEEE rounding (the
+/// last element is the count): ar-sgd's average of a sum over processes,
+/// the same bits as core::average_of_sum. `out` may be `sums`.
+void launch_divide_by_last(const float* sums, float* out, std::size_t n, cudaStream_t stream);
+
 /// dst = src (device to device, on the stream).
 void launch_copy(const float* src, float* dst, std::size_t n, cudaStream_t stream);
 

@@ -17,6 +17,8 @@
 
 #include "core/live_ranks.hpp"
 #include "core/log.hpp"
+#include "gpu/cuda/device_memory.hpp"
+#include "gpu/cuda/flat_kernels.hpp"
 
 namespace sgp::gpu::cuda {
 namespace {
@@ -50,8 +52,12 @@ class nccl_process_sum final : public process_sum {
       return;
     }
     drop_stream();
-    if (device_values_ != nullptr) (void)cudaFree(device_values_);
-    if (host_values_ != nullptr) (void)cudaFreeHost(host_values_);
+    // Freed while this GPU is current.
+    sums_[0] = {};
+    sums_[1] = {};
+    small_ = {};
+    host_ = {};
+    small_host_ = {};
     if (previous != setup_.device) (void)cudaSetDevice(previous);
   }
 
@@ -61,22 +67,68 @@ class nccl_process_sum final : public process_sum {
 
   core::result<std::vector<double>> sum(std::uint64_t iteration, std::vector<double> values,
                                         const std::vector<bool>& live) override {
-    bool fresh = false;
+    const std::size_t size = values.size();
+    auto done = guarded(iteration, live, [&] {
+      sum_into_next(iteration, live, size, [&](float* next) {
+        // Each value rounded to fp32 (saturating), as Gloo's sum does.
+        constexpr double fmax = std::numeric_limits<float>::max();
+        ensure_host(size);
+        float* host = host_.data();
+        for (std::size_t i = 0; i < size; ++i) {
+          const double v = values[i];
+          host[i] = static_cast<float>(std::isnan(v) ? v : std::clamp(v, -fmax, fmax));
+        }
+        check(cudaMemcpyAsync(next, host, size * sizeof(float), cudaMemcpyHostToDevice, stream_),
+              "cudaMemcpyAsync");
+      });
+      ensure_host(size);
+      check(cudaMemcpyAsync(host_.data(), next_sum(), size * sizeof(float),
+                            cudaMemcpyDeviceToHost, stream_),
+            "cudaMemcpyAsync");
+      wait_stream("download", clock_type::now() + setup_.timeout);
+      std::copy(host_.data(), host_.data() + size, values.begin());
+    });
+    if (!done.ok()) return done.err();
+    commit(iteration, size);
+    return values;
+  }
+
+  core::result<double> average_on_device(std::uint64_t iteration, float* grad, std::size_t n,
+                                         double count, const std::vector<bool>& live) override {
+    double total = 0.0;
+    auto done = guarded(iteration, live, [&] {
+      check_on_device(grad);
+      sum_into_next(iteration, live, n + 1, [&](float* next) {
+        // The gradient as it is (the caller's sum of `count`), the count last.
+        check(cudaMemcpyAsync(next, grad, n * sizeof(float), cudaMemcpyDeviceToDevice, stream_),
+              "cudaMemcpyAsync");
+        small_host_.data()[0] = static_cast<float>(count);
+        check(cudaMemcpyAsync(next + n, small_host_.data(), sizeof(float), cudaMemcpyHostToDevice,
+                              stream_),
+              "cudaMemcpyAsync");
+      });
+      // Only now is `grad` written: a failure before leaves it as it was.
+      launch_divide_by_last(next_sum(), grad, n, stream_);
+      check(cudaMemcpyAsync(small_host_.data(), next_sum() + n, sizeof(float),
+                            cudaMemcpyDeviceToHost, stream_),
+            "cudaMemcpyAsync");
+      wait_stream("the average", clock_type::now() + setup_.timeout);
+      total = static_cast<double>(small_host_.data()[0]);
+    });
+    if (!done.ok()) return done.err();
+    commit(iteration, n + 1);
+    return total;
+  }
+
+ private:
+  /// Runs `body`; on a failure aborts the communicator (a peer may be dead)
+  /// and says which sum failed.
+  template <class Body>
+  core::status guarded(std::uint64_t iteration, const std::vector<bool>& live, Body&& body) {
     try {
       check(cudaSetDevice(setup_.device), "cudaSetDevice");
-      if (!built_ || live != members_) {
-        build(live);
-        fresh = true;
-      }
-      if (comm_ != nullptr) {
-        std::optional<std::vector<double>> done;
-        if (fresh) done = agree(iteration, values.size());
-        if (done) {
-          values = std::move(*done);
-        } else {
-          sum_in_place_f32(values);
-        }
-      }
+      body();
+      return {};
     } catch (const std::exception& e) {
       abort_comm();
       // The aborted collective and the copies queued after it may still be
@@ -86,13 +138,52 @@ class nccl_process_sum final : public process_sum {
       return core::make_error("NCCL's sum of iteration " + std::to_string(iteration) +
                               " over processes " + members_text(live) + " failed: " + e.what());
     }
-    last_iteration_ = iteration;
-    last_ = values;
-    has_last_ = true;
-    return values;
   }
 
- private:
+  /// The sum over the live processes of `size` fp32 values into the scratch
+  /// buffer that does not hold the last applied sum (next_sum()): `fill`
+  /// queues this process's values there, unless the agreement after a
+  /// rebuild puts there the sum a survivor already applied for this
+  /// iteration. Returns once the sum is there (or throws).
+  template <class Fill>
+  void sum_into_next(std::uint64_t iteration, const std::vector<bool>& live, std::size_t size,
+                     Fill&& fill) {
+    bool fresh = false;
+    if (!built_ || live != members_) {
+      build(live);
+      fresh = true;
+    }
+    ensure_resources(size);
+    const bool took = comm_ != nullptr && fresh && agree(iteration, size);
+    if (took) return;
+    fill(next_sum());
+    if (comm_ == nullptr) return;  // alone: its own values are the sum
+    const auto deadline = clock_type::now() + setup_.timeout;
+    settle(ncclAllReduce(next_sum(), next_sum(), size, ncclFloat32, ncclSum, comm_, stream_),
+           "ncclAllReduce", deadline);
+    wait_stream("ncclAllReduce", deadline);
+  }
+
+  /// The sum just made is now the last applied one (the agreement's).
+  void commit(std::uint64_t iteration, std::size_t size) {
+    current_ = 1 - current_;
+    last_iteration_ = iteration;
+    last_size_ = size;
+    has_last_ = true;
+  }
+
+  [[nodiscard]] float* next_sum() { return sums_[1 - current_].data(); }
+
+  /// The device path's gradient must be on this process's GPU.
+  void check_on_device(const float* grad) const {
+    cudaPointerAttributes a{};
+    check(cudaPointerGetAttributes(&a, grad), "cudaPointerGetAttributes");
+    if (a.type != cudaMemoryTypeDevice || a.device != setup_.device) {
+      throw failure("the gradient is not in GPU " + std::to_string(setup_.device) +
+                    "'s memory (the process's NCCL rank)");
+    }
+  }
+
   [[nodiscard]] std::string members_text(const std::vector<bool>& live) const {
     std::string text;
     for (std::size_t p = 0; p < live.size() && p < setup_.names.size(); ++p) {
@@ -161,22 +252,31 @@ class nccl_process_sum final : public process_sum {
     }
   }
 
-  void ensure_resources(std::size_t floats) {
+  /// The stream, the small buffers and two scratch sums of `size` floats
+  /// (a larger size drops the last applied sum: the agreement then has none).
+  void ensure_resources(std::size_t size) {
     if (stream_ == nullptr) {
       check(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreate");
       check(cudaEventCreateWithFlags(&done_, cudaEventDisableTiming), "cudaEventCreate");
     }
-    // Doubles fit as well: agree() broadcasts a sum in f64.
-    const std::size_t bytes = floats * sizeof(double);
-    if (bytes > capacity_) {
-      if (device_values_ != nullptr) check(cudaFree(device_values_), "cudaFree");
-      if (host_values_ != nullptr) check(cudaFreeHost(host_values_), "cudaFreeHost");
-      device_values_ = nullptr;
-      host_values_ = nullptr;
-      capacity_ = 0;
-      check(cudaMalloc(&device_values_, bytes), "cudaMalloc");
-      check(cudaMallocHost(&host_values_, bytes), "cudaMallocHost");
-      capacity_ = bytes;
+    if (small_.size() == 0) {
+      small_ = device_array<double>(2);
+      small_host_ = pinned_array<float>(4);  // 16 bytes: two doubles or a float
+    }
+    if (sums_[0].size() < size) {
+      sums_[0] = {};
+      sums_[1] = {};
+      has_last_ = false;
+      sums_[0] = device_array<float>(size);
+      sums_[1] = device_array<float>(size);
+    }
+  }
+
+  /// Pinned host room for `size` floats (the host path's copies).
+  void ensure_host(std::size_t size) {
+    if (host_.size() < size) {
+      host_ = {};
+      host_ = pinned_array<float>(size);
     }
   }
 
@@ -227,47 +327,41 @@ class nccl_process_sum final : public process_sum {
                members_text(live).c_str(), rank, size, generation_, setup_.device);
   }
 
-  /// One collective over `count` elements of device_values_, in place.
-  void all_reduce(std::size_t count, ncclDataType_t type, ncclRedOp_t op, const char* what) {
-    const auto deadline = clock_type::now() + setup_.timeout;
-    settle(ncclAllReduce(device_values_, device_values_, count, type, op, comm_, stream_), what,
-           deadline);
-    wait_stream(what, deadline);
-  }
-
   /// Two doubles reduced with max (the agreement's small collectives).
   std::pair<double, double> max_of(double a, double b) {
-    ensure_resources(2);
-    auto* host = static_cast<double*>(host_values_);
+    auto* host = reinterpret_cast<double*>(small_host_.data());
     host[0] = a;
     host[1] = b;
-    check(
-        cudaMemcpyAsync(device_values_, host, 2 * sizeof(double), cudaMemcpyHostToDevice, stream_),
-        "cudaMemcpyAsync");
-    all_reduce(2, ncclFloat64, ncclMax, "NCCL max");
-    check(
-        cudaMemcpyAsync(host, device_values_, 2 * sizeof(double), cudaMemcpyDeviceToHost, stream_),
-        "cudaMemcpyAsync");
-    wait_stream("download", clock_type::now() + setup_.timeout);
+    const auto deadline = clock_type::now() + setup_.timeout;
+    check(cudaMemcpyAsync(small_.data(), host, 2 * sizeof(double), cudaMemcpyHostToDevice,
+                          stream_),
+          "cudaMemcpyAsync");
+    settle(ncclAllReduce(small_.data(), small_.data(), 2, ncclFloat64, ncclMax, comm_, stream_),
+           "NCCL max", deadline);
+    check(cudaMemcpyAsync(host, small_.data(), 2 * sizeof(double), cudaMemcpyDeviceToHost,
+                          stream_),
+          "cudaMemcpyAsync");
+    wait_stream("NCCL max", deadline);
     return {host[0], host[1]};
   }
 
   /// After a build, as Gloo's: a process whose previous sum completed
   /// before a peer died may be one iteration ahead of one whose sum
-  /// failed; the lowest rank ahead broadcasts the sum it applied, which
-  /// the ones behind take as theirs.
-  std::optional<std::vector<double>> agree(std::uint64_t iteration, std::size_t size) {
+  /// failed; the lowest rank ahead broadcasts the sum it applied (kept in
+  /// its scratch), which the ones behind take into next_sum() as theirs.
+  /// True when this process took it.
+  bool agree(std::uint64_t iteration, std::size_t size) {
     const auto it = static_cast<double>(iteration);
     const auto [highest, minus_lowest] = max_of(it, -it);
     const double lowest = -minus_lowest;
-    if (highest == lowest) return std::nullopt;
+    if (highest == lowest) return false;
     if (highest - lowest > 1.0) {
       throw failure("the live processes are more than one iteration apart (" +
                     std::to_string(lowest) + " and " + std::to_string(highest) + ")");
     }
     const bool ahead = it == highest;
     const bool holds =
-        has_last_ && static_cast<double>(last_iteration_) == lowest && last_.size() == size;
+        has_last_ && static_cast<double>(last_iteration_) == lowest && last_size_ == size;
     if (ahead && !holds) {
       throw failure("process " + setup_.names[setup_.process] +
                     " is ahead but does not hold the sum of iteration " +
@@ -275,63 +369,35 @@ class nccl_process_sum final : public process_sum {
     }
     const int rank = core::live_ranks_of(members_, setup_.process).rank;
     const int root = static_cast<int>(-max_of(ahead ? -rank : -1e9, 0.0).first);
-    ensure_resources(size);
-    auto* host = static_cast<double*>(host_values_);
-    if (ahead) std::copy(last_.begin(), last_.end(), host);
+    float* buffer = ahead ? sums_[current_].data() : next_sum();
     const auto deadline = clock_type::now() + setup_.timeout;
-    check(cudaMemcpyAsync(device_values_, host, size * sizeof(double), cudaMemcpyHostToDevice,
-                          stream_),
-          "cudaMemcpyAsync");
-    settle(ncclBroadcast(device_values_, device_values_, size, ncclFloat64, root, comm_, stream_),
-           "ncclBroadcast", deadline);
-    check(cudaMemcpyAsync(host, device_values_, size * sizeof(double), cudaMemcpyDeviceToHost,
-                          stream_),
-          "cudaMemcpyAsync");
+    settle(ncclBroadcast(buffer, buffer, size, ncclFloat32, root, comm_, stream_), "ncclBroadcast",
+           deadline);
     wait_stream("ncclBroadcast", deadline);
-    if (ahead) return std::nullopt;
+    if (ahead) return false;
     core::logf(core::log_level::info, "ar-sgd", {.process = setup_.names[setup_.process]},
                "iteration %llu was completed by a survivor before the failure: its sum applied",
                static_cast<unsigned long long>(iteration));
-    return std::vector<double>(host, host + size);
-  }
-
-  /// The sum of `v` over the members in fp32, as Gloo's: each process's
-  /// partial sum rounded to fp32 (saturating), NCCL adding in fp32. Every
-  /// member gets the same bits (NCCL's all-reduce is deterministic for a
-  /// given communicator and size), so replicas stay identical.
-  void sum_in_place_f32(std::vector<double>& v) {
-    constexpr double fmax = std::numeric_limits<float>::max();
-    ensure_resources(v.size());
-    auto* host = static_cast<float*>(host_values_);
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      host[i] = static_cast<float>(std::isnan(v[i]) ? v[i] : std::clamp(v[i], -fmax, fmax));
-    }
-    const auto deadline = clock_type::now() + setup_.timeout;
-    check(cudaMemcpyAsync(device_values_, host, v.size() * sizeof(float), cudaMemcpyHostToDevice,
-                          stream_),
-          "cudaMemcpyAsync");
-    settle(ncclAllReduce(device_values_, device_values_, v.size(), ncclFloat32, ncclSum, comm_,
-                         stream_),
-           "ncclAllReduce", deadline);
-    check(cudaMemcpyAsync(host, device_values_, v.size() * sizeof(float), cudaMemcpyDeviceToHost,
-                          stream_),
-          "cudaMemcpyAsync");
-    wait_stream("ncclAllReduce", deadline);
-    std::copy(host, host + v.size(), v.begin());
+    return true;
   }
 
   process_sum_setup setup_;
   ncclComm_t comm_ = nullptr;  ///< null: none (not built, aborted, or one process)
   cudaStream_t stream_ = nullptr;
   cudaEvent_t done_ = nullptr;
-  void* device_values_ = nullptr;
-  void* host_values_ = nullptr;  ///< pinned
-  std::size_t capacity_ = 0;     ///< bytes of each of the two
+  /// Two scratch sums: sums_[current_] holds the last one applied (for the
+  /// agreement after a rebuild), the other takes the next, so that a sum
+  /// that fails half-way spoils neither the last one nor the caller's values.
+  device_array<float> sums_[2];
+  int current_ = 0;
+  device_array<double> small_;      ///< the agreement's two doubles
+  pinned_array<float> small_host_;  ///< their host side, or the device path's count
+  pinned_array<float> host_;        ///< the host path's values
   std::vector<bool> members_;
   bool built_ = false;
   int generation_ = 0;
   std::uint64_t last_iteration_ = 0;
-  std::vector<double> last_;
+  std::size_t last_size_ = 0;
   bool has_last_ = false;
 };
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/flat_ops.hpp"
+#include "core/rng.hpp"
 
 using namespace sgp::core;
 
@@ -30,4 +31,20 @@ TEMPLATE_TEST_CASE("flat ops compute axpy, scale, copy, sum, diff, debias", "[co
 TEST_CASE("sum accumulates float in double", "[core]") {
   std::vector<float> x(1 << 20, 0.1f);
   CHECK(sum<float>(x) == Approx(static_cast<double>(0.1f) * (1 << 20)).epsilon(1e-12));
+}
+
+TEST_CASE("average_of_sum of fp32 sums is fp32's correctly rounded quotient", "[core]") {
+  // The GPU twin divides in fp32; the host divides in double and rounds
+  // once. For fp32 operands the two agree bit for bit (a double has more
+  // than 2 * 24 + 2 bits), which keeps replicas averaged either way equal.
+  sgp::core::rng gen(11);
+  std::vector<float> sums(20000);
+  for (auto& v : sums) v = static_cast<float>(1e3 * gen.normal());
+  for (const float count : {1.0f, 3.0f, 7.0f, 10.0f, 24.0f}) {
+    std::vector<float> out(sums.size());
+    sgp::core::average_of_sum<float>(sums, count, out);
+    bool same = true;
+    for (std::size_t i = 0; i < sums.size(); ++i) same = same && out[i] == sums[i] / count;
+    CHECK(same);
+  }
 }

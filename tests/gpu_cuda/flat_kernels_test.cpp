@@ -86,6 +86,31 @@ TEST_CASE("cuda copy, scale and mix_debias kernels match core/flat_ops", "[gpu]"
   CHECK(get(gcopy) == z);
 }
 
+TEST_CASE("cuda divide_by_last gives core::average_of_sum's bits", "[gpu]") {
+  SGP_SKIP_WITHOUT_GPU();
+  const device_guard guard(0);
+  const stream s;
+  const std::size_t n = 90001;
+  for (const float count : {1.0f, 3.0f, 7.0f, 24.0f}) {
+    auto sums = random_floats(n + 1, 6, 40.0f);
+    sums[n] = count;
+    device_array<float> gs(n + 1), gout(n);
+    SGP_CUDA_CHECK(cudaMemcpy(gs.data(), sums.data(), gs.bytes(), cudaMemcpyHostToDevice));
+    launch_divide_by_last(gs.data(), gout.data(), n, s.get());
+    s.synchronize();
+    std::vector<float> got(n);
+    SGP_CUDA_CHECK(cudaMemcpy(got.data(), gout.data(), gout.bytes(), cudaMemcpyDeviceToHost));
+    std::vector<float> expected(n);
+    core::average_of_sum<float>(std::span<const float>(sums).first(n), count, expected);
+    CHECK(got == expected);
+    // In place, as the process sum divides its scratch when asked to.
+    launch_divide_by_last(gs.data(), gs.data(), n, s.get());
+    s.synchronize();
+    SGP_CUDA_CHECK(cudaMemcpy(got.data(), gs.data(), n * sizeof(float), cudaMemcpyDeviceToHost));
+    CHECK(got == expected);
+  }
+}
+
 TEST_CASE("cuda allocate zero-fills and upload/download round-trip", "[gpu]") {
   SGP_SKIP_WITHOUT_GPU();
   auto gpu = cuda_or_fail();

@@ -13,8 +13,11 @@
 #include <thread>
 #include <vector>
 
+#include "core/flat_ops.hpp"
 #include "core/nccl_env.hpp"
+#include "gpu/cuda/device_memory.hpp"
 #include "gpu/cuda/nccl_process_sum.hpp"
+#include "gpu/cuda/stream.hpp"
 #include "tests/gpu_cuda/gpu_test_support.hpp"
 
 namespace sgp::gpu::cuda {
@@ -108,7 +111,8 @@ TEST_CASE("after a rebuild the process behind takes the sum the one ahead applie
   auto b = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 1, 1, 20000ms));
   REQUIRE(a.ok());
   REQUIRE(b.ok());
-  const std::vector<double> applied0{0.1, -2.5, 3.0, 1.0};  // p0's iteration 0, f64
+  // p0's iteration 0 (sums are fp32 values, a process alone's too).
+  const std::vector<double> applied0{0.125, -2.5, 3.0, 1.0};
   const std::vector<double> a1{1.0, 2.0, 3.0, 1.0};
   const std::vector<double> b1{0.5, 0.25, -3.0, 1.0};
   core::result<std::vector<double>> ra = core::make_error("not run");
@@ -129,6 +133,80 @@ TEST_CASE("after a rebuild the process behind takes the sum the one ahead applie
   CHECK(ra.value() == std::vector<double>{1.5, 2.25, 0.0, 2.0});
 }
 
+TEST_CASE("NCCL's device path averages in place with the host path's bits", "[gpu]") {
+  // p0 averages its gradient on GPU 0 (one node per process), p1 sums on
+  // the host (several nodes): they take part in one sum, and p0's average
+  // is bit for bit what p1 computes from the sum it gets back. Then a
+  // rebuild: p1 falls one iteration behind and takes what p0 applied.
+  SGP_SKIP_WITHOUT_GPUS(2);
+  core::disable_nvlink_multicast();
+  map_store store;
+  auto a = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 0, 0, 20000ms));
+  auto b = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 1, 1, 20000ms));
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  const std::vector<bool> both{true, true};
+  const std::size_t n = 50021;
+  const device_guard guard(0);
+  device_array<float> grad(n);
+  for (std::uint64_t iteration = 0; iteration < 2; ++iteration) {
+    const auto ga = testing::random_floats(n, 20 + iteration);
+    const auto gb = testing::random_floats(n, 30 + iteration, 3.0f);
+    SGP_CUDA_CHECK(cudaMemcpy(grad.data(), ga.data(), grad.bytes(), cudaMemcpyHostToDevice));
+    std::vector<double> vb(gb.begin(), gb.end());
+    vb.push_back(2.0);  // p1's two nodes
+    core::result<double> ra = core::make_error("not run");
+    std::thread other([&] { ra = a.value()->average_on_device(iteration, grad.data(), n, 1.0, both); });
+    const auto rb = b.value()->sum(iteration, vb, both);
+    other.join();
+    REQUIRE(ra.ok());
+    REQUIRE(rb.ok());
+    CHECK(ra.value() == 3.0);
+    std::vector<float> expected(n);
+    core::average_of_sum<double>(std::span<const double>(rb.value()).first(n), rb.value()[n],
+                                 expected);
+    std::vector<float> got(n);
+    SGP_CUDA_CHECK(cudaMemcpy(got.data(), grad.data(), grad.bytes(), cudaMemcpyDeviceToHost));
+    CHECK(got == expected);
+    bool exact = true;
+    for (std::size_t i = 0; i < n; ++i) exact = exact && rb.value()[i] == double(ga[i] + gb[i]);
+    CHECK(exact);
+  }
+  // p0 completes iteration 2 alone; p1 (its sum of 2 "failed") redoes it
+  // with p0, which is at 3: p1 gets p0's sum of 2, then both sum 3. The
+  // new communicator is over the same live set as the first: its unique id
+  // must not be the first one's (in a cluster a live set never comes back
+  // under ar-sgd, which lets no process rejoin).
+  {
+    const std::lock_guard lock(store.mutex);
+    store.entries.clear();
+  }
+  std::vector<float> applied(n);
+  core::result<double> ra = core::make_error("not run");
+  std::thread p0([&] {
+    const auto g2 = testing::random_floats(n, 40);
+    SGP_CUDA_CHECK(cudaMemcpy(grad.data(), g2.data(), grad.bytes(), cudaMemcpyHostToDevice));
+    if (!a.value()->average_on_device(2, grad.data(), n, 1.0, {true, false}).ok()) return;
+    SGP_CUDA_CHECK(cudaMemcpy(applied.data(), grad.data(), grad.bytes(), cudaMemcpyDeviceToHost));
+    ra = a.value()->average_on_device(3, grad.data(), n, 1.0, both);
+  });
+  std::vector<double> mine(n + 1, 5.0);
+  REQUIRE(b.value()->sum(2, mine, {false, true}).ok());
+  const auto redone = b.value()->sum(2, mine, both);
+  core::result<std::vector<double>> rb = core::make_error("not run");
+  if (redone.ok()) rb = b.value()->sum(3, mine, both);
+  p0.join();
+  if (!redone.ok()) WARN(redone.err().message);
+  REQUIRE(redone.ok());
+  CHECK(redone.value()[n] == 1.0);  // p0's count alone, not p1's
+  bool same = true;
+  for (std::size_t i = 0; i < n; ++i) same = same && redone.value()[i] == double(applied[i]);
+  CHECK(same);  // p0's gradient divided by 1: what p0 applied
+  REQUIRE(ra.ok());
+  REQUIRE(rb.ok());
+  CHECK(ra.value() == 6.0);
+}
+
 TEST_CASE("an NCCL rendezvous with a process that never comes fails at the deadline", "[gpu]") {
   SGP_SKIP_WITHOUT_GPU();
   const std::vector<bool> both{true, true};
@@ -142,6 +220,15 @@ TEST_CASE("an NCCL rendezvous with a process that never comes fails at the deadl
     CHECK_FALSE(r.ok());
     CHECK(std::chrono::steady_clock::now() - t0 < 10s);
     if (!r.ok()) CHECK(r.err().message.find("p0, p1") != std::string::npos);
+    // The device path's failure leaves the gradient as it was.
+    const device_guard guard(0);
+    const auto g = testing::random_floats(1000, 9);
+    device_array<float> grad(g.size());
+    SGP_CUDA_CHECK(cudaMemcpy(grad.data(), g.data(), grad.bytes(), cudaMemcpyHostToDevice));
+    CHECK_FALSE(b.value()->average_on_device(0, grad.data(), g.size(), 1.0, both).ok());
+    std::vector<float> after(g.size());
+    SGP_CUDA_CHECK(cudaMemcpy(after.data(), grad.data(), grad.bytes(), cudaMemcpyDeviceToHost));
+    CHECK(after == g);
   }
   {
     // Process 0 publishes the id and waits for process 1 in the communicator's set-up.
