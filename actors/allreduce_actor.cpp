@@ -132,7 +132,9 @@ void start_sum(self_ptr self, std::uint64_t iteration, const allreduce_state::pe
   auto& s = self->state;
   const auto live = live_processes(s);
   s.reducing = true;
-  const auto failed = [=](caf::error& e) { sum_done(self, iteration, std::nullopt, false, live, e); };
+  const auto failed = [=](caf::error& e) {
+    sum_done(self, iteration, std::nullopt, false, live, e);
+  };
   if (s.across->on_device) {
     // This process's one node (the one whose gradient arrived).
     std::shared_ptr<runtime::compute_engine> engine;

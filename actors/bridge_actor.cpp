@@ -8,6 +8,7 @@
 #include "actors/sender_actor.hpp"
 #include "actors/terminal.hpp"
 #include "config/settings_text.hpp"
+#include "core/cut_off.hpp"
 #include "core/log.hpp"
 #include "net/push_bridge.hpp"
 #include "net/wire/control_codec.hpp"
@@ -37,6 +38,8 @@ void deliver(self_ptr self, std::uint32_t process, net::outgoing_frame frame) {
                name_of(s, process).c_str());
   }
 }
+
+void tell_cut_off(self_ptr self);
 
 /// Silence while the connection stays open is given this many timeouts.
 constexpr double open_grace = 5.0;
@@ -155,6 +158,7 @@ void on_tick(self_ptr self) {
       }
     }
   }
+  if (s.heartbeat_seq % 10 == 7) tell_cut_off(self);
   for (std::uint32_t p = 0; p < n; ++p) {
     if (p != s.setup.process && s.dead[p] && !s.said_back[p] && s.back_heard[p] >= 0.0 &&
         now - s.back_heard[p] > 2.0) {
@@ -163,7 +167,7 @@ void on_tick(self_ptr self) {
       s.said_back[p] = true;
       core::logf(core::log_level::warn, "cluster", {},
                  "process %s is back after it was declared dead, as the same incarnation (an "
-                 "outage): its nodes stay dead (a restarted process would rejoin)",
+                 "outage): one side of the outage restarts and rejoins (SGP, OSGP)",
                  name_of(s, p).c_str());
     }
     if (p == s.setup.process || s.dead[p]) continue;
@@ -267,12 +271,56 @@ void check_settings(self_ptr self, std::uint32_t peer, const net::wire::notice& 
                  setting_value(s.setup.settings, key) + ")");
 }
 
+/// The processes live in this bridge's view (this one among them).
+std::vector<bool> live_here(const bridge_state& s) {
+  std::vector<bool> live(s.dead.size());
+  for (std::size_t p = 0; p < live.size(); ++p) live[p] = !s.dead[p];
+  return live;
+}
+
+/// About once a second, tells each process held dead (as the incarnation
+/// last heard) that it is: one cut off by an outage learns it once it
+/// hears again. Straight to the transport, which keeps reconnecting; a
+/// newer notice supersedes the queued one.
+void tell_cut_off(self_ptr self) {
+  auto& s = self->state;
+  const auto live = live_here(s);
+  for (std::uint32_t p = 0; p < s.dead.size(); ++p) {
+    if (p == s.setup.process || !s.dead[p] || s.lives.of(p) == 0) continue;
+    const core::cut_off_notice n{s.setup.incarnation, s.lives.of(p), live};
+    auto frame = std::make_shared<const std::vector<std::uint8_t>>(net::wire::encode_notice(
+        {s.setup.process, net::wire::notice_topic::cut_off, {}, core::encode_cut_off(n)}));
+    (void)s.transport->deliver(p,
+                               {std::move(frame), nullptr,
+                                net::edge_key(net::wire::frame_kind::notice, s.setup.process, p)});
+  }
+}
+
+/// `peer` holds this process dead: it may be the one to restart.
+void on_cut_off(self_ptr self, std::uint32_t peer, const net::wire::notice& m) {
+  auto& s = self->state;
+  auto n = core::decode_cut_off(m.values, s.dead.size());
+  if (!n.ok() || s.told_cut_off) return;
+  const auto verdict =
+      core::judge_cut_off(*n, s.setup.process, s.setup.incarnation, live_here(s), peer);
+  if (verdict != core::cut_off_verdict::restart) return;
+  s.told_cut_off = true;
+  std::string why = "process " + name_of(s, peer) + " holds this process dead";
+  why += s.dead[peer] ? " (a partition: its side of the cluster is the larger one, or holds the "
+                        "lowest process)"
+                      : " (this process was cut off for longer than cluster.process_timeout)";
+  self->send(s.host, cut_off_atom::value, peer, why);
+}
+
 /// A frame from a dead process: a new incarnation's settings offer it back.
 void on_dead_frame(self_ptr self, const net::received_frame& f) {
   auto& s = self->state;
   if (s.back_heard[f.peer] < 0.0) s.back_heard[f.peer] = clock_seconds(self);
   if (f.kind != net::wire::frame_kind::notice) return;
   auto m = net::wire::decode_notice(s.decoder, {f.kind, {f.body.data(), f.body.size()}});
+  if (m.ok() && m->process == f.peer && m->topic == net::wire::notice_topic::cut_off) {
+    return on_cut_off(self, f.peer, m.value());
+  }
   if (!m.ok() || m->process != f.peer || m->topic != net::wire::notice_topic::settings) return;
   const auto life = life_of(m->values);
   if (stale(s, life)) return;
@@ -329,6 +377,10 @@ void on_frame(self_ptr self, net::received_frame& f) {
       if (!m.ok() || m->process != f.peer) break;
       if (m->topic == net::wire::notice_topic::settings) {
         on_settings_again(self, f.peer, m.value());
+        break;
+      }
+      if (m->topic == net::wire::notice_topic::cut_off) {
+        on_cut_off(self, f.peer, m.value());
         break;
       }
       if (m->topic == net::wire::notice_topic::store) {

@@ -84,6 +84,7 @@ struct bridge_state {
   std::vector<std::uint64_t> readmitted;   ///< the incarnation this process readmitted (0: none)
   std::vector<double> settings_until;      ///< our settings go to it until then (a readmitted peer)
   bool told_rejoining = false;             ///< the host knows a peer readmitted this process
+  bool told_cut_off = false;               ///< the host knows this process is to restart
   std::uint64_t stale_settings = 0;        ///< settings notices for an earlier life of this process
   std::vector<bool> verified;              ///< sent the same settings: its frames are taken
   std::vector<std::uint64_t> disconnects;  ///< the transport's count, last seen

@@ -34,6 +34,9 @@ using back_atom = caf::atom_constant<caf::atom("back")>;
 using readmit_atom = caf::atom_constant<caf::atom("readmit")>;
 /// bridge -> host: a peer readmitted this process (it was restarted): it
 /// rejoins a running cluster, and waits for a welcome notice.
+/// Bridge -> host: a peer holds this process dead and it is the one to
+/// restart (core/cut_off.hpp): (cut_off_atom, peer, why).
+using cut_off_atom = caf::atom_constant<caf::atom("cutoff")>;
 using rejoining_atom = caf::atom_constant<caf::atom("rejoining")>;
 
 /// AllReduce actor -> process reducer: sum (iteration, values, live

@@ -206,6 +206,8 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   process_host_setup hs;
   hs.cfg = cfg;
   hs.incarnation = incarnation;
+  auto restart = std::make_shared<std::atomic<bool>>(false);
+  hs.restart = restart;
   hs.process = static_cast<std::uint32_t>(layout.self);
   hs.names = names;
   hs.node_process = node_process;
@@ -346,7 +348,16 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
               o.summary = s;
               out = o;
             },
-            [&](const caf::error& e) { out = core::make_error(error_text(sys, e)); });
+            [&](const caf::error& e) {
+              if (restart->load()) {
+                cluster_outcome o;
+                o.restart = true;
+                o.why = error_text(sys, e);
+                out = o;
+              } else {
+                out = core::make_error(error_text(sys, e));
+              }
+            });
     // The last notices (finish, abort) leave before the connections close.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     for (bool queued = true; queued && std::chrono::steady_clock::now() < deadline;) {

@@ -36,6 +36,10 @@ struct cluster_layout {
 struct cluster_outcome {
   bool coordinator = false;      ///< this process wrote RUN_DIR/summary.json
   runtime::run_summary summary;  ///< the whole run's (coordinator only)
+  /// This process was cut off (held dead by the others after an outage):
+  /// it must start again to rejoin (docs/cluster.md, "Outages"); `why` says so.
+  bool restart = false;
+  std::string why;
 };
 
 /// Runs process `layout.self` until the cluster's run ends; `stop_signal`

@@ -94,8 +94,8 @@ core::status spawn_nodes(host_ptr self) {
     }
     // NCCL's device path takes one gradient per process; with more nodes
     // they are summed on the host first.
-    const auto local = std::count(s.setup.node_process.begin(), s.setup.node_process.end(),
-                                  s.setup.process);
+    const auto local =
+        std::count(s.setup.node_process.begin(), s.setup.node_process.end(), s.setup.process);
     s.sum_on_device = s.setup.sum_across_device && local == 1;
     if (s.setup.sum_across_device && !s.sum_on_device) {
       core::logf(core::log_level::info, "ar-sgd", {.process = my_name(s)},
@@ -104,14 +104,13 @@ core::status spawn_nodes(host_ptr self) {
                  static_cast<int>(local), s.setup.sum_across_engine.c_str());
     }
     // The sums across processes block: on a thread of their own.
-    s.reducer = self->spawn<caf::detached>(process_reducer, s.setup.sum_across,
-                                           s.sum_on_device ? s.setup.sum_across_device
-                                                           : process_device_sum_fn{});
+    s.reducer = self->spawn<caf::detached>(
+        process_reducer, s.setup.sum_across,
+        s.sum_on_device ? s.setup.sum_across_device : process_device_sum_fn{});
     s.allreduce = self->spawn(allreduce_actor, s.links, std::uint64_t{4},
                               std::shared_ptr<gpu::device_allreduce>{}, engine_list{});
-    process_reduction across{s.reducer,          s.setup.node_process,   s.setup.process,
-                             s.setup.names,      s.setup.view_wait_seconds,
-                             s.setup.sum_across_engine};
+    process_reduction across{s.reducer,     s.setup.node_process,      s.setup.process,
+                             s.setup.names, s.setup.view_wait_seconds, s.setup.sum_across_engine};
     across.on_device = s.sum_on_device;
     self->send(s.allreduce, across_atom::value, across);
     self->monitor(s.reducer);
@@ -388,6 +387,9 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
         on_back(self, process, incarnation);
       },
       [=](rejoining_atom, std::uint32_t peer) { on_rejoining(self, peer); },
+      [=](cut_off_atom, std::uint32_t peer, const std::string& why) {
+        on_cut_off(self, peer, why);
+      },
       [=](report_atom, const iteration_report& r) { on_report(self, r); },
       [=](done_atom, int id) {
         auto& st = self->state;

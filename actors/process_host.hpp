@@ -17,6 +17,7 @@
 
 #include <caf/all.hpp>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -65,6 +66,9 @@ struct process_host_setup {
   /// This process's incarnation (its start time in microseconds): its
   /// nodes' incarnation when it rejoins a running cluster.
   std::uint64_t incarnation = 1;
+  /// Set when the run here ended because this process must restart to
+  /// rejoin (on_cut_off); null: never set.
+  std::shared_ptr<std::atomic<bool>> restart;
 };
 
 /// The end of the run, as this process sees it.
@@ -175,6 +179,9 @@ void abort_cluster(host_ptr self, const std::string& why);
 /// After a flush settled: this process's weights to process `to`.
 void send_weights(host_ptr self, std::uint32_t to, double round);
 
+/// The run is over here: the nodes' actors stop.
+void stop_nodes(host_ptr self);
+
 /// Delivers the run's end to the start request.
 void finish_here(host_ptr self, runtime::run_summary summary);
 
@@ -207,6 +214,12 @@ void on_rejoining(host_ptr self, std::uint32_t peer);
 
 /// (Restarted process) a survivor's welcome: the cluster's view and iteration.
 void on_welcome(host_ptr self, const net::wire::notice& n);
+
+/// The bridge judged that this process, held dead by `peer`, is the one to
+/// restart (core/cut_off.hpp): while training with SGP or OSGP the run here
+/// ends with setup.restart set, and `sgp node` starts again to rejoin;
+/// otherwise it ends with an error (ar-sgd lets no process rejoin).
+void on_cut_off(host_ptr self, std::uint32_t peer, const std::string& why);
 
 /// Writes a line to this process's metrics.jsonl (false: the run is aborted).
 bool write_metrics_line(host_ptr self, const std::string& line);

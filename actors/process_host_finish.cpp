@@ -319,7 +319,8 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
     }
     case notice_topic::settings:
     case notice_topic::store:
-      break;  // the bridge's (at join; the rendezvous store's)
+    case notice_topic::cut_off:
+      break;  // the bridge's (at join; the rendezvous store's; after an outage)
     case notice_topic::welcome:
       on_welcome(self, n);
       break;

@@ -139,6 +139,35 @@ void on_back(host_ptr self, std::uint32_t process, std::uint64_t incarnation) {
   log_event(self, "process_rejoined", process, incarnation, w.iteration);
 }
 
+void on_cut_off(host_ptr self, std::uint32_t peer, const std::string& why) {
+  auto& s = self->state;
+  if (s.phase == host_phase::finished) return;
+  (void)write_metrics_line(self,
+                           core::json_object()
+                               .add("event", "cut_off")
+                               .add("process", my_name(s))
+                               .add("by", s.setup.names[peer])
+                               .add("iteration", static_cast<std::int64_t>(local_iteration(s)))
+                               .add("unix_time", unix_seconds())
+                               .str());
+  // No abort notice: the others train on; this process's nodes are dead to them.
+  std::string end = "process " + my_name(s) + " was cut off from the cluster: " + why;
+  if (s.allreduce) {
+    end += "; ar-sgd lets no process rejoin, so it stops here";
+  } else if (s.phase != host_phase::training) {
+    end += "; the run is ending, too late to rejoin";
+  } else if (s.setup.restart) {
+    s.setup.restart->store(true);
+    core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+               "%s: it restarts to rejoin (its nodes' mass was accounted as gone by the others; "
+               "they start again without mass)",
+               end.c_str());
+  }
+  if (!s.finished.pending()) s.ended_before_start = end;
+  stop_nodes(self);
+  s.finished.deliver(caf::make_error(caf::sec::runtime_error, end));
+}
+
 void on_rejoining(host_ptr self, std::uint32_t peer) {
   auto& s = self->state;
   if (s.rejoining || s.phase != host_phase::joining) return;

@@ -27,8 +27,8 @@ using process_sum_fn = std::function<core::result<std::vector<double>>(
 /// gpu::process_sum::average_on_device): (iteration, the gradient, its
 /// floats, this process's count, live processes) -> the total count; the
 /// gradient becomes the average in place.
-using process_device_sum_fn = std::function<core::result<double>(
-    std::uint64_t, float*, std::size_t, double, const std::vector<bool>&)>;
+using process_device_sum_fn = std::function<core::result<double>(std::uint64_t, float*, std::size_t,
+                                                                 double, const std::vector<bool>&)>;
 
 /// Spawn detached (caf::detached): each request blocks its thread. A
 /// second request, (reduce_atom, iteration, [the engine], count, live

@@ -3,9 +3,11 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 
@@ -32,6 +34,28 @@ namespace {
 int fail(const std::string& message) {
   std::fprintf(stderr, "sgp: error: %s\n", message.c_str());
   return 1;
+}
+
+/// Starts this `sgp node` again in place (execv: the same pid, program,
+/// arguments and environment, so `sgp launch`, torchrun and SLURM see one
+/// process), as a restart after a crash would: a new incarnation, which
+/// the running cluster readmits. `--overwrite` is left out: the run
+/// directory's metrics go on. Returns only when it could not (the exit code).
+int start_again(const node_command& c) {
+  std::error_code ec;
+  const auto program = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return fail("cannot start this process again (/proc/self/exe): " + ec.message());
+  std::vector<std::string> args{program.string()};
+  for (std::size_t i = 1; i < c.argv.size(); ++i) {
+    if (c.argv[i].rfind("--overwrite", 0) != 0) args.push_back(c.argv[i]);
+  }
+  std::vector<char*> raw;
+  for (auto& a : args) raw.push_back(a.data());
+  raw.push_back(nullptr);
+  std::fflush(nullptr);
+  ::execv(program.c_str(), raw.data());
+  return fail("cannot start this process again (" + program.string() +
+              "): " + std::strerror(errno));
 }
 
 /// "0.1.0" as 0x000100 (major, minor, patch a byte each).
@@ -203,6 +227,15 @@ int run_node(const node_command& c) {
   }
   install_stop_signals();
   auto out = actors::run_cluster_process(*cfg, *set, *layout, &stop_signal());
+  if (out.ok() && out->restart) {
+    // Cut off by an outage: the others hold this process dead. Started
+    // again, it rejoins with its nodes' mass at zero (docs/cluster.md).
+    if (stop_signal().load() != 0)
+      return fail(out->why + " (stopped by a signal: not started again)");
+    core::logf(core::log_level::warn, "sgp", {}, "%s: starting again to rejoin", out->why.c_str());
+    lock.value() = run_dir_lock{};  // the restarted process takes it again
+    return start_again(c);
+  }
   if (!out.ok()) return fail("process " + me.name + ": " + out.err().message);
   if (out->coordinator) {
     print_run_summary(out->summary, cfg->run.dir);

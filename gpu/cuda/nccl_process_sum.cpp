@@ -82,8 +82,8 @@ class nccl_process_sum final : public process_sum {
               "cudaMemcpyAsync");
       });
       ensure_host(size);
-      check(cudaMemcpyAsync(host_.data(), next_sum(), size * sizeof(float),
-                            cudaMemcpyDeviceToHost, stream_),
+      check(cudaMemcpyAsync(host_.data(), next_sum(), size * sizeof(float), cudaMemcpyDeviceToHost,
+                            stream_),
             "cudaMemcpyAsync");
       wait_stream("download", clock_type::now() + setup_.timeout);
       std::copy(host_.data(), host_.data() + size, values.begin());
@@ -333,13 +333,11 @@ class nccl_process_sum final : public process_sum {
     host[0] = a;
     host[1] = b;
     const auto deadline = clock_type::now() + setup_.timeout;
-    check(cudaMemcpyAsync(small_.data(), host, 2 * sizeof(double), cudaMemcpyHostToDevice,
-                          stream_),
+    check(cudaMemcpyAsync(small_.data(), host, 2 * sizeof(double), cudaMemcpyHostToDevice, stream_),
           "cudaMemcpyAsync");
     settle(ncclAllReduce(small_.data(), small_.data(), 2, ncclFloat64, ncclMax, comm_, stream_),
            "NCCL max", deadline);
-    check(cudaMemcpyAsync(host, small_.data(), 2 * sizeof(double), cudaMemcpyDeviceToHost,
-                          stream_),
+    check(cudaMemcpyAsync(host, small_.data(), 2 * sizeof(double), cudaMemcpyDeviceToHost, stream_),
           "cudaMemcpyAsync");
     wait_stream("NCCL max", deadline);
     return {host[0], host[1]};

@@ -37,6 +37,7 @@ enum class notice_topic : std::uint32_t {
   store = 11,    ///< a rendezvous entry, or a request for one (net/rendezvous_store.hpp)
   welcome = 12,  ///< (to a readmitted process) the view and iteration (core/process_rejoin.hpp)
   node = 13,     ///< (from a node's owner) it killed or revived the node (core/node_life.hpp)
+  cut_off = 14,  ///< (to a process held dead) it is, in the sender's view (core/cut_off.hpp)
 };
 
 struct notice {

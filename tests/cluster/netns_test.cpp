@@ -25,10 +25,13 @@ constexpr int host_count = 3;
 constexpr int iterations = 250;
 
 /// A config in `dir` for processes h0, h1, h2 of one node each, one per
-/// host of `hosts`: the MLP on Fashion-MNIST, SGP, seed 1.
-std::string hosts_config(const netns_hosts& hosts, const std::string& dir) {
-  std::string toml =
-      "[run]\ndir = \"" + dir + "/run\"\nseed = 1\n[cluster]\nprocess_timeout = \"3s\"\n";
+/// host of `hosts`: the MLP on Fashion-MNIST, SGP, seed 1, `steps`
+/// iterations, and `extra` TOML.
+std::string hosts_config(const netns_hosts& hosts, const std::string& dir,
+                         const std::string& process_timeout = "3s", int steps = iterations,
+                         const std::string& extra = {}) {
+  std::string toml = "[run]\ndir = \"" + dir + "/run\"\nseed = 1\n[cluster]\nprocess_timeout = \"" +
+                     process_timeout + "\"\n";
   for (int i = 0; i < host_count; ++i) {
     toml += "[[cluster.process]]\nname = \"h" + std::to_string(i) + "\"\nhost = \"" +
             hosts.address(i) + "\"\nport = 29500\nnodes = 1\n";
@@ -37,9 +40,10 @@ std::string hosts_config(const netns_hosts& hosts, const std::string& dir) {
       "[model]\nname = \"mlp\"\n[data]\nname = \"fashion-mnist\"\nbatch_size = 32\n"
       "[optimizer]\nlr = 0.05\n[schedule]\nepochs = 1\nwarmup_epochs = 0.1\n"
       "max_iterations = " +
-      std::to_string(iterations) +
+      std::to_string(steps) +
       "\n[algorithm]\nname = \"sgp\"\n[output]\ncheckpoint_every_epochs = 0\n"
-      "consensus_every_iterations = 0\n";
+      "consensus_every_iterations = 0\n" +
+      extra;
   const auto path = dir + "/hosts.toml";
   write_text(path, toml);
   return path;
@@ -171,4 +175,64 @@ TEST_CASE(
   const auto id = std::to_string(::getpid() % 10000);
   CHECK(run_shell("ip netns list").output.find("sgp" + id + "_") == std::string::npos);
   CHECK(run_shell("ip link show sgpbr" + id + " 2>&1").exit_code != 0);
+}
+
+TEST_CASE(
+    "hosts as network namespaces: a link down past the process timeout and up again: the side "
+    "cut off restarts itself and rejoins with the weight exact",
+    "[integration][cluster][netns]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  if (::geteuid() != 0 ||
+      run_shell("command -v ip >/dev/null && command -v tc >/dev/null").exit_code != 0) {
+    SGP_SKIP("needs root, ip and tc (network namespaces)");
+  }
+  const auto dir = fresh_dir("netns_outage");
+  {
+    netns_hosts hosts(host_count, "1gbit");
+    if (!hosts.ok()) SGP_SKIP("cannot create network namespaces here");
+    // A process is dead after 2.5 s of silence (five timeouts: the pulled
+    // cable keeps the connection open). h2 computes 10 times as long, so
+    // that alone during the outage it does not reach the end.
+    const int steps = 400;
+    const auto config = hosts_config(hosts, dir, "0.5s", steps,
+                                     "[[faults]]\nat_iteration = 0\naction = \"slow\"\nnode = 2\n"
+                                     "factor = 10\n");
+    std::vector<std::unique_ptr<background_process>> procs;
+    for (int i = 0; i < host_count; ++i) {
+      procs.push_back(start_on_host(hosts, i, config, dir, "h" + std::to_string(i)));
+    }
+    auto& h0 = procs[0];
+    auto& h1 = procs[1];
+    auto& h2 = procs[2];
+    REQUIRE(wait_iteration(dir + "/run/h0/metrics.jsonl", 30, std::chrono::seconds(180), h0.get()));
+    // h2's cable out until both sides hold the other dead: a partition.
+    REQUIRE(hosts.set_link(2, false));
+    const bool split = h0->wait_for("process h2 .*: declared dead", std::chrono::seconds(30)) &&
+                       h2->wait_for("process h[01] .*: declared dead", std::chrono::seconds(30));
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    REQUIRE(hosts.set_link(2, true));
+    REQUIRE(split);
+    for (auto& p : procs) REQUIRE(p->wait_exit(std::chrono::seconds(300)));
+    INFO(h0->output() << h1->output() << h2->output());
+    for (auto& p : procs) CHECK(p->exit_code() == 0);
+    // The smaller side (h2 alone) restarted in place; h0 and h1 stayed.
+    CHECK(std::regex_search(h2->output(),
+                            std::regex("process h2 was cut off from the cluster: process h[01] "
+                                       "holds this process dead \\(a partition")));
+    CHECK(h2->output().find("starting again to rejoin") != std::string::npos);
+    CHECK(h0->output().find("was cut off from the cluster") == std::string::npos);
+    CHECK(h1->output().find("was cut off from the cluster") == std::string::npos);
+    CHECK(rejoin_logged(h2->output(), "h2", 2, 2, true));
+    for (const auto* p : {h0.get(), h1.get()}) CHECK(rejoin_logged(p->output(), "h2", 2, 2, false));
+    const auto summary = read_text(dir + "/run/summary.json");
+    INFO(summary);
+    CHECK(json_number_field(summary, "live_nodes") == host_count);
+    CHECK(weight_error(summary) <= 1e-9);
+    CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.7);
+    const auto initial = numbers_of(summary, "initial_weight");
+    REQUIRE(initial.size() == host_count);
+    CHECK(initial[2] == 0.0);
+  }
+  const auto id = std::to_string(::getpid() % 10000);
+  CHECK(run_shell("ip netns list").output.find("sgp" + id + "_") == std::string::npos);
 }

@@ -156,7 +156,8 @@ TEST_CASE("NCCL's device path averages in place with the host path's bits", "[gp
     std::vector<double> vb(gb.begin(), gb.end());
     vb.push_back(2.0);  // p1's two nodes
     core::result<double> ra = core::make_error("not run");
-    std::thread other([&] { ra = a.value()->average_on_device(iteration, grad.data(), n, 1.0, both); });
+    std::thread other(
+        [&] { ra = a.value()->average_on_device(iteration, grad.data(), n, 1.0, both); });
     const auto rb = b.value()->sum(iteration, vb, both);
     other.join();
     REQUIRE(ra.ok());

@@ -47,8 +47,8 @@ TEST_CASE("a notice with an unknown topic, a non-finite value or wrong sizes is 
   frame_decoder d;
 
   auto unknown = body;
-  const std::uint32_t fourteen = 14;
-  std::memcpy(unknown.data() + 4, &fourteen, 4);
+  const std::uint32_t fifteen = 15;
+  std::memcpy(unknown.data() + 4, &fifteen, 4);
   const auto r1 = decode(d, frame_of(unknown));
   REQUIRE_FALSE(r1.ok());
   CHECK(r1.error() == wire_error::bad_value);
