@@ -10,7 +10,9 @@
 
 #include <csignal>
 #include <filesystem>
+#include <optional>
 #include <regex>
+#include <string>
 #include <thread>
 
 #include "tests/cluster/cluster_process.hpp"
@@ -134,17 +136,23 @@ void check_ends_whole(const std::string& summary) {
   for (const double it : done) CHECK(it == iterations);
 }
 
+/// Why this machine cannot run the namespace tests (nothing: it can).
+std::optional<std::string> missing_for_hosts() {
+  if (!std::filesystem::exists(fashion_dir)) return "dataset-fashion-mnist is not installed";
+  if (::geteuid() != 0 ||
+      run_shell("command -v ip >/dev/null && command -v tc >/dev/null").exit_code != 0) {
+    return "needs root, ip and tc (network namespaces)";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 TEST_CASE(
     "hosts as network namespaces: a link down and up, a process killed and restarted, the "
     "averaged model within 1 pp of the run without faults",
     "[integration][cluster][netns]") {
-  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
-  if (::geteuid() != 0 ||
-      run_shell("command -v ip >/dev/null && command -v tc >/dev/null").exit_code != 0) {
-    SGP_SKIP("needs root, ip and tc (network namespaces)");
-  }
+  if (const auto why = missing_for_hosts()) SGP_SKIP(*why);
   const auto dir = fresh_dir("netns");
   {
     netns_hosts hosts(host_count, "1gbit");
@@ -181,11 +189,7 @@ TEST_CASE(
     "hosts as network namespaces: a link down past the process timeout and up again: the side "
     "cut off restarts itself and rejoins with the weight exact",
     "[integration][cluster][netns]") {
-  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
-  if (::geteuid() != 0 ||
-      run_shell("command -v ip >/dev/null && command -v tc >/dev/null").exit_code != 0) {
-    SGP_SKIP("needs root, ip and tc (network namespaces)");
-  }
+  if (const auto why = missing_for_hosts()) SGP_SKIP(*why);
   const auto dir = fresh_dir("netns_outage");
   {
     netns_hosts hosts(host_count, "1gbit");
