@@ -45,6 +45,13 @@ declare -A variant=(
   [osgp-bounded-balanced-keep75]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.self_weight=0.75"
   [osgp-bounded-x-keep75]="--set algorithm.name=osgp --set algorithm.step_space=x --set algorithm.self_weight=0.75"
   [sgp-z-keep75]="--set algorithm.name=sgp --set algorithm.self_weight=0.75"
+  # Keep 3/4 with a staleness bound of 0 (session 12).
+  [osgp-bounded-z-keep75-tau0]="--set algorithm.name=osgp --set algorithm.self_weight=0.75 --set algorithm.tau=0"
+  [osgp-bounded-balanced-keep75-tau0]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.self_weight=0.75 --set algorithm.tau=0"
+  [osgp-bounded-balanced-tau0]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.tau=0"
+  [osgp-bounded-balanced-tau0-p2]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.tau=0 --set algorithm.peers_per_iteration=2"
+  [osgp-bounded-balanced-keep75-tau0-p2]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.self_weight=0.75 --set algorithm.tau=0 --set algorithm.peers_per_iteration=2"
+  [osgp-bounded-balanced-keep75-tau0-fastlink]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.self_weight=0.75 --set algorithm.tau=0 --set network.bandwidth=\"100000Gbit\" --set network.latency=\"0ms\""
   # Diagnostics: staleness bound 0, and links with no emulated cost.
   [osgp-bounded-z-tau0]="--set algorithm.name=osgp --set algorithm.tau=0"
   [osgp-bounded-z-fastlink]="--set algorithm.name=osgp --set network.bandwidth=\"100000Gbit\" --set network.latency=\"0ms\""

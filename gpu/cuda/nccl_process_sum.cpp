@@ -19,6 +19,7 @@
 #include "core/log.hpp"
 #include "gpu/cuda/device_memory.hpp"
 #include "gpu/cuda/flat_kernels.hpp"
+#include "gpu/cuda/stream.hpp"
 
 namespace sgp::gpu::cuda {
 namespace {
@@ -47,6 +48,8 @@ class nccl_process_sum final : public process_sum {
   ~nccl_process_sum() override {
     abort_comm();
     int previous = -1;
+    // No context on this thread: nothing to put back (device_guard's rule).
+    const bool restore = thread_has_context();
     if (cudaGetDevice(&previous) != cudaSuccess || cudaSetDevice(setup_.device) != cudaSuccess) {
       (void)cudaGetLastError();
       return;
@@ -58,7 +61,7 @@ class nccl_process_sum final : public process_sum {
     small_ = {};
     host_ = {};
     small_host_ = {};
-    if (previous != setup_.device) (void)cudaSetDevice(previous);
+    if (restore && previous != setup_.device) (void)cudaSetDevice(previous);
   }
 
   [[nodiscard]] std::string describe() const override {

@@ -10,13 +10,26 @@
 
 namespace sgp::gpu::cuda {
 
-/// Makes `device` current until the end of the scope.
+/// Whether a CUDA context is current on this thread (the driver's
+/// cuCtxGetCurrent, through the runtime's entry point: no link to libcuda).
+/// A thread that never made a device current has none, and cudaGetDevice
+/// then says 0 all the same.
+[[nodiscard]] bool thread_has_context();
+
+/// Makes `device` current until the end of the scope, then the previous
+/// one. On a thread without a context (a fresh thread) the device stays
+/// current: making GPU 0 current "again" would create a context there
+/// (cudaSetDevice initialises one since CUDA 12), in a process that may
+/// never use GPU 0 (one `sgp node` process per GPU).
 class device_guard {
  public:
   explicit device_guard(int device) {
     SGP_CUDA_CHECK(cudaGetDevice(&previous_));
-    if (previous_ != device) SGP_CUDA_CHECK(cudaSetDevice(device));
-    changed_ = previous_ != device;
+    if (previous_ != device) {
+      const bool had_context = thread_has_context();
+      SGP_CUDA_CHECK(cudaSetDevice(device));
+      changed_ = had_context;
+    }
   }
   device_guard(const device_guard&) = delete;
   device_guard& operator=(const device_guard&) = delete;
