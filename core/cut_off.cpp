@@ -68,18 +68,4 @@ cut_off_verdict judge_cut_off(const cut_off_notice& n, std::uint32_t me, std::ui
   return ours.lowest > theirs.lowest ? cut_off_verdict::restart : cut_off_verdict::stay;
 }
 
-std::string to_string(cut_off_verdict v) {
-  switch (v) {
-    case cut_off_verdict::stale:
-      return "stale";
-    case cut_off_verdict::ignored:
-      return "ignored";
-    case cut_off_verdict::restart:
-      return "restart";
-    case cut_off_verdict::stay:
-      return "stay";
-  }
-  return "?";
-}
-
 }  // namespace sgp::core

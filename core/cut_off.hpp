@@ -49,7 +49,4 @@ enum class cut_off_verdict {
                                             std::uint64_t mine, const std::vector<bool>& my_live,
                                             std::uint32_t peer);
 
-/// "restart", "stay", ... for logs and tests.
-[[nodiscard]] std::string to_string(cut_off_verdict v);
-
 }  // namespace sgp::core
