@@ -160,7 +160,7 @@ bool start(host_ptr self) {
   auto& s = self->state;
   const auto& cfg = s.setup.cfg;
   s.gossip = runtime::gossip_options_of(cfg, s.setup.settings);
-  s.links = runtime::configured_links(cfg, s.setup.settings);
+  s.links = runtime::cluster_links(cfg, s.setup.settings);
   s.faults = runtime::scripted_faults(cfg, s.setup.settings);
   s.view = core::membership_view::all_up(s.n);
   s.process_live.assign(s.setup.names.size(), true);

@@ -9,7 +9,11 @@
 # last; the slowest node. Each node computes on one thread both ways
 # (backend.threads = 1), so that P processes do not oversubscribe the cores.
 # Needs root, ip and tc.
-#   [PROCESSES=4] [ALGORITHMS="none ar-sgd sgp osgp"] bash bench/cluster_vs_emulator.sh [RATE_MBIT] [ITERATIONS]
+# The emulator's nodes share one interface each (network.shared_egress;
+# SHARED_EGRESS=false gives every link its own bandwidth, the default of
+# sgp train). DATA: Fashion-MNIST's folder (Debian's by default; .data/fashion-mnist on
+# the device machine, see bench/device_carry.sh). SGP: the binary.
+#   [PROCESSES=4] [ALGORITHMS="none ar-sgd sgp osgp"] [SLOW_START_AFTER_IDLE=0|1] [DATA=DIR] [SGP=BIN] bash bench/cluster_vs_emulator.sh [RATE_MBIT] [ITERATIONS]
 set -u
 rate_mbit=${1:-1000}
 iterations=${2:-200}
@@ -23,7 +27,7 @@ cleanup() {
   pkill -KILL -P $$ 2>/dev/null
   for i in $(seq 0 $last); do ip netns del "sgpb${id}_$i" 2>/dev/null; done
   ip link del "sgpbb$id" 2>/dev/null
-  rm -rf "$work"
+  if [ -n "${KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 net="10.$((200 + id / 256 % 50)).$((id % 256))"
@@ -35,14 +39,21 @@ for i in $(seq 0 $last); do
     ip link set "vb${id}_$i" master "sgpbb$id" up &&
     ip -n "$ns" addr add "$net.$((i + 1))/24" dev vn$i &&
     ip -n "$ns" link set vn$i up && ip -n "$ns" link set lo up &&
-    ip netns exec "$ns" tc qdisc add dev vn$i root tbf rate "${rate_mbit}mbit" burst 256kb \
-      latency 50ms || exit 1
+    ip netns exec "$ns" tc qdisc add dev vn$i root handle 1: tbf rate "${rate_mbit}mbit" \
+      burst 256kb latency "${TBF_LATENCY:-50ms}" || exit 1
+  # SLOW_START_AFTER_IDLE=0: TCP keeps its congestion window across the
+  # pauses between pushes (net.ipv4.tcp_slow_start_after_idle, per namespace).
+  if [ -n "${SLOW_START_AFTER_IDLE:-}" ]; then
+    ip netns exec "$ns" sh -c "echo $SLOW_START_AFTER_IDLE > /proc/sys/net/ipv4/tcp_slow_start_after_idle" ||
+      exit 1
+  fi
 done
 
 common="[model]
-name = \"mlp\"
+name = \"${MODEL:-mlp}\"
 [data]
-batch_size = 32
+batch_size = 32${DATA:+
+path = \"$DATA\"}
 [schedule]
 epochs = 1
 max_iterations = $iterations
@@ -61,15 +72,38 @@ for path in sys.argv[1:]:
     for line in open(path):
         r = json.loads(line)
         if r.get("event") == "train":
-            times.setdefault((path, r["node"]), {})[r["iteration"]] = r["time"]
-worst = 0.0
+            times.setdefault((path, r["node"]), {})[r["iteration"]] = r
+worst, detail = 0.0, ""
 for t in times.values():
     last = max(t)
     first = max(1, last // 5)
     if last > first and first in t:
-        worst = max(worst, (t[last] - t[first]) / (last - first))
+        span = [t[i] for i in range(first + 1, last + 1) if i in t]
+        per = (t[last]["time"] - t[first]["time"]) / (last - first)
+        if per > worst:
+            worst = per
+            mean = lambda k: sum(r.get(k, 0.0) for r in span) / max(1, len(span))
+            sent = (t[last].get("bytes_sent", 0) - t[first].get("bytes_sent", 0)) / (last - first)
+            ws = [r.get("w", 1.0) for r in span]
+            detail = (f"compute {mean('compute') * 1e3:.1f} ms, comm_wait {mean('comm_wait') * 1e3:.1f} ms, "
+                      f"pushed {sent / 1e6:.2f} MB/it, w {min(ws):.3f}-{max(ws):.3f}")
 print(f"{worst:.4f}" if worst > 0 else "nan")
+print(detail)
 PY
+}
+
+sent_bytes() {  # -> bytes each host's shaped link has sent so far, space-separated
+  for i in $(seq 0 $last); do
+    ip netns exec "sgpb${id}_$i" tc -s qdisc show dev vn$i | awk '/Sent/ {print $2; exit}'
+  done | tr '\n' ' '
+}
+
+tcp_losses() {  # -> per host: packets its shaper dropped, TCP segments it retransmitted
+  for i in $(seq 0 $last); do
+    d=$(ip netns exec "sgpb${id}_$i" tc -s qdisc show dev vn$i | sed -n 's/.*dropped \([0-9]*\).*/\1/p' | head -1)
+    r=$(ip netns exec "sgpb${id}_$i" nstat -az TcpRetransSegs 2>/dev/null | awk '/TcpRetransSegs/ {print $2}')
+    echo "${d:-?}/${r:-?}"
+  done | tr '\n' ' '
 }
 
 printf "%-8s %14s %14s %8s\n" algorithm "processes s/it" "emulator s/it" ratio
@@ -85,20 +119,33 @@ for algorithm in $algorithms; do
     done
     echo "$common"; echo "[algorithm]"; echo "name = \"$algorithm\""
   } >"$dir/cluster.toml"
+  before=($(sent_bytes))
   pids=()
   for i in $(seq 0 $last); do
     ip netns exec "sgpb${id}_$i" "$sgp" node "$dir/cluster.toml" --process h$i >"$dir/h$i.log" 2>&1 &
     pids+=($!)
   done
   wait "${pids[@]}"
+  after=($(sent_bytes))
   {
     echo "[run]"; echo "dir = \"$dir/one\""; echo "[cluster]"; echo "nodes = $procs"
-    echo "[network]"; echo "bandwidth = \"${rate_mbit}Mbit\""
+    # tbf shapes each host's interface: a node's links share it.
+    echo "[network]"; echo "bandwidth = \"${rate_mbit}Mbit\""; echo "shared_egress = ${SHARED_EGRESS:-true}"
     echo "$common"; echo "[algorithm]"; echo "name = \"$algorithm\""
   } >"$dir/one.toml"
   "$sgp" train "$dir/one.toml" >"$dir/one.log" 2>&1
-  a=$(per_iteration "$dir"/cluster/h*/metrics.jsonl 2>/dev/null || echo nan)
-  b=$(per_iteration "$dir/one/metrics.jsonl" 2>/dev/null || echo nan)
+  pa=$(per_iteration "$dir"/cluster/h*/metrics.jsonl 2>/dev/null || echo nan)
+  pb=$(per_iteration "$dir/one/metrics.jsonl" 2>/dev/null || echo nan)
+  a=$(head -1 <<<"$pa")
+  b=$(head -1 <<<"$pb")
   r=$(python3 -c "print(f'{$a/$b:.2f}')" 2>/dev/null || echo nan)
   printf "%-8s %14s %14s %8s\n" "$algorithm" "$a" "$b" "$r"
+  # Where the time goes (the slowest node's steady state), and what each
+  # host's shaped link carried per iteration over the whole run.
+  wire=$(for i in $(seq 0 $last); do
+    python3 -c "print(f'{(${after[$i]:-0} - ${before[$i]:-0}) / $iterations / 1e6:.2f}')"
+  done | tr '\n' ' ')
+  echo "         processes: $(tail -1 <<<"$pa"); links carried MB/it: $wire"
+  echo "         shaper drops/TCP retransmits so far, per host: $(tcp_losses)"
+  echo "         emulator:  $(tail -1 <<<"$pb")"
 done

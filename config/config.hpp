@@ -149,8 +149,13 @@ struct network_section {
   std::string bandwidth = "10Gbit";  ///< per link; see config/units.hpp
   std::string latency = "0ms";
   std::string jitter = "0ms";
-  double loss = 0.0;                ///< probability a message is dropped, [0, 1]
-  double duplicate = 0.0;           ///< probability a message is delivered twice, [0, 1]
+  double loss = 0.0;           ///< probability a message is dropped, [0, 1]
+  double duplicate = 0.0;      ///< probability a message is delivered twice, [0, 1]
+  bool shared_egress = false;  ///< a node's links take turns on one interface
+  /// The file (or a --set) has a [network] table. Across processes the
+  /// real network carries the pushes: only a given [network] is emulated
+  /// on top of it.
+  bool given = false;
   std::vector<link_section> links;  ///< [[network.link]] entries, in file order
 };
 

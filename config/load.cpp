@@ -196,11 +196,13 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
 
   SGP_CONFIG_TRY(section(r, root, "network", [&](const scope& s) -> core::status {
     auto& n = c.network;
+    n.given = true;
     SGP_CONFIG_TRY(r.read_bandwidth(s, "bandwidth", n.bandwidth));
     SGP_CONFIG_TRY(r.read_duration(s, "latency", n.latency));
     SGP_CONFIG_TRY(r.read_duration(s, "jitter", n.jitter));
     SGP_CONFIG_TRY(r.read(s, "loss", n.loss, closed(0, 1)));
     SGP_CONFIG_TRY(r.read(s, "duplicate", n.duplicate, closed(0, 1)));
+    SGP_CONFIG_TRY(r.read(s, "shared_egress", n.shared_egress));
     return detail::read_links(r, s, c.cluster.nodes, n.links);
   }));
 

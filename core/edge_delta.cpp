@@ -90,15 +90,60 @@ void delta_sender::commit(std::span<const float> share, double weight) {
   committed_w_ += weight;
 }
 
+std::vector<const delta_sender::sent*> delta_sender::chain_to(std::uint64_t seq) const {
+  std::vector<const sent*> chain;
+  for (std::uint64_t at = seq; at != acked_seq_;) {
+    const auto it =
+        std::find_if(pending_.begin(), pending_.end(), [&](const sent& s) { return s.seq == at; });
+    // Not pending, or a loop (never built, but a chain is never longer
+    // than what is pending).
+    if (it == pending_.end() || chain.size() == pending_.size()) return {};
+    chain.push_back(&*it);
+    at = it->base;
+  }
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+std::uint64_t delta_sender::next_base() const {
+  if (restart_ || pending_.empty()) return acked_seq_;
+  const auto& newest = pending_.back();
+  // Its frame started on the wire, or nothing but this end holds its
+  // payload any more (written, or dropped): on an in-order link it arrives
+  // before the next push. A frame still queued may yet be superseded by
+  // the next push: build beside it, on its base. (Relaxed reads: a stale
+  // one only picks the sibling; either base is safe, the receiver decides.)
+  const bool left = newest.values.use_count() == 1 ||
+                    (newest.on_wire && newest.on_wire->load(std::memory_order_relaxed));
+  return left ? newest.seq : newest.base;
+}
+
 delta_push delta_sender::push() {
   if (pending_.size() >= window_) {
-    const auto& s = pending_.back();
-    return delta_push{s.seq, acked_seq_, s.weight, precision_, size(), s.values, true};
+    // The newest push built on a itself: it applies if the receiver still
+    // holds a, and is answered with what it holds otherwise, so a full
+    // window always moves on (a push further out may sit on a lost one).
+    const auto s = std::find_if(pending_.rbegin(), pending_.rend(),
+                                [&](const sent& p) { return p.base == acked_seq_; });
+    SGP_ASSERT(s != pending_.rend());  // every chain starts at a
+    return delta_push{s->seq, s->base, s->weight, precision_, size(), s->values, true, s->on_wire};
   }
+  const std::uint64_t base = next_base();
+  if (base == acked_seq_) restart_ = false;
+  // The receiver's C at `base`: C_a plus the chain's deltas, added as it adds them.
+  const auto chain = chain_to(base);
   const std::size_t b = delta_bytes(precision_);
   auto values = payload_buffer(size() * b);
   parallel_chunks(size(), [&](std::size_t begin, std::size_t end) {
     std::uint8_t* out = values->data();
+    if (!chain.empty()) {
+      for (std::size_t i = begin; i < end; ++i) {
+        double c = acked_[i];
+        for (const sent* p : chain) c = c + delta_value(*p->values, precision_, i);
+        put_value(out + b * i, committed_[i] - c, precision_);
+      }
+      return;
+    }
     if (precision_ == delta_precision::f32) {
       // put_value's f32 case, the branch out of the loop so that it vectorises.
       constexpr double fmax = std::numeric_limits<float>::max();
@@ -113,9 +158,9 @@ delta_push delta_sender::push() {
     for (std::size_t i = begin; i < end; ++i)
       put_value(out + b * i, committed_[i] - acked_[i], precision_);
   });
-  sent s{++last_seq_, committed_w_, values};
+  sent s{++last_seq_, base, committed_w_, values, std::make_shared<std::atomic<bool>>(false)};
   pending_.push_back(s);
-  return delta_push{s.seq, acked_seq_, s.weight, precision_, size(), s.values, false};
+  return delta_push{s.seq, base, s.weight, precision_, size(), s.values, false, s.on_wire};
 }
 
 std::shared_ptr<std::vector<std::uint8_t>> delta_sender::payload_buffer(std::size_t bytes) {
@@ -142,19 +187,36 @@ void delta_sender::recycle(std::shared_ptr<std::vector<std::uint8_t>> values) {
 }
 
 ack_outcome delta_sender::on_ack(std::uint64_t held) {
-  if (held <= acked_seq_) return ack_outcome::stale;
-  const auto it =
-      std::find_if(pending_.begin(), pending_.end(), [&](const sent& s) { return s.seq == held; });
-  if (it == pending_.end()) return ack_outcome::unknown;
-  // The receiver's C + d, the same double additions in the same order.
-  const auto& v = *it->values;
+  if (held <= acked_seq_) {
+    // The receiver still holds a while pushes are pending: one was refused.
+    if (held == acked_seq_ && !pending_.empty()) restart_ = true;
+    return ack_outcome::stale;
+  }
+  const auto chain = chain_to(held);
+  if (chain.empty()) return ack_outcome::unknown;
+  // The receiver's C after the chain: the same double additions in the same order.
   parallel_chunks(size(), [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) acked_[i] = acked_[i] + delta_value(v, precision_, i);
+    for (std::size_t i = begin; i < end; ++i) {
+      double c = acked_[i];
+      for (const sent* p : chain) c = c + delta_value(*p->values, precision_, i);
+      acked_[i] = c;
+    }
   });
-  acked_w_ = it->weight;
+  acked_w_ = chain.back()->weight;
   acked_seq_ = held;
-  for (auto& s : pending_) recycle(std::move(s.values));
-  pending_.clear();
+  // The receiver only moves on from `held`: keep what is built on it.
+  std::vector<bool> keep(pending_.size());
+  for (std::size_t k = 0; k < pending_.size(); ++k)
+    keep[k] = pending_[k].seq > held && !chain_to(pending_[k].seq).empty();
+  std::vector<sent> kept;
+  for (std::size_t k = 0; k < pending_.size(); ++k) {
+    if (keep[k]) {
+      kept.push_back(std::move(pending_[k]));
+    } else {
+      recycle(std::move(pending_[k].values));
+    }
+  }
+  pending_ = std::move(kept);
   return ack_outcome::advanced;
 }
 

@@ -11,16 +11,30 @@
 // - The receiver holds a cumulative C (double) and the sequence number of the
 //   message that produced it. Everything it ever added to x is exactly C.
 // - The sender knows the receiver's C at the last acknowledged sequence a
-//   (C_a). A push s carries base a and d = round(T - C_a) (fp32 or bf16,
+//   (C_a). A push s carries a base b and d = round(T - C_b) (fp32 or bf16,
 //   saturating, never inf/NaN); the sender keeps d (wire bytes) until s is
-//   acknowledged or made useless.
+//   acknowledged or made useless. The base is a, or a pending push p that
+//   has left for the wire: C_p = C_{base of p} + d_p, the receiver's own
+//   additions, so the sender knows C at every push it keeps. Building on p
+//   (a chain) lets a push made before p's ack arrives apply after p on an
+//   in-order link; with base a only, it would be refused (the receiver
+//   already moved to p) and an edge used at every iteration would deliver
+//   every other push whenever an ack takes longer than an iteration.
 // - The receiver applies s only if it holds exactly base a: C += d, x += d,
 //   held = s. Otherwise it applies nothing (stale: seq <= held; base
 //   mismatch: it holds something else). Every push is answered by an ack of
 //   the sequence it holds.
-// - On ack(s) with s pending: C_a += d_s, computed as the receiver did (same
-//   double addition, same bits), a = s; the other pending pushes had the old
-//   base and can no longer apply, so they are dropped.
+// - On ack(s) with s pending: C_a = C_s, computed as the receiver did (the
+//   same double additions along s's chain, same bits), a = s; pending pushes
+//   not built on s (directly or through a chain) can no longer apply, since
+//   the receiver only moves on from s: they are dropped. An ack that repeats
+//   a while pushes are pending says one was refused (a chain broke: a push
+//   lost or superseded on the way): the next push starts again from a.
+// - A pending push that has not left is not built on: the next push takes
+//   its base, as its sibling (a newer push may supersede a queued one).
+//   It has left when its frame started on the wire (the transport sets
+//   the push's on_wire flag) or nothing but the sender holds its payload
+//   any more (the frame was written or dropped).
 //
 // So the two ends agree on C bit for bit, the receiver's credit is C, and
 // the mass in flight on the edge is exactly T - C: a lost or refused push
@@ -31,7 +45,7 @@
 // applied as the running-sums difference under the same base rule.
 //
 // With more than `window` pushes unacknowledged, push() resends the newest
-// pending one (same sequence, same bytes) instead of a new one: the sender's
+// pending one built on a (same sequence, same bytes) instead of a new one: the sender's
 // memory stays bounded and it never forgets a push the receiver might still
 // apply. Memory per out-edge: T and C_a (two doubles per parameter) and up to
 // `window` payloads plus two kept for reuse; per in-edge: C (one double per
@@ -41,6 +55,7 @@
 // flight (accounted in T - C, never delivered); a NaN in T is sent as 0.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -70,6 +85,9 @@ struct delta_push {
   /// count values, little-endian fp32 or bf16; shared by resends.
   std::shared_ptr<const std::vector<std::uint8_t>> values;
   bool resent = false;  ///< the window was full: a pending push again
+  /// Set by a transport as the push's frame starts on the wire (null: no
+  /// one will): from then on the next push is built on this one.
+  std::shared_ptr<std::atomic<bool>> on_wire{};
   /// Instead of `values` (when that is null): the values read in place,
   /// valid for one call (a received frame's payload).
   std::span<const std::uint8_t> borrowed{};
@@ -124,8 +142,10 @@ class delta_sender {
   /// The same from a running sum's block (a GPU's: downloaded into T).
   void set_committed(const mass_block& total, double weight);
 
-  /// The next push: d = round(T - C_a) against the acked base, or the newest
-  /// pending push again when `window` are unacknowledged.
+  /// The next push: d = round(T - C_b) against its base b (the newest
+  /// pending push if it has left for the wire, else that push's base, or a
+  /// after a refusal), or the newest pending push again when `window` are
+  /// unacknowledged (the newest one built on a).
   [[nodiscard]] delta_push push();
 
   /// The receiver says it holds `held`.
@@ -143,14 +163,22 @@ class delta_sender {
  private:
   struct sent {
     std::uint64_t seq = 0;
+    std::uint64_t base = 0;  ///< acked_seq_ or an earlier pending push
     double weight = 0.0;
     std::shared_ptr<std::vector<std::uint8_t>> values;  ///< shared, read-only, with pushes
+    std::shared_ptr<std::atomic<bool>> on_wire;         ///< shared with the push's frame
   };
 
   /// A payload buffer of `bytes`: a spare nothing else holds, or a new one.
   std::shared_ptr<std::vector<std::uint8_t>> payload_buffer(std::size_t bytes);
   /// Keeps an acknowledged or dropped push's payload for a later push.
   void recycle(std::shared_ptr<std::vector<std::uint8_t>> values);
+  /// The pending pushes from acked_seq_ out to `seq`, in the order the
+  /// receiver applies them; empty if `seq` is not pending or not reached
+  /// from acked_seq_.
+  [[nodiscard]] std::vector<const sent*> chain_to(std::uint64_t seq) const;
+  /// The base for the next new push (see push()).
+  [[nodiscard]] std::uint64_t next_base() const;
 
   delta_precision precision_;
   std::size_t window_;
@@ -161,7 +189,8 @@ class delta_sender {
   double acked_w_ = 0.0;
   std::uint64_t last_seq_ = 0;
   std::uint64_t acked_seq_ = 0;
-  std::vector<sent> pending_;  ///< oldest first, all with base acked_seq_
+  std::vector<sent> pending_;  ///< oldest first; each one's base is acked_seq_ or a pending push
+  bool restart_ = false;       ///< a push was refused: the next one has base acked_seq_
   /// Payloads of acknowledged pushes kept for reuse, at most max_spares: one
   /// still in a queued frame and one to write the next push into.
   static constexpr std::size_t max_spares = 2;

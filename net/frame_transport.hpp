@@ -9,6 +9,7 @@
 // must not touch actor state (post a message instead).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -65,6 +66,10 @@ struct outgoing_frame {
   /// newer push on an edge replaces the queued older one (lossless under
   /// running sums and acked deltas). 0: never superseded.
   std::uint64_t supersede_key = 0;
+  /// Set (when not null) as the frame starts on the wire, past the point
+  /// where a newer frame could supersede it: a push's sender then builds
+  /// the next push on it (core/edge_delta.hpp).
+  std::shared_ptr<std::atomic<bool>> on_wire{};
   [[nodiscard]] std::size_t size() const {
     return (head ? head->size() : 0) + (payload ? payload->size() : 0);
   }

@@ -71,7 +71,12 @@ delivery link_emulator::plan(int from, int to, std::size_t bytes, double now) {
                           ? 8.0 * static_cast<double>(bytes) / p.bandwidth_bits_per_second
                           : 0.0;
   double& busy = busy_until_[{from, to}];
-  const double start = std::max(now, busy);
+  double start = std::max(now, busy);
+  if (shared_egress_) {
+    double& egress = egress_busy_until_[from];
+    start = std::max(start, egress);
+    egress = start + wire;
+  }
   busy = start + wire;
   // Draw both numbers for every message, so that the random stream does not
   // depend on which links have jitter or loss.

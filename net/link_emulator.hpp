@@ -1,5 +1,8 @@
 // The link emulator: per directed link bandwidth, latency, jitter, loss and
-// up/down state, deciding when (or whether) each message arrives. Pure logic
+// up/down state, deciding when (or whether) each message arrives. With a
+// shared egress, a node's messages also take turns on its one interface
+// (as a host's NIC, or a tbf-shaped veth, carries all of its links), so a
+// node that sends on two links at once gets the bandwidth once. Pure logic
 // over a clock the caller passes in (seconds), so it runs the same under
 // CAF's real and virtual clocks. Not thread-safe: one owner (the sender side
 // of a transport) at a time.
@@ -39,8 +42,13 @@ class link_emulator {
   [[nodiscard]] int nodes() const { return nodes_; }
 
   /// Plans `bytes` from `from` to `to` sent at `now`. A link carries one
-  /// message at a time: a message waits until the previous one has left.
+  /// message at a time: a message waits until the previous one has left
+  /// (with a shared egress, the previous one from `from` on any link).
   delivery plan(int from, int to, std::size_t bytes, double now);
+
+  /// A node's links share one interface (network.shared_egress).
+  void set_shared_egress(bool shared) { shared_egress_ = shared; }
+  [[nodiscard]] bool shared_egress() const { return shared_egress_; }
 
   /// Pure transfer time of `bytes` over the link (serialisation + latency,
   /// no queueing, no jitter) — what a cost model predicts.
@@ -68,6 +76,8 @@ class link_emulator {
   std::set<edge> down_;
   std::vector<int> group_;  ///< partition group per node; empty = no partition
   std::map<edge, double> busy_until_;
+  std::map<int, double> egress_busy_until_;  ///< by sending node, with a shared egress
+  bool shared_egress_ = false;
   core::rng rng_;
 };
 

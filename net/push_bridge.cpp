@@ -25,9 +25,9 @@ outgoing_frame push_frame(const push_address& address, const core::delta_push& p
   f.type = push.precision == core::delta_precision::f32 ? wire::dtype::f32 : wire::dtype::bf16;
   f.count = static_cast<std::uint32_t>(push.count);
   const auto head = wire::encode_push_head(f, *push.values);
-  return outgoing_frame{std::make_shared<const std::vector<std::uint8_t>>(head.begin(), head.end()),
-                        push.values,
-                        edge_key(wire::frame_kind::push, address.sender, address.receiver)};
+  return outgoing_frame{
+      std::make_shared<const std::vector<std::uint8_t>>(head.begin(), head.end()), push.values,
+      edge_key(wire::frame_kind::push, address.sender, address.receiver), push.on_wire};
 }
 
 outgoing_frame ack_frame(const push_address& address, std::uint64_t held) {

@@ -50,12 +50,20 @@ core::command command_of(const config::fault_section& f, const config::fault_set
 net::link_emulator configured_links(const config::config& cfg, const config::settings& set) {
   net::link_emulator links(cfg.cluster.nodes, link_properties_of(set.network.defaults),
                            cfg.run.seed);
+  links.set_shared_egress(cfg.network.shared_egress);
   for (const auto& l : set.network.links) {
     const auto p = link_properties_of(l.link);
     links.set_link(l.from, l.to, p);
     if (l.symmetric) links.set_link(l.to, l.from, p);
   }
   return links;
+}
+
+net::link_emulator cluster_links(const config::config& cfg, const config::settings& set) {
+  if (cfg.network.given) return configured_links(cfg, set);
+  // Bandwidth 0 is infinite; no latency, jitter or loss.
+  return net::link_emulator(cfg.cluster.nodes, net::link_properties{0.0, 0.0, 0.0, 0.0},
+                            cfg.run.seed);
 }
 
 core::gossip_options gossip_options_of(const config::config& cfg, const config::settings& set) {

@@ -23,6 +23,11 @@ core::gossip_options gossip_options_of(const config::config& cfg, const config::
 /// The emulator as the config describes it, for cluster.nodes nodes.
 net::link_emulator configured_links(const config::config& cfg, const config::settings& set);
 
+/// The emulator of a process of a cluster: as configured when the config
+/// has a [network] table, else links that cost nothing (the real network
+/// is the network; link faults still act on their up/down state).
+net::link_emulator cluster_links(const config::config& cfg, const config::settings& set);
+
 /// A node's compute set-up for a group of `n` nodes (node and device are
 /// filled in per node).
 compute_setup compute_setup_of(const config::config& cfg, const config::settings& set,

@@ -124,6 +124,8 @@ struct tcp_transport::impl::outbound : std::enable_shared_from_this<outbound> {
       s.queued_bytes -= frame.head == owner.hello_frame ? 0 : frame.size();
       s.queued_frames -= frame.head == owner.hello_frame ? 0 : 1;
       writing = true;
+      // Past superseding: its sender may build the next push on it.
+      if (frame.on_wire) frame.on_wire->store(true, std::memory_order_relaxed);
     }
     std::array<asio::const_buffer, 2> buffers{
         asio::buffer(*frame.head),

@@ -232,6 +232,113 @@ TEST_CASE("edge delta: first push applies, duplicates and old bases do not", "[c
   CHECK(w == 0.5);
 }
 
+/// `p` as a receiver gets it off the wire: its own copy of the bytes, so
+/// the sender's payload is no longer shared (the frame was written).
+delta_push off_the_wire(const delta_push& p) {
+  delta_push w = p;
+  w.values = std::make_shared<const std::vector<std::uint8_t>>(*p.values);
+  return w;
+}
+
+TEST_CASE("edge delta: a push made before the last one's ack builds on it once it has left",
+          "[core]") {
+  delta_sender s(3, delta_precision::f32);
+  delta_receiver r(3);
+  std::vector<double> x(3, 0.0);
+  double w = 0.0;
+  const std::vector<double> share{1.0, -2.0, 0.5};
+  s.commit(std::span<const double>(share), 0.25);
+  auto p1 = s.push();
+  // Still queued (its payload shared by a frame): the next push is its
+  // sibling, on the same base, as a newer push that may supersede it.
+  s.commit(std::span<const double>(share), 0.25);
+  auto sibling = s.push();
+  CHECK(sibling.base == p1.base);
+  const auto w1 = off_the_wire(p1);
+  const auto w_sibling = off_the_wire(sibling);
+  p1 = {};
+  sibling = {};
+  // Both have left: the next push builds on the newest one.
+  s.commit(std::span<const double>(share), 0.25);
+  const auto w3 = off_the_wire(s.push());
+  CHECK(w3.base == w_sibling.seq);
+  // In order, the receiver applies the first, refuses its sibling (the
+  // receiver moved on) and applies the chain on it... which the sibling
+  // was not: built on the refused sibling, it is refused too.
+  CHECK(r.apply(w1, x, w) == delta_outcome::applied);
+  CHECK(r.apply(w_sibling, x, w) == delta_outcome::base_mismatch);
+  CHECK(r.apply(w3, x, w) == delta_outcome::base_mismatch);
+  // Acks: 1 advances and drops the sibling's line; the repeated 1 says a
+  // push was refused, so the next one starts again from 1.
+  CHECK(s.on_ack(1) == ack_outcome::advanced);
+  CHECK(s.pending() == 0);
+  CHECK(s.on_ack(1) == ack_outcome::stale);
+  const auto w4 = off_the_wire(s.push());
+  CHECK(w4.base == 1);
+  CHECK(r.apply(w4, x, w) == delta_outcome::applied);
+  // Before w4's ack, a push that has left builds on w4 and applies.
+  s.commit(std::span<const double>(share), 0.25);
+  const auto w5 = off_the_wire(s.push());
+  CHECK(w5.base == w4.seq);
+  CHECK(r.apply(w5, x, w) == delta_outcome::applied);
+  CHECK(s.on_ack(w4.seq) == ack_outcome::advanced);
+  CHECK(s.pending() == 1);  // w5, built on w4
+  CHECK(s.on_ack(w5.seq) == ack_outcome::advanced);
+  CHECK(s.pending() == 0);
+  // Everything committed arrived, and both ends agree bit for bit.
+  CHECK(x == std::vector<double>{4.0, -8.0, 2.0});
+  CHECK(w == 1.0);
+  CHECK(std::memcmp(s.acked().data(), r.held().data(), 3 * sizeof(double)) == 0);
+  // A frame still being written holds its payload, but its transport said
+  // it started on the wire (no newer push can supersede it): build on it.
+  s.commit(std::span<const double>(share), 0.25);
+  const auto p6 = s.push();
+  s.commit(std::span<const double>(share), 0.25);
+  const auto p7 = s.push();
+  CHECK(p7.base == p6.base);  // p6 still queued: its sibling
+  REQUIRE(p7.on_wire);
+  p7.on_wire->store(true);
+  s.commit(std::span<const double>(share), 0.25);
+  const auto p8 = s.push();
+  CHECK(p8.base == p7.seq);
+}
+
+TEST_CASE("edge delta: on an in-order link every push applies however late its ack", "[core]") {
+  // Pushes leave at once and arrive in order; acks come back `lag` pushes
+  // later. Each push builds on the one before, so none is refused (with the
+  // acked base only, every push after the first within a lag would be).
+  sgp::core::rng r(5);
+  for (const std::size_t lag : {1u, 2u, 3u}) {
+    delta_sender s(16, delta_precision::f32);
+    delta_receiver rcv(16);
+    std::vector<double> x(16, 0.0);
+    double w = 0.0;
+    std::vector<std::uint64_t> acks;
+    std::size_t applied = 0;
+    for (int k = 0; k < 100; ++k) {
+      std::vector<double> share(16);
+      // On a 2^-10 grid: every delta is an fp32, so nothing rounds and
+      // everything committed arrives with the push that carries it.
+      for (auto& v : share) v = std::floor(r.uniform(-1.0, 1.0) * 1024.0) / 1024.0;
+      s.commit(std::span<const double>(share), 0.5);
+      const auto wire = off_the_wire(s.push());
+      CHECK_FALSE(wire.resent);
+      if (rcv.apply(wire, x, w) == delta_outcome::applied) ++applied;
+      acks.push_back(rcv.held_seq());
+      if (acks.size() > lag) {
+        CHECK(s.on_ack(acks.front()) == ack_outcome::advanced);
+        acks.erase(acks.begin());
+      }
+    }
+    CHECK(applied == 100);
+    for (const auto a : acks) CHECK(s.on_ack(a) == ack_outcome::advanced);
+    CHECK(s.pending() == 0);
+    CHECK(std::memcmp(s.committed().data(), rcv.held().data(), 16 * sizeof(double)) == 0);
+    CHECK(std::memcmp(s.acked().data(), rcv.held().data(), 16 * sizeof(double)) == 0);
+    CHECK(w == 50.0);
+  }
+}
+
 TEST_CASE("edge delta: a full window resends the newest pending push", "[core]") {
   delta_sender s(2, delta_precision::bf16, 2);
   const std::vector<double> share{1.0, 1.0};

@@ -26,6 +26,23 @@ TEST_CASE("a link carries one message at a time", "[net]") {
   CHECK(other.deliver_at == Approx(1.0));  // the reverse link is its own
 }
 
+TEST_CASE("with a shared egress a node's links take turns on its interface", "[net]") {
+  link_emulator links(3, {8e6, 0.001, 0.0, 0.0}, 1);  // 1 MB/s, 1 ms
+  // Own links: a node sends to two peers at once.
+  CHECK(links.plan(0, 1, 1'000'000, 0.0).deliver_at == Approx(1.001));
+  CHECK(links.plan(0, 2, 1'000'000, 0.0).deliver_at == Approx(1.001));
+  link_emulator shared(3, {8e6, 0.001, 0.0, 0.0}, 1);
+  shared.set_shared_egress(true);
+  CHECK(shared.shared_egress());
+  CHECK(shared.plan(0, 1, 1'000'000, 0.0).deliver_at == Approx(1.001));
+  // The second waits for the first to leave node 0's interface.
+  CHECK(shared.plan(0, 2, 1'000'000, 0.0).deliver_at == Approx(2.001));
+  // Another node's interface is its own, and a message sent after the
+  // interface is free again does not wait.
+  CHECK(shared.plan(1, 0, 1'000'000, 0.0).deliver_at == Approx(1.001));
+  CHECK(shared.plan(0, 1, 1'000'000, 5.0).deliver_at == Approx(6.001));
+}
+
 TEST_CASE("loss drops about the configured fraction", "[net]") {
   link_emulator links(2, {0.0, 0.0, 0.0, 0.3}, 42);
   int dropped = 0;

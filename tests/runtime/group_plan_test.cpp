@@ -10,6 +10,7 @@
 #include "config/settings.hpp"
 #include "runtime/group_plan.hpp"
 
+using sgp::runtime::cluster_links;
 using sgp::runtime::compute_setup_of;
 using sgp::runtime::configured_links;
 using sgp::runtime::gossip_options_of;
@@ -94,6 +95,36 @@ latency = "20ms"
   CHECK(links.properties(0, 1).latency_seconds == Approx(0.005));
   CHECK(links.properties(1, 2).latency_seconds == Approx(0.02));
   CHECK(links.properties(2, 1).latency_seconds == Approx(0.005));  // one direction only
+}
+
+TEST_CASE("a cluster emulates only a given network and a node may share one interface",
+          "[runtime]") {
+  // No [network]: one process emulates its defaults (10 Gbit/s), a cluster
+  // process emulates nothing on top of the real network.
+  const auto bare = plan_of("[cluster]\nnodes = 3\n");
+  CHECK_FALSE(bare.cfg.network.given);
+  CHECK(configured_links(bare.cfg, bare.set).properties(0, 1).bandwidth_bits_per_second ==
+        Approx(10e9));
+  const auto real = cluster_links(bare.cfg, bare.set);
+  CHECK(real.properties(0, 1).bandwidth_bits_per_second == 0.0);  // infinite
+  CHECK(real.transfer_seconds(0, 1, 1'000'000'000) == 0.0);
+  CHECK_FALSE(real.shared_egress());
+  // A [network] table, even with the default bandwidth, is emulated there.
+  const auto given = plan_of(
+      "[cluster]\nnodes = 3\n[network]\nbandwidth = \"10Gbit\"\n"
+      "shared_egress = true\n");
+  CHECK(given.cfg.network.given);
+  const auto links = cluster_links(given.cfg, given.set);
+  CHECK(links.properties(0, 1).bandwidth_bits_per_second == Approx(10e9));
+  CHECK(links.shared_egress());
+  // --set network.* gives it too.
+  const auto set = plan_of("[cluster]\nnodes = 2\n", {"network.latency=5ms"});
+  CHECK(set.cfg.network.given);
+  CHECK(cluster_links(set.cfg, set.set).properties(0, 1).latency_seconds == Approx(0.005));
+  // A wrong type names the key.
+  auto bad = sgp::config::load_string("[network]\nshared_egress = 1\n", "plan.toml", {});
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.err().message, Catch::Contains("network.shared_egress"));
 }
 
 TEST_CASE("the compute set-up names the backend and model for gpu/'s factory", "[runtime]") {
