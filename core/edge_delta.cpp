@@ -113,12 +113,37 @@ std::uint64_t delta_sender::next_base() const {
   // before the next push. A frame still queued may yet be superseded by
   // the next push: build beside it, on its base. (Relaxed reads: a stale
   // one only picks the sibling; either base is safe, the receiver decides.)
-  const bool left = newest.values.use_count() == 1 ||
-                    (newest.on_wire && newest.on_wire->load(std::memory_order_relaxed));
+  const auto progress =
+      newest.progress ? newest.progress->load(std::memory_order_relaxed) : frame_progress::queued;
+  const bool left = progress == frame_progress::on_wire ||
+                    (progress == frame_progress::queued && newest.values.use_count() == 1);
   return left ? newest.seq : newest.base;
 }
 
+void delta_sender::forget_dropped() {
+  // A dropped push never arrives, and nothing is built on one (it never
+  // left): it and the pushes built on it can go.
+  std::vector<std::uint64_t> gone;
+  for (const auto& s : pending_) {
+    const bool dropped =
+        s.progress && s.progress->load(std::memory_order_relaxed) == frame_progress::dropped;
+    const bool on_gone = std::find(gone.begin(), gone.end(), s.base) != gone.end();
+    if (dropped || on_gone) gone.push_back(s.seq);
+  }
+  if (gone.empty()) return;
+  std::vector<sent> kept;
+  for (auto& s : pending_) {
+    if (std::find(gone.begin(), gone.end(), s.seq) == gone.end()) {
+      kept.push_back(std::move(s));
+    } else {
+      recycle(std::move(s.values));
+    }
+  }
+  pending_ = std::move(kept);
+}
+
 delta_push delta_sender::push() {
+  forget_dropped();
   if (pending_.size() >= window_) {
     // The newest push built on a itself: it applies if the receiver still
     // holds a, and is answered with what it holds otherwise, so a full
@@ -126,7 +151,9 @@ delta_push delta_sender::push() {
     const auto s = std::find_if(pending_.rbegin(), pending_.rend(),
                                 [&](const sent& p) { return p.base == acked_seq_; });
     SGP_ASSERT(s != pending_.rend());  // every chain starts at a
-    return delta_push{s->seq, s->base, s->weight, precision_, size(), s->values, true, s->on_wire};
+    // No progress: a resend dropped from a queue says nothing about the
+    // push itself, which may have arrived long ago.
+    return delta_push{s->seq, s->base, s->weight, precision_, size(), s->values, true, {}};
   }
   const std::uint64_t base = next_base();
   if (base == acked_seq_) restart_ = false;
@@ -158,9 +185,10 @@ delta_push delta_sender::push() {
     for (std::size_t i = begin; i < end; ++i)
       put_value(out + b * i, committed_[i] - acked_[i], precision_);
   });
-  sent s{++last_seq_, base, committed_w_, values, std::make_shared<std::atomic<bool>>(false)};
+  sent s{++last_seq_, base, committed_w_, values,
+         std::make_shared<std::atomic<frame_progress>>(frame_progress::queued)};
   pending_.push_back(s);
-  return delta_push{s.seq, base, s.weight, precision_, size(), s.values, false, s.on_wire};
+  return delta_push{s.seq, base, s.weight, precision_, size(), s.values, false, s.progress};
 }
 
 std::shared_ptr<std::vector<std::uint8_t>> delta_sender::payload_buffer(std::size_t bytes) {

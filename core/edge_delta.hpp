@@ -33,8 +33,11 @@
 // - A pending push that has not left is not built on: the next push takes
 //   its base, as its sibling (a newer push may supersede a queued one).
 //   It has left when its frame started on the wire (the transport sets
-//   the push's on_wire flag) or nothing but the sender holds its payload
-//   any more (the frame was written or dropped).
+//   the push's progress) or, with no progress reported, nothing but the
+//   sender holds its payload any more (the frame was written or dropped).
+//   A push its transport dropped (superseded in a queue, or a full queue)
+//   never arrives: the sender forgets it, so dropped pushes never fill the
+//   window.
 //
 // So the two ends agree on C bit for bit, the receiver's credit is C, and
 // the mass in flight on the edge is exactly T - C: a lost or refused push
@@ -62,6 +65,7 @@
 #include <span>
 #include <vector>
 
+#include "core/frame_progress.hpp"
 #include "core/host_pinning.hpp"
 #include "core/mass_space.hpp"
 
@@ -85,9 +89,9 @@ struct delta_push {
   /// count values, little-endian fp32 or bf16; shared by resends.
   std::shared_ptr<const std::vector<std::uint8_t>> values;
   bool resent = false;  ///< the window was full: a pending push again
-  /// Set by a transport as the push's frame starts on the wire (null: no
-  /// one will): from then on the next push is built on this one.
-  std::shared_ptr<std::atomic<bool>> on_wire{};
+  /// Set by a transport as the push's frame starts on the wire (the next
+  /// push is then built on this one) or is dropped (it is then forgotten).
+  progress_flag progress{};
   /// Instead of `values` (when that is null): the values read in place,
   /// valid for one call (a received frame's payload).
   std::span<const std::uint8_t> borrowed{};
@@ -166,7 +170,7 @@ class delta_sender {
     std::uint64_t base = 0;  ///< acked_seq_ or an earlier pending push
     double weight = 0.0;
     std::shared_ptr<std::vector<std::uint8_t>> values;  ///< shared, read-only, with pushes
-    std::shared_ptr<std::atomic<bool>> on_wire;         ///< shared with the push's frame
+    progress_flag progress;                             ///< shared with the push's frame
   };
 
   /// A payload buffer of `bytes`: a spare nothing else holds, or a new one.
@@ -179,6 +183,8 @@ class delta_sender {
   [[nodiscard]] std::vector<const sent*> chain_to(std::uint64_t seq) const;
   /// The base for the next new push (see push()).
   [[nodiscard]] std::uint64_t next_base() const;
+  /// Forgets pushes their transport dropped (and any built on them).
+  void forget_dropped();
 
   delta_precision precision_;
   std::size_t window_;

@@ -9,7 +9,6 @@
 // must not touch actor state (post a message instead).
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -18,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/frame_progress.hpp"
 #include "net/wire/frame.hpp"
 #include "net/wire/frame_memory.hpp"
 #include "net/wire/wire_error.hpp"
@@ -66,10 +66,12 @@ struct outgoing_frame {
   /// newer push on an edge replaces the queued older one (lossless under
   /// running sums and acked deltas). 0: never superseded.
   std::uint64_t supersede_key = 0;
-  /// Set (when not null) as the frame starts on the wire, past the point
-  /// where a newer frame could supersede it: a push's sender then builds
-  /// the next push on it (core/edge_delta.hpp).
-  std::shared_ptr<std::atomic<bool>> on_wire{};
+  /// Set (when not null) to on_wire as the frame starts on the wire, past
+  /// the point where a newer frame could supersede it, or to dropped when
+  /// a newer frame supersedes it or a full queue refuses it: a push's
+  /// sender builds the next push on one that left and forgets one that
+  /// was dropped (core/edge_delta.hpp).
+  core::progress_flag progress{};
   [[nodiscard]] std::size_t size() const {
     return (head ? head->size() : 0) + (payload ? payload->size() : 0);
   }

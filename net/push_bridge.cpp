@@ -27,7 +27,7 @@ outgoing_frame push_frame(const push_address& address, const core::delta_push& p
   const auto head = wire::encode_push_head(f, *push.values);
   return outgoing_frame{
       std::make_shared<const std::vector<std::uint8_t>>(head.begin(), head.end()), push.values,
-      edge_key(wire::frame_kind::push, address.sender, address.receiver), push.on_wire};
+      edge_key(wire::frame_kind::push, address.sender, address.receiver), push.progress};
 }
 
 outgoing_frame ack_frame(const push_address& address, std::uint64_t held) {

@@ -4,6 +4,9 @@
 // and stats() lock one mutex.
 #include "net/tcp/tcp_transport.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <algorithm>
 #include <array>
 #include <boost/asio.hpp>
@@ -34,6 +37,9 @@ struct tcp_transport::impl {
   struct outbound;
   std::map<std::uint32_t, std::shared_ptr<outbound>> peers;
   shared_bytes hello_frame;
+  // The turn for pushes (tcp_options::turn_bytes), guarded by mutex.
+  outbound* turn_holder = nullptr;
+  std::deque<std::weak_ptr<outbound>> turn_waiting;
 
   void accept();
 };
@@ -51,7 +57,11 @@ struct tcp_transport::impl::outbound : std::enable_shared_from_this<outbound> {
   std::deque<outgoing_frame> queue;
   bool connected = false;
   bool writing = false;
+  bool waiting_turn = false;
+  bool draining = false;    ///< its push is written: the turn ends once it is sent
+  std::uint64_t turns = 0;  ///< bumps per turn taken: a stale turn timer sees another value
   std::array<std::uint8_t, 1> sink{};
+  asio::steady_timer turn_timer;
 
   outbound(impl& o, std::uint32_t peer, tcp::endpoint ep)
       : owner(o),
@@ -59,7 +69,79 @@ struct tcp_transport::impl::outbound : std::enable_shared_from_this<outbound> {
         endpoint(std::move(ep)),
         socket(o.io),
         timer(o.io),
-        backoff(o.options.backoff_initial) {}
+        backoff(o.options.backoff_initial),
+        turn_timer(o.io) {}
+
+  /// Under owner.mutex, while a push waits for its turn: takes the first
+  /// queued frame that may overtake it (an ack or a heartbeat: no payload,
+  /// superseded by newer ones, so their order does not matter; notices and
+  /// pushes keep theirs). False if there is none.
+  bool take_small_locked(outgoing_frame& out) {
+    for (auto it = queue.begin(); it != queue.end(); ++it) {
+      if (it->payload || it->supersede_key == 0) continue;
+      out = std::move(*it);
+      queue.erase(it);
+      return true;
+    }
+    return false;
+  }
+
+  [[nodiscard]] bool needs_turn(const outgoing_frame& f) const {
+    return owner.options.turn_bytes > 0 && f.payload &&
+           f.payload->size() >= owner.options.turn_bytes;
+  }
+
+  /// Under owner.mutex: ends this peer's turn and gives it to the first
+  /// peer still waiting, returned to be woken outside the lock.
+  std::shared_ptr<outbound> pass_turn_locked() {
+    if (owner.turn_holder != this) return nullptr;
+    owner.turn_holder = nullptr;
+    draining = false;
+    while (!owner.turn_waiting.empty()) {
+      auto next = owner.turn_waiting.front().lock();
+      owner.turn_waiting.pop_front();
+      if (!next) continue;
+      next->waiting_turn = false;
+      next->draining = false;
+      owner.turn_holder = next.get();
+      ++next->turns;
+      return next;
+    }
+    return nullptr;
+  }
+
+  /// Ends this peer's turn; it then queues for the next one if it has
+  /// another push.
+  void pass_turn() {
+    std::shared_ptr<outbound> next;
+    {
+      std::lock_guard lock(owner.mutex);
+      next = pass_turn_locked();
+    }
+    if (next) asio::post(owner.io, [next] { next->write_next(); });
+    asio::post(owner.io, [self = shared_from_this()] { self->write_next(); });
+  }
+
+  /// Bounds the turn taken at `turn`: after turn_max it passes on, even
+  /// while its push is still being written (a stalled peer).
+  void bound_turn(std::uint64_t turn) {
+    turn_timer.expires_after(owner.options.turn_max);
+    turn_timer.async_wait([self = shared_from_this(), turn](boost::system::error_code ec) {
+      if (!ec && self->turns == turn) self->pass_turn();
+    });
+  }
+
+  /// Ends the turn taken at `turn` once its written push is on the wire:
+  /// the kernel holds fewer than unsent_low bytes of it (TCP_NOTSENT_LOWAT
+  /// makes the socket writable then).
+  void end_turn_when_sent(std::uint64_t turn) {
+    socket.async_wait(tcp::socket::wait_write,
+                      [self = shared_from_this(), turn](boost::system::error_code) {
+                        if (self->turns != turn) return;
+                        self->turn_timer.cancel();
+                        self->pass_turn();
+                      });
+  }
 
   void connect() {
     const auto gen = ++generation;
@@ -69,6 +151,14 @@ struct tcp_transport::impl::outbound : std::enable_shared_from_this<outbound> {
       if (ec) return self->retry_later();
       boost::system::error_code ignored;
       self->socket.set_option(tcp::no_delay(true), ignored);
+#ifdef TCP_NOTSENT_LOWAT
+      if (self->owner.options.turn_bytes > 0) {
+        // Writable again once all but unsent_low bytes are on the wire.
+        const int low = static_cast<int>(self->owner.options.unsent_low);
+        (void)::setsockopt(self->socket.native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &low,
+                           sizeof low);
+      }
+#endif
       self->backoff = self->owner.options.backoff_initial;
       {
         std::lock_guard lock(self->owner.mutex);
@@ -94,6 +184,7 @@ struct tcp_transport::impl::outbound : std::enable_shared_from_this<outbound> {
   void broken() {
     boost::system::error_code ignored;
     socket.close(ignored);
+    pass_turn();
     {
       std::lock_guard lock(owner.mutex);
       if (connected) ++owner.stats[id].disconnects;
@@ -115,41 +206,83 @@ struct tcp_transport::impl::outbound : std::enable_shared_from_this<outbound> {
 
   void write_next() {
     outgoing_frame frame;
+    std::shared_ptr<outbound> passed;  // a turn this peer cannot use
+    bool turn = false;
     {
       std::lock_guard lock(owner.mutex);
-      if (writing || !connected || queue.empty()) return;
-      frame = std::move(queue.front());
-      queue.pop_front();
+      if (writing) return;
+      // A turn handed to this peer that it cannot use goes on.
+      if (!draining && (!connected || queue.empty() || !needs_turn(queue.front()))) {
+        passed = pass_turn_locked();
+      }
+      if (!connected || queue.empty()) {
+        if (passed) asio::post(owner.io, [passed] { passed->write_next(); });
+        return;
+      }
+      if (needs_turn(queue.front())) {
+        if (owner.turn_holder == nullptr) {
+          owner.turn_holder = this;
+          draining = false;
+          ++turns;
+          turn = true;
+        } else if (owner.turn_holder != this) {
+          if (!waiting_turn) {
+            waiting_turn = true;
+            owner.turn_waiting.push_back(weak_from_this());
+          }
+          if (!take_small_locked(frame)) return;
+        } else if (draining) {  // its last push is still leaving
+          if (!take_small_locked(frame)) return;
+        } else {
+          turn = true;
+        }
+      }
+      if (!frame.head) {
+        frame = std::move(queue.front());
+        queue.pop_front();
+      }
       auto& s = owner.stats[id];
       s.queued_bytes -= frame.head == owner.hello_frame ? 0 : frame.size();
       s.queued_frames -= frame.head == owner.hello_frame ? 0 : 1;
       writing = true;
       // Past superseding: its sender may build the next push on it.
-      if (frame.on_wire) frame.on_wire->store(true, std::memory_order_relaxed);
+      if (frame.progress) frame.progress->store(core::frame_progress::on_wire);
     }
+    if (passed) asio::post(owner.io, [passed] { passed->write_next(); });
     std::array<asio::const_buffer, 2> buffers{
         asio::buffer(*frame.head),
         frame.payload ? asio::buffer(*frame.payload) : asio::const_buffer()};
     const auto gen = generation;
-    asio::async_write(
-        socket, buffers,
-        [self = shared_from_this(), frame, gen](boost::system::error_code ec, std::size_t n) {
-          {
-            std::lock_guard lock(self->owner.mutex);
-            self->writing = false;
-            auto& s = self->owner.stats[self->id];
-            if (ec) {
-              ++s.lost_on_disconnect;
-            } else {
-              ++s.frames_sent;
-              s.bytes_sent += n;
-            }
-          }
-          // A stale handler (its connection is gone) still
-          // resumes writing: a new connection may be waiting.
-          if (gen == self->generation && ec) return self->broken();
-          self->write_next();
-        });
+    const auto my_turn = turns;
+    if (turn) bound_turn(my_turn);
+    asio::async_write(socket, buffers,
+                      [self = shared_from_this(), frame, gen, turn, my_turn](
+                          boost::system::error_code ec, std::size_t n) {
+                        {
+                          std::lock_guard lock(self->owner.mutex);
+                          self->writing = false;
+                          auto& s = self->owner.stats[self->id];
+                          if (ec) {
+                            ++s.lost_on_disconnect;
+                          } else {
+                            ++s.frames_sent;
+                            s.bytes_sent += n;
+                          }
+                        }
+                        // A stale handler (its connection is gone) still
+                        // resumes writing: a new connection may be waiting.
+                        if (gen == self->generation && ec) return self->broken();
+                        if (turn && !ec && self->turns == my_turn) {
+                          bool holds = false;
+                          {
+                            std::lock_guard lock(self->owner.mutex);
+                            holds = self->owner.turn_holder == self.get();
+                            if (holds) self->draining = true;
+                          }
+                          if (holds) self->end_turn_when_sent(my_turn);
+                        }
+                        self->write_next();
+                      });
   }
 };
 
@@ -375,6 +508,7 @@ deliver_outcome tcp_transport::deliver(std::uint32_t peer, outgoing_frame frame)
       for (auto& queued : out->queue) {
         if (queued.supersede_key != frame.supersede_key) continue;
         s.queued_bytes = s.queued_bytes - queued.size() + frame.size();
+        if (queued.progress) queued.progress->store(core::frame_progress::dropped);
         queued = std::move(frame);
         ++s.superseded;
         s.max_queued_bytes = std::max(s.max_queued_bytes, s.queued_bytes);
@@ -387,6 +521,7 @@ deliver_outcome tcp_transport::deliver(std::uint32_t peer, outgoing_frame frame)
     if (frame.supersede_key != 0 && s.queued_frames > 0 &&
         s.queued_bytes + frame.size() > impl_->options.max_queued_bytes) {
       ++s.dropped_full;
+      if (frame.progress) frame.progress->store(core::frame_progress::dropped);
       return deliver_outcome::dropped_full;
     }
     s.queued_bytes += frame.size();

@@ -30,6 +30,15 @@ struct tcp_options {
   std::chrono::milliseconds stall_timeout{2000};
   std::chrono::milliseconds backoff_initial{10};
   std::chrono::milliseconds backoff_max{1000};
+  /// Frames with a payload of at least this many bytes (pushes) leave this
+  /// process one at a time, in the order their peers asked for the turn: on
+  /// one interface, two pushes written at once both arrive late, and the
+  /// older one is the one the cluster waits for. A turn ends when the push
+  /// is on the wire (all but `unsent_low` bytes sent) or after `turn_max`
+  /// (a stalled peer never holds the others up for longer). 0: no turns.
+  std::size_t turn_bytes = 64u << 10;
+  std::size_t unsent_low = 256u << 10;
+  std::chrono::milliseconds turn_max{250};
   wire::frame_limits limits;
   /// The hello this process sends (process is filled in), and the check of
   /// a peer's hello (version, settings hash, auth proof) with the address it

@@ -296,11 +296,24 @@ TEST_CASE("edge delta: a push made before the last one's ack builds on it once i
   s.commit(std::span<const double>(share), 0.25);
   const auto p7 = s.push();
   CHECK(p7.base == p6.base);  // p6 still queued: its sibling
-  REQUIRE(p7.on_wire);
-  p7.on_wire->store(true);
+  REQUIRE(p7.progress);
+  p7.progress->store(sgp::core::frame_progress::on_wire);
   s.commit(std::span<const double>(share), 0.25);
   const auto p8 = s.push();
   CHECK(p8.base == p7.seq);
+  // A push its transport dropped (superseded in a queue) never arrives: it
+  // is forgotten, with what was built on it, and never fills the window.
+  const auto pending = s.pending();
+  p8.progress->store(sgp::core::frame_progress::dropped);
+  s.commit(std::span<const double>(share), 0.25);
+  const auto p9 = s.push();
+  CHECK(s.pending() == pending);  // p8 gone, p9 in
+  CHECK(p9.base == p7.seq);       // beside the dropped one
+  p7.progress->store(sgp::core::frame_progress::dropped);
+  s.commit(std::span<const double>(share), 0.25);
+  const auto p10 = s.push();
+  CHECK(p10.base == p6.base);         // p7 and p9 (built on it) are gone
+  CHECK(s.pending() == pending - 1);  // p6 and p10
 }
 
 TEST_CASE("edge delta: on an in-order link every push applies however late its ack", "[core]") {
@@ -350,7 +363,11 @@ TEST_CASE("edge delta: a full window resends the newest pending push", "[core]")
   CHECK_FALSE(b.resent);
   CHECK(c.resent);
   CHECK(c.seq == b.seq);
-  CHECK(c.values == b.values);   // same bytes, no new buffer
+  CHECK(c.values == b.values);  // same bytes, no new buffer
+  // No progress of its own: a queue that drops the resend must not make
+  // the sender forget b, which may have arrived long ago.
+  CHECK_FALSE(c.progress);
+  CHECK(b.progress);
   CHECK(a.values->size() == 4);  // 2 bytes per value
 }
 

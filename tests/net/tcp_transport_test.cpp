@@ -375,3 +375,54 @@ TEST_CASE("tcp: the send queue stays within its bound under a reader that never 
   CHECK(t.queued_frames <= 1);
   CHECK(t.max_queued_bytes <= frame_bytes);
 }
+
+TEST_CASE(
+    "tcp: pushes to several peers take turns, and one that never reads holds them up no longer "
+    "than turn_max",
+    "[net]") {
+  // Peer 9 accepts and never reads: a push too big for the kernel's
+  // buffers never finishes there, and holds the turn.
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+  asio::ip::tcp::socket sleeper(io);
+  collector got;
+  auto r = start(1, got.callback());
+  for (const bool turns : {true, false}) {
+    tcp_options opt;
+    opt.max_queued_bytes = 64u << 20;
+    opt.turn_max = 300ms;
+    if (!turns) opt.turn_bytes = 0;
+    auto a = start(0, nullptr, opt);
+    a->add_peer(9, "127.0.0.1", acceptor.local_endpoint().port());
+    a->add_peer(1, "127.0.0.1", r->port());
+    acceptor.accept(sleeper);
+    const auto before = got.size();
+    REQUIRE(a->deliver(9, push_frame(1, 8u << 20, 1)) == deliver_outcome::queued);  // 32 MiB
+    std::this_thread::sleep_for(50ms);  // its write has started
+    const auto t0 = std::chrono::steady_clock::now();
+    REQUIRE(a->deliver(1, push_frame(2, 256u << 10, 2)) == deliver_outcome::queued);  // 1 MiB
+    REQUIRE(got.wait_for(before + 1, 5000ms));
+    const auto waited = std::chrono::steady_clock::now() - t0;
+    if (turns) {
+      CHECK(waited >= 250ms);  // it waited for the stalled push's turn to run out
+    } else {
+      CHECK(waited < 250ms);  // without turns it goes at once
+    }
+    CHECK(waited < 2000ms);
+    sleeper.close();
+  }
+  // Two peers that read: many pushes to both, all arrive in order per peer
+  // (the turn passes on).
+  collector got2;
+  auto r2 = start(2, got2.callback());
+  auto a = start(0, nullptr);
+  a->add_peer(1, "127.0.0.1", r->port());
+  a->add_peer(2, "127.0.0.1", r2->port());
+  const auto before = got.size();
+  for (std::uint64_t k = 1; k <= 20; ++k) {
+    REQUIRE(a->deliver(1, push_frame(k, 64u << 10)) == deliver_outcome::queued);
+    REQUIRE(a->deliver(2, push_frame(k, 64u << 10)) == deliver_outcome::queued);
+  }
+  CHECK(got.wait_for(before + 20));
+  CHECK(got2.wait_for(20));
+}
