@@ -197,14 +197,20 @@ void run_exact_mass(delta_precision p, std::uint64_t seed, double loss, double d
   CHECK(net.payload_bytes == net.pushes * net.size * sgp::core::delta_bytes(p));
 }
 
+/// One edge of three values, its receiver's x and w, and a share to commit.
+struct small_edge {
+  delta_sender s{3, delta_precision::f32};
+  delta_receiver r{3};
+  std::vector<double> x = std::vector<double>(3, 0.0);
+  double w = 0.0;
+  std::vector<double> share{1.0, -2.0, 0.5};
+};
+
 }  // namespace
 
 TEST_CASE("edge delta: first push applies, duplicates and old bases do not", "[core]") {
-  delta_sender s(3, delta_precision::f32);
-  delta_receiver r(3);
-  std::vector<double> x(3, 0.0);
-  double w = 0.0;
-  const std::vector<double> share{1.0, -2.0, 0.5};
+  small_edge e;
+  auto& [s, r, x, w, share] = e;
   s.commit(std::span<const double>(share), 0.25);
   const auto p1 = s.push();
   CHECK(p1.seq == 1);
@@ -242,11 +248,8 @@ delta_push off_the_wire(const delta_push& p) {
 
 TEST_CASE("edge delta: a push made before the last one's ack builds on it once it has left",
           "[core]") {
-  delta_sender s(3, delta_precision::f32);
-  delta_receiver r(3);
-  std::vector<double> x(3, 0.0);
-  double w = 0.0;
-  const std::vector<double> share{1.0, -2.0, 0.5};
+  small_edge e;
+  auto& [s, r, x, w, share] = e;
   s.commit(std::span<const double>(share), 0.25);
   auto p1 = s.push();
   // Still queued (its payload shared by a frame): the next push is its
