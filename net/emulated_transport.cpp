@@ -16,7 +16,14 @@ emulated_transport::emulated_transport(std::unique_ptr<node_transport> inner,
       random_(options.seed),
       stats_(static_cast<std::size_t>(links_.nodes())),
       on_timer_(static_cast<std::size_t>(links_.nodes()), 0),
-      latest_due_(static_cast<std::size_t>(links_.nodes()), 0.0) {}
+      latest_due_(static_cast<std::size_t>(links_.nodes()), 0.0),
+      queued_(static_cast<std::size_t>(links_.nodes())) {}
+
+namespace {
+bool supersedable(const core::gossip_envelope& e) {
+  return !e.transfer && !e.state;
+}
+}  // namespace
 
 std::size_t emulated_transport::charge(const core::gossip_envelope& envelope) const {
   const auto& m = envelope.message;
@@ -40,8 +47,16 @@ transport_outcome emulated_transport::deliver(core::gossip_envelope envelope) {
     ++st.messages_dropped;
     return transport_outcome::unknown_peer;
   }
-  const std::size_t bytes = charge(envelope);
   const double now = clock_.now();
+  auto& slot = queued_[to];
+  if (slot.envelope && slot.start > now && supersedable(envelope) &&
+      supersedable(*slot.envelope)) {
+    // The older push has not started on the link: this one takes its place.
+    *slot.envelope = std::move(envelope);
+    ++st.messages_superseded;
+    return transport_outcome::scheduled;
+  }
+  const std::size_t bytes = charge(envelope);
   const auto d = links_.plan(static_cast<int>(options_.from), static_cast<int>(to), bytes, now);
   st.bytes_sent += bytes;  // charged as planned, dropped or not (the sender's counter)
   if (d.dropped) {
@@ -72,9 +87,14 @@ transport_outcome emulated_transport::deliver(core::gossip_envelope envelope) {
   }
   ++pending;
   latest = std::max(latest, at);
-  clock_.schedule(at, [this, to, e = std::move(envelope)]() mutable {
+  auto held = std::make_shared<core::gossip_envelope>(std::move(envelope));
+  // A transfer is never replaced, and nothing planned before it jumps it.
+  slot = supersedable(*held) ? queued_push{d.start, at, held} : queued_push{};
+  clock_.schedule(at, [this, to, held]() {
     --on_timer_[to];
-    hand_over(std::move(e));
+    auto& q = queued_[to];
+    if (q.envelope == held) q.envelope.reset();
+    hand_over(std::move(*held));
   });
   return transport_outcome::scheduled;
 }

@@ -11,6 +11,13 @@
 // with a delay of their own keep it: jitter (or a link made faster) may
 // reorder them, as a network may, and a duplicate is not waited for.
 //
+// Superseding: a push to a peer whose previous push is still queued for the
+// link (planned to start later than now) takes that push's place and time,
+// and the older one is never handed over, as in the TCP transport's queue
+// (net/tcp/tcp_transport.hpp). Pushes carry running sums, so the older
+// one's mass goes with the newer. Transfers (mass or state handed to a
+// revived node) neither supersede nor are superseded.
+//
 // The clock must not run a callback after this transport is destroyed (the
 // actor layer's clock dies with the actor's state, a test's clock outlives
 // nothing it runs).
@@ -72,6 +79,13 @@ class emulated_transport final : public node_transport {
   transport_stats unaddressed_;         ///< messages to no node of the group
   std::vector<std::size_t> on_timer_;   ///< by peer: messages still on the timer
   std::vector<double> latest_due_;      ///< by peer: the latest time a message was timed for
+  /// A push on the timer that a newer one may still replace.
+  struct queued_push {
+    double start = 0.0;       ///< when it starts on the link
+    double deliver_at = 0.0;  ///< when it is handed over
+    std::shared_ptr<core::gossip_envelope> envelope;  ///< null once handed over or replaced
+  };
+  std::vector<queued_push> queued_;  ///< by peer: the latest push planned
 };
 
 }  // namespace sgp::net

@@ -78,6 +78,7 @@ delivery link_emulator::plan(int from, int to, std::size_t bytes, double now) {
     egress = start + wire;
   }
   busy = start + wire;
+  d.start = start;
   // Draw both numbers for every message, so that the random stream does not
   // depend on which links have jitter or loss.
   const double jitter = rng_.uniform() * p.jitter_seconds;

@@ -33,6 +33,7 @@ struct delivery {
   bool dropped = false;     ///< lost (link down or random loss)
   bool link_down = false;   ///< dropped because the link was down
   double deliver_at = 0.0;  ///< arrival time (seconds, caller's clock)
+  double start = 0.0;       ///< when its first bit goes on the link (after queueing)
 };
 
 class link_emulator {

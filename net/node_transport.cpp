@@ -8,6 +8,7 @@ transport_stats& transport_stats::operator+=(const transport_stats& o) {
   bytes_sent += o.bytes_sent;
   messages_delivered += o.messages_delivered;
   messages_lost += o.messages_lost;
+  messages_superseded += o.messages_superseded;
   messages_dropped += o.messages_dropped;
   messages_duplicated += o.messages_duplicated;
   return *this;

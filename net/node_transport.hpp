@@ -32,6 +32,9 @@ struct transport_stats {
   std::uint64_t messages_lost = 0;        ///< random loss on the link
   std::uint64_t messages_dropped = 0;     ///< link down, or no receiver for the node
   std::uint64_t messages_duplicated = 0;  ///< extra copies the network made
+  /// Replaced by a newer push to the same peer while queued for its link
+  /// (as the TCP transport's queue does): its mass went with the newer one.
+  std::uint64_t messages_superseded = 0;
 
   transport_stats& operator+=(const transport_stats& o);
   friend bool operator==(const transport_stats&, const transport_stats&) = default;

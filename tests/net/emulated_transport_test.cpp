@@ -80,6 +80,41 @@ TEST_CASE("a link queues its messages and none overtakes an earlier one", "[net]
   CHECK(r.log->at(2).at > r.log->at(1).at);
 }
 
+TEST_CASE("a push still queued for its link is replaced by a newer one to that peer", "[net]") {
+  // 1 MB/s, no latency. Push 1 is on the wire for ~1 ms; push 2 waits
+  // behind it, and push 3 to the same peer takes push 2's place and time,
+  // as the TCP transport's queue does (running sums: nothing is lost).
+  rig r(3, {8e6, 0.0, 0.0, 0.0});
+  r.transport->deliver(push_envelope(0, 1, 1, 250));
+  CHECK(r.transport->deliver(push_envelope(0, 1, 2, 250)) == transport_outcome::scheduled);
+  CHECK(r.transport->deliver(push_envelope(0, 1, 3, 250)) == transport_outcome::scheduled);
+  // Another peer's link has its own queue: nothing to replace there.
+  r.transport->deliver(push_envelope(0, 2, 1, 250));
+  r.clock.advance_to(0.0015);
+  // Push 2 has started on the link now: push 4 queues behind it.
+  r.transport->deliver(push_envelope(0, 1, 4, 250));
+  // A transfer (mass handed to a revived node) is never replaced, nor replaces.
+  auto transfer = push_envelope(0, 1, 5, 250);
+  transfer.transfer = true;
+  r.transport->deliver(transfer);
+  r.transport->deliver(push_envelope(0, 1, 6, 250));
+  r.clock.advance_to(1.0);
+  std::vector<std::uint64_t> to1;
+  for (const auto& a : *r.log) {
+    if (a.envelope.message->to == 1) to1.push_back(a.envelope.message->seq);
+  }
+  CHECK(to1 == std::vector<std::uint64_t>{1, 3, 4, 5, 6});
+  const auto bytes = static_cast<double>(push_frame_size(dtype::f32, 250));
+  // Push 3 arrived when push 2 would have: right behind push 1.
+  CHECK(r.log->at(2).envelope.message->seq == 3);
+  CHECK(r.log->at(2).at == Approx(2 * bytes / 1e6));
+  const auto st = r.transport->stats(1);
+  CHECK(st.messages_sent == 6);
+  CHECK(st.messages_superseded == 1);
+  CHECK(st.messages_delivered == 5);
+  CHECK(st.bytes_sent == static_cast<std::uint64_t>(5 * bytes));
+}
+
 TEST_CASE("messages due within 10 us go at once, unless one is on the timer", "[net]") {
   rig r(2, {0.0, 0.0, 0.0, 0.0});  // infinite bandwidth, no latency
   CHECK(r.transport->deliver(push_envelope(0, 1, 1, 10)) == transport_outcome::delivered);
