@@ -49,8 +49,7 @@ transport_outcome emulated_transport::deliver(core::gossip_envelope envelope) {
   }
   const double now = clock_.now();
   auto& slot = queued_[to];
-  if (slot.envelope && slot.start > now && supersedable(envelope) &&
-      supersedable(*slot.envelope)) {
+  if (slot.envelope && slot.start > now && supersedable(envelope) && supersedable(*slot.envelope)) {
     // The older push has not started on the link: this one takes its place.
     *slot.envelope = std::move(envelope);
     ++st.messages_superseded;

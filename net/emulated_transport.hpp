@@ -81,8 +81,8 @@ class emulated_transport final : public node_transport {
   std::vector<double> latest_due_;      ///< by peer: the latest time a message was timed for
   /// A push on the timer that a newer one may still replace.
   struct queued_push {
-    double start = 0.0;       ///< when it starts on the link
-    double deliver_at = 0.0;  ///< when it is handed over
+    double start = 0.0;                               ///< when it starts on the link
+    double deliver_at = 0.0;                          ///< when it is handed over
     std::shared_ptr<core::gossip_envelope> envelope;  ///< null once handed over or replaced
   };
   std::vector<queued_push> queued_;  ///< by peer: the latest push planned
