@@ -36,8 +36,11 @@ struct tcp_options {
   /// older one is the one the cluster waits for. A turn ends when the push
   /// is on the wire (all but `unsent_low` bytes sent) or after `turn_max`
   /// (a stalled peer never holds the others up for longer). 0: no turns.
+  /// 2 MiB unsent (17 ms at 1 Gbit/s) keeps the next push ready in the
+  /// kernel; with 256 KiB, overlapped pushes waited for their turns and
+  /// newer ones superseded 11 % of them (docs/performance.md, session 14).
   std::size_t turn_bytes = 64u << 10;
-  std::size_t unsent_low = 256u << 10;
+  std::size_t unsent_low = 2u << 20;
   std::chrono::milliseconds turn_max{250};
   wire::frame_limits limits;
   /// The hello this process sends (process is filled in), and the check of
