@@ -12,6 +12,7 @@
 #include "config/names.hpp"
 #include "core/units.hpp"
 #include "gpu/backend_factory.hpp"
+#include "net/link_emulator.hpp"
 #include "net/wire/push_codec.hpp"
 #include "runtime/run_limits.hpp"
 
@@ -212,9 +213,14 @@ int run_bench_comm_bound(const comm_bound_options& opt) {
   // AllReduce moves fp32 gradients.
   const double bytes = static_cast<double>(
       net::wire::push_frame_size(net::wire::dtype::f32, (*model)->layout().total));
-  const double push = 8.0 * bytes / *bw + *lat;
+  // Links carry frames: the payload plus the default network.frame_overhead per segment.
+  const double overhead = config::network_section{}.frame_overhead;
+  const auto line = [&](double payload) {
+    return net::link_emulator::line_bytes(static_cast<std::size_t>(payload), overhead);
+  };
+  const double push = 8.0 * line(bytes) / *bw + *lat;
   const double n = opt.nodes;
-  const double ring = 2.0 * (n - 1.0) * (8.0 * 4.0 * params / n / *bw + *lat);
+  const double ring = 2.0 * (n - 1.0) * (8.0 * line(4.0 * params / n) / *bw + *lat);
   std::printf(
       "comm-bound benchmark: %d nodes, %s (%.2f M parameters, %.1f MB per push), %s "
       "links, latency %s, batch %d, %d iterations, tau %d, backend %s, devices %s, %d "

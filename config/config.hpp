@@ -152,6 +152,10 @@ struct network_section {
   double loss = 0.0;           ///< probability a message is dropped, [0, 1]
   double duplicate = 0.0;      ///< probability a message is delivered twice, [0, 1]
   bool shared_egress = false;  ///< a node's links take turns on one interface
+  /// Bytes a link carries per 1448-byte TCP segment besides the payload:
+  /// 66 (Ethernet, IPv4 and TCP headers) as tbf counts them, 90 with a
+  /// NIC's preamble, gap and checksum, 0 for a payload rate.
+  double frame_overhead = 66.0;
   /// The file (or a --set) has a [network] table. Across processes the
   /// real network carries the pushes: only a given [network] is emulated
   /// on top of it.

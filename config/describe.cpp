@@ -128,7 +128,8 @@ std::string to_toml(const config& c) {
   o << "\n[network]\nbandwidth = " << str(n.bandwidth) << "\nlatency = " << str(n.latency)
     << "\njitter = " << str(n.jitter) << "\nloss = " << num(n.loss)
     << "\nduplicate = " << num(n.duplicate)
-    << "\nshared_egress = " << (n.shared_egress ? "true" : "false") << "\n";
+    << "\nshared_egress = " << (n.shared_egress ? "true" : "false")
+    << "\nframe_overhead = " << num(n.frame_overhead) << "\n";
   for (const auto& l : n.links) {
     o << "\n[[network.link]]\nfrom = " << l.from << "\nto = " << l.to
       << "\nsymmetric = " << boolean(l.symmetric) << "\n";

@@ -203,6 +203,7 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(r.read(s, "loss", n.loss, closed(0, 1)));
     SGP_CONFIG_TRY(r.read(s, "duplicate", n.duplicate, closed(0, 1)));
     SGP_CONFIG_TRY(r.read(s, "shared_egress", n.shared_egress));
+    SGP_CONFIG_TRY(r.read(s, "frame_overhead", n.frame_overhead, closed(0, 1448)));
     return detail::read_links(r, s, c.cluster.nodes, n.links);
   }));
 

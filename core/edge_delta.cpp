@@ -90,6 +90,12 @@ void delta_sender::commit(std::span<const float> share, double weight) {
   committed_w_ += weight;
 }
 
+double delta_sender::c_after(const std::vector<const sent*>& chain, std::size_t i) const {
+  double c = acked_[i];
+  for (const sent* p : chain) c = c + delta_value(*p->values, precision_, i);
+  return c;
+}
+
 std::vector<const delta_sender::sent*> delta_sender::chain_to(std::uint64_t seq) const {
   std::vector<const sent*> chain;
   for (std::uint64_t at = seq; at != acked_seq_;) {
@@ -164,11 +170,8 @@ delta_push delta_sender::push() {
   parallel_chunks(size(), [&](std::size_t begin, std::size_t end) {
     std::uint8_t* out = values->data();
     if (!chain.empty()) {
-      for (std::size_t i = begin; i < end; ++i) {
-        double c = acked_[i];
-        for (const sent* p : chain) c = c + delta_value(*p->values, precision_, i);
-        put_value(out + b * i, committed_[i] - c, precision_);
-      }
+      for (std::size_t i = begin; i < end; ++i)
+        put_value(out + b * i, committed_[i] - c_after(chain, i), precision_);
       return;
     }
     if (precision_ == delta_precision::f32) {
@@ -222,13 +225,8 @@ ack_outcome delta_sender::on_ack(std::uint64_t held) {
   }
   const auto chain = chain_to(held);
   if (chain.empty()) return ack_outcome::unknown;
-  // The receiver's C after the chain: the same double additions in the same order.
   parallel_chunks(size(), [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) {
-      double c = acked_[i];
-      for (const sent* p : chain) c = c + delta_value(*p->values, precision_, i);
-      acked_[i] = c;
-    }
+    for (std::size_t i = begin; i < end; ++i) acked_[i] = c_after(chain, i);
   });
   acked_w_ = chain.back()->weight;
   acked_seq_ = held;

@@ -181,6 +181,9 @@ class delta_sender {
   /// receiver applies them; empty if `seq` is not pending or not reached
   /// from acked_seq_.
   [[nodiscard]] std::vector<const sent*> chain_to(std::uint64_t seq) const;
+  /// The receiver's C[i] after `chain`: C_a[i] plus the chain's deltas, the
+  /// same double additions in the same order as it makes them.
+  [[nodiscard]] double c_after(const std::vector<const sent*>& chain, std::size_t i) const;
   /// The base for the next new push (see push()).
   [[nodiscard]] std::uint64_t next_base() const;
   /// Forgets pushes their transport dropped (and any built on them).

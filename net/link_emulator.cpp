@@ -2,6 +2,7 @@
 #include "net/link_emulator.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace sgp::net {
 
@@ -51,11 +52,16 @@ bool link_emulator::up(int from, int to) const {
   return a < 0 || b < 0 || a == b;
 }
 
+double link_emulator::line_bytes(std::size_t bytes, double overhead) {
+  const double payload = static_cast<double>(bytes);
+  if (overhead <= 0.0) return payload;
+  return payload + std::ceil(payload / segment_payload) * overhead;
+}
+
 double link_emulator::transfer_seconds(int from, int to, std::size_t bytes) const {
   const auto& p = properties(from, to);
-  const double wire = p.bandwidth_bits_per_second > 0
-                          ? 8.0 * static_cast<double>(bytes) / p.bandwidth_bits_per_second
-                          : 0.0;
+  const double wire =
+      p.bandwidth_bits_per_second > 0 ? 8.0 * line_bytes(bytes, frame_overhead_) / p.bandwidth_bits_per_second : 0.0;
   return wire + p.latency_seconds;
 }
 
@@ -67,9 +73,8 @@ delivery link_emulator::plan(int from, int to, std::size_t bytes, double now) {
     return d;
   }
   const auto& p = properties(from, to);
-  const double wire = p.bandwidth_bits_per_second > 0
-                          ? 8.0 * static_cast<double>(bytes) / p.bandwidth_bits_per_second
-                          : 0.0;
+  const double wire =
+      p.bandwidth_bits_per_second > 0 ? 8.0 * line_bytes(bytes, frame_overhead_) / p.bandwidth_bits_per_second : 0.0;
   double& busy = busy_until_[{from, to}];
   double start = std::max(now, busy);
   if (shared_egress_) {

@@ -51,6 +51,19 @@ class link_emulator {
   void set_shared_egress(bool shared) { shared_egress_ = shared; }
   [[nodiscard]] bool shared_egress() const { return shared_egress_; }
 
+  /// Payload bytes per TCP segment at an MTU of 1500 (IPv4 and TCP headers
+  /// with timestamps take the other 52).
+  static constexpr double segment_payload = 1448.0;
+  /// Bytes a link carries per segment besides its payload
+  /// (network.frame_overhead): the bandwidth is then the rate at which the
+  /// link carries frames, as a NIC's line rate or tbf's rate counts it.
+  /// 0: the bandwidth is the payload's rate.
+  void set_frame_overhead(double bytes_per_segment) { frame_overhead_ = bytes_per_segment; }
+  [[nodiscard]] double frame_overhead() const { return frame_overhead_; }
+  /// What `bytes` of payload occupy on a link: the payload plus
+  /// `overhead` bytes for each segment it needs.
+  [[nodiscard]] static double line_bytes(std::size_t bytes, double overhead);
+
   /// Pure transfer time of `bytes` over the link (serialisation + latency,
   /// no queueing, no jitter) — what a cost model predicts.
   [[nodiscard]] double transfer_seconds(int from, int to, std::size_t bytes) const;
@@ -79,6 +92,7 @@ class link_emulator {
   std::map<edge, double> busy_until_;
   std::map<int, double> egress_busy_until_;  ///< by sending node, with a shared egress
   bool shared_egress_ = false;
+  double frame_overhead_ = 0.0;
   core::rng rng_;
 };
 

@@ -51,6 +51,7 @@ net::link_emulator configured_links(const config::config& cfg, const config::set
   net::link_emulator links(cfg.cluster.nodes, link_properties_of(set.network.defaults),
                            cfg.run.seed);
   links.set_shared_egress(cfg.network.shared_egress);
+  links.set_frame_overhead(cfg.network.frame_overhead);
   for (const auto& l : set.network.links) {
     const auto p = link_properties_of(l.link);
     links.set_link(l.from, l.to, p);

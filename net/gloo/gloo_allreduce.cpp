@@ -10,10 +10,9 @@
 #include <gloo/transport/tcp/device.h>
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <stdexcept>
 
+#include "core/f32_saturate.hpp"
 #include "core/live_ranks.hpp"
 #include "core/log.hpp"
 
@@ -75,11 +74,8 @@ void allreduce_in_place(const std::shared_ptr<gloo::Context>& context, std::vect
 /// one per iteration would be page-faulted in every time.
 void sum_in_place_f32(const std::shared_ptr<gloo::Context>& context, std::vector<double>& v,
                       std::vector<float>& wire) {
-  constexpr double fmax = std::numeric_limits<float>::max();
   wire.resize(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    wire[i] = static_cast<float>(std::isnan(v[i]) ? v[i] : std::clamp(v[i], -fmax, fmax));
-  }
+  core::round_f32_saturating(v, wire);
   gloo::AllreduceOptions opts(context);
   opts.setInput(wire.data(), wire.size());
   opts.setOutput(wire.data(), wire.size());
@@ -88,7 +84,7 @@ void sum_in_place_f32(const std::shared_ptr<gloo::Context>& context, std::vector
   opts.setTag(tag_sum);
   opts.setTimeout(context->getTimeout());
   gloo::allreduce(opts);
-  std::copy(wire.begin(), wire.end(), v.begin());
+  core::widen_f32(wire, v);
 }
 
 }  // namespace

@@ -127,6 +127,17 @@ TEST_CASE("a cluster emulates only a given network and a node may share one inte
   CHECK_THAT(bad.err().message, Catch::Contains("network.shared_egress"));
 }
 
+TEST_CASE("links charge network.frame_overhead per segment, 66 bytes unless set", "[runtime]") {
+  const auto plain = plan_of("[cluster]\nnodes = 2\n");
+  CHECK(configured_links(plain.cfg, plain.set).frame_overhead() == 66.0);
+  const auto nic = plan_of("[cluster]\nnodes = 2\n[network]\nframe_overhead = 90\n");
+  CHECK(configured_links(nic.cfg, nic.set).frame_overhead() == 90.0);
+  CHECK(cluster_links(nic.cfg, nic.set).frame_overhead() == 90.0);
+  auto bad = sgp::config::load_string("[network]\nframe_overhead = -1\n", "plan.toml", {});
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.err().message, Catch::Contains("network.frame_overhead"));
+}
+
 TEST_CASE("the compute set-up names the backend and model for gpu/'s factory", "[runtime]") {
   const auto p = plan_of("[model]\nname = \"cnn-bn\"\n[optimizer]\nweight_decay_scope = \"all\"\n",
                          {"schedule.kind=cosine"});
