@@ -51,9 +51,8 @@ constexpr std::array algorithm = {"name"sv,        "topology"sv,     "peers_per_
                                   "self_weight"sv, "compression"sv,  "wait_timeout"sv};
 constexpr std::array backend = {"name"sv, "threads"sv, "compute_threads"sv, "conv_search"sv,
                                 "devices"sv};
-constexpr std::array network = {"bandwidth"sv, "latency"sv,       "jitter"sv,
-                                "loss"sv,      "duplicate"sv,     "link"sv,
-                                "shared_egress"sv, "frame_overhead"sv};
+constexpr std::array network = {"bandwidth"sv, "latency"sv, "jitter"sv,        "loss"sv,
+                                "duplicate"sv, "link"sv,    "shared_egress"sv, "frame_overhead"sv};
 constexpr std::array output = {
     "checkpoint_every_epochs"sv,    "progress"sv, "progress_every_iterations"sv,
     "consensus_every_iterations"sv, "http"sv,     "http_secret"sv,
