@@ -83,11 +83,19 @@ void sum_in_place_f32(const std::shared_ptr<gloo::Context>& context, std::vector
       static_cast<void (*)(void*, const void*, const void*, size_t)>(&gloo::sum<float>));
   opts.setTag(tag_sum);
   opts.setTimeout(context->getTimeout());
+  opts.setMaxSegmentSize(
+      ring_segment_bytes(wire.size() * sizeof(float), static_cast<std::size_t>(context->size)));
   gloo::allreduce(opts);
   core::widen_f32(wire, v);
 }
 
 }  // namespace
+
+std::size_t ring_segment_bytes(std::size_t bytes, std::size_t ranks) {
+  constexpr std::size_t lo = std::size_t{64} << 10;
+  constexpr std::size_t hi = std::size_t{1} << 20;
+  return std::clamp(bytes / (8 * std::max<std::size_t>(ranks, 1)), lo, hi);
+}
 
 gloo_allreduce::gloo_allreduce(gloo_setup setup, std::shared_ptr<rendezvous_store> store)
     : setup_(std::move(setup)), store_(std::move(store)) {}
