@@ -49,8 +49,10 @@ transport_outcome emulated_transport::deliver(core::gossip_envelope envelope) {
   }
   const double now = clock_.now();
   auto& slot = queued_[to];
-  if (slot.envelope && slot.start > now && supersedable(envelope) && supersedable(*slot.envelope)) {
-    // The older push has not started on the link: this one takes its place.
+  if (slot.envelope && slot.start > now && supersedable(envelope) && supersedable(*slot.envelope) &&
+      links_.up(static_cast<int>(options_.from), static_cast<int>(to))) {
+    // The older push has not started on the link: this one takes its place
+    // (a link gone down since drops this one below, as any other).
     *slot.envelope = std::move(envelope);
     ++st.messages_superseded;
     return transport_outcome::scheduled;

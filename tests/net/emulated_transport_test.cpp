@@ -115,6 +115,18 @@ TEST_CASE("a push still queued for its link is replaced by a newer one to that p
   CHECK(st.bytes_sent == static_cast<std::uint64_t>(5 * bytes));
 }
 
+TEST_CASE("a push to a peer whose link went down replaces nothing queued", "[net]") {
+  rig r(2, {8e6, 0.0, 0.0, 0.0});
+  r.transport->deliver(push_envelope(0, 1, 1, 250));
+  r.transport->deliver(push_envelope(0, 1, 2, 250));  // queued behind push 1
+  r.transport->links().set_up(0, 1, false);
+  CHECK(r.transport->deliver(push_envelope(0, 1, 3, 250)) == transport_outcome::link_down);
+  r.clock.advance_to(1.0);
+  REQUIRE(r.log->size() == 2);
+  CHECK(r.log->at(1).envelope.message->seq == 2);
+  CHECK(r.transport->stats(1).messages_superseded == 0);
+}
+
 TEST_CASE("messages due within 10 us go at once, unless one is on the timer", "[net]") {
   rig r(2, {0.0, 0.0, 0.0, 0.0});  // infinite bandwidth, no latency
   CHECK(r.transport->deliver(push_envelope(0, 1, 1, 10)) == transport_outcome::delivered);
