@@ -119,8 +119,7 @@ TEST_CASE("a Gloo rendezvous with a process that never comes fails at the deadli
 }
 #endif
 
-TEST_CASE("Gloo's ring sends about 8 segments per rank's chunk, within 64 KiB and 1 MiB",
-          "[net]") {
+TEST_CASE("Gloo's ring sends about 8 segments per rank's chunk, within 64 KiB and 1 MiB", "[net]") {
   using sgp::net::ring_segment_bytes;
   // The MLP's 7.45 MB gradient over 4 processes: 233 KB segments, where
   // Gloo's default sent 0.93 MB ones (2 per chunk).
