@@ -12,8 +12,10 @@
 # The emulator's nodes share one interface each (network.shared_egress;
 # SHARED_EGRESS=false gives every link its own bandwidth, the default of
 # sgp train). DATA: Fashion-MNIST's folder (Debian's by default; .data/fashion-mnist on
-# the device machine, see bench/device_carry.sh). SGP: the binary.
-#   [PROCESSES=4] [ALGORITHMS="none ar-sgd sgp osgp"] [SLOW_START_AFTER_IDLE=0|1] [DATA=DIR] [SGP=BIN] bash bench/cluster_vs_emulator.sh [RATE_MBIT] [ITERATIONS]
+# the device machine, see bench/device_carry.sh). SGP: the binary. Also prints
+# both ways' averaged model's test accuracy; EPOCHS (1) sets the schedule's
+# length, ITERATIONS cuts the run.
+#   [PROCESSES=4] [EPOCHS=1] [ALGORITHMS="none ar-sgd sgp osgp"] [SLOW_START_AFTER_IDLE=0|1] [DATA=DIR] [SGP=BIN] bash bench/cluster_vs_emulator.sh [RATE_MBIT] [ITERATIONS]
 set -u
 rate_mbit=${1:-1000}
 iterations=${2:-200}
@@ -55,7 +57,7 @@ name = \"${MODEL:-mlp}\"
 batch_size = 32${DATA:+
 path = \"$DATA\"}
 [schedule]
-epochs = 1
+epochs = ${EPOCHS:-1}
 max_iterations = $iterations
 [backend]
 threads = 1
@@ -90,6 +92,11 @@ for t in times.values():
 print(f"{worst:.4f}" if worst > 0 else "nan")
 print(detail)
 PY
+}
+
+accuracy() {  # SUMMARY -> the averaged model's test accuracy in %
+  python3 -c "import json, sys; print(f'{100 * json.load(open(sys.argv[1]))[\"test_accuracy_mean_model\"]:.2f} %')" \
+    "$1" 2>/dev/null || echo "?"
 }
 
 sent_bytes() {  # -> bytes each host's shaped link has sent so far, space-separated
@@ -148,4 +155,5 @@ for algorithm in $algorithms; do
   echo "         processes: $(tail -1 <<<"$pa"); links carried MB/it: $wire"
   echo "         shaper drops/TCP retransmits so far, per host: $(tcp_losses)"
   echo "         emulator:  $(tail -1 <<<"$pb")"
+  echo "         averaged model's test accuracy: processes $(accuracy "$dir/cluster/summary.json"), emulator $(accuracy "$dir/one/summary.json")"
 done
