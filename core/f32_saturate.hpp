@@ -1,6 +1,7 @@
-// f64 sums rounded to fp32 for an AllReduce's wire, and back: the same
-// rounding wherever a process sum crosses the wire in fp32 (Gloo's, and
-// NCCL's host path), on several threads for model-sized buffers.
+// f64 sums rounded to fp32 for an AllReduce's wire, and back, on several
+// threads for model-sized buffers: Gloo's process sum. NCCL's host path
+// (gpu/cuda/nccl_process_sum.cpp) rounds the same way in a loop of its own,
+// not moved here yet (it needs a run on two GPUs to verify).
 #pragma once
 
 #include <span>

@@ -49,7 +49,7 @@ transport_outcome emulated_transport::deliver(core::gossip_envelope envelope) {
   }
   const double now = clock_.now();
   auto& slot = queued_[to];
-  if (slot.envelope && slot.start > now && supersedable(envelope) && supersedable(*slot.envelope) &&
+  if (slot.envelope && slot.start > now && supersedable(envelope) &&
       links_.up(static_cast<int>(options_.from), static_cast<int>(to))) {
     // The older push has not started on the link: this one takes its place
     // (a link gone down since drops this one below, as any other).
@@ -90,7 +90,7 @@ transport_outcome emulated_transport::deliver(core::gossip_envelope envelope) {
   latest = std::max(latest, at);
   auto held = std::make_shared<core::gossip_envelope>(std::move(envelope));
   // A transfer is never replaced, and nothing planned before it jumps it.
-  slot = supersedable(*held) ? queued_push{d.start, at, held} : queued_push{};
+  slot = supersedable(*held) ? queued_push{d.start, held} : queued_push{};
   clock_.schedule(at, [this, to, held]() {
     --on_timer_[to];
     auto& q = queued_[to];

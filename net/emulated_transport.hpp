@@ -79,11 +79,10 @@ class emulated_transport final : public node_transport {
   transport_stats unaddressed_;         ///< messages to no node of the group
   std::vector<std::size_t> on_timer_;   ///< by peer: messages still on the timer
   std::vector<double> latest_due_;      ///< by peer: the latest time a message was timed for
-  /// A push on the timer that a newer one may still replace.
+  /// A push on the timer that a newer one may still replace (never a transfer).
   struct queued_push {
     double start = 0.0;                               ///< when it starts on the link
-    double deliver_at = 0.0;                          ///< when it is handed over
-    std::shared_ptr<core::gossip_envelope> envelope;  ///< null once handed over or replaced
+    std::shared_ptr<core::gossip_envelope> envelope;  ///< null once handed over
   };
   std::vector<queued_push> queued_;  ///< by peer: the latest push planned
 };

@@ -58,12 +58,15 @@ double link_emulator::line_bytes(std::size_t bytes, double overhead) {
   return payload + std::ceil(payload / segment_payload) * overhead;
 }
 
+double link_emulator::wire_seconds(const link_properties& p, std::size_t bytes) const {
+  return p.bandwidth_bits_per_second > 0
+             ? 8.0 * line_bytes(bytes, frame_overhead_) / p.bandwidth_bits_per_second
+             : 0.0;
+}
+
 double link_emulator::transfer_seconds(int from, int to, std::size_t bytes) const {
   const auto& p = properties(from, to);
-  const double wire = p.bandwidth_bits_per_second > 0
-                          ? 8.0 * line_bytes(bytes, frame_overhead_) / p.bandwidth_bits_per_second
-                          : 0.0;
-  return wire + p.latency_seconds;
+  return wire_seconds(p, bytes) + p.latency_seconds;
 }
 
 delivery link_emulator::plan(int from, int to, std::size_t bytes, double now) {
@@ -74,9 +77,7 @@ delivery link_emulator::plan(int from, int to, std::size_t bytes, double now) {
     return d;
   }
   const auto& p = properties(from, to);
-  const double wire = p.bandwidth_bits_per_second > 0
-                          ? 8.0 * line_bytes(bytes, frame_overhead_) / p.bandwidth_bits_per_second
-                          : 0.0;
+  const double wire = wire_seconds(p, bytes);
   double& busy = busy_until_[{from, to}];
   double start = std::max(now, busy);
   if (shared_egress_) {

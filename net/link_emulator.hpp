@@ -84,6 +84,8 @@ class link_emulator {
 
  private:
   using edge = std::pair<int, int>;
+  /// Serialisation time of `bytes` (their frames) at p's bandwidth.
+  [[nodiscard]] double wire_seconds(const link_properties& p, std::size_t bytes) const;
   int nodes_;
   link_properties defaults_;
   std::map<edge, link_properties> overrides_;
