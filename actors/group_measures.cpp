@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
+
+#include "core/flat_ops.hpp"
 
 namespace sgp::actors {
 
@@ -19,6 +22,24 @@ std::vector<float> mean_model(const std::vector<node_snapshot>& all) {
   std::vector<float> mean(sum.size());
   for (std::size_t k = 0; k < sum.size(); ++k) mean[k] = static_cast<float>(sum[k] / count);
   return mean;
+}
+
+std::optional<int> first_non_finite(const std::vector<node_snapshot>& all) {
+  std::optional<int> first;
+  for (const auto& sn : all) {
+    if (!sn.z || core::all_finite<float>(std::span<const float>(*sn.z))) continue;
+    if (!first || sn.node < *first) first = sn.node;
+  }
+  return first;
+}
+
+std::string divergence_error(int node, std::optional<std::uint64_t> iteration) {
+  const std::string who = node >= 0 ? "node " + std::to_string(node) : "a node";
+  const std::string where =
+      iteration ? " diverged at iteration " + std::to_string(*iteration) + " (loss is not finite)"
+                : " diverged after its last reported loss (its model is not finite at the end "
+                  "of the run)";
+  return who + where + ": lower optimizer.lr or add schedule.warmup_epochs";
 }
 
 /// max_i |z_i - mean| / |mean| (Euclidean norms).

@@ -3,6 +3,9 @@
 // consensus measurements, the final drain and the summary).
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "actors/messages.hpp"
@@ -11,6 +14,16 @@ namespace sgp::actors {
 
 /// The mean of the nodes' z (the averaged model); empty when none has z.
 std::vector<float> mean_model(const std::vector<node_snapshot>& all);
+
+/// The first node (by its id) whose z holds a value that is not finite:
+/// it diverged after its last reported loss (in its final step or the
+/// exchange after it). None when every model is finite.
+std::optional<int> first_non_finite(const std::vector<node_snapshot>& all);
+
+/// The error of a run whose node diverged: at `iteration`, where its
+/// training loss was not finite, or (none) after its last reported loss,
+/// where its final model was not finite. `node` < 0: not known which.
+std::string divergence_error(int node, std::optional<std::uint64_t> iteration);
 
 /// max_i |z_i - mean| / |mean| (Euclidean norms).
 double consensus_distance(const std::vector<node_snapshot>& all, const std::vector<float>& mean);

@@ -12,6 +12,7 @@
 #include "actors/actor_failure.hpp"
 #include "actors/allreduce_actor.hpp"
 #include "actors/compute_actor.hpp"
+#include "actors/group_measures.hpp"
 #include "actors/sender_actor.hpp"
 #include "core/clock_text.hpp"
 #include "core/json.hpp"
@@ -253,10 +254,7 @@ void on_report(host_ptr self, const iteration_report& r) {
                          [&](const local_node& n) { return n.id == r.node; });
   if (it == s.nodes.end()) return;
   if (!std::isfinite(r.loss)) {
-    abort_cluster(self,
-                  "node " + std::to_string(r.node) + " diverged at iteration " +
-                      std::to_string(r.iteration) +
-                      " (loss is not finite): lower optimizer.lr or add schedule.warmup_epochs");
+    abort_cluster(self, divergence_error(r.node, r.iteration));
     return;
   }
   it->last = r;

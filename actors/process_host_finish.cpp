@@ -6,9 +6,13 @@
 #include <cstdio>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <span>
 
+#include "actors/group_measures.hpp"
 #include "actors/process_host.hpp"
 #include "actors/sender_actor.hpp"
+#include "core/flat_ops.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "core/text_file.hpp"
@@ -182,6 +186,12 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
     const compute_handle comp = node->compute;
     self->request(worker, caf::infinite, final_atom::value, true)
         .then([=](const node_snapshot& snap) {
+          // A model that is not finite could not even travel (notices and
+          // pushes refuse such values): the run fails here, by name.
+          if (snap.z && !core::all_finite<float>(std::span<const float>(*snap.z))) {
+            abort_cluster(self, divergence_error(snap.node, std::nullopt));
+            return;
+          }
           self->request(comp, caf::infinite, final_atom::value)
               .then([=](const std::vector<float>& stats) {
                 if (!snap.z) {

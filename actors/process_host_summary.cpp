@@ -5,9 +5,13 @@
 #include <cstdio>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <span>
 
+#include "actors/group_measures.hpp"
 #include "actors/process_host.hpp"
 #include "actors/sender_actor.hpp"
+#include "core/flat_ops.hpp"
 #include "core/json.hpp"
 #include "core/text_file.hpp"
 
@@ -30,6 +34,7 @@ struct gathered {
   double compute = 0.0;
   double pushes = 0.0;  ///< between processes
   double wire_bytes = 0.0;
+  int non_finite_node = -1;  ///< the first evaluated node whose test loss was not finite
 };
 
 gathered gather(const process_host_state& s) {
@@ -73,6 +78,10 @@ gathered gather(const process_host_state& s) {
         if (node < s.n && v[at + 1] >= 0.0) {
           out.test_accuracy_per_node[node] = v[at + 1];
           ++g.evaluated;
+          if (!std::isfinite(v[at + 2]) &&
+              (g.non_finite_node < 0 || static_cast<int>(node) < g.non_finite_node)) {
+            g.non_finite_node = static_cast<int>(node);
+          }
         }
         g.weight += v[at + 3];
         g.samples += v[at + 4] * s.setup.cfg.data.batch_size;
@@ -158,6 +167,12 @@ void write_cluster_summary(host_ptr self) {
   const local_node* evaluator = nullptr;
   for (const auto& node : s.nodes) {
     if (s.view.live[static_cast<std::size_t>(node.id)]) evaluator = &node;
+  }
+  // A model that is not finite at the end diverged after its last
+  // reported loss: the run has failed, whatever its evaluation says.
+  if (g->non_finite_node >= 0 || !core::all_finite<double>(std::span<const double>(g->z_sum))) {
+    abort_cluster(self, divergence_error(g->non_finite_node, std::nullopt));
+    return;
   }
   if (out.live_nodes == 0 || g->z_sum.empty() || g->evaluated == 0 || evaluator == nullptr) {
     return write(std::numeric_limits<double>::quiet_NaN(),

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "actors/actor_failure.hpp"
+#include "actors/group_measures.hpp"
 #include "actors/sender_actor.hpp"
 #include "actors/terminal.hpp"
 #include "core/log.hpp"
@@ -298,9 +299,7 @@ void on_report(supervisor_ptr self, iteration_report r) {
   const auto node = static_cast<std::size_t>(r.node);
   if (node >= s.n || !s.view.live[node] || core::finishing(s.phase)) return;
   if (!std::isfinite(r.loss)) {
-    abort_run(self, "node " + std::to_string(r.node) + " diverged at iteration " +
-                        std::to_string(r.iteration) +
-                        " (loss is not finite): lower optimizer.lr or add schedule.warmup_epochs");
+    abort_run(self, divergence_error(r.node, r.iteration));
     return;
   }
   r.paused = s.paused_total;

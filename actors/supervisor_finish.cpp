@@ -287,6 +287,10 @@ void drain(supervisor_ptr self) {
     st.final_in_flight_weight = in_flight;
     if (in_flight <= 1e-9 * static_cast<double>(st.n) || clock_seconds(self) >= st.drain_deadline) {
       if (core::finishing(st.phase)) {
+        if (const auto bad = first_non_finite(all)) {
+          abort_run(self, divergence_error(*bad, std::nullopt));
+          return;
+        }
         save_group(self, all, [=]() { evaluate(self, all); });
       } else {
         save_group(self, all, [=]() { end_pause(self); });

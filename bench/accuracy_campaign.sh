@@ -65,7 +65,7 @@ all_variants=${VARIANTS:-ar-sgd $gossip}
 loss_variants=${VARIANTS:-$gossip}
 
 # plan: lines "NODES EPOCHS LOSS TAG SEED [LR]". Blocks: NxE (every variant),
-# NxE@LR (base lr LR), singleE (one node), lossNxE (30 % loss), diagNxE.
+# NxE@LR (base lr LR), singleE (one node), lossNxE[@LR] (30 % loss), diagNxE.
 plan() {
   for b in $blocks; do
     case $b in
@@ -77,9 +77,10 @@ plan() {
         done
         ;;
       loss*)
-        local ne=${b#loss}
+        local lr=0.1 ne=${b#loss}
+        [[ $ne == *@* ]] && lr=${ne#*@} && ne=${ne%@*}
         for s in $seeds; do
-          for v in $loss_variants; do echo "${ne%x*} ${ne#*x} 0.3 $v $s"; done
+          for v in $loss_variants; do echo "${ne%x*} ${ne#*x} 0.3 $v $s $lr"; done
         done
         ;;
       *)

@@ -46,6 +46,12 @@ double sum(std::span<const T> x) {
   return total;
 }
 
+/// Whether every element is finite (true for an empty span).
+template <class T>
+bool all_finite(std::span<const T> x) {
+  return std::all_of(x.begin(), x.end(), [](T v) { return std::isfinite(v); });
+}
+
 /// max_i |a_i - b_i| in double (0 for empty spans). Sizes must match.
 template <class T>
 double max_abs_diff(std::span<const T> a, std::span<const T> b) {

@@ -53,3 +53,21 @@ TEST_CASE("an actor that fails mid-run ends the run with its error", "[actors]")
   CHECK_FALSE(s);
   CHECK_THAT(f.error, Catch::Contains("node 1 compute failed: boom"));
 }
+
+TEST_CASE("a model that is not finite at the end fails the run, though every loss was finite",
+          "[actors]") {
+  // One iteration: its loss is taken before the step, which a huge lr makes
+  // infinite. Before, such a run evaluated the broken model (10 % on four
+  // classes' worth of noise) and reported success.
+  const std::string algorithm = GENERATE("sgp", "osgp", "ar-sgd");
+  group_fixture f;
+  auto c = small_config(3, algorithm);
+  c.optimizer.lr = 1e300;
+  c.schedule.max_iterations = 1;
+  f.spawn(c);
+  const auto s = f.run();
+  INFO(algorithm);
+  CHECK_FALSE(s);
+  CHECK_THAT(f.error, Catch::Contains("diverged after its last reported loss") &&
+                          Catch::Contains("node 0") && Catch::Contains("lower optimizer.lr"));
+}

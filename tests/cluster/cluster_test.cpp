@@ -37,6 +37,20 @@ TEST_CASE("sgp launch: the example's four processes train the MLP over TCP",
   CHECK(summary.find("\"processes\":[{\"name\":\"p0\",\"live\":true") != std::string::npos);
 }
 
+TEST_CASE("a cluster whose model is not finite at the end fails, though every loss was finite",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  // One iteration: its loss is taken before the step that a huge lr breaks.
+  const auto dir = fresh_dir("cluster_diverged_at_end");
+  const auto r = run_sgp("launch " + std::string(SGP_SOURCE_DIR) +
+                         "/config/examples/multi-process.toml --set run.dir=" + dir +
+                         " --set schedule.max_iterations=1 --set optimizer.lr=1e300");
+  INFO(r.output);
+  CHECK(r.exit_code != 0);
+  CHECK(r.output.find("diverged after its last reported loss") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir + "/summary.json"));
+}
+
 TEST_CASE("sgp node: processes started one by one join and finish together",
           "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");

@@ -1,6 +1,7 @@
 // Flat vector helpers for float and double.
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <vector>
 
 #include "core/flat_ops.hpp"
@@ -47,4 +48,22 @@ TEST_CASE("average_of_sum of fp32 sums is fp32's correctly rounded quotient", "[
     for (std::size_t i = 0; i < sums.size(); ++i) same = same && out[i] == sums[i] / count;
     CHECK(same);
   }
+}
+
+TEST_CASE("all_finite finds a NaN or an infinity anywhere", "[core]") {
+  using sgp::core::all_finite;
+  std::vector<float> x{1.0f, -2.0f, 3.0e38f, 0.0f};
+  CHECK(all_finite<float>(x));
+  CHECK(all_finite<float>(std::span<const float>{}));
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    auto y = x;
+    y[i] = std::numeric_limits<float>::quiet_NaN();
+    CHECK_FALSE(all_finite<float>(y));
+    y[i] = -std::numeric_limits<float>::infinity();
+    CHECK_FALSE(all_finite<float>(y));
+  }
+  std::vector<double> d{1e308, -1e308};
+  CHECK(all_finite<double>(d));
+  d[1] *= 10.0;  // overflows to -inf
+  CHECK_FALSE(all_finite<double>(d));
 }
