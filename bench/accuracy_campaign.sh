@@ -8,7 +8,7 @@
 # limit still brings back what finished. Runs already in $DONE (an earlier
 # results.tsv) are skipped. Summarise with bench/accuracy_table.py.
 #   [BACKEND=cuda] [DATA=.data/fashion-mnist] [MAX_ITERATIONS=0 (a smoke run)]
-#   [VARIANTS="osgp-bounded-balanced ..." (only these)] [LANES=4] [DEADLINE=520] [SEEDS="1 2 3"] [BLOCKS="8x3 16x3 ..."] [DONE=file]
+#   [WAIT_TIMEOUT=20ms (lossy runs)] [VARIANTS="osgp-bounded-balanced ..." (only these)] [LANES=4] [DEADLINE=520] [SEEDS="1 2 3"] [BLOCKS="8x3 16x3 ..."] [DONE=file]
 #   bash bench/accuracy_campaign.sh
 # Needs `carry: [".debs", ".data"]` (see bench/device_build.sh).
 set -u
@@ -106,8 +106,11 @@ one() {
   d2=$(python3 -c "print(round(0.9 * $epochs, 3))")
   local settings=${variant[$tag]:-}
   # Under loss a node waits for a lost share until wait_timeout (2 s by
-  # default) before it goes on: 20 ms keeps lossy runs minutes long.
-  [ "$loss" != 0 ] && settings+=" --set algorithm.wait_timeout=\"20ms\""
+  # default) before it goes on: 20 ms keeps lossy runs minutes long. With
+  # many runs sharing the GPU an iteration can take longer than that, and
+  # nodes that never wait run apart (16 nodes: most runs diverged); there
+  # WAIT_TIMEOUT=200ms keeps them together.
+  [ "$loss" != 0 ] && settings+=" --set algorithm.wait_timeout=\"${WAIT_TIMEOUT:-20ms}\""
   local t0=$SECONDS
   # shellcheck disable=SC2086
   timeout 300 $sgp train config/examples/quickstart.toml --set backend.name="${BACKEND:-cuda}" \
