@@ -181,6 +181,12 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
     }
     const double epoch_seconds = seconds_since(epoch_start);
     const auto score = engine.evaluate(test);
+    if (!std::isfinite(score.loss)) {
+      // The last step broke the model after its loss was taken.
+      return core::make_error("training diverged after iteration " + std::to_string(iteration) +
+                              " (the model's test loss is not finite): lower optimizer.lr or "
+                              "add schedule.warmup_epochs");
+    }
     out.train_loss = samples > 0 ? loss_sum / samples : 0.0;
     out.test_accuracy = score.accuracy;
     out.test_loss = score.loss;

@@ -1,6 +1,8 @@
 // `sgp train` on broken input: each gives one clear error line and a non-zero exit.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "core/checkpoint.hpp"
 #include "tests/integration/sgp_process.hpp"
 
@@ -175,6 +177,24 @@ TEST_CASE("a run that ends with every node dead fails and still writes its summa
   CHECK_THAT(r.output, !Catch::Contains("nan"));
   const auto summary = sgp::test::read_text(dir + "/run/summary.json");
   CHECK(sgp::test::json_number_field(summary, "live_nodes") == 0);
+}
+
+TEST_CASE("a model broken by the last step fails the run, though every loss was finite",
+          "[integration]") {
+  // One iteration: its loss is taken before the step that a huge lr breaks.
+  // Before, both trainers evaluated the broken model and exited 0.
+  for (const char* nodes : {"1", "3"}) {
+    INFO("nodes " << nodes);
+    const std::string toml =
+        "[model]\nname = \"mlp\"\n[data]\nname = \"synthetic\"\nbatch_size = 16\n"
+        "height = 8\nwidth = 8\nsynthetic_train_samples = 256\nsynthetic_test_samples = 64\n"
+        "[optimizer]\nlr = 1e300\n[schedule]\nmax_iterations = 1\n[output]\nprogress = false\n";
+    const auto dir = sgp::test::fresh_dir(std::string("broken_at_end_") + nodes);
+    expect_one_error(std::string("broken_at_end_") + nodes, toml,
+                     std::string("--set run.dir=") + dir + "/run --set cluster.nodes=" + nodes,
+                     {"diverged after", "not finite", "lower optimizer.lr"});
+    CHECK_FALSE(std::filesystem::exists(dir + "/run/summary.json"));
+  }
 }
 
 TEST_CASE("resume with the console on one node says what is not supported", "[integration]") {
