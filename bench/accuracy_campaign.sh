@@ -134,6 +134,9 @@ PY
     "$(echo "$fields" | tr ' ' '\t')" "$((SECONDS - t0))" "$lr" >>"$results"
   if [ "$rc" != 0 ]; then
     echo "FAILED $name (exit $rc): $(grep -m1 'error' "$out/logs/$name.log" || tail -1 "$out/logs/$name.log")" >>"$out/failures.txt"
+  elif python3 -c "import sys; sys.exit(0 if float('${fields%% *}') <= 0.11 else 1)" 2>/dev/null; then
+    # Exit 0 at chance level: the network collapsed (bench/accuracy_table.py leaves it out).
+    echo "COLLAPSED $name: accuracy ${fields%% *}" >>"$out/failures.txt"
   fi
   rm -rf "$dir"
 }

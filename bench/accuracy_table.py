@@ -2,7 +2,8 @@
 """Summarises bench/accuracy_campaign.sh results (one or more results.tsv):
 per (nodes, epochs, loss, variant) the averaged model's test accuracy, mean
 and spread over seeds, and the difference to ar-sgd's mean (loss-free runs)
-or to the same variant without loss (lossy runs), at the same base lr. Markdown on stdout.
+or to the same variant without loss (lossy runs), at the same base lr. Markdown on stdout. Runs that failed, diverged or
+collapsed (exit 0 at chance level) are listed apart, outside the means.
 
     python3 bench/accuracy_table.py results.tsv [more.tsv ...]
 """
@@ -14,6 +15,9 @@ from collections import defaultdict
 ORDER = ["ar-sgd", "sgp-x", "sgp-z", "sgp-balanced", "osgp-reference-x", "osgp-reference-z",
          "osgp-reference-balanced", "osgp-bounded-z", "osgp-bounded-balanced", "osgp-bounded-x",
          "single"]
+# An averaged model at or below this accuracy (chance on 10 classes plus a
+# point) collapsed, whatever the exit code.
+COLLAPSED = 0.11
 
 
 def load(paths):
@@ -33,7 +37,12 @@ def load(paths):
                 except ValueError:
                     a = math.nan
                 if rc != "0" or math.isnan(a):
-                    failed.append((key, seed, rc))
+                    failed.append((key, seed, f"exit {rc}"))
+                    a = math.nan
+                elif a <= COLLAPSED:
+                    # Exit 0 at chance level: the network collapsed (every
+                    # value finite, the loss stuck at ln 10). Not a result.
+                    failed.append((key, seed, f"collapsed at {100.0 * a:.2f} %"))
                     a = math.nan
                 runs[key].append((int(seed), 100.0 * a))
     return runs, failed
@@ -69,9 +78,9 @@ def main():
         print(f"| {nodes} | {epochs} | {lr:g} | {loss:g} | {tag} | {mean:.2f} ± {sd:.2f} | {seeds} | "
               f"{spread} | {diff} |")
     if failed:
-        print(f"\nfailed or diverged runs: {len(failed)}")
+        print(f"\nfailed, diverged or collapsed runs: {len(failed)}")
         for key, seed, rc in failed:
-            print(f"- {key} seed {seed}: exit {rc}")
+            print(f"- {key} seed {seed}: {rc}")
 
 
 if __name__ == "__main__":
