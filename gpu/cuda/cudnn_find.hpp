@@ -118,7 +118,7 @@ Perf choose_algorithm(const Find& find, const Rank& rank, const char* what) {
   if (!chosen) {
     const std::string why =
         reproducible ? "no deterministic algorithm among the heuristics' candidates"
-                     : "the timed search found " + timed_failure + ", and the heuristics " +
+                     : "the timed search found " + timed_failure + ", and the heuristics had " +
                            candidates_text(perfs.data(), returned);
     detail::fail("cuDNN", why.c_str(), what, __FILE__, __LINE__);
   }
