@@ -66,7 +66,8 @@ using node_owner_handle =
 
 /// The worker: pushes (push_handle), its compute and sender, step results,
 /// the sender's counters, its own wait timeouts, views, a donation to a
-/// revived node, checkpoint pauses, flushes, a rejoin of its process (start
+/// revived node, checkpoint pauses, flushes, a resend of one edge's sums (an
+/// in-neighbour's wait for it expired), a rejoin of its process (start
 /// over without mass), and its state when asked
 /// (status, the end of the run, a kill).
 using worker_handle = push_handle::extend<
@@ -75,7 +76,8 @@ using worker_handle = push_handle::extend<
     caf::reacts_to<report_atom, std::uint64_t, std::uint64_t>,
     caf::reacts_to<wait_atom, std::uint64_t>, caf::reacts_to<view_atom, core::membership_view>,
     caf::reacts_to<give_atom, int, double>, caf::reacts_to<hold_atom, std::uint64_t>,
-    caf::reacts_to<flush_atom>, caf::reacts_to<rejoin_atom, core::membership_view, std::uint64_t>,
+    caf::reacts_to<flush_atom>, caf::reacts_to<resend_atom, int>,
+    caf::reacts_to<rejoin_atom, core::membership_view, std::uint64_t>,
     caf::replies_to<status_atom>::with<node_snapshot>,
     caf::replies_to<final_atom, bool>::with<node_snapshot>,
     caf::replies_to<stop_atom>::with<node_snapshot>>;

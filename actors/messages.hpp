@@ -53,10 +53,12 @@ using give_atom = caf::atom_constant<caf::atom("give")>;    ///< supervisor -> d
 using view_atom = caf::atom_constant<caf::atom("view")>;        ///< a membership view
 using report_atom = caf::atom_constant<caf::atom("report")>;    ///< worker -> supervisor
 using suspect_atom = caf::atom_constant<caf::atom("suspect")>;  ///< worker -> supervisor
-using forgot_atom = caf::atom_constant<caf::atom("forgot")>;    ///< worker -> supervisor
-using done_atom = caf::atom_constant<caf::atom("done")>;        ///< worker -> supervisor
-using final_atom = caf::atom_constant<caf::atom("final")>;      ///< supervisor -> worker: state?
-using tick_atom = caf::atom_constant<caf::atom("tick")>;        ///< timers
+/// supervisor -> worker: send the edge to node N its running sums again
+using resend_atom = caf::atom_constant<caf::atom("resend")>;
+using forgot_atom = caf::atom_constant<caf::atom("forgot")>;  ///< worker -> supervisor
+using done_atom = caf::atom_constant<caf::atom("done")>;      ///< worker -> supervisor
+using final_atom = caf::atom_constant<caf::atom("final")>;    ///< supervisor -> worker: state?
+using tick_atom = caf::atom_constant<caf::atom("tick")>;      ///< timers
 /// supervisor -> worker: mix in held shares, resend the running sums (before
 /// the final evaluation); supervisor -> itself: check that they arrived.
 using flush_atom = caf::atom_constant<caf::atom("flush")>;

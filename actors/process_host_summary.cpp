@@ -41,7 +41,7 @@ gathered gather(const process_host_state& s) {
   gathered g;
   auto& out = g.summary;
   out.test_accuracy_per_node.assign(s.n, std::numeric_limits<double>::quiet_NaN());
-  g.processes = "[";
+  g.processes.push_back('[');  // (operator= trips a GCC 12 -Wrestrict false positive here)
   for (std::uint32_t p = 0; p < s.setup.names.size(); ++p) {
     const auto it = s.results.find(p);
     core::json_object o;

@@ -388,9 +388,14 @@ supervisor_handle::behavior_type supervisor_actor(supervisor_ptr self, config::c
         auto& s = self->state;
         ++s.late_total;
         for (const auto p : suspects) {
-          if (p < s.n) ++s.suspected[p];
+          if (p >= s.n) continue;
+          ++s.suspected[p];
+          // algorithm.resend_on_timeout: the in-neighbour sends that edge's
+          // running sums again (over its links, which may lose them too).
+          if (s.cfg.algorithm.resend_on_timeout && s.view.live[p]) {
+            self->send(s.host.node(p).worker, resend_atom::value, node);
+          }
         }
-        (void)node;
       },
       [=](forgot_atom, int, const std::vector<core::forgotten_edges>& edges) {
         // A survivor's side of the edges to a dead node: what it sent that the

@@ -209,6 +209,11 @@ worker_handle::behavior_type worker_actor(worker_handle::stateful_pointer<worker
         // sums resent so that a lost last push is recovered.
         send_pushes(self, self->state.node->flush());
       },
+      [=](resend_atom, int to) {
+        // Node `to` stopped waiting for this node's push (lost or late):
+        // the edge's running sums again, so that lost mass arrives now.
+        if (to >= 0) send_pushes(self, self->state.node->resend(static_cast<std::size_t>(to)));
+      },
       [=](rejoin_atom, const core::membership_view& v, std::uint64_t at_least) {
         // Its process was restarted and readmitted: its old life's mass
         // was accounted by the survivors when it died, and the fresh start

@@ -52,6 +52,10 @@ declare -A variant=(
   [osgp-bounded-balanced-tau0-p2]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.tau=0 --set algorithm.peers_per_iteration=2"
   [osgp-bounded-balanced-keep75-tau0-p2]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.self_weight=0.75 --set algorithm.tau=0 --set algorithm.peers_per_iteration=2"
   [osgp-bounded-balanced-keep75-tau0-fastlink]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.self_weight=0.75 --set algorithm.tau=0 --set network.bandwidth=\"100000Gbit\" --set network.latency=\"0ms\""
+  # An expired wait asks the in-neighbour to send the edge's sums again (session 15).
+  [sgp-z-resend]="--set algorithm.name=sgp --set algorithm.resend_on_timeout=true"
+  [osgp-bounded-z-resend]="--set algorithm.name=osgp --set algorithm.resend_on_timeout=true"
+  [sgp-balanced-resend]="--set algorithm.name=sgp --set algorithm.step_space=balanced --set algorithm.resend_on_timeout=true"
   # Diagnostics: staleness bound 0, and links with no emulated cost.
   [osgp-bounded-z-tau0]="--set algorithm.name=osgp --set algorithm.tau=0"
   [osgp-bounded-z-fastlink]="--set algorithm.name=osgp --set network.bandwidth=\"100000Gbit\" --set network.latency=\"0ms\""

@@ -118,6 +118,11 @@ struct algorithm_section {
   /// How long a node waits for an in-neighbour's message before it goes on
   /// without it and reports the neighbour to the supervisor as suspect.
   std::string wait_timeout = "2s";
+  /// When a node's wait expires, each in-neighbour it waited for is asked
+  /// (over the supervisor, not the links) to send that edge's running sums
+  /// again: mass that a lost push left in flight arrives about one
+  /// iteration later instead of at the edge's next turn in the schedule.
+  bool resend_on_timeout = false;
 };
 
 struct backend_section {

@@ -119,7 +119,8 @@ std::string to_toml(const config& c) {
     << "\npeers_per_iteration = " << a.peers_per_iteration << "\ntau = " << a.tau
     << "\nosgp_variant = " << str(a.osgp_variant) << "\nstep_space = " << str(a.step_space)
     << "\nself_weight = " << num(a.self_weight) << "\ncompression = " << str(a.compression)
-    << "\nwait_timeout = " << str(a.wait_timeout) << "\n";
+    << "\nwait_timeout = " << str(a.wait_timeout)
+    << "\nresend_on_timeout = " << boolean(a.resend_on_timeout) << "\n";
   const auto& b = c.backend;
   o << "\n[backend]\nname = " << str(b.name) << "\nthreads = " << b.threads
     << "\ncompute_threads = " << str(b.compute_threads) << "\nconv_search = " << str(b.conv_search)

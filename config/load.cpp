@@ -181,6 +181,7 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(r.read_enum(s, "step_space", a.step_space, names_of<sgp::config::step_space>()));
     SGP_CONFIG_TRY(r.read(s, "self_weight", a.self_weight, half_open(0, 1)));
     SGP_CONFIG_TRY(r.read_duration(s, "wait_timeout", a.wait_timeout));
+    SGP_CONFIG_TRY(r.read(s, "resend_on_timeout", a.resend_on_timeout));
     return r.read_enum(s, "compression", a.compression, names_of<sgp::config::compression>());
   }));
 

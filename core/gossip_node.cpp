@@ -153,14 +153,31 @@ std::vector<gossip_envelope> gossip_node::flush() {
   }
   std::vector<gossip_envelope> out;
   if (!view_.live[id()]) return out;
-  const std::uint64_t round = rounds_ == 0 ? 0 : rounds_ - 1;
   for (const std::size_t to : sums_.out_edges()) {
-    if (to >= view_.live.size() || !view_.live[to]) continue;
-    out.push_back({iteration_ == 0 ? 0 : iteration_ - 1, round, false, view_.incarnation[id()],
-                   view_.incarnation[to], std::make_shared<const push_message>(sums_.resend(to)),
-                   nullptr});
+    if (to < view_.live.size() && view_.live[to]) out.push_back(resend_envelope(to));
   }
   return out;
+}
+
+std::vector<gossip_envelope> gossip_node::resend(std::size_t to) {
+  const auto edges = sums_.out_edges();
+  if (!view_.live[id()] || to >= view_.live.size() || !view_.live[to] ||
+      std::find(edges.begin(), edges.end(), to) == edges.end()) {
+    return {};
+  }
+  return {resend_envelope(to)};
+}
+
+gossip_envelope gossip_node::resend_envelope(std::size_t to) {
+  // Tagged with this node's last iteration and round: the sums include
+  // every share it pushed to `to` so far, that round's too.
+  return {iteration_ == 0 ? 0 : iteration_ - 1,
+          rounds_ == 0 ? 0 : rounds_ - 1,
+          false,
+          view_.incarnation[id()],
+          view_.incarnation[to],
+          std::make_shared<const push_message>(sums_.resend(to)),
+          nullptr};
 }
 
 void gossip_node::set_iteration(std::uint64_t iteration, std::uint64_t round) {

@@ -194,6 +194,12 @@ class gossip_node {
   /// so that a lost last message is recovered (no new mass moves).
   std::vector<gossip_envelope> flush();
 
+  /// The running sums of the edge to `to` again (no new mass moves), for an
+  /// in-neighbour whose wait for this node expired: a lost push's mass then
+  /// arrives now instead of with the edge's next push. Empty when `to` is
+  /// not a live out-neighbour so far, or this node is dead.
+  [[nodiscard]] std::vector<gossip_envelope> resend(std::size_t to);
+
   /// Pushes a share of (x, w) to `to` without a gradient step or a new
   /// iteration: `fraction` of the mass moves (a revived peer takes half).
   gossip_envelope give(std::size_t to, double fraction);
@@ -252,6 +258,8 @@ class gossip_node {
   }
   [[nodiscard]] bool accepts(const gossip_envelope& envelope) const;
   apply_outcome apply(const gossip_envelope& envelope);
+  /// The edge's running sums to `to` again, tagged with the last round.
+  [[nodiscard]] gossip_envelope resend_envelope(std::size_t to);
   /// Pushes round rounds_ (with the step `first`, if any) and mixes in what was held for it.
   std::vector<gossip_envelope> push_round(const running_sums::step* first);
   /// The factor of the step's delta on x (see step_space); balanced

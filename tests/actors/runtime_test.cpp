@@ -69,6 +69,34 @@ TEST_CASE("with 30% loss and duplicates the weight stays exact", "[actors]") {
   CHECK(s->expected_total_weight == 6.0);
 }
 
+TEST_CASE("resend_on_timeout: an expired wait has the edge's sums sent again, weight exact",
+          "[actors]") {
+  const std::string algorithm = GENERATE("sgp", "osgp");
+  auto run = [&](bool resend) {
+    group_fixture f;
+    auto c = small_config(6, algorithm);
+    c.network.loss = 0.3;
+    c.algorithm.wait_timeout = "50ms";
+    c.algorithm.resend_on_timeout = resend;
+    f.spawn(c);
+    auto s = f.run();
+    INFO(f.error);
+    REQUIRE(s);
+    return *s;
+  };
+  const auto without = run(false);
+  const auto with = run(true);
+  INFO(algorithm << ": " << with.bytes_sent << " bytes with resends, " << without.bytes_sent
+                 << " without; waits expired " << with.messages_late << " and "
+                 << without.messages_late);
+  CHECK(with.messages_lost > 0);
+  CHECK(with.messages_late > 0);
+  // Each expired wait asked for one more message on the links.
+  CHECK(with.bytes_sent > without.bytes_sent);
+  check_weight(with);
+  CHECK(with.expected_total_weight == 6.0);
+}
+
 TEST_CASE("tau bounds how far a node runs ahead of a slow in-neighbour", "[actors]") {
   const int tau = GENERATE(0, 2);
   group_fixture f;

@@ -195,6 +195,10 @@ TEST_CASE("sgp node refuses what it cannot do, by name", "[integration][cluster]
   CHECK(r.output.find("[[faults]] 2 (action = \"kill\") with algorithm.name = \"ar-sgd\"") !=
         std::string::npos);
 #endif
+  r = run_sgp("node " + config + " --process p0 --set algorithm.resend_on_timeout=true");
+  CHECK(r.exit_code != 0);
+  CHECK(r.output.find("algorithm.resend_on_timeout = true is not supported across processes") !=
+        std::string::npos);
   r = run_sgp("node " + std::string(SGP_SOURCE_DIR) + "/config/examples/quickstart.toml");
   CHECK(r.exit_code != 0);
   CHECK(r.output.find("no [[cluster.process]] tables") != std::string::npos);

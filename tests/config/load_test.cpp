@@ -364,7 +364,7 @@ TEST_CASE("the reference recipe's keys and the gossip variants load", "[config]"
   const auto c = sgp::config::load_string(
       "[optimizer]\nweight_decay_scope = \"all\"\n[schedule]\nscale_lr_by_nodes = true\n"
       "reference_batch = 256\nwarmup_from_base_lr = true\n[algorithm]\nname = \"osgp\"\n"
-      "osgp_variant = \"reference\"\nstep_space = \"x\"\n"
+      "osgp_variant = \"reference\"\nstep_space = \"x\"\nresend_on_timeout = true\n"
       "topology = \"dynamic-directed-exponential\"\n",
       "q.toml");
   REQUIRE(c.ok());
@@ -373,9 +373,11 @@ TEST_CASE("the reference recipe's keys and the gossip variants load", "[config]"
   CHECK(c->schedule.warmup_from_base_lr);
   CHECK(c->algorithm.osgp_variant == "reference");
   CHECK(c->algorithm.step_space == "x");
+  CHECK(c->algorithm.resend_on_timeout);
   const auto defaults = sgp::config::load_string("", "q.toml");
   REQUIRE(defaults.ok());
   CHECK(defaults->algorithm.osgp_variant == "bounded");
+  CHECK_FALSE(defaults->algorithm.resend_on_timeout);
   CHECK(defaults->optimizer.weight_decay_scope == "weights");
   CHECK(defaults->schedule.reference_batch == 0);
 }

@@ -383,3 +383,62 @@ TEST_CASE("round_to_bf16 rounds to nearest even and keeps specials", "[core]") {
   CHECK(std::isinf(sgp::core::round_to_bf16(std::numeric_limits<float>::infinity())));
   CHECK(std::isnan(sgp::core::round_to_bf16(std::numeric_limits<float>::quiet_NaN())));
 }
+
+TEST_CASE("a resend brings a lost push's mass at once, and only to an out-neighbour", "[core]") {
+  // Blocking SGP over two nodes: a's push of round 0 to b is lost; b's
+  // wait for it expires; a sends the edge's sums again. b then holds
+  // exactly what it would have had with the push delivered.
+  auto options = options_for(gossip_mode::blocking);
+  const std::vector<float> zero(2, 0.0f);
+  auto make = [&](std::size_t id, float v) {
+    return gossip_node(id, std::vector<float>(2, v), 1.0, options, membership_view::all_up(2));
+  };
+  auto a = make(0, 1.0f);
+  auto b = make(1, 3.0f);
+  auto a_ref = make(0, 1.0f);
+  auto b_ref = make(1, 3.0f);
+  CHECK(a.resend(1).empty());  // nothing sent on the edge yet
+  const auto lost = a.step(zero);
+  REQUIRE(lost.size() == 1);
+  for (auto& e : b.step(zero)) CHECK(a.receive(e) == apply_outcome::applied);
+  const auto delivered = a_ref.step(zero);
+  for (auto& e : b_ref.step(zero)) CHECK(a_ref.receive(e) == apply_outcome::applied);
+  for (const auto& e : delivered) CHECK(b_ref.receive(e) == apply_outcome::applied);
+  CHECK_FALSE(b.ready());  // waits for a's round 0
+  CHECK(b.waiting_on() == std::vector<std::size_t>{0});
+  b.skip_wait();
+
+  CHECK(a.resend(0).empty());  // not to itself
+  const auto again = a.resend(1);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].message->to == 1);
+  CHECK(again[0].round == lost[0].round);
+  CHECK(b.receive(again[0]) == apply_outcome::applied);
+  CHECK(b.w() == b_ref.w());
+  CHECK(b.x() == b_ref.x());
+  CHECK(a.w() + b.w() == 2.0);
+  // The lost push, late after all, is stale now; a second resend moves no mass.
+  CHECK(b.receive(lost[0]) == apply_outcome::stale);
+  const double w = b.w();
+  CHECK(b.receive(a.resend(1).front()) == apply_outcome::applied);
+  CHECK(b.w() == w);
+  CHECK(b.x() == b_ref.x());
+}
+
+TEST_CASE("a resend is empty for a dead peer or from a dead node", "[core]") {
+  auto options = options_for(gossip_mode::blocking);
+  const std::vector<float> zero(2, 0.0f);
+  gossip_node a(0, std::vector<float>(2, 1.0f), 1.0, options, membership_view::all_up(3));
+  (void)a.step(zero);  // round 0 goes to node 1 (exponential: +1)
+  REQUIRE(a.resend(1).size() == 1);
+  CHECK(a.resend(2).empty());  // never an out-neighbour
+  auto view = membership_view::all_up(3);
+  view.epoch = 1;
+  view.live[1] = false;
+  (void)a.set_view(view);
+  CHECK(a.resend(1).empty());
+  view.epoch = 2;
+  view.live[0] = false;
+  (void)a.set_view(view);
+  CHECK(a.resend(2).empty());
+}
