@@ -136,13 +136,17 @@ void start_sum(self_ptr self, std::uint64_t iteration, const allreduce_state::pe
     sum_done(self, iteration, std::nullopt, false, live, e);
   };
   if (s.across->on_device) {
-    // This process's one node (the one whose gradient arrived).
-    std::shared_ptr<runtime::compute_engine> engine;
+    // This process's live nodes whose gradient is on their GPU, in node
+    // order; each gradient buffer gets the average.
+    engine_list engines;
     for (std::size_t i = 0; i < p.arrived.size() && i < s.engines.size(); ++i) {
-      if (p.arrived[i] && s.engines[i]) engine = s.engines[i];
+      if (p.arrived[i] && i < s.live.size() && s.live[i] && s.engines[i]) {
+        engines.push_back(s.engines[i]);
+      }
     }
+    const auto count = static_cast<double>(engines.size());
     self->request(s.across->reducer, caf::infinite, reduce_atom::value, iteration,
-                  engine_list{engine}, static_cast<double>(p.contributions), live)
+                  std::move(engines), count, live)
         .then(
             [=](double count) {
               sum_done(self, iteration, std::vector<double>{count}, true, live, {});

@@ -261,9 +261,9 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
                             const std::vector<bool>& live) {
         return sum->sum(iteration, std::move(values), live);
       };
-      hs.sum_across_device = [sum](std::uint64_t iteration, float* grad, std::size_t n,
-                                   double count, const std::vector<bool>& live) {
-        return sum->average_on_device(iteration, grad, n, count, live);
+      hs.sum_across_device = [sum](std::uint64_t iteration, std::span<float* const> grads,
+                                   std::size_t n, double count, const std::vector<bool>& live) {
+        return sum->average_on_device(iteration, grads, n, count, live);
       };
     } else {
       core::logf(core::log_level::warn, "ar-sgd", {}, "%s: Gloo sums across processes instead",

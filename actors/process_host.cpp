@@ -93,15 +93,15 @@ core::status spawn_nodes(host_ptr self) {
       return core::make_error(
           "algorithm.name = \"ar-sgd\" across processes needs Gloo (CPUs) or NCCL (GPUs)");
     }
-    // NCCL's device path takes one gradient per process; with more nodes
-    // they are summed on the host first.
+    // NCCL's device path: the process's gradients are summed on its first
+    // GPU, then across processes; none goes through host memory.
     const auto local =
         std::count(s.setup.node_process.begin(), s.setup.node_process.end(), s.setup.process);
-    s.sum_on_device = s.setup.sum_across_device && local == 1;
-    if (s.setup.sum_across_device && !s.sum_on_device) {
+    s.sum_on_device = static_cast<bool>(s.setup.sum_across_device);
+    if (s.sum_on_device && local > 1) {
       core::logf(core::log_level::info, "ar-sgd", {.process = my_name(s)},
-                 "%d nodes in this process: their gradients are summed in host memory before "
-                 "%s (one node per process keeps them on the GPU)",
+                 "%d nodes in this process: their gradients are summed on one GPU first, then "
+                 "across processes (%s)",
                  static_cast<int>(local), s.setup.sum_across_engine.c_str());
     }
     // The sums across processes block: on a thread of their own.

@@ -16,14 +16,23 @@ caf::behavior process_reducer(caf::event_based_actor* self, process_sum_fn sum,
         if (!out.ok()) return caf::make_error(caf::sec::runtime_error, out.err().message);
         return std::move(out).value();
       },
-      [=](reduce_atom, std::uint64_t iteration, const engine_list& engine, double count,
+      [=](reduce_atom, std::uint64_t iteration, const engine_list& engines, double count,
           const std::vector<bool>& live) -> caf::result<double> {
-        if (!device_sum || engine.size() != 1 || !engine.front()) {
+        if (!device_sum || engines.empty()) {
           return caf::make_error(caf::sec::runtime_error,
                                  std::string("no sum across processes on the GPU"));
         }
-        auto& grad = engine.front()->gradient_buffer();
-        auto out = device_sum(iteration, grad.data(), grad.size(), count, live);
+        std::vector<float*> grads;
+        grads.reserve(engines.size());
+        const std::size_t n = engines.front() ? engines.front()->gradient_buffer().size() : 0;
+        for (const auto& e : engines) {
+          if (!e || e->gradient_buffer().size() != n) {
+            return caf::make_error(caf::sec::runtime_error,
+                                   std::string("the process's gradients differ in size"));
+          }
+          grads.push_back(e->gradient_buffer().data());
+        }
+        auto out = device_sum(iteration, grads, n, count, live);
         if (!out.ok()) return caf::make_error(caf::sec::runtime_error, out.err().message);
         return out.value();
       },

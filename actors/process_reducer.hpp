@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,17 +24,18 @@ namespace sgp::actors {
 using process_sum_fn = std::function<core::result<std::vector<double>>(
     std::uint64_t, std::vector<double>, const std::vector<bool>&)>;
 
-/// The same sum with the gradient on the process's GPU (NCCL's device path,
-/// gpu::process_sum::average_on_device): (iteration, the gradient, its
-/// floats, this process's count, live processes) -> the total count; the
-/// gradient becomes the average in place.
-using process_device_sum_fn = std::function<core::result<double>(std::uint64_t, float*, std::size_t,
-                                                                 double, const std::vector<bool>&)>;
+/// The same sum with the gradients on the process's GPUs (NCCL's device
+/// path, gpu::process_sum::average_on_device): (iteration, the process's
+/// nodes' gradients, floats each, their count, live processes) -> the
+/// total count; every gradient becomes the average in place.
+using process_device_sum_fn = std::function<core::result<double>(
+    std::uint64_t, std::span<float* const>, std::size_t, double, const std::vector<bool>&)>;
 
 /// Spawn detached (caf::detached): each request blocks its thread. A
-/// second request, (reduce_atom, iteration, [the engine], count, live
-/// processes), runs `device_sum` on the engine's gradient buffer and
-/// answers the total count (an error when `device_sum` is null).
+/// second request, (reduce_atom, iteration, engines, count, live
+/// processes), runs `device_sum` on the engines' gradient buffers (this
+/// process's nodes whose gradient is in, on its GPUs) and answers the
+/// total count (an error when `device_sum` is null).
 caf::behavior process_reducer(caf::event_based_actor* self, process_sum_fn sum,
                               process_device_sum_fn device_sum);
 
@@ -47,8 +49,8 @@ struct process_reduction {
   /// before the run ends with the error.
   double view_wait_seconds = 20.0;
   std::string engine = "Gloo";  ///< what sums (for the log): Gloo, or NCCL on GPU d
-  /// The process's one node's gradient is averaged on its GPU (the
-  /// reducer's device request): its compute actor sends no host copy.
+  /// The process's nodes' gradients are averaged on their GPUs (the
+  /// reducer's device request): their compute actors send no host copy.
   bool on_device = false;
 };
 

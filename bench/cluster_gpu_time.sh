@@ -4,6 +4,9 @@
 # bf16 on cuda) on synthetic 224x224 images, ALGORITHM (osgp), ITERATIONS
 # (30), BATCH (256 per GPU). Milliseconds per iteration in the steady
 # state: node 0's iterations after the first third of the run.
+# DEVICES0/DEVICES1 (default 0 and 1) place the processes' nodes, one per
+# device listed: DEVICES0=0,1 gives gpu0 two nodes, the second on GPU 1
+# beside gpu1's (the one-process run puts as many nodes on the GPUs listed).
 #   bash bench/cluster_gpu_time.sh     (needs `carry: [".debs"]`)
 set -u
 out=${OUT:-/tmp/sgp-cluster-gpu-time}
@@ -18,12 +21,15 @@ iterations=${ITERATIONS:-30}
 # Ten batches per node and epoch, epochs enough for ITERATIONS: a 224x224
 # image is 0.6 MB, and a set sized by the iterations would not fit.
 batch=${BATCH:-256}
+devices0=${DEVICES0:-0} devices1=${DEVICES1:-1}
+nodes=$(($(echo "$devices0,$devices1" | tr ',' '\n' | wc -l)))
+one_devices=$(echo "$devices0,$devices1" | tr ',' '\n' | sort -un | paste -sd,)
 common="[model]
 name = \"$model\"
 [data]
 name = \"synthetic\"
 batch_size = $batch
-synthetic_train_samples = $((batch * 2 * 10))
+synthetic_train_samples = $((batch * nodes * 10))
 synthetic_test_samples = $batch
 channels = 3
 height = 224
@@ -51,12 +57,12 @@ process_timeout = "10s"
 name = "gpu0"
 host = "127.0.0.1"
 port = 29720
-devices = [0]
+devices = [$devices0]
 [[cluster.process]]
 name = "gpu1"
 host = "127.0.0.1"
 port = 29721
-devices = [1]
+devices = [$devices1]
 [backend]
 name = "cuda"
 $common
@@ -65,10 +71,10 @@ cat >"$out/one.toml" <<TOML
 [run]
 dir = "/tmp/sgp-cgt-one"
 [cluster]
-nodes = 2
+nodes = $nodes
 [backend]
 name = "cuda"
-devices = [0, 1]
+devices = [$one_devices]
 $common
 TOML
 rm -rf /tmp/sgp-cgt-cluster /tmp/sgp-cgt-one

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -45,17 +46,20 @@ class process_sum {
   /// processes and what failed.
   virtual core::result<std::vector<double>> sum(std::uint64_t iteration, std::vector<double> values,
                                                 const std::vector<bool>& live) = 0;
-  /// The same sum with the gradient on this process's GPU (setup.device),
-  /// no host copy: `grad` (n floats, no work pending on it) holds this
-  /// process's sum of `count` gradients, and becomes the average over the
-  /// live processes: every process's sums, divided by the total count, the
-  /// same bits as sum() followed by core::average_of_sum (so processes on
-  /// either path keep identical replicas, and they may mix in one sum). A
-  /// failed sum leaves `grad` as it was, to be redone after a rebuild.
-  /// Returns the total count.
-  virtual core::result<double> average_on_device(std::uint64_t iteration, float* grad,
-                                                 std::size_t n, double count,
-                                                 const std::vector<bool>& live) = 0;
+  /// The same sum with the gradients on GPUs, no host copy: `grads` (each
+  /// n floats of device memory, on any of the process's GPUs, no work
+  /// pending on them) are this process's nodes' gradients, `count` in all
+  /// (a node's gradient may already be a sum). They are summed in fp32 on
+  /// this process's GPU (setup.device) in the order given, that sum and
+  /// `count` are summed over the live processes, and every buffer in
+  /// `grads` becomes the average: every process's sums divided by the
+  /// total count, the same bits as sum() followed by core::average_of_sum
+  /// (so processes on either path keep identical replicas, and they may
+  /// mix in one sum). A failed sum leaves every buffer as it was, to be
+  /// redone after a rebuild. Returns the total count.
+  virtual core::result<double> average_on_device(std::uint64_t iteration,
+                                                 std::span<float* const> grads, std::size_t n,
+                                                 double count, const std::vector<bool>& live) = 0;
   /// "NCCL on GPU 1", for the log.
   [[nodiscard]] virtual std::string describe() const = 0;
 };

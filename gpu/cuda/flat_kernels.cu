@@ -42,6 +42,14 @@ __global__ void scale_kernel(float* __restrict__ x, std::size_t n, float factor)
   }
 }
 
+__global__ void add_kernel(const float* __restrict__ x, float* __restrict__ y, std::size_t n) {
+  const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
+  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += stride) {
+    y[i] = __fadd_rn(y[i], x[i]);
+  }
+}
+
 /// Reads the divisor from device memory: no host sync between the sum
 /// that writes it and the division. __fdiv_rn: IEEE division whatever the
 /// compiler's fast-math flags.
@@ -158,6 +166,12 @@ void launch_mix_debias(float* x, const float* share, std::size_t n, double w, fl
 void launch_divide_by_last(const float* sums, float* out, std::size_t n, cudaStream_t stream) {
   if (n == 0) return;
   divide_by_last_kernel<<<grid_for(n), block_size, 0, stream>>>(sums, out, n);
+  SGP_CUDA_CHECK_LAUNCH();
+}
+
+void launch_add(const float* x, float* y, std::size_t n, cudaStream_t stream) {
+  if (n == 0) return;
+  add_kernel<<<grid_for(n), block_size, 0, stream>>>(x, y, n);
   SGP_CUDA_CHECK_LAUNCH();
 }
 

@@ -59,6 +59,7 @@ class nccl_process_sum final : public process_sum {
     sums_[0] = {};
     sums_[1] = {};
     small_ = {};
+    staging_ = {};
     host_ = {};
     small_host_ = {};
     if (restore && previous != setup_.device) (void)cudaSetDevice(previous);
@@ -96,22 +97,49 @@ class nccl_process_sum final : public process_sum {
     return values;
   }
 
-  core::result<double> average_on_device(std::uint64_t iteration, float* grad, std::size_t n,
-                                         double count, const std::vector<bool>& live) override {
+  core::result<double> average_on_device(std::uint64_t iteration, std::span<float* const> grads,
+                                         std::size_t n, double count,
+                                         const std::vector<bool>& live) override {
     double total = 0.0;
     auto done = guarded(iteration, live, [&] {
-      check_on_device(grad);
+      if (grads.empty()) throw failure("no gradient to average");
+      // The result is divided into a gradient on this GPU (or a scratch
+      // buffer when none is here) and copied from there to the others.
+      float* here = nullptr;
+      for (float* g : grads) {
+        if (device_of(g) == setup_.device && here == nullptr) here = g;
+      }
       sum_into_next(iteration, live, n + 1, [&](float* next) {
-        // The gradient as it is (the caller's sum of `count`), the count last.
-        check(cudaMemcpyAsync(next, grad, n * sizeof(float), cudaMemcpyDeviceToDevice, stream_),
-              "cudaMemcpyAsync");
+        // This process's gradients summed in order (the first copied, the
+        // others added; one on another GPU goes through the scratch
+        // buffer), the count last.
+        for (std::size_t k = 0; k < grads.size(); ++k) {
+          const float* g = grads[k];
+          if (k == 0) {
+            copy_any(g, next, n);
+            continue;
+          }
+          if (device_of(g) != setup_.device) {
+            ensure_staging(n);
+            copy_any(g, staging_.data(), n);
+            g = staging_.data();
+          }
+          launch_add(g, next, n, stream_);
+        }
         small_host_.data()[0] = static_cast<float>(count);
         check(cudaMemcpyAsync(next + n, small_host_.data(), sizeof(float), cudaMemcpyHostToDevice,
                               stream_),
               "cudaMemcpyAsync");
       });
-      // Only now is `grad` written: a failure before leaves it as it was.
-      launch_divide_by_last(next_sum(), grad, n, stream_);
+      // Only now are the gradients written: a failure before leaves them as they were.
+      if (here == nullptr) {
+        ensure_staging(n);
+        here = staging_.data();
+      }
+      launch_divide_by_last(next_sum(), here, n, stream_);
+      for (float* g : grads) {
+        if (g != here) copy_any(here, g, n);
+      }
       check(cudaMemcpyAsync(small_host_.data(), next_sum() + n, sizeof(float),
                             cudaMemcpyDeviceToHost, stream_),
             "cudaMemcpyAsync");
@@ -177,13 +205,26 @@ class nccl_process_sum final : public process_sum {
 
   [[nodiscard]] float* next_sum() { return sums_[1 - current_].data(); }
 
-  /// The device path's gradient must be on this process's GPU.
-  void check_on_device(const float* grad) const {
+  /// The GPU whose memory `p` is (a gradient must be device memory).
+  [[nodiscard]] static int device_of(const float* p) {
     cudaPointerAttributes a{};
-    check(cudaPointerGetAttributes(&a, grad), "cudaPointerGetAttributes");
-    if (a.type != cudaMemoryTypeDevice || a.device != setup_.device) {
-      throw failure("the gradient is not in GPU " + std::to_string(setup_.device) +
-                    "'s memory (the process's NCCL rank)");
+    check(cudaPointerGetAttributes(&a, p), "cudaPointerGetAttributes");
+    if (a.type != cudaMemoryTypeDevice) throw failure("a gradient is not in GPU memory");
+    return a.device;
+  }
+
+  /// n floats from `src` to `dst` on this process's stream, wherever each
+  /// is (a peer copy between GPUs: unified addressing finds the devices).
+  void copy_any(const float* src, float* dst, std::size_t n) {
+    check(cudaMemcpyAsync(dst, src, n * sizeof(float), cudaMemcpyDefault, stream_),
+          "cudaMemcpyAsync");
+  }
+
+  /// Room on this GPU for one gradient from another GPU.
+  void ensure_staging(std::size_t n) {
+    if (staging_.size() < n) {
+      staging_ = {};
+      staging_ = device_array<float>(n);
     }
   }
 
@@ -391,6 +432,7 @@ class nccl_process_sum final : public process_sum {
   /// that fails half-way spoils neither the last one nor the caller's values.
   device_array<float> sums_[2];
   int current_ = 0;
+  device_array<float> staging_;     ///< a gradient from another GPU, or the average
   device_array<double> small_;      ///< the agreement's two doubles
   pinned_array<float> small_host_;  ///< their host side, or the device path's count
   pinned_array<float> host_;        ///< the host path's values

@@ -36,11 +36,14 @@ TEST_CASE("on a GPU, pushes lost, duplicated and reordered keep the weight exact
   if (!gpu_available()) SGP_SKIP("no usable CUDA device");
   const std::string algorithm = GENERATE("sgp", "osgp");
   // The same lossy run on both backends: the virtual clock makes the
-  // message schedule identical, so the GPU's accuracies must match the
-  // CPU's up to predictions that rounding flips. The GPU's convolution
-  // algorithms are cuDNN's heuristics' deterministic ones: timed choices
-  // vary between runs, and under 30 % loss a node whose w fell near 0.001
-  // amplifies the different rounding.
+  // message schedule identical, and push-sum's weights and messages depend
+  // on the schedule alone, so those must match exactly. The models need
+  // not: under 30 % loss a node whose w fell near 0.001 amplifies rounding,
+  // and two GPU runs that differ only in cuDNN's convolution algorithms
+  // (timed against reproducible) were measured 6 of these 64 test samples
+  // apart on a node, as far as the GPU from the CPU. The GPU's arithmetic
+  // is compared step by step in tests/gpu_cuda/model_test.cpp; here each
+  // backend must learn.
   auto run = [&](const std::string& backend) {
     group_fixture f;
     auto c = gpu_config(6, algorithm);
@@ -64,14 +67,22 @@ TEST_CASE("on a GPU, pushes lost, duplicated and reordered keep the weight exact
   check_weight(gpu);
   CHECK(gpu.expected_total_weight == 6.0);
   CHECK(gpu.messages_lost == cpu.messages_lost);
+  CHECK(gpu.messages_duplicate == cpu.messages_duplicate);
+  CHECK(gpu.messages_late == cpu.messages_late);
+  CHECK(gpu.bytes_sent == cpu.bytes_sent);
+  CHECK(gpu.total_weight == Approx(cpu.total_weight).epsilon(1e-12));
   REQUIRE(gpu.test_accuracy_per_node.size() == cpu.test_accuracy_per_node.size());
   INFO(algorithm << ": averaged model " << gpu.test_accuracy_mean_model << " on the GPU, "
                  << cpu.test_accuracy_mean_model << " on the CPU");
+  // 4 classes: chance is 0.25. Every node at least twice that, the
+  // averaged model at 0.7 (the lowest measured over 4 seeds: 0.75).
+  CHECK(gpu.test_accuracy_mean_model >= 0.7);
+  CHECK(cpu.test_accuracy_mean_model >= 0.7);
   for (std::size_t i = 0; i < gpu.test_accuracy_per_node.size(); ++i) {
     INFO("node " << i << ": " << gpu.test_accuracy_per_node[i] << " on the GPU, "
                  << cpu.test_accuracy_per_node[i] << " on the CPU");
-    // 64 test samples: at most 3 predictions flipped by rounding.
-    CHECK(std::abs(gpu.test_accuracy_per_node[i] - cpu.test_accuracy_per_node[i]) <= 3.0 / 64);
+    CHECK(gpu.test_accuracy_per_node[i] >= 0.5);
+    CHECK(cpu.test_accuracy_per_node[i] >= 0.5);
   }
 }
 

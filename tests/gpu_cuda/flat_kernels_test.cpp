@@ -50,7 +50,7 @@ TEST_CASE("cuda sgd_step matches the CPU backend", "[gpu]") {
   }
 }
 
-TEST_CASE("cuda copy, scale and mix_debias kernels match core/flat_ops", "[gpu]") {
+TEST_CASE("cuda copy, scale, add and mix_debias kernels match core/flat_ops", "[gpu]") {
   SGP_SKIP_WITHOUT_GPU();
   const device_guard guard(0);
   const stream s;
@@ -84,6 +84,14 @@ TEST_CASE("cuda copy, scale and mix_debias kernels match core/flat_ops", "[gpu]"
 
   launch_copy(gz.data(), gcopy.data(), n, s.get());
   CHECK(get(gcopy) == z);
+
+  // y += x, as a process's gradients are summed (values of unlike
+  // magnitudes, so that rounding matters).
+  const auto big = random_floats(n, 5, 1000.0f);
+  put(gshare, big);
+  launch_add(gshare.data(), gz.data(), n, s.get());
+  core::add<float>(big, z);
+  CHECK(get(gz) == z);
 }
 
 TEST_CASE("cuda divide_by_last gives core::average_of_sum's bits", "[gpu]") {

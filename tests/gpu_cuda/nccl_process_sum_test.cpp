@@ -156,8 +156,10 @@ TEST_CASE("NCCL's device path averages in place with the host path's bits", "[gp
     std::vector<double> vb(gb.begin(), gb.end());
     vb.push_back(2.0);  // p1's two nodes
     core::result<double> ra = core::make_error("not run");
-    std::thread other(
-        [&] { ra = a.value()->average_on_device(iteration, grad.data(), n, 1.0, both); });
+    std::thread other([&] {
+      float* grads[] = {grad.data()};
+      ra = a.value()->average_on_device(iteration, grads, n, 1.0, both);
+    });
     const auto rb = b.value()->sum(iteration, vb, both);
     other.join();
     REQUIRE(ra.ok());
@@ -187,9 +189,10 @@ TEST_CASE("NCCL's device path averages in place with the host path's bits", "[gp
   std::thread p0([&] {
     const auto g2 = testing::random_floats(n, 40);
     SGP_CUDA_CHECK(cudaMemcpy(grad.data(), g2.data(), grad.bytes(), cudaMemcpyHostToDevice));
-    if (!a.value()->average_on_device(2, grad.data(), n, 1.0, {true, false}).ok()) return;
+    float* grads[] = {grad.data()};
+    if (!a.value()->average_on_device(2, grads, n, 1.0, {true, false}).ok()) return;
     SGP_CUDA_CHECK(cudaMemcpy(applied.data(), grad.data(), grad.bytes(), cudaMemcpyDeviceToHost));
-    ra = a.value()->average_on_device(3, grad.data(), n, 1.0, both);
+    ra = a.value()->average_on_device(3, grads, n, 1.0, both);
   });
   std::vector<double> mine(n + 1, 5.0);
   REQUIRE(b.value()->sum(2, mine, {false, true}).ok());
@@ -206,6 +209,85 @@ TEST_CASE("NCCL's device path averages in place with the host path's bits", "[gp
   REQUIRE(ra.ok());
   REQUIRE(rb.ok());
   CHECK(ra.value() == 6.0);
+}
+
+TEST_CASE("NCCL's device path sums a process's several gradients on its GPU first", "[gpu]") {
+  // p0 has three nodes: two on its GPU 0 and one on GPU 1 (as a process
+  // with devices [0, 1] places three nodes); p1 has one on GPU 1. p0's
+  // gradients are summed in fp32 in the order given, that sum goes into
+  // the sum across processes, and every one of the four buffers ends with
+  // the same bits: the total divided by 4 (core::add and
+  // core::average_of_sum, the CPU twins).
+  SGP_SKIP_WITHOUT_GPUS(2);
+  core::disable_nvlink_multicast();
+  map_store store;
+  auto a = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 0, 0, 20000ms));
+  auto b = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 1, 1, 20000ms));
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  const std::vector<bool> both{true, true};
+  const std::size_t n = 30011;
+  std::vector<std::vector<float>> host;
+  for (std::uint64_t k = 0; k < 4; ++k) host.push_back(testing::random_floats(n, 50 + k, 1.0f + k));
+  auto upload = [&](int device, const std::vector<float>& h) {
+    const device_guard guard(device);
+    device_array<float> d(n);
+    SGP_CUDA_CHECK(cudaMemcpy(d.data(), h.data(), d.bytes(), cudaMemcpyHostToDevice));
+    return d;
+  };
+  auto download = [&](int device, const device_array<float>& d) {
+    const device_guard guard(device);
+    std::vector<float> h(n);
+    SGP_CUDA_CHECK(cudaMemcpy(h.data(), d.data(), d.bytes(), cudaMemcpyDeviceToHost));
+    return h;
+  };
+  const int devices[] = {0, 0, 1, 1};  // the last one is p1's
+  std::vector<device_array<float>> grads;
+  for (std::size_t k = 0; k < 4; ++k) grads.push_back(upload(devices[k], host[k]));
+  core::result<double> ra = core::make_error("not run");
+  std::thread other([&] {
+    float* mine[] = {grads[0].data(), grads[1].data(), grads[2].data()};
+    ra = a.value()->average_on_device(0, mine, n, 3.0, both);
+  });
+  float* theirs[] = {grads[3].data()};
+  const auto rb = b.value()->average_on_device(0, theirs, n, 1.0, both);
+  other.join();
+  REQUIRE(ra.ok());
+  REQUIRE(rb.ok());
+  CHECK(ra.value() == 4.0);
+  CHECK(rb.value() == 4.0);
+  std::vector<float> sums = host[0];
+  core::add<float>(host[1], sums);
+  core::add<float>(host[2], sums);
+  core::add<float>(host[3], sums);  // p0's sum + p1's: one fp32 addition
+  std::vector<float> expected(n);
+  core::average_of_sum<float>(sums, 4.0, expected);
+  for (std::size_t k = 0; k < 4; ++k) {
+    INFO("gradient " << k << " on GPU " << devices[k]);
+    CHECK(download(devices[k], grads[k]) == expected);
+  }
+
+  // A process whose nodes are none on its GPU (its first node died): the
+  // average is made in scratch memory there and copied out.
+  const auto g1 = testing::random_floats(n, 60);
+  const auto g2 = testing::random_floats(n, 61);
+  auto on1 = upload(1, g1);
+  auto also1 = upload(1, g2);
+  ra = core::make_error("not run");
+  std::thread again([&] {
+    float* mine[] = {on1.data()};
+    ra = a.value()->average_on_device(1, mine, n, 1.0, both);
+  });
+  float* theirs2[] = {also1.data()};
+  const auto rb2 = b.value()->average_on_device(1, theirs2, n, 1.0, both);
+  again.join();
+  REQUIRE(ra.ok());
+  REQUIRE(rb2.ok());
+  std::vector<float> s2 = g1;
+  core::add<float>(g2, s2);
+  core::average_of_sum<float>(s2, 2.0, expected);
+  CHECK(download(1, on1) == expected);
+  CHECK(download(1, also1) == expected);
 }
 
 TEST_CASE("an NCCL rendezvous with a process that never comes fails at the deadline", "[gpu]") {
@@ -226,7 +308,8 @@ TEST_CASE("an NCCL rendezvous with a process that never comes fails at the deadl
     const auto g = testing::random_floats(1000, 9);
     device_array<float> grad(g.size());
     SGP_CUDA_CHECK(cudaMemcpy(grad.data(), g.data(), grad.bytes(), cudaMemcpyHostToDevice));
-    CHECK_FALSE(b.value()->average_on_device(0, grad.data(), g.size(), 1.0, both).ok());
+    float* grads[] = {grad.data()};
+    CHECK_FALSE(b.value()->average_on_device(0, grads, g.size(), 1.0, both).ok());
     std::vector<float> after(g.size());
     SGP_CUDA_CHECK(cudaMemcpy(after.data(), grad.data(), grad.bytes(), cudaMemcpyDeviceToHost));
     CHECK(after == g);
