@@ -398,7 +398,12 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
         }
         if (all && st.phase == host_phase::training) local_done(self);
       },
-      [=](suspect_atom, int, const std::vector<std::size_t>&) { ++self->state.suspects; },
+      [=](suspect_atom, int node, const std::vector<std::size_t>& suspects) {
+        ++self->state.suspects;
+        if (self->state.setup.cfg.algorithm.resend_on_timeout) {
+          request_resends(self, node, suspects);
+        }
+      },
       [=](forgot_atom, int, const std::vector<core::forgotten_edges>& edges) {
         auto& st = self->state;
         for (const auto& e : edges) {

@@ -137,6 +137,10 @@ struct process_host_state {
   double sent_to_dead = 0.0;       ///< weight this process's nodes sent to dead nodes
   double applied_from_dead = 0.0;  ///< weight they applied from dead nodes
   std::uint64_t suspects = 0;
+  /// algorithm.resend_on_timeout: resends asked of other processes' nodes,
+  /// and made here for theirs (logged when the nodes finish).
+  std::uint64_t resends_asked = 0;
+  std::uint64_t resends_made = 0;
   // Coordinator only: the end's rounds.
   std::uint64_t end_round = 0;  ///< tags flush/weights and final/result notices
   int flush_rounds = 0;
@@ -189,11 +193,10 @@ void finish_here(host_ptr self, runtime::run_summary summary);
 /// head: round, live nodes, sent to dead, applied from dead, iterations,
 /// loss sum, bytes sent, waits timed out, suspicions, comm wait, compute
 /// seconds, pushes to other processes, their wire bytes, the weight the
-/// live nodes started with; record: node, accuracy (-1: not evaluated),
-/// loss, w, iteration. Then the sum of the evaluated nodes' z (one value
-/// per parameter) and the sum of their batch-norm statistics (none without
-/// batch norm).
-inline constexpr std::size_t result_head = 14;
+/// live nodes started with, messages lost, messages duplicated; record: node, accuracy (-1: not
+/// evaluated), loss, w, iteration. Then the sum of the evaluated nodes' z (one value per parameter)
+/// and the sum of their batch-norm statistics (none without batch norm).
+inline constexpr std::size_t result_head = 16;
 inline constexpr std::size_t result_record = 5;
 
 // process_host_rejoin.cpp: a restarted process rejoins.
@@ -247,6 +250,14 @@ std::string node_command(host_ptr self, const core::command& c, const std::strin
 
 /// A node notice from the node's process: applied to this process's view once.
 void on_node_notice(host_ptr self, const net::wire::notice& n);
+
+/// algorithm.resend_on_timeout: local node `node`'s wait for `suspects`
+/// expired; each live suspect sends its edge's running sums to `node`
+/// again: a local one is asked here, another process's by a resend notice.
+void request_resends(host_ptr self, int node, const std::vector<std::size_t>& suspects);
+
+/// A resend notice: this process's node `from` sends its sums to `to` again.
+void on_resend_notice(host_ptr self, const net::wire::notice& n);
 
 // process_host_summary.cpp: the coordinator's summary.
 

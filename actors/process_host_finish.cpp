@@ -147,6 +147,7 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
   a->pending = nodes.size();
   std::uint64_t iterations = 0;
   double loss = 0.0, bytes = 0.0, late = 0.0, comm = 0.0, compute = 0.0, initial = 0.0;
+  double lost = 0.0, duplicate = 0.0;
   for (const auto* node : nodes) {
     initial += node->initial_weight;
     comm += node->comm_wait;
@@ -156,6 +157,8 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
     loss += node->last->loss;
     bytes += static_cast<double>(node->last->bytes_sent);
     late += static_cast<double>(node->last->messages_late);
+    lost += static_cast<double>(node->last->messages_lost);
+    duplicate += static_cast<double>(node->last->messages_duplicate);
   }
   a->head = {round,
              static_cast<double>(nodes.size()),
@@ -170,7 +173,9 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
              compute,
              0.0,
              0.0,
-             initial};
+             initial,
+             lost,
+             duplicate};
   auto reply = [=] {
     // The data plane's own count of what it sent to other processes.
     self->request(self->state.bridge, caf::infinite, status_atom::value)
@@ -264,6 +269,13 @@ void local_done(host_ptr self) {
   s.done_at = clock_seconds(self);
   core::log(core::log_level::info, "cluster", "its nodes finished their iterations",
             {.process = s.setup.names[s.setup.process]});
+  if (s.setup.cfg.algorithm.resend_on_timeout) {
+    core::logf(core::log_level::info, "cluster", {.process = s.setup.names[s.setup.process]},
+               "resend_on_timeout: %llu resends asked of other processes' nodes, %llu made "
+               "for theirs",
+               static_cast<unsigned long long>(s.resends_asked),
+               static_cast<unsigned long long>(s.resends_made));
+  }
   send_notice(self, all_processes, notice_topic::done);
 }
 
@@ -336,6 +348,9 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
       break;
     case notice_topic::node:
       on_node_notice(self, n);
+      break;
+    case notice_topic::resend:
+      on_resend_notice(self, n);
       break;
     case notice_topic::stop:
       if (s.phase != host_phase::training) break;

@@ -9,6 +9,7 @@
 // without mass (x = 0, w = 0) and takes it from its in-neighbours' pushes,
 // as a rejoined process's nodes do (gossip_node::join_from).
 #include <algorithm>
+#include <cmath>
 
 #include "actors/process_host.hpp"
 #include "core/json.hpp"
@@ -170,6 +171,57 @@ std::string node_command(host_ptr self, const core::command& c, const std::strin
               core::command_name(c.kind) + " " + std::to_string(node));
   return "sent to process " + s.setup.names[owner] + ", which owns node " + std::to_string(node) +
          " (every process logs it when it is done)";
+}
+
+namespace {
+
+/// Local node `from`, if live, sends its edge's sums to `to` again.
+void resend_from(host_ptr self, std::size_t from, std::size_t to) {
+  auto& s = self->state;
+  if (from >= s.view.live.size() || !s.view.live[from]) return;
+  for (const auto& node : s.nodes) {
+    if (node.id == static_cast<int>(from)) {
+      self->send(node.worker, resend_atom::value, static_cast<int>(to));
+    }
+  }
+}
+
+}  // namespace
+
+void request_resends(host_ptr self, int node, const std::vector<std::size_t>& suspects) {
+  auto& s = self->state;
+  if (s.phase != host_phase::training || node < 0) return;
+  for (const auto p : suspects) {
+    if (p >= s.n || !s.view.live[p]) continue;
+    const auto owner = s.setup.node_process[p];
+    if (owner == s.setup.process) {
+      resend_from(self, p, static_cast<std::size_t>(node));
+    } else {
+      send_notice(self, owner, net::wire::notice_topic::resend, {},
+                  {static_cast<double>(p), static_cast<double>(node)});
+      ++s.resends_asked;
+    }
+  }
+}
+
+void on_resend_notice(host_ptr self, const net::wire::notice& n) {
+  auto& s = self->state;
+  if (s.phase != host_phase::training || !s.nodes_spawned) return;
+  // Two node ids; the first this process's (a notice from a peer is
+  // checked like any other input).
+  const bool ids = n.values.size() == 2 && n.values[0] >= 0 && n.values[1] >= 0 &&
+                   n.values[0] < static_cast<double>(s.n) &&
+                   n.values[1] < static_cast<double>(s.n) &&
+                   n.values[0] == std::floor(n.values[0]) && n.values[1] == std::floor(n.values[1]);
+  const auto from = ids ? static_cast<std::size_t>(n.values[0]) : 0;
+  if (!ids || s.setup.node_process[from] != s.setup.process) {
+    core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+               "a resend notice from process %s is refused: it names no node of this process",
+               s.setup.names[n.process].c_str());
+    return;
+  }
+  resend_from(self, from, static_cast<std::size_t>(n.values[1]));
+  ++s.resends_made;
 }
 
 void on_node_notice(host_ptr self, const net::wire::notice& n) {

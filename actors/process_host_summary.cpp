@@ -58,7 +58,9 @@ gathered gather(const process_host_state& s) {
           .add("weight_applied_from_dead", v[3])
           .add("pushes_to_other_processes", v[11])
           .add("wire_bytes_to_other_processes", v[12])
-          .add("initial_weight", v[13]);
+          .add("initial_weight", v[13])
+          .add("messages_lost", v[14])
+          .add("messages_duplicate", v[15]);
       out.live_nodes += static_cast<int>(live);
       g.sent_to_dead += v[2];
       g.applied_from_dead += v[3];
@@ -71,6 +73,8 @@ gathered gather(const process_host_state& s) {
       g.wire_bytes += v[12];
       out.bytes_sent += static_cast<std::uint64_t>(v[6]);
       out.messages_late += static_cast<std::uint64_t>(v[7]);
+      out.messages_lost += static_cast<std::uint64_t>(v[14]);
+      out.messages_duplicate += static_cast<std::uint64_t>(v[15]);
       for (std::size_t k = 0; k < live; ++k) {
         const std::size_t at = result_head + k * result_record;
         if (at + result_record > v.size()) break;

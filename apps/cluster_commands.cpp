@@ -82,8 +82,6 @@ core::status check_supported(const config::config& cfg, const config::settings& 
         "scripts/setup.sh, then rebuild; sgp train runs ar-sgd in one process)");
   }
 #endif
-  // The request goes over the supervisor, which a cluster does not share.
-  if (cfg.algorithm.resend_on_timeout) return refuse("algorithm.resend_on_timeout = true");
   for (std::size_t i = 0; i < set.faults.size(); ++i) {
     // Link, partition, heal and slow faults every process applies itself;
     // kill and revive the node's process (SGP, OSGP). ar-sgd's replicas
