@@ -72,6 +72,7 @@ void try_start(self_ptr self) {
   }
   if (s.waiting) {
     s.waiting = false;
+    s.waits_expired = 0;
     s.comm_wait += clock_seconds(self) - s.wait_started;
   }
   auto& z = s.engine->z_buffer();
@@ -170,10 +171,17 @@ worker_handle::behavior_type worker_actor(worker_handle::stateful_pointer<worker
         auto& st = self->state;
         if (!st.waiting || token != st.wait_token || st.computing) return;
         auto suspects = st.node->waiting_on();
-        st.node->skip_wait();
-        ++st.messages_late;
         self->send(st.supervisor, suspect_atom::value, static_cast<int>(st.node->id()),
                    std::move(suspects));
+        if (st.waits_expired < st.setup.resend_waits) {
+          // The owner asks the suspects to resend: wait for that once more.
+          ++st.waits_expired;
+          self->delayed_send(self, st.setup.wait_timeout, wait_atom::value, ++st.wait_token);
+          return;
+        }
+        st.waits_expired = 0;
+        st.node->skip_wait();
+        ++st.messages_late;
         try_start(self);
       },
       [=](view_atom, const core::membership_view& v) {

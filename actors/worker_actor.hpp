@@ -23,6 +23,10 @@ namespace sgp::actors {
 struct worker_setup {
   std::uint64_t total_iterations = 0;
   caf::timespan wait_timeout = std::chrono::seconds(2);  ///< then suspect, go on
+  /// algorithm.resend_on_timeout: expired waits that report the suspects
+  /// (whose resends the owner asks for) and wait once more, before the
+  /// node goes on without them.
+  int resend_waits = 0;
   /// A resumed node continues at this iteration and round (a checkpoint's).
   std::uint64_t start_iteration = 0;
   std::uint64_t start_round = 0;
@@ -48,6 +52,7 @@ struct worker_state {
   bool done_reported = false;
   std::uint64_t wait_token = 0;
   bool waiting = false;
+  int waits_expired = 0;  ///< of the wait in progress (resend_waits)
   double wait_started = 0.0;
   double comm_wait = 0.0;  ///< of the iteration in progress
   std::uint64_t messages_late = 0;
