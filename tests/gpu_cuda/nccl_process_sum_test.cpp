@@ -8,9 +8,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/flat_ops.hpp"
@@ -55,16 +57,23 @@ process_sum_setup setup_for(map_store& store, std::uint32_t process, int device,
   return s;
 }
 
-}  // namespace
-
-TEST_CASE("NCCL sums over two processes' GPUs in fp32 and both get the same bits", "[gpu]") {
-  SGP_SKIP_WITHOUT_GPUS(2);
+/// p0 on GPU 0 and p1 on GPU 1, their rendezvous through `store`.
+std::pair<std::unique_ptr<process_sum>, std::unique_ptr<process_sum>> two_processes(
+    map_store& store) {
   core::disable_nvlink_multicast();  // as main does, before the threads
-  map_store store;
   auto a = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 0, 0, 20000ms));
   auto b = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 1, 1, 20000ms));
   REQUIRE(a.ok());
   REQUIRE(b.ok());
+  return {std::move(a).value(), std::move(b).value()};
+}
+
+}  // namespace
+
+TEST_CASE("NCCL sums over two processes' GPUs in fp32 and both get the same bits", "[gpu]") {
+  SGP_SKIP_WITHOUT_GPUS(2);
+  map_store store;
+  auto [a, b] = two_processes(store);
   const std::vector<bool> both{true, true};
   const std::size_t n = 100003;
   for (std::uint64_t iteration = 0; iteration < 3; ++iteration) {
@@ -77,8 +86,8 @@ TEST_CASE("NCCL sums over two processes' GPUs in fp32 and both get the same bits
     va[n] = 1.0;  // the counts, as the AllReduce actor appends them
     vb[n] = 2.0;
     core::result<std::vector<double>> ra = core::make_error("not run");
-    std::thread other([&] { ra = a.value()->sum(iteration, va, both); });
-    const auto rb = b.value()->sum(iteration, vb, both);
+    std::thread other([&] { ra = a->sum(iteration, va, both); });
+    const auto rb = b->sum(iteration, vb, both);
     other.join();
     REQUIRE(ra.ok());
     REQUIRE(rb.ok());
@@ -93,7 +102,7 @@ TEST_CASE("NCCL sums over two processes' GPUs in fp32 and both get the same bits
   }
   // One process left: its values as they are, no communicator.
   const std::vector<bool> alone{true, false};
-  const auto solo = a.value()->sum(3, {1.25, 1.0}, alone);
+  const auto solo = a->sum(3, {1.25, 1.0}, alone);
   REQUIRE(solo.ok());
   CHECK(solo.value() == std::vector<double>{1.25, 1.0});
 }
@@ -105,25 +114,21 @@ TEST_CASE("after a rebuild the process behind takes the sum the one ahead applie
   // agreement: p0 broadcasts what it applied for 0, p1 takes it, and then
   // both sum 1.
   SGP_SKIP_WITHOUT_GPUS(2);
-  core::disable_nvlink_multicast();
   map_store store;
-  auto a = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 0, 0, 20000ms));
-  auto b = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 1, 1, 20000ms));
-  REQUIRE(a.ok());
-  REQUIRE(b.ok());
+  auto [a, b] = two_processes(store);
   // p0's iteration 0 (sums are fp32 values, a process alone's too).
   const std::vector<double> applied0{0.125, -2.5, 3.0, 1.0};
   const std::vector<double> a1{1.0, 2.0, 3.0, 1.0};
   const std::vector<double> b1{0.5, 0.25, -3.0, 1.0};
   core::result<std::vector<double>> ra = core::make_error("not run");
   std::thread p0([&] {
-    if (!a.value()->sum(0, applied0, {true, false}).ok()) return;
-    ra = a.value()->sum(1, a1, {true, true});
+    if (!a->sum(0, applied0, {true, false}).ok()) return;
+    ra = a->sum(1, a1, {true, true});
   });
-  REQUIRE(b.value()->sum(0, {9.0, 9.0, 9.0, 1.0}, {false, true}).ok());
-  const auto redone = b.value()->sum(0, {7.0, 7.0, 7.0, 1.0}, {true, true});
+  REQUIRE(b->sum(0, {9.0, 9.0, 9.0, 1.0}, {false, true}).ok());
+  const auto redone = b->sum(0, {7.0, 7.0, 7.0, 1.0}, {true, true});
   core::result<std::vector<double>> rb = core::make_error("not run");
-  if (redone.ok()) rb = b.value()->sum(1, b1, {true, true});
+  if (redone.ok()) rb = b->sum(1, b1, {true, true});
   p0.join();
   REQUIRE(redone.ok());
   CHECK(redone.value() == applied0);  // bit for bit, not its own
@@ -139,12 +144,8 @@ TEST_CASE("NCCL's device path averages in place with the host path's bits", "[gp
   // is bit for bit what p1 computes from the sum it gets back. Then a
   // rebuild: p1 falls one iteration behind and takes what p0 applied.
   SGP_SKIP_WITHOUT_GPUS(2);
-  core::disable_nvlink_multicast();
   map_store store;
-  auto a = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 0, 0, 20000ms));
-  auto b = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 1, 1, 20000ms));
-  REQUIRE(a.ok());
-  REQUIRE(b.ok());
+  auto [a, b] = two_processes(store);
   const std::vector<bool> both{true, true};
   const std::size_t n = 50021;
   const device_guard guard(0);
@@ -158,9 +159,9 @@ TEST_CASE("NCCL's device path averages in place with the host path's bits", "[gp
     core::result<double> ra = core::make_error("not run");
     std::thread other([&] {
       float* grads[] = {grad.data()};
-      ra = a.value()->average_on_device(iteration, grads, n, 1.0, both);
+      ra = a->average_on_device(iteration, grads, n, 1.0, both);
     });
-    const auto rb = b.value()->sum(iteration, vb, both);
+    const auto rb = b->sum(iteration, vb, both);
     other.join();
     REQUIRE(ra.ok());
     REQUIRE(rb.ok());
@@ -190,15 +191,15 @@ TEST_CASE("NCCL's device path averages in place with the host path's bits", "[gp
     const auto g2 = testing::random_floats(n, 40);
     SGP_CUDA_CHECK(cudaMemcpy(grad.data(), g2.data(), grad.bytes(), cudaMemcpyHostToDevice));
     float* grads[] = {grad.data()};
-    if (!a.value()->average_on_device(2, grads, n, 1.0, {true, false}).ok()) return;
+    if (!a->average_on_device(2, grads, n, 1.0, {true, false}).ok()) return;
     SGP_CUDA_CHECK(cudaMemcpy(applied.data(), grad.data(), grad.bytes(), cudaMemcpyDeviceToHost));
-    ra = a.value()->average_on_device(3, grads, n, 1.0, both);
+    ra = a->average_on_device(3, grads, n, 1.0, both);
   });
   std::vector<double> mine(n + 1, 5.0);
-  REQUIRE(b.value()->sum(2, mine, {false, true}).ok());
-  const auto redone = b.value()->sum(2, mine, both);
+  REQUIRE(b->sum(2, mine, {false, true}).ok());
+  const auto redone = b->sum(2, mine, both);
   core::result<std::vector<double>> rb = core::make_error("not run");
-  if (redone.ok()) rb = b.value()->sum(3, mine, both);
+  if (redone.ok()) rb = b->sum(3, mine, both);
   p0.join();
   if (!redone.ok()) WARN(redone.err().message);
   REQUIRE(redone.ok());
@@ -219,12 +220,8 @@ TEST_CASE("NCCL's device path sums a process's several gradients on its GPU firs
   // the same bits: the total divided by 4 (core::add and
   // core::average_of_sum, the CPU twins).
   SGP_SKIP_WITHOUT_GPUS(2);
-  core::disable_nvlink_multicast();
   map_store store;
-  auto a = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 0, 0, 20000ms));
-  auto b = sgp::gpu::cuda::make_nccl_process_sum(setup_for(store, 1, 1, 20000ms));
-  REQUIRE(a.ok());
-  REQUIRE(b.ok());
+  auto [a, b] = two_processes(store);
   const std::vector<bool> both{true, true};
   const std::size_t n = 30011;
   std::vector<std::vector<float>> host;
@@ -247,10 +244,10 @@ TEST_CASE("NCCL's device path sums a process's several gradients on its GPU firs
   core::result<double> ra = core::make_error("not run");
   std::thread other([&] {
     float* mine[] = {grads[0].data(), grads[1].data(), grads[2].data()};
-    ra = a.value()->average_on_device(0, mine, n, 3.0, both);
+    ra = a->average_on_device(0, mine, n, 3.0, both);
   });
   float* theirs[] = {grads[3].data()};
-  const auto rb = b.value()->average_on_device(0, theirs, n, 1.0, both);
+  const auto rb = b->average_on_device(0, theirs, n, 1.0, both);
   other.join();
   REQUIRE(ra.ok());
   REQUIRE(rb.ok());
@@ -276,10 +273,10 @@ TEST_CASE("NCCL's device path sums a process's several gradients on its GPU firs
   ra = core::make_error("not run");
   std::thread again([&] {
     float* mine[] = {on1.data()};
-    ra = a.value()->average_on_device(1, mine, n, 1.0, both);
+    ra = a->average_on_device(1, mine, n, 1.0, both);
   });
   float* theirs2[] = {also1.data()};
-  const auto rb2 = b.value()->average_on_device(1, theirs2, n, 1.0, both);
+  const auto rb2 = b->average_on_device(1, theirs2, n, 1.0, both);
   again.join();
   REQUIRE(ra.ok());
   REQUIRE(rb2.ok());
