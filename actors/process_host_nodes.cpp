@@ -9,7 +9,6 @@
 // without mass (x = 0, w = 0) and takes it from its in-neighbours' pushes,
 // as a rejoined process's nodes do (gossip_node::join_from).
 #include <algorithm>
-#include <cmath>
 
 #include "actors/process_host.hpp"
 #include "core/json.hpp"
@@ -198,7 +197,7 @@ void request_resends(host_ptr self, int node, const std::vector<std::size_t>& su
       resend_from(self, p, static_cast<std::size_t>(node));
     } else {
       send_notice(self, owner, net::wire::notice_topic::resend, {},
-                  {static_cast<double>(p), static_cast<double>(node)});
+                  core::encode_resend({p, static_cast<std::size_t>(node)}));
       ++s.resends_asked;
     }
   }
@@ -207,20 +206,18 @@ void request_resends(host_ptr self, int node, const std::vector<std::size_t>& su
 void on_resend_notice(host_ptr self, const net::wire::notice& n) {
   auto& s = self->state;
   if (s.phase != host_phase::training || !s.nodes_spawned) return;
-  // Two node ids; the first this process's (a notice from a peer is
-  // checked like any other input).
-  const bool ids = n.values.size() == 2 && n.values[0] >= 0 && n.values[1] >= 0 &&
-                   n.values[0] < static_cast<double>(s.n) &&
-                   n.values[1] < static_cast<double>(s.n) &&
-                   n.values[0] == std::floor(n.values[0]) && n.values[1] == std::floor(n.values[1]);
-  const auto from = ids ? static_cast<std::size_t>(n.values[0]) : 0;
-  if (!ids || s.setup.node_process[from] != s.setup.process) {
+  // Checked like any input from a peer: two node ids, the first ours.
+  auto r = core::decode_resend(n.values, s.n);
+  if (r.ok() && s.setup.node_process[r->from] != s.setup.process) {
+    r = core::make_error("node " + std::to_string(r->from) + " is not this process's");
+  }
+  if (!r.ok()) {
     core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
-               "a resend notice from process %s is refused: it names no node of this process",
-               s.setup.names[n.process].c_str());
+               "a resend notice from process %s is refused: %s", s.setup.names[n.process].c_str(),
+               r.err().message.c_str());
     return;
   }
-  resend_from(self, from, static_cast<std::size_t>(n.values[1]));
+  resend_from(self, r->from, r->to);
   ++s.resends_made;
 }
 

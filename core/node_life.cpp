@@ -14,15 +14,26 @@ std::vector<double> encode_node_change(const node_change& c) {
           static_cast<double>(c.incarnation), static_cast<double>(c.iteration)};
 }
 
-result<node_change> decode_node_change(std::span<const double> values, std::size_t nodes) {
-  if (values.size() != 4) {
-    return make_error("a node notice of " + std::to_string(values.size()) + " values, expected 4");
+namespace {
+
+/// `values` are `count` whole numbers, each below 2^53, or why not.
+status whole_numbers(std::span<const double> values, std::size_t count, const char* what) {
+  if (values.size() != count) {
+    return make_error(std::string(what) + " of " + std::to_string(values.size()) +
+                      " values, expected " + std::to_string(count));
   }
   for (const double v : values) {
     if (!std::isfinite(v) || v < 0.0 || v >= static_cast<double>(max_exact_double) ||
         v != std::floor(v))
-      return make_error("a node notice with a value that is not a whole number");
+      return make_error(std::string(what) + " with a value that is not a whole number");
   }
+  return {};
+}
+
+}  // namespace
+
+result<node_change> decode_node_change(std::span<const double> values, std::size_t nodes) {
+  if (auto st = whole_numbers(values, 4, "a node notice"); !st.ok()) return st.err();
   if (values[0] != 1.0 && values[0] != 2.0) return make_error("a node notice of an unknown kind");
   if (values[1] >= static_cast<double>(nodes)) {
     return make_error("a node notice for node " +
@@ -35,6 +46,21 @@ result<node_change> decode_node_change(std::span<const double> values, std::size
   c.incarnation = static_cast<std::uint64_t>(values[2]);
   c.iteration = static_cast<std::uint64_t>(values[3]);
   return c;
+}
+
+std::vector<double> encode_resend(const resend_request& r) {
+  return {static_cast<double>(r.from), static_cast<double>(r.to)};
+}
+
+result<resend_request> decode_resend(std::span<const double> values, std::size_t nodes) {
+  if (auto st = whole_numbers(values, 2, "a resend notice"); !st.ok()) return st.err();
+  if (values[0] >= static_cast<double>(nodes) || values[1] >= static_cast<double>(nodes)) {
+    return make_error("a resend notice between nodes " +
+                      std::to_string(static_cast<std::size_t>(values[0])) + " and " +
+                      std::to_string(static_cast<std::size_t>(values[1])) + " of " +
+                      std::to_string(nodes));
+  }
+  return resend_request{static_cast<std::size_t>(values[0]), static_cast<std::size_t>(values[1])};
 }
 
 bool apply_node_change(membership_view& view, const node_change& c) {

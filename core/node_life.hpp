@@ -35,6 +35,20 @@ struct node_change {
 /// A change for a cluster of `nodes` nodes, or why not.
 result<node_change> decode_node_change(std::span<const double> values, std::size_t nodes);
 
+/// algorithm.resend_on_timeout across processes: node `from` (the
+/// receiving process's) sends the sums of its edge to `to` again.
+struct resend_request {
+  std::size_t from = 0;
+  std::size_t to = 0;
+  friend bool operator==(const resend_request&, const resend_request&) = default;
+};
+
+/// Notice values: [from, to].
+[[nodiscard]] std::vector<double> encode_resend(const resend_request& r);
+
+/// A request between two of `nodes` nodes, or why not.
+result<resend_request> decode_resend(std::span<const double> values, std::size_t nodes);
+
 /// Applies `c` to `view` if it is news: a kill of the live incarnation it
 /// names, or a revive to a later incarnation (a live older one included: a
 /// kill that did not arrive). The epoch moves on. False: nothing changed.

@@ -18,6 +18,17 @@ TEST_CASE("a node change travels as notice values and is checked on arrival", "[
   CHECK(!decode_node_change(std::vector<double>{1, -1, 17, 60}, 6).ok());
 }
 
+TEST_CASE("a resend request travels as notice values and is checked on arrival", "[core]") {
+  const resend_request r{4, 1};
+  CHECK(decode_resend(encode_resend(r), 6).value() == r);
+  CHECK(!decode_resend(encode_resend(r), 4).ok());  // node 4 of 4
+  CHECK(!decode_resend(encode_resend({1, 4}), 4).ok());
+  CHECK(!decode_resend(std::vector<double>{1}, 6).ok());
+  CHECK(!decode_resend(std::vector<double>{1, 2, 3}, 6).ok());
+  CHECK(!decode_resend(std::vector<double>{1.5, 2}, 6).ok());
+  CHECK(!decode_resend(std::vector<double>{1, -2}, 6).ok());
+}
+
 TEST_CASE("a kill ends only the life it names and a revive only moves to a later life", "[core]") {
   auto view = membership_view::all_up(4);
   view.epoch = 2;
