@@ -57,6 +57,12 @@ declare -A variant=(
   [osgp-bounded-z-resend]="--set algorithm.name=osgp --set algorithm.resend_on_timeout=true"
   [sgp-balanced-resend]="--set algorithm.name=sgp --set algorithm.step_space=balanced --set algorithm.resend_on_timeout=true"
   # Diagnostics: staleness bound 0, and links with no emulated cost.
+  # Less or more momentum (the delayed mixing adds some of its own), bf16 pushes
+  # (half the emulated wire time, so less staleness).
+  [osgp-bounded-z-mom8]="--set algorithm.name=osgp --set optimizer.momentum=0.8"
+  [osgp-bounded-z-mom95]="--set algorithm.name=osgp --set optimizer.momentum=0.95"
+  [osgp-bounded-balanced-bf16]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.compression=bf16"
+  [osgp-bounded-z-bf16]="--set algorithm.name=osgp --set algorithm.compression=bf16"
   [osgp-bounded-z-tau0]="--set algorithm.name=osgp --set algorithm.tau=0"
   [osgp-bounded-z-fastlink]="--set algorithm.name=osgp --set network.bandwidth=\"100000Gbit\" --set network.latency=\"0ms\""
   [osgp-reference-z-fastlink]="--set algorithm.name=osgp --set algorithm.osgp_variant=reference --set network.bandwidth=\"100000Gbit\" --set network.latency=\"0ms\""
@@ -161,4 +167,7 @@ while read -r nodes epochs loss tag seed lr; do
 done < <(plan)
 wait
 echo "accuracy campaign: $(wc -l <"$results") runs in $((SECONDS - started)) s"
-[ -f "$out/failures.txt" ] && cut -c1-300 "$out/failures.txt" | sort | uniq | head -40
+if [ -f "$out/failures.txt" ]; then
+  cut -c1-300 "$out/failures.txt" | sort | uniq | head -40
+fi
+exit 0

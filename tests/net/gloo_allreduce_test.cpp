@@ -103,6 +103,44 @@ TEST_CASE("Gloo sums over three processes, and two survivors agree on a sum one 
   CHECK(g[0]->generation() == 2);
 }
 
+TEST_CASE("Gloo sums a model-sized buffer over four processes exactly, in many segments", "[net]") {
+  // 1.86 M values over 4 ranks: ring_segment_bytes gives 8 segments per
+  // rank's chunk (the MLP's gradient), where a small sum has 2.
+  constexpr std::size_t n = 1'863'690;
+  sgp::test::store_hub hub(4);
+  std::vector<std::unique_ptr<gloo_allreduce>> g;
+  for (int i = 0; i < 4; ++i) {
+    sgp::net::gloo_setup s;
+    s.process = static_cast<std::uint32_t>(i);
+    s.names = {"p0", "p1", "p2", "p3"};
+    s.host = "127.0.0.1";
+    s.timeout = 20000ms;
+    g.push_back(std::make_unique<gloo_allreduce>(s, hub.stores[static_cast<std::size_t>(i)]));
+  }
+  const std::vector<bool> all{true, true, true, true};
+  // Rank r holds (r + 1) * (k % 7 + 1): small integers, exact in fp32.
+  std::vector<std::unique_ptr<pending_sum>> pending;
+  for (int r = 0; r < 4; ++r) {
+    std::vector<double> v(n);
+    for (std::size_t k = 0; k < n; ++k) v[k] = static_cast<double>((r + 1) * (k % 7 + 1));
+    pending.push_back(sum_async(*g[static_cast<std::size_t>(r)], 0, std::move(v), all));
+  }
+  for (auto& p : pending) {
+    const auto r = p->get();
+    REQUIRE(r.ok);
+    REQUIRE(r.values.size() == n);
+    std::size_t wrong = 0;
+    std::size_t first_wrong = n;
+    for (std::size_t k = 0; k < n; ++k) {
+      if (r.values[k] != static_cast<double>(10 * (k % 7 + 1))) {
+        if (wrong++ == 0) first_wrong = k;
+      }
+    }
+    INFO("first wrong value at " << first_wrong);
+    CHECK(wrong == 0);
+  }
+}
+
 TEST_CASE("a Gloo rendezvous with a process that never comes fails at the deadline", "[net]") {
   sgp::test::store_hub hub(3);
   auto g = ranks(hub, 3, 800ms);
