@@ -58,7 +58,8 @@ core::status ensure_clique(self_ptr self, const engine_list& members) {
 /// Device path: averages `p` in place on the GPUs of the live nodes whose
 /// gradient is in (all the live ones, but for a node that joined during
 /// the iteration and has not sent it yet).
-core::status average_on_devices(self_ptr self, const allreduce_state::pending& p) {
+core::status average_on_devices(self_ptr self, std::uint64_t iteration,
+                                const allreduce_state::pending& p) {
   auto& s = self->state;
   engine_list members;
   for (std::size_t i = 0; i < s.live.size() && i < p.arrived.size(); ++i) {
@@ -69,7 +70,7 @@ core::status average_on_devices(self_ptr self, const allreduce_state::pending& p
   std::vector<gpu::buffer*> grads;
   grads.reserve(members.size());
   for (const auto& e : members) grads.push_back(&e->gradient_buffer());
-  return s.device->average(grads);
+  return s.device->average(grads, iteration);
 }
 
 /// This actor waits for node `i`'s gradient: it is live (and, across
@@ -191,7 +192,7 @@ void complete_ready(self_ptr self) {
       break;
     }
     if (s.device) {
-      if (auto st = average_on_devices(self, p); !st.ok()) {
+      if (auto st = average_on_devices(self, it->first, p); !st.ok()) {
         fall_back_to_host(self, "NCCL average failed (" + st.err().message + ")");
       }
     }
@@ -236,14 +237,16 @@ void complete_ready(self_ptr self) {
 /// revived node continues at its donor's iteration, which the others may
 /// have finished before its first gradient arrives). Its compute actor
 /// waits for an answer, and a fresh entry for that iteration would wait for
-/// the others, who are past it: the whole group would stop. On the host
-/// path the node gets the average the others applied (kept for the last
-/// recent_kept iterations), so that it takes its donor's step and the
-/// replicas stay identical; on the device path, or for an older iteration,
-/// it steps with its own gradient (null: the one in its device buffer) and
-/// its replica then differs from the others'. True when `iteration` was
-/// such a one.
-bool answer_late(self_ptr self, std::uint64_t iteration, const shared_floats& own) {
+/// the others, who are past it: the whole group would stop. The node gets
+/// the average the others applied, so that it takes its donor's step and
+/// the replicas stay identical: on the host path from the last recent_kept
+/// averages; on the device path the clique copies it into node `node`'s
+/// gradient buffer (it keeps the last few once a membership changed), and
+/// the answer is null (the average is in the device buffer). For an older
+/// iteration the node steps with its own gradient and its replica then
+/// differs from the others'. True when `iteration` was such a one.
+bool answer_late(self_ptr self, std::size_t node, std::uint64_t iteration,
+                 const shared_floats& own) {
   auto& s = self->state;
   if (static_cast<std::int64_t>(iteration) > s.completed_through ||
       s.iterations.count(iteration) > 0) {
@@ -251,6 +254,14 @@ bool answer_late(self_ptr self, std::uint64_t iteration, const shared_floats& ow
   }
   const auto kept = s.recent.find(iteration);
   const shared_floats answer = own && kept != s.recent.end() ? kept->second : own;
+  if (!own && s.device && node < s.engines.size() && s.engines[node]) {
+    auto& e = *s.engines[node];
+    if (auto st = s.device->recall(iteration, e.gradient_buffer(), e.backend()); !st.ok()) {
+      core::logf(core::log_level::warn, "ar-sgd", {.node = static_cast<int>(node)},
+                 "%s: the node steps with its own gradient (its replica will differ)",
+                 st.err().message.c_str());
+    }
+  }
   // Whoever sent the gradient: a compute actor (handles.hpp: compute_handle).
   if (auto to = caf::actor_cast<compute_handle>(self->current_sender())) {
     self->send(to, avg_grad_atom::value, answer, iteration);
@@ -261,7 +272,7 @@ bool answer_late(self_ptr self, std::uint64_t iteration, const shared_floats& ow
 /// Device path: node `i`'s gradient for `iteration` is on its GPU.
 void on_device_gradient(self_ptr self, std::size_t i, std::uint64_t iteration) {
   auto& s = self->state;
-  if (answer_late(self, iteration, nullptr)) return;
+  if (answer_late(self, i, iteration, nullptr)) return;
   auto& p = s.iterations[iteration];
   if (p.from.empty()) {
     p.from.assign(s.live.size(), false);
@@ -335,7 +346,7 @@ allreduce_handle::behavior_type allreduce_actor(
           if (i >= s.engines.size() || !s.engines[i]) return;
           host = std::make_shared<const std::vector<float>>(s.engines[i]->gradient_copy());
         }
-        if (answer_late(self, iteration, host)) return;
+        if (answer_late(self, i, iteration, host)) return;
         auto& p = s.iterations[iteration];
         if (p.sum.empty()) {
           p.sum.assign(host->size(), 0.0);

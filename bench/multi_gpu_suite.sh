@@ -63,11 +63,15 @@ for algo in osgp sgp ar-sgd; do
   run "${algo}_${gpus}nodes" 0.80 --set algorithm.name=$algo --set cluster.nodes=$gpus \
     --set "backend.devices=[$devices]"
 done
-# Several nodes per GPU (ar-sgd falls back to the host average there).
+# Several nodes per GPU (ar-sgd sums each GPU's nodes there, then NCCL
+# sums over the GPUs), and a kill and revive of a node that shares its GPU.
 for algo in osgp ar-sgd; do
   run "${algo}_$((2 * gpus))nodes" 0.78 --set algorithm.name=$algo \
     --set cluster.nodes=$((2 * gpus)) --set "backend.devices=[$devices]"
 done
+run "ar-sgd_$((2 * gpus))nodes_kill_revive" 0.78 --set algorithm.name=ar-sgd \
+  --set cluster.nodes=$((2 * gpus)) --set "backend.devices=[$devices]" \
+  --set "faults=[{at_iteration=40,action=\"kill\",node=$((2 * gpus - 1))},{at_iteration=90,action=\"revive\",node=$((2 * gpus - 1))}]"
 # Kill the node on the last GPU a quarter in, revive it halfway.
 for algo in osgp ar-sgd; do
   run "${algo}_kill_revive" 0.78 --set algorithm.name=$algo --set cluster.nodes=$gpus \

@@ -62,6 +62,14 @@ __global__ void divide_by_last_kernel(const float* sums, float* out, std::size_t
   }
 }
 
+__global__ void divide_kernel(const float* sums, float* out, std::size_t n, float count) {
+  const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
+  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += stride) {
+    out[i] = __fdiv_rn(sums[i], count);
+  }
+}
+
 __global__ void mix_debias_kernel(float* __restrict__ x, const float* __restrict__ share,
                                   std::size_t n, double inv_w, float* __restrict__ z) {
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
@@ -166,6 +174,12 @@ void launch_mix_debias(float* x, const float* share, std::size_t n, double w, fl
 void launch_divide_by_last(const float* sums, float* out, std::size_t n, cudaStream_t stream) {
   if (n == 0) return;
   divide_by_last_kernel<<<grid_for(n), block_size, 0, stream>>>(sums, out, n);
+  SGP_CUDA_CHECK_LAUNCH();
+}
+
+void launch_divide(const float* sums, float* out, std::size_t n, float count, cudaStream_t stream) {
+  if (n == 0) return;
+  divide_kernel<<<grid_for(n), block_size, 0, stream>>>(sums, out, n, count);
   SGP_CUDA_CHECK_LAUNCH();
 }
 

@@ -34,6 +34,11 @@ void launch_mix_debias(float* x, const float* share, std::size_t n, double w, fl
 /// the same bits as core::average_of_sum. `out` may be `sums`.
 void launch_divide_by_last(const float* sums, float* out, std::size_t n, cudaStream_t stream);
 
+/// out[k] = sums[k] / count for k < n, in fp32 with IEEE rounding (the
+/// bits of core::average_of_sum): ar-sgd's average of the gradients of
+/// several nodes on GPUs, summed there. `out` may be `sums`.
+void launch_divide(const float* sums, float* out, std::size_t n, float count, cudaStream_t stream);
+
 /// y += x in fp32 (core::add's bits): a process's gradients summed on its
 /// GPU before ar-sgd's sum across processes.
 void launch_add(const float* x, float* y, std::size_t n, cudaStream_t stream);

@@ -1,5 +1,6 @@
 // The CUDA implementation of gpu::device_allreduce: an nccl_group over the
-// GPUs of CUDA backends, averaging on each backend's own stream. Only
+// GPUs of CUDA backends (several backends may share one), averaging on the
+// backends' own streams. Only
 // standard and project headers here, so the backend factory can include it
 // without CUDA's. Built only when NCCL is found (SGP_HAVE_NCCL).
 #pragma once
@@ -13,9 +14,10 @@
 
 namespace sgp::gpu::cuda {
 
-/// A clique over `backends` (rank r = backends[r]): each must be a CUDA
-/// backend (make_cuda_backend) on a GPU that no other rank uses. Errors
-/// say which rank or which shared GPU, or what NCCL reported.
+/// A clique over `backends`: each must be a CUDA backend
+/// (make_cuda_backend). NCCL takes one rank per GPU, the first backend on
+/// it; the gradients of backends that share a GPU are summed there first.
+/// Errors say which backend, or what NCCL reported.
 core::result<std::unique_ptr<device_allreduce>> make_nccl_allreduce(
     std::span<backend* const> backends);
 

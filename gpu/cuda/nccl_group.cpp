@@ -133,23 +133,35 @@ void nccl_group::release() noexcept {
 
 core::status nccl_group::all_reduce_average(std::span<float* const> buffers, std::size_t count,
                                             std::span<const cudaStream_t> streams) {
-  if (comms_.empty()) return core::make_error("nccl_group all_reduce_average: no ranks (aborted?)");
+  // ncclAvg divides by the rank count on the device.
+  return all_reduce(buffers, count, streams, ncclAvg, "all_reduce_average");
+}
+
+core::status nccl_group::all_reduce_sum(std::span<float* const> buffers, std::size_t count,
+                                        std::span<const cudaStream_t> streams) {
+  return all_reduce(buffers, count, streams, ncclSum, "all_reduce_sum");
+}
+
+core::status nccl_group::all_reduce(std::span<float* const> buffers, std::size_t count,
+                                    std::span<const cudaStream_t> streams, ncclRedOp_t op,
+                                    const char* what) {
+  const std::string name = std::string(what);
+  if (comms_.empty()) return core::make_error("nccl_group " + name + ": no ranks (aborted?)");
   if (buffers.size() != comms_.size() || streams.size() != comms_.size()) {
-    return core::make_error("nccl_group all_reduce_average on devices " + device_list(devices_) +
-                            ": " + std::to_string(buffers.size()) + " buffers and " +
+    return core::make_error("nccl_group " + name + " on devices " + device_list(devices_) + ": " +
+                            std::to_string(buffers.size()) + " buffers and " +
                             std::to_string(streams.size()) + " streams for " +
                             std::to_string(comms_.size()) + " ranks");
   }
   if (const ncclResult_t s = ncclGroupStart(); s != ncclSuccess) {
-    return nccl_error("all_reduce_average (group start)", s, devices_, nullptr);
+    return nccl_error(name + " (group start)", s, devices_, nullptr);
   }
   ncclResult_t first = ncclSuccess;
   std::size_t failed = 0;
   for (std::size_t r = 0; r < comms_.size(); ++r) {
     const device_guard guard(devices_[r]);
-    // In place; ncclAvg divides by the rank count on the device.
     const ncclResult_t s =
-        ncclAllReduce(buffers[r], buffers[r], count, ncclFloat, ncclAvg, comms_[r], streams[r]);
+        ncclAllReduce(buffers[r], buffers[r], count, ncclFloat, op, comms_[r], streams[r]);
     if (s != ncclSuccess && first == ncclSuccess) {
       first = s;
       failed = r;
@@ -159,11 +171,11 @@ core::status nccl_group::all_reduce_average(std::span<float* const> buffers, std
   // NCCL call on this thread is not swallowed by a dangling group.
   const ncclResult_t end = ncclGroupEnd();
   if (first != ncclSuccess) {
-    return nccl_error("all_reduce_average (rank " + std::to_string(failed) + ", device " +
+    return nccl_error(name + " (rank " + std::to_string(failed) + ", device " +
                           std::to_string(devices_[failed]) + ")",
                       first, devices_, comms_[failed]);
   }
-  if (end != ncclSuccess) return nccl_error("all_reduce_average", end, devices_, nullptr);
+  if (end != ncclSuccess) return nccl_error(name, end, devices_, nullptr);
   return {};
 }
 

@@ -46,6 +46,9 @@ class nccl_group {
   /// the streams. Wrong arity or a NCCL failure is an error.
   core::status all_reduce_average(std::span<float* const> buffers, std::size_t count,
                                   std::span<const cudaStream_t> streams);
+  /// The same with the sum over all ranks instead of the average.
+  core::status all_reduce_sum(std::span<float* const> buffers, std::size_t count,
+                              std::span<const cudaStream_t> streams);
 
   /// The first asynchronous error that any rank reports (a peer that died
   /// mid-collective, say), or success. Cheap, no host sync.
@@ -64,6 +67,8 @@ class nccl_group {
  private:
   nccl_group(std::vector<int> devices, std::vector<ncclComm_t> comms);
   void release() noexcept;
+  core::status all_reduce(std::span<float* const> buffers, std::size_t count,
+                          std::span<const cudaStream_t> streams, ncclRedOp_t op, const char* what);
 
   std::vector<int> devices_;
   std::vector<ncclComm_t> comms_;

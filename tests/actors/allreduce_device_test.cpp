@@ -2,8 +2,9 @@
 // that averages host buffers in place shows what the actor does with a
 // real one (NCCL on GPUs): no gradient data in the messages, one average
 // per iteration over the live nodes, the reply after the ring time, a
-// rebuild over the survivors after a kill, and the host path for the rest
-// of the run when a rebuild fails.
+// rebuild over the survivors after a kill, the host path for the rest of
+// the run when a rebuild fails, and a revived node's late gradient
+// answered with the average the others applied (recalled into its buffer).
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 #include <catch2/catch.hpp>
@@ -24,6 +25,7 @@ namespace {
 struct clique_log {
   int averages = 0;
   int rebuilds = 0;
+  int recalls = 0;
   std::size_t ranks = 0;  ///< size of the last clique built
   bool fail_rebuild = false;
 };
@@ -38,7 +40,7 @@ class host_clique final : public gpu::device_allreduce {
   [[nodiscard]] std::string describe() const override { return "host stand-in"; }
   [[nodiscard]] std::vector<int> devices() const override { return std::vector<int>(ranks_, 0); }
   [[nodiscard]] std::size_t size() const override { return ranks_; }
-  core::status average(std::span<gpu::buffer* const> grads) override {
+  core::status average(std::span<gpu::buffer* const> grads, std::uint64_t iteration) override {
     if (grads.size() != ranks_ || ranks_ == 0) return core::make_error("wrong ranks");
     ++log_->averages;
     for (std::size_t k = 0; k < grads[0]->size(); ++k) {
@@ -46,6 +48,20 @@ class host_clique final : public gpu::device_allreduce {
       for (auto* g : grads) sum += g->data()[k];
       for (auto* g : grads) g->data()[k] = static_cast<float>(sum / grads.size());
     }
+    // Kept after a membership change, as the NCCL clique does.
+    if (log_->rebuilds > 0) {
+      kept_iteration_ = static_cast<std::int64_t>(iteration);
+      kept_.assign(grads[0]->data(), grads[0]->data() + grads[0]->size());
+    }
+    return {};
+  }
+  core::status recall(std::uint64_t iteration, gpu::buffer& into, gpu::backend&) override {
+    if (kept_iteration_ != static_cast<std::int64_t>(iteration) || into.size() != kept_.size()) {
+      return core::make_error("the average of iteration " + std::to_string(iteration) +
+                              " is not kept");
+    }
+    ++log_->recalls;
+    std::copy(kept_.begin(), kept_.end(), into.data());
     return {};
   }
   void abort() override { ranks_ = 0; }
@@ -61,6 +77,8 @@ class host_clique final : public gpu::device_allreduce {
  private:
   std::shared_ptr<clique_log> log_;
   std::size_t ranks_;
+  std::int64_t kept_iteration_ = -1;
+  std::vector<float> kept_;
 };
 
 struct fixture {
@@ -203,6 +221,41 @@ TEST_CASE("allreduce on devices averages in place, rebuilds after a kill, falls 
     CHECK(g->size() == engines[0]->parameters());
     CHECK(std::all_of(g->begin(), g->end(), [](float x) { return x == 3.0f; }));
   }
+}
+
+TEST_CASE(
+    "allreduce on devices gives a revived node that comes late the average the others applied",
+    "[actors]") {
+  fixture f;
+  engine_list engines{f.engine(0), f.engine(1), f.engine(2)};
+  auto log = std::make_shared<clique_log>();
+  net::link_emulator links(3, net::link_properties{}, 1);
+  f.allreduce = f.sys->spawn(allreduce_actor, links, std::uint64_t{4},
+                             std::make_shared<host_clique>(log, 3), engines);
+  f.view({true, true, true}, engines);
+  // Node 2 dies; the others average iteration 4 without it.
+  f.view({true, true, false}, {engines[0], engines[1], nullptr});
+  f.fill(*engines[0], 1.0f);
+  f.fill(*engines[1], 3.0f);
+  f.grad(0, 4);
+  f.grad(1, 4);
+  REQUIRE(f.replies(4).size() == 2);
+  // Node 2 is revived at its donor's iteration, 4, which the others have
+  // done: its late gradient gets their average, in its buffer.
+  engines[2] = f.engine(2);
+  f.view({true, true, true}, engines);
+  f.fill(*engines[2], 9.0f);
+  f.grad(2, 4);
+  CHECK(log->recalls == 1);
+  CHECK(f.all_equal(*engines[2], 2.0f));
+  const auto late = f.replies(4);
+  REQUIRE(late.size() == 1);
+  CHECK(late[0] == nullptr);  // the average is in the device buffer
+  // An iteration the clique did not keep: the node keeps its own gradient.
+  f.fill(*engines[2], 9.0f);
+  f.grad(2, 3);
+  CHECK(log->recalls == 1);
+  CHECK(f.all_equal(*engines[2], 9.0f));
 }
 
 }  // namespace

@@ -119,6 +119,29 @@ TEST_CASE("cuda divide_by_last gives core::average_of_sum's bits", "[gpu]") {
   }
 }
 
+TEST_CASE("cuda divide gives core::average_of_sum's bits", "[gpu]") {
+  SGP_SKIP_WITHOUT_GPU();
+  const device_guard guard(0);
+  const stream s;
+  const std::size_t n = 90001;
+  for (const float count : {1.0f, 3.0f, 7.0f, 24.0f}) {
+    const auto sums = random_floats(n, 16, 40.0f);
+    device_array<float> gs(n), gout(n);
+    SGP_CUDA_CHECK(cudaMemcpy(gs.data(), sums.data(), gs.bytes(), cudaMemcpyHostToDevice));
+    launch_divide(gs.data(), gout.data(), n, count, s.get());
+    s.synchronize();
+    std::vector<float> got(n);
+    SGP_CUDA_CHECK(cudaMemcpy(got.data(), gout.data(), gout.bytes(), cudaMemcpyDeviceToHost));
+    std::vector<float> expected(n);
+    core::average_of_sum<float>(sums, count, expected);
+    CHECK(got == expected);
+    launch_divide(gs.data(), gs.data(), n, count, s.get());  // in place
+    s.synchronize();
+    SGP_CUDA_CHECK(cudaMemcpy(got.data(), gs.data(), gs.bytes(), cudaMemcpyDeviceToHost));
+    CHECK(got == expected);
+  }
+}
+
 TEST_CASE("cuda allocate zero-fills and upload/download round-trip", "[gpu]") {
   SGP_SKIP_WITHOUT_GPU();
   auto gpu = cuda_or_fail();
