@@ -149,6 +149,13 @@ struct fixture {
     return out;
   }
 
+  /// The AllReduce actor over three live nodes with a stand-in clique.
+  void spawn_on_stand_in(const engine_list& engines, const std::shared_ptr<clique_log>& log) {
+    allreduce = sys->spawn(allreduce_actor, links, std::uint64_t{4},
+                           std::make_shared<host_clique>(log, 3), engines);
+    view({true, true, true}, engines);
+  }
+
   allreduce_state& state() {
     auto* ptr = caf::actor_cast<caf::abstract_actor*>(allreduce);
     return dynamic_cast<caf::stateful_actor<allreduce_state, allreduce_handle::base>&>(*ptr).state;
@@ -159,6 +166,7 @@ struct fixture {
   caf::scheduler::test_coordinator* sched = nullptr;
   std::unique_ptr<caf::scoped_actor> self;
   std::shared_ptr<const data::dataset> train;
+  net::link_emulator links{3, net::link_properties{}, 1};
   allreduce_handle allreduce;
 };
 
@@ -166,10 +174,7 @@ TEST_CASE("allreduce on devices averages in place, rebuilds after a kill, falls 
   fixture f;
   engine_list engines{f.engine(0), f.engine(1), f.engine(2)};
   auto log = std::make_shared<clique_log>();
-  net::link_emulator links(3, net::link_properties{}, 1);
-  f.allreduce = f.sys->spawn(allreduce_actor, links, std::uint64_t{4},
-                             std::make_shared<host_clique>(log, 3), engines);
-  f.view({true, true, true}, engines);
+  f.spawn_on_stand_in(engines, log);
   CHECK(log->rebuilds == 0);  // the clique it was given is already the live nodes'
 
   // Iteration 0: no gradient data travels; one average over three ranks.
@@ -184,7 +189,7 @@ TEST_CASE("allreduce on devices averages in place, rebuilds after a kill, falls 
   for (const auto& e : engines) CHECK(f.all_equal(*e, 3.0f));
   // The emulated links still set when it arrives.
   CHECK(f.state().ring_seconds ==
-        ring_allreduce_seconds(links, {true, true, true}, engines[0]->parameters() * 4));
+        ring_allreduce_seconds(f.links, {true, true, true}, engines[0]->parameters() * 4));
   CHECK(f.state().ring_seconds > 0.0);
 
   // Node 2 dies: the clique is rebuilt over nodes 0 and 1 and node 2's
@@ -229,10 +234,7 @@ TEST_CASE(
   fixture f;
   engine_list engines{f.engine(0), f.engine(1), f.engine(2)};
   auto log = std::make_shared<clique_log>();
-  net::link_emulator links(3, net::link_properties{}, 1);
-  f.allreduce = f.sys->spawn(allreduce_actor, links, std::uint64_t{4},
-                             std::make_shared<host_clique>(log, 3), engines);
-  f.view({true, true, true}, engines);
+  f.spawn_on_stand_in(engines, log);
   // Node 2 dies; the others average iteration 4 without it.
   f.view({true, true, false}, {engines[0], engines[1], nullptr});
   f.fill(*engines[0], 1.0f);

@@ -25,6 +25,24 @@ std::unique_ptr<backend> cuda_backend_on(int device) {
   return std::move(b).value();
 }
 
+#ifdef SGP_HAVE_NCCL
+/// x, y and z uploaded to backends a, b and c and averaged by `clique`
+/// (which must succeed): the three buffers.
+struct three_grads {
+  buffer a, b, c;
+};
+three_grads average_three(device_allreduce& clique, std::array<backend*, 3> on,
+                          const std::vector<float>& x, const std::vector<float>& y,
+                          const std::vector<float>& z) {
+  three_grads g{put(*on[0], x), put(*on[1], y), put(*on[2], z)};
+  const std::array<buffer*, 3> grads{&g.a, &g.b, &g.c};
+  const auto st = clique.average(grads, 0);
+  INFO((st.ok() ? std::string() : st.err().message));
+  REQUIRE(st.ok());
+  return g;
+}
+#endif
+
 TEST_CASE("device allreduce over one CUDA backend leaves the buffer as it is", "[gpu]") {
   SGP_SKIP_WITHOUT_GPU();
   auto be = cuda_backend_on(0);
@@ -83,13 +101,8 @@ TEST_CASE("device allreduce sums backends that share a GPU there: core's bits, n
   for (std::size_t i = 0; i < n; ++i) sum[i] = (sum[i] + y[i]) + z[i];
   std::vector<float> expected(n);
   core::average_of_sum<float>(sum, 3.0, expected);
-  buffer ga = put(*a, x);
-  buffer gb = put(*b, y);
-  buffer gc = put(*c, z);
+  auto [ga, gb, gc] = average_three(**clique, backends, x, y, z);
   const std::array<buffer*, 3> grads{&ga, &gb, &gc};
-  const auto st = (*clique)->average(grads, 0);
-  INFO((st.ok() ? std::string() : st.err().message));
-  REQUIRE(st.ok());
   // Each backend's buffer, read on its own stream: the average is there.
   CHECK(fetch(*a, ga) == expected);
   CHECK(fetch(*b, gb) == expected);
@@ -147,13 +160,7 @@ TEST_CASE("device allreduce over two GPUs, one shared by two nodes, gives core's
   const auto x = testing::random_floats(n, 31);
   const auto y = testing::random_floats(n, 32);
   const auto z = testing::random_floats(n, 33);
-  buffer ga = put(*a, x);
-  buffer gb = put(*b, y);
-  buffer gc = put(*c, z);
-  const std::array<buffer*, 3> grads{&ga, &gb, &gc};
-  const auto st = (*clique)->average(grads, 0);
-  INFO((st.ok() ? std::string() : st.err().message));
-  REQUIRE(st.ok());
+  auto [ga, gb, gc] = average_three(**clique, backends, x, y, z);
   // GPU 0 sums its nodes (a, then c), NCCL adds GPU 1's: with two ranks
   // NCCL's sum of two values is one fp32 addition.
   std::vector<float> twin(n);
