@@ -16,6 +16,7 @@ void run_reporter::configure(reporter_setup setup) {
   first_.assign(setup_.nodes, std::nullopt);
   steady_.assign(setup_.nodes, std::nullopt);
   next_consensus_ = setup_.consensus_every;
+  collapse_ = core::collapse_watch(setup_.classes, setup_.nodes);
 }
 
 double run_reporter::epoch_of(std::uint64_t it) const {
@@ -45,6 +46,7 @@ core::result<iteration_event> run_reporter::record(const iteration_report& r, do
   if (!steady_[node] && r.iteration >= first_[node]->iteration + warmup) steady_[node] = r;
   comm_wait_total_ += r.comm_wait;
   compute_total_ += r.compute_seconds;
+  collapse_.add(r.iteration, r.loss);
   return e;
 }
 
@@ -203,6 +205,7 @@ core::result<runtime::run_summary> run_reporter::summary(const run_facts& facts,
   out.consensus_distance = consensus_distance(all, mean_model(all));
   out.samples_per_second =
       static_cast<double>(iterations) * setup_.batch_size / std::max(out.wall_seconds, 1e-9);
+  if (auto collapsed = collapse_.verdict()) out.collapse = std::move(*collapsed);
   return out;
 }
 

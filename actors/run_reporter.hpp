@@ -14,6 +14,7 @@
 
 #include "actors/embedding.hpp"
 #include "actors/messages.hpp"
+#include "core/collapse_watch.hpp"
 #include "core/result.hpp"
 #include "runtime/metrics_writer.hpp"
 #include "runtime/run_summary.hpp"
@@ -34,6 +35,7 @@ struct reporter_setup {
   std::uint64_t total_iterations = 0;
   bool progress = true;               ///< output.progress
   std::uint64_t consensus_every = 0;  ///< output.consensus_every_iterations (0: never)
+  int classes = 0;  ///< the data's; the training loss is watched for a collapse (< 2: not)
 };
 
 /// What the supervisor knows at the end of the run, for the summary.
@@ -117,6 +119,7 @@ class run_reporter {
   std::uint64_t next_consensus_ = 0;
   bool measuring_consensus_ = false;
   std::optional<double> consensus_;
+  core::collapse_watch collapse_;
 };
 
 }  // namespace sgp::actors

@@ -227,7 +227,8 @@ bool start_group(supervisor_ptr self) {
   s.reporter.configure({s.cfg.run.name, s.cfg.algorithm.name, s.cfg.model.name, s.cfg.backend.name,
                         s.cfg.schedule.epochs, s.cfg.data.batch_size, s.n, s.per_epoch,
                         s.setup.total_iterations, s.cfg.output.progress,
-                        static_cast<std::uint64_t>(s.cfg.output.consensus_every_iterations)});
+                        static_cast<std::uint64_t>(s.cfg.output.consensus_every_iterations),
+                        s.train->classes});
   s.heartbeat_timeout = s.settings.cluster.heartbeat_timeout_seconds;
 
   std::error_code ec;

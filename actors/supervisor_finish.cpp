@@ -17,6 +17,7 @@
 #include "actors/terminal.hpp"
 #include "core/checkpoint.hpp"
 #include "core/json.hpp"
+#include "core/log.hpp"
 #include "core/safetensors.hpp"
 #include "gpu/torch_state.hpp"
 
@@ -112,6 +113,8 @@ void summarize(supervisor_ptr self, const snapshots& all,
     return;
   }
   auto out = std::move(summary).value();
+  if (!out.collapse.empty())
+    core::logf(core::log_level::warn, "run", {}, "%s", out.collapse.c_str());
   // Every byte checked: a run whose files did not reach the disk fails.
   auto written = s.reporter.end_of_run(out, s.final_in_flight_weight);
   if (written.ok()) written = save_models(self, all, out.iterations);

@@ -32,7 +32,8 @@ std::string run_summary::json() const {
       .add("messages_duplicate", static_cast<std::int64_t>(messages_duplicate))
       .add("messages_late", static_cast<std::int64_t>(messages_late))
       .add("consensus_distance", consensus_distance)
-      .add("mean_comm_wait_fraction", mean_comm_wait_fraction);
+      .add("mean_comm_wait_fraction", mean_comm_wait_fraction)
+      .add("collapsed", !collapse.empty());
   return j.str();
 }
 

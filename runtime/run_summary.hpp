@@ -45,6 +45,10 @@ struct run_summary {
   /// Steady-state time per iteration, the mean over live nodes (the inverse
   /// of the group's throughput per node).
   double seconds_per_iteration_mean = 0.0;
+  /// Empty, or why the run is judged collapsed (core/collapse_watch.hpp:
+  /// its training loss fell and went back to chance level); `sgp train`
+  /// also warns with it.
+  std::string collapse;
 
   /// The summary as one JSON object (docs/metrics.md).
   [[nodiscard]] std::string json() const;

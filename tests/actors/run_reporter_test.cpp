@@ -141,3 +141,43 @@ TEST_CASE("the reporter's summary times iterations from the steady state", "[act
   CHECK(text.find("\"eval\"") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("the reporter's summary says when the training loss collapsed to chance", "[actors]") {
+  const auto dir = std::filesystem::temp_directory_path() / "sgp_run_reporter_collapse_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  for (const bool collapses : {true, false}) {
+    run_reporter rep;
+    auto setup = two_nodes();
+    setup.classes = 10;
+    rep.configure(setup);
+    REQUIRE(rep.open(dir.string()).ok());
+    // Both nodes learn to 0.5 by iteration 30; then the loss goes back to
+    // ln 10 and stays (collapses), or stays at 0.5.
+    node_reports last(2);
+    for (std::uint64_t it = 1; it <= 100; ++it) {
+      for (int node = 0; node < 2; ++node) {
+        auto r = report(node, it, static_cast<double>(it));
+        r.loss = it <= 30 ? 2.3 - 1.8 * static_cast<double>(it) / 30.0
+                          : (collapses && it > 40 ? std::log(10.0) : 0.5);
+        REQUIRE(rep.record(r, r.time).ok());
+        last[static_cast<std::size_t>(node)] = r;
+      }
+    }
+    std::vector<node_snapshot> all(2);
+    for (int i = 0; i < 2; ++i) {
+      all[static_cast<std::size_t>(i)].node = i;
+      all[static_cast<std::size_t>(i)].w = 1.0;
+      all[static_cast<std::size_t>(i)].sent_weight.assign(2, 0.0);
+      all[static_cast<std::size_t>(i)].applied_weight.assign(2, 0.0);
+    }
+    const std::vector<eval_result> evals{{-1, collapses ? 0.1 : 0.9, 0.3}};
+    auto out = rep.summary({100, 10.0, 0.0, true}, {true, true}, last, all, evals);
+    REQUIRE(out.ok());
+    INFO(out->collapse);
+    CHECK(out->collapse.empty() == !collapses);
+    CHECK((out->json().find("\"collapsed\":true") != std::string::npos) == collapses);
+    REQUIRE(rep.end_of_run(*out, 0.0).ok());
+  }
+  std::filesystem::remove_all(dir);
+}
