@@ -259,6 +259,7 @@ void on_report(host_ptr self, const iteration_report& r) {
     return;
   }
   it->last = r;
+  s.collapse.add(r.iteration, r.loss);
   it->comm_wait += r.comm_wait;
   it->compute_seconds += r.compute_seconds;
   (void)write_metrics_line(
@@ -347,6 +348,10 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
   s.train = std::move(train);
   s.test = std::move(test);
   s.n = s.setup.node_process.size();
+  s.collapse = core::collapse_watch(
+      s.train ? s.train->classes : 0,
+      static_cast<std::size_t>(
+          std::count(s.setup.node_process.begin(), s.setup.node_process.end(), s.setup.process)));
   self->set_down_handler([=](const caf::down_msg& m) {
     auto& st = self->state;
     if (st.phase == host_phase::finished) return;

@@ -32,6 +32,7 @@
 #include "config/config.hpp"
 #include "config/settings.hpp"
 #include "core/cluster_status.hpp"
+#include "core/collapse_watch.hpp"
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
 #include "core/process_rejoin.hpp"
@@ -132,6 +133,9 @@ struct process_host_state {
   /// (no coordinator: gossip never waits on another process).
   std::vector<runtime::scripted_fault> faults;
   runtime::metrics_writer metrics;  ///< DIR/metrics.jsonl
+  /// This process's nodes' training loss, watched for a collapse (its
+  /// verdict travels with the process's result to the coordinator).
+  core::collapse_watch collapse;
   std::vector<bool> process_live;
   std::vector<bool> process_done;
   double sent_to_dead = 0.0;       ///< weight this process's nodes sent to dead nodes

@@ -129,7 +129,9 @@ void send_result_values(host_ptr self, std::uint32_t to, const std::vector<doubl
   values.insert(values.end(), records.begin(), records.end());
   values.insert(values.end(), z_sum.begin(), z_sum.end());
   values.insert(values.end(), stats_sum.begin(), stats_sum.end());
-  send_notice(self, to, notice_topic::result, {}, std::move(values));
+  // The text: this process's collapse verdict (empty: none).
+  send_notice(self, to, notice_topic::result, self->state.collapse.verdict().value_or(""),
+              std::move(values));
 }
 
 /// Evaluates the live local nodes and sends the result to `to`.

@@ -47,6 +47,13 @@ gathered gather(const process_host_state& s) {
     core::json_object o;
     o.add("name", s.setup.names[p]).add("live", it != s.results.end());
     if (it != s.results.end()) {
+      // The process's collapse verdict on its nodes' loss (empty: none).
+      const auto& verdict = it->second.first;
+      o.add("collapsed", !verdict.empty());
+      if (!verdict.empty()) {
+        out.collapse += (out.collapse.empty() ? "" : "; ") + std::string("process ") +
+                        s.setup.names[p] + ": " + verdict;
+      }
       const auto& v = it->second.second;
       const auto live = static_cast<std::size_t>(v[1]);
       o.add("live_nodes", static_cast<int>(live))

@@ -238,6 +238,8 @@ int run_node(const node_command& c) {
   }
   if (!out.ok()) return fail("process " + me.name + ": " + out.err().message);
   if (out->coordinator) {
+    if (!out->summary.collapse.empty())
+      core::logf(core::log_level::warn, "run", {}, "%s", out->summary.collapse.c_str());
     print_run_summary(out->summary, cfg->run.dir);
     std::fflush(stdout);
     if (out->summary.live_nodes == 0) return fail("the run ended with no live node");

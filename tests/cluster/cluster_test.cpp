@@ -34,7 +34,11 @@ TEST_CASE("sgp launch: the example's four processes train the MLP over TCP",
   CHECK(json_number_field(summary, "iterations") == 150);
   CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.78);
   CHECK(weight_error(summary) <= 1e-9);
-  CHECK(summary.find("\"processes\":[{\"name\":\"p0\",\"live\":true") != std::string::npos);
+  CHECK(summary.find("\"processes\":[{\"name\":\"p0\",\"live\":true,\"collapsed\":false") !=
+        std::string::npos);
+  // Every process watched its nodes' loss, and none saw a collapse.
+  CHECK(summary.find("\"name\":\"p3\",\"live\":true,\"collapsed\":false") != std::string::npos);
+  CHECK(summary.find("\"collapsed\":true") == std::string::npos);
 }
 
 TEST_CASE("a cluster whose model is not finite at the end fails, though every loss was finite",
