@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The accuracy table of sgp's algorithm variants (issue 14): Fashion-MNIST
 # cnn, every node on one GPU, at equal epochs, several seeds, with the
-# reference code's recipe (peak lr = 0.1 x nodes x batch / 256, warm-up from
+# reference code's recipe (peak lr = base x nodes x batch / 256, warm-up from
 # the unscaled lr, decay by 10 at 60 % and 90 % of the epochs). Runs go in
 # parallel lanes on the one GPU; each result is one line of
 # $OUT/results.tsv as soon as its run ends, so a call cut short by its time
@@ -21,7 +21,9 @@ sgp=./build-dev/apps/sgp
 lanes=${LANES:-4}
 deadline=${DEADLINE:-520}
 seeds=${SEEDS:-1 2 3}
-blocks=${BLOCKS:-8x3 single3 16x3 32x3 loss8x3 8x10 single10 16x10 32x10}
+# Bases 0.1, 0.05, 0.025 at 8, 16, 32 nodes: a peak lr of 0.1 everywhere
+# (at 0.2, ar-sgd collapsed or diverged in 1 run of 3-6; session 18).
+blocks=${BLOCKS:-8x3 single3 16x3@0.05 32x3@0.025 loss8x3 8x10 single10 16x10@0.05 32x10@0.025}
 done_file=${DONE:-/dev/null}
 results=$out/results.tsv
 started=$SECONDS
@@ -61,6 +63,13 @@ declare -A variant=(
   # (half the emulated wire time, so less staleness).
   [osgp-bounded-z-mom8]="--set algorithm.name=osgp --set optimizer.momentum=0.8"
   [osgp-bounded-z-mom95]="--set algorithm.name=osgp --set optimizer.momentum=0.95"
+  [osgp-bounded-balanced-mom95]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set optimizer.momentum=0.95"
+  [sgp-z-mom95]="--set algorithm.name=sgp --set optimizer.momentum=0.95"
+  [ar-sgd-mom95]="--set algorithm.name=ar-sgd --set optimizer.momentum=0.95"
+  # Two peers per iteration: faster mixing (twice the bytes).
+  [sgp-z-p2]="--set algorithm.name=sgp --set algorithm.peers_per_iteration=2"
+  [osgp-bounded-z-p2]="--set algorithm.name=osgp --set algorithm.peers_per_iteration=2"
+  [osgp-bounded-z-mom95-p2]="--set algorithm.name=osgp --set optimizer.momentum=0.95 --set algorithm.peers_per_iteration=2"
   [osgp-bounded-balanced-bf16]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.compression=bf16"
   [osgp-bounded-z-bf16]="--set algorithm.name=osgp --set algorithm.compression=bf16"
   [osgp-bounded-z-tau0]="--set algorithm.name=osgp --set algorithm.tau=0"
