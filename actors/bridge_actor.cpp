@@ -488,7 +488,8 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
       },
       [=](status_atom) {
         // [pushes out, applied in, not applied in, malformed in, acks in,
-        // wire bytes out, transfers refused]: the sending half's and ours.
+        // wire bytes out, transfers refused, pushes dropped for a dead
+        // process]: the sending half's and ours.
         auto rp = self->make_response_promise<std::vector<std::uint64_t>>();
         const auto in =
             self->state.edges ? self->state.edges->counters() : net::remote_edge_counters{};
@@ -497,12 +498,12 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
                 [=](const std::vector<std::uint64_t>& out) mutable {
                   rp.deliver(std::vector<std::uint64_t>{out.at(0), in.applied_in, in.not_applied_in,
                                                         in.malformed_in, out.at(3), out.at(1),
-                                                        out.at(2)});
+                                                        out.at(2), out.at(4)});
                 },
                 [=](const caf::error&) mutable {
                   // The sending half is gone (the run is ending): ours only.
                   rp.deliver(std::vector<std::uint64_t>{0, in.applied_in, in.not_applied_in,
-                                                        in.malformed_in, 0, 0, 0});
+                                                        in.malformed_in, 0, 0, 0, 0});
                 });
         return rp;
       },

@@ -197,10 +197,10 @@ void finish_here(host_ptr self, runtime::run_summary summary);
 /// head: round, live nodes, sent to dead, applied from dead, iterations,
 /// loss sum, bytes sent, waits timed out, suspicions, comm wait, compute
 /// seconds, pushes to other processes, their wire bytes, the weight the
-/// live nodes started with, messages lost, messages duplicated; record: node, accuracy (-1: not
-/// evaluated), loss, w, iteration. Then the sum of the evaluated nodes' z (one value per parameter)
+/// live nodes started with, messages lost, messages duplicated, pushes dropped because their
+/// node's process was dead; record: node, accuracy (-1: not evaluated), loss, w, iteration. Then the sum of the evaluated nodes' z (one value per parameter)
 /// and the sum of their batch-norm statistics (none without batch norm).
-inline constexpr std::size_t result_head = 16;
+inline constexpr std::size_t result_head = 17;
 inline constexpr std::size_t result_record = 5;
 
 // process_host_rejoin.cpp: a restarted process rejoins.

@@ -67,7 +67,8 @@ gathered gather(const process_host_state& s) {
           .add("wire_bytes_to_other_processes", v[12])
           .add("initial_weight", v[13])
           .add("messages_lost", v[14])
-          .add("messages_duplicate", v[15]);
+          .add("messages_duplicate", v[15])
+          .add("pushes_dropped_to_dead", v[16]);
       out.live_nodes += static_cast<int>(live);
       g.sent_to_dead += v[2];
       g.applied_from_dead += v[3];

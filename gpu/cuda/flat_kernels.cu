@@ -53,8 +53,8 @@ __global__ void add_kernel(const float* __restrict__ x, float* __restrict__ y, s
 /// Reads the divisor from device memory: no host sync between the sum
 /// that writes it and the division. __fdiv_rn: IEEE division whatever the
 /// compiler's fast-math flags.
-__global__ void divide_by_last_kernel(const float* sums, float* out, std::size_t n) {
-  const float count = sums[n];
+/// out[i] = sums[i] / count, correctly rounded (the CPU twin's division).
+__device__ void divide_all(const float* sums, float* out, std::size_t n, float count) {
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
   for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
        i += stride) {
@@ -62,12 +62,12 @@ __global__ void divide_by_last_kernel(const float* sums, float* out, std::size_t
   }
 }
 
+__global__ void divide_by_last_kernel(const float* sums, float* out, std::size_t n) {
+  divide_all(sums, out, n, sums[n]);
+}
+
 __global__ void divide_kernel(const float* sums, float* out, std::size_t n, float count) {
-  const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
-  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
-       i += stride) {
-    out[i] = __fdiv_rn(sums[i], count);
-  }
+  divide_all(sums, out, n, count);
 }
 
 __global__ void mix_debias_kernel(float* __restrict__ x, const float* __restrict__ share,

@@ -62,7 +62,7 @@ core::result<std::vector<rank>> place(std::span<backend* const> backends) {
     SGP_ASSERT(backends[b] != nullptr);
     const auto placement = cuda_placement_of(*backends[b]);
     if (!placement) {
-      return core::make_error("device allreduce: rank " + std::to_string(b) + " has backend '" +
+      return core::make_error("device allreduce: node " + std::to_string(b) + " has backend '" +
                               backends[b]->name() + "', not a CUDA backend");
     }
     const auto stream = static_cast<cudaStream_t>(placement->stream);
@@ -134,8 +134,8 @@ class nccl_allreduce final : public device_allreduce {
     for (std::size_t b = 0; b < grads.size(); ++b) {
       SGP_ASSERT(grads[b] != nullptr);
       if (grads[b]->size() != grads[0]->size()) {
-        return core::make_error("device allreduce: rank " + std::to_string(b) + " has " +
-                                std::to_string(grads[b]->size()) + " floats, rank 0 " +
+        return core::make_error("device allreduce: node " + std::to_string(b) + " has " +
+                                std::to_string(grads[b]->size()) + " floats, node 0 " +
                                 std::to_string(grads[0]->size()));
       }
     }
