@@ -198,8 +198,9 @@ void finish_here(host_ptr self, runtime::run_summary summary);
 /// loss sum, bytes sent, waits timed out, suspicions, comm wait, compute
 /// seconds, pushes to other processes, their wire bytes, the weight the
 /// live nodes started with, messages lost, messages duplicated, pushes dropped because their
-/// node's process was dead; record: node, accuracy (-1: not evaluated), loss, w, iteration. Then the sum of the evaluated nodes' z (one value per parameter)
-/// and the sum of their batch-norm statistics (none without batch norm).
+/// node's process was dead; record: node, accuracy (-1: not evaluated), loss, w, iteration. Then
+/// the sum of the evaluated nodes' z (one value per parameter) and the sum of their batch-norm
+/// statistics (none without batch norm).
 inline constexpr std::size_t result_head = 17;
 inline constexpr std::size_t result_record = 5;
 

@@ -174,7 +174,8 @@ TEST_CASE("a process killed with SIGKILL: the others route around it and account
   // What the dead nodes took is counted: fewer than 6 units are expected.
   CHECK(json_number_field(summary, "expected_total_weight") < 6.0);
   // Each live process says how many pushes it dropped for the dead one.
-  CHECK(std::regex_search(summary, std::regex("\"name\":\"p0\"[^}]*\"pushes_dropped_to_dead\":[0-9]")));
+  CHECK(std::regex_search(summary,
+                          std::regex("\"name\":\"p0\"[^}]*\"pushes_dropped_to_dead\":[0-9]")));
 }
 
 TEST_CASE("a wrong cluster secret is refused and never printed", "[integration][cluster]") {
