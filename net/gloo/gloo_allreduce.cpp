@@ -71,7 +71,8 @@ void allreduce_in_place(const std::shared_ptr<gloo::Context>& context, std::vect
 /// each chunk on one rank and hands it on unchanged), so replicas stay
 /// identical.
 /// `wire` is the caller's buffer, kept between sums: a fresh model-sized
-/// one per iteration would be page-faulted in every time.
+/// one per iteration would be page-faulted in every time. It holds the
+/// fp32 sum afterwards.
 void sum_in_place_f32(const std::shared_ptr<gloo::Context>& context, std::vector<double>& v,
                       std::vector<float>& wire) {
   wire.resize(v.size());
@@ -160,6 +161,8 @@ std::optional<std::vector<double>> gloo_allreduce::agree(std::uint64_t iteration
   const bool ahead = static_cast<double>(iteration) == highest;
   const bool holds =
       has_last_ && static_cast<double>(last_iteration_) == lowest && last_.size() == size;
+  std::vector<double> sums(size, 0.0);
+  if (ahead) core::widen_f32(last_, sums);
   if (ahead && !holds) {
     throw std::runtime_error("process " + setup_.names[setup_.process] +
                              " is ahead but does not hold the sum of iteration " +
@@ -168,7 +171,6 @@ std::optional<std::vector<double>> gloo_allreduce::agree(std::uint64_t iteration
   // The lowest rank ahead broadcasts the sum it applied.
   std::vector<double> root{ahead ? -static_cast<double>(context_->rank) : -1e18};
   allreduce_in_place(context_, root, tag_root, true);
-  std::vector<double> sums = ahead ? last_ : std::vector<double>(size, 0.0);
   gloo::BroadcastOptions opts(context_);
   if (context_->rank == static_cast<int>(-root[0])) opts.setInput(sums.data(), sums.size());
   opts.setOutput(sums.data(), sums.size());
@@ -197,9 +199,15 @@ core::result<std::vector<double>> gloo_allreduce::sum(std::uint64_t iteration,
       if (fresh) done = agree(iteration, values.size());
       if (done) {
         values = std::move(*done);
+        // A survivor's sum, widened from fp32: rounding it back is exact.
+        last_.resize(values.size());
+        core::round_f32_saturating(values, last_);
       } else {
         sum_in_place_f32(context_, values, wire_);
+        std::swap(last_, wire_);  // the sum is kept without a copy
       }
+      last_iteration_ = iteration;
+      has_last_ = true;
     } catch (const std::exception& e) {
       context_.reset();
       built_ = false;
@@ -207,9 +215,9 @@ core::result<std::vector<double>> gloo_allreduce::sum(std::uint64_t iteration,
                               " over processes " + members_text() + " failed: " + e.what());
     }
   }
-  last_iteration_ = iteration;
-  last_ = values;
-  has_last_ = true;
+  // Alone, nothing is kept: the members only shrink (a restarted process
+  // stays out of ar-sgd), so no one can be behind this process again.
+  if (!context_) has_last_ = false;
   return values;
 }
 

@@ -86,7 +86,9 @@ class gloo_allreduce {
   bool built_ = false;
   int generation_ = 0;
   std::uint64_t last_iteration_ = 0;  ///< the last sum this process applied
-  std::vector<double> last_;
+  /// The last sum this process applied, as it crossed the wire (fp32; the
+  /// f64 sum is its exact widening). Swapped with wire_ after a sum: no copy.
+  std::vector<float> last_;
   bool has_last_ = false;
   std::vector<float> wire_;  ///< the fp32 sums, kept between calls
 };
