@@ -19,6 +19,7 @@
 #include "apps/stop_signals.hpp"
 #include "apps/summary_print.hpp"
 #include "apps/version.hpp"
+#include "config/advice.hpp"
 #include "config/cluster.hpp"
 #include "config/cluster_env.hpp"
 #include "config/config.hpp"
@@ -220,6 +221,8 @@ int run_node(const node_command& c) {
                "(it cannot be resumed)",
                cfg->output.checkpoint_every_epochs);
   }
+  for (const auto& warning : config::advice_for(*cfg, *set))
+    core::log(core::log_level::warn, "sgp", warning);
   if (cfg->output.consensus_every_iterations > 0) {
     core::log(core::log_level::warn, "sgp",
               "output.consensus_every_iterations: the consensus distance is not measured across "

@@ -29,9 +29,11 @@
 #include "apps/stop_signals.hpp"
 #include "apps/summary_print.hpp"
 #include "apps/version.hpp"
+#include "config/advice.hpp"
 #include "config/config.hpp"
 #include "config/describe.hpp"
 #include "config/suggest.hpp"
+#include "core/log.hpp"
 #include "core/nccl_env.hpp"
 
 namespace {
@@ -75,6 +77,9 @@ int run_train(const std::string& config_path, const std::vector<std::string>& ov
   sgp::apps::apply_log_level(*cfg);
   auto set = sgp::config::resolve(*cfg);
   if (!set.ok()) return fail(set.err());
+  // Valid settings that measurement found to fail: said before anything runs.
+  for (const auto& warning : sgp::config::advice_for(*cfg, *set))
+    sgp::core::log(sgp::core::log_level::warn, "sgp", warning);
   if (dry_run) {
     std::printf("# resolved config (%s, %zu override(s))\n%s\n%s", config_path.c_str(),
                 overrides.size(), sgp::config::to_toml(*cfg).c_str(),

@@ -75,6 +75,22 @@ TEST_CASE("help shows the defaults", "[integration]") {
   CHECK_THAT(mix.output, Catch::Contains("--backend TEXT=auto"));
 }
 
+TEST_CASE("train warns before it starts of settings that diverged in every measured run",
+          "[integration]") {
+  const auto dir = sgp::test::fresh_dir("advice");
+  const auto train = "train " + source("config/examples/quickstart.toml") +
+                     " --dry-run --set run.dir=" + dir + "/run --set algorithm.name=osgp";
+  const auto warned = run_sgp(train + " --set algorithm.step_space=x");
+  INFO(warned.output);
+  CHECK(warned.exit_code == 0);
+  CHECK_THAT(warned.output, Catch::Contains("algorithm.step_space = \"x\" with osgp's bounded "
+                                            "variant diverged in every measured run"));
+  const auto quiet = run_sgp(train);
+  INFO(quiet.output);
+  CHECK(quiet.exit_code == 0);
+  CHECK_THAT(quiet.output, !Catch::Contains("diverged in every measured run"));
+}
+
 TEST_CASE("train --dry-run prints the resolved config and the plan, and runs nothing",
           "[integration]") {
   const auto dir = sgp::test::fresh_dir("dry_run");
