@@ -31,6 +31,20 @@ reporter_setup two_nodes() {
   return s;
 }
 
+/// The end-of-run snapshots of `n` live nodes, each with w = 1 and nothing
+/// sent to or taken from another.
+std::vector<node_snapshot> live_snapshots(int n) {
+  std::vector<node_snapshot> all(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    auto& s = all[static_cast<std::size_t>(i)];
+    s.node = i;
+    s.w = 1.0;
+    s.sent_weight.assign(static_cast<std::size_t>(n), 0.0);
+    s.applied_weight.assign(static_cast<std::size_t>(n), 0.0);
+  }
+  return all;
+}
+
 iteration_report report(int node, std::uint64_t it, double time) {
   iteration_report r;
   r.node = node;
@@ -116,13 +130,7 @@ TEST_CASE("the reporter's summary times iterations from the steady state", "[act
   node_reports last(2);
   last[0] = report(0, 21, 16.0);
   last[1] = report(1, 5, 16.0);
-  std::vector<node_snapshot> all(2);
-  for (int i = 0; i < 2; ++i) {
-    all[static_cast<std::size_t>(i)].node = i;
-    all[static_cast<std::size_t>(i)].w = 1.0;
-    all[static_cast<std::size_t>(i)].sent_weight.assign(2, 0.0);
-    all[static_cast<std::size_t>(i)].applied_weight.assign(2, 0.0);
-  }
+  const auto all = live_snapshots(2);
   const std::vector<eval_result> evals{{-1, 0.9, 0.3}, {0, 0.8, 0.4}};
   auto out = rep.summary({21, 16.0, 0.0, true}, {true, true}, last, all, evals);
   REQUIRE(out.ok());
@@ -164,13 +172,7 @@ TEST_CASE("the reporter's summary says when the training loss collapsed to chanc
         last[static_cast<std::size_t>(node)] = r;
       }
     }
-    std::vector<node_snapshot> all(2);
-    for (int i = 0; i < 2; ++i) {
-      all[static_cast<std::size_t>(i)].node = i;
-      all[static_cast<std::size_t>(i)].w = 1.0;
-      all[static_cast<std::size_t>(i)].sent_weight.assign(2, 0.0);
-      all[static_cast<std::size_t>(i)].applied_weight.assign(2, 0.0);
-    }
+    const auto all = live_snapshots(2);
     const std::vector<eval_result> evals{{-1, collapses ? 0.1 : 0.9, 0.3}};
     auto out = rep.summary({100, 10.0, 0.0, true}, {true, true}, last, all, evals);
     REQUIRE(out.ok());
