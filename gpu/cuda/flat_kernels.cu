@@ -50,10 +50,8 @@ __global__ void add_kernel(const float* __restrict__ x, float* __restrict__ y, s
   }
 }
 
-/// Reads the divisor from device memory: no host sync between the sum
-/// that writes it and the division. __fdiv_rn: IEEE division whatever the
-/// compiler's fast-math flags.
-/// out[i] = sums[i] / count, correctly rounded (the CPU twin's division).
+/// out[i] = sums[i] / count. __fdiv_rn: IEEE division whatever the
+/// compiler's fast-math flags (the CPU twin's bits).
 __device__ void divide_all(const float* sums, float* out, std::size_t n, float count) {
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
   for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
@@ -62,6 +60,8 @@ __device__ void divide_all(const float* sums, float* out, std::size_t n, float c
   }
 }
 
+/// Reads the divisor from device memory: no host sync between the sum
+/// that writes it and the division.
 __global__ void divide_by_last_kernel(const float* sums, float* out, std::size_t n) {
   divide_all(sums, out, n, sums[n]);
 }

@@ -161,13 +161,13 @@ std::optional<std::vector<double>> gloo_allreduce::agree(std::uint64_t iteration
   const bool ahead = static_cast<double>(iteration) == highest;
   const bool holds =
       has_last_ && static_cast<double>(last_iteration_) == lowest && last_.size() == size;
-  std::vector<double> sums(size, 0.0);
-  if (ahead) core::widen_f32(last_, sums);
   if (ahead && !holds) {
     throw std::runtime_error("process " + setup_.names[setup_.process] +
                              " is ahead but does not hold the sum of iteration " +
                              std::to_string(static_cast<std::uint64_t>(lowest)));
   }
+  std::vector<double> sums(size, 0.0);
+  if (ahead) core::widen_f32(last_, sums);
   // The lowest rank ahead broadcasts the sum it applied.
   std::vector<double> root{ahead ? -static_cast<double>(context_->rank) : -1e18};
   allreduce_in_place(context_, root, tag_root, true);
