@@ -489,7 +489,8 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
       [=](status_atom) {
         // [pushes out, applied in, not applied in, malformed in, acks in,
         // wire bytes out, transfers refused, pushes dropped for a dead
-        // process]: the sending half's and ours.
+        // process] (bridge_counter's order): the sending half's and ours.
+        static_assert(bridge_counters == 8, "the answer below lists 8 counters");
         auto rp = self->make_response_promise<std::vector<std::uint64_t>>();
         const auto in =
             self->state.edges ? self->state.edges->counters() : net::remote_edge_counters{};

@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include <cstddef>
 #include <cstdint>
 
 #include "net/frame_transport.hpp"
@@ -47,6 +48,19 @@ using reduce_atom = caf::atom_constant<caf::atom("reduce")>;
 using across_atom = caf::atom_constant<caf::atom("across")>;
 
 inline constexpr std::uint32_t all_processes = 0xffffffffu;
+
+/// The bridge's answer to status_atom: a vector of counters, by index.
+enum bridge_counter : std::size_t {
+  counter_pushes_out,
+  counter_applied_in,
+  counter_not_applied_in,
+  counter_malformed_in,
+  counter_acks_in,
+  counter_wire_bytes_out,
+  counter_transfers_refused,
+  counter_dropped_to_dead,  ///< pushes for a process held dead, never sent
+  bridge_counters           ///< how many
+};
 
 }  // namespace sgp::actors
 

@@ -32,7 +32,7 @@ caf::behavior loopback_bridge(caf::event_based_actor* self, caf::actor host) {
       [=](actors::notice_atom, std::uint32_t to, const net::wire::notice& n) {
         if (to == actors::all_processes || to == 0) self->send(host, actors::notice_atom::value, n);
       },
-      [](actors::status_atom) { return std::vector<std::uint64_t>(7, 0); },
+      [](actors::status_atom) { return std::vector<std::uint64_t>(actors::bridge_counters, 0); },
   };
 }
 
