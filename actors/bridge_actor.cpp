@@ -487,25 +487,21 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
         }
       },
       [=](status_atom) {
-        // [pushes out, applied in, not applied in, malformed in, acks in,
-        // wire bytes out, transfers refused, pushes dropped for a dead
-        // process] (bridge_counter's order): the sending half's and ours.
-        static_assert(bridge_counters == 8, "the answer below lists 8 counters");
-        auto rp = self->make_response_promise<std::vector<std::uint64_t>>();
+        // The sending half's counters with the receiving ones of ours.
+        auto rp = self->make_response_promise<data_plane_counters>();
         const auto in =
             self->state.edges ? self->state.edges->counters() : net::remote_edge_counters{};
+        const auto merge = [in](data_plane_counters c) {
+          c.edges.pushes_in = in.pushes_in;
+          c.edges.applied_in = in.applied_in;
+          c.edges.not_applied_in = in.not_applied_in;
+          c.edges.malformed_in = in.malformed_in;
+          return c;
+        };
         self->request(self->state.out, caf::infinite, status_atom::value)
-            .then(
-                [=](const std::vector<std::uint64_t>& out) mutable {
-                  rp.deliver(std::vector<std::uint64_t>{out.at(0), in.applied_in, in.not_applied_in,
-                                                        in.malformed_in, out.at(3), out.at(1),
-                                                        out.at(2), out.at(4)});
-                },
-                [=](const caf::error&) mutable {
+            .then([=](const data_plane_counters& out) mutable { rp.deliver(merge(out)); },
                   // The sending half is gone (the run is ending): ours only.
-                  rp.deliver(std::vector<std::uint64_t>{0, in.applied_in, in.not_applied_in,
-                                                        in.malformed_in, 0, 0, 0, 0});
-                });
+                  [=](const caf::error&) mutable { rp.deliver(merge(data_plane_counters{})); });
         return rp;
       },
   };

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "net/frame_transport.hpp"
+#include "net/remote_edges.hpp"
 #include "net/wire/control_codec.hpp"
 #include "net/wire/notice_codec.hpp"
 
@@ -49,22 +50,19 @@ using across_atom = caf::atom_constant<caf::atom("across")>;
 
 inline constexpr std::uint32_t all_processes = 0xffffffffu;
 
-/// The bridge's answer to status_atom: a vector of counters, by index.
-enum bridge_counter : std::size_t {
-  counter_pushes_out,
-  counter_applied_in,
-  counter_not_applied_in,
-  counter_malformed_in,
-  counter_acks_in,
-  counter_wire_bytes_out,
-  counter_transfers_refused,
-  counter_dropped_to_dead,  ///< pushes for a process held dead, never sent
-  bridge_counters           ///< how many
+/// The data plane's counters: the push-out half's answer to status_atom
+/// (its edges' sending counters), and the bridge's (the same, with the
+/// receiving counters of its own edges: applied_in, not_applied_in,
+/// malformed_in, pushes_in).
+struct data_plane_counters {
+  net::remote_edge_counters edges;
+  std::uint64_t dropped_to_dead = 0;  ///< pushes for a process held dead, never sent
 };
 
 }  // namespace sgp::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::net::received_frame)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::actors::data_plane_counters)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::net::wire::notice)
 /// bridge -> its sending half: an ack that came back for one of its out-edges.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sgp::net::wire::ack)

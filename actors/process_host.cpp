@@ -95,14 +95,12 @@ core::status spawn_nodes(host_ptr self) {
     }
     // NCCL's device path: the process's gradients are summed on its first
     // GPU, then across processes; none goes through host memory.
-    const auto local =
-        std::count(s.setup.node_process.begin(), s.setup.node_process.end(), s.setup.process);
     s.sum_on_device = static_cast<bool>(s.setup.sum_across_device);
-    if (s.sum_on_device && local > 1) {
+    if (s.sum_on_device && s.local_nodes > 1) {
       core::logf(core::log_level::info, "ar-sgd", {.process = my_name(s)},
                  "%d nodes in this process: their gradients are summed on one GPU first, then "
                  "across processes (%s)",
-                 static_cast<int>(local), s.setup.sum_across_engine.c_str());
+                 static_cast<int>(s.local_nodes), s.setup.sum_across_engine.c_str());
     }
     // The sums across processes block: on a thread of their own.
     s.reducer = self->spawn<caf::detached>(
@@ -342,16 +340,27 @@ void broadcast_view(host_ptr self) {
 caf::behavior process_host(host_ptr self, process_host_setup setup,
                            std::shared_ptr<const data::dataset> train,
                            std::shared_ptr<const data::dataset> test) {
-  exit_on_exception(self, "process host");
+  // An exception in a handler, or an error answer that no handler takes (a
+  // request's `then` without one), ends the run in every process and
+  // answers start_atom: quitting alone would leave this process's nodes
+  // running and its caller waiting for ever.
+  self->set_exception_handler([=](std::exception_ptr& x) {
+    auto reason = exception_exit_reason("process host", x);
+    abort_cluster(self, actor_failure_text(reason));
+    return reason;
+  });
+  self->set_error_handler([=](caf::error& e) {
+    abort_cluster(self,
+                  "process host: an answer it waited for failed: " + self->system().render(e));
+  });
   auto& s = self->state;
   s.setup = std::move(setup);
   s.train = std::move(train);
   s.test = std::move(test);
   s.n = s.setup.node_process.size();
-  s.collapse = core::collapse_watch(
-      s.train ? s.train->classes : 0,
-      static_cast<std::size_t>(
-          std::count(s.setup.node_process.begin(), s.setup.node_process.end(), s.setup.process)));
+  s.local_nodes = static_cast<std::size_t>(
+      std::count(s.setup.node_process.begin(), s.setup.node_process.end(), s.setup.process));
+  s.collapse = core::collapse_watch(s.train ? s.train->classes : 0, s.local_nodes);
   self->set_down_handler([=](const caf::down_msg& m) {
     auto& st = self->state;
     if (st.phase == host_phase::finished) return;

@@ -95,6 +95,7 @@ struct process_host_state {
   std::shared_ptr<const data::dataset> train;
   std::shared_ptr<const data::dataset> test;
   std::size_t n = 0;
+  std::size_t local_nodes = 0;  ///< this process's (setup.node_process)
   core::gossip_options gossip;
   worker_setup wsetup;
   net::link_emulator links{1, {}, 0};

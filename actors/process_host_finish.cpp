@@ -182,10 +182,10 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
   auto reply = [=] {
     // The data plane's own count of what it sent to other processes.
     self->request(self->state.bridge, caf::infinite, status_atom::value)
-        .then([=](const std::vector<std::uint64_t>& c) {
-          a->head[11] = static_cast<double>(c.at(counter_pushes_out));
-          a->head[12] = static_cast<double>(c.at(counter_wire_bytes_out));
-          a->head[16] = static_cast<double>(c.at(counter_dropped_to_dead));
+        .then([=](const data_plane_counters& c) {
+          a->head[11] = static_cast<double>(c.edges.pushes_out);
+          a->head[12] = static_cast<double>(c.edges.wire_bytes_out);
+          a->head[16] = static_cast<double>(c.dropped_to_dead);
           send_result_values(self, to, a->head, a->records, a->z_sum, a->stats_sum);
         });
   };

@@ -62,9 +62,8 @@ caf::behavior push_out_actor(caf::stateful_actor<push_out_state>* self, push_out
       },
       [=](status_atom) {
         const auto& st = self->state;
-        const auto c = st.edges ? st.edges->counters() : net::remote_edge_counters{};
-        return std::vector<std::uint64_t>{c.pushes_out, c.wire_bytes_out, c.transfers_refused,
-                                          c.acks_in, st.dropped_to_dead};
+        return data_plane_counters{st.edges ? st.edges->counters() : net::remote_edge_counters{},
+                                   st.dropped_to_dead};
       },
   };
 }

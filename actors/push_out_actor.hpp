@@ -44,9 +44,9 @@ struct push_out_state {
 
 /// Messages: (push_atom, envelope) from local senders; from the bridge
 /// (frame_atom, ack), (forgot_atom, node), (down_atom, process),
-/// (readmit_atom, process, incarnation); (status_atom) -> [pushes out,
-/// wire bytes out, transfers refused, acks taken, pushes dropped for dead
-/// processes].
+/// (readmit_atom, process, incarnation); (status_atom) ->
+/// data_plane_counters (its edges' sending counters, pushes dropped for
+/// dead processes).
 caf::behavior push_out_actor(caf::stateful_actor<push_out_state>* self, push_out_setup setup,
                              net::frame_transport* transport);
 

@@ -64,6 +64,9 @@ declare -A variant=(
   [osgp-bounded-z-mom8]="--set algorithm.name=osgp --set optimizer.momentum=0.8"
   [osgp-bounded-z-mom95]="--set algorithm.name=osgp --set optimizer.momentum=0.95"
   [osgp-bounded-balanced-mom95]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set optimizer.momentum=0.95"
+  # Staleness bound 0 with momentum 0.95, balanced or z steps (session 19).
+  [osgp-bounded-balanced-tau0-mom95]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.tau=0 --set optimizer.momentum=0.95"
+  [osgp-bounded-z-tau0-mom95]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95"
   [sgp-z-mom95]="--set algorithm.name=sgp --set optimizer.momentum=0.95"
   [ar-sgd-mom95]="--set algorithm.name=ar-sgd --set optimizer.momentum=0.95"
   # Two peers per iteration: faster mixing (twice the bytes).
