@@ -7,9 +7,10 @@
 #   bash bench/cluster_gpu_check.sh     (needs `carry: [".debs", ".data"]`)
 # GPUS=1 puts both processes' nodes on GPU 0 (a one-GPU machine; not for
 # ar-sgd, whose NCCL ranks need a GPU each). NODES0/NODES1 (default 1) and
-# DEVICES0/DEVICES1 (default 0 and 1; one node per device listed) give a
-# process more nodes, e.g. NODES0=2 DEVICES0=0,1: gpu0's second node
-# shares GPU 1 with gpu1's, and ar-sgd sums gpu0's two gradients on GPU 0.
+# DEVICES0/DEVICES1 (default 0 and 1; a process's nodes go round its
+# devices) give a process more nodes, e.g. NODES0=2 DEVICES0=0,1: gpu0's
+# second node shares GPU 1 with gpu1's, and ar-sgd sums gpu0's two
+# gradients on GPU 0; NODES0=2 DEVICES0=0: both of gpu0's nodes on GPU 0.
 set -u
 out=${OUT:-/tmp/sgp-cluster-gpu}
 mkdir -p "$out"

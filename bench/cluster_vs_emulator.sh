@@ -15,7 +15,7 @@
 # the device machine, see bench/device_carry.sh). SGP: the binary. Also prints
 # both ways' averaged model's test accuracy; EPOCHS (1) sets the schedule's
 # length, ITERATIONS cuts the run.
-#   [PROCESSES=4] [EPOCHS=1] [ALGORITHMS="none ar-sgd sgp osgp"] [SLOW_START_AFTER_IDLE=0|1] [DATA=DIR] [SGP=BIN] bash bench/cluster_vs_emulator.sh [RATE_MBIT] [ITERATIONS]
+#   [PROCESSES=4] [EPOCHS=1] [ALGORITHMS="none ar-sgd sgp osgp"] [SLOW_START_AFTER_IDLE=0|1] [TBF_LATENCY=50ms (the shaper's queue)] [DATA=DIR] [SGP=BIN] bash bench/cluster_vs_emulator.sh [RATE_MBIT] [ITERATIONS]
 set -u
 rate_mbit=${1:-1000}
 iterations=${2:-200}

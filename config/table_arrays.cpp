@@ -78,14 +78,17 @@ core::status read_process(const toml_reader& r, const scope& s, cluster_section:
   SGP_CONFIG_TRY(r.read(s, "nodes", p.nodes, closed(1, max_nodes)));
   if (s.find("devices") != nullptr) {
     SGP_CONFIG_TRY(r.read(s, "devices", p.devices, closed(0, 1023)));
+    // Nodes go round the listed GPUs (node k of the process on
+    // devices[k % count]); without nodes, one node per GPU.
     const int count = static_cast<int>(p.devices.size());
-    if (s.find("nodes") != nullptr && p.nodes != count) {
+    if (s.find("nodes") == nullptr) {
+      p.nodes = count;
+    } else if (p.nodes < count) {
       return r.error_at(s.find("nodes")->source(), s.key_path("nodes"),
                         "is " + std::to_string(p.nodes) + " but devices lists " +
                             std::to_string(count) +
-                            " GPUs (one node per device; give one of them)");
+                            " GPUs (every GPU listed needs a node: list fewer GPUs)");
     }
-    p.nodes = count;
   }
   return {};
 }

@@ -133,10 +133,22 @@ TEST_CASE("cluster.process mistakes name the file and key path", "[config]") {
                              "'cluster.process[0].port'?)"));
   CHECK_THAT(error_of(process("a", "h", 1, "nodes = 0\n")),
              Catch::Contains("cluster.process[0].nodes: must be in [1, 1024], got 0"));
-  CHECK_THAT(error_of(process("a", "h", 1, "nodes = 3\ndevices = [0, 1]\n")),
-             Catch::Contains("cluster.process[0].nodes: is 3 but devices lists 2 GPUs"));
+  CHECK_THAT(error_of(process("a", "h", 1, "nodes = 1\ndevices = [0, 1]\n")),
+             Catch::Contains("cluster.process[0].nodes: is 1 but devices lists 2 GPUs"));
   CHECK_THAT(error_of(process("a", "h", 1, "devices = []\n")),
              Catch::Contains("cluster.process[0].devices"));
+}
+
+TEST_CASE("a process's nodes go round its GPUs", "[config]") {
+  // More nodes than GPUs: several share one (node k on devices[k % count]).
+  auto c = load_string(process("a", "h", 1, "nodes = 3\ndevices = [0, 1]\n") +
+                           process("b", "h", 2, "nodes = 2\ndevices = [0]\n"),
+                       "c.toml");
+  REQUIRE(c.ok());
+  CHECK(c->cluster.processes[0].nodes == 3);
+  CHECK(c->cluster.processes[0].devices == std::vector<int>{0, 1});
+  CHECK(c->cluster.processes[1].nodes == 2);
+  CHECK(c->cluster.nodes == 5);
 }
 
 TEST_CASE("cluster.nodes must agree with the processes' nodes", "[config]") {
