@@ -55,6 +55,34 @@ TEST_CASE("a cluster whose model is not finite at the end fails, though every lo
   CHECK_FALSE(std::filesystem::exists(dir + "/summary.json"));
 }
 
+TEST_CASE("a collapse seen by the processes is named in the log and summary.json",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  // At the peak lr, lr x weight decay = 0.25 per step: once the warm-up is
+  // over the weights shrink to nothing and the loss, down to about 1.5,
+  // goes back to chance (ln 10), finite all along: a collapse, not a
+  // divergence (sgp train with these settings: seeds 1-3 all collapsed).
+  const auto dir = fresh_dir("cluster_collapse");
+  const auto config = cluster_config(dir, 2, 1, 0);
+  const auto r = run_sgp("launch " + config +
+                         " --set data.max_train_samples=3200 --set data.max_test_samples=1000"
+                         " --set schedule.epochs=3 --set schedule.warmup_epochs=1.5"
+                         " --set schedule.warmup_start_factor=0.02 --set optimizer.lr=0.5"
+                         " --set optimizer.weight_decay=0.5");
+  INFO(r.output);
+  // The run itself ended: exit 0, a summary, the weight exact.
+  REQUIRE(r.exit_code == 0);
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "iterations") == 150);
+  CHECK(weight_error(summary) <= 1e-9);
+  CHECK(json_number_field(summary, "test_accuracy_mean_model") <= 0.2);
+  // Each process watched its own node and saw it; the coordinator says so.
+  CHECK(summary.find("\"collapsed\":true") != std::string::npos);
+  CHECK(summary.find("{\"name\":\"p0\",\"live\":true,\"collapsed\":true") != std::string::npos);
+  CHECK(summary.find("{\"name\":\"p1\",\"live\":true,\"collapsed\":true") != std::string::npos);
+  CHECK(r.output.find("process p1: the run collapsed") != std::string::npos);
+}
+
 TEST_CASE("sgp node: processes started one by one join and finish together",
           "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
