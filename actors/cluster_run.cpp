@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -134,6 +135,16 @@ struct hello_check {
   }
 };
 
+}  // namespace
+
+std::size_t scheduler_threads(std::size_t hardware_threads, std::size_t processes_on_host) {
+  // CAF's own default for a process alone: the hardware's count, at least 4.
+  const std::size_t alone = std::max<std::size_t>(hardware_threads, 4);
+  return std::max<std::size_t>(2, alone / std::max<std::size_t>(processes_on_host, 1));
+}
+
+namespace {
+
 std::string error_text(caf::actor_system& sys, const caf::error& e) {
   const auto& ctx = e.context();
   if (ctx.size() == 1 && ctx.match_element<std::string>(0)) return ctx.get_as<std::string>(0);
@@ -166,6 +177,22 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   caf::actor_system_config sys_cfg;
   sys_cfg.set("logger.file-verbosity", caf::atom("quiet"));
   sys_cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  // CAF's idle scheduler threads poll for work; with several processes on
+  // one host each polling on every core they take the CPU that Gloo's and
+  // the transport's threads need (4 processes on 2 cores: ar-sgd 1.08 s
+  // per iteration with CAF's default, 0.58 with 2 threads each;
+  // docs/performance.md, session 19). A process's share of the host's
+  // threads instead.
+  const std::size_t same_host = static_cast<std::size_t>(
+      std::count(addresses.begin(), addresses.end(), addresses[layout.self]));
+  const std::size_t actor_threads =
+      scheduler_threads(std::thread::hardware_concurrency(), same_host);
+  sys_cfg.set("scheduler.max-threads", actor_threads);
+  if (same_host > 1) {
+    core::logf(core::log_level::info, "cluster", {},
+               "%zu processes of the cluster on this host: %zu actor threads each", same_host,
+               actor_threads);
+  }
   add_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
 

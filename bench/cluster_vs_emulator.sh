@@ -15,6 +15,8 @@
 # the device machine, see bench/device_carry.sh). SGP: the binary. Also prints
 # both ways' averaged model's test accuracy; EPOCHS (1) sets the schedule's
 # length, ITERATIONS cuts the run.
+# ALGORITHMS may name tcp-ring: a ring AllReduce's bytes over plain TCP
+# between the same hosts (bench/tcp_ring.py), the links' own limit.
 #   [PROCESSES=4] [EPOCHS=1] [ALGORITHMS="none ar-sgd sgp osgp"] [SLOW_START_AFTER_IDLE=0|1] [TBF_LATENCY=50ms (the shaper's queue)] [DATA=DIR] [SGP=BIN] bash bench/cluster_vs_emulator.sh [RATE_MBIT] [ITERATIONS]
 set -u
 rate_mbit=${1:-1000}
@@ -117,6 +119,22 @@ printf "%-8s %14s %14s %8s\n" algorithm "processes s/it" "emulator s/it" ratio
 for algorithm in $algorithms; do
   dir=$work/$algorithm
   mkdir -p "$dir"
+  if [ "$algorithm" = tcp-ring ]; then
+    # A ring AllReduce's traffic for the MLP's sum (RING_BYTES, 7.45 MB in
+    # fp32) over plain TCP between the same hosts, no Gloo, no sgp
+    # (bench/tcp_ring.py): what the shaped links allow a ring.
+    hosts=$(for i in $(seq 0 $last); do printf '%s.%d,' "$net" $((i + 1)); done)
+    pids=()
+    for i in $(seq 0 $last); do
+      ip netns exec "sgpb${id}_$i" python3 bench/tcp_ring.py $i "${hosts%,}" 29600 \
+        "${RING_BYTES:-7450000}" "${RING_ITERATIONS:-30}" 8 5 "$rate_mbit" >"$dir/r$i.log" 2>&1 &
+      pids+=($!)
+    done
+    wait "${pids[@]}"
+    cat "$dir"/r*.log | sed 's/^/         tcp-ring /'
+    echo "         shaper drops/TCP retransmits so far, per host: $(tcp_losses)"
+    continue
+  fi
   {
     echo "[run]"; echo "dir = \"$dir/cluster\""
     echo "[cluster]"; echo "process_timeout = \"5s\""
