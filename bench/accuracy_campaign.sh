@@ -128,9 +128,8 @@ one() {
   local d1 d2
   d1=$(python3 -c "print(round(0.6 * $epochs, 3))")
   d2=$(python3 -c "print(round(0.9 * $epochs, 3))")
-  # The recipe pins momentum 0.9 and tau 1 (the defaults when the table was
-  # begun; the default momentum is 0.95 for sgp and osgp since session 19):
-  # a tag's own settings come later and win.
+  # The recipe pins momentum 0.9 and tau 1 (the defaults): a tag's own
+  # settings come later and win.
   local settings=${variant[$tag]:-}
   # Under loss a node waits for a lost share until wait_timeout (2 s by
   # default) before it goes on: 20 ms keeps lossy runs minutes long. With

@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
@@ -77,7 +76,6 @@ struct data_section {
 
 struct optimizer_section {
   double lr = 0.1;  ///< base learning rate (per node; see schedule.scale_lr_by_nodes)
-  /// A loaded config without the key takes default_momentum(algorithm.name).
   double momentum = 0.9;
   bool nesterov = true;
   double weight_decay = 1e-4;
@@ -85,15 +83,6 @@ struct optimizer_section {
   /// parameter (the reference code: torch.optim.SGD's weight_decay)
   std::string weight_decay_scope = "weights";
 };
-
-/// optimizer.momentum when the file does not set it: 0.95 for the push-sum
-/// algorithms (sgp, osgp), 0.9 for the others. Measured on Fashion-MNIST
-/// at 8-32 nodes (docs/performance.md, sessions 18-19): 0.95 brought sgp and
-/// osgp 0.5-1.0 pp closer to ar-sgd at 16-32 nodes; ar-sgd lost 0.6 pp with
-/// it at 8 nodes.
-inline double default_momentum(std::string_view algorithm) {
-  return algorithm == "sgp" || algorithm == "osgp" ? 0.95 : 0.9;
-}
 
 struct schedule_section {
   std::string kind = "step";  ///< step | cosine

@@ -146,10 +146,8 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     return r.read(s, "classes", d.classes, closed(2, max_classes));
   }));
 
-  bool momentum_given = false;
   SGP_CONFIG_TRY(section(r, root, "optimizer", [&](const scope& s) -> core::status {
     auto& o = c.optimizer;
-    momentum_given = s.find("momentum") != nullptr;
     SGP_CONFIG_TRY(r.read(s, "lr", o.lr, at_least(0)));
     SGP_CONFIG_TRY(r.read(s, "momentum", o.momentum, half_open(0, 1)));
     SGP_CONFIG_TRY(r.read(s, "nesterov", o.nesterov));
@@ -186,8 +184,6 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(r.read(s, "resend_on_timeout", a.resend_on_timeout));
     return r.read_enum(s, "compression", a.compression, names_of<sgp::config::compression>());
   }));
-
-  if (!momentum_given) c.optimizer.momentum = default_momentum(c.algorithm.name);
 
   SGP_CONFIG_TRY(section(r, root, "backend", [&](const scope& s) -> core::status {
     SGP_CONFIG_TRY(r.read_enum(s, "name", c.backend.name, names_of<backend_kind>()));

@@ -244,25 +244,6 @@ TEST_CASE("an empty config gives the defaults and run.dir follows run.name", "[c
   CHECK(by_override->run.dir == "runs/xyz");
 }
 
-TEST_CASE("optimizer.momentum's default follows the algorithm, and a given value stands",
-          "[config]") {
-  const auto momentum = [](const std::string& text, std::vector<std::string> overrides = {}) {
-    auto c = load_string(text, "m.toml", overrides);
-    REQUIRE(c.ok());
-    return c->optimizer.momentum;
-  };
-  CHECK(momentum("") == 0.95);  // sgp
-  CHECK(momentum("[algorithm]\nname = \"osgp\"\n") == 0.95);
-  CHECK(momentum("[algorithm]\nname = \"ar-sgd\"\n") == 0.9);
-  CHECK(momentum("[algorithm]\nname = \"d-psgd\"\n") == 0.9);
-  CHECK(momentum("[algorithm]\nname = \"none\"\n") == 0.9);
-  CHECK(momentum("[optimizer]\nmomentum = 0.9\n[algorithm]\nname = \"osgp\"\n") == 0.9);
-  CHECK(momentum("[optimizer]\nmomentum = 0.95\n[algorithm]\nname = \"ar-sgd\"\n") == 0.95);
-  // The algorithm set by an override decides, as the file's would.
-  CHECK(momentum("", {"algorithm.name=ar-sgd"}) == 0.9);
-  CHECK(momentum("[algorithm]\nname = \"ar-sgd\"\n", {"optimizer.momentum=0.8"}) == 0.8);
-}
-
 TEST_CASE("every example config loads", "[config]") {
   int count = 0;
   for (const auto& entry :
