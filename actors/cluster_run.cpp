@@ -182,13 +182,18 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   // the transport's threads need (4 processes on 2 cores: ar-sgd 1.08 s
   // per iteration with CAF's default, 0.58 with 2 threads each;
   // docs/performance.md, session 19). A process's share of the host's
-  // threads instead.
+  // threads instead, or cluster.actor_threads (processes that share a
+  // host under addresses of their own: containers, network namespaces).
   const std::size_t same_host = static_cast<std::size_t>(
       std::count(addresses.begin(), addresses.end(), addresses[layout.self]));
   const std::size_t actor_threads =
-      scheduler_threads(std::thread::hardware_concurrency(), same_host);
+      layout.actor_threads > 0 ? layout.actor_threads
+                               : scheduler_threads(std::thread::hardware_concurrency(), same_host);
   sys_cfg.set("scheduler.max-threads", actor_threads);
-  if (same_host > 1) {
+  if (layout.actor_threads > 0) {
+    core::logf(core::log_level::info, "cluster", {}, "%zu actor threads (cluster.actor_threads)",
+               actor_threads);
+  } else if (same_host > 1) {
     core::logf(core::log_level::info, "cluster", {},
                "%zu processes of the cluster on this host: %zu actor threads each", same_host,
                actor_threads);

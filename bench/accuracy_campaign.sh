@@ -75,6 +75,12 @@ declare -A variant=(
   [sgp-z-p2]="--set algorithm.name=sgp --set algorithm.peers_per_iteration=2"
   [osgp-bounded-z-p2]="--set algorithm.name=osgp --set algorithm.peers_per_iteration=2"
   [osgp-bounded-z-mom95-p2]="--set algorithm.name=osgp --set optimizer.momentum=0.95 --set algorithm.peers_per_iteration=2"
+  # The reference mechanism with tau 0 absorbs each round after the next
+  # step (bounded with tau 0: two steps later).
+  [osgp-reference-z-tau0-mom95]="--set algorithm.name=osgp --set algorithm.osgp_variant=reference --set algorithm.tau=0 --set optimizer.momentum=0.95"
+  [osgp-reference-balanced-tau0-mom95]="--set algorithm.name=osgp --set algorithm.osgp_variant=reference --set algorithm.step_space=balanced --set algorithm.tau=0 --set optimizer.momentum=0.95"
+  [osgp-bounded-z-tau0-mom95-dde]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set algorithm.topology=dynamic-directed-exponential"
+  [osgp-bounded-z-tau0-mom95-p2]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set algorithm.peers_per_iteration=2"
   [osgp-bounded-balanced-bf16]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.compression=bf16"
   [osgp-bounded-z-bf16]="--set algorithm.name=osgp --set algorithm.compression=bf16"
   [osgp-bounded-z-tau0]="--set algorithm.name=osgp --set algorithm.tau=0"

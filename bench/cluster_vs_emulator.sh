@@ -17,7 +17,9 @@
 # length, ITERATIONS cuts the run.
 # ALGORITHMS may name tcp-ring: a ring AllReduce's bytes over plain TCP
 # between the same hosts (bench/tcp_ring.py), the links' own limit.
-#   [PROCESSES=4] [EPOCHS=1] [ALGORITHMS="none ar-sgd sgp osgp"] [SLOW_START_AFTER_IDLE=0|1] [TBF_LATENCY=50ms (the shaper's queue)] [DATA=DIR] [SGP=BIN] bash bench/cluster_vs_emulator.sh [RATE_MBIT] [ITERATIONS]
+# ACTOR_THREADS sets each process's cluster.actor_threads (its hosts share
+# one machine's cores under addresses of their own).
+#   [PROCESSES=4] [EPOCHS=1] [ACTOR_THREADS=N] [ALGORITHMS="none ar-sgd sgp osgp"] [SLOW_START_AFTER_IDLE=0|1] [TBF_LATENCY=50ms (the shaper's queue)] [DATA=DIR] [SGP=BIN] bash bench/cluster_vs_emulator.sh [RATE_MBIT] [ITERATIONS]
 set -u
 rate_mbit=${1:-1000}
 iterations=${2:-200}
@@ -138,6 +140,7 @@ for algorithm in $algorithms; do
   {
     echo "[run]"; echo "dir = \"$dir/cluster\""
     echo "[cluster]"; echo "process_timeout = \"5s\""
+    if [ -n "${ACTOR_THREADS:-}" ]; then echo "actor_threads = $ACTOR_THREADS"; fi
     for i in $(seq 0 $last); do
       printf '[[cluster.process]]\nname = "h%d"\nhost = "%s.%d"\nport = 29500\nnodes = 1\n' \
         $i "$net" $((i + 1))

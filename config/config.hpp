@@ -47,6 +47,9 @@ struct cluster_section {
   std::string process_timeout = "3s";
   /// How long a process waits at start for all its peers.
   std::string join_timeout = "60s";
+  /// Actor scheduler threads of each process; 0: the host's cores shared
+  /// among the cluster's processes at the same address (at least 2 each).
+  int actor_threads = 0;
 };
 
 struct model_section {

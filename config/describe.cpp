@@ -73,7 +73,8 @@ void write_fault(std::ostringstream& o, const fault_section& f) {
 void write_cluster(std::ostringstream& o, const cluster_section& c) {
   o << "\n[cluster]\nnodes = " << c.nodes << "\nheartbeat_timeout = " << str(c.heartbeat_timeout)
     << "\nprocess_timeout = " << str(c.process_timeout)
-    << "\njoin_timeout = " << str(c.join_timeout) << "\n";
+    << "\njoin_timeout = " << str(c.join_timeout) << "\nactor_threads = " << c.actor_threads
+    << "\n";
   for (const auto& p : c.processes) {
     o << "\n[[cluster.process]]\nname = " << str(p.name) << "\nhost = " << str(p.host)
       << "\nport = " << p.port << "\nnodes = " << p.nodes << "\n";

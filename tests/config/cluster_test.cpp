@@ -18,6 +18,7 @@ const char* const three_processes = R"([cluster]
 secret = "s3cret"
 process_timeout = "250ms"
 join_timeout = "120s"
+actor_threads = 3
 
 [[cluster.process]]
 name = "alpha"
@@ -72,6 +73,7 @@ TEST_CASE("cluster.process tables fill the cluster section", "[config]") {
   CHECK(cl.secret == "s3cret");
   CHECK(cl.process_timeout == "250ms");
   CHECK(cl.join_timeout == "120s");
+  CHECK(cl.actor_threads == 3);
 
   // cluster.nodes may be given when it equals the sum.
   auto given =
@@ -85,6 +87,7 @@ TEST_CASE("cluster.process tables fill the cluster section", "[config]") {
   CHECK(plain->cluster.processes.empty());
   CHECK(plain->cluster.process_timeout == "3s");
   CHECK(plain->cluster.join_timeout == "60s");
+  CHECK(plain->cluster.actor_threads == 0);  // automatic
   CHECK(plain->cluster.secret.empty());
 }
 
@@ -171,12 +174,15 @@ TEST_CASE("cluster.nodes must agree with the processes' nodes", "[config]") {
              Catch::Contains("network.link[0].to: must be in [0, 5), got 5"));
 }
 
-TEST_CASE("cluster timeouts and secret are checked", "[config]") {
+TEST_CASE("cluster timeouts and secret and actor threads are checked", "[config]") {
   CHECK_THAT(error_of("[cluster]\nprocess_timeout = \"0ms\"\n"),
              Catch::Contains("cluster.process_timeout"));
   CHECK_THAT(error_of("[cluster]\njoin_timeout = \"soon\"\n"),
              Catch::Contains("cluster.join_timeout"));
   CHECK_THAT(error_of("[cluster]\nsecret = 5\n"), Catch::Contains("cluster.secret"));
+  CHECK_THAT(error_of("[cluster]\nactor_threads = -1\n"), Catch::Contains("cluster.actor_threads"));
+  CHECK_THAT(error_of("[cluster]\nactor_threads = 2000\n"),
+             Catch::Contains("cluster.actor_threads"));
   CHECK_THAT(error_of("[cluster]\njoin_timout = \"5s\"\n"),
              Catch::Contains("did you mean 'cluster.join_timeout'?"));
 }
@@ -193,6 +199,7 @@ TEST_CASE("to_toml writes the process tables back", "[config]") {
   CHECK(sgp::config::to_toml(*back) == toml);
   CHECK(back->cluster.processes.size() == 3);
   CHECK(back->cluster.processes[1].devices == std::vector<int>{0, 1, 2});
+  CHECK(back->cluster.actor_threads == 3);
 }
 
 TEST_CASE("settings_text is the same for the same settings", "[config]") {
