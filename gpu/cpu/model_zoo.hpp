@@ -1,5 +1,6 @@
 // The layer lists of the models the CPU backend builds ("mlp", "cnn",
-// "cnn-bn"), for any input shape and number of classes.
+// "cnn-bn", described in gpu/model_spec.hpp), for any input shape and number
+// of classes.
 #pragma once
 
 #include <memory>

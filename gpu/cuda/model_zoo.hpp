@@ -1,6 +1,6 @@
 // The layer lists of the models the CUDA backend builds: "mlp", "cnn",
-// "cnn-bn", identical in architecture, names and parameter order to
-// gpu/cpu/model_zoo.cpp; and "resnet18", "resnet50" (bf16 compute, fp32
+// "cnn-bn", from the same descriptions as gpu/cpu/model_zoo.cpp's
+// (gpu/model_spec.hpp); and "resnet18", "resnet50" (bf16 compute, fp32
 // master weights) with their fp32 twins "resnet18-fp32", "resnet50-fp32",
 // which only this backend builds.
 #pragma once
