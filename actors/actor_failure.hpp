@@ -26,4 +26,17 @@ void exit_on_exception(Self* self, std::string who) {
       [who = std::move(who)](std::exception_ptr& x) { return exception_exit_reason(who, x); });
 }
 
+/// Makes `self` (an actor that owns a run: the supervisor, a process host)
+/// end the run on an exception in one of its handlers: `end_run(text)` is
+/// called with the failure's text (answering whoever waits for the run)
+/// before `self` exits with exception_exit_reason(who, ...).
+template <class Self, class EndRun>
+void end_run_on_exception(Self* self, std::string who, EndRun end_run) {
+  self->set_exception_handler([who = std::move(who), end_run](std::exception_ptr& x) {
+    auto reason = exception_exit_reason(who, x);
+    end_run(actor_failure_text(reason));
+    return reason;
+  });
+}
+
 }  // namespace sgp::actors

@@ -344,11 +344,8 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
   // request's `then` without one), ends the run in every process and
   // answers start_atom: quitting alone would leave this process's nodes
   // running and its caller waiting for ever.
-  self->set_exception_handler([=](std::exception_ptr& x) {
-    auto reason = exception_exit_reason("process host", x);
-    abort_cluster(self, actor_failure_text(reason));
-    return reason;
-  });
+  end_run_on_exception(self, "process host",
+                       [self](const std::string& why) { abort_cluster(self, why); });
   self->set_error_handler([=](caf::error& e) {
     abort_cluster(self,
                   "process host: an answer it waited for failed: " + self->system().render(e));

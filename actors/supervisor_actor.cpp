@@ -326,11 +326,8 @@ supervisor_handle::behavior_type supervisor_actor(supervisor_ptr self, config::c
   self->state.test = std::move(test);
   // An exception here or in any actor of the group ends the run with it:
   // the start request gets the error instead of waiting for ever.
-  self->set_exception_handler([=](std::exception_ptr& x) {
-    auto reason = exception_exit_reason("the supervisor", x);
-    abort_run(self, actor_failure_text(reason));
-    return reason;
-  });
+  end_run_on_exception(self, "the supervisor",
+                       [self](const std::string& why) { abort_run(self, why); });
   self->set_down_handler([=](const caf::down_msg& down) {
     auto& s = self->state;
     if (unsubscribe(self, down.source)) return;  // a listener went away: not a failure

@@ -3,7 +3,9 @@
 // of leaving it waiting for ever.
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <stdexcept>
+#include <string>
 
 #include "actors/actor_failure.hpp"
 #include "tests/actors/group_fixture.hpp"
@@ -30,6 +32,25 @@ TEST_CASE("an exception ends its actor with a reason that names it", "[actors]")
   // Other exit reasons are no failure.
   CHECK(actor_failure_text(caf::exit_reason::kill).empty());
   CHECK(actor_failure_text(caf::make_error(caf::sec::runtime_error, std::string("x"))).empty());
+}
+
+TEST_CASE("an actor that owns a run ends it on an exception before it exits", "[actors]") {
+  caf::actor_system_config cfg;
+  cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  caf::actor_system sys{cfg};
+  auto ended = std::make_shared<std::string>();
+  auto owner = sys.spawn([ended](caf::event_based_actor* self) -> caf::behavior {
+    sgp::actors::end_run_on_exception(self, "the run's owner",
+                                      [ended](const std::string& why) { *ended = why; });
+    return {[](int) { throw std::runtime_error("boom"); }};
+  });
+  caf::scoped_actor self{sys};
+  self->monitor(owner);
+  self->send(owner, 1);
+  std::string text;
+  self->receive([&](const caf::down_msg& down) { text = actor_failure_text(down.reason); });
+  CHECK(text == "the run's owner failed: boom");
+  CHECK(*ended == text);  // called before the exit, with the same text
 }
 
 TEST_CASE("an actor that fails mid-run ends the run with its error", "[actors]") {

@@ -32,8 +32,10 @@ constexpr int iterations = 250;
 std::string hosts_config(const netns_hosts& hosts, const std::string& dir,
                          const std::string& process_timeout = "3s", int steps = iterations,
                          const std::string& extra = {}) {
-  std::string toml = "[run]\ndir = \"" + dir + "/run\"\nseed = 1\n[cluster]\nprocess_timeout = \"" +
-                     process_timeout + "\"\n";
+  // Three "hosts" share this machine's cores: 2 actor threads each, as
+  // `sgp launch` would give processes that share an address.
+  std::string toml = "[run]\ndir = \"" + dir + "/run\"\nseed = 1\n[cluster]\nactor_threads = 2\n";
+  toml += "process_timeout = \"" + process_timeout + "\"\n";
   for (int i = 0; i < host_count; ++i) {
     toml += "[[cluster.process]]\nname = \"h" + std::to_string(i) + "\"\nhost = \"" +
             hosts.address(i) + "\"\nport = 29500\nnodes = 1\n";
