@@ -17,12 +17,9 @@ layer_spec plain(k what, std::string name) {
 
 /// flatten → linear 1024 → relu → linear 1024 → relu → linear classes.
 spec_list mlp(sample_shape input, int classes) {
-  return {plain(k::flatten, "flatten"),
-          linear("fc1", static_cast<int>(input.elements()), 1024),
-          plain(k::relu, "relu1"),
-          linear("fc2", 1024, 1024),
-          plain(k::relu, "relu2"),
-          linear("fc3", 1024, classes)};
+  return {plain(k::flatten, "flatten"), linear("fc1", static_cast<int>(input.elements()), 1024),
+          plain(k::relu, "relu1"),      linear("fc2", 1024, 1024),
+          plain(k::relu, "relu2"),      linear("fc3", 1024, classes)};
 }
 
 /// Two blocks of conv 3x3 pad 1 (32, then 64 channels) [→ batch norm] →
@@ -67,8 +64,8 @@ core::status check_model_input(const std::string& name, sample_shape input, int 
 }
 
 core::result<std::optional<std::vector<layer_spec>>> small_model_spec(const std::string& name,
-                                                                     sample_shape input,
-                                                                     int classes) {
+                                                                      sample_shape input,
+                                                                      int classes) {
   if (auto ok = check_model_input(name, input, classes); !ok) return ok.err();
   if (name == "mlp") return std::optional{mlp(input, classes)};
   if (name == "cnn" || name == "cnn-bn") {

@@ -33,7 +33,7 @@ core::status check_model_input(const std::string& name, sample_shape input, int 
 /// that only one backend builds, or none); an error for an input too small
 /// for the model.
 core::result<std::optional<std::vector<layer_spec>>> small_model_spec(const std::string& name,
-                                                                     sample_shape input,
-                                                                     int classes);
+                                                                      sample_shape input,
+                                                                      int classes);
 
 }  // namespace sgp::gpu
