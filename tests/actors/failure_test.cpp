@@ -15,12 +15,18 @@ using sgp::actors::exception_exit_reason;
 using sgp::test::group_fixture;
 using sgp::test::small_config;
 
-TEST_CASE("an exception ends its actor with a reason that names it", "[actors]") {
+namespace {
+
+/// Spawns an actor whose handler throws "boom" after `install(self)` set
+/// its exception handling, sends it a message and returns the failure text
+/// of its exit reason.
+template <class Install>
+std::string failure_after_throw(Install install) {
   caf::actor_system_config cfg;
   cfg.set("logger.console-verbosity", caf::atom("quiet"));
   caf::actor_system sys{cfg};
-  auto thrower = sys.spawn([](caf::event_based_actor* self) -> caf::behavior {
-    sgp::actors::exit_on_exception(self, "node 7 compute");
+  auto thrower = sys.spawn([install](caf::event_based_actor* self) -> caf::behavior {
+    install(self);
     return {[](int) { throw std::runtime_error("boom"); }};
   });
   caf::scoped_actor self{sys};
@@ -28,27 +34,26 @@ TEST_CASE("an exception ends its actor with a reason that names it", "[actors]")
   self->send(thrower, 1);
   std::string text;
   self->receive([&](const caf::down_msg& down) { text = actor_failure_text(down.reason); });
-  CHECK(text == "node 7 compute failed: boom");
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("an exception ends its actor with a reason that names it", "[actors]") {
+  CHECK(failure_after_throw([](caf::event_based_actor* self) {
+          sgp::actors::exit_on_exception(self, "node 7 compute");
+        }) == "node 7 compute failed: boom");
   // Other exit reasons are no failure.
   CHECK(actor_failure_text(caf::exit_reason::kill).empty());
   CHECK(actor_failure_text(caf::make_error(caf::sec::runtime_error, std::string("x"))).empty());
 }
 
 TEST_CASE("an actor that owns a run ends it on an exception before it exits", "[actors]") {
-  caf::actor_system_config cfg;
-  cfg.set("logger.console-verbosity", caf::atom("quiet"));
-  caf::actor_system sys{cfg};
   auto ended = std::make_shared<std::string>();
-  auto owner = sys.spawn([ended](caf::event_based_actor* self) -> caf::behavior {
+  const auto text = failure_after_throw([ended](caf::event_based_actor* self) {
     sgp::actors::end_run_on_exception(self, "the run's owner",
                                       [ended](const std::string& why) { *ended = why; });
-    return {[](int) { throw std::runtime_error("boom"); }};
   });
-  caf::scoped_actor self{sys};
-  self->monitor(owner);
-  self->send(owner, 1);
-  std::string text;
-  self->receive([&](const caf::down_msg& down) { text = actor_failure_text(down.reason); });
   CHECK(text == "the run's owner failed: boom");
   CHECK(*ended == text);  // called before the exit, with the same text
 }
