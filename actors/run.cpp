@@ -47,6 +47,9 @@ core::result<runtime::run_summary> run_training(const config::config& cfg,
   caf::actor_system_config sys_cfg;
   sys_cfg.set("logger.file-verbosity", caf::atom("quiet"));
   sys_cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  if (cfg.cluster.actor_threads > 0) {
+    sys_cfg.set("scheduler.max-threads", static_cast<std::size_t>(cfg.cluster.actor_threads));
+  }
   add_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
   auto group = spawn_training_group(sys, cfg);
