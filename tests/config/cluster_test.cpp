@@ -207,7 +207,8 @@ TEST_CASE("settings_text is the same for the same settings", "[config]") {
   using sgp::config::settings_hash;
   using sgp::config::settings_text;
   auto a = load_string(three_processes, "a.toml");
-  auto b = load_string(three_processes, "b.toml", {"cluster.secret=other", "run.dir=/elsewhere"});
+  auto b = load_string(three_processes, "b.toml",
+                       {"cluster.secret=other", "run.dir=/elsewhere", "cluster.actor_threads=7"});
   auto lr = load_string(three_processes, "c.toml", {"optimizer.lr=0.2"});
   std::string moved = three_processes;
   moved.replace(moved.find("port = 7001"), 11, "port = 7002");
@@ -224,7 +225,7 @@ TEST_CASE("settings_text is the same for the same settings", "[config]") {
   CHECK_THAT(ta, !Catch::Contains("secret") && !Catch::Contains("run.dir"));
   CHECK(ta.find("algorithm.") < ta.find("backend."));  // sorted by key
 
-  CHECK(settings_text(*b) == ta);  // secret and run.dir may differ
+  CHECK(settings_text(*b) == ta);  // secret, run.dir and actor threads may differ
   CHECK(settings_hash(settings_text(*b)) == settings_hash(ta));
   CHECK(first_difference(ta, settings_text(*b)).empty());
 
