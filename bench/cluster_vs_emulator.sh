@@ -17,8 +17,10 @@
 # length, ITERATIONS cuts the run.
 # ALGORITHMS may name tcp-ring: a ring AllReduce's bytes over plain TCP
 # between the same hosts (bench/tcp_ring.py), the links' own limit.
-# ACTOR_THREADS sets each process's cluster.actor_threads (its hosts share
-# one machine's cores under addresses of their own).
+# The "hosts" share this machine's cores under addresses of their own: each
+# process gets cluster.actor_threads = max(2, cores / P), as processes with
+# one address would (ACTOR_THREADS=N sets it, ACTOR_THREADS=0 leaves CAF's
+# default).
 #   [PROCESSES=4] [EPOCHS=1] [ACTOR_THREADS=N] [ALGORITHMS="none ar-sgd sgp osgp"] [SLOW_START_AFTER_IDLE=0|1] [TBF_LATENCY=50ms (the shaper's queue)] [DATA=DIR] [SGP=BIN] bash bench/cluster_vs_emulator.sh [RATE_MBIT] [ITERATIONS]
 set -u
 rate_mbit=${1:-1000}
@@ -26,6 +28,7 @@ iterations=${2:-200}
 procs=${PROCESSES:-4}
 algorithms=${ALGORITHMS:-none ar-sgd sgp osgp}
 last=$((procs - 1))
+actor_threads=${ACTOR_THREADS:-$(($(nproc) / procs > 2 ? $(nproc) / procs : 2))}
 sgp=${SGP:-$PWD/build/apps/sgp}
 id=$(($$ % 10000))
 work=$(mktemp -d /tmp/sgp-cve.XXXXXX)
@@ -140,7 +143,7 @@ for algorithm in $algorithms; do
   {
     echo "[run]"; echo "dir = \"$dir/cluster\""
     echo "[cluster]"; echo "process_timeout = \"5s\""
-    if [ -n "${ACTOR_THREADS:-}" ]; then echo "actor_threads = $ACTOR_THREADS"; fi
+    echo "actor_threads = $actor_threads"
     for i in $(seq 0 $last); do
       printf '[[cluster.process]]\nname = "h%d"\nhost = "%s.%d"\nport = 29500\nnodes = 1\n' \
         $i "$net" $((i + 1))
