@@ -26,6 +26,14 @@ namespace {
 constexpr int host_count = 3;
 constexpr int iterations = 250;
 
+/// Process i's name, "hI" (appended: GCC 12 warns wrongly about
+/// "literal" + std::string here, -Wrestrict).
+std::string process_name(int i) {
+  std::string name = "h";
+  name += std::to_string(i);
+  return name;
+}
+
 /// A config in `dir` for processes h0, h1, h2 of one node each, one per
 /// host of `hosts`: the MLP on Fashion-MNIST, SGP, seed 1, `steps`
 /// iterations, and `extra` TOML.
@@ -37,7 +45,7 @@ std::string hosts_config(const netns_hosts& hosts, const std::string& dir,
   std::string toml = "[run]\ndir = \"" + dir + "/run\"\nseed = 1\n[cluster]\nactor_threads = 2\n";
   toml += "process_timeout = \"" + process_timeout + "\"\n";
   for (int i = 0; i < host_count; ++i) {
-    toml += "[[cluster.process]]\nname = \"h" + std::to_string(i) + "\"\nhost = \"" +
+    toml += "[[cluster.process]]\nname = \"" + process_name(i) + "\"\nhost = \"" +
             hosts.address(i) + "\"\nport = 29500\nnodes = 1\n";
   }
   toml +=
@@ -60,7 +68,7 @@ std::unique_ptr<background_process> start_on_host(const netns_hosts& hosts, int 
                                                   const std::string& label) {
   return std::make_unique<background_process>(
       std::vector<std::string>{"/usr/sbin/ip", "netns", "exec", hosts.name(i), sgp_binary(), "node",
-                               config, "--process", "h" + std::to_string(i)},
+                               config, "--process", process_name(i)},
       dir + "/" + label + ".log");
 }
 
@@ -69,7 +77,7 @@ std::string run_without_faults(const netns_hosts& hosts, const std::string& dir)
   const auto config = hosts_config(hosts, dir);
   std::vector<std::unique_ptr<background_process>> procs;
   for (int i = 0; i < host_count; ++i) {
-    procs.push_back(start_on_host(hosts, i, config, dir, "h" + std::to_string(i)));
+    procs.push_back(start_on_host(hosts, i, config, dir, process_name(i)));
   }
   for (auto& p : procs) REQUIRE(p->wait_exit(std::chrono::seconds(300)));
   INFO(procs[0]->output() << procs[1]->output() << procs[2]->output());
@@ -83,7 +91,7 @@ std::string run_with_faults(const netns_hosts& hosts, const std::string& dir) {
   const auto config = hosts_config(hosts, dir);
   std::vector<std::unique_ptr<background_process>> procs;
   for (int i = 0; i < host_count; ++i) {
-    procs.push_back(start_on_host(hosts, i, config, dir, "h" + std::to_string(i)));
+    procs.push_back(start_on_host(hosts, i, config, dir, process_name(i)));
   }
   auto& h0 = procs[0];
   auto& h1 = procs[1];
@@ -205,7 +213,7 @@ TEST_CASE(
                                      "factor = 10\n");
     std::vector<std::unique_ptr<background_process>> procs;
     for (int i = 0; i < host_count; ++i) {
-      procs.push_back(start_on_host(hosts, i, config, dir, "h" + std::to_string(i)));
+      procs.push_back(start_on_host(hosts, i, config, dir, process_name(i)));
     }
     auto& h0 = procs[0];
     auto& h1 = procs[1];
