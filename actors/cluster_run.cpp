@@ -186,11 +186,11 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   // host under addresses of their own: containers, network namespaces).
   const std::size_t same_host = static_cast<std::size_t>(
       std::count(addresses.begin(), addresses.end(), addresses[layout.self]));
+  const auto given = static_cast<std::size_t>(cfg.cluster.actor_threads);
   const std::size_t actor_threads =
-      layout.actor_threads > 0 ? layout.actor_threads
-                               : scheduler_threads(std::thread::hardware_concurrency(), same_host);
+      given > 0 ? given : scheduler_threads(std::thread::hardware_concurrency(), same_host);
   sys_cfg.set("scheduler.max-threads", actor_threads);
-  if (layout.actor_threads > 0) {
+  if (given > 0) {
     core::logf(core::log_level::info, "cluster", {}, "%zu actor threads (cluster.actor_threads)",
                actor_threads);
   } else if (same_host > 1) {

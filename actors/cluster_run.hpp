@@ -32,7 +32,6 @@ struct cluster_layout {
   std::string secret;               ///< shared; empty: none
   double process_timeout = 1.0;     ///< seconds of silence before a process is dead
   double join_timeout = 60.0;       ///< seconds to wait for every process at start
-  std::size_t actor_threads = 0;    ///< CAF scheduler threads; 0: scheduler_threads()
 };
 
 struct cluster_outcome {

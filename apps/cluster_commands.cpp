@@ -158,7 +158,6 @@ core::result<actors::cluster_layout> layout_of(const config::config& cfg,
   }
   layout.process_timeout = set.cluster.process_timeout_seconds;
   layout.join_timeout = set.cluster.join_timeout_seconds;
-  layout.actor_threads = static_cast<std::size_t>(cfg.cluster.actor_threads);
   return layout;
 }
 
