@@ -14,9 +14,9 @@
 
 #include "actors/bridge_actor.hpp"
 #include "actors/http_server.hpp"
-#include "actors/message_types.hpp"
 #include "actors/process_host.hpp"
 #include "actors/push_out_actor.hpp"
+#include "actors/scheduler_setup.hpp"
 #include "core/hmac.hpp"
 #include "core/log.hpp"
 #include "core/units.hpp"
@@ -135,16 +135,6 @@ struct hello_check {
   }
 };
 
-}  // namespace
-
-std::size_t scheduler_threads(std::size_t hardware_threads, std::size_t processes_on_host) {
-  // CAF's own default for a process alone: the hardware's count, at least 4.
-  const std::size_t alone = std::max<std::size_t>(hardware_threads, 4);
-  return std::max<std::size_t>(2, alone / std::max<std::size_t>(processes_on_host, 1));
-}
-
-namespace {
-
 std::string error_text(caf::actor_system& sys, const caf::error& e) {
   const auto& ctx = e.context();
   if (ctx.size() == 1 && ctx.match_element<std::string>(0)) return ctx.get_as<std::string>(0);
@@ -174,31 +164,22 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   auto sets = runtime::load_datasets(cfg.data, set.data, cfg.run.seed);
   if (!sets.ok()) return sets.err();
 
-  caf::actor_system_config sys_cfg;
-  sys_cfg.set("logger.file-verbosity", caf::atom("quiet"));
-  sys_cfg.set("logger.console-verbosity", caf::atom("quiet"));
   // CAF's idle scheduler threads poll for work; with several processes on
   // one host each polling on every core they take the CPU that Gloo's and
   // the transport's threads need (4 processes on 2 cores: ar-sgd 1.08 s
   // per iteration with CAF's default, 0.58 with 2 threads each;
-  // docs/performance.md, session 19). A process's share of the host's
-  // threads instead, or cluster.actor_threads (processes that share a
+  // docs/performance.md, sessions 19 and 21). A process's share of the
+  // host's threads instead, quiet when they still outnumber its cores, or
+  // cluster.actor_threads and cluster.actor_polling (processes that share a
   // host under addresses of their own: containers, network namespaces).
   const std::size_t same_host = static_cast<std::size_t>(
       std::count(addresses.begin(), addresses.end(), addresses[layout.self]));
-  const auto given = static_cast<std::size_t>(cfg.cluster.actor_threads);
-  const std::size_t actor_threads =
-      given > 0 ? given : scheduler_threads(std::thread::hardware_concurrency(), same_host);
-  sys_cfg.set("scheduler.max-threads", actor_threads);
-  if (given > 0) {
-    core::logf(core::log_level::info, "cluster", {}, "%zu actor threads (cluster.actor_threads)",
-               actor_threads);
-  } else if (same_host > 1) {
-    core::logf(core::log_level::info, "cluster", {},
-               "%zu processes of the cluster on this host: %zu actor threads each", same_host,
-               actor_threads);
-  }
-  add_message_types(sys_cfg);
+  const auto scheduler = scheduler_in_cluster(cfg.cluster.actor_threads, set.cluster.actor_polling,
+                                              std::thread::hardware_concurrency(), same_host);
+  if (!scheduler.why.empty())
+    core::logf(core::log_level::info, "cluster", {}, "%s", scheduler.why.c_str());
+  caf::actor_system_config sys_cfg;
+  configure_actor_system(sys_cfg, scheduler);
   caf::actor_system sys{sys_cfg};
 
   net::tcp::tcp_options options;

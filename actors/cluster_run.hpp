@@ -43,12 +43,6 @@ struct cluster_outcome {
   std::string why;
 };
 
-/// The actor scheduler's threads of a process that shares its host (same
-/// address) with `processes_on_host` - 1 others of the cluster: CAF's
-/// default for a process alone (the hardware's count, at least 4) divided
-/// among them, at least 2.
-std::size_t scheduler_threads(std::size_t hardware_threads, std::size_t processes_on_host);
-
 /// Runs process `layout.self` until the cluster's run ends; `stop_signal`
 /// (may be null) is polled: once nonzero the cluster is told to stop.
 core::result<cluster_outcome> run_cluster_process(const config::config& cfg,

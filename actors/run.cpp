@@ -11,7 +11,7 @@
 
 #include "actors/console.hpp"
 #include "actors/http_server.hpp"
-#include "actors/message_types.hpp"
+#include "actors/scheduler_setup.hpp"
 #include "actors/training_group.hpp"
 #include "core/endpoint.hpp"
 #include "core/log.hpp"
@@ -44,13 +44,13 @@ void watch_stop_signal(const supervisor_handle& supervisor, const std::atomic<in
 
 core::result<runtime::run_summary> run_training(const config::config& cfg,
                                                 const run_options& options) {
+  const auto polling = config::from_name<config::actor_polling>(cfg.cluster.actor_polling);
+  const auto scheduler = scheduler_alone(cfg.cluster.actor_threads,
+                                         polling.value_or(config::actor_polling::automatic));
+  if (!scheduler.why.empty())
+    core::logf(core::log_level::info, "sgp", {}, "%s", scheduler.why.c_str());
   caf::actor_system_config sys_cfg;
-  sys_cfg.set("logger.file-verbosity", caf::atom("quiet"));
-  sys_cfg.set("logger.console-verbosity", caf::atom("quiet"));
-  if (cfg.cluster.actor_threads > 0) {
-    sys_cfg.set("scheduler.max-threads", static_cast<std::size_t>(cfg.cluster.actor_threads));
-  }
-  add_message_types(sys_cfg);
+  configure_actor_system(sys_cfg, scheduler);
   caf::actor_system sys{sys_cfg};
   auto group = spawn_training_group(sys, cfg);
   if (!group.ok()) return group.err();

@@ -20,8 +20,9 @@
 # The "hosts" share this machine's cores under addresses of their own: each
 # process gets cluster.actor_threads = max(2, cores / P), as processes with
 # one address would (ACTOR_THREADS=N sets it, ACTOR_THREADS=0 leaves CAF's
-# default).
-#   [PROCESSES=4] [EPOCHS=1] [ACTOR_THREADS=N] [ALGORITHMS="none ar-sgd sgp osgp"] [SLOW_START_AFTER_IDLE=0|1] [TBF_LATENCY=50ms (the shaper's queue)] [DATA=DIR] [SGP=BIN] bash bench/cluster_vs_emulator.sh [RATE_MBIT] [ITERATIONS]
+# default), and cluster.actor_polling = "quiet" where their threads together
+# outnumber the cores, as with one address (ACTOR_POLLING=auto|busy|quiet).
+#   [PROCESSES=4] [EPOCHS=1] [ACTOR_THREADS=N] [ACTOR_POLLING=quiet] [ALGORITHMS="none ar-sgd sgp osgp"] [SLOW_START_AFTER_IDLE=0|1] [TBF_LATENCY=50ms (the shaper's queue)] [DATA=DIR] [SGP=BIN] bash bench/cluster_vs_emulator.sh [RATE_MBIT] [ITERATIONS]
 set -u
 rate_mbit=${1:-1000}
 iterations=${2:-200}
@@ -29,6 +30,7 @@ procs=${PROCESSES:-4}
 algorithms=${ALGORITHMS:-none ar-sgd sgp osgp}
 last=$((procs - 1))
 actor_threads=${ACTOR_THREADS:-$(($(nproc) / procs > 2 ? $(nproc) / procs : 2))}
+actor_polling=${ACTOR_POLLING:-$([ $((procs * actor_threads)) -gt "$(nproc)" ] && echo quiet || echo busy)}
 sgp=${SGP:-$PWD/build/apps/sgp}
 id=$(($$ % 10000))
 work=$(mktemp -d /tmp/sgp-cve.XXXXXX)
@@ -143,7 +145,7 @@ for algorithm in $algorithms; do
   {
     echo "[run]"; echo "dir = \"$dir/cluster\""
     echo "[cluster]"; echo "process_timeout = \"5s\""
-    echo "actor_threads = $actor_threads"
+    echo "actor_threads = $actor_threads"; echo "actor_polling = \"$actor_polling\""
     for i in $(seq 0 $last); do
       printf '[[cluster.process]]\nname = "h%d"\nhost = "%s.%d"\nport = 29500\nnodes = 1\n' \
         $i "$net" $((i + 1))

@@ -50,6 +50,8 @@ struct cluster_section {
   /// Actor scheduler threads of each process; 0: the host's cores shared
   /// among the cluster's processes at the same address (at least 2 each).
   int actor_threads = 0;
+  /// How idle actor threads wait for work: auto | busy | quiet.
+  std::string actor_polling = "auto";
 };
 
 struct model_section {

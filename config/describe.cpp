@@ -74,7 +74,7 @@ void write_cluster(std::ostringstream& o, const cluster_section& c) {
   o << "\n[cluster]\nnodes = " << c.nodes << "\nheartbeat_timeout = " << str(c.heartbeat_timeout)
     << "\nprocess_timeout = " << str(c.process_timeout)
     << "\njoin_timeout = " << str(c.join_timeout) << "\nactor_threads = " << c.actor_threads
-    << "\n";
+    << "\nactor_polling = " << str(c.actor_polling) << "\n";
   for (const auto& p : c.processes) {
     o << "\n[[cluster.process]]\nname = " << str(p.name) << "\nhost = " << str(p.host)
       << "\nport = " << p.port << "\nnodes = " << p.nodes << "\n";

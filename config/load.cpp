@@ -116,6 +116,8 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(r.read_duration(s, "process_timeout", cl.process_timeout, true));
     SGP_CONFIG_TRY(r.read_duration(s, "join_timeout", cl.join_timeout, true));
     SGP_CONFIG_TRY(r.read(s, "actor_threads", cl.actor_threads, closed(0, max_threads)));
+    SGP_CONFIG_TRY(
+        r.read_enum(s, "actor_polling", cl.actor_polling, names_of<sgp::config::actor_polling>()));
     SGP_CONFIG_TRY(detail::read_processes(r, s, cl.processes));
     return check_cluster_nodes(r, s, cl);
   }));

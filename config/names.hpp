@@ -38,6 +38,8 @@ enum class step_space { x, z, balanced };
 enum class compression { none, bf16 };
 /// backend.name
 enum class backend_kind { cpu, cuda };
+/// cluster.actor_polling ("auto" is a keyword: `automatic`)
+enum class actor_polling { automatic, busy, quiet };
 /// backend.compute_threads ("auto" is a keyword: `automatic`)
 enum class compute_threads { automatic, own, shared };
 /// backend.conv_search
@@ -119,6 +121,13 @@ struct name_table<compute_threads> {
   static constexpr entries_of<compute_threads, 3> entries{{{compute_threads::automatic, "auto"},
                                                            {compute_threads::own, "own"},
                                                            {compute_threads::shared, "shared"}}};
+};
+
+template <>
+struct name_table<actor_polling> {
+  static constexpr entries_of<actor_polling, 3> entries{{{actor_polling::automatic, "auto"},
+                                                         {actor_polling::busy, "busy"},
+                                                         {actor_polling::quiet, "quiet"}}};
 };
 
 template <>

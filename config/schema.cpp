@@ -14,9 +14,9 @@ constexpr std::array root = {"run"sv,       "cluster"sv,  "model"sv,     "data"s
                              "optimizer"sv, "schedule"sv, "algorithm"sv, "backend"sv,
                              "network"sv,   "output"sv,   "faults"sv};
 constexpr std::array run = {"name"sv, "dir"sv, "seed"sv};
-constexpr std::array cluster = {"nodes"sv,        "heartbeat_timeout"sv, "process"sv,
-                                "secret"sv,       "process_timeout"sv,   "join_timeout"sv,
-                                "actor_threads"sv};
+constexpr std::array cluster = {"nodes"sv,         "heartbeat_timeout"sv, "process"sv,
+                                "secret"sv,        "process_timeout"sv,   "join_timeout"sv,
+                                "actor_threads"sv, "actor_polling"sv};
 constexpr std::array process = {"name"sv, "host"sv, "port"sv, "nodes"sv, "devices"sv};
 constexpr std::array model = {"name"sv};
 constexpr std::array data = {"name"sv,

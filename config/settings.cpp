@@ -123,6 +123,7 @@ core::status resolve_into(const config& cfg, settings& s) {
   SGP_RESOLVE_TRY(
       duration("cluster.process_timeout", c.process_timeout, s.cluster.process_timeout_seconds));
   SGP_RESOLVE_TRY(duration("cluster.join_timeout", c.join_timeout, s.cluster.join_timeout_seconds));
+  SGP_RESOLVE_TRY(name("cluster.actor_polling", c.actor_polling, s.cluster.actor_polling));
 
   SGP_RESOLVE_TRY(resolve_network(cfg, s.network));
   return resolve_faults(cfg, s.faults);

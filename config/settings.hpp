@@ -61,6 +61,7 @@ struct cluster_settings {
   double heartbeat_timeout_seconds = 30.0;
   double process_timeout_seconds = 3.0;
   double join_timeout_seconds = 60.0;
+  sgp::config::actor_polling actor_polling = sgp::config::actor_polling::automatic;
 };
 
 struct network_settings {

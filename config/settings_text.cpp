@@ -27,13 +27,14 @@ using namespace std::string_view_literals;
 /// - output.progress: only the process at a terminal shows the live line;
 /// - output.http, output.http_secret: one process serves the status page
 ///   (to_toml leaves both out);
-/// - cluster.actor_threads: a host's share of its own cores.
+/// - cluster.actor_threads, cluster.actor_polling: a host's share of its own
+///   cores and how its idle threads wait.
 /// Kept, though local: the data paths (a different path most often means
 /// different data, which the processes must not train on unknowingly).
 constexpr std::array per_process_keys = {
-    "cluster.secret"sv,       "run.resume_from"sv, "run.dir"sv,
-    "output.progress"sv,      "output.http"sv,     "output.http_secret"sv,
-    "cluster.actor_threads"sv};
+    "cluster.secret"sv,        "run.resume_from"sv,      "run.dir"sv,
+    "output.progress"sv,       "output.http"sv,          "output.http_secret"sv,
+    "cluster.actor_threads"sv, "cluster.actor_polling"sv};
 
 /// The lines of `text` that are `key = value`, by key.
 std::map<std::string, std::string> key_values(std::string_view text) {

@@ -109,14 +109,3 @@ TEST_CASE("a process host whose bridge answers status wrongly ends the run with 
   CHECK_THAT(ctx.get_as<std::string>(0),
              Catch::Contains("process host: an answer it waited for failed"));
 }
-
-TEST_CASE("processes that share a host share its actor threads", "[actors]") {
-  // Alone: CAF's default (the hardware's count, at least 4).
-  CHECK(actors::scheduler_threads(16, 1) == 16);
-  CHECK(actors::scheduler_threads(2, 1) == 4);
-  // Four on 16 cores: 4 each; four on 2 cores: 2 each (never fewer).
-  CHECK(actors::scheduler_threads(16, 4) == 4);
-  CHECK(actors::scheduler_threads(2, 4) == 2);
-  CHECK(actors::scheduler_threads(2, 2) == 2);
-  CHECK(actors::scheduler_threads(0, 0) == 4);  // unknown hardware, no count
-}

@@ -40,9 +40,12 @@ std::string process_name(int i) {
 std::string hosts_config(const netns_hosts& hosts, const std::string& dir,
                          const std::string& process_timeout = "3s", int steps = iterations,
                          const std::string& extra = {}) {
-  // Three "hosts" share this machine's cores: 2 actor threads each, as
-  // `sgp launch` would give processes that share an address.
-  std::string toml = "[run]\ndir = \"" + dir + "/run\"\nseed = 1\n[cluster]\nactor_threads = 2\n";
+  // Three "hosts" share this machine's cores: 2 actor threads each and
+  // quiet polling, as `sgp launch` would give processes that share an
+  // address (they cannot see that they share it).
+  std::string toml = "[run]\ndir = \"" + dir +
+                     "/run\"\nseed = 1\n[cluster]\nactor_threads = 2\n"
+                     "actor_polling = \"quiet\"\n";
   toml += "process_timeout = \"" + process_timeout + "\"\n";
   for (int i = 0; i < host_count; ++i) {
     toml += "[[cluster.process]]\nname = \"" + process_name(i) + "\"\nhost = \"" +

@@ -19,6 +19,7 @@ secret = "s3cret"
 process_timeout = "250ms"
 join_timeout = "120s"
 actor_threads = 3
+actor_polling = "quiet"
 
 [[cluster.process]]
 name = "alpha"
@@ -74,6 +75,7 @@ TEST_CASE("cluster.process tables fill the cluster section", "[config]") {
   CHECK(cl.process_timeout == "250ms");
   CHECK(cl.join_timeout == "120s");
   CHECK(cl.actor_threads == 3);
+  CHECK(cl.actor_polling == "quiet");
 
   // cluster.nodes may be given when it equals the sum.
   auto given =
@@ -88,6 +90,7 @@ TEST_CASE("cluster.process tables fill the cluster section", "[config]") {
   CHECK(plain->cluster.process_timeout == "3s");
   CHECK(plain->cluster.join_timeout == "60s");
   CHECK(plain->cluster.actor_threads == 0);  // automatic
+  CHECK(plain->cluster.actor_polling == "auto");
   CHECK(plain->cluster.secret.empty());
 }
 
@@ -183,6 +186,8 @@ TEST_CASE("cluster timeouts and secret and actor threads are checked", "[config]
   CHECK_THAT(error_of("[cluster]\nactor_threads = -1\n"), Catch::Contains("cluster.actor_threads"));
   CHECK_THAT(error_of("[cluster]\nactor_threads = 2000\n"),
              Catch::Contains("cluster.actor_threads"));
+  CHECK_THAT(error_of("[cluster]\nactor_polling = \"spin\"\n"),
+             Catch::Contains("cluster.actor_polling"));
   CHECK_THAT(error_of("[cluster]\njoin_timout = \"5s\"\n"),
              Catch::Contains("did you mean 'cluster.join_timeout'?"));
 }
@@ -200,6 +205,7 @@ TEST_CASE("to_toml writes the process tables back", "[config]") {
   CHECK(back->cluster.processes.size() == 3);
   CHECK(back->cluster.processes[1].devices == std::vector<int>{0, 1, 2});
   CHECK(back->cluster.actor_threads == 3);
+  CHECK(back->cluster.actor_polling == "quiet");
 }
 
 TEST_CASE("settings_text is the same for the same settings", "[config]") {
@@ -208,7 +214,8 @@ TEST_CASE("settings_text is the same for the same settings", "[config]") {
   using sgp::config::settings_text;
   auto a = load_string(three_processes, "a.toml");
   auto b = load_string(three_processes, "b.toml",
-                       {"cluster.secret=other", "run.dir=/elsewhere", "cluster.actor_threads=7"});
+                       {"cluster.secret=other", "run.dir=/elsewhere", "cluster.actor_threads=7",
+                        "cluster.actor_polling=busy"});
   auto lr = load_string(three_processes, "c.toml", {"optimizer.lr=0.2"});
   std::string moved = three_processes;
   moved.replace(moved.find("port = 7001"), 11, "port = 7002");

@@ -57,6 +57,7 @@ TEST_CASE("every name of every kind round-trips through its table", "[config]") 
   check_round_trip<cfg::backend_kind>(2);
   check_round_trip<cfg::compute_threads>(3);
   check_round_trip<cfg::conv_search>(2);
+  check_round_trip<cfg::actor_polling>(3);
   check_round_trip<cfg::fault_action>(8);
   check_round_trip<sgp::core::topology_kind>(11);
   check_round_trip<sgp::core::lr_decay>(2);
@@ -87,6 +88,11 @@ TEST_CASE("every table name is accepted by the loader and resolves to its value"
     auto c = cfg::load_string("", "t.toml", {"model.name=" + std::string(name)});
     REQUIRE(c.ok());
     CHECK(cfg::resolve(*c)->model == value);
+  }
+  for (const auto& [value, name] : cfg::name_table<cfg::actor_polling>::entries) {
+    auto c = cfg::load_string("", "t.toml", {"cluster.actor_polling=" + std::string(name)});
+    REQUIRE(c.ok());
+    CHECK(cfg::resolve(*c)->cluster.actor_polling == value);
   }
   for (const auto& [value, name] : cfg::name_table<cfg::backend_kind>::entries) {
     auto c = cfg::load_string("", "t.toml", {"backend.name=" + std::string(name)});
