@@ -59,6 +59,8 @@ declare -A variant=(
   [osgp-bounded-z-resend]="--set algorithm.name=osgp --set algorithm.resend_on_timeout=true"
   [sgp-z-mom95-resend]="--set algorithm.name=sgp --set optimizer.momentum=0.95 --set algorithm.resend_on_timeout=true"
   [osgp-bounded-z-mom95-resend]="--set algorithm.name=osgp --set optimizer.momentum=0.95 --set algorithm.resend_on_timeout=true"
+  [sgp-z-mom95-resend3]="--set algorithm.name=sgp --set optimizer.momentum=0.95 --set algorithm.resend_on_timeout=true --set algorithm.resend_attempts=3"
+  [osgp-bounded-z-mom95-resend3]="--set algorithm.name=osgp --set optimizer.momentum=0.95 --set algorithm.resend_on_timeout=true --set algorithm.resend_attempts=3"
   [sgp-balanced-resend]="--set algorithm.name=sgp --set algorithm.step_space=balanced --set algorithm.resend_on_timeout=true"
   # Diagnostics: staleness bound 0, and links with no emulated cost.
   # Less or more momentum (the delayed mixing adds some of its own), bf16 pushes

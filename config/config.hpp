@@ -128,6 +128,9 @@ struct algorithm_section {
   /// again: mass that a lost push left in flight arrives about one
   /// iteration later instead of at the edge's next turn in the schedule.
   bool resend_on_timeout = false;
+  /// With resend_on_timeout: how many times one wait asks for resends
+  /// (each followed by one more wait_timeout) before the node goes on.
+  int resend_attempts = 1;
 };
 
 struct backend_section {

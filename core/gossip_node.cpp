@@ -57,6 +57,7 @@ std::vector<gossip_envelope> gossip_node::push_round(const running_sums::step* f
   auto messages = sums_.push(out_peers(), options_.bf16_shares, first, options_.self_weight);
   for (auto& message : messages) {
     const std::uint64_t to_incarnation = view_.incarnation[message.to];
+    last_push_[message.to] = {iteration_, rounds_};
     out.push_back({iteration_, rounds_, false, view_.incarnation[id()], to_incarnation,
                    std::make_shared<const push_message>(std::move(message)), nullptr});
   }
@@ -169,10 +170,17 @@ std::vector<gossip_envelope> gossip_node::resend(std::size_t to) {
 }
 
 gossip_envelope gossip_node::resend_envelope(std::size_t to) {
-  // Tagged with this node's last iteration and round: the sums include
-  // every share it pushed to `to` so far, that round's too.
-  return {iteration_ == 0 ? 0 : iteration_ - 1,
-          rounds_ == 0 ? 0 : rounds_ - 1,
+  // Tagged with the iteration and round of this node's last push to `to`:
+  // the sums hold every share pushed on the edge so far, that one last, so
+  // the resend stands in for it. (Tagged with this node's own last round, a
+  // resend made after it moved on was early at a blocking receiver, held
+  // there for rounds, and the mass it carried for the round that receiver
+  // waited on came late all the same.) Without a push on the edge yet
+  // (only a transfer): this node's last iteration and round.
+  const auto last = last_push_.find(to);
+  const bool pushed = last != last_push_.end();
+  return {pushed ? last->second.first : (iteration_ == 0 ? 0 : iteration_ - 1),
+          pushed ? last->second.second : (rounds_ == 0 ? 0 : rounds_ - 1),
           false,
           view_.incarnation[id()],
           view_.incarnation[to],

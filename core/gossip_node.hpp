@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <utility>
 #include <memory>
 #include <span>
 #include <vector>
@@ -275,6 +276,8 @@ class gossip_node {
   std::int64_t waived_through_ = -1;
   std::map<std::size_t, std::int64_t> heard_;  ///< highest round received per peer (held too)
   std::vector<gossip_envelope> held_;          ///< early shares, in arrival order
+  /// (iteration, round) of the last push to each peer: a resend's tag.
+  std::map<std::size_t, std::pair<std::uint64_t, std::uint64_t>> last_push_;
   // Reference OSGP: a round (rounds_ - 1) is in flight; iterations in a row
   // that skipped their push; a push waits for the round to complete.
   bool in_flight_ = false;

@@ -365,6 +365,7 @@ TEST_CASE("the reference recipe's keys and the gossip variants load", "[config]"
       "[optimizer]\nweight_decay_scope = \"all\"\n[schedule]\nscale_lr_by_nodes = true\n"
       "reference_batch = 256\nwarmup_from_base_lr = true\n[algorithm]\nname = \"osgp\"\n"
       "osgp_variant = \"reference\"\nstep_space = \"x\"\nresend_on_timeout = true\n"
+      "resend_attempts = 3\n"
       "topology = \"dynamic-directed-exponential\"\n",
       "q.toml");
   REQUIRE(c.ok());
@@ -374,10 +375,17 @@ TEST_CASE("the reference recipe's keys and the gossip variants load", "[config]"
   CHECK(c->algorithm.osgp_variant == "reference");
   CHECK(c->algorithm.step_space == "x");
   CHECK(c->algorithm.resend_on_timeout);
+  CHECK(c->algorithm.resend_attempts == 3);
+  CHECK_THAT(error_of("[algorithm]\nresend_attempts = 2\n"),
+             Catch::Contains("algorithm.resend_attempts: applies with "
+                             "algorithm.resend_on_timeout = true, which is off"));
+  CHECK_THAT(error_of("[algorithm]\nresend_on_timeout = true\nresend_attempts = 0\n"),
+             Catch::Contains("algorithm.resend_attempts"));
   const auto defaults = sgp::config::load_string("", "q.toml");
   REQUIRE(defaults.ok());
   CHECK(defaults->algorithm.osgp_variant == "bounded");
   CHECK_FALSE(defaults->algorithm.resend_on_timeout);
+  CHECK(defaults->algorithm.resend_attempts == 1);
   CHECK(defaults->optimizer.weight_decay_scope == "weights");
   CHECK(defaults->schedule.reference_batch == 0);
 }

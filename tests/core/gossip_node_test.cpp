@@ -425,6 +425,57 @@ TEST_CASE("a resend brings a lost push's mass at once, and only to an out-neighb
   CHECK(b.x() == b_ref.x());
 }
 
+TEST_CASE("a resend made after the sender moved on stands in for the lost push", "[core]") {
+  // Blocking SGP over four nodes: node 0's round-0 push to p is lost. Node 0
+  // has its own round-0 shares, steps on and pushes round 1 elsewhere; p
+  // still waits for round 0. The resend, made now, carries the edge's sums
+  // through round 0 and is tagged with that round: p mixes it in at once
+  // (not held as an early share of round 1) and holds what it would have
+  // held had the push arrived.
+  auto options = options_for(gossip_mode::blocking);
+  const std::vector<float> zero(2, 0.0f);
+  auto group = [&] {
+    std::vector<gossip_node> g;
+    for (std::size_t i = 0; i < 4; ++i) {
+      g.emplace_back(i, std::vector<float>(2, static_cast<float>(i + 1)), 1.0, options,
+                     membership_view::all_up(4));
+    }
+    return g;
+  };
+  auto lossy = group();
+  auto ref = group();
+  std::vector<gossip_envelope> sent;
+  std::vector<gossip_envelope> sent_ref;
+  for (std::size_t i = 0; i < 4; ++i) {
+    for (auto& e : lossy[i].step(zero)) sent.push_back(std::move(e));
+    for (auto& e : ref[i].step(zero)) sent_ref.push_back(std::move(e));
+  }
+  REQUIRE(sent.front().message->from == 0);
+  const auto lost = sent.front();
+  const std::size_t p = lost.message->to;
+  for (std::size_t k = 1; k < sent.size(); ++k) {
+    CHECK(lossy[sent[k].message->to].receive(sent[k]) == apply_outcome::applied);
+  }
+  for (const auto& e : sent_ref) {
+    CHECK(ref[e.message->to].receive(e) == apply_outcome::applied);
+  }
+  REQUIRE(lossy[0].ready());
+  const auto next = lossy[0].step(zero);  // round 1, to another peer
+  REQUIRE(next.size() == 1);
+  REQUIRE(next.front().message->to != p);
+  CHECK_FALSE(lossy[p].ready());
+  CHECK(lossy[p].waiting_on() == std::vector<std::size_t>{0});
+
+  const auto again = lossy[0].resend(p);
+  REQUIRE(again.size() == 1);
+  CHECK(again.front().round == lost.round);
+  CHECK(again.front().iteration == lost.iteration);
+  CHECK(lossy[p].receive(again.front()) == apply_outcome::applied);
+  CHECK(lossy[p].ready());
+  CHECK(lossy[p].w() == ref[p].w());
+  CHECK(lossy[p].x() == ref[p].x());
+}
+
 TEST_CASE("a resend is empty for a dead peer or from a dead node", "[core]") {
   auto options = options_for(gossip_mode::blocking);
   const std::vector<float> zero(2, 0.0f);
