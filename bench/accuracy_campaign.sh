@@ -8,7 +8,7 @@
 # limit still brings back what finished. Runs already in $DONE (an earlier
 # results.tsv) are skipped. Summarise with bench/accuracy_table.py.
 #   [BACKEND=cuda] [DATA=.data/fashion-mnist] [MAX_ITERATIONS=0 (a smoke run)]
-#   [WAIT_TIMEOUT=20ms (lossy runs)] [VARIANTS="osgp-bounded-balanced ..." (only these)] [LANES=4] [DEADLINE=520] [SEEDS="1 2 3"] [BLOCKS="8x3 16x3 ..."] [DONE=file]
+#   [WAIT_TIMEOUT=20ms (lossy runs)] [RUN_TIMEOUT=300 (s, each run)] [VARIANTS="osgp-bounded-balanced ..." (only these)] [LANES=4] [DEADLINE=520] [SEEDS="1 2 3"] [BLOCKS="8x3 16x3 ..."] [DONE=file]
 #   bash bench/accuracy_campaign.sh
 # Needs `carry: [".debs", ".data"]` (see bench/device_build.sh).
 set -u
@@ -147,7 +147,7 @@ one() {
   [ "$loss" != 0 ] && settings+=" --set algorithm.wait_timeout=\"${WAIT_TIMEOUT:-20ms}\""
   local t0=$SECONDS
   # shellcheck disable=SC2086
-  timeout 300 $sgp train config/examples/quickstart.toml --set backend.name="${BACKEND:-cuda}" \
+  timeout "${RUN_TIMEOUT:-300}" $sgp train config/examples/quickstart.toml --set backend.name="${BACKEND:-cuda}" \
     --set data.path="${DATA:-.data/fashion-mnist}" --set schedule.max_iterations="${MAX_ITERATIONS:-0}" --set cluster.nodes="$nodes" --set schedule.epochs="$epochs" \
     --set "schedule.decay_epochs=[$d1,$d2]" --set run.seed="$seed" --set optimizer.lr="$lr" \
     --set schedule.scale_lr_by_nodes=true --set schedule.reference_batch=256 \

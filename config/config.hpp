@@ -130,7 +130,7 @@ struct algorithm_section {
   bool resend_on_timeout = false;
   /// With resend_on_timeout: how many times one wait asks for resends
   /// (each followed by one more wait_timeout) before the node goes on.
-  int resend_attempts = 1;
+  int resend_attempts = 3;
 };
 
 struct backend_section {

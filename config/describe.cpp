@@ -121,8 +121,9 @@ std::string to_toml(const config& c) {
     << "\nosgp_variant = " << str(a.osgp_variant) << "\nstep_space = " << str(a.step_space)
     << "\nself_weight = " << num(a.self_weight) << "\ncompression = " << str(a.compression)
     << "\nwait_timeout = " << str(a.wait_timeout)
-    << "\nresend_on_timeout = " << boolean(a.resend_on_timeout)
-    << "\nresend_attempts = " << a.resend_attempts << "\n";
+    << "\nresend_on_timeout = " << boolean(a.resend_on_timeout) << "\n";
+  // Only with resends on: the loader refuses it otherwise.
+  if (a.resend_on_timeout) o << "resend_attempts = " << a.resend_attempts << "\n";
   const auto& b = c.backend;
   o << "\n[backend]\nname = " << str(b.name) << "\nthreads = " << b.threads
     << "\ncompute_threads = " << str(b.compute_threads) << "\nconv_search = " << str(b.conv_search)

@@ -186,7 +186,7 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(r.read_duration(s, "wait_timeout", a.wait_timeout));
     SGP_CONFIG_TRY(r.read(s, "resend_on_timeout", a.resend_on_timeout));
     SGP_CONFIG_TRY(r.read(s, "resend_attempts", a.resend_attempts, closed(1, 16)));
-    if (a.resend_attempts != 1 && !a.resend_on_timeout) {
+    if (s.find("resend_attempts") != nullptr && !a.resend_on_timeout) {
       return r.error_at(s.find("resend_attempts")->source(), s.key_path("resend_attempts"),
                         "applies with algorithm.resend_on_timeout = true, which is off");
     }

@@ -48,9 +48,9 @@ constexpr std::array schedule = {"kind"sv,
                                  "reference_batch"sv,
                                  "warmup_from_base_lr"sv};
 constexpr std::array algorithm = {
-    "name"sv,         "topology"sv,         "peers_per_iteration"sv, "tau"sv,
-    "osgp_variant"sv, "step_space"sv,       "self_weight"sv,         "compression"sv,
-    "wait_timeout"sv, "resend_on_timeout"sv,   "resend_attempts"sv};
+    "name"sv,         "topology"sv,          "peers_per_iteration"sv, "tau"sv,
+    "osgp_variant"sv, "step_space"sv,        "self_weight"sv,         "compression"sv,
+    "wait_timeout"sv, "resend_on_timeout"sv, "resend_attempts"sv};
 constexpr std::array backend = {"name"sv, "threads"sv, "compute_threads"sv, "conv_search"sv,
                                 "devices"sv};
 constexpr std::array network = {"bandwidth"sv, "latency"sv, "jitter"sv,        "loss"sv,

@@ -26,9 +26,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <utility>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "core/graph_schedule.hpp"

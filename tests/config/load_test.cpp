@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "config/describe.hpp"
 
 using sgp::config::load_file;
 using sgp::config::load_string;
@@ -365,7 +366,7 @@ TEST_CASE("the reference recipe's keys and the gossip variants load", "[config]"
       "[optimizer]\nweight_decay_scope = \"all\"\n[schedule]\nscale_lr_by_nodes = true\n"
       "reference_batch = 256\nwarmup_from_base_lr = true\n[algorithm]\nname = \"osgp\"\n"
       "osgp_variant = \"reference\"\nstep_space = \"x\"\nresend_on_timeout = true\n"
-      "resend_attempts = 3\n"
+      "resend_attempts = 5\n"
       "topology = \"dynamic-directed-exponential\"\n",
       "q.toml");
   REQUIRE(c.ok());
@@ -375,8 +376,11 @@ TEST_CASE("the reference recipe's keys and the gossip variants load", "[config]"
   CHECK(c->algorithm.osgp_variant == "reference");
   CHECK(c->algorithm.step_space == "x");
   CHECK(c->algorithm.resend_on_timeout);
-  CHECK(c->algorithm.resend_attempts == 3);
-  CHECK_THAT(error_of("[algorithm]\nresend_attempts = 2\n"),
+  CHECK(c->algorithm.resend_attempts == 5);
+  const auto back = sgp::config::load_string(sgp::config::to_toml(*c), "back.toml");
+  REQUIRE(back.ok());
+  CHECK(back->algorithm.resend_attempts == 5);
+  CHECK_THAT(error_of("[algorithm]\nresend_attempts = 3\n"),
              Catch::Contains("algorithm.resend_attempts: applies with "
                              "algorithm.resend_on_timeout = true, which is off"));
   CHECK_THAT(error_of("[algorithm]\nresend_on_timeout = true\nresend_attempts = 0\n"),
@@ -385,7 +389,7 @@ TEST_CASE("the reference recipe's keys and the gossip variants load", "[config]"
   REQUIRE(defaults.ok());
   CHECK(defaults->algorithm.osgp_variant == "bounded");
   CHECK_FALSE(defaults->algorithm.resend_on_timeout);
-  CHECK(defaults->algorithm.resend_attempts == 1);
+  CHECK(defaults->algorithm.resend_attempts == 3);
   CHECK(defaults->optimizer.weight_decay_scope == "weights");
   CHECK(defaults->schedule.reference_batch == 0);
 }
