@@ -25,21 +25,21 @@ scheduler_setup scheduler_alone(int actor_threads, config::actor_polling polling
 }
 
 scheduler_setup scheduler_in_cluster(int actor_threads, config::actor_polling polling,
-                                     std::size_t hardware_threads,
-                                     std::size_t processes_on_host) {
+                                     std::size_t hardware_threads, std::size_t processes_on_host) {
   scheduler_setup s;
   const bool given = actor_threads > 0;
   s.threads = given ? static_cast<std::size_t>(actor_threads)
                     : scheduler_threads(hardware_threads, processes_on_host);
-  const bool crowded =
-      processes_on_host > 1 && processes_on_host * s.threads > std::max<std::size_t>(hardware_threads, 1);
+  const bool crowded = processes_on_host > 1 &&
+                       processes_on_host * s.threads > std::max<std::size_t>(hardware_threads, 1);
   s.quiet = polling == config::actor_polling::quiet ||
             (polling == config::actor_polling::automatic && crowded);
   if (given) {
     s.why = std::to_string(s.threads) + " actor threads (cluster.actor_threads)";
   } else if (processes_on_host > 1) {
-    s.why = std::to_string(processes_on_host) + " processes of the cluster on this host: " +
-            std::to_string(s.threads) + " actor threads each";
+    s.why = std::to_string(processes_on_host) +
+            " processes of the cluster on this host: " + std::to_string(s.threads) +
+            " actor threads each";
   }
   if (s.quiet) {
     s.why += std::string(s.why.empty() ? "" : ", ") +

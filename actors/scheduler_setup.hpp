@@ -37,8 +37,7 @@ scheduler_setup scheduler_alone(int actor_threads, config::actor_polling polling
 /// threads (scheduler_threads); `auto` polling is quiet when the processes'
 /// threads together outnumber the hardware's.
 scheduler_setup scheduler_in_cluster(int actor_threads, config::actor_polling polling,
-                                     std::size_t hardware_threads,
-                                     std::size_t processes_on_host);
+                                     std::size_t hardware_threads, std::size_t processes_on_host);
 
 /// Sets up `cfg`: CAF's logger off (sgp logs itself), the scheduler as
 /// `setup` says, and sgp's message types.
