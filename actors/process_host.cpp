@@ -164,9 +164,7 @@ bool start(host_ptr self) {
   s.view = core::membership_view::all_up(s.n);
   s.process_live.assign(s.setup.names.size(), true);
   s.process_done.assign(s.setup.names.size(), false);
-  s.wsetup.wait_timeout = std::chrono::duration_cast<caf::timespan>(
-      std::chrono::duration<double>(s.setup.settings.algorithm.wait_timeout_seconds));
-  s.wsetup.resend_waits = cfg.algorithm.resend_on_timeout ? cfg.algorithm.resend_attempts : 0;
+  set_waits(s.wsetup, cfg, s.setup.settings);
   std::error_code ec;
   std::filesystem::create_directories(s.setup.dir, ec);
   if (ec) {

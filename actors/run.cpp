@@ -13,6 +13,7 @@
 #include "actors/http_server.hpp"
 #include "actors/scheduler_setup.hpp"
 #include "actors/training_group.hpp"
+#include "config/settings.hpp"
 #include "core/endpoint.hpp"
 #include "core/log.hpp"
 
@@ -44,9 +45,9 @@ void watch_stop_signal(const supervisor_handle& supervisor, const std::atomic<in
 
 core::result<runtime::run_summary> run_training(const config::config& cfg,
                                                 const run_options& options) {
-  const auto polling = config::from_name<config::actor_polling>(cfg.cluster.actor_polling);
-  const auto scheduler = scheduler_alone(cfg.cluster.actor_threads,
-                                         polling.value_or(config::actor_polling::automatic));
+  auto settings = config::resolve(cfg);
+  if (!settings.ok()) return settings.err();
+  const auto scheduler = scheduler_alone(cfg.cluster.actor_threads, settings->cluster.actor_polling);
   if (!scheduler.why.empty())
     core::logf(core::log_level::info, "sgp", {}, "%s", scheduler.why.c_str());
   caf::actor_system_config sys_cfg;

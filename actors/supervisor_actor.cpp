@@ -221,9 +221,7 @@ bool start_group(supervisor_ptr self) {
     s.setup.total_iterations = std::min(s.setup.total_iterations,
                                         static_cast<std::uint64_t>(s.cfg.schedule.max_iterations));
   }
-  s.setup.wait_timeout = std::chrono::duration_cast<caf::timespan>(
-      std::chrono::duration<double>(s.settings.algorithm.wait_timeout_seconds));
-  s.setup.resend_waits = s.cfg.algorithm.resend_on_timeout ? s.cfg.algorithm.resend_attempts : 0;
+  set_waits(s.setup, s.cfg, s.settings);
   s.reporter.configure({s.cfg.run.name, s.cfg.algorithm.name, s.cfg.model.name, s.cfg.backend.name,
                         s.cfg.schedule.epochs, s.cfg.data.batch_size, s.n, s.per_epoch,
                         s.setup.total_iterations, s.cfg.output.progress,

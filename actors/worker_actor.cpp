@@ -99,6 +99,12 @@ void give(self_ptr self, int to, double fraction,
 
 }  // namespace
 
+void set_waits(worker_setup& setup, const config::config& cfg, const config::settings& settings) {
+  setup.wait_timeout = std::chrono::duration_cast<caf::timespan>(
+      std::chrono::duration<double>(settings.algorithm.wait_timeout_seconds));
+  setup.resend_waits = cfg.algorithm.resend_on_timeout ? cfg.algorithm.resend_attempts : 0;
+}
+
 worker_handle::behavior_type worker_actor(worker_handle::stateful_pointer<worker_state> self,
                                           int node, std::shared_ptr<runtime::compute_engine> engine,
                                           std::shared_ptr<const std::vector<float>> x, double w,

@@ -14,6 +14,8 @@
 
 #include "actors/handles.hpp"
 #include "actors/messages.hpp"
+#include "config/config.hpp"
+#include "config/settings.hpp"
 #include "core/gossip_node.hpp"
 #include "runtime/compute_engine.hpp"
 
@@ -34,6 +36,10 @@ struct worker_setup {
   /// before total_iterations); the supervisor moves it on with hold_atom.
   std::uint64_t hold_at = 0;
 };
+
+/// The waits of a group's workers from its config: algorithm.wait_timeout
+/// and, with algorithm.resend_on_timeout, algorithm.resend_attempts.
+void set_waits(worker_setup& setup, const config::config& cfg, const config::settings& settings);
 
 struct worker_state {
   std::optional<core::gossip_node> node;
