@@ -47,7 +47,8 @@ core::result<runtime::run_summary> run_training(const config::config& cfg,
                                                 const run_options& options) {
   auto settings = config::resolve(cfg);
   if (!settings.ok()) return settings.err();
-  const auto scheduler = scheduler_alone(cfg.cluster.actor_threads, settings->cluster.actor_polling);
+  const auto scheduler =
+      scheduler_alone(cfg.cluster.actor_threads, settings->cluster.actor_polling);
   if (!scheduler.why.empty())
     core::logf(core::log_level::info, "sgp", {}, "%s", scheduler.why.c_str());
   caf::actor_system_config sys_cfg;
