@@ -41,6 +41,10 @@ using readmit_atom = caf::atom_constant<caf::atom("readmit")>;
 using cut_off_atom = caf::atom_constant<caf::atom("cutoff")>;
 using rejoining_atom = caf::atom_constant<caf::atom("rejoining")>;
 
+/// process host -> itself, while it waits at the start barrier: say ready
+/// again, and check the wait's bound (on_ready_tick).
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
+
 /// AllReduce actor -> process reducer: sum (iteration, values, live
 /// processes) across the processes; answered with the sum or an error.
 using reduce_atom = caf::atom_constant<caf::atom("reduce")>;

@@ -356,6 +356,7 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
   s.local_nodes = static_cast<std::size_t>(
       std::count(s.setup.node_process.begin(), s.setup.node_process.end(), s.setup.process));
   s.collapse = core::collapse_watch(s.train ? s.train->classes : 0, s.local_nodes);
+  s.barrier = core::start_barrier(s.setup.names.size(), s.setup.process);
   self->set_down_handler([=](const caf::down_msg& m) {
     auto& st = self->state;
     if (st.phase == host_phase::finished) return;
@@ -427,6 +428,7 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
       [=](refused_atom, const std::string& why) { abort_cluster(self, why); },
       [=](notice_atom, const net::wire::notice& n) { on_notice(self, n); },
       [=](flush_atom, std::uint32_t to, double round) { send_weights(self, to, round); },
+      [=](ready_atom) { on_ready_tick(self); },
       [=](tick_atom) {
         auto& st = self->state;
         if (st.phase == host_phase::finished) return;

@@ -36,6 +36,7 @@
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
 #include "core/process_rejoin.hpp"
+#include "core/start_barrier.hpp"
 #include "data/dataset.hpp"
 #include "net/link_emulator.hpp"
 #include "runtime/compute_engine.hpp"
@@ -123,6 +124,10 @@ struct process_host_state {
   bool rejoining = false;
   std::optional<core::welcome> welcome;  ///< the first welcome received
   bool welcome_applied = false;
+  /// Every process starts training together (core/start_barrier.hpp; a
+  /// rejoining process skips it: the others are training).
+  core::start_barrier barrier{1, 0};
+  double barrier_logged = -1.0;  ///< clock seconds of the last "waiting for" line
   /// Why the run ended before start_atom came (a peer's different
   /// settings can arrive first): start_atom is answered with it.
   std::string ended_before_start;
@@ -205,14 +210,29 @@ void finish_here(host_ptr self, runtime::run_summary summary);
 inline constexpr std::size_t result_head = 17;
 inline constexpr std::size_t result_record = 5;
 
+/// Every process joined (and is ready): this process's nodes start training.
+void begin_training(host_ptr self);
+
+// process_host_start.cpp: every process starts together.
+
+/// This process joined and its nodes exist: it is ready (said to every
+/// process once), and its nodes start once every live process is ready.
+void at_start_barrier(host_ptr self);
+
+/// A ready notice from a process (core/start_barrier.hpp).
+void on_ready_notice(host_ptr self, const net::wire::notice& n);
+
+/// While this process waits at the start barrier (ready_atom, every
+/// ready_every): says it is ready again, logs whom it waits for, and
+/// starts anyway once the wait ran past cluster.join_timeout.
+void on_ready_tick(host_ptr self);
+
 // process_host_rejoin.cpp: a restarted process rejoins.
 
-/// Starts the nodes once they exist, every process joined and, when this
-/// process rejoins, the welcome was applied.
+/// Starts the nodes once they exist and every process joined and is ready
+/// (at_start_barrier) or, when this process rejoins, the welcome was
+/// applied.
 void maybe_begin_training(host_ptr self);
-
-/// Every process joined: this process's nodes start training.
-void begin_training(host_ptr self);
 
 /// (Survivor) a dead process is back as a new incarnation: readmitted while
 /// this process trains (SGP, OSGP), kept out otherwise.

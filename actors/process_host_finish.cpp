@@ -356,6 +356,9 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
     case notice_topic::resend:
       on_resend_notice(self, n);
       break;
+    case notice_topic::ready:
+      on_ready_notice(self, n);
+      break;
     case notice_topic::stop:
       if (s.phase != host_phase::training) break;
       core::logf(core::log_level::info, "cluster", {.process = s.setup.names[s.setup.process]},

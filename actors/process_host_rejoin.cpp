@@ -71,20 +71,21 @@ void apply_welcome(host_ptr self) {
 
 }  // namespace
 
+void maybe_begin_training(host_ptr self) {
+  auto& s = self->state;
+  if (!s.nodes_spawned) return;
+  if (s.welcome && !s.welcome_applied) apply_welcome(self);
+  if (!s.joined || (s.rejoining && !s.welcome_applied)) return;
+  if (s.rejoining) return begin_training(self);  // the others are training
+  at_start_barrier(self);
+}
+
 std::uint64_t local_iteration(const process_host_state& s) {
   std::uint64_t at = 0;
   for (const auto& node : s.nodes) {
     if (node.last) at = std::max(at, node.last->iteration);
   }
   return at;
-}
-
-void maybe_begin_training(host_ptr self) {
-  auto& s = self->state;
-  if (!s.nodes_spawned) return;
-  if (s.welcome && !s.welcome_applied) apply_welcome(self);
-  if (!s.joined || (s.rejoining && !s.welcome_applied)) return;
-  begin_training(self);
 }
 
 void on_back(host_ptr self, std::uint32_t process, std::uint64_t incarnation) {

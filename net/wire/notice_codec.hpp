@@ -39,6 +39,7 @@ enum class notice_topic : std::uint32_t {
   node = 13,     ///< (from a node's owner) it killed or revived the node (core/node_life.hpp)
   cut_off = 14,  ///< (to a process held dead) it is, in the sender's view (core/cut_off.hpp)
   resend = 15,   ///< (to a node's process) values [from, to]: send that edge's sums again
+  ready = 16,    ///< joined, nodes spawned (core/start_barrier.hpp); values [1]: still waiting
 };
 
 struct notice {

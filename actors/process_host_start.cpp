@@ -1,0 +1,80 @@
+// Every process of a cluster starts training together (core/start_barrier.hpp):
+// a ready notice (values [1]) from each process that joined and spawned its
+// nodes, said again every ready_every while it waits; a process that has
+// started answers a waiting one's notice (values [0]), so a notice lost
+// before a peer could take it costs one more round, not the start.
+#include <cstdio>
+#include <string>
+
+#include "actors/process_host.hpp"
+#include "actors/sender_actor.hpp"
+#include "core/log.hpp"
+
+namespace sgp::actors {
+namespace {
+
+constexpr auto ready_every = std::chrono::milliseconds(250);
+constexpr double log_every_seconds = 10.0;
+
+using net::wire::notice_topic;
+
+const std::string& my_name(const process_host_state& s) { return s.setup.names[s.setup.process]; }
+
+void say_ready(host_ptr self, std::uint32_t to, bool waiting) {
+  send_notice(self, to, notice_topic::ready, {}, {waiting ? 1.0 : 0.0});
+}
+
+void begin_if_open(host_ptr self) {
+  auto& s = self->state;
+  if (s.phase == host_phase::joining && s.barrier.open(s.process_live)) begin_training(self);
+}
+
+}  // namespace
+
+void at_start_barrier(host_ptr self) {
+  auto& s = self->state;
+  if (s.phase != host_phase::joining) return;
+  if (!s.barrier.ready_here()) {
+    s.barrier.ready_here(clock_seconds(self));
+    if (!s.barrier.open(s.process_live)) {
+      say_ready(self, all_processes, true);
+      self->delayed_send(self, ready_every, ready_atom::value);
+    }
+  }
+  begin_if_open(self);
+}
+
+void on_ready_notice(host_ptr self, const net::wire::notice& n) {
+  auto& s = self->state;
+  if (n.process == s.setup.process) return;  // its own, looped back
+  s.barrier.heard(n.process);
+  if (s.barrier.ready_here()) begin_if_open(self);
+  // Answer only once past the wait: two waiting processes answering each
+  // other would never stop (they say it again every ready_every anyway).
+  const bool peer_waits = !n.values.empty() && n.values.front() != 0.0;
+  if (peer_waits && s.phase != host_phase::joining) say_ready(self, n.process, false);
+}
+
+void on_ready_tick(host_ptr self) {
+  auto& s = self->state;
+  if (s.phase != host_phase::joining || !s.barrier.ready_here()) return;
+  const double now = clock_seconds(self);
+  const double bound = s.setup.settings.cluster.join_timeout_seconds;
+  const auto missing = core::process_list(s.barrier.missing(s.process_live), s.setup.names);
+  if (s.barrier.expired(now, bound)) {
+    core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+               "not ready %.0f s after this process was (cluster.join_timeout): %s; training "
+               "starts without waiting for them",
+               bound, missing.c_str());
+    return begin_training(self);
+  }
+  if (s.barrier_logged < 0.0 || now - s.barrier_logged >= log_every_seconds) {
+    core::logf(core::log_level::info, "cluster", {.process = my_name(s)},
+               "ready; waiting for the processes still spawning their nodes: %s", missing.c_str());
+    s.barrier_logged = now;
+  }
+  say_ready(self, all_processes, true);
+  self->delayed_send(self, ready_every, ready_atom::value);
+}
+
+}  // namespace sgp::actors
