@@ -80,6 +80,10 @@ int run_train(const std::string& config_path, const std::vector<std::string>& ov
   // Valid settings that measurement found to fail: said before anything runs.
   for (const auto& warning : sgp::config::advice_for(*cfg, *set))
     sgp::core::log(sgp::core::log_level::warn, "sgp", warning);
+  if (cfg->cluster.nodes == 1 && !console) {
+    for (const auto& warning : sgp::config::unused_by_one_node(*cfg))
+      sgp::core::log(sgp::core::log_level::warn, "sgp", warning);
+  }
   if (dry_run) {
     std::printf("# resolved config (%s, %zu override(s))\n%s\n%s", config_path.c_str(),
                 overrides.size(), sgp::config::to_toml(*cfg).c_str(),

@@ -32,3 +32,20 @@ TEST_CASE("advice warns of osgp's bounded variant with x-space steps, and of not
   CHECK(advice_of("sgp", "bounded", "x").empty());
   CHECK(advice_of("osgp", "bounded", "x", 1).empty());  // one node never pushes
 }
+
+TEST_CASE("a one-node run names the actor keys it does not use, and only those given", "[config]") {
+  sgp::config::config c;
+  CHECK(sgp::config::unused_by_one_node(c).empty());
+  c.cluster.actor_threads = 4;
+  auto said = sgp::config::unused_by_one_node(c);
+  REQUIRE(said.size() == 1);
+  CHECK(said[0].find("cluster.actor_threads is not used") == 0);
+  c.cluster.actor_polling = "quiet";
+  said = sgp::config::unused_by_one_node(c);
+  REQUIRE(said.size() == 2);
+  CHECK(said[1].find("cluster.actor_polling is not used") == 0);
+  c.cluster.actor_threads = 0;
+  said = sgp::config::unused_by_one_node(c);
+  REQUIRE(said.size() == 1);
+  CHECK(said[0].find("cluster.actor_polling") == 0);
+}
