@@ -40,8 +40,7 @@ TEST_CASE("the start barrier waits for live processes only", "[core]") {
   CHECK(b.missing({true, true}) == std::vector<std::size_t>{2, 3});
 }
 
-TEST_CASE("the start barrier ignores a process out of range and keeps its first start",
-          "[core]") {
+TEST_CASE("the start barrier ignores a process out of range and keeps its first start", "[core]") {
   start_barrier b(2, 0);
   b.heard(7);
   CHECK_FALSE(b.is_ready(1));
