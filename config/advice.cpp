@@ -22,8 +22,9 @@ std::vector<std::string> advice_for(const config& cfg, const settings& set) {
 std::vector<std::string> unused_by_one_node(const config& cfg) {
   std::vector<std::string> out;
   const auto unused = [&](const std::string& key) {
-    out.push_back(key + " is not used: one node trains without the actor runtime (it applies "
-                        "with cluster.nodes > 1, --console, or sgp node)");
+    out.push_back(key +
+                  " is not used: one node trains without the actor runtime (it applies "
+                  "with cluster.nodes > 1, --console, or sgp node)");
   };
   if (cfg.cluster.actor_threads != 0) unused("cluster.actor_threads");
   if (cfg.cluster.actor_polling != "auto") unused("cluster.actor_polling");
