@@ -83,6 +83,13 @@ declare -A variant=(
   [osgp-reference-balanced-tau0-mom95]="--set algorithm.name=osgp --set algorithm.osgp_variant=reference --set algorithm.step_space=balanced --set algorithm.tau=0 --set optimizer.momentum=0.95"
   [osgp-bounded-z-tau0-mom95-dde]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set algorithm.topology=dynamic-directed-exponential"
   [osgp-bounded-z-tau0-mom95-p2]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set algorithm.peers_per_iteration=2"
+  # Plain momentum instead of Nesterov's (the recipe's default), for both
+  # sides (session 22): a Nesterov step looks ahead along a direction that
+  # osgp's delayed mixing makes stale.
+  [ar-sgd-nonest]="--set algorithm.name=ar-sgd --set optimizer.nesterov=false"
+  [sgp-z-mom95-nonest]="--set algorithm.name=sgp --set optimizer.momentum=0.95 --set optimizer.nesterov=false"
+  [osgp-bounded-z-mom95-nonest]="--set algorithm.name=osgp --set optimizer.momentum=0.95 --set optimizer.nesterov=false"
+  [osgp-bounded-z-tau0-mom95-nonest]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set optimizer.nesterov=false"
   [osgp-bounded-balanced-bf16]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.compression=bf16"
   [osgp-bounded-z-bf16]="--set algorithm.name=osgp --set algorithm.compression=bf16"
   [osgp-bounded-z-tau0]="--set algorithm.name=osgp --set algorithm.tau=0"
