@@ -45,6 +45,10 @@ using rejoining_atom = caf::atom_constant<caf::atom("rejoining")>;
 /// again, and check the wait's bound (on_ready_tick).
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 
+/// coordinator -> itself: the wait for an end round's distance notices is
+/// over (consensus_atom, round).
+using consensus_atom = caf::atom_constant<caf::atom("consensus")>;
+
 /// AllReduce actor -> process reducer: sum (iteration, values, live
 /// processes) across the processes; answered with the sum or an error.
 using reduce_atom = caf::atom_constant<caf::atom("reduce")>;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <span>
 
 #include "core/flat_ops.hpp"
@@ -58,6 +59,16 @@ double consensus_distance(const std::vector<node_snapshot>& all, const std::vect
     worst = std::max(worst, std::sqrt(d));
   }
   return mean_norm > 0.0 ? worst / mean_norm : worst;
+}
+
+double distance_to(const std::vector<float>& z, std::span<const double> mean) {
+  if (z.size() != mean.size()) return std::numeric_limits<double>::quiet_NaN();
+  double d = 0.0;
+  for (std::size_t k = 0; k < z.size(); ++k) {
+    const double e = static_cast<double>(z[k]) - mean[k];
+    d += e * e;
+  }
+  return std::sqrt(d);
 }
 
 /// Weight in flight between the live nodes of `all` (sent, not applied).

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ std::string divergence_error(int node, std::optional<std::uint64_t> iteration);
 
 /// max_i |z_i - mean| / |mean| (Euclidean norms).
 double consensus_distance(const std::vector<node_snapshot>& all, const std::vector<float>& mean);
+
+/// |z - mean| (Euclidean): a node's distance to the averaged model as a
+/// cluster's consensus notice carries it (f64 values; a size mismatch: NaN).
+double distance_to(const std::vector<float>& z, std::span<const double> mean);
 
 /// Weight in flight between the live nodes of `all` (sent, not applied).
 double in_flight_weight(const std::vector<node_snapshot>& all);

@@ -298,6 +298,8 @@ void on_down(host_ptr self, std::uint32_t process, const std::string& why) {
   core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
              "%d nodes of process %s left the view; training goes on", nodes,
              s.setup.names[process].c_str());
+  // A process that died before answering the consensus notice is not waited for.
+  on_distance(self, nullptr);
   maybe_start_end(self);
 }
 
@@ -429,6 +431,9 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
       [=](notice_atom, const net::wire::notice& n) { on_notice(self, n); },
       [=](flush_atom, std::uint32_t to, double round) { send_weights(self, to, round); },
       [=](ready_atom) { on_ready_tick(self); },
+      [=](consensus_atom, std::uint64_t round) {
+        if (round == self->state.end_round) on_distance(self, nullptr, true);
+      },
       [=](tick_atom) {
         auto& st = self->state;
         if (st.phase == host_phase::finished) return;

@@ -18,6 +18,7 @@
 #include <caf/all.hpp>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -157,6 +158,15 @@ struct process_host_state {
   std::map<std::uint32_t, std::vector<double>> weights;  ///< per process, this round
   std::map<std::uint32_t, std::pair<std::string, std::vector<double>>> results;
   double final_in_flight = 0.0;
+  /// The final consensus distance (coordinator): the largest distance each
+  /// process reported for this end round, and what continues the summary
+  /// (null: no round open; called once, with NaN when a process did not
+  /// answer within consensus_wait).
+  std::map<std::uint32_t, double> distances;
+  std::function<void(double)> after_consensus;
+  /// Every process: its live nodes' final models of the last result it
+  /// sent (the coordinator's consensus notice measures them).
+  std::vector<shared_floats> final_models;
   caf::response_promise finished;
   std::optional<runtime::run_summary> summary;  ///< the coordinator's
   static inline const char* name = "sgp.process";
@@ -287,9 +297,20 @@ void on_resend_notice(host_ptr self, const net::wire::notice& n);
 
 // process_host_summary.cpp: the coordinator's summary.
 
-/// Every live process's result is in: evaluates the averaged model, writes
-/// RUN_DIR/summary.json, tells the others to finish and finishes.
+/// Every live process's result is in: asks every process for its nodes'
+/// distance to the averaged model (the consensus distance), evaluates the
+/// averaged model, writes RUN_DIR/summary.json, tells the others to finish
+/// and finishes.
 void write_cluster_summary(host_ptr self);
+
+/// A consensus notice (from the coordinator): this process's nodes'
+/// largest distance to the averaged model goes back in a distance notice.
+void on_consensus_notice(host_ptr self, const net::wire::notice& n);
+
+/// A distance notice (coordinator), or the wait for them running out
+/// (`timed_out`, after consensus_wait): the summary goes on once every
+/// live process answered.
+void on_distance(host_ptr self, const net::wire::notice* n, bool timed_out = false);
 
 // process_host_status.cpp: the status page and the console.
 

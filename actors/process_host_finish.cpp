@@ -142,7 +142,8 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
     std::vector<double> head;
     std::vector<double> records;
     std::vector<double> z_sum;
-    std::vector<double> stats_sum;  ///< batch-norm statistics of the evaluated nodes
+    std::vector<double> stats_sum;      ///< batch-norm statistics of the evaluated nodes
+    std::vector<shared_floats> models;  ///< the evaluated nodes' z
     std::size_t pending = 0;
   };
   auto a = std::make_shared<acc>();
@@ -186,6 +187,7 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
           a->head[11] = static_cast<double>(c.edges.pushes_out);
           a->head[12] = static_cast<double>(c.edges.wire_bytes_out);
           a->head[16] = static_cast<double>(c.dropped_to_dead);
+          self->state.final_models = a->models;
           send_result_values(self, to, a->head, a->records, a->z_sum, a->stats_sum);
         });
   };
@@ -216,6 +218,7 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
                       a->records.insert(a->records.end(),
                                         {static_cast<double>(snap.node), r.accuracy, r.loss, snap.w,
                                          static_cast<double>(snap.iteration)});
+                      a->models.push_back(snap.z);
                       if (a->z_sum.empty()) a->z_sum.assign(snap.z->size(), 0.0);
                       for (std::size_t k = 0; k < snap.z->size(); ++k) a->z_sum[k] += (*snap.z)[k];
                       if (a->stats_sum.empty()) a->stats_sum.assign(stats.size(), 0.0);
@@ -358,6 +361,12 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
       break;
     case notice_topic::ready:
       on_ready_notice(self, n);
+      break;
+    case notice_topic::consensus:
+      on_consensus_notice(self, n);
+      break;
+    case notice_topic::distance:
+      on_distance(self, &n);
       break;
     case notice_topic::stop:
       if (s.phase != host_phase::training) break;

@@ -1,6 +1,7 @@
 // The coordinator's summary of a cluster run: every process's results, the
 // averaged model's evaluation, RUN_DIR/summary.json (see process_host.hpp).
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -13,10 +14,14 @@
 #include "actors/sender_actor.hpp"
 #include "core/flat_ops.hpp"
 #include "core/json.hpp"
+#include "core/log.hpp"
 #include "core/text_file.hpp"
 
 namespace sgp::actors {
 namespace {
+
+/// How long the coordinator waits for every process's distance notice.
+constexpr auto consensus_wait = std::chrono::seconds(30);
 
 struct gathered {
   runtime::run_summary summary;
@@ -140,8 +145,8 @@ void write_cluster_summary(host_ptr self) {
   // started with, less what they sent to dead nodes, plus what they took
   // from them.
   out.expected_total_weight = g->initial_weight - g->sent_to_dead + g->applied_from_dead;
-  out.consensus_distance =
-      std::numeric_limits<double>::quiet_NaN();  // not measured across processes
+  // Measured below, once the averaged model is known (NaN: not measured).
+  out.consensus_distance = std::numeric_limits<double>::quiet_NaN();
   out.mean_comm_wait_fraction = g->comm + g->compute > 0 ? g->comm / (g->comm + g->compute) : 0.0;
   out.samples_per_second = out.wall_seconds > 0 ? g->samples / out.wall_seconds : 0.0;
   out.seconds_per_iteration =
@@ -200,9 +205,72 @@ void write_cluster_summary(host_ptr self) {
   for (std::size_t k = 0; k < stats.size(); ++k) {
     stats[k] = static_cast<float>(g->stats_sum[k] / g->evaluated);
   }
+  // The consensus distance, max_i |z_i - mean| / |mean| as in one process:
+  // every process measures its own nodes against the averaged model (a
+  // consensus notice) and answers with its largest distance.
+  double mean_norm = 0.0;
+  for (const float v : *mean) mean_norm += static_cast<double>(v) * v;
+  mean_norm = std::sqrt(mean_norm);
+  std::vector<double> values;
+  values.reserve(mean->size() + 1);
+  values.push_back(static_cast<double>(s.end_round));
+  values.insert(values.end(), mean->begin(), mean->end());
   const compute_handle comp = evaluator->compute;
-  self->request(comp, caf::infinite, eval_atom::value, shared_floats(std::move(mean)), stats)
-      .then([=](const eval_result& r) { write(r.accuracy, r.loss); });
+  shared_floats averaged(std::move(mean));
+  s.distances.clear();
+  s.after_consensus = [=](double worst) {
+    g->summary.consensus_distance = mean_norm > 0.0 ? worst / mean_norm : worst;
+    self->request(comp, caf::infinite, eval_atom::value, averaged, stats)
+        .then([=](const eval_result& r) { write(r.accuracy, r.loss); });
+  };
+  send_notice(self, all_processes, net::wire::notice_topic::consensus, {}, std::move(values));
+  self->delayed_send(self, consensus_wait, consensus_atom::value, s.end_round);
+}
+
+void on_consensus_notice(host_ptr self, const net::wire::notice& n) {
+  auto& s = self->state;
+  if (n.values.empty()) return;
+  const std::span<const double> mean(n.values.data() + 1, n.values.size() - 1);
+  double worst = 0.0;  // no evaluated node here: nothing to add to the largest
+  for (const auto& z : s.final_models) {
+    if (!z) continue;
+    const double d = distance_to(*z, mean);
+    // A NaN (a model of another size) makes the answer NaN: not measured.
+    worst = std::isnan(d) || std::isnan(worst) ? std::numeric_limits<double>::quiet_NaN()
+                                               : std::max(worst, d);
+  }
+  send_notice(self, n.process, net::wire::notice_topic::distance, {}, {n.values.front(), worst});
+}
+
+void on_distance(host_ptr self, const net::wire::notice* n, bool timed_out) {
+  auto& s = self->state;
+  if (!s.after_consensus) return;
+  if (n != nullptr) {
+    if (n->values.size() < 2 || n->values.front() != static_cast<double>(s.end_round)) return;
+    s.distances[n->process] = n->values[1];
+  }
+  double worst = 0.0;
+  std::string missing;
+  for (std::uint32_t p = 0; p < s.process_live.size(); ++p) {
+    if (!s.process_live[p]) continue;
+    const auto it = s.distances.find(p);
+    if (it == s.distances.end()) {
+      missing += (missing.empty() ? "" : ", ") + s.setup.names[p];
+    } else {
+      worst = std::isnan(it->second) || std::isnan(worst) ? std::numeric_limits<double>::quiet_NaN()
+                                                          : std::max(worst, it->second);
+    }
+  }
+  if (!missing.empty() && !timed_out) return;
+  if (!missing.empty()) {
+    core::logf(core::log_level::warn, "cluster", {.process = s.setup.names[s.setup.process]},
+               "no consensus distance from %s within %.0f s: the summary says not measured",
+               missing.c_str(), std::chrono::duration<double>(consensus_wait).count());
+    worst = std::numeric_limits<double>::quiet_NaN();
+  }
+  auto next = std::move(s.after_consensus);
+  s.after_consensus = nullptr;
+  next(worst);
 }
 
 }  // namespace sgp::actors

@@ -225,8 +225,8 @@ int run_node(const node_command& c) {
     core::log(core::log_level::warn, "sgp", warning);
   if (cfg->output.consensus_every_iterations > 0) {
     core::log(core::log_level::warn, "sgp",
-              "output.consensus_every_iterations: the consensus distance is not measured across "
-              "processes yet");
+              "output.consensus_every_iterations: across processes the consensus distance is "
+              "measured once, at the end (summary.json), not during the run yet");
   }
   install_stop_signals();
   auto out = actors::run_cluster_process(*cfg, *set, *layout, &stop_signal());

@@ -5,9 +5,12 @@
 
 #include <unistd.h>
 
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "config/config.hpp"
+#include "data/synthetic.hpp"
 
 namespace sgp::test {
 
@@ -30,6 +33,17 @@ inline config::config small_config(int nodes, const std::string& algorithm) {
           algorithm + "\"\n[output]\nprogress = false\nconsensus_every_iterations = 0\n",
       "test.toml", {"cluster.nodes=" + std::to_string(nodes)});
   return c.value();
+}
+
+/// The synthetic training and test sets a small_config describes (seeds 1
+/// and 2), shared as the actors take them.
+inline std::pair<std::shared_ptr<const data::dataset>, std::shared_ptr<const data::dataset>>
+small_sets(const config::config& cfg) {
+  const auto& d = cfg.data;
+  return {std::make_shared<const data::dataset>(data::make_synthetic(
+              d.synthetic_train_samples, d.channels, d.height, d.width, d.classes, 1)),
+          std::make_shared<const data::dataset>(data::make_synthetic(
+              d.synthetic_test_samples, d.channels, d.height, d.width, d.classes, 2))};
 }
 
 }  // namespace sgp::test

@@ -24,22 +24,24 @@ namespace sgp::net::wire {
 
 /// What a notice is about.
 enum class notice_topic : std::uint32_t {
-  done = 1,      ///< every node of the sender finished its iterations
-  flush = 2,     ///< (from process 0) flush your nodes' pushes and report weights
-  weights = 3,   ///< a process's weights after a flush (text: JSON)
-  final = 4,     ///< (from process 0) evaluate and send your results
-  result = 5,    ///< a process's results (text: JSON; values: sum of its live nodes' z)
-  finish = 6,    ///< (from process 0) the summary is written: exit
-  abort = 7,     ///< a process failed (text: why); the others stop
-  settings = 8,  ///< the sender's settings (config/settings_text.hpp), checked at join
-  stop = 9,      ///< stop training now (a signal): every process pauses, the end follows
-  command = 10,  ///< a console command for every process (text: the line, as typed)
-  store = 11,    ///< a rendezvous entry, or a request for one (net/rendezvous_store.hpp)
-  welcome = 12,  ///< (to a readmitted process) the view and iteration (core/process_rejoin.hpp)
-  node = 13,     ///< (from a node's owner) it killed or revived the node (core/node_life.hpp)
-  cut_off = 14,  ///< (to a process held dead) it is, in the sender's view (core/cut_off.hpp)
-  resend = 15,   ///< (to a node's process) values [from, to]: send that edge's sums again
-  ready = 16,    ///< joined, nodes spawned (core/start_barrier.hpp); values [1]: still waiting
+  done = 1,        ///< every node of the sender finished its iterations
+  flush = 2,       ///< (from process 0) flush your nodes' pushes and report weights
+  weights = 3,     ///< a process's weights after a flush (text: JSON)
+  final = 4,       ///< (from process 0) evaluate and send your results
+  result = 5,      ///< a process's results (text: JSON; values: sum of its live nodes' z)
+  finish = 6,      ///< (from process 0) the summary is written: exit
+  abort = 7,       ///< a process failed (text: why); the others stop
+  settings = 8,    ///< the sender's settings (config/settings_text.hpp), checked at join
+  stop = 9,        ///< stop training now (a signal): every process pauses, the end follows
+  command = 10,    ///< a console command for every process (text: the line, as typed)
+  store = 11,      ///< a rendezvous entry, or a request for one (net/rendezvous_store.hpp)
+  welcome = 12,    ///< (to a readmitted process) the view and iteration (core/process_rejoin.hpp)
+  node = 13,       ///< (from a node's owner) it killed or revived the node (core/node_life.hpp)
+  cut_off = 14,    ///< (to a process held dead) it is, in the sender's view (core/cut_off.hpp)
+  resend = 15,     ///< (to a node's process) values [from, to]: send that edge's sums again
+  ready = 16,      ///< joined, nodes spawned (core/start_barrier.hpp); values [1]: still waiting
+  consensus = 17,  ///< (from process 0) values [round, the averaged model]: your distance to it
+  distance = 18,   ///< values [round, the largest distance of the sender's nodes' models to it]
 };
 
 struct notice {

@@ -17,7 +17,6 @@
 #include "actors/message_types.hpp"
 #include "actors/process_host.hpp"
 #include "config/settings.hpp"
-#include "data/synthetic.hpp"
 #include "tests/small_config.hpp"
 
 namespace {
@@ -63,11 +62,7 @@ caf::expected<runtime::run_summary> run_one_process(const std::string& name, Sta
   caf::actor_system_config conf;
   actors::add_message_types(conf);
   caf::actor_system sys(conf);
-  const auto& d = cfg.data;
-  auto train = std::make_shared<const data::dataset>(
-      data::make_synthetic(d.synthetic_train_samples, d.channels, d.height, d.width, d.classes, 1));
-  auto test_set = std::make_shared<const data::dataset>(
-      data::make_synthetic(d.synthetic_test_samples, d.channels, d.height, d.width, d.classes, 2));
+  const auto [train, test_set] = test::small_sets(cfg);
   auto host = sys.spawn(actors::process_host, hs, train, test_set);
   auto bridge = sys.spawn(loopback_bridge<Status>, host, status);
   caf::scoped_actor self{sys};

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -19,7 +20,6 @@
 #include "actors/process_host.hpp"
 #include "config/settings.hpp"
 #include "core/json_read.hpp"
-#include "data/synthetic.hpp"
 #include "tests/small_config.hpp"
 
 namespace {
@@ -100,11 +100,7 @@ two_processes run_two(const std::string& name, std::chrono::milliseconds delay,
   caf::actor_system_config conf;
   actors::add_message_types(conf);
   caf::actor_system sys(conf);
-  const auto& d = cfg.data;
-  auto train = std::make_shared<const data::dataset>(
-      data::make_synthetic(d.synthetic_train_samples, d.channels, d.height, d.width, d.classes, 1));
-  auto test_set = std::make_shared<const data::dataset>(
-      data::make_synthetic(d.synthetic_test_samples, d.channels, d.height, d.width, d.classes, 2));
+  const auto [train, test_set] = test::small_sets(cfg);
   std::vector<caf::actor> hosts;
   for (std::uint32_t p = 0; p < 2; ++p) {
     actors::process_host_setup hs;
@@ -148,6 +144,10 @@ TEST_CASE("a process waits at the start for a process whose nodes are spawned la
   CHECK(run.summary->iterations == 6);
   CHECK(run.summary->total_weight == Approx(4.0).margin(1e-9));
   CHECK(run.summary->messages_late == 0);
+  // The consensus distance, measured by both processes against the
+  // averaged model.
+  CHECK(std::isfinite(run.summary->consensus_distance));
+  CHECK(run.summary->consensus_distance > 0.0);
   // Without the barrier p0's nodes wait 1 s for p1's pushes, twice or more
   // (a wait that expires, then the next), before p1 starts.
   CHECK(run.comm_wait[0] < 0.5);

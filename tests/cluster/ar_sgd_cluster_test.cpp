@@ -54,6 +54,7 @@ TEST_CASE("ar-sgd cluster: sgp launch of three processes with Gloo keeps every r
   REQUIRE(acc.size() == 6);
   for (const double a : acc) CHECK(a == acc.front());
   CHECK(acc.front() == json_number_field(summary, "test_accuracy_mean_model"));
+  CHECK(json_number_field(summary, "consensus_distance") == 0.0);
 }
 
 TEST_CASE("ar-sgd cluster: after a SIGKILL the survivors rebuild and finish identical",

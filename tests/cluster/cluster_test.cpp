@@ -34,6 +34,11 @@ TEST_CASE("sgp launch: the example's four processes train the MLP over TCP",
   CHECK(json_number_field(summary, "iterations") == 150);
   CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.78);
   CHECK(weight_error(summary) <= 1e-9);
+  // Measured across the processes (each against the averaged model): the
+  // replicas differ, but by little.
+  const double consensus = json_number_field(summary, "consensus_distance");
+  CHECK(consensus > 0.0);
+  CHECK(consensus < 0.05);
   CHECK(summary.find("\"processes\":[{\"name\":\"p0\",\"live\":true,\"collapsed\":false") !=
         std::string::npos);
   // Every process watched its nodes' loss, and none saw a collapse.
