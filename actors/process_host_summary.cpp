@@ -235,9 +235,9 @@ void on_consensus_notice(host_ptr self, const net::wire::notice& n) {
   for (const auto& z : s.final_models) {
     if (!z) continue;
     const double d = distance_to(*z, mean);
-    // A NaN (a model of another size) makes the answer NaN: not measured.
-    worst = std::isnan(d) || std::isnan(worst) ? std::numeric_limits<double>::quiet_NaN()
-                                               : std::max(worst, d);
+    // A model of another size (NaN) makes the answer -1: not measured (a
+    // notice carries finite values only).
+    worst = std::isnan(d) || worst < 0.0 ? -1.0 : std::max(worst, d);
   }
   send_notice(self, n.process, net::wire::notice_topic::distance, {}, {n.values.front(), worst});
 }
@@ -257,8 +257,9 @@ void on_distance(host_ptr self, const net::wire::notice* n, bool timed_out) {
     if (it == s.distances.end()) {
       missing += (missing.empty() ? "" : ", ") + s.setup.names[p];
     } else {
-      worst = std::isnan(it->second) || std::isnan(worst) ? std::numeric_limits<double>::quiet_NaN()
-                                                          : std::max(worst, it->second);
+      // -1: that process could not measure (a NaN then says "not measured").
+      worst = it->second < 0.0 || std::isnan(worst) ? std::numeric_limits<double>::quiet_NaN()
+                                                    : std::max(worst, it->second);
     }
   }
   if (!missing.empty() && !timed_out) return;
