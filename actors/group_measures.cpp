@@ -43,11 +43,25 @@ std::string divergence_error(int node, std::optional<std::uint64_t> iteration) {
   return who + where + ": lower optimizer.lr or add schedule.warmup_epochs";
 }
 
+double euclidean_norm(std::span<const float> v) {
+  double sum = 0.0;
+  for (const float x : v) sum += static_cast<double>(x) * x;
+  return std::sqrt(sum);
+}
+
+double relative_to_mean(double worst, double mean_norm) {
+  return mean_norm > 0.0 ? worst / mean_norm : worst;
+}
+
+double larger_distance(double worst, double d) {
+  if (std::isnan(worst) || std::isnan(d) || worst < 0.0 || d < 0.0) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  return std::max(worst, d);
+}
+
 /// max_i |z_i - mean| / |mean| (Euclidean norms).
 double consensus_distance(const std::vector<node_snapshot>& all, const std::vector<float>& mean) {
-  double mean_norm = 0.0;
-  for (const float v : mean) mean_norm += static_cast<double>(v) * v;
-  mean_norm = std::sqrt(mean_norm);
   double worst = 0.0;
   for (const auto& sn : all) {
     if (!sn.z) continue;
@@ -58,7 +72,7 @@ double consensus_distance(const std::vector<node_snapshot>& all, const std::vect
     }
     worst = std::max(worst, std::sqrt(d));
   }
-  return mean_norm > 0.0 ? worst / mean_norm : worst;
+  return relative_to_mean(worst, euclidean_norm(mean));
 }
 
 double distance_to(const std::vector<float>& z, std::span<const double> mean) {

@@ -26,6 +26,17 @@ std::optional<int> first_non_finite(const std::vector<node_snapshot>& all);
 /// where its final model was not finite. `node` < 0: not known which.
 std::string divergence_error(int node, std::optional<std::uint64_t> iteration);
 
+/// The Euclidean norm of `v`, summed in f64.
+double euclidean_norm(std::span<const float> v);
+
+/// A distance relative to the averaged model's norm: `worst / mean_norm`,
+/// or `worst` itself when the norm is 0 (an all-zero model).
+double relative_to_mean(double worst, double mean_norm);
+
+/// The larger of two distances, where one not measured (NaN, or negative
+/// as a notice says it) makes the result not measured (NaN).
+double larger_distance(double worst, double d);
+
 /// max_i |z_i - mean| / |mean| (Euclidean norms).
 double consensus_distance(const std::vector<node_snapshot>& all, const std::vector<float>& mean);
 

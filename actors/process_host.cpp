@@ -28,10 +28,6 @@ namespace {
 
 constexpr auto progress_every = std::chrono::seconds(2);
 
-const std::string& my_name(const process_host_state& s) {
-  return s.setup.names[s.setup.process];
-}
-
 }  // namespace
 
 core::status spawn_local_node(host_ptr self, int id, int device,

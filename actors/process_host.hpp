@@ -183,6 +183,11 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
                            std::shared_ptr<const data::dataset> train,
                            std::shared_ptr<const data::dataset> test);
 
+/// This process's name, as logs and notices give it.
+inline const std::string& my_name(const process_host_state& s) {
+  return s.setup.names[s.setup.process];
+}
+
 // process_host_finish.cpp: the end of the run.
 
 /// The coordinator: the live process with the lowest index.

@@ -20,10 +20,6 @@ namespace {
 
 using core::node_change;
 
-const std::string& my_name(const process_host_state& s) {
-  return s.setup.names[s.setup.process];
-}
-
 bool owns(const process_host_state& s, std::size_t node) {
   return s.setup.node_process[node] == s.setup.process;
 }

@@ -25,10 +25,6 @@ namespace {
 /// as a revived node's.
 constexpr std::uint64_t rejoin_margin = core::revive_margin;
 
-const std::string& my_name(const process_host_state& s) {
-  return s.setup.names[s.setup.process];
-}
-
 void log_event(host_ptr self, const char* event, std::uint32_t process, std::uint64_t incarnation,
                std::uint64_t iteration) {
   auto& s = self->state;

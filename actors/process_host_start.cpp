@@ -18,10 +18,6 @@ constexpr double log_every_seconds = 10.0;
 
 using net::wire::notice_topic;
 
-const std::string& my_name(const process_host_state& s) {
-  return s.setup.names[s.setup.process];
-}
-
 void say_ready(host_ptr self, std::uint32_t to, bool waiting) {
   send_notice(self, to, notice_topic::ready, {}, {waiting ? 1.0 : 0.0});
 }

@@ -208,9 +208,7 @@ void write_cluster_summary(host_ptr self) {
   // The consensus distance, max_i |z_i - mean| / |mean| as in one process:
   // every process measures its own nodes against the averaged model (a
   // consensus notice) and answers with its largest distance.
-  double mean_norm = 0.0;
-  for (const float v : *mean) mean_norm += static_cast<double>(v) * v;
-  mean_norm = std::sqrt(mean_norm);
+  const double mean_norm = euclidean_norm(*mean);
   std::vector<double> values;
   values.reserve(mean->size() + 1);
   values.push_back(static_cast<double>(s.end_round));
@@ -219,7 +217,7 @@ void write_cluster_summary(host_ptr self) {
   shared_floats averaged(std::move(mean));
   s.distances.clear();
   s.after_consensus = [=](double worst) {
-    g->summary.consensus_distance = mean_norm > 0.0 ? worst / mean_norm : worst;
+    g->summary.consensus_distance = relative_to_mean(worst, mean_norm);
     self->request(comp, caf::infinite, eval_atom::value, averaged, stats)
         .then([=](const eval_result& r) { write(r.accuracy, r.loss); });
   };
@@ -234,11 +232,11 @@ void on_consensus_notice(host_ptr self, const net::wire::notice& n) {
   double worst = 0.0;  // no evaluated node here: nothing to add to the largest
   for (const auto& z : s.final_models) {
     if (!z) continue;
-    const double d = distance_to(*z, mean);
-    // A model of another size (NaN) makes the answer -1: not measured (a
-    // notice carries finite values only).
-    worst = std::isnan(d) || worst < 0.0 ? -1.0 : std::max(worst, d);
+    worst = larger_distance(worst, distance_to(*z, mean));
   }
+  // A model of another size (NaN) makes the answer -1: not measured (a
+  // notice carries finite values only).
+  if (std::isnan(worst)) worst = -1.0;
   send_notice(self, n.process, net::wire::notice_topic::distance, {}, {n.values.front(), worst});
 }
 
@@ -258,8 +256,7 @@ void on_distance(host_ptr self, const net::wire::notice* n, bool timed_out) {
       missing += (missing.empty() ? "" : ", ") + s.setup.names[p];
     } else {
       // -1: that process could not measure (a NaN then says "not measured").
-      worst = it->second < 0.0 || std::isnan(worst) ? std::numeric_limits<double>::quiet_NaN()
-                                                    : std::max(worst, it->second);
+      worst = larger_distance(worst, it->second);
     }
   }
   if (!missing.empty() && !timed_out) return;

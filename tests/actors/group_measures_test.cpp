@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -32,5 +33,19 @@ TEST_CASE("the consensus distance is the largest distance over the norm of the m
   // the largest over the norm.
   const std::vector<double> wide(mean.begin(), mean.end());
   const double worst = std::max(distance_to(*all[0].z, wide), distance_to(*all[1].z, wide));
-  CHECK(worst / 2.0 == Approx(consensus_distance(all, mean)));
+  CHECK(relative_to_mean(worst, euclidean_norm(mean)) == Approx(consensus_distance(all, mean)));
+}
+
+TEST_CASE("a distance relative to a zero model stays absolute", "[actors]") {
+  CHECK(relative_to_mean(3.0, 2.0) == Approx(1.5));
+  CHECK(relative_to_mean(3.0, 0.0) == 3.0);
+  CHECK(euclidean_norm(std::vector<float>{3.0F, 4.0F}) == Approx(5.0));
+}
+
+TEST_CASE("one distance not measured makes the largest not measured", "[actors]") {
+  CHECK(larger_distance(0.0, 2.0) == 2.0);
+  CHECK(larger_distance(2.0, 1.0) == 2.0);
+  CHECK(std::isnan(larger_distance(2.0, -1.0)));  // a process's "not measured"
+  CHECK(std::isnan(larger_distance(2.0, std::numeric_limits<double>::quiet_NaN())));
+  CHECK(std::isnan(larger_distance(std::numeric_limits<double>::quiet_NaN(), 1.0)));
 }
