@@ -67,6 +67,7 @@
 
 #include "core/frame_progress.hpp"
 #include "core/host_pinning.hpp"
+#include "core/large_buffer.hpp"
 #include "core/mass_space.hpp"
 
 namespace sgp::core {
@@ -191,9 +192,9 @@ class delta_sender {
 
   delta_precision precision_;
   std::size_t window_;
-  std::vector<double> committed_;
+  large_doubles committed_;
   pinned_range committed_pin_;  ///< after committed_: unpinned before it is freed
-  std::vector<double> acked_;
+  large_doubles acked_;
   double committed_w_ = 0.0;
   double acked_w_ = 0.0;
   std::uint64_t last_seq_ = 0;
@@ -231,7 +232,7 @@ class delta_receiver {
   /// Counts `outcome`; true when it is applied.
   bool count(delta_outcome outcome);
 
-  std::vector<double> held_;
+  large_doubles held_;
   double held_w_ = 0.0;
   std::uint64_t held_seq_ = 0;
   delta_counters counters_;

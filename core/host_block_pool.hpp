@@ -16,14 +16,16 @@
 #include <vector>
 
 #include "core/host_pinning.hpp"
+#include "core/large_buffer.hpp"
 
 namespace sgp::core {
 
 /// An allocator that leaves new elements uninitialised (every element of a
 /// cumulative sum is written right after allocation; zeroing first would be
-/// one more pass over a model-sized buffer).
+/// one more pass over a model-sized buffer), on huge pages when large
+/// (core/large_buffer.hpp).
 template <class T>
-struct uninitialised_allocator : std::allocator<T> {
+struct uninitialised_allocator : large_allocator<T> {
   template <class U>
   struct rebind {
     using other = uninitialised_allocator<U>;

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <new>
 
+#include "core/large_buffer.hpp"
+
 namespace sgp::net::wire::frame_memory {
 namespace {
 
@@ -24,7 +26,7 @@ struct store {
     --count;
   }
   ~store() {
-    for (std::size_t k = 0; k < count; ++k) ::operator delete(blocks[k].p);
+    for (std::size_t k = 0; k < count; ++k) core::deallocate_large(blocks[k].p, blocks[k].bytes);
   }
 };
 
@@ -47,26 +49,26 @@ void* take(std::size_t bytes) {
       }
     }
   }
-  return ::operator new(bytes);
+  return core::allocate_large(bytes);
 }
 
 void give(void* p, std::size_t bytes) noexcept {
   if (p == nullptr) return;
   if (bytes < large_bytes) {
-    ::operator delete(p);
+    core::deallocate_large(p, bytes);
     return;
   }
-  void* evicted = nullptr;
+  kept_block evicted{};
   {
     auto& s = the_store();
     std::lock_guard lock(s.mutex);
     if (s.count == kept_blocks) {
-      evicted = s.blocks[0].p;
+      evicted = s.blocks[0];
       s.erase(0);
     }
     s.blocks[s.count++] = {p, bytes};
   }
-  ::operator delete(evicted);
+  core::deallocate_large(evicted.p, evicted.bytes);
 }
 
 std::size_t kept() {
@@ -85,7 +87,7 @@ void release_all() noexcept {
     n = s.count;
     s.count = 0;
   }
-  for (std::size_t k = 0; k < n; ++k) ::operator delete(gone[k].p);
+  for (std::size_t k = 0; k < n; ++k) core::deallocate_large(gone[k].p, gone[k].bytes);
 }
 
 }  // namespace sgp::net::wire::frame_memory
