@@ -202,6 +202,9 @@ void begin_training(host_ptr self) {
   if (s.phase != host_phase::joining) return;
   s.phase = host_phase::training;
   s.start_time = clock_seconds(self);
+  // The coordinator measures the consensus distance this often (whichever
+  // process is the coordinator when it is due).
+  s.next_consensus = static_cast<std::uint64_t>(s.setup.cfg.output.consensus_every_iterations);
   core::log(core::log_level::info, "cluster", "every process joined: training",
             {.process = my_name(s)});
   for (const auto& node : s.nodes) {
@@ -261,6 +264,7 @@ void on_report(host_ptr self, const iteration_report& r) {
            r.time - s.start_time, r.loss, r.lr, r.w, r.comm_wait, r.compute_seconds, r.bytes_sent,
            r.messages_late, r.messages_lost, r.messages_duplicate}));
   fire_due_faults(self);
+  maybe_measure_consensus(self);
 }
 
 void on_down(host_ptr self, std::uint32_t process, const std::string& why) {
@@ -296,6 +300,7 @@ void on_down(host_ptr self, std::uint32_t process, const std::string& why) {
              s.setup.names[process].c_str());
   // A process that died before answering the consensus notice is not waited for.
   on_distance(self, nullptr);
+  on_model_sum(self, nullptr);
   maybe_start_end(self);
 }
 
@@ -429,6 +434,16 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
       [=](ready_atom) { on_ready_tick(self); },
       [=](consensus_atom, std::uint64_t round) {
         if (round == self->state.end_round) on_distance(self, nullptr, true);
+      },
+      [=](consensus_atom, double round) {
+        // A measurement during the run (-iteration): its consensus round,
+        // or before that its model sums, waited long enough.
+        auto& st = self->state;
+        if (st.after_consensus && round == st.consensus_round) {
+          on_distance(self, nullptr, true);
+        } else if (round == st.measuring) {
+          on_model_sum(self, nullptr, true);
+        }
       },
       [=](tick_atom) {
         auto& st = self->state;

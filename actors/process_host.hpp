@@ -18,6 +18,7 @@
 #include <caf/all.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -164,6 +165,22 @@ struct process_host_state {
   /// answer within consensus_wait).
   std::map<std::uint32_t, double> distances;
   std::function<void(double)> after_consensus;
+  /// The round the open consensus round waits for: the end round, or
+  /// -iteration for one during the run.
+  double consensus_round = 0.0;
+  /// output.consensus_every_iterations across processes
+  /// (process_host_consensus.cpp). Coordinator: its nodes' iteration at
+  /// which the next measurement is due (0: never), the open measurement
+  /// (-iteration; 0: none) and every process's answered model sums.
+  std::uint64_t next_consensus = 0;
+  double measuring = 0.0;
+  std::map<std::uint32_t, std::vector<double>> model_sums;
+  /// Every process: its live nodes' models of the last measure notice
+  /// (`measured`, its -iteration), which that measurement's consensus
+  /// notice measures.
+  double measured = 0.0;
+  std::vector<shared_floats> measured_models;
+  double last_consensus = -1.0;  ///< the last distance measured during the run (-1: none)
   /// Every process: its live nodes' final models of the last result it
   /// sent (the coordinator's consensus notice measures them).
   std::vector<shared_floats> final_models;
@@ -192,6 +209,13 @@ inline const std::string& my_name(const process_host_state& s) {
 
 /// The coordinator: the live process with the lowest index.
 bool is_coordinator(const process_host_state& s);
+
+/// This process's nodes that are live in its view.
+std::vector<const local_node*> live_nodes(const process_host_state& s);
+
+/// How long the coordinator waits for every process's answer to a
+/// consensus or measure notice.
+inline constexpr auto consensus_wait = std::chrono::seconds(30);
 
 /// Every local node is done: say so to every process.
 void local_done(host_ptr self);
@@ -316,6 +340,23 @@ void on_consensus_notice(host_ptr self, const net::wire::notice& n);
 /// (`timed_out`, after consensus_wait): the summary goes on once every
 /// live process answered.
 void on_distance(host_ptr self, const net::wire::notice* n, bool timed_out = false);
+
+// process_host_consensus.cpp: the consensus distance during the run.
+
+/// Coordinator, after each of its nodes' reports: when its nodes reached
+/// the next multiple of output.consensus_every_iterations, asks every
+/// process for the sum of its live nodes' models (a measure notice).
+void maybe_measure_consensus(host_ptr self);
+
+/// A measure notice: this process's live nodes' models are kept for the
+/// measurement, and their sum goes back in a model_sum notice.
+void on_measure_notice(host_ptr self, const net::wire::notice& n);
+
+/// A model_sum notice (coordinator), or the wait for them running out or a
+/// process dying (`n` null): once every live process answered, the
+/// averaged model goes out in a consensus notice, and the distance comes
+/// back as at the end; it is written to metrics.jsonl as a consensus line.
+void on_model_sum(host_ptr self, const net::wire::notice* n, bool timed_out = false);
 
 // process_host_status.cpp: the status page and the console.
 

@@ -34,14 +34,6 @@ std::uint32_t coordinator_of(const process_host_state& s) {
   return s.setup.process;
 }
 
-std::vector<const local_node*> live_nodes(const process_host_state& s) {
-  std::vector<const local_node*> out;
-  for (const auto& node : s.nodes) {
-    if (s.view.live[static_cast<std::size_t>(node.id)]) out.push_back(&node);
-  }
-  return out;
-}
-
 /// Asks the live processes to flush (a new request id).
 void request_flush(host_ptr self) {
   auto& s = self->state;
@@ -259,6 +251,14 @@ void finish_here(host_ptr self, runtime::run_summary summary) {
   s.finished.deliver(std::move(summary));
 }
 
+std::vector<const local_node*> live_nodes(const process_host_state& s) {
+  std::vector<const local_node*> out;
+  for (const auto& node : s.nodes) {
+    if (s.view.live[static_cast<std::size_t>(node.id)]) out.push_back(&node);
+  }
+  return out;
+}
+
 bool is_coordinator(const process_host_state& s) {
   return coordinator_of(s) == s.setup.process;
 }
@@ -367,6 +367,12 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
       break;
     case notice_topic::distance:
       on_distance(self, &n);
+      break;
+    case notice_topic::measure:
+      on_measure_notice(self, n);
+      break;
+    case notice_topic::model_sum:
+      on_model_sum(self, &n);
       break;
     case notice_topic::stop:
       if (s.phase != host_phase::training) break;

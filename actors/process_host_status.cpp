@@ -30,6 +30,8 @@ core::cluster_status process_status(host_ptr self) {
   out.live_nodes =
       static_cast<std::size_t>(std::count(s.view.live.begin(), s.view.live.end(), true));
   out.finishing = s.phase == host_phase::finishing || s.phase == host_phase::finished;
+  // The coordinator's last measurement across processes (NaN elsewhere).
+  if (s.last_consensus >= 0.0) out.consensus_distance = s.last_consensus;
   char host[256] = {};
   (void)::gethostname(host, sizeof(host) - 1);
   for (std::size_t i = 0; i < s.n; ++i) {

@@ -20,9 +20,6 @@
 namespace sgp::actors {
 namespace {
 
-/// How long the coordinator waits for every process's distance notice.
-constexpr auto consensus_wait = std::chrono::seconds(30);
-
 struct gathered {
   runtime::run_summary summary;
   std::vector<double> z_sum;      ///< the evaluated nodes' z, summed
@@ -216,6 +213,8 @@ void write_cluster_summary(host_ptr self) {
   const compute_handle comp = evaluator->compute;
   shared_floats averaged(std::move(mean));
   s.distances.clear();
+  s.consensus_round = static_cast<double>(s.end_round);
+  s.measuring = 0.0;  // a measurement still open during the run is dropped
   s.after_consensus = [=](double worst) {
     g->summary.consensus_distance = relative_to_mean(worst, mean_norm);
     self->request(comp, caf::infinite, eval_atom::value, averaged, stats)
@@ -229,8 +228,12 @@ void on_consensus_notice(host_ptr self, const net::wire::notice& n) {
   auto& s = self->state;
   if (n.values.empty()) return;
   const std::span<const double> mean(n.values.data() + 1, n.values.size() - 1);
-  double worst = 0.0;  // no evaluated node here: nothing to add to the largest
-  for (const auto& z : s.final_models) {
+  // A round of the end measures the final models; one during the run
+  // (-iteration) the models its measure notice kept, if it came.
+  const double round = n.values.front();
+  const bool during = round < 0.0;
+  double worst = during && round != s.measured ? -1.0 : 0.0;
+  for (const auto& z : during ? s.measured_models : s.final_models) {
     if (!z) continue;
     worst = larger_distance(worst, distance_to(*z, mean));
   }
@@ -244,7 +247,7 @@ void on_distance(host_ptr self, const net::wire::notice* n, bool timed_out) {
   auto& s = self->state;
   if (!s.after_consensus) return;
   if (n != nullptr) {
-    if (n->values.size() < 2 || n->values.front() != static_cast<double>(s.end_round)) return;
+    if (n->values.size() < 2 || n->values.front() != s.consensus_round) return;
     s.distances[n->process] = n->values[1];
   }
   double worst = 0.0;
@@ -261,9 +264,13 @@ void on_distance(host_ptr self, const net::wire::notice* n, bool timed_out) {
   }
   if (!missing.empty() && !timed_out) return;
   if (!missing.empty()) {
+    const std::string what =
+        s.consensus_round < 0.0 ? "not measured at iteration " +
+                                      std::to_string(static_cast<std::uint64_t>(-s.consensus_round))
+                                : "the summary says not measured";
     core::logf(core::log_level::warn, "cluster", {.process = s.setup.names[s.setup.process]},
-               "no consensus distance from %s within %.0f s: the summary says not measured",
-               missing.c_str(), std::chrono::duration<double>(consensus_wait).count());
+               "no consensus distance from %s within %.0f s: %s", missing.c_str(),
+               std::chrono::duration<double>(consensus_wait).count(), what.c_str());
     worst = std::numeric_limits<double>::quiet_NaN();
   }
   auto next = std::move(s.after_consensus);

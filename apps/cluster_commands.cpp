@@ -223,11 +223,6 @@ int run_node(const node_command& c) {
   }
   for (const auto& warning : config::advice_for(*cfg, *set))
     core::log(core::log_level::warn, "sgp", warning);
-  if (cfg->output.consensus_every_iterations > 0) {
-    core::log(core::log_level::warn, "sgp",
-              "output.consensus_every_iterations: across processes the consensus distance is "
-              "measured once, at the end (summary.json), not during the run yet");
-  }
   install_stop_signals();
   auto out = actors::run_cluster_process(*cfg, *set, *layout, &stop_signal());
   if (out.ok() && out->restart) {

@@ -34,7 +34,9 @@ struct large_allocator {
   large_allocator() = default;
   template <class U>
   large_allocator(const large_allocator<U>&) noexcept {}  // NOLINT: as std
-  [[nodiscard]] T* allocate(std::size_t n) { return static_cast<T*>(allocate_large(n * sizeof(T))); }
+  [[nodiscard]] T* allocate(std::size_t n) {
+    return static_cast<T*>(allocate_large(n * sizeof(T)));
+  }
   void deallocate(T* p, std::size_t n) noexcept { deallocate_large(p, n * sizeof(T)); }
   template <class U>
   friend bool operator==(const large_allocator&, const large_allocator<U>&) noexcept {

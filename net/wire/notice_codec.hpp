@@ -42,6 +42,8 @@ enum class notice_topic : std::uint32_t {
   ready = 16,      ///< joined, nodes spawned (core/start_barrier.hpp); values [1]: still waiting
   consensus = 17,  ///< (from process 0) values [round, the averaged model]: your distance to it
   distance = 18,   ///< values [round, the largest distance of the sender's nodes' models to it]
+  measure = 19,    ///< (from process 0) values [-iteration]: send your nodes' models, summed
+  model_sum = 20,  ///< values [-iteration, models summed, their sum]: the answer to measure
 };
 
 struct notice {

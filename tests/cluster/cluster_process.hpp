@@ -10,11 +10,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <fstream>
 #include <optional>
 #include <random>
 #include <regex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "tests/integration/background_process.hpp"
@@ -120,6 +123,20 @@ inline std::unique_ptr<background_process> start_ranked_node(const std::string& 
 namespace sgp::test {
 
 /// The highest "iteration" in a metrics.jsonl (0 when there is none yet).
+/// The consensus lines of a metrics.jsonl: (iteration, distance) in order.
+inline std::vector<std::pair<std::uint64_t, double>> consensus_lines(const std::string& path) {
+  std::vector<std::pair<std::uint64_t, double>> out;
+  std::ifstream in(path);
+  std::string line;
+  const std::regex re(
+      R"re("event":"consensus","iteration":(\d+),.*"consensus_distance":([-0-9.eE+]+))re");
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (std::regex_search(line, m, re)) out.emplace_back(std::stoull(m[1]), std::stod(m[2]));
+  }
+  return out;
+}
+
 inline int last_iteration(const std::string& metrics_path) {
   const auto text = read_text(metrics_path);
   const std::regex re("\"iteration\":([0-9]+)");

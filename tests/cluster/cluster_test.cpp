@@ -17,9 +17,10 @@ TEST_CASE("sgp launch: the example's four processes train the MLP over TCP",
           "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto dir = fresh_dir("cluster_launch");
-  const auto r = run_sgp("launch " + std::string(SGP_SOURCE_DIR) +
-                         "/config/examples/multi-process.toml --set run.dir=" + dir +
-                         " --set schedule.max_iterations=150");
+  const auto r =
+      run_sgp("launch " + std::string(SGP_SOURCE_DIR) +
+              "/config/examples/multi-process.toml --set run.dir=" + dir +
+              " --set schedule.max_iterations=150" + " --set output.consensus_every_iterations=50");
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   // Every process's output comes prefixed, and every one ended well.
@@ -39,6 +40,20 @@ TEST_CASE("sgp launch: the example's four processes train the MLP over TCP",
   const double consensus = json_number_field(summary, "consensus_distance");
   CHECK(consensus > 0.0);
   CHECK(consensus < 0.05);
+  // During the run too: the coordinator (p0) measured every 50 iterations
+  // (the one due at 150 may meet the end, which drops it).
+  const auto during = consensus_lines(dir + "/p0/metrics.jsonl");
+  REQUIRE(during.size() >= 2);
+  CHECK(during[0].first >= 50);
+  CHECK(during[1].first >= 100);
+  for (const auto& [iteration, distance] : during) {
+    INFO("iteration " << iteration);
+    CHECK(distance > 0.0);
+    CHECK(distance < 0.1);
+  }
+  for (const char* p : {"p1", "p2", "p3"}) {
+    CHECK(consensus_lines(dir + "/" + p + "/metrics.jsonl").empty());  // the coordinator's only
+  }
   CHECK(summary.find("\"processes\":[{\"name\":\"p0\",\"live\":true,\"collapsed\":false") !=
         std::string::npos);
   // Every process watched its nodes' loss, and none saw a collapse.
@@ -179,6 +194,11 @@ TEST_CASE("a process killed with SIGKILL: the others route around it and account
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto dir = fresh_dir("cluster_kill");
   const auto config = cluster_config(dir, 3, 2, 240);
+  // The consensus distance measured every 10 iterations: the kill lands in
+  // or between measurements, and the later ones must not wait for p2.
+  auto toml = read_text(config);
+  toml.replace(toml.find("consensus_every_iterations = 0"), 30, "consensus_every_iterations = 10");
+  write_text(config, toml);
   auto processes = start_processes(config, dir, 3);
   auto& p0 = processes[0];
   auto& p1 = processes[1];
@@ -206,6 +226,14 @@ TEST_CASE("a process killed with SIGKILL: the others route around it and account
   CHECK(weight_error(summary) <= 1e-9);
   // What the dead nodes took is counted: fewer than 6 units are expected.
   CHECK(json_number_field(summary, "expected_total_weight") < 6.0);
+  const auto during = consensus_lines(dir + "/run/p0/metrics.jsonl");
+  REQUIRE_FALSE(during.empty());
+  CHECK(during.back().first >= 200);  // measured on to the end
+  for (const auto& [iteration, distance] : during) {
+    INFO("iteration " << iteration);
+    CHECK(distance > 0.0);
+    CHECK(distance < 0.1);
+  }
   // Each live process says how many pushes it dropped for the dead one.
   CHECK(std::regex_search(summary,
                           std::regex("\"name\":\"p0\"[^}]*\"pushes_dropped_to_dead\":[0-9]")));

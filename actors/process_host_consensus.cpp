@@ -1,0 +1,160 @@
+// The consensus distance during a cluster run (output.consensus_every_iterations):
+// the coordinator asks every process for the sum of its live nodes' models
+// (measure), averages the sums it gets back (model_sum), and measures every
+// node against that average with the consensus and distance notices of the
+// end of the run. Each measurement is tagged -iteration (the coordinator's
+// nodes' iteration when it was due), which no end round can be. See
+// process_host.hpp.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "actors/group_measures.hpp"
+#include "actors/process_host.hpp"
+#include "actors/sender_actor.hpp"
+#include "core/flat_ops.hpp"
+#include "core/log.hpp"
+#include "core/metrics_lines.hpp"
+
+namespace sgp::actors {
+namespace {
+
+using net::wire::notice_topic;
+
+bool every_live_answered(const process_host_state& s) {
+  for (std::uint32_t p = 0; p < s.process_live.size(); ++p) {
+    if (s.process_live[p] && s.model_sums.count(p) == 0) return false;
+  }
+  return true;
+}
+
+/// Every live process's sum is in: the averaged model goes out, and the
+/// largest distance to it comes back (on_distance).
+void measure_against_mean(host_ptr self) {
+  auto& s = self->state;
+  const double round = s.measuring;
+  std::vector<double> sum;
+  double models = 0.0;
+  for (const auto& [p, v] : s.model_sums) {
+    if (v.size() < 2 || v[1] <= 0.0) continue;  // no model there
+    if (sum.empty()) sum.assign(v.size() - 2, 0.0);
+    if (v.size() - 2 != sum.size()) {
+      s.measuring = 0.0;  // models of different sizes: nothing to measure
+      return;
+    }
+    models += v[1];
+    for (std::size_t k = 0; k < sum.size(); ++k) sum[k] += v[k + 2];
+  }
+  if (models == 0.0) {
+    s.measuring = 0.0;
+    return;
+  }
+  std::vector<float> mean(sum.size());
+  for (std::size_t k = 0; k < sum.size(); ++k) mean[k] = static_cast<float>(sum[k] / models);
+  const double mean_norm = euclidean_norm(mean);
+  std::vector<double> values;
+  values.reserve(mean.size() + 1);
+  values.push_back(round);
+  values.insert(values.end(), mean.begin(), mean.end());
+  const double started = clock_seconds(self) - s.start_time;
+  s.distances.clear();
+  s.consensus_round = round;
+  s.after_consensus = [=](double worst) {
+    auto& st = self->state;
+    st.measuring = 0.0;
+    if (std::isnan(worst)) return;  // a process could not measure: logged by on_distance
+    const double distance = relative_to_mean(worst, mean_norm);
+    st.last_consensus = distance;
+    (void)write_metrics_line(
+        self, core::metrics::consensus_line(static_cast<std::uint64_t>(-round), started, distance));
+  };
+  send_notice(self, all_processes, notice_topic::consensus, {}, std::move(values));
+  self->delayed_send(self, consensus_wait, consensus_atom::value, round);
+}
+
+}  // namespace
+
+void maybe_measure_consensus(host_ptr self) {
+  auto& s = self->state;
+  if (s.next_consensus == 0 || s.measuring != 0.0 || s.after_consensus ||
+      s.phase != host_phase::training || !is_coordinator(s))
+    return;
+  const std::uint64_t it = local_iteration(s);
+  if (it < s.next_consensus) return;
+  const auto every = static_cast<std::uint64_t>(s.setup.cfg.output.consensus_every_iterations);
+  while (s.next_consensus <= it) s.next_consensus += every;
+  s.measuring = -static_cast<double>(it);
+  s.model_sums.clear();
+  send_notice(self, all_processes, notice_topic::measure, {}, {s.measuring});
+  self->delayed_send(self, consensus_wait, consensus_atom::value, s.measuring);
+}
+
+void on_measure_notice(host_ptr self, const net::wire::notice& n) {
+  auto& s = self->state;
+  if (n.values.size() != 1 || n.values.front() >= 0.0) return;
+  const double round = n.values.front();
+  const std::uint32_t to = n.process;
+  struct acc {
+    std::vector<shared_floats> models;
+    std::vector<double> sum;
+    std::size_t pending = 0;
+  };
+  auto a = std::make_shared<acc>();
+  auto reply = [=] {
+    auto& st = self->state;
+    st.measured = round;
+    st.measured_models = a->models;
+    std::vector<double> values{round, static_cast<double>(a->models.size())};
+    values.insert(values.end(), a->sum.begin(), a->sum.end());
+    send_notice(self, to, notice_topic::model_sum, {}, std::move(values));
+  };
+  const auto nodes = live_nodes(s);
+  a->pending = nodes.size();
+  if (nodes.empty()) return reply();
+  for (const auto* node : nodes) {
+    self->request(node->worker, caf::infinite, final_atom::value, true)
+        .then(
+            [=](const node_snapshot& snap) {
+              // A model that is not finite cannot travel in a notice: left
+              // out (the node's loss or the end of the run names it).
+              if (snap.z && core::all_finite<float>(std::span<const float>(*snap.z))) {
+                if (a->sum.empty()) a->sum.assign(snap.z->size(), 0.0);
+                if (a->sum.size() == snap.z->size()) {
+                  for (std::size_t k = 0; k < a->sum.size(); ++k) a->sum[k] += (*snap.z)[k];
+                  a->models.push_back(snap.z);
+                }
+              }
+              if (--a->pending == 0) reply();
+            },
+            [=](const caf::error&) {
+              if (--a->pending == 0) reply();
+            });
+  }
+}
+
+void on_model_sum(host_ptr self, const net::wire::notice* n, bool timed_out) {
+  auto& s = self->state;
+  if (s.measuring == 0.0 || s.after_consensus) return;
+  if (n != nullptr) {
+    if (n->values.size() < 2 || n->values.front() != s.measuring) return;
+    s.model_sums[n->process] = n->values;
+  }
+  if (every_live_answered(s)) return measure_against_mean(self);
+  if (!timed_out) return;
+  std::string missing;
+  for (std::uint32_t p = 0; p < s.process_live.size(); ++p) {
+    if (s.process_live[p] && s.model_sums.count(p) == 0)
+      missing += (missing.empty() ? "" : ", ") + s.setup.names[p];
+  }
+  core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+             "no models from %s within %.0f s: the consensus distance is not measured at "
+             "iteration %.0f",
+             missing.c_str(), std::chrono::duration<double>(consensus_wait).count(), -s.measuring);
+  s.measuring = 0.0;
+}
+
+}  // namespace sgp::actors
