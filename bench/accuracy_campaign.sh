@@ -90,6 +90,11 @@ declare -A variant=(
   [sgp-z-mom95-nonest]="--set algorithm.name=sgp --set optimizer.momentum=0.95 --set optimizer.nesterov=false"
   [osgp-bounded-z-mom95-nonest]="--set algorithm.name=osgp --set optimizer.momentum=0.95 --set optimizer.nesterov=false"
   [osgp-bounded-z-tau0-mom95-nonest]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set optimizer.nesterov=false"
+  # A longer warm-up (the recipe's is 0.5 epochs): staleness costs most where the lr climbs (session 23).
+  [ar-sgd-wu1]="--set algorithm.name=ar-sgd --set schedule.warmup_epochs=1"
+  [ar-sgd-wu15]="--set algorithm.name=ar-sgd --set schedule.warmup_epochs=1.5"
+  [osgp-bounded-z-tau0-mom95-wu1]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set schedule.warmup_epochs=1"
+  [osgp-bounded-z-tau0-mom95-wu15]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set schedule.warmup_epochs=1.5"
   [osgp-bounded-balanced-bf16]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.compression=bf16"
   [osgp-bounded-z-bf16]="--set algorithm.name=osgp --set algorithm.compression=bf16"
   [osgp-bounded-z-tau0]="--set algorithm.name=osgp --set algorithm.tau=0"
