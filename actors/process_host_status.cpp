@@ -4,8 +4,8 @@
 // partition, heal and slow commands are applied here and sent to every
 // process (a command notice), which applies them to its own senders, view
 // and nodes; kill and revive go to the node's process, which applies them
-// and tells every process (process_host_nodes.cpp); topology and
-// checkpoint are refused by name.
+// and tells every process (process_host_nodes.cpp); topology answers from
+// this process's view; checkpoint is refused by name.
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +15,7 @@
 #include "actors/process_host.hpp"
 #include "actors/sender_actor.hpp"
 #include "core/command.hpp"
+#include "core/connectivity.hpp"
 #include "core/log.hpp"
 
 namespace sgp::actors {
@@ -143,13 +144,19 @@ std::string process_command(host_ptr self, const std::string& line) {
       }
       return out;
     }
+    case core::command_kind::topology:
+      // This process's view: its link mask has every link command the
+      // cluster applied, its liveness every node the cluster lost.
+      return "process " + me + ": " +
+             core::topology_report(s.gossip.schedule, s.view.live, s.view.links, local_iteration(s),
+                                   s.view.epoch);
     case core::command_kind::stop:
       self->send(self, stop_atom::value);
       return "stopping the cluster: every process pauses, then evaluation and summary";
     case core::command_kind::help:
-      return "across processes: status, stop, help, link down/up/set, partition, heal, slow, "
-             "kill, revive (SGP, OSGP) (topology and checkpoint act on one process's run: use "
-             "sgp train for them)";
+      return "across processes: status, topology, stop, help, link down/up/set, partition, "
+             "heal, slow, kill, revive (SGP, OSGP) (checkpoint acts on one process's run: use "
+             "sgp train for it)";
     case core::command_kind::kill:
     case core::command_kind::revive: {
       if (s.allreduce) {
@@ -174,8 +181,8 @@ std::string process_command(host_ptr self, const std::string& line) {
     }
     default:
       return "'" + line +
-             "' is not supported across processes yet (status, stop, help, link, partition, "
-             "heal, slow, kill and revive are)";
+             "' is not supported across processes yet (status, topology, stop, help, link, "
+             "partition, heal, slow, kill and revive are)";
   }
 }
 

@@ -160,28 +160,8 @@ std::string status_text(supervisor_ptr self) {
 
 std::string topology_text(supervisor_ptr self) {
   auto& s = self->state;
-  const auto it = global_iteration(s);
-  std::ostringstream out;
-  out << "topology " << core::topology_name(s.gossip.schedule.kind) << " at iteration " << it
-      << " (view epoch " << s.view.epoch << "):\n";
-  for (std::size_t i = 0; i < s.n; ++i) {
-    out << "  " << i << (s.view.live[i] ? "" : " (dead)") << " ->";
-    if (s.view.live[i]) {
-      for (const auto p : s.gossip.schedule.out_peers(s.view.live, s.view.links, it, i)) {
-        out << ' ' << p;
-      }
-    }
-    out << '\n';
-  }
-  std::size_t live = 0;
-  for (const bool l : s.view.live) live += l ? 1 : 0;
-  const auto window = s.gossip.schedule.period(live);
-  const bool connected = core::strongly_connected_over_window(s.gossip.schedule, s.view.live,
-                                                              s.view.links, it, window);
-  out << "strongly connected over the next " << window
-      << " iteration(s): " << (connected ? "yes" : "NO (some nodes cannot reach each other)")
-      << '\n';
-  return out.str();
+  return core::topology_report(s.gossip.schedule, s.view.live, s.view.links, global_iteration(s),
+                               s.view.epoch);
 }
 
 command_outcome execute(supervisor_ptr self, const core::command& c) {

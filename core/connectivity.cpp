@@ -1,6 +1,8 @@
 // Strong connectivity by one forward and one backward search.
 #include "core/connectivity.hpp"
 
+#include <sstream>
+
 #include "core/assert.hpp"
 
 namespace sgp::core {
@@ -79,6 +81,29 @@ bool links_strongly_connected(const std::vector<bool>& live, const link_mask& li
     }
   }
   return strongly_connected(live, all);
+}
+
+std::string topology_report(const graph_schedule& schedule, const std::vector<bool>& live,
+                            const link_mask& links, std::uint64_t iteration,
+                            std::uint64_t view_epoch) {
+  std::ostringstream out;
+  out << "topology " << topology_name(schedule.kind) << " at iteration " << iteration
+      << " (view epoch " << view_epoch << "):\n";
+  std::size_t live_count = 0;
+  for (std::size_t i = 0; i < live.size(); ++i) {
+    out << "  " << i << (live[i] ? "" : " (dead)") << " ->";
+    if (live[i]) {
+      ++live_count;
+      for (const auto p : schedule.out_peers(live, links, iteration, i)) out << ' ' << p;
+    }
+    out << '\n';
+  }
+  const auto window = schedule.period(live_count);
+  const bool connected = strongly_connected_over_window(schedule, live, links, iteration, window);
+  out << "strongly connected over the next " << window
+      << " iteration(s): " << (connected ? "yes" : "NO (some nodes cannot reach each other)")
+      << '\n';
+  return out.str();
 }
 
 }  // namespace sgp::core

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/graph_schedule.hpp"
@@ -36,5 +37,13 @@ namespace sgp::core {
 /// Are the up links among live nodes strongly connected? When they are not,
 /// no schedule or repair can be.
 [[nodiscard]] bool links_strongly_connected(const std::vector<bool>& live, const link_mask& links);
+
+/// The console's `topology` answer: every node's out-peers at `iteration`
+/// over the live nodes and the links up, and whether that schedule is
+/// strongly connected over its window from there (one process's
+/// supervisor and a cluster process, each over its own view).
+[[nodiscard]] std::string topology_report(const graph_schedule& schedule,
+                                          const std::vector<bool>& live, const link_mask& links,
+                                          std::uint64_t iteration, std::uint64_t view_epoch);
 
 }  // namespace sgp::core

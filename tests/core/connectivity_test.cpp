@@ -127,3 +127,22 @@ TEST_CASE("linear and complete repair reach every up link: connected iff the lin
   CHECK(connected > 20);
   CHECK(disconnected > 20);
 }
+
+TEST_CASE("the topology report lists out-peers and says when the graph is cut", "[core]") {
+  const graph_schedule ring{topology_kind::ring, 1};
+  std::vector<bool> live(3, true);
+  link_mask links(3);
+  const auto whole = topology_report(ring, live, links, 7, 2);
+  CHECK_THAT(whole, Catch::Contains("topology ring at iteration 7 (view epoch 2):"));
+  CHECK_THAT(whole, Catch::Contains("  0 -> 1\n  1 -> 2\n  2 -> 0\n"));
+  CHECK_THAT(whole, Catch::Contains("iteration(s): yes"));
+  // Node 2 dead: the ring closes over the live ones.
+  live[2] = false;
+  const auto dead = topology_report(ring, live, links, 7, 3);
+  CHECK_THAT(dead, Catch::Contains("  2 (dead) ->\n"));
+  CHECK_THAT(dead, Catch::Contains("iteration(s): yes"));
+  // The only links between the live two down: cut.
+  links.set_both(0, 1, false);
+  CHECK_THAT(topology_report(ring, live, links, 7, 3),
+             Catch::Contains("NO (some nodes cannot reach each other)"));
+}
