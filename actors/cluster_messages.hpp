@@ -45,9 +45,13 @@ using rejoining_atom = caf::atom_constant<caf::atom("rejoining")>;
 /// again, and check the wait's bound (on_ready_tick).
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 
-/// coordinator -> itself: the wait for an end round's distance notices is
-/// over (consensus_atom, round).
+/// coordinator -> itself: the wait for a consensus round's distance notices
+/// is over (consensus_atom, round: an end round, or -iteration during the
+/// run).
 using consensus_atom = caf::atom_constant<caf::atom("consensus")>;
+/// coordinator -> itself: the wait for a measurement's model sums is over
+/// (measure_atom, -iteration).
+using measure_atom = caf::atom_constant<caf::atom("measure")>;
 
 /// AllReduce actor -> process reducer: sum (iteration, values, live
 /// processes) across the processes; answered with the sum or an error.

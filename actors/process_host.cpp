@@ -436,14 +436,14 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
         if (round == self->state.end_round) on_distance(self, nullptr, true);
       },
       [=](consensus_atom, double round) {
-        // A measurement during the run (-iteration): its consensus round,
-        // or before that its model sums, waited long enough.
+        // A measurement during the run (-iteration): its distances waited long enough.
         auto& st = self->state;
-        if (st.after_consensus && round == st.consensus_round) {
-          on_distance(self, nullptr, true);
-        } else if (round == st.measuring) {
-          on_model_sum(self, nullptr, true);
-        }
+        if (st.after_consensus && round == st.consensus_round) on_distance(self, nullptr, true);
+      },
+      [=](measure_atom, double round) {
+        // The same, for its model sums (before its consensus round opened).
+        auto& st = self->state;
+        if (!st.after_consensus && round == st.measuring) on_model_sum(self, nullptr, true);
       },
       [=](tick_atom) {
         auto& st = self->state;

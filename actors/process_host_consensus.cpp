@@ -39,17 +39,25 @@ void measure_against_mean(host_ptr self) {
   const double round = s.measuring;
   std::vector<double> sum;
   double models = 0.0;
+  bool sizes_agree = true;
   for (const auto& [p, v] : s.model_sums) {
-    if (v.size() < 2 || v[1] <= 0.0) continue;  // no model there
+    // No model there, or a process that died after answering: its nodes
+    // would not be measured against the average, so they are not in it.
+    if (v.size() < 2 || v[1] <= 0.0 || !s.process_live[p]) continue;
     if (sum.empty()) sum.assign(v.size() - 2, 0.0);
     if (v.size() - 2 != sum.size()) {
-      s.measuring = 0.0;  // models of different sizes: nothing to measure
-      return;
+      sizes_agree = false;
+      break;
     }
     models += v[1];
     for (std::size_t k = 0; k < sum.size(); ++k) sum[k] += v[k + 2];
   }
-  if (models == 0.0) {
+  s.model_sums.clear();  // model-sized each: not kept to the next measurement
+  if (!sizes_agree || models == 0.0) {
+    core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+               "the consensus distance is not measured at iteration %.0f: %s", -round,
+               sizes_agree ? "no process has a node with a model"
+                           : "the processes' models differ in size");
     s.measuring = 0.0;
     return;
   }
@@ -66,7 +74,16 @@ void measure_against_mean(host_ptr self) {
   s.after_consensus = [=](double worst) {
     auto& st = self->state;
     st.measuring = 0.0;
-    if (std::isnan(worst)) return;  // a process could not measure: logged by on_distance
+    if (std::isnan(worst)) {
+      // on_distance named a process that did not answer; otherwise one
+      // answered that it could not measure (a model of another size, or
+      // none kept for this measurement).
+      core::logf(core::log_level::warn, "cluster", {.process = my_name(st)},
+                 "the consensus distance is not measured at iteration %.0f (a process could "
+                 "not measure its nodes)",
+                 -round);
+      return;
+    }
     const double distance = relative_to_mean(worst, mean_norm);
     st.last_consensus = distance;
     (void)write_metrics_line(
@@ -90,7 +107,7 @@ void maybe_measure_consensus(host_ptr self) {
   s.measuring = -static_cast<double>(it);
   s.model_sums.clear();
   send_notice(self, all_processes, notice_topic::measure, {}, {s.measuring});
-  self->delayed_send(self, consensus_wait, consensus_atom::value, s.measuring);
+  self->delayed_send(self, consensus_wait, measure_atom::value, s.measuring);
 }
 
 void on_measure_notice(host_ptr self, const net::wire::notice& n) {

@@ -48,6 +48,12 @@ void restart_end(host_ptr self) {
   s.phase = host_phase::finishing;
   s.flush_rounds = 0;
   s.results.clear();
+  // A consensus round still open (an earlier end's, or a measurement's
+  // during the run) answers to results this end replaces: dropped, and
+  // no measurement starts again.
+  s.after_consensus = nullptr;
+  s.measuring = 0.0;
+  s.next_consensus = 0;
   request_flush(self);
 }
 

@@ -240,6 +240,9 @@ void on_consensus_notice(host_ptr self, const net::wire::notice& n) {
   // A model of another size (NaN) makes the answer -1: not measured (a
   // notice carries finite values only).
   if (std::isnan(worst)) worst = -1.0;
+  // Measured: the models kept for a measurement during the run are not
+  // kept longer (one model per node).
+  if (during && round == s.measured) s.measured_models.clear();
   send_notice(self, n.process, net::wire::notice_topic::distance, {}, {n.values.front(), worst});
 }
 

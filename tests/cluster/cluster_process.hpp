@@ -122,7 +122,6 @@ inline std::unique_ptr<background_process> start_ranked_node(const std::string& 
 
 namespace sgp::test {
 
-/// The highest "iteration" in a metrics.jsonl (0 when there is none yet).
 /// The consensus lines of a metrics.jsonl: (iteration, distance) in order.
 inline std::vector<std::pair<std::uint64_t, double>> consensus_lines(const std::string& path) {
   std::vector<std::pair<std::uint64_t, double>> out;
@@ -137,6 +136,7 @@ inline std::vector<std::pair<std::uint64_t, double>> consensus_lines(const std::
   return out;
 }
 
+/// The highest "iteration" in a metrics.jsonl (0 when there is none yet).
 inline int last_iteration(const std::string& metrics_path) {
   const auto text = read_text(metrics_path);
   const std::regex re("\"iteration\":([0-9]+)");

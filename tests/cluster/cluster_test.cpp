@@ -229,6 +229,9 @@ TEST_CASE("a process killed with SIGKILL: the others route around it and account
   const auto during = consensus_lines(dir + "/run/p0/metrics.jsonl");
   REQUIRE_FALSE(during.empty());
   CHECK(during.back().first >= 200);  // measured on to the end
+  // Released by the kill, not by the 30 s bound on the answers.
+  CHECK(p0->output().find("no models from") == std::string::npos);
+  CHECK(p0->output().find("no consensus distance from") == std::string::npos);
   for (const auto& [iteration, distance] : during) {
     INFO("iteration " << iteration);
     CHECK(distance > 0.0);
