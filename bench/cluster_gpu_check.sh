@@ -11,6 +11,8 @@
 # devices) give a process more nodes, e.g. NODES0=2 DEVICES0=0,1: gpu0's
 # second node shares GPU 1 with gpu1's, and ar-sgd sums gpu0's two
 # gradients on GPU 0; NODES0=2 DEVICES0=0: both of gpu0's nodes on GPU 0.
+# CONSENSUS=N measures the consensus distance every N iterations both ways
+# (default 0: off) and prints the "consensus" lines of each.
 set -u
 out=${OUT:-/tmp/sgp-cluster-gpu}
 mkdir -p "$out"
@@ -62,7 +64,7 @@ name = "$algorithm"
 [output]
 progress = false
 checkpoint_every_epochs = 0
-consensus_every_iterations = 0
+consensus_every_iterations = ${CONSENSUS:-0}
 TOML
 
 check() {  # NAME SUMMARY LOG RC
@@ -98,10 +100,14 @@ timeout 400 $sgp train config/examples/quickstart.toml --set backend.name=cuda \
   --set "backend.devices=[$one_process_gpus]" --set cluster.nodes=$nodes --set model.name="$model" \
   --set data.path=.data/fashion-mnist --set data.batch_size=32 --set schedule.epochs="$epochs" \
   --set schedule.warmup_epochs=0.25 --set 'schedule.decay_epochs=[]' --set algorithm.name="$algorithm" \
-  --set output.progress=false --set output.consensus_every_iterations=0 \
+  --set output.progress=false --set output.consensus_every_iterations="${CONSENSUS:-0}" \
   --set run.dir=/tmp/sgp-cluster-gpu-one >"$out/one-process.log" 2>&1
 check "one process ($nodes nodes on GPUs $one_process_gpus)" /tmp/sgp-cluster-gpu-one/summary.json "$out/one-process.log" $?
 cp /tmp/sgp-cluster-gpu-one/summary.json "$out/one-process-summary.json" 2>/dev/null
 
+if [ "${CONSENSUS:-0}" != 0 ]; then
+  echo "consensus lines, cluster (the coordinator's):"; grep -h '"consensus"' /tmp/sgp-cluster-gpu-run/gpu0/metrics.jsonl
+  echo "consensus lines, one process:"; grep -h '"consensus"' /tmp/sgp-cluster-gpu-one/metrics.jsonl
+fi
 if [ $failures -ne 0 ]; then echo "FAIL: $failures check(s)"; exit 1; fi
 echo "all passed"
