@@ -14,6 +14,7 @@
 #include "actors/compute_actor.hpp"
 #include "actors/group_measures.hpp"
 #include "actors/sender_actor.hpp"
+#include "core/checkpoint_schedule.hpp"
 #include "core/clock_text.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
@@ -31,7 +32,8 @@ constexpr auto progress_every = std::chrono::seconds(2);
 }  // namespace
 
 core::status spawn_local_node(host_ptr self, int id, int device,
-                              std::shared_ptr<runtime::compute_engine> engine) {
+                              std::shared_ptr<runtime::compute_engine> engine,
+                              const node_resume* from) {
   auto& s = self->state;
   const auto& cfg = s.setup.cfg;
   if (!engine) {
@@ -46,8 +48,14 @@ core::status spawn_local_node(host_ptr self, int id, int device,
   // its owner (the report, done, suspect and forgot handlers below).
   const auto me = caf::actor_cast<node_owner_handle>(self);
   const auto i = static_cast<std::size_t>(id);
-  auto worker =
-      self->spawn(worker_actor, id, engine, s.initial_x, 1.0, s.gossip, s.view, s.wsetup, me);
+  auto wsetup = s.wsetup;
+  if (from) {
+    wsetup.start_iteration = from->iteration;
+    wsetup.start_round = from->round;
+  }
+  const double w = from ? from->w : 1.0;
+  auto worker = self->spawn(worker_actor, id, engine, from ? from->x : s.initial_x, w, s.gossip,
+                            s.view, wsetup, me);
   compute_handle comp =
       s.setup.settings.backend.name == config::backend_kind::cpu &&
               s.setup.settings.backend.compute_threads != config::compute_threads::own
@@ -65,6 +73,8 @@ core::status spawn_local_node(host_ptr self, int id, int device,
   s.node_device.resize(s.n, 0);
   s.node_device[i] = device;
   s.nodes.push_back({id, worker, comp, sender, std::move(engine), std::nullopt});
+  // The summary's expected weight counts what each node started with.
+  s.nodes.back().initial_weight = w;
   std::sort(s.nodes.begin(), s.nodes.end(),
             [](const local_node& a, const local_node& b) { return a.id < b.id; });
   return {};
@@ -122,6 +132,8 @@ core::status spawn_nodes(host_ptr self) {
   if (!peers.ok()) return peers.err();
   if (!peers.value().empty()) core::log(core::log_level::info, "gpu", peers.value());
   std::size_t k = 0;
+  std::map<int, std::shared_ptr<runtime::compute_engine>> engines;
+  std::map<int, int> device_of;
   for (std::size_t i = 0; i < s.n; ++i) {
     if (s.setup.node_process[i] != s.setup.process) continue;
     auto setup = compute;
@@ -144,7 +156,26 @@ core::status spawn_nodes(host_ptr self) {
           !st.ok())
         return st;
     }
-    if (auto st = spawn_local_node(self, static_cast<int>(i), setup.device, std::move(engine));
+    engines[static_cast<int>(i)] = std::move(engine);
+    device_of[static_cast<int>(i)] = setup.device;
+  }
+  // A resumed run: each node where the checkpoint's cut left it.
+  std::map<int, node_resume> resumed;
+  if (!cfg.run.resume_from.empty()) {
+    auto loaded = load_resume(self, engines);
+    if (!loaded.ok()) return loaded.err();
+    resumed = std::move(loaded).value();
+  }
+  s.checkpoint_every =
+      static_cast<std::uint64_t>(s.per_epoch * std::max(0, cfg.output.checkpoint_every_epochs));
+  s.hold_at = core::next_checkpoint(s.checkpoint_every, s.wsetup.total_iterations,
+                                    s.resumed_at > 0.0 ? static_cast<std::uint64_t>(s.resumed_at)
+                                                       : 0);
+  s.wsetup.hold_at = s.hold_at;
+  for (auto& [id, engine] : engines) {
+    const auto r = resumed.find(id);
+    if (auto st = spawn_local_node(self, id, device_of[id], std::move(engine),
+                                   r == resumed.end() ? nullptr : &r->second);
         !st.ok())
       return st;
   }
@@ -160,6 +191,7 @@ bool start(host_ptr self) {
   s.view = core::membership_view::all_up(s.n);
   s.process_live.assign(s.setup.names.size(), true);
   s.process_done.assign(s.setup.names.size(), false);
+  s.process_held.assign(s.setup.names.size(), 0);
   set_waits(s.wsetup, cfg, s.setup.settings);
   std::error_code ec;
   std::filesystem::create_directories(s.setup.dir, ec);
@@ -210,6 +242,9 @@ void begin_training(host_ptr self) {
   for (const auto& node : s.nodes) {
     self->send(node.worker, start_atom::value, node.compute, node.sender);
   }
+  // A rejoined process's nodes start at the cluster's iteration: their
+  // next pause is the cluster's next one after it.
+  if (s.rejoining && s.welcome) arm_checkpoints(self, s.welcome->iteration);
   self->delayed_send(self, progress_every, tick_atom::value);
 }
 
@@ -301,6 +336,7 @@ void on_down(host_ptr self, std::uint32_t process, const std::string& why) {
   // A process that died before answering the consensus notice is not waited for.
   on_distance(self, nullptr);
   on_model_sum(self, nullptr);
+  maybe_start_checkpoint(self, true);
   maybe_start_end(self);
 }
 
@@ -410,7 +446,7 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
           if (node.id == id) node.done = true;
           all = all && node.done;
         }
-        if (all && st.phase == host_phase::training) local_done(self);
+        if (all) nodes_done(self);
       },
       [=](suspect_atom, int node, const std::vector<std::size_t>& suspects) {
         ++self->state.suspects;
@@ -449,6 +485,7 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
         auto& st = self->state;
         if (st.phase == host_phase::finished) return;
         if (st.phase == host_phase::training) print_progress(self);
+        check_checkpoint_wait(self);
         // The end must not hang on a process that stopped answering
         // without dying (or a lost notice): bounded like the start.
         const double limit = std::max(300.0, st.setup.settings.cluster.join_timeout_seconds);

@@ -38,6 +38,7 @@
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
 #include "core/process_rejoin.hpp"
+#include "core/result.hpp"
 #include "core/start_barrier.hpp"
 #include "data/dataset.hpp"
 #include "net/link_emulator.hpp"
@@ -184,6 +185,24 @@ struct process_host_state {
   /// Every process: its live nodes' final models of the last result it
   /// sent (the coordinator's consensus notice measures them).
   std::vector<shared_floats> final_models;
+  /// output.checkpoint_every_epochs across processes
+  /// (process_host_checkpoint.cpp): every this many iterations (0: never)
+  /// the nodes pause, at `hold_at` next (0: no more pauses).
+  std::uint64_t checkpoint_every = 0;
+  std::uint64_t hold_at = 0;
+  /// A stop notice came: the nodes' last hold is the stop's, no pause follows.
+  bool stopping = false;
+  double held_since = -1.0;  ///< clock seconds since this process's nodes paused (-1: not paused)
+  /// By process: the iteration its nodes paused at (held notices; 0: not paused).
+  std::vector<std::uint64_t> process_held;
+  /// Coordinator: the checkpoint being taken (its iteration; 0: none),
+  /// whether its cut was asked for (save notices sent), and who wrote theirs.
+  std::uint64_t checkpoint_at = 0;
+  bool checkpoint_saving = false;
+  std::vector<bool> process_saved;
+  /// A resumed run: the iteration of this process's checkpoint (-1: not
+  /// resumed); every process must resume from the same cut (ready notices).
+  double resumed_at = -1.0;
   caf::response_promise finished;
   std::optional<runtime::run_summary> summary;  ///< the coordinator's
   static inline const char* name = "sgp.process";
@@ -300,9 +319,12 @@ std::uint64_t local_iteration(const process_host_state& s);
 
 /// Spawns node `id`'s worker, compute and sender actors on `device` (with
 /// `engine`, made here when null) and adds it to the local nodes; started
-/// later (start_atom).
+/// later (start_atom). `from`: where a resumed node starts (null: the
+/// initial model, weight 1, iteration 0).
+struct node_resume;
 core::status spawn_local_node(host_ptr self, int id, int device,
-                              std::shared_ptr<runtime::compute_engine> engine);
+                              std::shared_ptr<runtime::compute_engine> engine,
+                              const node_resume* from = nullptr);
 
 // process_host_nodes.cpp: node-level kill and revive (core/node_life.hpp).
 
@@ -357,6 +379,49 @@ void on_measure_notice(host_ptr self, const net::wire::notice& n);
 /// averaged model goes out in a consensus notice, and the distance comes
 /// back as at the end; it is written to metrics.jsonl as a consensus line.
 void on_model_sum(host_ptr self, const net::wire::notice* n, bool timed_out = false);
+
+// process_host_checkpoint.cpp: checkpoints across processes.
+
+/// Where a resumed node starts (a checkpoint's record).
+struct node_resume {
+  std::shared_ptr<const std::vector<float>> x;  ///< x = z * w
+  double w = 1.0;
+  std::uint64_t iteration = 0;
+  std::uint64_t round = 0;
+};
+
+/// A resumed run (cfg.run.resume_from): this process's nodes' records from
+/// its checkpoint, by node id, with their momentum and statistics set on
+/// `engines` (by node id); an error names the file and what is wrong.
+core::result<std::map<int, node_resume>> load_resume(
+    host_ptr self, const std::map<int, std::shared_ptr<runtime::compute_engine>>& engines);
+
+/// After the nodes start (or a rejoin, or the end of a pause at `after`):
+/// the local nodes' next pause, sent to them.
+void arm_checkpoints(host_ptr self, std::uint64_t after);
+
+/// Every local node is done: paused for a checkpoint (a held notice to
+/// every process) or finished (local_done).
+void nodes_done(host_ptr self);
+
+/// A held, save, saved or release notice.
+void on_checkpoint_notice(host_ptr self, const net::wire::notice& n);
+
+/// The coordinator starts the checkpoint once every live process paused
+/// (a flush first, as the end does); after a process died, a flush under
+/// way starts over and a save no longer waits for it.
+void maybe_start_checkpoint(host_ptr self, bool process_died = false);
+
+/// The coordinator's flushes of a checkpoint settled with `in_flight`
+/// weight between nodes: every process writes its nodes' cut.
+void checkpoint_cut(host_ptr self, double in_flight);
+
+/// A pause that did not complete within checkpoint_wait is given up (on
+/// the progress tick).
+void check_checkpoint_wait(host_ptr self);
+
+/// Asks the live processes to flush (a new round of the end's protocol).
+void request_flush(host_ptr self);
 
 // process_host_status.cpp: the status page and the console.
 

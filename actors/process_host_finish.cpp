@@ -34,15 +34,6 @@ std::uint32_t coordinator_of(const process_host_state& s) {
   return s.setup.process;
 }
 
-/// Asks the live processes to flush (a new request id).
-void request_flush(host_ptr self) {
-  auto& s = self->state;
-  ++s.end_round;
-  s.weights.clear();
-  send_notice(self, all_processes, notice_topic::flush, std::to_string(s.end_round),
-              {static_cast<double>(s.end_round)});
-}
-
 void restart_end(host_ptr self) {
   auto& s = self->state;
   s.phase = host_phase::finishing;
@@ -65,6 +56,14 @@ void on_flush(host_ptr self, std::uint32_t to, double round) {
 }
 
 }  // namespace
+
+void request_flush(host_ptr self) {
+  auto& s = self->state;
+  ++s.end_round;
+  s.weights.clear();
+  send_notice(self, all_processes, notice_topic::flush, std::to_string(s.end_round),
+              {static_cast<double>(s.end_round)});
+}
 
 /// Per live local node: id, w, sent weight to every node, applied from every node.
 void send_weights(host_ptr self, std::uint32_t to, double round) {
@@ -114,6 +113,10 @@ void weights_complete(host_ptr self) {
     }
   }
   if (!exact && ++s.flush_rounds < max_flush_rounds) return request_flush(self);
+  // A checkpoint's flushes (the nodes paused, the run goes on): the cut.
+  if (s.checkpoint_at != 0 && s.phase == host_phase::training) {
+    return checkpoint_cut(self, in_flight);
+  }
   s.final_in_flight = in_flight;
   ++s.end_round;
   s.results.clear();
@@ -380,11 +383,23 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
     case notice_topic::model_sum:
       on_model_sum(self, &n);
       break;
+    case notice_topic::held:
+    case notice_topic::save:
+    case notice_topic::saved:
+    case notice_topic::release:
+      on_checkpoint_notice(self, n);
+      break;
     case notice_topic::stop:
       if (s.phase != host_phase::training) break;
       core::logf(core::log_level::info, "cluster", {.process = s.setup.names[s.setup.process]},
                  "stopping (asked by process %s): evaluation and summary",
                  s.setup.names[n.process].c_str());
+      // No more checkpoints: a pause (or a checkpoint being taken) ends
+      // here, and the stop's hold below moves the nodes on to the end.
+      s.stopping = true;
+      s.held_since = -1.0;
+      s.checkpoint_at = 0;
+      s.checkpoint_saving = false;
       // Each node pauses after its next iteration and reports done; with
       // ar-sgd, every node at the one iteration the notice names (or later
       // when this process is past it).

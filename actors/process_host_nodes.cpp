@@ -113,7 +113,7 @@ bool apply_change(host_ptr self, const node_change& c, const std::string& origin
   // Its other nodes may have been waiting only for the killed one.
   if (mine && kill && s.phase == host_phase::training &&
       std::all_of(s.nodes.begin(), s.nodes.end(), [](const local_node& n) { return n.done; })) {
-    local_done(self);
+    nodes_done(self);
   }
   return true;
 }

@@ -2,7 +2,9 @@
 // a ready notice (values [1]) from each process that joined and spawned its
 // nodes, said again every ready_every while it waits; a process that has
 // started answers a waiting one's notice (values [0]), so a notice lost
-// before a peer could take it costs one more round, not the start.
+// before a peer could take it costs one more round, not the start. Each
+// notice also carries the iteration its process resumes at (-1: none): a
+// cluster resumes from one cut only.
 #include <cstdio>
 #include <string>
 
@@ -19,7 +21,9 @@ constexpr double log_every_seconds = 10.0;
 using net::wire::notice_topic;
 
 void say_ready(host_ptr self, std::uint32_t to, bool waiting) {
-  send_notice(self, to, notice_topic::ready, {}, {waiting ? 1.0 : 0.0});
+  // Then the iteration this process resumes at (-1: not resumed).
+  send_notice(self, to, notice_topic::ready, {},
+              {waiting ? 1.0 : 0.0, self->state.resumed_at});
 }
 
 void begin_if_open(host_ptr self) {
@@ -45,6 +49,24 @@ void at_start_barrier(host_ptr self) {
 void on_ready_notice(host_ptr self, const net::wire::notice& n) {
   auto& s = self->state;
   if (n.process == s.setup.process) return;  // its own, looped back
+  // A resumed cluster starts from one cut: every process's checkpoint was
+  // written at the same pause (a process's older file would mix two).
+  // Only between processes both at the start: a restarted process that
+  // rejoins a resumed run does so without --resume, as any rejoin.
+  const bool both_starting =
+      s.phase == host_phase::joining && !n.values.empty() && n.values.front() != 0.0;
+  if (both_starting && n.values.size() > 1 && n.values[1] != s.resumed_at) {
+    const auto text = [](double at) {
+      return at < 0.0 ? std::string("does not resume")
+                      : "resumes from iteration " + std::to_string(static_cast<long long>(at));
+    };
+    return abort_cluster(self, "process " + my_name(s) + " " + text(s.resumed_at) +
+                                   ", process " + s.setup.names[n.process] + " " +
+                                   text(n.values[1]) +
+                                   ": a cluster resumes only from checkpoints of one pause "
+                                   "(pass --resume to every process, each with its "
+                                   "checkpoints/latest.ckpt of the same run)");
+  }
   s.barrier.heard(n.process);
   if (s.barrier.ready_here()) begin_if_open(self);
   // Answer only once past the wait: two waiting processes answering each

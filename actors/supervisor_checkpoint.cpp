@@ -11,6 +11,7 @@
 
 #include "actors/sender_actor.hpp"
 #include "actors/supervisor_state.hpp"
+#include "core/checkpoint_schedule.hpp"
 #include "core/group_checkpoint.hpp"
 
 namespace sgp::actors {
@@ -41,9 +42,7 @@ std::string write_checkpoints(supervisor_ptr self) {
 }
 
 std::uint64_t next_hold(const supervisor_state& s, std::uint64_t after) {
-  if (s.checkpoint_every == 0) return 0;
-  const std::uint64_t at = (after / s.checkpoint_every + 1) * s.checkpoint_every;
-  return at < s.setup.total_iterations ? at : 0;
+  return core::next_checkpoint(s.checkpoint_every, s.setup.total_iterations, after);
 }
 
 void checkpoint_pause(supervisor_ptr self) {

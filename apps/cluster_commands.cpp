@@ -40,15 +40,23 @@ int fail(const std::string& message) {
 /// Starts this `sgp node` again in place (execv: the same pid, program,
 /// arguments and environment, so `sgp launch`, torchrun and SLURM see one
 /// process), as a restart after a crash would: a new incarnation, which
-/// the running cluster readmits. `--overwrite` is left out: the run
-/// directory's metrics go on. Returns only when it could not (the exit code).
+/// the running cluster readmits. `--overwrite` and `--resume` are left
+/// out: the run directory's metrics go on, and the process rejoins with
+/// the cluster's mass, not its checkpoint's. Returns only when it could
+/// not (the exit code).
 int start_again(const node_command& c) {
   std::error_code ec;
   const auto program = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return fail("cannot start this process again (/proc/self/exe): " + ec.message());
   std::vector<std::string> args{program.string()};
   for (std::size_t i = 1; i < c.argv.size(); ++i) {
-    if (c.argv[i].rfind("--overwrite", 0) != 0) args.push_back(c.argv[i]);
+    if (c.argv[i] == "--resume") {
+      ++i;  // and its directory
+      continue;
+    }
+    if (c.argv[i].rfind("--overwrite", 0) != 0 && c.argv[i].rfind("--resume=", 0) != 0) {
+      args.push_back(c.argv[i]);
+    }
   }
   std::vector<char*> raw;
   for (auto& a : args) raw.push_back(a.data());
@@ -189,9 +197,24 @@ int run_node(const node_command& c) {
   // "Rejoining"), and its metrics.jsonl goes on. Not an error, as it is
   // for a finished run.
   std::error_code ec;
-  const bool unfinished = !c.overwrite && std::filesystem::exists(mine.metrics(), ec) &&
+  const bool resuming = !c.resume.empty();
+  if (resuming) {
+    // Each process resumes from its own file of the one cut
+    // (docs/cluster.md, "Checkpoints").
+    cfg->run.resume_from = run_paths{c.resume + "/" + me.name}.checkpoint();
+    if (!std::filesystem::exists(cfg->run.resume_from, ec)) {
+      return fail("--resume " + c.resume + ": " + cfg->run.resume_from +
+                  " does not exist (did that run set output.checkpoint_every_epochs, and pass "
+                  "a checkpoint before it stopped?)");
+    }
+  }
+  const bool unfinished = !resuming && !c.overwrite &&
+                          std::filesystem::exists(mine.metrics(), ec) &&
                           !std::filesystem::exists(run_paths{cfg->run.dir}.summary(), ec);
-  if (unfinished) {
+  if (resuming) {
+    core::logf(core::log_level::info, "sgp", {}, "resuming from %s; %s/metrics.jsonl goes on",
+               cfg->run.resume_from.c_str(), mine.dir.c_str());
+  } else if (unfinished) {
     core::logf(core::log_level::info, "sgp", {},
                "%s holds an unfinished run of this process: its metrics.jsonl goes on (a "
                "restarted process rejoins a running cluster; --overwrite starts it afresh)",
@@ -200,10 +223,18 @@ int run_node(const node_command& c) {
     return fail(st.err().message);
   }
   if (*self == 0) {
-    if (auto st = prepare_run_dir(run_paths{cfg->run.dir}, false, c.overwrite); !st.ok()) {
+    const run_paths root{cfg->run.dir};
+    if (auto st = prepare_run_dir(root, resuming, c.overwrite); !st.ok()) {
       return fail(st.err().message);
     }
-    if (auto st = write_provenance(*cfg, {c.argv, c.config_path, c.overrides, ""}); !st.ok()) {
+    // A resumed run's summary is written again at its end; the old one
+    // would make a restarted process take the run for finished.
+    if (resuming && std::filesystem::exists(root.summary(), ec) &&
+        !std::filesystem::remove(root.summary(), ec)) {
+      return fail(root.summary() + ": cannot remove (" + ec.message() + ")");
+    }
+    if (auto st = write_provenance(*cfg, {c.argv, c.config_path, c.overrides, c.resume});
+        !st.ok()) {
       return fail(st.err().message);
     }
   }
@@ -215,12 +246,6 @@ int run_node(const node_command& c) {
              me.name.c_str(), *self + 1, cfg->cluster.processes.size(), me.host.c_str(), me.port,
              first, first + count - 1, cfg->cluster.nodes, cfg->algorithm.name.c_str(),
              cfg->model.name.c_str());
-  if (cfg->output.checkpoint_every_epochs > 0) {
-    core::logf(core::log_level::warn, "sgp", {},
-               "output.checkpoint_every_epochs = %d: a cluster run writes no checkpoints yet "
-               "(it cannot be resumed)",
-               cfg->output.checkpoint_every_epochs);
-  }
   for (const auto& warning : config::advice_for(*cfg, *set))
     core::log(core::log_level::warn, "sgp", warning);
   install_stop_signals();
@@ -250,7 +275,7 @@ int run_node(const node_command& c) {
 }
 
 int run_launch(const std::string& config_path, const std::vector<std::string>& overrides,
-               bool overwrite) {
+               bool overwrite, const std::string& resume) {
   auto cfg = config::load_file(config_path, overrides);
   if (!cfg.ok()) return fail(cfg.err().message);
   apply_log_level(*cfg);
@@ -276,6 +301,10 @@ int run_launch(const std::string& config_path, const std::vector<std::string>& o
       child.argv.push_back(o);
     }
     if (overwrite) child.argv.push_back("--overwrite");
+    if (!resume.empty()) {
+      child.argv.push_back("--resume");
+      child.argv.push_back(resume);
+    }
     children.push_back(std::move(child));
   }
   if (children.empty()) {

@@ -12,6 +12,9 @@ struct node_command {
   std::vector<std::string> overrides;
   std::string process;  ///< empty: from the environment (torchrun, SLURM, Open MPI)
   bool overwrite = false;
+  /// A run directory whose RUN_DIR/NAME/checkpoints/latest.ckpt this
+  /// process resumes from (empty: a new run, or a rejoin).
+  std::string resume;
   std::vector<std::string> argv;  ///< the command line (provenance)
 };
 
@@ -21,6 +24,6 @@ int run_node(const node_command& c);
 /// Starts `sgp node` for every process whose host is this machine and
 /// waits; the first failure's exit code, or 0.
 int run_launch(const std::string& config_path, const std::vector<std::string>& overrides,
-               bool overwrite);
+               bool overwrite, const std::string& resume = {});
 
 }  // namespace sgp::apps

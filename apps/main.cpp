@@ -242,6 +242,8 @@ int main(int argc, char** argv) {
   node->add_option("--set", node_cmd.overrides,
                    "override a key (repeatable; same on every process)");
   node->add_flag("--overwrite", node_cmd.overwrite, "replace an earlier run in run.dir");
+  node->add_option("--resume", node_cmd.resume,
+                   "continue a run from its checkpoints (RUN_DIR/NAME/checkpoints/latest.ckpt)");
 
   std::string launch_config;
   std::vector<std::string> launch_overrides;
@@ -252,6 +254,9 @@ int main(int argc, char** argv) {
       ->required();
   launch->add_option("--set", launch_overrides, "override a key (repeatable)");
   launch->add_flag("--overwrite", launch_overwrite, "replace an earlier run in run.dir");
+  std::string launch_resume;
+  launch->add_option("--resume", launch_resume,
+                     "continue a run from its processes' checkpoints (a run directory)");
 
   std::string console_endpoint;
   CLI::App* remote = app.add_subcommand(
@@ -277,7 +282,7 @@ int main(int argc, char** argv) {
     return sgp::apps::run_node(node_cmd);
   }
   if (launch->parsed()) {
-    return sgp::apps::run_launch(launch_config, launch_overrides, launch_overwrite);
+    return sgp::apps::run_launch(launch_config, launch_overrides, launch_overwrite, launch_resume);
   }
   if (remote->parsed()) {
     return sgp::apps::run_remote_console(console_endpoint, std::cin, std::cout, std::cerr);

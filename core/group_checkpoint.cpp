@@ -41,7 +41,8 @@ status save_group_checkpoint(const std::string& path, const group_identity& id,
   return c.save(path);
 }
 
-result<group_state> load_group_checkpoint(const std::string& path, const group_identity& id) {
+result<group_state> load_group_checkpoint(const std::string& path, const group_identity& id,
+                                          const std::vector<int>& only) {
   auto loaded = checkpoint::load(path);
   if (!loaded.ok()) return loaded.err();
   const checkpoint& c = *loaded;
@@ -95,7 +96,11 @@ result<group_state> load_group_checkpoint(const std::string& path, const group_i
   auto lost = c.doubles("lost_weight", 1);
   if (!lost.ok()) return lost.err().with_context(path);
   out.lost_weight = (*lost)[0];
-  for (int i = 0; i < id.nodes; ++i) {
+  std::vector<int> wanted = only;
+  if (wanted.empty()) {
+    for (int i = 0; i < id.nodes; ++i) wanted.push_back(i);
+  }
+  for (const int i : wanted) {
     node_record n;
     n.node = i;
     if (!c.has(key(i, "w"))) {

@@ -45,7 +45,10 @@ struct group_state {
 
 /// Reads `path` and checks it against `id`: a mismatch names both values, a
 /// damaged file or a value no run writes names the path and the entry.
+/// `only`: the nodes it must hold (a cluster process's file holds its
+/// own); empty: every node of the group.
 [[nodiscard]] result<group_state> load_group_checkpoint(const std::string& path,
-                                                        const group_identity& id);
+                                                        const group_identity& id,
+                                                        const std::vector<int>& only = {});
 
 }  // namespace sgp::core

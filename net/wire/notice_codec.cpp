@@ -34,7 +34,7 @@ wire_result<notice> decode_notice(frame_decoder& decoder, const frame_view& fram
   const auto text_size = r.get<std::uint32_t>();
   const auto count = r.get<std::uint32_t>();
   if (topic < static_cast<std::uint32_t>(notice_topic::done) ||
-      topic > static_cast<std::uint32_t>(notice_topic::model_sum))
+      topic > static_cast<std::uint32_t>(notice_topic::release))
     return fail(wire_error::bad_value);
   n.topic = static_cast<notice_topic>(topic);
   // 64-bit arithmetic: the fields are attacker-controlled.

@@ -44,6 +44,10 @@ enum class notice_topic : std::uint32_t {
   distance = 18,   ///< values [round, the largest distance of the sender's nodes' models to it]
   measure = 19,    ///< (from process 0) values [-iteration]: send your nodes' models, summed
   model_sum = 20,  ///< values [-iteration, models summed, their sum]: the answer to measure
+  held = 21,       ///< values [iteration]: the sender's nodes paused there for a checkpoint
+  save = 22,       ///< (from process 0) values [iteration, weight in flight]: write your nodes
+  saved = 23,      ///< values [iteration, 1 written / 0 not] (text: why not)
+  release = 24,    ///< (from process 0) values [iteration]: the checkpoint is over: go on
 };
 
 struct notice {

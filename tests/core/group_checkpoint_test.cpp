@@ -93,3 +93,22 @@ TEST_CASE("group checkpoint refuses a missing node and a bad weight", "[core]") 
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(r.err().message, Catch::Contains("'node.1.w'"));
 }
+
+TEST_CASE("a cluster process's checkpoint holds its own nodes only", "[core]") {
+  // A group of 2 whose file holds node 1 only (the second process's part).
+  const auto path = temp_path("group_part.ckpt");
+  auto s = sample();
+  s.nodes.erase(s.nodes.begin());
+  REQUIRE(sgp::core::save_group_checkpoint(path, identity(), s).ok());
+  auto part = sgp::core::load_group_checkpoint(path, identity(), {1});
+  REQUIRE(part.ok());
+  REQUIRE(part->nodes.size() == 1);
+  CHECK(part->nodes[0].node == 1);
+  CHECK(part->nodes[0].z == sample().nodes[1].z);
+  // Asked for a node it does not hold: named.
+  auto other = sgp::core::load_group_checkpoint(path, identity(), {0});
+  REQUIRE_FALSE(other.ok());
+  CHECK_THAT(other.err().message, Catch::Contains("no state for node 0"));
+  // Without the list, every node is needed.
+  CHECK_FALSE(sgp::core::load_group_checkpoint(path, identity()).ok());
+}

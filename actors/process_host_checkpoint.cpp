@@ -1,0 +1,312 @@
+// Checkpoints across processes (docs/cluster.md, "Checkpoints"). Every
+// process knows the pauses from the settings (core/checkpoint_schedule.hpp):
+// its nodes pause at the next one and it says so (a held notice). Once every
+// live process has paused at that iteration, the coordinator flushes what is
+// in flight, as the end does, then asks every process to write its nodes'
+// cut (save); each writes RUN_DIR/NAME/checkpoints/latest.ckpt and answers
+// (saved); once all did, the coordinator releases the pause. A resumed run
+// (`--resume RUN_DIR`) loads each process's file; the processes check at the
+// start barrier that they resume from one cut.
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+
+#include "actors/process_host.hpp"
+#include "actors/sender_actor.hpp"
+#include "core/checkpoint_schedule.hpp"
+#include "core/group_checkpoint.hpp"
+#include "core/json.hpp"
+#include "core/log.hpp"
+#include "core/metrics_lines.hpp"
+
+namespace sgp::actors {
+namespace {
+
+using net::wire::notice_topic;
+
+/// The coordinator gives a pause up after this long; any other process
+/// goes on by itself after twice as long (its coordinator stopped answering).
+double checkpoint_wait_seconds(const process_host_state& s) {
+  return std::max(60.0, 10.0 * s.setup.settings.algorithm.wait_timeout_seconds);
+}
+
+std::string checkpoint_file(const process_host_state& s) {
+  return s.setup.dir + "/checkpoints/latest.ckpt";
+}
+
+core::group_identity identity_of(const process_host_state& s) {
+  const auto& cfg = s.setup.cfg;
+  return {static_cast<int>(s.n), cfg.algorithm.name,  cfg.model.name,
+          cfg.run.seed,          cfg.data.batch_size, s.initial_x ? s.initial_x->size() : 0};
+}
+
+unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
+
+/// Ends this process's pause at `at` (written or given up): its nodes go on
+/// to the next pause.
+void release_here(host_ptr self, std::uint64_t at) {
+  auto& s = self->state;
+  for (auto& held : s.process_held) {
+    if (held == at) held = 0;
+  }
+  if (s.checkpoint_at == at) {
+    s.checkpoint_at = 0;
+    s.checkpoint_saving = false;
+  }
+  if (s.hold_at == 0 || s.hold_at > at) return;  // not this pause's (or already past it)
+  s.held_since = -1.0;
+  if (s.phase != host_phase::training || s.stopping) return;  // the stop's hold stands
+  arm_checkpoints(self, at);
+}
+
+void release_all(host_ptr self, std::uint64_t at) {
+  send_notice(self, all_processes, notice_topic::release, {}, {static_cast<double>(at)});
+}
+
+/// Coordinator: every live process wrote its part of the cut at `at`.
+void maybe_saved(host_ptr self) {
+  auto& s = self->state;
+  if (!s.checkpoint_saving) return;
+  for (std::size_t p = 0; p < s.process_live.size(); ++p) {
+    if (s.process_live[p] && (p >= s.process_saved.size() || !s.process_saved[p])) return;
+  }
+  const auto at = s.checkpoint_at;
+  core::logf(core::log_level::info, "checkpoint", {.process = my_name(s)},
+             "iteration %llu: every live process wrote its nodes (RUN_DIR/NAME/checkpoints/"
+             "latest.ckpt); the pause took %.1f s",
+             ull(at), s.held_since >= 0.0 ? clock_seconds(self) - s.held_since : 0.0);
+  s.checkpoint_saving = false;
+  release_all(self, at);
+}
+
+/// Writes this process's nodes' cut at `at` (snapshots, momentum,
+/// statistics), then answers `to`. A file that cannot be written ends the run.
+void save_here(host_ptr self, std::uint32_t to, std::uint64_t at, double in_flight) {
+  auto& s = self->state;
+  const auto refuse = [&](const std::string& why) {
+    send_notice(self, to, notice_topic::saved, why, {static_cast<double>(at), 0.0});
+  };
+  if (s.phase != host_phase::training || s.stopping) return refuse("it is stopping");
+  if (s.held_since < 0.0 || s.hold_at != at) {
+    return refuse("its nodes are not paused at iteration " + std::to_string(at));
+  }
+  auto nodes = live_nodes(s);
+  auto state = std::make_shared<core::group_state>();
+  state->lost_weight = in_flight;
+  state->nodes.resize(nodes.size());
+  auto pending = std::make_shared<std::size_t>(3 * nodes.size());
+  auto write = [self, to, at, state] {
+    auto& st = self->state;
+    const std::string path = checkpoint_file(st);
+    std::error_code ec;
+    std::filesystem::create_directories(st.setup.dir + "/checkpoints", ec);
+    auto saved = ec ? core::make_error(st.setup.dir + "/checkpoints: cannot create (" +
+                                       ec.message() + ")")
+                    : core::save_group_checkpoint(path, identity_of(st), *state);
+    if (!saved.ok()) {
+      // Every write is checked: a run whose checkpoint did not reach the
+      // disk fails, naming the file (the previous checkpoint stays).
+      return abort_cluster(self, "checkpoint at iteration " + std::to_string(at) + ": " +
+                                     saved.err().message);
+    }
+    if (!write_metrics_line(self, core::json_object()
+                                      .add("event", "checkpoint")
+                                      .add("iteration", static_cast<std::int64_t>(at))
+                                      .add("nodes", static_cast<int>(state->nodes.size()))
+                                      .add("path", path)
+                                      .add("unix_time", unix_seconds())
+                                      .str())) {
+      return;
+    }
+    // The lines up to the cut are the system's now: a crash after this
+    // loses none that the resumed run does not write again.
+    if (auto flushed = st.metrics.flush(); !flushed.ok()) {
+      return abort_cluster(self, flushed.err().message);
+    }
+    send_notice(self, to, notice_topic::saved, {}, {static_cast<double>(at), 1.0});
+  };
+  if (nodes.empty()) return write();
+  const auto one_done = [pending, write] {
+    if (--*pending == 0) write();
+  };
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    core::node_record* rec = &state->nodes[k];
+    rec->node = nodes[k]->id;
+    // A node's actors that failed end the run (monitored): the errors
+    // below only keep the count right.
+    self->request(nodes[k]->worker, caf::infinite, final_atom::value, true)
+        .then(
+            [=](const node_snapshot& snap) {
+              rec->iteration = snap.iteration;
+              rec->round = snap.round;
+              rec->w = snap.w;
+              if (snap.z) rec->z = *snap.z;
+              one_done();
+            },
+            [=](const caf::error&) { one_done(); });
+    self->request(nodes[k]->compute, caf::infinite, momentum_atom::value)
+        .then(
+            [=](std::vector<float>& m) {
+              rec->momentum = std::move(m);
+              one_done();
+            },
+            [=](const caf::error&) { one_done(); });
+    self->request(nodes[k]->compute, caf::infinite, final_atom::value)
+        .then(
+            [=](std::vector<float>& stats) {
+              rec->running_stats = std::move(stats);
+              one_done();
+            },
+            [=](const caf::error&) { one_done(); });
+  }
+}
+
+}  // namespace
+
+core::result<std::map<int, node_resume>> load_resume(
+    host_ptr self, const std::map<int, std::shared_ptr<runtime::compute_engine>>& engines) {
+  auto& s = self->state;
+  const std::string& path = s.setup.cfg.run.resume_from;
+  std::vector<int> mine;
+  for (const auto& [id, engine] : engines) mine.push_back(id);
+  // Its own nodes, every one: a node dead at the cut has no record (the
+  // error says so), and a cluster resumes only with every node.
+  auto loaded = core::load_group_checkpoint(path, identity_of(s), mine);
+  if (!loaded.ok()) return loaded.err().with_context("--resume");
+  std::map<int, node_resume> out;
+  std::uint64_t at = 0;
+  for (auto& rec : loaded->nodes) {
+    const auto engine = engines.find(rec.node);
+    auto x = std::make_shared<std::vector<float>>(rec.z.size());
+    for (std::size_t k = 0; k < x->size(); ++k) {
+      (*x)[k] = static_cast<float>(static_cast<double>(rec.z[k]) * rec.w);
+    }
+    engine->second->set_momentum(rec.momentum);
+    engine->second->set_running_stats(rec.running_stats);
+    out[rec.node] = {std::move(x), rec.w, rec.iteration, rec.round};
+    at = std::max(at, rec.iteration);
+  }
+  s.resumed_at = static_cast<double>(at);
+  core::logf(core::log_level::info, "cluster", {.process = my_name(s)},
+             "resumed from %s at iteration %llu", path.c_str(), ull(at));
+  if (!write_metrics_line(self, core::metrics::resume_line(at, path))) {
+    return core::make_error(s.setup.dir + "/metrics.jsonl: cannot be written");
+  }
+  return out;
+}
+
+void arm_checkpoints(host_ptr self, std::uint64_t after) {
+  auto& s = self->state;
+  s.hold_at = core::next_checkpoint(s.checkpoint_every, s.wsetup.total_iterations, after);
+  s.wsetup.hold_at = s.hold_at;  // a node spawned later (revived) pauses there too
+  for (auto& node : s.nodes) {
+    node.done = false;
+    self->send(node.worker, hold_atom::value, s.hold_at);
+  }
+}
+
+void nodes_done(host_ptr self) {
+  auto& s = self->state;
+  if (s.phase != host_phase::training) return;
+  // A process whose nodes all died has nothing to pause: it is done (it
+  // would never say it paused at a later checkpoint).
+  if (!s.nodes.empty() && !s.stopping && s.hold_at > 0 && s.hold_at < s.wsetup.total_iterations) {
+    if (s.held_since >= 0.0) return;  // paused already (a node killed meanwhile)
+    s.held_since = clock_seconds(self);
+    core::logf(core::log_level::info, "checkpoint", {.process = my_name(s)},
+               "its nodes paused at iteration %llu for a checkpoint", ull(s.hold_at));
+    send_notice(self, all_processes, notice_topic::held, {}, {static_cast<double>(s.hold_at)});
+    return;
+  }
+  local_done(self);
+}
+
+void maybe_start_checkpoint(host_ptr self, bool process_died) {
+  auto& s = self->state;
+  if (!is_coordinator(s) || s.phase != host_phase::training || s.stopping) return;
+  if (s.checkpoint_at != 0) {
+    if (s.checkpoint_saving) return maybe_saved(self);
+    // Flushing: a process that died will not answer; the round starts over.
+    if (!process_died) return;
+    s.checkpoint_at = 0;
+  }
+  const std::size_t me = s.setup.process;
+  if (me >= s.process_held.size() || s.process_held[me] == 0) return;
+  const std::uint64_t at = s.process_held[me];
+  if (!core::all_held(s.process_live, s.process_held, at)) return;
+  s.checkpoint_at = at;
+  s.checkpoint_saving = false;
+  s.process_saved.assign(s.process_live.size(), false);
+  s.flush_rounds = 0;
+  request_flush(self);
+}
+
+void checkpoint_cut(host_ptr self, double in_flight) {
+  auto& s = self->state;
+  s.checkpoint_saving = true;
+  send_notice(self, all_processes, notice_topic::save, {},
+              {static_cast<double>(s.checkpoint_at), in_flight});
+}
+
+void on_checkpoint_notice(host_ptr self, const net::wire::notice& n) {
+  auto& s = self->state;
+  const double v = n.values.empty() ? 0.0 : n.values.front();
+  if (!(v >= 1.0) || v >= core::max_exact_double) return;  // no iteration a run pauses at
+  const auto at = static_cast<std::uint64_t>(v);
+  switch (n.topic) {
+    case notice_topic::held:
+      s.process_held.resize(s.process_live.size(), 0);
+      s.process_held[n.process] = at;
+      maybe_start_checkpoint(self);
+      break;
+    case notice_topic::save:
+      save_here(self, n.process, at, n.values.size() > 1 ? n.values[1] : 0.0);
+      break;
+    case notice_topic::saved:
+      if (!is_coordinator(s) || at != s.checkpoint_at || !s.checkpoint_saving) break;
+      if (n.values.size() < 2 || n.values[1] == 0.0) {
+        core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
+                   "iteration %llu given up: process %s did not write its nodes (%s); the "
+                   "previous checkpoint stays",
+                   ull(at), s.setup.names[n.process].c_str(), n.text.c_str());
+        s.checkpoint_saving = false;
+        release_all(self, at);
+        break;
+      }
+      s.process_saved.resize(s.process_live.size(), false);
+      s.process_saved[n.process] = true;
+      maybe_saved(self);
+      break;
+    case notice_topic::release:
+      release_here(self, at);
+      break;
+    default:
+      break;
+  }
+}
+
+void check_checkpoint_wait(host_ptr self) {
+  auto& s = self->state;
+  if (s.held_since < 0.0 || s.phase != host_phase::training || s.stopping) return;
+  const double waited = clock_seconds(self) - s.held_since;
+  const double bound = checkpoint_wait_seconds(s);
+  if (is_coordinator(s) && waited > bound) {
+    const auto missing =
+        core::process_list(core::not_held(s.process_live, s.process_held, s.hold_at), s.setup.names);
+    core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
+               "iteration %llu given up after %.0f s: %s; training goes on (the previous "
+               "checkpoint stays)",
+               ull(s.hold_at), waited,
+               missing.empty() ? "the cut was not written in time"
+                               : ("not paused there: " + missing).c_str());
+    s.held_since = clock_seconds(self);  // once per bound, until the release loops back
+    release_all(self, s.hold_at);
+  } else if (waited > 2.0 * bound) {
+    core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
+               "iteration %llu: no word from the coordinator for %.0f s; this process goes on",
+               ull(s.hold_at), waited);
+    release_here(self, s.hold_at);
+  }
+}
+
+}  // namespace sgp::actors

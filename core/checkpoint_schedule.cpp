@@ -1,0 +1,27 @@
+#include "core/checkpoint_schedule.hpp"
+
+namespace sgp::core {
+
+std::uint64_t next_checkpoint(std::uint64_t every, std::uint64_t total, std::uint64_t after) {
+  if (every == 0) return 0;
+  const std::uint64_t at = (after / every + 1) * every;
+  return at < total ? at : 0;
+}
+
+std::vector<std::size_t> not_held(const std::vector<bool>& live,
+                                  const std::vector<std::uint64_t>& held, std::uint64_t at) {
+  std::vector<std::size_t> out;
+  for (std::size_t p = 0; p < live.size(); ++p) {
+    if (live[p] && (p >= held.size() || held[p] != at)) out.push_back(p);
+  }
+  return out;
+}
+
+bool all_held(const std::vector<bool>& live, const std::vector<std::uint64_t>& held,
+              std::uint64_t at) {
+  bool any = false;
+  for (const bool l : live) any = any || l;
+  return at > 0 && any && not_held(live, held, at).empty();
+}
+
+}  // namespace sgp::core

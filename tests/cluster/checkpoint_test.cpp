@@ -1,0 +1,130 @@
+// Checkpoints across processes: every process writes its nodes' part of one
+// cut at each pause; a cluster killed outright resumes from them with
+// `sgp node --resume` (docs/cluster.md, "Checkpoints").
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <filesystem>
+
+#include "tests/cluster/cluster_process.hpp"
+#include "tests/skip.hpp"
+
+using namespace sgp::test;
+
+namespace {
+
+/// 3200 samples over 4 nodes of batch 32: 25 iterations an epoch.
+const std::vector<std::string> small_run{
+    "--set", "data.max_train_samples=3200", "--set", "data.max_test_samples=2000",
+    "--set", "schedule.epochs=4",           "--set", "output.checkpoint_every_epochs=1"};
+
+std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+/// The "resume" event's iteration in a metrics.jsonl (-1: none).
+int resumed_at(const std::string& metrics) {
+  const auto at = metrics.find("\"event\":\"resume\"");
+  if (at == std::string::npos) return -1;
+  const auto line_end = metrics.find('\n', at);
+  const auto values = numbers_of(metrics.substr(at, line_end - at), "iteration");
+  return values.empty() ? -1 : static_cast<int>(values.front());
+}
+
+}  // namespace
+
+TEST_CASE("a cluster killed outright resumes from its last checkpoint: the weight exact",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_checkpoint");
+  const auto config = cluster_config(dir, 2, 2, 0);
+  auto p0 = start_node(config, "p0", dir, {}, small_run);
+  auto p1 = start_node(config, "p1", dir, {}, small_run);
+  // The pause at iteration 50 (the second epoch's end) is written by both
+  // processes; then the whole cluster is lost.
+  REQUIRE(
+      p0->wait_for("iteration 50: every live process wrote its nodes", std::chrono::seconds(240)));
+  p0->send_signal(SIGKILL);
+  p1->send_signal(SIGKILL);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(10)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(10)));
+  INFO(p0->output() << p1->output());
+  CHECK(p1->output().find("its nodes paused at iteration 25 for a checkpoint") !=
+        std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir + "/run/summary.json"));
+  for (const char* p : {"p0", "p1"}) {
+    CHECK(std::filesystem::exists(dir + "/run/" + p + "/checkpoints/latest.ckpt"));
+    const auto metrics = read_text(dir + "/run/" + p + "/metrics.jsonl");
+    CHECK(metrics.find("\"event\":\"checkpoint\",\"iteration\":25,\"nodes\":2") !=
+          std::string::npos);
+    CHECK(metrics.find("\"event\":\"checkpoint\",\"iteration\":50,\"nodes\":2") !=
+          std::string::npos);
+  }
+
+  // Each process resumes from its own file of that cut; the run finishes.
+  auto r0 = start_node(config, "p0", dir + "/run", {}, with(small_run, {"--resume", dir + "/run"}));
+  auto r1 = start_node(config, "p1", dir + "/run", {}, with(small_run, {"--resume", dir + "/run"}));
+  REQUIRE(r0->wait_exit(std::chrono::seconds(240)));
+  REQUIRE(r1->wait_exit(std::chrono::seconds(30)));
+  INFO(r0->output() << r1->output());
+  CHECK(r0->exit_code() == 0);
+  CHECK(r1->exit_code() == 0);
+  for (const char* p : {"p0", "p1"}) {
+    const auto metrics = read_text(dir + "/run/" + p + "/metrics.jsonl");
+    // Resumed at 50, or at 75 when the kill came after that pause too.
+    const int at = resumed_at(metrics);
+    CHECK((at == 50 || at == 75));
+    // The iterations after the resume go on from there, not from 0.
+    const auto after =
+        numbers_of(metrics.substr(metrics.find("\"event\":\"resume\"")), "iteration");
+    REQUIRE(after.size() > 2);
+    CHECK(after[1] == at + 1);
+    CHECK(after.back() == 100);
+  }
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 4);
+  CHECK(json_number_field(summary, "iterations") == 100);
+  CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.7);
+  // The resumed nodes started with the checkpoint's weights, which add up
+  // to the cluster's 4 (nothing was in flight at the cut).
+  CHECK(weight_error(summary) <= 1e-9);
+  CHECK(json_number_field(summary, "expected_total_weight") == Approx(4.0).epsilon(1e-9));
+}
+
+TEST_CASE("a cluster resumes only from one cut, and --resume names a missing checkpoint",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_checkpoint_refused");
+  const auto config = cluster_config(dir, 2, 2, 0);
+  // Nothing to resume from: refused before any connection, naming the file.
+  auto none = start_node(config, "p0", dir, {}, with(small_run, {"--resume", dir + "/nowhere"}));
+  REQUIRE(none->wait_exit(std::chrono::seconds(60)));
+  CHECK(none->exit_code() != 0);
+  CHECK(none->output().find(dir + "/nowhere/p0/checkpoints/latest.ckpt does not exist") !=
+        std::string::npos);
+
+  auto p0 = start_node(config, "p0", dir, {}, small_run);
+  auto p1 = start_node(config, "p1", dir, {}, small_run);
+  REQUIRE(
+      p0->wait_for("iteration 25: every live process wrote its nodes", std::chrono::seconds(240)));
+  p0->send_signal(SIGKILL);
+  p1->send_signal(SIGKILL);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(10)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(10)));
+  // p0 resumes, p1 starts afresh (--overwrite): two different starts,
+  // refused by both, naming both.
+  auto r0 = start_node(config, "p0", dir + "/run", {}, with(small_run, {"--resume", dir + "/run"}));
+  auto r1 = start_node(config, "p1", dir + "/run", {}, with(small_run, {"--overwrite"}));
+  REQUIRE(r0->wait_exit(std::chrono::seconds(120)));
+  REQUIRE(r1->wait_exit(std::chrono::seconds(60)));
+  INFO(r0->output() << r1->output());
+  CHECK(r0->exit_code() != 0);
+  CHECK(r1->exit_code() != 0);
+  CHECK(std::regex_search(r0->output() + r1->output(),
+                          std::regex("process p[01] (resumes from iteration (25|50)|does not "
+                                     "resume), process p[01] (resumes from iteration (25|50)|does "
+                                     "not resume): a cluster resumes only from checkpoints of one "
+                                     "pause")));
+  CHECK_FALSE(std::filesystem::exists(dir + "/run/summary.json"));
+}
