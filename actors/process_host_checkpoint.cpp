@@ -40,7 +40,9 @@ core::group_identity identity_of(const process_host_state& s) {
           cfg.run.seed,          cfg.data.batch_size, s.initial_x ? s.initial_x->size() : 0};
 }
 
-unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
+unsigned long long ull(std::uint64_t v) {
+  return static_cast<unsigned long long>(v);
+}
 
 /// Ends this process's pause at `at` (written or given up): its nodes go on
 /// to the next pause.
@@ -100,14 +102,14 @@ void save_here(host_ptr self, std::uint32_t to, std::uint64_t at, double in_flig
     const std::string path = checkpoint_file(st);
     std::error_code ec;
     std::filesystem::create_directories(st.setup.dir + "/checkpoints", ec);
-    auto saved = ec ? core::make_error(st.setup.dir + "/checkpoints: cannot create (" +
-                                       ec.message() + ")")
-                    : core::save_group_checkpoint(path, identity_of(st), *state);
+    auto saved =
+        ec ? core::make_error(st.setup.dir + "/checkpoints: cannot create (" + ec.message() + ")")
+           : core::save_group_checkpoint(path, identity_of(st), *state);
     if (!saved.ok()) {
       // Every write is checked: a run whose checkpoint did not reach the
       // disk fails, naming the file (the previous checkpoint stays).
-      return abort_cluster(self, "checkpoint at iteration " + std::to_string(at) + ": " +
-                                     saved.err().message);
+      return abort_cluster(
+          self, "checkpoint at iteration " + std::to_string(at) + ": " + saved.err().message);
     }
     if (!write_metrics_line(self, core::json_object()
                                       .add("event", "checkpoint")
@@ -291,8 +293,8 @@ void check_checkpoint_wait(host_ptr self) {
   const double waited = clock_seconds(self) - s.held_since;
   const double bound = checkpoint_wait_seconds(s);
   if (is_coordinator(s) && waited > bound) {
-    const auto missing =
-        core::process_list(core::not_held(s.process_live, s.process_held, s.hold_at), s.setup.names);
+    const auto missing = core::process_list(
+        core::not_held(s.process_live, s.process_held, s.hold_at), s.setup.names);
     core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
                "iteration %llu given up after %.0f s: %s; training goes on (the previous "
                "checkpoint stays)",

@@ -22,8 +22,7 @@ using net::wire::notice_topic;
 
 void say_ready(host_ptr self, std::uint32_t to, bool waiting) {
   // Then the iteration this process resumes at (-1: not resumed).
-  send_notice(self, to, notice_topic::ready, {},
-              {waiting ? 1.0 : 0.0, self->state.resumed_at});
+  send_notice(self, to, notice_topic::ready, {}, {waiting ? 1.0 : 0.0, self->state.resumed_at});
 }
 
 void begin_if_open(host_ptr self) {
@@ -60,9 +59,8 @@ void on_ready_notice(host_ptr self, const net::wire::notice& n) {
       return at < 0.0 ? std::string("does not resume")
                       : "resumes from iteration " + std::to_string(static_cast<long long>(at));
     };
-    return abort_cluster(self, "process " + my_name(s) + " " + text(s.resumed_at) +
-                                   ", process " + s.setup.names[n.process] + " " +
-                                   text(n.values[1]) +
+    return abort_cluster(self, "process " + my_name(s) + " " + text(s.resumed_at) + ", process " +
+                                   s.setup.names[n.process] + " " + text(n.values[1]) +
                                    ": a cluster resumes only from checkpoints of one pause "
                                    "(pass --resume to every process, each with its "
                                    "checkpoints/latest.ckpt of the same run)");
