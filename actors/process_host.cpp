@@ -168,9 +168,9 @@ core::status spawn_nodes(host_ptr self) {
   }
   s.checkpoint_every =
       static_cast<std::uint64_t>(s.per_epoch * std::max(0, cfg.output.checkpoint_every_epochs));
-  s.hold_at = core::next_checkpoint(s.checkpoint_every, s.wsetup.total_iterations,
-                                    s.resumed_at > 0.0 ? static_cast<std::uint64_t>(s.resumed_at)
-                                                       : 0);
+  s.hold_at =
+      core::next_checkpoint(s.checkpoint_every, s.wsetup.total_iterations,
+                            s.resumed_at > 0.0 ? static_cast<std::uint64_t>(s.resumed_at) : 0);
   s.wsetup.hold_at = s.hold_at;
   for (auto& [id, engine] : engines) {
     const auto r = resumed.find(id);
