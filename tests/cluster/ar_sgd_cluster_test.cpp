@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <map>
 #include <regex>
 
 #include "tests/cluster/cluster_process.hpp"
@@ -112,5 +113,49 @@ TEST_CASE("ar-sgd cluster: Ctrl-C stops every node at the same iteration",
   const auto acc = live_accuracies(summary);
   REQUIRE(acc.size() == 2);
   CHECK(acc[0] == acc[1]);
+}
+TEST_CASE("ar-sgd cluster: a run resumed from its last checkpoint retraces the whole run",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_ar_sgd_resume");
+  const auto config = cluster_config(dir, 2, 2, 0);
+  // 25 iterations an epoch; pauses at 25, 50 and 75.
+  const std::string run =
+      " --set algorithm.name=ar-sgd --set data.max_train_samples=3200"
+      " --set data.max_test_samples=2000 --set schedule.epochs=4"
+      " --set output.checkpoint_every_epochs=1";
+  const auto whole = run_sgp("launch " + config + run);
+  INFO(whole.output);
+  REQUIRE(whole.exit_code == 0);
+  CHECK(whole.output.find("iteration 75: every live process wrote its nodes") != std::string::npos);
+  // From the last pause's files, into another run directory.
+  const auto resumed = run_sgp("launch " + config + run + " --resume " + dir +
+                               "/run --set run.dir=" + dir + "/resumed");
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(resumed.output.find("resumed from " + dir +
+                            "/run/p1/checkpoints/latest.ckpt at "
+                            "iteration 75") != std::string::npos);
+  // Model, momentum, statistics and data position came back: the last 25
+  // iterations are the same ones, to the bit.
+  for (const char* p : {"p0", "p1"}) {
+    const auto a = read_text(dir + "/run/" + p + "/metrics.jsonl");
+    const auto b = read_text(dir + "/resumed/" + p + "/metrics.jsonl");
+    CHECK(numbers_of(b, "iteration").front() == 75);  // the resume line first
+    const std::regex last("\"node\":([0-9]+),\"iteration\":100,[^}]*\"loss\":([-0-9.eE+]+)");
+    std::map<std::string, std::string> loss_a, loss_b;
+    for (std::sregex_iterator it(a.begin(), a.end(), last), end; it != end; ++it)
+      loss_a[(*it)[1]] = (*it)[2];
+    for (std::sregex_iterator it(b.begin(), b.end(), last), end; it != end; ++it)
+      loss_b[(*it)[1]] = (*it)[2];
+    REQUIRE(loss_a.size() == 2);
+    CHECK(loss_a == loss_b);
+  }
+  const auto sa = read_text(dir + "/run/summary.json");
+  const auto sb = read_text(dir + "/resumed/summary.json");
+  CHECK(json_number_field(sb, "iterations") == 100);
+  CHECK(json_number_field(sb, "test_accuracy_mean_model") ==
+        json_number_field(sa, "test_accuracy_mean_model"));
+  CHECK(live_accuracies(sb) == live_accuracies(sa));
 }
 #endif
