@@ -200,6 +200,10 @@ struct process_host_state {
   std::uint64_t checkpoint_at = 0;
   bool checkpoint_saving = false;
   std::vector<bool> process_saved;
+  /// Every process: the cut its checkpoints/next.ckpt holds (0: none), of
+  /// how many nodes; it becomes latest.ckpt at the release.
+  std::uint64_t pending_at = 0;
+  std::size_t pending_nodes = 0;
   /// A resumed run: the iteration of this process's checkpoint (-1: not
   /// resumed); every process must resume from the same cut (ready notices).
   double resumed_at = -1.0;

@@ -3,8 +3,10 @@
 // its nodes pause at the next one and it says so (a held notice). Once every
 // live process has paused at that iteration, the coordinator flushes what is
 // in flight, as the end does, then asks every process to write its nodes'
-// cut (save); each writes RUN_DIR/NAME/checkpoints/latest.ckpt and answers
-// (saved); once all did, the coordinator releases the pause. A resumed run
+// cut (save); each writes RUN_DIR/NAME/checkpoints/next.ckpt and answers
+// (saved); once all did, the coordinator releases the pause and each
+// renames its file to latest.ckpt (a checkpoint given up drops them: the
+// files stay one cut). A resumed run
 // (`--resume RUN_DIR`) loads each process's file; the processes check at the
 // start barrier that they resume from one cut.
 #include <algorithm>
@@ -34,6 +36,48 @@ std::string checkpoint_file(const process_host_state& s) {
   return s.setup.dir + "/checkpoints/latest.ckpt";
 }
 
+/// Written at the save, renamed to latest.ckpt only once every process
+/// wrote its part (the release says so): a checkpoint given up leaves
+/// every process's latest.ckpt at the one cut before.
+std::string pending_file(const process_host_state& s) {
+  return s.setup.dir + "/checkpoints/next.ckpt";
+}
+
+/// The release of the pause at `at`: this process's file of that cut
+/// becomes its latest.ckpt (`commit`), or is dropped. False: the run ended.
+bool settle_file(host_ptr self, std::uint64_t at, bool commit) {
+  auto& s = self->state;
+  if (s.pending_at != at) return true;
+  s.pending_at = 0;
+  std::error_code ec;
+  if (!commit) {
+    std::filesystem::remove(pending_file(s), ec);
+    return true;
+  }
+  std::filesystem::rename(pending_file(s), checkpoint_file(s), ec);
+  if (ec) {
+    abort_cluster(self, "checkpoint at iteration " + std::to_string(at) + ": " + pending_file(s) +
+                            " cannot become " + checkpoint_file(s) + " (" + ec.message() + ")");
+    return false;
+  }
+  if (!write_metrics_line(self, core::json_object()
+                                    .add("event", "checkpoint")
+                                    .add("iteration", static_cast<std::int64_t>(at))
+                                    .add("nodes", static_cast<int>(s.pending_nodes))
+                                    .add("path", checkpoint_file(s))
+                                    .add("unix_time", unix_seconds())
+                                    .str())) {
+    return false;
+  }
+  // The lines up to the cut are the system's now: a crash after this
+  // loses none that the resumed run does not write again.
+  if (auto flushed = s.metrics.flush(); !flushed.ok()) {
+    abort_cluster(self, flushed.err().message);
+    return false;
+  }
+  return true;
+}
+
 core::group_identity identity_of(const process_host_state& s) {
   const auto& cfg = s.setup.cfg;
   return {static_cast<int>(s.n), cfg.algorithm.name,  cfg.model.name,
@@ -44,10 +88,11 @@ unsigned long long ull(std::uint64_t v) {
   return static_cast<unsigned long long>(v);
 }
 
-/// Ends this process's pause at `at` (written or given up): its nodes go on
-/// to the next pause.
-void release_here(host_ptr self, std::uint64_t at) {
+/// Ends this process's pause at `at` (written, `commit`, or given up): its
+/// nodes go on to the next pause.
+void release_here(host_ptr self, std::uint64_t at, bool commit) {
   auto& s = self->state;
+  if (!settle_file(self, at, commit)) return;
   for (auto& held : s.process_held) {
     if (held == at) held = 0;
   }
@@ -61,8 +106,9 @@ void release_here(host_ptr self, std::uint64_t at) {
   arm_checkpoints(self, at);
 }
 
-void release_all(host_ptr self, std::uint64_t at) {
-  send_notice(self, all_processes, notice_topic::release, {}, {static_cast<double>(at)});
+void release_all(host_ptr self, std::uint64_t at, bool commit) {
+  send_notice(self, all_processes, notice_topic::release, {},
+              {static_cast<double>(at), commit ? 1.0 : 0.0});
 }
 
 /// Coordinator: every live process wrote its part of the cut at `at`.
@@ -78,7 +124,7 @@ void maybe_saved(host_ptr self) {
              "latest.ckpt); the pause took %.1f s",
              ull(at), s.held_since >= 0.0 ? clock_seconds(self) - s.held_since : 0.0);
   s.checkpoint_saving = false;
-  release_all(self, at);
+  release_all(self, at, true);
 }
 
 /// Writes this process's nodes' cut at `at` (snapshots, momentum,
@@ -99,7 +145,7 @@ void save_here(host_ptr self, std::uint32_t to, std::uint64_t at, double in_flig
   auto pending = std::make_shared<std::size_t>(3 * nodes.size());
   auto write = [self, to, at, state] {
     auto& st = self->state;
-    const std::string path = checkpoint_file(st);
+    const std::string path = pending_file(st);
     std::error_code ec;
     std::filesystem::create_directories(st.setup.dir + "/checkpoints", ec);
     auto saved =
@@ -111,20 +157,8 @@ void save_here(host_ptr self, std::uint32_t to, std::uint64_t at, double in_flig
       return abort_cluster(
           self, "checkpoint at iteration " + std::to_string(at) + ": " + saved.err().message);
     }
-    if (!write_metrics_line(self, core::json_object()
-                                      .add("event", "checkpoint")
-                                      .add("iteration", static_cast<std::int64_t>(at))
-                                      .add("nodes", static_cast<int>(state->nodes.size()))
-                                      .add("path", path)
-                                      .add("unix_time", unix_seconds())
-                                      .str())) {
-      return;
-    }
-    // The lines up to the cut are the system's now: a crash after this
-    // loses none that the resumed run does not write again.
-    if (auto flushed = st.metrics.flush(); !flushed.ok()) {
-      return abort_cluster(self, flushed.err().message);
-    }
+    st.pending_at = at;
+    st.pending_nodes = state->nodes.size();
     send_notice(self, to, notice_topic::saved, {}, {static_cast<double>(at), 1.0});
   };
   if (nodes.empty()) return write();
@@ -272,7 +306,7 @@ void on_checkpoint_notice(host_ptr self, const net::wire::notice& n) {
                    "previous checkpoint stays",
                    ull(at), s.setup.names[n.process].c_str(), n.text.c_str());
         s.checkpoint_saving = false;
-        release_all(self, at);
+        release_all(self, at, false);
         break;
       }
       s.process_saved.resize(s.process_live.size(), false);
@@ -280,7 +314,7 @@ void on_checkpoint_notice(host_ptr self, const net::wire::notice& n) {
       maybe_saved(self);
       break;
     case notice_topic::release:
-      release_here(self, at);
+      release_here(self, at, n.values.size() > 1 && n.values[1] != 0.0);
       break;
     default:
       break;
@@ -302,12 +336,12 @@ void check_checkpoint_wait(host_ptr self) {
                missing.empty() ? "the cut was not written in time"
                                : ("not paused there: " + missing).c_str());
     s.held_since = clock_seconds(self);  // once per bound, until the release loops back
-    release_all(self, s.hold_at);
+    release_all(self, s.hold_at, false);
   } else if (waited > 2.0 * bound) {
     core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
                "iteration %llu: no word from the coordinator for %.0f s; this process goes on",
                ull(s.hold_at), waited);
-    release_here(self, s.hold_at);
+    release_here(self, s.hold_at, false);
   }
 }
 

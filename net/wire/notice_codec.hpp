@@ -47,7 +47,7 @@ enum class notice_topic : std::uint32_t {
   held = 21,       ///< values [iteration]: the sender's nodes paused there for a checkpoint
   save = 22,       ///< (from process 0) values [iteration, weight in flight]: write your nodes
   saved = 23,      ///< values [iteration, 1 written / 0 not] (text: why not)
-  release = 24,    ///< (from process 0) values [iteration]: the checkpoint is over: go on
+  release = 24,    ///< (from process 0) values [iteration, 1 written / 0 given up]: go on
 };
 
 struct notice {
