@@ -239,12 +239,15 @@ void begin_training(host_ptr self) {
   s.next_consensus = static_cast<std::uint64_t>(s.setup.cfg.output.consensus_every_iterations);
   core::log(core::log_level::info, "cluster", "every process joined: training",
             {.process = my_name(s)});
+  const std::uint64_t cut = s.rejoining ? 0 : resume_cut(self);
   for (const auto& node : s.nodes) {
     self->send(node.worker, start_atom::value, node.compute, node.sender);
   }
   // A rejoined process's nodes start at the cluster's iteration: their
-  // next pause is the cluster's next one after it.
+  // next pause is the cluster's next one after it (so for a resumed
+  // process that was dead at the cut).
   if (s.rejoining && s.welcome) arm_checkpoints(self, s.welcome->iteration);
+  if (cut > 0) arm_checkpoints(self, cut);
   self->delayed_send(self, progress_every, tick_atom::value);
 }
 

@@ -207,6 +207,8 @@ struct process_host_state {
   /// A resumed run: the iteration of this process's checkpoint (-1: not
   /// resumed); every process must resume from the same cut (ready notices).
   double resumed_at = -1.0;
+  /// By process: the iteration it resumes at, from its ready notices.
+  std::vector<double> resumed_by;
   caf::response_promise finished;
   std::optional<runtime::run_summary> summary;  ///< the coordinator's
   static inline const char* name = "sgp.process";
@@ -399,6 +401,13 @@ struct node_resume {
 /// `engines` (by node id); an error names the file and what is wrong.
 core::result<std::map<int, node_resume>> load_resume(
     host_ptr self, const std::map<int, std::shared_ptr<runtime::compute_engine>>& engines);
+
+/// A resumed run, as training begins: the cut is the latest checkpoint of
+/// any process (resumed_by). A process whose own is older was dead at that
+/// cut: its nodes start without mass at the cut's iteration and take it
+/// from their in-neighbours, as a rejoined process's do. Returns the cut
+/// (0: not resumed).
+std::uint64_t resume_cut(host_ptr self);
 
 /// After the nodes start (or a rejoin, or the end of a pause at `after`):
 /// the local nodes' next pause, sent to them.

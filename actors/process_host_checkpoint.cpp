@@ -231,6 +231,30 @@ core::result<std::map<int, node_resume>> load_resume(
   return out;
 }
 
+std::uint64_t resume_cut(host_ptr self) {
+  auto& s = self->state;
+  if (s.resumed_at < 0.0) return 0;
+  double cut = s.resumed_at;
+  for (const double at : s.resumed_by) cut = std::max(cut, at);
+  const auto iteration = static_cast<std::uint64_t>(cut);
+  if (cut == s.resumed_at) return iteration;
+  std::string ahead;
+  for (std::size_t p = 0; p < s.resumed_by.size(); ++p) {
+    if (s.resumed_by[p] == cut) ahead += (ahead.empty() ? "" : ", ") + s.setup.names[p];
+  }
+  core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
+             "this process's checkpoint is of iteration %llu, %s's of iteration %llu (this "
+             "process was dead at that cut): its nodes start without mass at iteration %llu and "
+             "take it from their in-neighbours, as after a rejoin",
+             ull(static_cast<std::uint64_t>(s.resumed_at)), ahead.c_str(), ull(iteration),
+             ull(iteration));
+  for (auto& node : s.nodes) {
+    node.initial_weight = 0.0;
+    self->send(node.worker, rejoin_atom::value, s.view, iteration);
+  }
+  return iteration;
+}
+
 void arm_checkpoints(host_ptr self, std::uint64_t after) {
   auto& s = self->state;
   s.hold_at = core::next_checkpoint(s.checkpoint_every, s.wsetup.total_iterations, after);

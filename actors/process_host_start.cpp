@@ -54,15 +54,21 @@ void on_ready_notice(host_ptr self, const net::wire::notice& n) {
   // rejoins a resumed run does so without --resume, as any rejoin.
   const bool both_starting =
       s.phase == host_phase::joining && !n.values.empty() && n.values.front() != 0.0;
-  if (both_starting && n.values.size() > 1 && n.values[1] != s.resumed_at) {
+  if (both_starting && n.values.size() > 1) {
+    s.resumed_by.resize(s.process_live.size(), -1.0);
+    s.resumed_by[n.process] = n.values[1];
+  }
+  // Two cuts are fine (a process dead at the later one resumes from an
+  // earlier one: resume_cut), a resumed run mixed with a new one is not.
+  if (both_starting && n.values.size() > 1 && (n.values[1] < 0.0) != (s.resumed_at < 0.0)) {
     const auto text = [](double at) {
       return at < 0.0 ? std::string("does not resume")
                       : "resumes from iteration " + std::to_string(static_cast<long long>(at));
     };
     return abort_cluster(self, "process " + my_name(s) + " " + text(s.resumed_at) + ", process " +
                                    s.setup.names[n.process] + " " + text(n.values[1]) +
-                                   ": a cluster resumes only from checkpoints of one pause "
-                                   "(pass --resume to every process, each with its "
+                                   ": a cluster resumes with every process or none (pass "
+                                   "--resume to every process, each with its "
                                    "checkpoints/latest.ckpt of the same run)");
   }
   s.barrier.heard(n.process);

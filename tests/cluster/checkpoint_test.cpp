@@ -124,7 +124,67 @@ TEST_CASE("a cluster resumes only from one cut, and --resume names a missing che
   CHECK(std::regex_search(r0->output() + r1->output(),
                           std::regex("process p[01] (resumes from iteration (25|50)|does not "
                                      "resume), process p[01] (resumes from iteration (25|50)|does "
-                                     "not resume): a cluster resumes only from checkpoints of one "
-                                     "pause")));
+                                     "not resume): a cluster resumes with every process or none")));
   CHECK_FALSE(std::filesystem::exists(dir + "/run/summary.json"));
+}
+
+TEST_CASE("a process dead at the last checkpoint resumes without mass and takes it from the others",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_checkpoint_dead");
+  const auto config = cluster_config(dir, 3, 2, 0);
+  // 3840 samples over 6 nodes of batch 32: 20 iterations an epoch.
+  const std::vector<std::string> run{
+      "--set", "data.max_train_samples=3840", "--set", "data.max_test_samples=2000",
+      "--set", "schedule.epochs=6",           "--set", "output.checkpoint_every_epochs=1"};
+  auto p0 = start_node(config, "p0", dir, {}, run);
+  auto p1 = start_node(config, "p1", dir, {}, run);
+  auto p2 = start_node(config, "p2", dir, {}, run);
+  REQUIRE(
+      p0->wait_for("iteration 20: every live process wrote its nodes", std::chrono::seconds(240)));
+  p2->send_signal(SIGKILL);
+  REQUIRE(p2->wait_exit(std::chrono::seconds(10)));
+  // The survivors go on, pausing without p2, and write later cuts.
+  REQUIRE(
+      p0->wait_for("iteration 60: every live process wrote its nodes", std::chrono::seconds(240)));
+  p0->send_signal(SIGKILL);
+  p1->send_signal(SIGKILL);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(10)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(10)));
+
+  const auto again = with(run, {"--resume", dir + "/run"});
+  auto r0 = start_node(config, "p0", dir + "/run", {}, again);
+  auto r1 = start_node(config, "p1", dir + "/run", {}, again);
+  auto r2 = start_node(config, "p2", dir + "/run", {}, again);
+  REQUIRE(r0->wait_exit(std::chrono::seconds(240)));
+  REQUIRE(r1->wait_exit(std::chrono::seconds(30)));
+  REQUIRE(r2->wait_exit(std::chrono::seconds(30)));
+  INFO(r0->output() << r1->output() << r2->output());
+  CHECK(r0->exit_code() == 0);
+  CHECK(r1->exit_code() == 0);
+  CHECK(r2->exit_code() == 0);
+  const int at = resumed_at(read_text(dir + "/run/p0/metrics.jsonl"));
+  CHECK(at >= 60);
+  CHECK(resumed_at(read_text(dir + "/run/p2/metrics.jsonl")) == 20);
+  CHECK(std::regex_search(r2->output(),
+                          std::regex("this process's checkpoint is of iteration 20, p0, p1's of "
+                                     "iteration " +
+                                     std::to_string(at) + " .*: its nodes start without mass")));
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 6);
+  CHECK(json_number_field(summary, "iterations") == 120);
+  const auto per_node = per_node_accuracies(summary);
+  REQUIRE(per_node.has_value());
+  CHECK(per_node->find("null") == std::string::npos);  // p2's nodes took mass and trained
+  CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.7);
+  // p2's nodes started with nothing; what its old life held went with it.
+  CHECK(weight_error(summary) <= 1e-9);
+  const auto initial = numbers_of(summary, "initial_weight");
+  REQUIRE(initial.size() == 3);
+  CHECK(initial[2] == 0.0);
+  // The survivors' weights at the cut: less than their share of 6, since
+  // what they pushed to p2's nodes while it was dead was accounted as gone.
+  CHECK(initial[0] > 0.0);
+  CHECK(initial[1] > 0.0);
+  CHECK(initial[0] + initial[1] < 6.0);
 }
