@@ -409,6 +409,11 @@ core::result<std::map<int, node_resume>> load_resume(
 /// (0: not resumed).
 std::uint64_t resume_cut(host_ptr self);
 
+/// The console's `checkpoint`: the local nodes pause at `at` unless a
+/// pause comes sooner (or the run is ending). Returns the pause they will
+/// take (0: none).
+std::uint64_t schedule_checkpoint(host_ptr self, std::uint64_t at);
+
 /// After the nodes start (or a rejoin, or the end of a pause at `after`):
 /// the local nodes' next pause, sent to them.
 void arm_checkpoints(host_ptr self, std::uint64_t after);

@@ -255,6 +255,16 @@ std::uint64_t resume_cut(host_ptr self) {
   return iteration;
 }
 
+std::uint64_t schedule_checkpoint(host_ptr self, std::uint64_t at) {
+  auto& s = self->state;
+  if (s.phase != host_phase::training || s.stopping || at >= s.wsetup.total_iterations) return 0;
+  if (s.hold_at != 0 && s.hold_at <= at) return s.hold_at;  // a pause comes first
+  s.hold_at = at;
+  s.wsetup.hold_at = at;
+  for (const auto& node : s.nodes) self->send(node.worker, hold_atom::value, at);
+  return at;
+}
+
 void arm_checkpoints(host_ptr self, std::uint64_t after) {
   auto& s = self->state;
   s.hold_at = core::next_checkpoint(s.checkpoint_every, s.wsetup.total_iterations, after);

@@ -422,7 +422,13 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
       const auto c = core::parse_command(n.text, static_cast<int>(s.n));
       const bool node_life =
           c.ok() && (c->kind == core::command_kind::kill || c->kind == core::command_kind::revive);
-      if (node_life) {
+      if (c.ok() && c->kind == core::command_kind::checkpoint) {
+        // At the iteration the process that took it chose (values [at]).
+        const double at = n.values.empty() ? 0.0 : n.values.front();
+        if (at >= 1.0 && at < core::max_exact_double) {
+          (void)schedule_checkpoint(self, static_cast<std::uint64_t>(at));
+        }
+      } else if (node_life) {
         // Forwarded to this process, which owns the node (it logs a refusal).
         (void)node_command(self, *c, "process " + s.setup.names[n.process], false);
       } else if (s.phase != host_phase::training) {

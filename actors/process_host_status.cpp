@@ -154,9 +154,22 @@ std::string process_command(host_ptr self, const std::string& line) {
       self->send(self, stop_atom::value);
       return "stopping the cluster: every process pauses, then evaluation and summary";
     case core::command_kind::help:
-      return "across processes: status, topology, stop, help, link down/up/set, partition, "
-             "heal, slow, kill, revive (SGP, OSGP) (checkpoint acts on one process's run: use "
-             "sgp train for it)";
+      return "across processes: status, topology, stop, checkpoint, help, link down/up/set, "
+             "partition, heal, slow, kill, revive (SGP, OSGP)";
+    case core::command_kind::checkpoint: {
+      if (s.phase != host_phase::training || s.stopping) return "error: the run is ending";
+      // A few iterations past this process's: every process pauses at the
+      // one iteration (they are within an iteration or two of each other).
+      const std::uint64_t at = local_iteration(s) + 3;
+      if (at >= s.wsetup.total_iterations) {
+        return "error: the run ends within three iterations (its end needs no checkpoint)";
+      }
+      send_notice(self, all_processes, net::wire::notice_topic::command, line,
+                  {static_cast<double>(at)});
+      return "checkpoint at iteration " + std::to_string(schedule_checkpoint(self, at)) +
+             ": every process's nodes pause there, what is in flight arrives, then each writes "
+             "RUN_DIR/NAME/checkpoints/latest.ckpt (sent to every process)";
+    }
     case core::command_kind::kill:
     case core::command_kind::revive: {
       if (s.allreduce) {
@@ -181,8 +194,8 @@ std::string process_command(host_ptr self, const std::string& line) {
     }
     default:
       return "'" + line +
-             "' is not supported across processes yet (status, topology, stop, help, link, "
-             "partition, heal, slow, kill and revive are)";
+             "' is not supported across processes yet (status, topology, stop, checkpoint, help, "
+             "link, partition, heal, slow, kill and revive are)";
   }
 }
 

@@ -361,7 +361,7 @@ TEST_CASE("Ctrl-C on one process stops the whole cluster with an evaluation and 
 
 TEST_CASE(
     "sgp console HOST:PORT drives a cluster: status, link and slow commands on every "
-    "process, topology from the view, stop",
+    "process, topology from the view, checkpoint, stop",
     "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto dir = fresh_dir("cluster_console");
@@ -377,11 +377,22 @@ TEST_CASE(
   // of the other process are the other process's to apply.
   const auto console = run_shell(
       "printf 'status\\nlink down 0 1\\ntopology\\nlink up 0 1\\nslow 1 "
-      "2x\\ntopology\\ncheckpoint\\n"
-      "stop\\n' | "
+      "2x\\ntopology\\ncheckpoint\\n' | "
       "SGP_SECRET=console-s3cret " +
       sgp_binary() + " console 127.0.0.1:" + *port + " 2>&1");
   INFO(console.output);
+  // The checkpoint: both processes pause at the iteration p0 chose, and
+  // each writes its node; then the console stops the cluster.
+  std::smatch chosen;
+  REQUIRE(std::regex_search(console.output, chosen,
+                            std::regex("checkpoint at iteration ([0-9]+): every process's nodes "
+                                       "pause there")));
+  const std::string at = chosen[1];
+  REQUIRE(p0->wait_for("iteration " + at + ": every live process wrote its nodes",
+                       std::chrono::seconds(60)));
+  const auto stop = run_shell("printf 'stop\\n' | SGP_SECRET=console-s3cret " + sgp_binary() +
+                              " console 127.0.0.1:" + *port + " 2>&1");
+  INFO(stop.output);
   CHECK(console.exit_code == 0);
   CHECK(console.output.find("link 0 <-> 1 down (sent to every process)") != std::string::npos);
   CHECK(console.output.find("link 0 <-> 1 up (sent to every process)") != std::string::npos);
@@ -396,10 +407,7 @@ TEST_CASE(
   CHECK(joined != std::string::npos);
   CHECK(down_at < cut);
   CHECK(cut < joined);
-  // checkpoint is still one process's
-  CHECK(console.output.find("'checkpoint' is not supported across processes yet") !=
-        std::string::npos);
-  CHECK(console.output.find("stopping the cluster") != std::string::npos);
+  CHECK(stop.output.find("stopping the cluster") != std::string::npos);
   REQUIRE(p0->wait_exit(std::chrono::seconds(60)));
   REQUIRE(p1->wait_exit(std::chrono::seconds(30)));
   INFO(p0->output() << p1->output());
@@ -408,6 +416,12 @@ TEST_CASE(
   CHECK(p1->output().find("link 0 <-> 1 down (asked by process p0)") != std::string::npos);
   CHECK(p1->output().find("link 0 <-> 1 up (asked by process p0)") != std::string::npos);
   CHECK(p1->output().find("node 1 computes 2x slower (asked by process p0)") != std::string::npos);
+  for (const char* p : {"p0", "p1"}) {
+    CHECK(read_text(dir + "/run/" + p + "/metrics.jsonl")
+              .find("\"event\":\"checkpoint\",\"iteration\":" + at + ",\"nodes\":1") !=
+          std::string::npos);
+    CHECK(std::filesystem::exists(dir + "/run/" + p + "/checkpoints/latest.ckpt"));
+  }
   const auto summary = read_text(dir + "/run/summary.json");
   CHECK(json_number_field(summary, "live_nodes") == 2);
   CHECK(weight_error(summary) <= 1e-9);
