@@ -5,7 +5,8 @@
 // process (a command notice), which applies them to its own senders, view
 // and nodes; kill and revive go to the node's process, which applies them
 // and tells every process (process_host_nodes.cpp); topology answers from
-// this process's view; checkpoint is refused by name.
+// this process's view; checkpoint pauses every process at one iteration
+// (process_host_checkpoint.cpp).
 #include <unistd.h>
 
 #include <algorithm>
@@ -51,7 +52,11 @@ core::cluster_status process_status(host_ptr self) {
     if (it != s.nodes.end() && s.view.live[i]) {
       n.host = host;
       n.process = static_cast<int>(::getpid());
-      n.state = !it->last ? "starting" : it->done ? "done" : "train";
+      // Done before the end: paused for a checkpoint (as in one process).
+      n.state = !it->last             ? "starting"
+                : !it->done           ? "train"
+                : s.held_since >= 0.0 ? "paused"
+                                      : "done";
       if (it->last) {
         n.iteration = it->last->iteration;
         n.loss = it->last->loss;
