@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,12 +129,18 @@ std::string start(child& c, int dev_null) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  const pid_t launcher = ::getpid();
   const pid_t pid = ::fork();
   if (pid == 0) {
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGPIPE}) ::sigaction(sig, &dfl, nullptr);
     ::setpgid(0, 0);
+    // A launcher that dies (SIGKILL, the OOM killer) takes its children
+    // with it: none trains on headless, holding its port and GPU, until
+    // its next line of output meets the closed pipe.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != launcher) ::_exit(126);  // it died before the line above
     if (::dup2(dev_null, STDIN_FILENO) >= 0 && ::dup2(out[1], STDOUT_FILENO) >= 0 &&
         ::dup2(err[1], STDERR_FILENO) >= 0) {
       ::execv(args[0], args.data());

@@ -224,3 +224,46 @@ TEST_CASE("Launch: stop_on_failure ends the others", "[launch]") {
   CHECK(r.seconds < 10s);
   CHECK(contains(r.err, "launch: [long] killed by SIGTERM\n"));
 }
+
+TEST_CASE("Launch: a launcher killed with SIGKILL takes its children with it", "[launch]") {
+  const auto dir = test_dir("killed");
+  // Each child writes its pid, then would sleep for 30 s.
+  auto sleeper = [&](const std::string& name) {
+    return sh(name, "echo $$ > " + dir + "/" + name + ".pid; exec sleep 30");
+  };
+  std::fflush(nullptr);
+  const pid_t launcher = ::fork();
+  REQUIRE(launcher >= 0);
+  if (launcher == 0) {
+    if (std::freopen((dir + "/out.txt").c_str(), "w", stdout) == nullptr ||
+        std::freopen((dir + "/err.txt").c_str(), "w", stderr) == nullptr) {
+      std::_Exit(120);
+    }
+    std::_Exit(sgp::apps::run_children({sleeper("x"), sleeper("y")}).exit_code);
+  }
+  const auto end = std::chrono::steady_clock::now() + 10s;
+  while (!(std::filesystem::exists(dir + "/x.pid") && std::filesystem::exists(dir + "/y.pid")) &&
+         std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(20ms);
+  }
+  REQUIRE(std::filesystem::exists(dir + "/x.pid"));
+  REQUIRE(std::filesystem::exists(dir + "/y.pid"));
+  std::this_thread::sleep_for(100ms);  // the pid is written before the exec
+  ::kill(launcher, SIGKILL);
+  REQUIRE(::waitpid(launcher, nullptr, 0) == launcher);
+  // A process is gone once /proc has no running entry for it (a zombie
+  // waits for whoever inherited it to reap it).
+  auto alive = [](const std::string& pid_file) {
+    const auto pid = sgp::test::read_text(pid_file);
+    const auto stat = sgp::test::read_text("/proc/" + pid.substr(0, pid.find('\n')) + "/stat");
+    const auto state = stat.find(") ");
+    return state != std::string::npos && stat[state + 2] != 'Z';
+  };
+  const auto gone_by = std::chrono::steady_clock::now() + 5s;
+  while ((alive(dir + "/x.pid") || alive(dir + "/y.pid")) &&
+         std::chrono::steady_clock::now() < gone_by) {
+    std::this_thread::sleep_for(20ms);
+  }
+  CHECK_FALSE(alive(dir + "/x.pid"));
+  CHECK_FALSE(alive(dir + "/y.pid"));
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Cluster checkpoints on the device machine, end to end: two `sgp node`
+# processes (sgp launch) with their nodes on GPU 0 write a checkpoint every
+# epoch; the whole cluster is killed with SIGKILL after the second pause,
+# then `sgp launch --resume` continues it to the end. Prints each pause's
+# time, the resumed run's summary, and fails loudly on a bad exit, a
+# missing resume, a wrong push-sum weight or no learning.
+#   bash bench/cluster_gpu_resume.sh   (needs `carry: [".debs", ".data"]`)
+# MODEL (default cnn-bn: batch-norm statistics travel too), ALGORITHM
+# (default osgp), NODES (per process, default 2), SAMPLES (training samples,
+# default 12800), EPOCHS (default 4), BATCH (default 32), MIN_ACCURACY of
+# the resumed run's averaged model (default 0.80; 0 for a timing run).
+set -u
+out=${OUT:-/tmp/sgp-cluster-gpu-resume}
+mkdir -p "$out"
+if [ ! -x ./build-dev/apps/sgp ]; then
+  source bench/device_build.sh sgp || exit 1
+fi
+sgp=./build-dev/apps/sgp
+model=${MODEL:-cnn-bn}
+algorithm=${ALGORITHM:-osgp}
+nodes=${NODES:-2}
+samples=${SAMPLES:-12800}
+epochs=${EPOCHS:-4}
+batch=${BATCH:-32}
+run=/tmp/sgp-cluster-gpu-resume-run
+config=$out/cluster.toml
+cat >"$config" <<TOML
+[run]
+name = "cluster-gpu-resume"
+dir = "$run"
+[cluster]
+join_timeout = "120s"
+[[cluster.process]]
+name = "gpu0"
+host = "127.0.0.1"
+port = 29710
+nodes = $nodes
+devices = [0]
+[[cluster.process]]
+name = "gpu1"
+host = "127.0.0.1"
+port = 29711
+nodes = $nodes
+devices = [0]
+[backend]
+name = "cuda"
+[model]
+name = "$model"
+[data]
+path = ".data/fashion-mnist"
+batch_size = $batch
+max_train_samples = $samples
+[schedule]
+epochs = $epochs
+warmup_epochs = 0.25
+[algorithm]
+name = "$algorithm"
+[output]
+progress = false
+checkpoint_every_epochs = 1
+consensus_every_iterations = 0
+TOML
+
+rm -rf "$run" "$run-resumed"
+setsid $sgp launch "$config" >"$out/first.log" 2>&1 &
+launcher=$!
+for _ in $(seq 1 600); do
+  grep -q "iteration [0-9]*: every live process wrote" "$out/first.log" &&
+    [ "$(grep -c 'every live process wrote' "$out/first.log")" -ge 2 ] && break
+  sleep 0.2
+done
+kill -9 -- -"$launcher" 2>/dev/null
+wait "$launcher" 2>/dev/null
+# Its `sgp node` processes die with it (PR_SET_PDEATHSIG in apps/launcher.cpp).
+for _ in $(seq 1 50); do
+  pgrep -f "node $config" >/dev/null || break
+  sleep 0.1
+done
+if pgrep -f "node $config" >/dev/null; then
+  echo "FAIL: sgp node processes outlived their launcher"; pkill -9 -f "node $config"; exit 1
+fi
+echo "first run, killed after its second checkpoint:"
+grep -h "every live process wrote\|error" "$out/first.log" | sed 's/^/  /'
+if [ -f "$run/summary.json" ] || [ ! -f "$run/gpu1/checkpoints/latest.ckpt" ]; then
+  echo "FAIL: the first run finished before the kill, or wrote no checkpoint"
+  tail -20 "$out/first.log"
+  exit 1
+fi
+
+timeout 400 $sgp launch "$config" --resume "$run" --set run.dir="$run-resumed" >"$out/resumed.log" 2>&1
+rc=$?
+grep -h "resumed from\|averaged\|push-sum weight" "$out/resumed.log" | sed 's/^/  /'
+cp "$run-resumed/summary.json" "$out/resumed-summary.json" 2>/dev/null
+if [ $rc -ne 0 ] || [ ! -f "$run-resumed/summary.json" ]; then
+  echo "FAIL: the resumed run exited $rc"; tail -20 "$out/resumed.log"; exit 1
+fi
+python3 - "$run-resumed/summary.json" "$((2 * nodes))" "${MIN_ACCURACY:-0.80}" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+err = abs(s["total_weight"] - s["expected_total_weight"]) / s["expected_total_weight"]
+ok = (err <= 1e-9 and s["test_accuracy_mean_model"] >= float(sys.argv[3])
+      and s["live_nodes"] == int(sys.argv[2]))
+print(f"{'PASS' if ok else 'FAIL'} resumed: averaged {100*s['test_accuracy_mean_model']:.2f}%, "
+      f"{s['iterations']} iterations, weight error {err:.1e}, expected weight "
+      f"{s['expected_total_weight']}")
+sys.exit(0 if ok else 1)
+PY
