@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio.hpp>
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -455,11 +456,24 @@ core::result<std::unique_ptr<tcp_transport>> tcp_transport::start(tcp_options op
   const tcp::endpoint ep(address, p->options.listen_port);
   p->acceptor.open(ep.protocol(), ec);
   if (!ec) p->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  const auto bind_until = std::chrono::steady_clock::now() + p->options.bind_wait;
+  bool waited = false;
   if (!ec) p->acceptor.bind(ep, ec);
+  while (ec == asio::error::address_in_use && std::chrono::steady_clock::now() < bind_until) {
+    waited = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    p->acceptor.bind(ep, ec);
+  }
   if (!ec) p->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
+  if (ec) {
+    char still[96] = "";
+    if (waited) {
+      std::snprintf(still, sizeof(still), " (still, after %.1f s: is another process using it?)",
+                    static_cast<double>(p->options.bind_wait.count()) / 1000.0);
+    }
     return core::make_error("tcp: cannot listen on " + p->options.listen_host + ":" +
-                            std::to_string(p->options.listen_port) + ": " + ec.message());
+                            std::to_string(p->options.listen_port) + ": " + ec.message() + still);
+  }
   auto hello = p->options.hello;
   hello.process = p->options.process;
   p->hello_frame = std::make_shared<const std::vector<std::uint8_t>>(wire::encode_control(hello));

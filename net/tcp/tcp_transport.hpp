@@ -24,6 +24,10 @@ struct tcp_options {
   std::uint32_t process = 0;  ///< this process, sent in every hello
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 0;             ///< 0: an ephemeral port (see port())
+  /// A port in use is tried again for this long: a process of the same
+  /// cluster that was just killed may still be exiting (a GPU process's
+  /// teardown takes seconds) and holds its sockets until it is gone.
+  std::chrono::milliseconds bind_wait{15000};
   std::size_t max_queued_bytes = 64u << 20;  ///< per peer
   /// A started frame must make progress (any bytes) within this, or the
   /// connection is dropped as stalled.

@@ -426,3 +426,30 @@ TEST_CASE(
   CHECK(got.wait_for(before + 20));
   CHECK(got2.wait_for(20));
 }
+
+TEST_CASE("tcp: a port in use is tried again until it is free, then named", "[net]") {
+  collector got;
+  // Another listener holds a port (as a killed process still exiting would).
+  asio::io_context io;
+  auto holder = std::make_unique<asio::ip::tcp::acceptor>(
+      io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const auto port = holder->local_endpoint().port();
+  tcp_options options;
+  options.listen_port = port;
+  options.bind_wait = 400ms;
+  auto busy = tcp_transport::start(options, got.callback());
+  REQUIRE_FALSE(busy.ok());
+  CHECK_THAT(busy.err().message,
+             Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(port)));
+  CHECK_THAT(busy.err().message, Catch::Contains("(still, after 0.4 s: is another process"));
+  // Freed while the transport waits: it listens there.
+  std::thread release([&] {
+    std::this_thread::sleep_for(300ms);
+    holder.reset();
+  });
+  options.bind_wait = 5000ms;
+  auto after = tcp_transport::start(options, got.callback());
+  release.join();
+  REQUIRE(after.ok());
+  CHECK(after.value()->port() == port);
+}
