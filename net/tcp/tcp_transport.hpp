@@ -23,7 +23,7 @@ namespace sgp::net::tcp {
 struct tcp_options {
   std::uint32_t process = 0;  ///< this process, sent in every hello
   std::string listen_host = "127.0.0.1";
-  std::uint16_t listen_port = 0;             ///< 0: an ephemeral port (see port())
+  std::uint16_t listen_port = 0;  ///< 0: an ephemeral port (see port())
   /// A port in use is tried again for this long: a process of the same
   /// cluster that was just killed may still be exiting (a GPU process's
   /// teardown takes seconds) and holds its sockets until it is gone.
