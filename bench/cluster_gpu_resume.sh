@@ -65,10 +65,12 @@ TOML
 rm -rf "$run" "$run-resumed"
 setsid $sgp launch "$config" >"$out/first.log" 2>&1 &
 launcher=$!
-for _ in $(seq 1 600); do
-  grep -q "iteration [0-9]*: every live process wrote" "$out/first.log" &&
-    [ "$(grep -c 'every live process wrote' "$out/first.log")" -ge 2 ] && break
-  sleep 0.2
+# Both processes made the second cut their latest.ckpt (the metrics line
+# comes after the rename).
+committed() { grep -c '"event":"checkpoint"' "$run/$1/metrics.jsonl" 2>/dev/null || echo 0; }
+for _ in $(seq 1 1200); do
+  [ "$(committed gpu0)" -ge 2 ] && [ "$(committed gpu1)" -ge 2 ] && break
+  sleep 0.1
 done
 kill -9 -- -"$launcher" 2>/dev/null
 wait "$launcher" 2>/dev/null

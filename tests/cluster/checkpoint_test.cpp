@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <thread>
 
 #include "tests/cluster/cluster_process.hpp"
 #include "tests/skip.hpp"
@@ -32,6 +33,25 @@ int resumed_at(const std::string& metrics) {
   return values.empty() ? -1 : static_cast<int>(values.front());
 }
 
+/// Waits until each of `processes` has made its part of the cut at
+/// `iteration` its latest.ckpt (its metrics.jsonl's "checkpoint" line, written
+/// and flushed after the rename), or `limit` passed.
+bool wait_checkpoint(const std::string& run, const std::vector<std::string>& processes,
+                     int iteration, std::chrono::seconds limit) {
+  const std::string line =
+      "\"event\":\"checkpoint\",\"iteration\":" + std::to_string(iteration) + ",";
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    bool all = true;
+    for (const auto& p : processes) {
+      all = all && read_text(run + "/" + p + "/metrics.jsonl").find(line) != std::string::npos;
+    }
+    if (all) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 }  // namespace
 
 TEST_CASE("a cluster killed outright resumes from its last checkpoint: the weight exact",
@@ -43,8 +63,7 @@ TEST_CASE("a cluster killed outright resumes from its last checkpoint: the weigh
   auto p1 = start_node(config, "p1", dir, {}, small_run);
   // The pause at iteration 50 (the second epoch's end) is written by both
   // processes; then the whole cluster is lost.
-  REQUIRE(
-      p0->wait_for("iteration 50: every live process wrote its nodes", std::chrono::seconds(240)));
+  REQUIRE(wait_checkpoint(dir + "/run", {"p0", "p1"}, 50, std::chrono::seconds(240)));
   p0->send_signal(SIGKILL);
   p1->send_signal(SIGKILL);
   REQUIRE(p0->wait_exit(std::chrono::seconds(10)));
@@ -106,8 +125,7 @@ TEST_CASE("a cluster resumes only from one cut, and --resume names a missing che
 
   auto p0 = start_node(config, "p0", dir, {}, small_run);
   auto p1 = start_node(config, "p1", dir, {}, small_run);
-  REQUIRE(
-      p0->wait_for("iteration 25: every live process wrote its nodes", std::chrono::seconds(240)));
+  REQUIRE(wait_checkpoint(dir + "/run", {"p0", "p1"}, 25, std::chrono::seconds(240)));
   p0->send_signal(SIGKILL);
   p1->send_signal(SIGKILL);
   REQUIRE(p0->wait_exit(std::chrono::seconds(10)));
@@ -140,13 +158,11 @@ TEST_CASE("a process dead at the last checkpoint resumes without mass and takes 
   auto p0 = start_node(config, "p0", dir, {}, run);
   auto p1 = start_node(config, "p1", dir, {}, run);
   auto p2 = start_node(config, "p2", dir, {}, run);
-  REQUIRE(
-      p0->wait_for("iteration 20: every live process wrote its nodes", std::chrono::seconds(240)));
+  REQUIRE(wait_checkpoint(dir + "/run", {"p0", "p1", "p2"}, 20, std::chrono::seconds(240)));
   p2->send_signal(SIGKILL);
   REQUIRE(p2->wait_exit(std::chrono::seconds(10)));
   // The survivors go on, pausing without p2, and write later cuts.
-  REQUIRE(
-      p0->wait_for("iteration 60: every live process wrote its nodes", std::chrono::seconds(240)));
+  REQUIRE(wait_checkpoint(dir + "/run", {"p0", "p1"}, 60, std::chrono::seconds(240)));
   p0->send_signal(SIGKILL);
   p1->send_signal(SIGKILL);
   REQUIRE(p0->wait_exit(std::chrono::seconds(10)));
