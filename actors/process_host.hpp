@@ -126,6 +126,13 @@ struct process_host_state {
   /// cluster, and its nodes start once a welcome came.
   bool rejoining = false;
   std::optional<core::welcome> welcome;  ///< the first welcome received
+  /// Every link, partition, heal and slow command this process applied,
+  /// as console lines in order: a welcome carries them (its text), and the
+  /// rejoined process applies them again, so its links, its view's link
+  /// mask and its slow nodes are the cluster's.
+  std::vector<std::string> applied_commands;
+  std::string welcome_from;      ///< the process whose welcome was taken
+  std::string welcome_commands;  ///< that welcome's commands, one per line
   bool welcome_applied = false;
   /// Every process starts training together (core/start_barrier.hpp; a
   /// rejoining process skips it: the others are training).
@@ -253,6 +260,13 @@ void maybe_start_end(host_ptr self);
 
 /// Ends the run with an error (every process is told).
 void abort_cluster(host_ptr self, const std::string& why);
+
+/// Asks every live local node's worker for its snapshot (with its z when
+/// `with_z`): `each` takes every answer, then `then` runs once all came
+/// (at once when no node is live).
+void collect_live_snapshots(host_ptr self, bool with_z,
+                            std::function<void(const node_snapshot&)> each,
+                            std::function<void()> then);
 
 /// After a flush settled: this process's weights to process `to`.
 void send_weights(host_ptr self, std::uint32_t to, double round);

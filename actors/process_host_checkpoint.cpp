@@ -138,11 +138,12 @@ void save_here(host_ptr self, std::uint32_t to, std::uint64_t at, double in_flig
   if (s.held_since < 0.0 || s.hold_at != at) {
     return refuse("its nodes are not paused at iteration " + std::to_string(at));
   }
-  auto nodes = live_nodes(s);
+  const auto nodes = live_nodes(s);
   auto state = std::make_shared<core::group_state>();
   state->lost_weight = in_flight;
   state->nodes.resize(nodes.size());
-  auto pending = std::make_shared<std::size_t>(3 * nodes.size());
+  // The snapshots (one answer for all), each node's momentum and statistics.
+  auto pending = std::make_shared<std::size_t>(1 + 2 * nodes.size());
   auto write = [self, to, at, state] {
     auto& st = self->state;
     const std::string path = pending_file(st);
@@ -161,25 +162,26 @@ void save_here(host_ptr self, std::uint32_t to, std::uint64_t at, double in_flig
     st.pending_nodes = state->nodes.size();
     send_notice(self, to, notice_topic::saved, {}, {static_cast<double>(at), 1.0});
   };
-  if (nodes.empty()) return write();
   const auto one_done = [pending, write] {
     if (--*pending == 0) write();
   };
+  for (std::size_t k = 0; k < nodes.size(); ++k) state->nodes[k].node = nodes[k]->id;
+  collect_live_snapshots(
+      self, true,
+      [state](const node_snapshot& snap) {
+        for (auto& rec : state->nodes) {
+          if (rec.node != snap.node) continue;
+          rec.iteration = snap.iteration;
+          rec.round = snap.round;
+          rec.w = snap.w;
+          if (snap.z) rec.z = *snap.z;
+        }
+      },
+      one_done);
   for (std::size_t k = 0; k < nodes.size(); ++k) {
     core::node_record* rec = &state->nodes[k];
-    rec->node = nodes[k]->id;
     // A node's actors that failed end the run (monitored): the errors
     // below only keep the count right.
-    self->request(nodes[k]->worker, caf::infinite, final_atom::value, true)
-        .then(
-            [=](const node_snapshot& snap) {
-              rec->iteration = snap.iteration;
-              rec->round = snap.round;
-              rec->w = snap.w;
-              if (snap.z) rec->z = *snap.z;
-              one_done();
-            },
-            [=](const caf::error&) { one_done(); });
     self->request(nodes[k]->compute, caf::infinite, momentum_atom::value)
         .then(
             [=](std::vector<float>& m) {

@@ -111,46 +111,33 @@ void maybe_measure_consensus(host_ptr self) {
 }
 
 void on_measure_notice(host_ptr self, const net::wire::notice& n) {
-  auto& s = self->state;
   if (n.values.size() != 1 || n.values.front() >= 0.0) return;
   const double round = n.values.front();
   const std::uint32_t to = n.process;
   struct acc {
     std::vector<shared_floats> models;
     std::vector<double> sum;
-    std::size_t pending = 0;
   };
   auto a = std::make_shared<acc>();
-  auto reply = [=] {
-    auto& st = self->state;
-    st.measured = round;
-    st.measured_models = a->models;
-    std::vector<double> values{round, static_cast<double>(a->models.size())};
-    values.insert(values.end(), a->sum.begin(), a->sum.end());
-    send_notice(self, to, notice_topic::model_sum, {}, std::move(values));
-  };
-  const auto nodes = live_nodes(s);
-  a->pending = nodes.size();
-  if (nodes.empty()) return reply();
-  for (const auto* node : nodes) {
-    self->request(node->worker, caf::infinite, final_atom::value, true)
-        .then(
-            [=](const node_snapshot& snap) {
-              // A model that is not finite cannot travel in a notice: left
-              // out (the node's loss or the end of the run names it).
-              if (snap.z && core::all_finite<float>(std::span<const float>(*snap.z))) {
-                if (a->sum.empty()) a->sum.assign(snap.z->size(), 0.0);
-                if (a->sum.size() == snap.z->size()) {
-                  for (std::size_t k = 0; k < a->sum.size(); ++k) a->sum[k] += (*snap.z)[k];
-                  a->models.push_back(snap.z);
-                }
-              }
-              if (--a->pending == 0) reply();
-            },
-            [=](const caf::error&) {
-              if (--a->pending == 0) reply();
-            });
-  }
+  collect_live_snapshots(
+      self, true,
+      [a](const node_snapshot& snap) {
+        // A model that is not finite cannot travel in a notice: left out
+        // (the node's loss or the end of the run names it).
+        if (!snap.z || !core::all_finite<float>(std::span<const float>(*snap.z))) return;
+        if (a->sum.empty()) a->sum.assign(snap.z->size(), 0.0);
+        if (a->sum.size() != snap.z->size()) return;
+        for (std::size_t k = 0; k < a->sum.size(); ++k) a->sum[k] += (*snap.z)[k];
+        a->models.push_back(snap.z);
+      },
+      [self, round, to, a] {
+        auto& st = self->state;
+        st.measured = round;
+        st.measured_models = a->models;
+        std::vector<double> values{round, static_cast<double>(a->models.size())};
+        values.insert(values.end(), a->sum.begin(), a->sum.end());
+        send_notice(self, to, notice_topic::model_sum, {}, std::move(values));
+      });
 }
 
 void on_model_sum(host_ptr self, const net::wire::notice* n, bool timed_out) {

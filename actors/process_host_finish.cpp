@@ -67,21 +67,36 @@ void request_flush(host_ptr self) {
 
 /// Per live local node: id, w, sent weight to every node, applied from every node.
 void send_weights(host_ptr self, std::uint32_t to, double round) {
-  auto& s = self->state;
-  auto nodes = live_nodes(s);
   auto out = std::make_shared<std::vector<double>>(1, round);
+  collect_live_snapshots(
+      self, false,
+      [out](const node_snapshot& snap) {
+        out->push_back(snap.node);
+        out->push_back(snap.w);
+        out->insert(out->end(), snap.sent_weight.begin(), snap.sent_weight.end());
+        out->insert(out->end(), snap.applied_weight.begin(), snap.applied_weight.end());
+      },
+      [self, to, out] { send_notice(self, to, notice_topic::weights, {}, *out); });
+}
+
+void collect_live_snapshots(host_ptr self, bool with_z,
+                            std::function<void(const node_snapshot&)> each,
+                            std::function<void()> then) {
+  const auto nodes = live_nodes(self->state);
+  if (nodes.empty()) return then();
   auto pending = std::make_shared<std::size_t>(nodes.size());
-  auto reply = [=] { send_notice(self, to, notice_topic::weights, {}, *out); };
-  if (nodes.empty()) return reply();
   for (const auto* node : nodes) {
-    self->request(node->worker, caf::infinite, final_atom::value, false)
-        .then([=](const node_snapshot& snap) {
-          out->push_back(snap.node);
-          out->push_back(snap.w);
-          out->insert(out->end(), snap.sent_weight.begin(), snap.sent_weight.end());
-          out->insert(out->end(), snap.applied_weight.begin(), snap.applied_weight.end());
-          if (--*pending == 0) reply();
-        });
+    // A node's actors that failed end the run (monitored): an error answer
+    // only keeps the count.
+    self->request(node->worker, caf::infinite, final_atom::value, with_z)
+        .then(
+            [=](const node_snapshot& snap) {
+              each(snap);
+              if (--*pending == 0) then();
+            },
+            [=](const caf::error&) {
+              if (--*pending == 0) then();
+            });
   }
 }
 

@@ -2,7 +2,8 @@
 // docs/cluster.md, "Rejoining"). On a survivor: a dead process heard again
 // as a new incarnation is readmitted while this process trains; its nodes
 // come back into the view as new node incarnations and it is sent a
-// welcome (the view, the iteration, the processes' state). On the
+// welcome (the view, the iteration, the processes' state, and the link and
+// slow commands the cluster applied, which it applies again). On the
 // restarted process: once a peer readmitted it, its nodes wait for the
 // welcome, start over without mass (x = 0, w = 0) and take mass from their
 // in-neighbours' pushes, joining the rounds at the first one. No mass is
@@ -50,6 +51,24 @@ void apply_welcome(host_ptr self) {
     s.process_done[p] = w.process_done[p];
     // Dead in the cluster: the bridge stops waiting for it to join.
     if (!w.process_live[p]) tell_both_halves(self, down_atom::value, p);
+  }
+  // The links, partitions and slow nodes the cluster has now: the
+  // commands it applied, again, in order (before the nodes take the view).
+  std::size_t from = 0;
+  while (from < s.welcome_commands.size()) {
+    auto to = s.welcome_commands.find('\n', from);
+    if (to == std::string::npos) to = s.welcome_commands.size();
+    const auto line = s.welcome_commands.substr(from, to - from);
+    from = to + 1;
+    if (line.empty()) continue;
+    const auto c = core::parse_command(line, static_cast<int>(s.n));
+    if (!c.ok()) {
+      core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+                 "the welcome's command '%s' is refused: %s", line.c_str(),
+                 c.err().message.c_str());
+      continue;
+    }
+    (void)apply_cluster_command(self, *c, "process " + s.welcome_from + "'s welcome");
   }
   for (auto& node : s.nodes) {
     node.initial_weight = 0.0;
@@ -128,7 +147,11 @@ void on_back(host_ptr self, std::uint32_t process, std::uint64_t incarnation) {
   w.process_live = s.process_live;
   w.process_done = s.process_done;
   w.process_done[s.setup.process] = false;  // training
-  send_notice(self, process, net::wire::notice_topic::welcome, {}, core::encode_welcome(w));
+  // Its text: the link and slow commands applied so far, one per line.
+  std::string commands;
+  for (const auto& line : s.applied_commands) commands += line + "\n";
+  send_notice(self, process, net::wire::notice_topic::welcome, std::move(commands),
+              core::encode_welcome(w));
   core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
              "process %s rejoined (incarnation %llu): its nodes %d..%d take mass from their "
              "in-neighbours",
@@ -187,6 +210,8 @@ void on_welcome(host_ptr self, const net::wire::notice& n) {
   if (w->incarnation != s.setup.incarnation) return;  // for an earlier life of this process
   s.rejoining = true;
   s.welcome = std::move(w).value();
+  s.welcome_from = s.setup.names[n.process];
+  s.welcome_commands = n.text;
   maybe_begin_training(self);
 }
 

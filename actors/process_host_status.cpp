@@ -97,6 +97,7 @@ std::string apply_cluster_command(host_ptr self, const core::command& c,
   }
   core::logf(core::log_level::info, "cluster", {.process = s.setup.names[s.setup.process]},
              "%s (asked by %s)", what.c_str(), origin.c_str());
+  s.applied_commands.push_back(core::command_line(c));
   return what;
 }
 

@@ -87,7 +87,11 @@ inline std::vector<std::unique_ptr<background_process>> start_processes(const st
                                                                         const std::string& dir,
                                                                         int count) {
   std::vector<std::unique_ptr<background_process>> out;
-  for (int p = 0; p < count; ++p) out.push_back(start_node(config, "p" + std::to_string(p), dir));
+  for (int p = 0; p < count; ++p) {
+    std::string name = "p";  // not "p" + ...: GCC 12 warns falsely there (-Wrestrict)
+    name += std::to_string(p);
+    out.push_back(start_node(config, name, dir));
+  }
   return out;
 }
 

@@ -75,6 +75,53 @@ TEST_CASE("a process killed with SIGKILL and restarted rejoins: all nodes end li
   }
 }
 
+TEST_CASE("a rejoined process takes the cluster's links and slow nodes from its welcome",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_rejoin_links");
+  const int iterations = 300;
+  const auto config = cluster_config(dir, 3, 1, iterations,
+                                     "http = \"127.0.0.1:0\"\nhttp_secret = \"links-s3cret\"\n");
+  auto processes = start_processes(config, dir, 3);
+  auto& p0 = processes[0];
+  auto& p2 = processes[2];
+  const auto port =
+      p0->wait_for("status page on http://127\\.0\\.0\\.1:([0-9]+)/", std::chrono::seconds(60));
+  REQUIRE(port);
+  REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 20, std::chrono::seconds(180), p0.get()));
+  // Node k lives in process pk: a link between the survivors, and node 2
+  // (p2's own) slowed, before p2 dies.
+  const std::string input = "printf 'link down 0 1\\nslow 2 2x\\n' | SGP_SECRET=links-s3cret ";
+  const auto console = run_shell(input + sgp_binary() + " console 127.0.0.1:" + *port + " 2>&1");
+  INFO(console.output);
+  REQUIRE(console.output.find("link 0 <-> 1 down (sent to every process)") != std::string::npos);
+  REQUIRE(p2->wait_for("node 2 computes 2x slower \\(asked by process p0\\)",
+                       std::chrono::seconds(30)));
+  p2->send_signal(SIGKILL);
+  REQUIRE(p2->wait_exit(std::chrono::seconds(10)));
+  REQUIRE(p0->wait_for("process p2 .*: declared dead", std::chrono::seconds(30)));
+  REQUIRE(processes[1]->wait_for("process p2 .*: declared dead", std::chrono::seconds(30)));
+  auto again = restart_node(config, "p2", dir, "p2-restarted");
+  REQUIRE(p0->wait_exit(std::chrono::seconds(300)));
+  REQUIRE(processes[1]->wait_exit(std::chrono::seconds(30)));
+  REQUIRE(again->wait_exit(std::chrono::seconds(30)));
+  INFO(p0->output() << again->output());
+  CHECK(p0->exit_code() == 0);
+  CHECK(again->exit_code() == 0);
+  // The restarted process applied both again, from the survivor that
+  // readmitted it, in order.
+  const auto out = again->output();
+  const std::regex down("link 0 <-> 1 down \\(asked by process p[01]'s welcome\\)");
+  const std::regex slow("node 2 computes 2x slower \\(asked by process p[01]'s welcome\\)");
+  std::smatch first, second;
+  REQUIRE(std::regex_search(out, first, down));
+  REQUIRE(std::regex_search(out, second, slow));
+  CHECK(first.position(0) < second.position(0));
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 3);
+  CHECK(weight_error(summary) <= 1e-9);
+}
+
 #ifdef SGP_HAVE_GLOO
 TEST_CASE("ar-sgd cluster: a restarted process stays out, and the survivors say so",
           "[integration][cluster]") {
