@@ -43,11 +43,17 @@ std::string pending_file(const process_host_state& s) {
   return s.setup.dir + "/checkpoints/next.ckpt";
 }
 
+/// What the end of a pause does with this process's file of its cut.
+enum class file_fate { commit, drop, keep };
+
 /// The release of the pause at `at`: this process's file of that cut
-/// becomes its latest.ckpt (`commit`), or is dropped. False: the run ended.
-bool settle_file(host_ptr self, std::uint64_t at, bool commit) {
+/// becomes its latest.ckpt (commit), is dropped, or is kept for a release
+/// that may still come (this process went on by itself). False: the run
+/// ended.
+bool settle_file(host_ptr self, std::uint64_t at, file_fate fate) {
   auto& s = self->state;
-  if (s.pending_at != at) return true;
+  if (s.pending_at != at || fate == file_fate::keep) return true;
+  const bool commit = fate == file_fate::commit;
   s.pending_at = 0;
   std::error_code ec;
   if (!commit) {
@@ -88,11 +94,21 @@ unsigned long long ull(std::uint64_t v) {
   return static_cast<unsigned long long>(v);
 }
 
-/// Ends this process's pause at `at` (written, `commit`, or given up): its
-/// nodes go on to the next pause.
-void release_here(host_ptr self, std::uint64_t at, bool commit) {
+/// The processes that pause: live, and not done (a process whose nodes all
+/// finished or died pauses no more, though it may still coordinate).
+std::vector<bool> pausing(const process_host_state& s) {
+  std::vector<bool> out(s.process_live.size());
+  for (std::size_t p = 0; p < out.size(); ++p) {
+    out[p] = s.process_live[p] && !(p < s.process_done.size() && s.process_done[p]);
+  }
+  return out;
+}
+
+/// Ends this process's pause at `at` (written, or given up): its nodes go
+/// on to the next pause.
+void release_here(host_ptr self, std::uint64_t at, file_fate fate) {
   auto& s = self->state;
-  if (!settle_file(self, at, commit)) return;
+  if (!settle_file(self, at, fate)) return;
   for (auto& held : s.process_held) {
     if (held == at) held = 0;
   }
@@ -115,8 +131,9 @@ void release_all(host_ptr self, std::uint64_t at, bool commit) {
 void maybe_saved(host_ptr self) {
   auto& s = self->state;
   if (!s.checkpoint_saving) return;
-  for (std::size_t p = 0; p < s.process_live.size(); ++p) {
-    if (s.process_live[p] && (p >= s.process_saved.size() || !s.process_saved[p])) return;
+  const auto waiting = pausing(s);
+  for (std::size_t p = 0; p < waiting.size(); ++p) {
+    if (waiting[p] && (p >= s.process_saved.size() || !s.process_saved[p])) return;
   }
   const auto at = s.checkpoint_at;
   core::logf(core::log_level::info, "checkpoint", {.process = my_name(s)},
@@ -134,6 +151,7 @@ void save_here(host_ptr self, std::uint32_t to, std::uint64_t at, double in_flig
   const auto refuse = [&](const std::string& why) {
     send_notice(self, to, notice_topic::saved, why, {static_cast<double>(at), 0.0});
   };
+  if (s.phase == host_phase::done) return;  // its nodes finished or died: not waited for
   if (s.phase != host_phase::training || s.stopping) return refuse("it is stopping");
   if (s.held_since < 0.0 || s.hold_at != at) {
     return refuse("its nodes are not paused at iteration " + std::to_string(at));
@@ -260,7 +278,8 @@ std::uint64_t resume_cut(host_ptr self) {
 std::uint64_t schedule_checkpoint(host_ptr self, std::uint64_t at) {
   auto& s = self->state;
   if (s.phase != host_phase::training || s.stopping || at >= s.wsetup.total_iterations) return 0;
-  if (s.hold_at != 0 && s.hold_at <= at) return s.hold_at;  // a pause comes first
+  // A pause comes first, or this process is paused already (and said where).
+  if ((s.hold_at != 0 && s.hold_at <= at) || s.held_since >= 0.0) return s.hold_at;
   s.hold_at = at;
   s.wsetup.hold_at = at;
   for (const auto& node : s.nodes) self->send(node.worker, hold_atom::value, at);
@@ -295,17 +314,21 @@ void nodes_done(host_ptr self) {
 
 void maybe_start_checkpoint(host_ptr self, bool process_died) {
   auto& s = self->state;
-  if (!is_coordinator(s) || s.phase != host_phase::training || s.stopping) return;
+  // A coordinator whose own nodes are done still coordinates the others.
+  if (!is_coordinator(s) || s.stopping) return;
+  if (s.phase != host_phase::training && s.phase != host_phase::done) return;
   if (s.checkpoint_at != 0) {
     if (s.checkpoint_saving) return maybe_saved(self);
     // Flushing: a process that died will not answer; the round starts over.
     if (!process_died) return;
     s.checkpoint_at = 0;
   }
-  const std::size_t me = s.setup.process;
-  if (me >= s.process_held.size() || s.process_held[me] == 0) return;
-  const std::uint64_t at = s.process_held[me];
-  if (!core::all_held(s.process_live, s.process_held, at)) return;
+  const auto waiting = pausing(s);
+  std::uint64_t at = 0;
+  for (std::size_t p = 0; p < waiting.size() && p < s.process_held.size() && at == 0; ++p) {
+    if (waiting[p]) at = s.process_held[p];
+  }
+  if (!core::all_held(waiting, s.process_held, at)) return;
   s.checkpoint_at = at;
   s.checkpoint_saving = false;
   s.process_saved.assign(s.process_live.size(), false);
@@ -350,7 +373,8 @@ void on_checkpoint_notice(host_ptr self, const net::wire::notice& n) {
       maybe_saved(self);
       break;
     case notice_topic::release:
-      release_here(self, at, n.values.size() > 1 && n.values[1] != 0.0);
+      release_here(self, at,
+                   n.values.size() > 1 && n.values[1] != 0.0 ? file_fate::commit : file_fate::drop);
       break;
     default:
       break;
@@ -363,8 +387,8 @@ void check_checkpoint_wait(host_ptr self) {
   const double waited = clock_seconds(self) - s.held_since;
   const double bound = checkpoint_wait_seconds(s);
   if (is_coordinator(s) && waited > bound) {
-    const auto missing = core::process_list(
-        core::not_held(s.process_live, s.process_held, s.hold_at), s.setup.names);
+    const auto missing =
+        core::process_list(core::not_held(pausing(s), s.process_held, s.hold_at), s.setup.names);
     core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
                "iteration %llu given up after %.0f s: %s; training goes on (the previous "
                "checkpoint stays)",
@@ -377,7 +401,8 @@ void check_checkpoint_wait(host_ptr self) {
     core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
                "iteration %llu: no word from the coordinator for %.0f s; this process goes on",
                ull(s.hold_at), waited);
-    release_here(self, s.hold_at, false);
+    // Its file stays pending: a commit that still comes renames it.
+    release_here(self, s.hold_at, file_fate::keep);
   }
 }
 

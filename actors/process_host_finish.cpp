@@ -128,9 +128,12 @@ void weights_complete(host_ptr self) {
     }
   }
   if (!exact && ++s.flush_rounds < max_flush_rounds) return request_flush(self);
-  // A checkpoint's flushes (the nodes paused, the run goes on): the cut.
-  if (s.checkpoint_at != 0 && s.phase == host_phase::training) {
-    return checkpoint_cut(self, in_flight);
+  // Before the end (restart_end makes it finishing), flushes are a
+  // checkpoint's: its cut, or nothing when that checkpoint was given up
+  // or a stop came meanwhile (never the end's results while training).
+  if (s.phase != host_phase::finishing) {
+    if (s.checkpoint_at != 0) checkpoint_cut(self, in_flight);
+    return;
   }
   s.final_in_flight = in_flight;
   ++s.end_round;
@@ -415,6 +418,9 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
       s.held_since = -1.0;
       s.checkpoint_at = 0;
       s.checkpoint_saving = false;
+      // Paused nodes were done: each says so again at the stop's hold
+      // (the hold below makes it), not before it took its last steps.
+      for (auto& node : s.nodes) node.done = false;
       // Each node pauses after its next iteration and reports done; with
       // ar-sgd, every node at the one iteration the notice names (or later
       // when this process is past it).

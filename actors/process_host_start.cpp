@@ -50,10 +50,11 @@ void on_ready_notice(host_ptr self, const net::wire::notice& n) {
   if (n.process == s.setup.process) return;  // its own, looped back
   // A resumed cluster starts from one cut: every process's checkpoint was
   // written at the same pause (a process's older file would mix two).
-  // Only between processes both at the start: a restarted process that
-  // rejoins a resumed run does so without --resume, as any rejoin.
-  const bool both_starting =
-      s.phase == host_phase::joining && !n.values.empty() && n.values.front() != 0.0;
+  // Only while this process starts with the others (a waiting peer's
+  // notice or a started one's answer: a peer that opened its barrier at
+  // once never said it waits); a restarted process that rejoins a resumed
+  // run does so without --resume, as any rejoin, and hears no ready notice.
+  const bool both_starting = s.phase == host_phase::joining && !s.rejoining;
   if (both_starting && n.values.size() > 1) {
     s.resumed_by.resize(s.process_live.size(), -1.0);
     s.resumed_by[n.process] = n.values[1];

@@ -158,4 +158,41 @@ TEST_CASE("ar-sgd cluster: a run resumed from its last checkpoint retraces the w
         json_number_field(sa, "test_accuracy_mean_model"));
   CHECK(live_accuracies(sb) == live_accuracies(sa));
 }
+TEST_CASE("ar-sgd cluster: a stop during a checkpoint's pause ends every node at one iteration",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_ar_sgd_pause_stop");
+  const auto config =
+      cluster_config(dir, 2, 2, 100000, "http = \"127.0.0.1:0\"\nhttp_secret = \"pause-s3cret\"\n");
+  const std::vector<std::string> ar{"--set", "algorithm.name=ar-sgd"};
+  auto p0 = start_node(config, "p0", dir, {}, ar);
+  auto p1 = start_node(config, "p1", dir, {}, ar);
+  const auto port =
+      p0->wait_for("status page on http://127\\.0\\.0\\.1:([0-9]+)/", std::chrono::seconds(60));
+  REQUIRE(port);
+  REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 10, std::chrono::seconds(120), p0.get()));
+  const std::string console = " console 127.0.0.1:" + *port + " 2>&1";
+  const std::string secret = "SGP_SECRET=pause-s3cret ";
+  const auto asked = run_shell("printf 'checkpoint\\n' | " + secret + sgp_binary() + console);
+  INFO(asked.output);
+  REQUIRE(asked.output.find("checkpoint at iteration") != std::string::npos);
+  // The stop while the nodes are paused (a pause takes the flush's 300 ms
+  // at least): every node was done there, and must step on to the stop's
+  // iteration before its process ends.
+  REQUIRE(p0->wait_for("its nodes paused at iteration", std::chrono::seconds(60)));
+  const auto stop = run_shell("printf 'stop\\n' | " + secret + sgp_binary() + console);
+  INFO(stop.output);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(60)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(30)));
+  INFO(p0->output() << p1->output());
+  CHECK(p0->exit_code() == 0);
+  CHECK(p1->exit_code() == 0);
+  CHECK(last_iteration(dir + "/run/p0/metrics.jsonl") ==
+        last_iteration(dir + "/run/p1/metrics.jsonl"));
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 4);
+  const auto acc = live_accuracies(summary);
+  REQUIRE(acc.size() == 4);
+  for (const double a : acc) CHECK(a == acc.front());
+}
 #endif

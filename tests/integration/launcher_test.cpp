@@ -255,6 +255,7 @@ TEST_CASE("Launch: a launcher killed with SIGKILL takes its children with it", "
   // waits for whoever inherited it to reap it).
   auto alive = [](const std::string& pid_file) {
     const auto pid = sgp::test::read_text(pid_file);
+    REQUIRE(pid.size() > 1);  // a number and its newline
     const auto stat = sgp::test::read_text("/proc/" + pid.substr(0, pid.find('\n')) + "/stat");
     const auto state = stat.find(") ");
     return state != std::string::npos && stat[state + 2] != 'Z';
