@@ -10,6 +10,7 @@
 // (`--resume RUN_DIR`) loads each process's file; the processes check at the
 // start barrier that they resume from one cut.
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 
@@ -136,10 +137,15 @@ void maybe_saved(host_ptr self) {
     if (waiting[p] && (p >= s.process_saved.size() || !s.process_saved[p])) return;
   }
   const auto at = s.checkpoint_at;
+  char took[64] = "";  // how long this process's nodes were paused, when they were
+  if (s.held_since >= 0.0) {
+    std::snprintf(took, sizeof(took), "; the pause took %.1f s",
+                  clock_seconds(self) - s.held_since);
+  }
   core::logf(core::log_level::info, "checkpoint", {.process = my_name(s)},
              "iteration %llu: every live process wrote its nodes (RUN_DIR/NAME/checkpoints/"
-             "latest.ckpt); the pause took %.1f s",
-             ull(at), s.held_since >= 0.0 ? clock_seconds(self) - s.held_since : 0.0);
+             "latest.ckpt)%s",
+             ull(at), took);
   s.checkpoint_saving = false;
   release_all(self, at, true);
 }

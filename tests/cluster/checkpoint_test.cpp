@@ -204,3 +204,38 @@ TEST_CASE("a process dead at the last checkpoint resumes without mass and takes 
   CHECK(initial[1] > 0.0);
   CHECK(initial[0] + initial[1] < 6.0);
 }
+
+TEST_CASE("a coordinator whose nodes all died still coordinates the others' checkpoints",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_checkpoint_coordinator_done");
+  // One node per process; node 0 (p0's only one) is killed at iteration
+  // 10: p0 is done but stays the coordinator. 3200 samples over 3 nodes:
+  // 34 iterations an epoch, pauses at 34, 68 and 102.
+  const auto config =
+      cluster_config(dir, 3, 1, 0, "[[faults]]\nat_iteration = 10\naction = \"kill\"\nnode = 0\n");
+  const std::vector<std::string> run{
+      "--set", "data.max_train_samples=3200", "--set", "data.max_test_samples=1000",
+      "--set", "schedule.epochs=4",           "--set", "output.checkpoint_every_epochs=1"};
+  auto processes = start_processes(config, dir, 3, run);
+  for (const auto& p : processes) REQUIRE(p->wait_exit(std::chrono::seconds(240)));
+  for (const auto& p : processes) {
+    INFO(p->output());
+    CHECK(p->exit_code() == 0);
+  }
+  // Every pause of p1 and p2 written, none given up, none waited out.
+  for (const char* p : {"p1", "p2"}) {
+    const auto metrics = read_text(dir + "/run/" + p + "/metrics.jsonl");
+    for (const int at : {34, 68, 102}) {
+      INFO(p << " at " << at);
+      CHECK(metrics.find("\"event\":\"checkpoint\",\"iteration\":" + std::to_string(at) +
+                         ",\"nodes\":1") != std::string::npos);
+    }
+  }
+  const auto out = processes[0]->output() + processes[1]->output() + processes[2]->output();
+  CHECK(out.find("given up") == std::string::npos);
+  CHECK(out.find("no word from the coordinator") == std::string::npos);
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 2);
+  CHECK(weight_error(summary) <= 1e-9);
+}

@@ -83,14 +83,14 @@ inline std::unique_ptr<background_process> start_node(const std::string& config,
 }
 
 /// `sgp node CONFIG --process pK` for K = 0 .. count-1 (start_node), in order.
-inline std::vector<std::unique_ptr<background_process>> start_processes(const std::string& config,
-                                                                        const std::string& dir,
-                                                                        int count) {
+inline std::vector<std::unique_ptr<background_process>> start_processes(
+    const std::string& config, const std::string& dir, int count,
+    const std::vector<std::string>& args = {}) {
   std::vector<std::unique_ptr<background_process>> out;
   for (int p = 0; p < count; ++p) {
     std::string name = "p";  // not "p" + ...: GCC 12 warns falsely there (-Wrestrict)
     name += std::to_string(p);
-    out.push_back(start_node(config, name, dir));
+    out.push_back(start_node(config, name, dir, {}, args));
   }
   return out;
 }
