@@ -67,7 +67,11 @@ setsid $sgp launch "$config" >"$out/first.log" 2>&1 &
 launcher=$!
 # Both processes made the second cut their latest.ckpt (the metrics line
 # comes after the rename).
-committed() { grep -c '"event":"checkpoint"' "$run/$1/metrics.jsonl" 2>/dev/null || echo 0; }
+committed() {
+  local c
+  c=$(grep -c '"event":"checkpoint"' "$run/$1/metrics.jsonl" 2>/dev/null)
+  echo "${c:-0}"
+}
 for _ in $(seq 1 1200); do
   [ "$(committed gpu0)" -ge 2 ] && [ "$(committed gpu1)" -ge 2 ] && break
   sleep 0.1
