@@ -86,9 +86,7 @@ bool settle_file(host_ptr self, std::uint64_t at, file_fate fate) {
 }
 
 core::group_identity identity_of(const process_host_state& s) {
-  const auto& cfg = s.setup.cfg;
-  return {static_cast<int>(s.n), cfg.algorithm.name,  cfg.model.name,
-          cfg.run.seed,          cfg.data.batch_size, s.initial_x ? s.initial_x->size() : 0};
+  return runtime::group_identity_of(s.setup.cfg, s.n, s.initial_x ? s.initial_x->size() : 0);
 }
 
 unsigned long long ull(std::uint64_t v) {

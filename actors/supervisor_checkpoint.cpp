@@ -144,8 +144,7 @@ void end_pause(supervisor_ptr self) {
 }
 
 core::group_identity group_identity_of(const supervisor_state& s) {
-  return {static_cast<int>(s.n), s.cfg.algorithm.name,  s.cfg.model.name,
-          s.cfg.run.seed,        s.cfg.data.batch_size, s.initial_x ? s.initial_x->size() : 0};
+  return runtime::group_identity_of(s.cfg, s.n, s.initial_x ? s.initial_x->size() : 0);
 }
 
 }  // namespace sgp::actors

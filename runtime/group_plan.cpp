@@ -67,6 +67,12 @@ net::link_emulator cluster_links(const config::config& cfg, const config::settin
                             cfg.run.seed);
 }
 
+core::group_identity group_identity_of(const config::config& cfg, std::size_t nodes,
+                                       std::size_t parameters) {
+  return {static_cast<int>(nodes), cfg.algorithm.name, cfg.model.name, cfg.run.seed,
+          cfg.data.batch_size,     parameters};
+}
+
 core::gossip_options gossip_options_of(const config::config& cfg, const config::settings& set) {
   using config::algorithm_kind;
   core::gossip_options o;

@@ -12,12 +12,18 @@
 #include "config/settings.hpp"
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
+#include "core/group_checkpoint.hpp"
 #include "net/link_emulator.hpp"
 #include "runtime/compute_engine.hpp"
 
 namespace sgp::runtime {
 
 /// The push-sum options of the configured algorithm.
+/// What a group checkpoint of `nodes` nodes with `parameters` parameters
+/// each must match to be resumed under `cfg` (one process's or a cluster's).
+core::group_identity group_identity_of(const config::config& cfg, std::size_t nodes,
+                                       std::size_t parameters);
+
 core::gossip_options gossip_options_of(const config::config& cfg, const config::settings& set);
 
 /// The emulator as the config describes it, for cluster.nodes nodes.
