@@ -171,16 +171,14 @@ TEST_CASE("ar-sgd cluster: a stop during a checkpoint's pause ends every node at
       p0->wait_for("status page on http://127\\.0\\.0\\.1:([0-9]+)/", std::chrono::seconds(60));
   REQUIRE(port);
   REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 10, std::chrono::seconds(120), p0.get()));
-  const std::string console = " console 127.0.0.1:" + *port + " 2>&1";
-  const std::string secret = "SGP_SECRET=pause-s3cret ";
-  const auto asked = run_shell("printf 'checkpoint\\n' | " + secret + sgp_binary() + console);
+  const auto asked = run_console(*port, "pause-s3cret", "checkpoint");
   INFO(asked.output);
   REQUIRE(asked.output.find("checkpoint at iteration") != std::string::npos);
   // The stop while the nodes are paused (a pause takes the flush's 300 ms
   // at least): every node was done there, and must step on to the stop's
   // iteration before its process ends.
   REQUIRE(p0->wait_for("its nodes paused at iteration", std::chrono::seconds(60)));
-  const auto stop = run_shell("printf 'stop\\n' | " + secret + sgp_binary() + console);
+  const auto stop = run_console(*port, "pause-s3cret", "stop");
   INFO(stop.output);
   REQUIRE(p0->wait_exit(std::chrono::seconds(60)));
   REQUIRE(p1->wait_exit(std::chrono::seconds(30)));

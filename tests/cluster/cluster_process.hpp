@@ -95,6 +95,22 @@ inline std::vector<std::unique_ptr<background_process>> start_processes(
   return out;
 }
 
+/// `sgp console 127.0.0.1:PORT` with SGP_SECRET=`secret`, fed `lines` (console
+/// lines, "\\n" between them, as printf reads them); its output.
+inline process_result run_console(const std::string& port, const std::string& secret,
+                                  const std::string& lines) {
+  std::string command = "printf '";  // appended: GCC 12 warns falsely on "..." + (-Wrestrict)
+  command += lines;
+  command += "\\n' | SGP_SECRET=";
+  command += secret;
+  command += ' ';
+  command += sgp_binary();
+  command += " console 127.0.0.1:";
+  command += port;
+  command += " 2>&1";
+  return run_shell(command);
+}
+
 /// The same command as start_node's again (a restarted process), its log in
 /// DIR/LABEL.log.
 inline std::unique_ptr<background_process> restart_node(const std::string& config,

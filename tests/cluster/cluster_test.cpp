@@ -375,11 +375,9 @@ TEST_CASE(
   REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 10, std::chrono::seconds(120), p0.get()));
   // Node 0 lives in p0, node 1 in p1: a link between them and a slow node
   // of the other process are the other process's to apply.
-  const auto console = run_shell(
-      "printf 'status\\nlink down 0 1\\ntopology\\nlink up 0 1\\nslow 1 "
-      "2x\\ntopology\\ncheckpoint\\n' | "
-      "SGP_SECRET=console-s3cret " +
-      sgp_binary() + " console 127.0.0.1:" + *port + " 2>&1");
+  const auto console = run_console(
+      *port, "console-s3cret",
+      "status\\nlink down 0 1\\ntopology\\nlink up 0 1\\nslow 1 2x\\ntopology\\ncheckpoint");
   INFO(console.output);
   // The checkpoint: both processes pause at the iteration p0 chose, and
   // each writes its node; then the console stops the cluster.
@@ -390,8 +388,7 @@ TEST_CASE(
   const std::string at = chosen[1];
   REQUIRE(p0->wait_for("iteration " + at + ": every live process wrote its nodes",
                        std::chrono::seconds(60)));
-  const auto stop = run_shell("printf 'stop\\n' | SGP_SECRET=console-s3cret " + sgp_binary() +
-                              " console 127.0.0.1:" + *port + " 2>&1");
+  const auto stop = run_console(*port, "console-s3cret", "stop");
   INFO(stop.output);
   CHECK(console.exit_code == 0);
   CHECK(console.output.find("link 0 <-> 1 down (sent to every process)") != std::string::npos);

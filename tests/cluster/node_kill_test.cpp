@@ -95,9 +95,8 @@ TEST_CASE("sgp console kills and revives a node in a cluster from any process",
   const auto port1 = p1->wait_for(page, std::chrono::seconds(60));
   REQUIRE(port0);
   REQUIRE(port1);
-  const auto console = [&](const std::string& port, const std::string& line) {
-    return run_shell("printf '" + line + "\\n' | SGP_SECRET=console-s3cret " + sgp_binary() +
-                     " console 127.0.0.1:" + port + " 2>&1");
+  const auto console = [](const std::string& port, const std::string& line) {
+    return run_console(port, "console-s3cret", line);
   };
   REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 40, std::chrono::seconds(180), p0.get()));
   // Node 1 lives in p0: killed on its own process, revived from p1's

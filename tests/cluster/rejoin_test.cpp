@@ -91,8 +91,7 @@ TEST_CASE("a rejoined process takes the cluster's links and slow nodes from its 
   REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 20, std::chrono::seconds(180), p0.get()));
   // Node k lives in process pk: a link between the survivors, and node 2
   // (p2's own) slowed, before p2 dies.
-  const std::string input = "printf 'link down 0 1\\nslow 2 2x\\n' | SGP_SECRET=links-s3cret ";
-  const auto console = run_shell(input + sgp_binary() + " console 127.0.0.1:" + *port + " 2>&1");
+  const auto console = run_console(*port, "links-s3cret", "link down 0 1\\nslow 2 2x");
   INFO(console.output);
   REQUIRE(console.output.find("link 0 <-> 1 down (sent to every process)") != std::string::npos);
   REQUIRE(p2->wait_for("node 2 computes 2x slower \\(asked by process p0\\)",
