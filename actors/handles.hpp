@@ -57,10 +57,12 @@ using allreduce_handle = caf::typed_actor<
     caf::reacts_to<tick_atom>>;
 
 /// What a worker tells whoever runs its node (the supervisor, or a cluster
-/// process's host): its reports, the end of its steps (or a pause), the
+/// process's host): its reports, the end of its steps (or a pause: with
+/// the node's iteration, so a late one for an earlier pause is told apart), the
 /// in-neighbours it stopped waiting for, its edges to nodes that left.
 using node_owner_handle =
-    caf::typed_actor<caf::reacts_to<report_atom, iteration_report>, caf::reacts_to<done_atom, int>,
+    caf::typed_actor<caf::reacts_to<report_atom, iteration_report>,
+                     caf::reacts_to<done_atom, int, std::uint64_t>,
                      caf::reacts_to<suspect_atom, int, std::vector<std::size_t>>,
                      caf::reacts_to<forgot_atom, int, std::vector<core::forgotten_edges>>>;
 

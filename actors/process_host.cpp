@@ -73,6 +73,7 @@ core::status spawn_local_node(host_ptr self, int id, int device,
   s.node_device.resize(s.n, 0);
   s.node_device[i] = device;
   s.nodes.push_back({id, worker, comp, sender, std::move(engine), std::nullopt});
+  s.nodes.back().hold_to = wsetup.hold_at;  // where it pauses first
   // The summary's expected weight counts what each node started with.
   s.nodes.back().initial_weight = w;
   std::sort(s.nodes.begin(), s.nodes.end(),
@@ -240,6 +241,7 @@ void begin_training(host_ptr self) {
   core::log(core::log_level::info, "cluster", "every process joined: training",
             {.process = my_name(s)});
   const std::uint64_t cut = s.rejoining ? 0 : resume_cut(self);
+  if (!s.finished.pending()) return;  // the resume was refused: the run ended
   for (const auto& node : s.nodes) {
     self->send(node.worker, start_atom::value, node.compute, node.sender);
   }
@@ -442,11 +444,13 @@ caf::behavior process_host(host_ptr self, process_host_setup setup,
         on_cut_off(self, peer, why);
       },
       [=](report_atom, const iteration_report& r) { on_report(self, r); },
-      [=](done_atom, int id) {
+      [=](done_atom, int id, std::uint64_t iteration) {
         auto& st = self->state;
         bool all = true;
         for (auto& node : st.nodes) {
-          if (node.id == id) node.done = true;
+          // A done for an earlier pause (sent before a release moved the
+          // node on) is not this pause's.
+          if (node.id == id && iteration >= stop_limit(st, node)) node.done = true;
           all = all && node.done;
         }
         if (all) nodes_done(self);

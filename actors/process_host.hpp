@@ -89,6 +89,8 @@ struct local_node {
   double comm_wait = 0.0;        ///< seconds waited for in-neighbours, summed
   double compute_seconds = 0.0;  ///< seconds computed, summed
   bool done = false;
+  /// The last pause (or stop) iteration it was told to hold at (0: none).
+  std::uint64_t hold_to = 0;
   /// The weight it started with: 1, or 0 when its process rejoined (the
   /// summary's expected weight counts what the live nodes started with).
   double initial_weight = 1.0;
@@ -216,6 +218,12 @@ struct process_host_state {
   double resumed_at = -1.0;
   /// By process: the iteration it resumes at, from its ready notices.
   std::vector<double> resumed_by;
+  /// Its nodes without state in its checkpoint (dead, or without mass, at
+  /// the cut): they start without mass at the cut.
+  std::vector<int> resumed_without_state;
+  /// Until the cut is known: a fresh engine's batch-norm statistics of
+  /// each resumed node, for a process that the cut demotes.
+  std::map<int, std::vector<float>> fresh_stats;
   caf::response_promise finished;
   std::optional<runtime::run_summary> summary;  ///< the coordinator's
   static inline const char* name = "sgp.process";
@@ -419,9 +427,24 @@ core::result<std::map<int, node_resume>> load_resume(
 /// A resumed run, as training begins: the cut is the latest checkpoint of
 /// any process (resumed_by). A process whose own is older was dead at that
 /// cut: its nodes start without mass at the cut's iteration and take it
-/// from their in-neighbours, as a rejoined process's do. Returns the cut
-/// (0: not resumed).
+/// from their in-neighbours, as a rejoined process's do; so do its nodes
+/// without state in its file. Returns the cut (0: not resumed, or the run
+/// ends: no process held mass at the cut, or ar-sgd, which lets no
+/// process rejoin, would need one to).
 std::uint64_t resume_cut(host_ptr self);
+
+/// Tells `node` to stop after iteration `at` (a pause, or the stop's; 0:
+/// none), and keeps it.
+void hold_node(host_ptr self, local_node& node, std::uint64_t at);
+
+/// Where `node` stops now: its hold (hold_node), or the run's last iteration.
+std::uint64_t stop_limit(const process_host_state& s, const local_node& node);
+
+/// The end (the final notice, nothing in flight): this process's live
+/// nodes' state becomes its checkpoints/latest.ckpt (and a "checkpoint"
+/// line), then `then` runs. A file that cannot be written, or a model that
+/// is not finite, ends the run instead, naming it.
+void write_end_checkpoint(host_ptr self, std::function<void()> then);
 
 /// The console's `checkpoint`: the local nodes pause at `at` unless a
 /// pause comes sooner (or the run is ending). Returns the pause they will

@@ -12,11 +12,15 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <span>
 
+#include "actors/group_measures.hpp"
 #include "actors/process_host.hpp"
 #include "actors/sender_actor.hpp"
 #include "core/checkpoint_schedule.hpp"
+#include "core/flat_ops.hpp"
 #include "core/group_checkpoint.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
@@ -44,6 +48,18 @@ std::string pending_file(const process_host_state& s) {
   return s.setup.dir + "/checkpoints/next.ckpt";
 }
 
+/// The "checkpoint" line of metrics.jsonl: latest.ckpt holds `nodes`
+/// nodes' cut at `at` now. False: the line could not be written (the run ended).
+bool checkpoint_line(host_ptr self, std::uint64_t at, std::size_t nodes) {
+  return write_metrics_line(self, core::json_object()
+                                      .add("event", "checkpoint")
+                                      .add("iteration", static_cast<std::int64_t>(at))
+                                      .add("nodes", static_cast<int>(nodes))
+                                      .add("path", checkpoint_file(self->state))
+                                      .add("unix_time", unix_seconds())
+                                      .str());
+}
+
 /// What the end of a pause does with this process's file of its cut.
 enum class file_fate { commit, drop, keep };
 
@@ -67,15 +83,7 @@ bool settle_file(host_ptr self, std::uint64_t at, file_fate fate) {
                             " cannot become " + checkpoint_file(s) + " (" + ec.message() + ")");
     return false;
   }
-  if (!write_metrics_line(self, core::json_object()
-                                    .add("event", "checkpoint")
-                                    .add("iteration", static_cast<std::int64_t>(at))
-                                    .add("nodes", static_cast<int>(s.pending_nodes))
-                                    .add("path", checkpoint_file(s))
-                                    .add("unix_time", unix_seconds())
-                                    .str())) {
-    return false;
-  }
+  if (!checkpoint_line(self, at, s.pending_nodes)) return false;
   // The lines up to the cut are the system's now: a crash after this
   // loses none that the resumed run does not write again.
   if (auto flushed = s.metrics.flush(); !flushed.ok()) {
@@ -87,6 +95,10 @@ bool settle_file(host_ptr self, std::uint64_t at, file_fate fate) {
 
 core::group_identity identity_of(const process_host_state& s) {
   return runtime::group_identity_of(s.setup.cfg, s.n, s.initial_x ? s.initial_x->size() : 0);
+}
+
+bool is_ar_sgd(const process_host_state& s) {
+  return s.setup.settings.algorithm.name == config::algorithm_kind::ar_sgd;
 }
 
 unsigned long long ull(std::uint64_t v) {
@@ -148,27 +160,32 @@ void maybe_saved(host_ptr self) {
   release_all(self, at, true);
 }
 
-/// Writes this process's nodes' cut at `at` (snapshots, momentum,
-/// statistics), then answers `to`. A file that cannot be written ends the run.
-void save_here(host_ptr self, std::uint32_t to, std::uint64_t at, double in_flight) {
+/// Writes this process's live nodes with mass (snapshot, momentum,
+/// statistics) to `path` atomically, then calls `then` with how many it
+/// wrote and their iteration. A file that cannot be written ends the run,
+/// naming it; so does a model that is not finite, before anything is
+/// written (the previous file stays).
+void write_nodes(host_ptr self, const std::string& path, double in_flight,
+                 std::function<void(std::size_t, std::uint64_t)> then) {
   auto& s = self->state;
-  const auto refuse = [&](const std::string& why) {
-    send_notice(self, to, notice_topic::saved, why, {static_cast<double>(at), 0.0});
-  };
-  if (s.phase == host_phase::done) return;  // its nodes finished or died: not waited for
-  if (s.phase != host_phase::training || s.stopping) return refuse("it is stopping");
-  if (s.held_since < 0.0 || s.hold_at != at) {
-    return refuse("its nodes are not paused at iteration " + std::to_string(at));
-  }
   const auto nodes = live_nodes(s);
   auto state = std::make_shared<core::group_state>();
   state->lost_weight = in_flight;
   state->nodes.resize(nodes.size());
   // The snapshots (one answer for all), each node's momentum and statistics.
   auto pending = std::make_shared<std::size_t>(1 + 2 * nodes.size());
-  auto write = [self, to, at, state] {
+  auto write = [self, path, state, then] {
     auto& st = self->state;
-    const std::string path = pending_file(st);
+    // A node without mass (revived or rejoined, waiting for its first
+    // push) has no model to write: a resume starts it without mass again.
+    std::erase_if(state->nodes, [](const core::node_record& r) { return r.z.empty(); });
+    std::uint64_t at = 0;
+    for (const auto& r : state->nodes) {
+      if (!core::all_finite<float>(std::span<const float>(r.z))) {
+        return abort_cluster(self, divergence_error(r.node, std::nullopt));
+      }
+      at = std::max(at, r.iteration);
+    }
     std::error_code ec;
     std::filesystem::create_directories(st.setup.dir + "/checkpoints", ec);
     auto saved =
@@ -177,12 +194,9 @@ void save_here(host_ptr self, std::uint32_t to, std::uint64_t at, double in_flig
     if (!saved.ok()) {
       // Every write is checked: a run whose checkpoint did not reach the
       // disk fails, naming the file (the previous checkpoint stays).
-      return abort_cluster(
-          self, "checkpoint at iteration " + std::to_string(at) + ": " + saved.err().message);
+      return abort_cluster(self, "checkpoint: " + saved.err().message);
     }
-    st.pending_at = at;
-    st.pending_nodes = state->nodes.size();
-    send_notice(self, to, notice_topic::saved, {}, {static_cast<double>(at), 1.0});
+    then(state->nodes.size(), at);
   };
   const auto one_done = [pending, write] {
     if (--*pending == 0) write();
@@ -221,6 +235,25 @@ void save_here(host_ptr self, std::uint32_t to, std::uint64_t at, double in_flig
   }
 }
 
+/// Writes this process's nodes' cut at `at` to next.ckpt, then answers `to`.
+void save_here(host_ptr self, std::uint32_t to, std::uint64_t at, double in_flight) {
+  auto& s = self->state;
+  const auto refuse = [&](const std::string& why) {
+    send_notice(self, to, notice_topic::saved, why, {static_cast<double>(at), 0.0});
+  };
+  if (s.phase == host_phase::done) return;  // its nodes finished or died: not waited for
+  if (s.phase != host_phase::training || s.stopping) return refuse("it is stopping");
+  if (s.held_since < 0.0 || s.hold_at != at) {
+    return refuse("its nodes are not paused at iteration " + std::to_string(at));
+  }
+  write_nodes(self, pending_file(s), in_flight, [self, to, at](std::size_t nodes, std::uint64_t) {
+    auto& st = self->state;
+    st.pending_at = at;
+    st.pending_nodes = nodes;
+    send_notice(self, to, notice_topic::saved, {}, {static_cast<double>(at), 1.0});
+  });
+}
+
 }  // namespace
 
 core::result<std::map<int, node_resume>> load_resume(
@@ -229,10 +262,22 @@ core::result<std::map<int, node_resume>> load_resume(
   const std::string& path = s.setup.cfg.run.resume_from;
   std::vector<int> mine;
   for (const auto& [id, engine] : engines) mine.push_back(id);
-  // Its own nodes, every one: a node dead at the cut has no record (the
-  // error says so), and a cluster resumes only with every node.
+  // Its own nodes: one dead (or without mass) at the cut has no record.
   auto loaded = core::load_group_checkpoint(path, identity_of(s), mine);
   if (!loaded.ok()) return loaded.err().with_context("--resume");
+  if (is_ar_sgd(s) && !loaded->without_state.empty()) {
+    // Not written by a run: ar-sgd across processes kills no single node.
+    return core::make_error("--resume: " + path + ": holds no state for node " +
+                            std::to_string(loaded->without_state.front()) +
+                            ", and ar-sgd across processes starts no node without one");
+  }
+  s.resumed_without_state = loaded->without_state;
+  for (const int id : loaded->without_state) {
+    core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+               "node %d has no state in %s (it was dead, or without mass, at the cut): it starts "
+               "without mass and takes it from its in-neighbours, as after a rejoin",
+               id, path.c_str());
+  }
   std::map<int, node_resume> out;
   std::uint64_t at = 0;
   for (auto& rec : loaded->nodes) {
@@ -241,6 +286,8 @@ core::result<std::map<int, node_resume>> load_resume(
     for (std::size_t k = 0; k < x->size(); ++k) {
       (*x)[k] = static_cast<float>(static_cast<double>(rec.z[k]) * rec.w);
     }
+    // A fresh engine's statistics, for a node that the cut demotes.
+    s.fresh_stats[rec.node] = engine->second->running_stats_copy();
     engine->second->set_momentum(rec.momentum);
     engine->second->set_running_stats(rec.running_stats);
     out[rec.node] = {std::move(x), rec.w, rec.iteration, rec.round};
@@ -255,28 +302,88 @@ core::result<std::map<int, node_resume>> load_resume(
   return out;
 }
 
+namespace {
+
+/// A resumed node that starts without mass at the cut (`at`): it waits
+/// for its first push there.
+void start_without_mass(host_ptr self, local_node& node, std::uint64_t at) {
+  node.initial_weight = 0.0;
+  self->send(node.worker, rejoin_atom::value, self->state.view, at);
+}
+
+}  // namespace
+
 std::uint64_t resume_cut(host_ptr self) {
   auto& s = self->state;
   if (s.resumed_at < 0.0) return 0;
   double cut = s.resumed_at;
   for (const double at : s.resumed_by) cut = std::max(cut, at);
   const auto iteration = static_cast<std::uint64_t>(cut);
-  if (cut == s.resumed_at) return iteration;
+  if (iteration == 0) {
+    abort_cluster(self,
+                  "--resume: no process's checkpoint holds a node's state (every node was "
+                  "dead at the cut): nothing to resume from");
+    return 0;
+  }
+  if (cut == s.resumed_at) {
+    s.fresh_stats.clear();
+    for (auto& node : s.nodes) {
+      const auto& without = s.resumed_without_state;
+      if (std::find(without.begin(), without.end(), node.id) != without.end()) {
+        start_without_mass(self, node, iteration);
+      }
+    }
+    return iteration;
+  }
+  if (is_ar_sgd(s)) {
+    abort_cluster(self, "--resume: process " + my_name(s) + "'s checkpoint is of iteration " +
+                            std::to_string(static_cast<std::uint64_t>(s.resumed_at)) +
+                            ", the cut's is " + std::to_string(iteration) +
+                            " (it was dead then), and ar-sgd lets no process rejoin: resume "
+                            "from a run whose processes all wrote the same cut");
+    return 0;
+  }
   std::string ahead;
   for (std::size_t p = 0; p < s.resumed_by.size(); ++p) {
     if (s.resumed_by[p] == cut) ahead += (ahead.empty() ? "" : ", ") + s.setup.names[p];
   }
   core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
              "this process's checkpoint is of iteration %llu, %s's of iteration %llu (this "
-             "process was dead at that cut): its nodes start without mass at iteration %llu and "
-             "take it from their in-neighbours, as after a rejoin",
+             "process was dead at that cut): its nodes start without mass at iteration %llu, with "
+             "fresh momentum and statistics, and take mass from their in-neighbours, as after a "
+             "rejoin",
              ull(static_cast<std::uint64_t>(s.resumed_at)), ahead.c_str(), ull(iteration),
              ull(iteration));
   for (auto& node : s.nodes) {
-    node.initial_weight = 0.0;
-    self->send(node.worker, rejoin_atom::value, s.view, iteration);
+    // As a rejoined process's nodes do: no optimizer state of an older
+    // life (nothing computes yet; the start message orders these writes
+    // before the first step).
+    if (const auto fresh = s.fresh_stats.find(node.id); fresh != s.fresh_stats.end()) {
+      node.engine->set_momentum(std::vector<float>(node.engine->parameters(), 0.0f));
+      node.engine->set_running_stats(fresh->second);
+    }
+    start_without_mass(self, node, iteration);
   }
+  s.fresh_stats.clear();
   return iteration;
+}
+
+void hold_node(host_ptr self, local_node& node, std::uint64_t at) {
+  node.hold_to = at;
+  self->send(node.worker, hold_atom::value, at);
+}
+
+std::uint64_t stop_limit(const process_host_state& s, const local_node& node) {
+  const auto last = s.wsetup.total_iterations;
+  return node.hold_to > 0 ? std::min(node.hold_to, last) : last;
+}
+
+void write_end_checkpoint(host_ptr self, std::function<void()> then) {
+  auto& s = self->state;
+  if (live_nodes(s).empty()) return then();
+  write_nodes(self, checkpoint_file(s), 0.0, [self, then](std::size_t nodes, std::uint64_t at) {
+    if (checkpoint_line(self, at, nodes)) then();
+  });
 }
 
 std::uint64_t schedule_checkpoint(host_ptr self, std::uint64_t at) {
@@ -286,7 +393,7 @@ std::uint64_t schedule_checkpoint(host_ptr self, std::uint64_t at) {
   if ((s.hold_at != 0 && s.hold_at <= at) || s.held_since >= 0.0) return s.hold_at;
   s.hold_at = at;
   s.wsetup.hold_at = at;
-  for (const auto& node : s.nodes) self->send(node.worker, hold_atom::value, at);
+  for (auto& node : s.nodes) hold_node(self, node, at);
   return at;
 }
 
@@ -296,7 +403,7 @@ void arm_checkpoints(host_ptr self, std::uint64_t after) {
   s.wsetup.hold_at = s.hold_at;  // a node spawned later (revived) pauses there too
   for (auto& node : s.nodes) {
     node.done = false;
-    self->send(node.worker, hold_atom::value, s.hold_at);
+    hold_node(self, node, s.hold_at);
   }
 }
 

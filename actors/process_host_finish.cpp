@@ -357,7 +357,9 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
         weights_complete(self);
       break;
     case notice_topic::final:
-      send_result(self, n.process, round);
+      // Nothing is in flight now: this process's nodes' final state is its
+      // latest.ckpt (a finished run loses no work), then the evaluation.
+      write_end_checkpoint(self, [self, to = n.process, round] { send_result(self, to, round); });
       break;
     case notice_topic::result:
       if (!is_coordinator(s) || round != static_cast<double>(s.end_round)) break;
@@ -429,13 +431,10 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
         for (const auto& node : s.nodes) {
           if (node.last) at = std::max(at, node.last->iteration + 1);
         }
-        for (const auto& node : s.nodes) self->send(node.worker, hold_atom::value, at);
+        for (auto& node : s.nodes) hold_node(self, node, at);
         break;
       }
-      for (const auto& node : s.nodes) {
-        const auto at = node.last ? node.last->iteration + 1 : 1;
-        self->send(node.worker, hold_atom::value, at);
-      }
+      for (auto& node : s.nodes) hold_node(self, node, node.last ? node.last->iteration + 1 : 1);
       break;
     case notice_topic::command: {
       if (n.process == s.setup.process) break;

@@ -248,6 +248,7 @@ bool start_group(supervisor_ptr self) {
   // flight then, so the running sums start again from zero).
   std::vector<std::pair<std::shared_ptr<const std::vector<float>>, double>> starts(
       s.n, {s.initial_x, 1.0});
+  std::vector<std::pair<int, int>> revive_at_start;  // (node, donor)
   if (!s.cfg.run.resume_from.empty()) {
     auto loaded = core::load_group_checkpoint(s.cfg.run.resume_from, group_identity_of(s));
     if (!loaded.ok()) return refuse(loaded.err().with_context("--resume"));
@@ -264,9 +265,22 @@ bool start_group(supervisor_ptr self) {
       engines[i]->set_running_stats(rec.running_stats);
       s.start_at[i] = {rec.iteration, rec.round};
     }
+    // A node dead (or still without mass) at the cut starts without mass
+    // and takes half of a resumed node's state once all have started, as
+    // a revive does: a cut is resumable whatever nodes were down then.
+    const auto& donor = loaded->nodes.front();
+    for (const int id : loaded->without_state) {
+      const auto i = static_cast<std::size_t>(id);
+      starts[i] = {std::make_shared<const std::vector<float>>(s.initial_x->size(), 0.0f), 0.0};
+      s.start_at[i] = {donor.iteration, donor.round};
+      revive_at_start.emplace_back(id, donor.node);
+      core::logf(core::log_level::warn, "", {},
+                 "node %d has no state in %s (it was dead, or without mass, at the cut): it "
+                 "starts with half of node %d's state, as after a revive",
+                 id, s.cfg.run.resume_from.c_str(), donor.node);
+    }
     core::logf(core::log_level::info, "", {}, "resumed from %s at iteration %llu",
-               s.cfg.run.resume_from.c_str(),
-               static_cast<unsigned long long>(loaded->nodes.front().iteration));
+               s.cfg.run.resume_from.c_str(), static_cast<unsigned long long>(donor.iteration));
     if (!write_metrics(self, core::metrics::resume_line(loaded->nodes.front().iteration,
                                                         s.cfg.run.resume_from))) {
       return false;
@@ -290,6 +304,10 @@ bool start_group(supervisor_ptr self) {
   // Senders know their peers before any worker computes.
   broadcast_view(self);
   for (std::size_t i = 0; i < s.n; ++i) start_node(self, static_cast<int>(i));
+  // After the view and the starts (same sender, same order).
+  for (const auto& [id, donor] : revive_at_start) {
+    self->send(s.host.node(static_cast<std::size_t>(donor)).worker, give_atom::value, id, 0.5);
+  }
   arm_tick(self);
   return true;
 }
@@ -368,7 +386,8 @@ supervisor_handle::behavior_type supervisor_actor(supervisor_ptr self, config::c
         return s.finished;
       },
       [=](report_atom, iteration_report& r) { on_report(self, std::move(r)); },
-      [=](done_atom, int node) {
+      [=](done_atom, int node, std::uint64_t) {
+        // (No stale one: a pause here ends only after every node said done.)
         auto& s = self->state;
         s.done[static_cast<std::size_t>(node)] = true;
         for (std::size_t i = 0; i < s.n; ++i) {

@@ -57,7 +57,7 @@ void try_start(self_ptr self) {
   if (node.iteration() >= limit) {
     if (!s.done_reported) {
       s.done_reported = true;
-      self->send(s.supervisor, done_atom::value, static_cast<int>(node.id()));
+      self->send(s.supervisor, done_atom::value, static_cast<int>(node.id()), node.iteration());
     }
     return;
   }

@@ -100,12 +100,18 @@ result<group_state> load_group_checkpoint(const std::string& path, const group_i
   if (wanted.empty()) {
     for (int i = 0; i < id.nodes; ++i) wanted.push_back(i);
   }
+  for (int i = 0; i < id.nodes; ++i) {
+    if (c.has(key(i, "w")) && std::find(wanted.begin(), wanted.end(), i) == wanted.end()) {
+      return fail("checkpoint holds node " + std::to_string(i) +
+                  ", which this process does not run (was the cluster's layout changed?)");
+    }
+  }
   for (const int i : wanted) {
     node_record n;
     n.node = i;
     if (!c.has(key(i, "w"))) {
-      return fail("checkpoint has no state for node " + std::to_string(i) +
-                  " (it was down at the cut); resuming needs every node");
+      out.without_state.push_back(i);  // dead, or without mass, at the cut
+      continue;
     }
     auto iteration = int_entry(key(i, "iteration"));
     if (!iteration.ok()) return iteration.err();
@@ -144,6 +150,9 @@ result<group_state> load_group_checkpoint(const std::string& path, const group_i
     n.momentum = std::move(*momentum);
     n.running_stats = std::move(*stats);
     out.nodes.push_back(std::move(n));
+  }
+  if (only.empty() && out.nodes.empty()) {
+    return fail("checkpoint holds no node's state: every node was dead at the cut");
   }
   return out;
 }

@@ -35,8 +35,12 @@ struct node_record {
 };
 
 struct group_state {
-  std::vector<node_record> nodes;  ///< by node id, every node of the group
+  std::vector<node_record> nodes;  ///< by node id, the nodes that held mass at the cut
   double lost_weight = 0.0;        ///< weight lost to failures before the cut
+  /// Loaded only: the nodes asked for that the file holds no state for
+  /// (dead at the cut, or revived and still without mass); a resume
+  /// starts them without mass, as a revive does.
+  std::vector<int> without_state;
 };
 
 /// Writes `state` to `path` atomically (temporary file, fsync, rename).
@@ -45,8 +49,10 @@ struct group_state {
 
 /// Reads `path` and checks it against `id`: a mismatch names both values, a
 /// damaged file or a value no run writes names the path and the entry.
-/// `only`: the nodes it must hold (a cluster process's file holds its
-/// own); empty: every node of the group.
+/// `only`: the nodes it is for (a cluster process's file holds its own, and
+/// a state of any other node is refused, naming it); empty: every node of
+/// the group, of which at least one must have state. Nodes without state
+/// are listed in `without_state`.
 [[nodiscard]] result<group_state> load_group_checkpoint(const std::string& path,
                                                         const group_identity& id,
                                                         const std::vector<int>& only = {});

@@ -128,13 +128,19 @@ TEST_CASE("ar-sgd cluster: a run resumed from its last checkpoint retraces the w
   INFO(whole.output);
   REQUIRE(whole.exit_code == 0);
   CHECK(whole.output.find("iteration 75: every live process wrote its nodes") != std::string::npos);
-  // From the last pause's files, into another run directory.
+  // The same run stopped at 75 (the schedule is the epochs', not the
+  // limit's): its end's files are its cut there.
+  const auto cut = run_sgp("launch " + config + run + " --set schedule.max_iterations=75" +
+                           " --set run.dir=" + dir + "/cut");
+  INFO(cut.output);
+  REQUIRE(cut.exit_code == 0);
+  // From those files, into another run directory.
   const auto resumed = run_sgp("launch " + config + run + " --resume " + dir +
-                               "/run --set run.dir=" + dir + "/resumed");
+                               "/cut --set run.dir=" + dir + "/resumed");
   INFO(resumed.output);
   REQUIRE(resumed.exit_code == 0);
   CHECK(resumed.output.find("resumed from " + dir +
-                            "/run/p1/checkpoints/latest.ckpt at "
+                            "/cut/p1/checkpoints/latest.ckpt at "
                             "iteration 75") != std::string::npos);
   // Model, momentum, statistics and data position came back: the last 25
   // iterations are the same ones, to the bit.

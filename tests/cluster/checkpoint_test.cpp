@@ -100,6 +100,9 @@ TEST_CASE("a cluster killed outright resumes from its last checkpoint: the weigh
     REQUIRE(after.size() > 2);
     CHECK(after[1] == at + 1);
     CHECK(after.back() == 100);
+    // The end's state is each process's latest.ckpt: nothing trained is lost.
+    CHECK(metrics.find("\"event\":\"checkpoint\",\"iteration\":100,\"nodes\":2") !=
+          std::string::npos);
   }
   const auto summary = read_text(dir + "/run/summary.json");
   CHECK(json_number_field(summary, "live_nodes") == 4);
@@ -203,6 +206,56 @@ TEST_CASE("a process dead at the last checkpoint resumes without mass and takes 
   CHECK(initial[0] > 0.0);
   CHECK(initial[1] > 0.0);
   CHECK(initial[0] + initial[1] < 6.0);
+}
+
+TEST_CASE("a node killed before the cut resumes without mass: the cluster whole, the weight exact",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  // (Not ar-sgd: across processes it kills no single node.)
+  const std::string algorithm = GENERATE("sgp", "osgp");
+  const auto dir = fresh_dir("cluster_checkpoint_killed_node_" + algorithm);
+  const auto config =
+      cluster_config(dir, 2, 2, 0, "http = \"127.0.0.1:0\"\nhttp_secret = \"cut-s3cret\"\n");
+  const auto first = with(small_run, {"--set", "algorithm.name=" + algorithm});
+  auto p0 = start_node(config, "p0", dir, {}, first);
+  auto p1 = start_node(config, "p1", dir, {}, first);
+  const auto port =
+      p0->wait_for("status page on http://127\\.0\\.0\\.1:([0-9]+)/", std::chrono::seconds(60));
+  REQUIRE(port);
+  // Node 1 (p0's second) is killed before the first pause: every cut after
+  // holds p0's node 0 only.
+  REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 5, std::chrono::seconds(120), p0.get()));
+  const auto killed = run_console(*port, "cut-s3cret", "kill 1");
+  INFO(killed.output);
+  REQUIRE(killed.output.find("node 1 killed") != std::string::npos);
+  REQUIRE(wait_checkpoint(dir + "/run", {"p0", "p1"}, 50, std::chrono::seconds(240)));
+  p0->send_signal(SIGKILL);
+  p1->send_signal(SIGKILL);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(10)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(10)));
+  CHECK(read_text(dir + "/run/p0/metrics.jsonl")
+            .find("\"event\":\"checkpoint\",\"iteration\":50,\"nodes\":1") != std::string::npos);
+
+  const auto again = with(first, {"--resume", dir + "/run"});
+  auto r0 = start_node(config, "p0", dir + "/run", {}, again);
+  auto r1 = start_node(config, "p1", dir + "/run", {}, again);
+  REQUIRE(r0->wait_exit(std::chrono::seconds(240)));
+  REQUIRE(r1->wait_exit(std::chrono::seconds(30)));
+  INFO(r0->output() << r1->output());
+  CHECK(r0->exit_code() == 0);
+  CHECK(r1->exit_code() == 0);
+  CHECK(r0->output().find("node 1 has no state in " + dir + "/run/p0/checkpoints/latest.ckpt") !=
+        std::string::npos);
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 4);
+  CHECK(json_number_field(summary, "iterations") == 100);
+  const auto per_node = per_node_accuracies(summary);
+  REQUIRE(per_node.has_value());
+  CHECK(per_node->find("null") == std::string::npos);  // node 1 took mass and trained
+  CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.7);
+  // Node 1 started with nothing; what it held when killed was accounted then.
+  CHECK(weight_error(summary) <= 1e-9);
+  CHECK(json_number_field(summary, "expected_total_weight") < 4.0);
 }
 
 TEST_CASE("a coordinator whose nodes all died still coordinates the others' checkpoints",

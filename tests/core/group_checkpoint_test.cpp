@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <vector>
 
 #include "core/group_checkpoint.hpp"
 
@@ -78,14 +79,22 @@ TEST_CASE("group checkpoint refuses another group naming both values", "[core]")
   CHECK_THAT(r.err().message, Catch::Contains("data.batch_size = 32, config has 64"));
 }
 
-TEST_CASE("group checkpoint refuses a missing node and a bad weight", "[core]") {
+TEST_CASE("group checkpoint lists a node without state and refuses a bad weight", "[core]") {
   const auto path = temp_path("group_bad.ckpt");
   auto s = sample();
-  s.nodes.pop_back();
+  s.nodes.pop_back();  // node 1 was dead at the cut
   REQUIRE(sgp::core::save_group_checkpoint(path, identity(), s).ok());
   auto r = sgp::core::load_group_checkpoint(path, identity());
+  REQUIRE(r.ok());
+  REQUIRE(r->nodes.size() == 1);
+  CHECK(r->nodes[0].node == 0);
+  CHECK(r->without_state == std::vector<int>{1});
+  // No node with state at all: nothing to resume from.
+  s.nodes.clear();
+  REQUIRE(sgp::core::save_group_checkpoint(path, identity(), s).ok());
+  r = sgp::core::load_group_checkpoint(path, identity());
   REQUIRE_FALSE(r.ok());
-  CHECK_THAT(r.err().message, Catch::Contains("no state for node 1"));
+  CHECK_THAT(r.err().message, Catch::Contains("holds no node's state"));
   s = sample();
   s.nodes[1].w = std::nan("");
   REQUIRE(sgp::core::save_group_checkpoint(path, identity(), s).ok());
@@ -105,10 +114,13 @@ TEST_CASE("a cluster process's checkpoint holds its own nodes only", "[core]") {
   REQUIRE(part->nodes.size() == 1);
   CHECK(part->nodes[0].node == 1);
   CHECK(part->nodes[0].z == sample().nodes[1].z);
-  // Asked for a node it does not hold: named.
+  CHECK(part->without_state.empty());
+  // Another process's file (it holds a node this one does not run): named.
   auto other = sgp::core::load_group_checkpoint(path, identity(), {0});
   REQUIRE_FALSE(other.ok());
-  CHECK_THAT(other.err().message, Catch::Contains("no state for node 0"));
-  // Without the list, every node is needed.
-  CHECK_FALSE(sgp::core::load_group_checkpoint(path, identity()).ok());
+  CHECK_THAT(other.err().message, Catch::Contains("holds node 1, which this process does not run"));
+  // Without the list, node 0 is without state.
+  auto whole = sgp::core::load_group_checkpoint(path, identity());
+  REQUIRE(whole.ok());
+  CHECK(whole->without_state == std::vector<int>{0});
 }

@@ -98,6 +98,36 @@ TEST_CASE("osgp resumed from a group checkpoint conserves the weight and learns 
   CHECK(std::abs(acc_a - acc_b) <= 0.1);
 }
 
+TEST_CASE("a node dead at the cut resumes with half of a live node's state, the weight exact",
+          "[integration]") {
+  const std::string algorithm = GENERATE("sgp", "ar-sgd");
+  const auto dir = sgp::test::fresh_dir("group_resume_dead_" + algorithm);
+  // Node 1 is killed at iteration 3: the cut at 13 has no state for it.
+  sgp::test::write_text(dir + "/b.toml",
+                        group_config(dir + "/b", algorithm) +
+                            "[[faults]]\nat_iteration = 3\naction = \"kill\"\nnode = 1\n");
+  const auto first = run_sgp("train " + dir + "/b.toml --set schedule.max_iterations=13");
+  INFO(first.output);
+  REQUIRE(first.exit_code == 0);
+  auto ckpt = sgp::core::checkpoint::load(dir + "/b/checkpoints/latest.ckpt");
+  REQUIRE(ckpt.ok());
+  CHECK_FALSE(ckpt->has("node.1.w"));
+  CHECK(ckpt->has("node.0.w"));
+  // Resumed without the fault (a fault before the cut would fire again).
+  sgp::test::write_text(dir + "/c.toml", group_config(dir + "/b", algorithm));
+  const auto resumed = run_sgp("train " + dir + "/c.toml --resume " + dir + "/b");
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK_THAT(resumed.output, Catch::Contains("node 1 has no state in " + dir + "/b"));
+  const auto b = sgp::test::read_text(dir + "/b/summary.json");
+  CHECK(sgp::test::json_number_field(b, "live_nodes") == 3);
+  CHECK(sgp::test::json_number_field(b, "iterations") == 26);
+  const double total = sgp::test::json_number_field(b, "total_weight");
+  const double expected = sgp::test::json_number_field(b, "expected_total_weight");
+  CHECK(std::abs(total - expected) <= 1e-9 * expected);
+  CHECK(sgp::test::json_number_field(b, "test_accuracy_mean_model") > 0.5);
+}
+
 TEST_CASE("group resume refuses a damaged checkpoint and another group, by name", "[integration]") {
   const auto dir = sgp::test::fresh_dir("group_resume_refuse");
   sgp::test::write_text(dir + "/b.toml", group_config(dir + "/b", "sgp"));
