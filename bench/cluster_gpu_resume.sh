@@ -9,7 +9,10 @@
 # MODEL (default cnn-bn: batch-norm statistics travel too), ALGORITHM
 # (default osgp), NODES (per process, default 2), SAMPLES (training samples,
 # default 12800), EPOCHS (default 4), BATCH (default 32), MIN_ACCURACY of
-# the resumed run's averaged model (default 0.80; 0 for a timing run).
+# the resumed run's averaged model (default 0.80; 0 for a timing run),
+# KILL_NODE (a node the first run kills at iteration 5, so its cuts hold no
+# state for it: the resumed run, without that fault, must start it without
+# mass and end with every node live).
 set -u
 out=${OUT:-/tmp/sgp-cluster-gpu-resume}
 mkdir -p "$out"
@@ -61,9 +64,15 @@ progress = false
 checkpoint_every_epochs = 1
 consensus_every_iterations = 0
 TOML
+first_config=$config
+if [ -n "${KILL_NODE:-}" ]; then
+  first_config=$out/cluster-first.toml
+  cp "$config" "$first_config"
+  printf '[[faults]]\nat_iteration = 5\naction = "kill"\nnode = %s\n' "$KILL_NODE" >>"$first_config"
+fi
 
 rm -rf "$run" "$run-resumed"
-setsid $sgp launch "$config" >"$out/first.log" 2>&1 &
+setsid $sgp launch "$first_config" >"$out/first.log" 2>&1 &
 launcher=$!
 # Both processes made the second cut their latest.ckpt (the metrics line
 # comes after the rename).
@@ -80,11 +89,11 @@ kill -9 -- -"$launcher" 2>/dev/null
 wait "$launcher" 2>/dev/null
 # Its `sgp node` processes die with it (PR_SET_PDEATHSIG in apps/launcher.cpp).
 for _ in $(seq 1 50); do
-  pgrep -f "node $config" >/dev/null || break
+  pgrep -f "node $first_config" >/dev/null || break
   sleep 0.1
 done
-if pgrep -f "node $config" >/dev/null; then
-  echo "FAIL: sgp node processes outlived their launcher"; pkill -9 -f "node $config"; exit 1
+if pgrep -f "node $first_config" >/dev/null; then
+  echo "FAIL: sgp node processes outlived their launcher"; pkill -9 -f "node $first_config"; exit 1
 fi
 echo "first run, killed after its second checkpoint:"
 grep -h "every live process wrote\|error" "$out/first.log" | sed 's/^/  /'
@@ -96,19 +105,25 @@ fi
 
 timeout 400 $sgp launch "$config" --resume "$run" --set run.dir="$run-resumed" >"$out/resumed.log" 2>&1
 rc=$?
-grep -h "resumed from\|averaged\|push-sum weight" "$out/resumed.log" | sed 's/^/  /'
+grep -h "resumed from\|has no state\|averaged\|push-sum weight" "$out/resumed.log" | sed 's/^/  /'
 cp "$run-resumed/summary.json" "$out/resumed-summary.json" 2>/dev/null
 if [ $rc -ne 0 ] || [ ! -f "$run-resumed/summary.json" ]; then
   echo "FAIL: the resumed run exited $rc"; tail -20 "$out/resumed.log"; exit 1
 fi
-python3 - "$run-resumed/summary.json" "$((2 * nodes))" "${MIN_ACCURACY:-0.80}" <<'PY'
+python3 - "$run-resumed" "$((2 * nodes))" "${MIN_ACCURACY:-0.80}" <<'PY'
 import json, sys
-s = json.load(open(sys.argv[1]))
+run = sys.argv[1]
+s = json.load(open(run + "/summary.json"))
 err = abs(s["total_weight"] - s["expected_total_weight"]) / s["expected_total_weight"]
+# The end's state is each process's latest.ckpt: its last "checkpoint" line.
+ends = []
+for p in ("gpu0", "gpu1"):
+    lines = [json.loads(l) for l in open(f"{run}/{p}/metrics.jsonl") if '"event":"checkpoint"' in l]
+    ends.append(lines[-1]["iteration"] if lines else None)
 ok = (err <= 1e-9 and s["test_accuracy_mean_model"] >= float(sys.argv[3])
-      and s["live_nodes"] == int(sys.argv[2]))
+      and s["live_nodes"] == int(sys.argv[2]) and ends == [s["iterations"]] * 2)
 print(f"{'PASS' if ok else 'FAIL'} resumed: averaged {100*s['test_accuracy_mean_model']:.2f}%, "
-      f"{s['iterations']} iterations, weight error {err:.1e}, expected weight "
-      f"{s['expected_total_weight']}")
+      f"{s['iterations']} iterations, {s['live_nodes']} nodes live, weight error {err:.1e}, "
+      f"expected weight {s['expected_total_weight']}, end checkpoints at {ends}")
 sys.exit(0 if ok else 1)
 PY
