@@ -16,6 +16,7 @@
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "core/text_file.hpp"
+#include "runtime/model_file.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -153,6 +154,21 @@ void send_result_values(host_ptr self, std::uint32_t to, const std::vector<doubl
               std::move(values));
 }
 
+/// With output.save_node_models: node `snap.node`'s model at the end, as
+/// RUN_DIR/model-node-K.safetensors (as in one process).
+core::status save_node_model(host_ptr self, const node_snapshot& snap,
+                             const std::vector<float>& stats) {
+  const auto& s = self->state;
+  if (!s.setup.cfg.output.save_node_models || !snap.z) return {};
+  for (const auto& node : s.nodes) {
+    if (node.id != snap.node || !node.engine) continue;
+    return runtime::save_model_file(
+        s.setup.cfg.run.dir + "/model-node-" + std::to_string(snap.node) + ".safetensors",
+        s.setup.cfg, s.setup.settings, node.engine->layout(), *snap.z, stats, snap.iteration);
+  }
+  return {};
+}
+
 /// Evaluates the live local nodes and sends the result to `to`.
 void send_result(host_ptr self, std::uint32_t to, double round) {
   auto& s = self->state;
@@ -231,6 +247,10 @@ void send_result(host_ptr self, std::uint32_t to, double round) {
                        0.0, snap.w, static_cast<double>(snap.iteration)});
                   if (--a->pending == 0) reply();
                   return;
+                }
+                // output.save_node_models: each process writes its own nodes'.
+                if (auto saved = save_node_model(self, snap, stats); !saved.ok()) {
+                  return abort_cluster(self, saved.err().message);
                 }
                 self->request(comp, caf::infinite, eval_atom::value, snap.z, stats)
                     .then([=](const eval_result& r) {

@@ -16,6 +16,7 @@
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "core/text_file.hpp"
+#include "runtime/model_file.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -215,10 +216,21 @@ void write_cluster_summary(host_ptr self) {
   s.distances.clear();
   s.consensus_round = static_cast<double>(s.end_round);
   s.measuring = 0.0;  // a measurement still open during the run is dropped
+  const auto layout = evaluator->engine->layout();
   s.after_consensus = [=](double worst) {
     g->summary.consensus_distance = relative_to_mean(worst, mean_norm);
     self->request(comp, caf::infinite, eval_atom::value, averaged, stats)
-        .then([=](const eval_result& r) { write(r.accuracy, r.loss); });
+        .then([=](const eval_result& r) {
+          // The trained model, for PyTorch, as one process writes it.
+          auto& st = self->state;
+          if (auto saved = runtime::save_model_file(
+                  st.setup.cfg.run.dir + "/model.safetensors", st.setup.cfg, st.setup.settings,
+                  layout, *averaged, stats, g->summary.iterations);
+              !saved.ok()) {
+            return abort_cluster(self, saved.err().message);
+          }
+          write(r.accuracy, r.loss);
+        });
   };
   send_notice(self, all_processes, net::wire::notice_topic::consensus, {}, std::move(values));
   self->delayed_send(self, consensus_wait, consensus_atom::value, s.end_round);

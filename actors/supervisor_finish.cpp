@@ -18,8 +18,7 @@
 #include "core/checkpoint.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
-#include "core/safetensors.hpp"
-#include "gpu/torch_state.hpp"
+#include "runtime/model_file.hpp"
 
 namespace sgp::actors {
 namespace {
@@ -72,12 +71,8 @@ core::status save_model(supervisor_ptr self, const std::string& path,
     if (n.engine) engine = n.engine.get();
   }
   if (engine == nullptr) return core::make_error(path + ": no node's model to lay it out");
-  auto tensors = gpu::torch_state(s.cfg.model.name, engine->layout(), params, stats,
-                                  static_cast<std::int64_t>(iterations));
-  if (!tensors.ok()) return tensors.err().with_context(path);
-  return core::write_safetensors(
-      path, *tensors,
-      {{"format", "pt"}, {"model", s.cfg.model.name}, {"algorithm", s.cfg.algorithm.name}});
+  return runtime::save_model_file(path, s.cfg, s.settings, engine->layout(), params, stats,
+                                  iterations);
 }
 
 /// The averaged model (and, with output.save_node_models, each live node's)

@@ -11,13 +11,12 @@
 #include "apps/progress.hpp"
 #include "apps/run_files.hpp"
 #include "core/log.hpp"
-#include "core/safetensors.hpp"
 #include "core/text_file.hpp"
-#include "gpu/torch_state.hpp"
 #include "runtime/compute_engine.hpp"
 #include "runtime/datasets.hpp"
 #include "runtime/group_plan.hpp"
 #include "runtime/metrics_writer.hpp"
+#include "runtime/model_file.hpp"
 #include "runtime/run_limits.hpp"
 #include "runtime/run_summary.hpp"
 
@@ -240,12 +239,9 @@ core::result<train_outcome> train_single_node(const config::config& cfg,
   if (!config::is_resnet(set.model)) {
     std::vector<float> params(layout.total);
     engine.backend().download(engine.z_buffer(), params);
-    auto tensors =
-        gpu::torch_state(cfg.model.name, layout, params, engine.running_stats_copy(), iteration);
-    const std::string path = cfg.run.dir + "/model.safetensors";
-    if (!tensors.ok()) return tensors.err().with_context(path);
-    if (auto st =
-            core::write_safetensors(path, *tensors, {{"format", "pt"}, {"model", cfg.model.name}});
+    if (auto st = runtime::save_model_file(cfg.run.dir + "/model.safetensors", cfg, set, layout,
+                                           params, engine.running_stats_copy(),
+                                           static_cast<std::uint64_t>(iteration));
         !st.ok()) {
       return st.err();
     }

@@ -107,7 +107,7 @@ TEST_CASE("sgp node: processes started one by one join and finish together",
           "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto dir = fresh_dir("cluster_nodes");
-  const auto config = cluster_config(dir, 2, 2, 80);
+  const auto config = cluster_config(dir, 2, 2, 80, "save_node_models = true\n");
   auto p1 = start_node(config, "p1", dir);
   REQUIRE(p1->wait_for("waiting for the other 1 processes", std::chrono::seconds(60)));
   std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -122,6 +122,16 @@ TEST_CASE("sgp node: processes started one by one join and finish together",
   CHECK(json_number_field(summary, "live_nodes") == 4);
   CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.7);
   CHECK(weight_error(summary) <= 1e-9);
+  // The trained models, as one process writes them: the averaged one by
+  // the coordinator, each node's by its own process.
+  const auto model = read_text(dir + "/run/model.safetensors");
+  CHECK(model.find("\"model\":\"mlp\"") != std::string::npos);
+  CHECK(model.find("\"algorithm\":\"sgp\"") != std::string::npos);
+  for (int node = 0; node < 4; ++node) {
+    INFO("node " << node);
+    CHECK(std::filesystem::file_size(dir + "/run/model-node-" + std::to_string(node) +
+                                     ".safetensors") == model.size());
+  }
 }
 
 TEST_CASE("scripted link faults act on every process of a cluster", "[integration][cluster]") {
