@@ -223,9 +223,9 @@ void write_cluster_summary(host_ptr self) {
         .then([=](const eval_result& r) {
           // The trained model, for PyTorch, as one process writes it.
           auto& st = self->state;
-          if (auto saved = runtime::save_model_file(
-                  st.setup.cfg.run.dir + "/model.safetensors", st.setup.cfg, st.setup.settings,
-                  layout, *averaged, stats, g->summary.iterations);
+          if (auto saved = runtime::save_model_file(st.setup.cfg.run.dir + "/model.safetensors",
+                                                    st.setup.cfg, st.setup.settings, layout,
+                                                    *averaged, stats, g->summary.iterations);
               !saved.ok()) {
             return abort_cluster(self, saved.err().message);
           }
