@@ -95,6 +95,9 @@ declare -A variant=(
   [ar-sgd-wu15]="--set algorithm.name=ar-sgd --set schedule.warmup_epochs=1.5"
   [osgp-bounded-z-tau0-mom95-wu1]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set schedule.warmup_epochs=1"
   [osgp-bounded-z-tau0-mom95-wu15]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set schedule.warmup_epochs=1.5"
+  # Session 25: does a heavier momentum than 0.95 carry osgp's delayed mixing further?
+  [osgp-bounded-z-tau0-mom97]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.97"
+  [osgp-bounded-z-tau0-mom98]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.98"
   [osgp-bounded-balanced-bf16]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.compression=bf16"
   [osgp-bounded-z-bf16]="--set algorithm.name=osgp --set algorithm.compression=bf16"
   [osgp-bounded-z-tau0]="--set algorithm.name=osgp --set algorithm.tau=0"
