@@ -157,6 +157,7 @@ core::status spawn_nodes(host_ptr self) {
           !st.ok())
         return st;
     }
+    if (!s.model_layout) s.model_layout = engine->layout();
     engines[static_cast<int>(i)] = std::move(engine);
     device_of[static_cast<int>(i)] = setup.device;
   }

@@ -33,6 +33,7 @@
 #include "actors/worker_actor.hpp"
 #include "config/config.hpp"
 #include "config/settings.hpp"
+#include "core/checkpoint_schedule.hpp"
 #include "core/cluster_status.hpp"
 #include "core/collapse_watch.hpp"
 #include "core/command.hpp"
@@ -194,6 +195,9 @@ struct process_host_state {
   /// Every process: its live nodes' final models of the last result it
   /// sent (the coordinator's consensus notice measures them).
   std::vector<shared_floats> final_models;
+  /// The model's parameter layout (of its first engine): the averaged
+  /// model's file is written with it, also when no local node is live.
+  std::optional<gpu::param_layout> model_layout;
   /// output.checkpoint_every_epochs across processes
   /// (process_host_checkpoint.cpp): every this many iterations (0: never)
   /// the nodes pause, at `hold_at` next (0: no more pauses).
@@ -216,8 +220,11 @@ struct process_host_state {
   /// A resumed run: the iteration of this process's checkpoint (-1: not
   /// resumed); every process must resume from the same cut (ready notices).
   double resumed_at = -1.0;
-  /// By process: the iteration it resumes at, from its ready notices.
-  std::vector<double> resumed_by;
+  /// The name of its checkpoint's cut (core::pause_cut_name, or an end's).
+  std::string resumed_cut;
+  /// By process: the iteration it resumes at and its cut, from its ready
+  /// notices (-1: not heard).
+  std::vector<core::resumed_file> resumed_by;
   /// Its nodes without state in its checkpoint (dead, or without mass, at
   /// the cut): they start without mass at the cut.
   std::vector<int> resumed_without_state;
@@ -425,8 +432,8 @@ core::result<std::map<int, node_resume>> load_resume(
     host_ptr self, const std::map<int, std::shared_ptr<runtime::compute_engine>>& engines);
 
 /// A resumed run, as training begins: the cut is the latest checkpoint of
-/// any process (resumed_by). A process whose own is older was dead at that
-/// cut: its nodes start without mass at the cut's iteration and take it
+/// any process (resumed_by, core::choose_cut). A process whose file is of
+/// another cut was dead at it: its nodes start without mass at the cut's iteration and take it
 /// from their in-neighbours, as a rejoined process's do; so do its nodes
 /// without state in its file. Returns the cut (0: not resumed, or the run
 /// ends: no process held mass at the cut, or ar-sgd, which lets no
@@ -444,7 +451,7 @@ std::uint64_t stop_limit(const process_host_state& s, const local_node& node);
 /// nodes' state becomes its checkpoints/latest.ckpt (and a "checkpoint"
 /// line), then `then` runs. A file that cannot be written, or a model that
 /// is not finite, ends the run instead, naming it.
-void write_end_checkpoint(host_ptr self, std::function<void()> then);
+void write_end_checkpoint(host_ptr self, const std::string& cut, std::function<void()> then);
 
 /// The console's `checkpoint`: the local nodes pause at `at` unless a
 /// pause comes sooner (or the run is ending). Returns the pause they will

@@ -165,12 +165,13 @@ void maybe_saved(host_ptr self) {
 /// wrote and their iteration. A file that cannot be written ends the run,
 /// naming it; so does a model that is not finite, before anything is
 /// written (the previous file stays).
-void write_nodes(host_ptr self, const std::string& path, double in_flight,
+void write_nodes(host_ptr self, const std::string& path, double in_flight, const std::string& cut,
                  std::function<void(std::size_t, std::uint64_t)> then) {
   auto& s = self->state;
   const auto nodes = live_nodes(s);
   auto state = std::make_shared<core::group_state>();
   state->lost_weight = in_flight;
+  state->cut = cut;
   state->nodes.resize(nodes.size());
   // The snapshots (one answer for all), each node's momentum and statistics.
   auto pending = std::make_shared<std::size_t>(1 + 2 * nodes.size());
@@ -246,12 +247,13 @@ void save_here(host_ptr self, std::uint32_t to, std::uint64_t at, double in_flig
   if (s.held_since < 0.0 || s.hold_at != at) {
     return refuse("its nodes are not paused at iteration " + std::to_string(at));
   }
-  write_nodes(self, pending_file(s), in_flight, [self, to, at](std::size_t nodes, std::uint64_t) {
-    auto& st = self->state;
-    st.pending_at = at;
-    st.pending_nodes = nodes;
-    send_notice(self, to, notice_topic::saved, {}, {static_cast<double>(at), 1.0});
-  });
+  write_nodes(self, pending_file(s), in_flight, core::pause_cut_name(at),
+              [self, to, at](std::size_t nodes, std::uint64_t) {
+                auto& st = self->state;
+                st.pending_at = at;
+                st.pending_nodes = nodes;
+                send_notice(self, to, notice_topic::saved, {}, {static_cast<double>(at), 1.0});
+              });
 }
 
 }  // namespace
@@ -294,6 +296,8 @@ core::result<std::map<int, node_resume>> load_resume(
     at = std::max(at, rec.iteration);
   }
   s.resumed_at = static_cast<double>(at);
+  // A file of one process's run before cut names: its iteration's pause.
+  s.resumed_cut = loaded->cut.empty() ? core::pause_cut_name(at) : loaded->cut;
   core::logf(core::log_level::info, "cluster", {.process = my_name(s)},
              "resumed from %s at iteration %llu", path.c_str(), ull(at));
   if (!write_metrics_line(self, core::metrics::resume_line(at, path))) {
@@ -316,16 +320,20 @@ void start_without_mass(host_ptr self, local_node& node, std::uint64_t at) {
 std::uint64_t resume_cut(host_ptr self) {
   auto& s = self->state;
   if (s.resumed_at < 0.0) return 0;
-  double cut = s.resumed_at;
-  for (const double at : s.resumed_by) cut = std::max(cut, at);
-  const auto iteration = static_cast<std::uint64_t>(cut);
+  auto files = s.resumed_by;
+  files.resize(s.process_live.size());
+  files[s.setup.process] = {s.resumed_at, s.resumed_cut};
+  const auto cut = core::choose_cut(files);
+  const auto iteration = cut.iteration;
   if (iteration == 0) {
     abort_cluster(self,
                   "--resume: no process's checkpoint holds a node's state (every node was "
                   "dead at the cut): nothing to resume from");
     return 0;
   }
-  if (cut == s.resumed_at) {
+  // The same cut (its nodes may stand at other iterations than the
+  // latest's after a stop): each node goes on from its own.
+  if (cut.cut == s.resumed_cut) {
     s.fresh_stats.clear();
     for (auto& node : s.nodes) {
       const auto& without = s.resumed_without_state;
@@ -337,15 +345,18 @@ std::uint64_t resume_cut(host_ptr self) {
   }
   if (is_ar_sgd(s)) {
     abort_cluster(self, "--resume: process " + my_name(s) + "'s checkpoint is of iteration " +
-                            std::to_string(static_cast<std::uint64_t>(s.resumed_at)) +
-                            ", the cut's is " + std::to_string(iteration) +
-                            " (it was dead then), and ar-sgd lets no process rejoin: resume "
+                            std::to_string(static_cast<std::uint64_t>(s.resumed_at)) + " (" +
+                            s.resumed_cut + "), the cut's is " + std::to_string(iteration) + " (" +
+                            cut.cut +
+                            "): it was dead then, and ar-sgd lets no process rejoin; resume "
                             "from a run whose processes all wrote the same cut");
     return 0;
   }
   std::string ahead;
-  for (std::size_t p = 0; p < s.resumed_by.size(); ++p) {
-    if (s.resumed_by[p] == cut) ahead += (ahead.empty() ? "" : ", ") + s.setup.names[p];
+  for (std::size_t p = 0; p < files.size(); ++p) {
+    if (p != s.setup.process && files[p].cut == cut.cut) {
+      ahead += (ahead.empty() ? "" : ", ") + s.setup.names[p];
+    }
   }
   core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
              "this process's checkpoint is of iteration %llu, %s's of iteration %llu (this "
@@ -378,12 +389,13 @@ std::uint64_t stop_limit(const process_host_state& s, const local_node& node) {
   return node.hold_to > 0 ? std::min(node.hold_to, last) : last;
 }
 
-void write_end_checkpoint(host_ptr self, std::function<void()> then) {
-  auto& s = self->state;
-  if (live_nodes(s).empty()) return then();
-  write_nodes(self, checkpoint_file(s), 0.0, [self, then](std::size_t nodes, std::uint64_t at) {
-    if (checkpoint_line(self, at, nodes)) then();
-  });
+void write_end_checkpoint(host_ptr self, const std::string& cut, std::function<void()> then) {
+  // Also with no node to write (all dead, or without mass): the file then
+  // says so for this cut, and a resume starts its nodes without mass.
+  write_nodes(self, checkpoint_file(self->state), 0.0, cut,
+              [self, then](std::size_t nodes, std::uint64_t at) {
+                if (nodes == 0 || checkpoint_line(self, at, nodes)) then();
+              });
 }
 
 std::uint64_t schedule_checkpoint(host_ptr self, std::uint64_t at) {

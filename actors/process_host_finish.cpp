@@ -139,7 +139,8 @@ void weights_complete(host_ptr self) {
   s.final_in_flight = in_flight;
   ++s.end_round;
   s.results.clear();
-  send_notice(self, all_processes, notice_topic::final, {}, {static_cast<double>(s.end_round)});
+  send_notice(self, all_processes, notice_topic::final, {},
+              {static_cast<double>(s.end_round), unix_seconds()});
 }
 
 void send_result_values(host_ptr self, std::uint32_t to, const std::vector<double>& head,
@@ -379,7 +380,11 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
     case notice_topic::final:
       // Nothing is in flight now: this process's nodes' final state is its
       // latest.ckpt (a finished run loses no work), then the evaluation.
-      write_end_checkpoint(self, [self, to = n.process, round] { send_result(self, to, round); });
+      // The cut's name: the coordinator's stamp of this end (a process
+      // that died before a later end keeps another).
+      write_end_checkpoint(self,
+                           "end-" + core::json_number(n.values.size() > 1 ? n.values[1] : round),
+                           [self, to = n.process, round] { send_result(self, to, round); });
       break;
     case notice_topic::result:
       if (!is_coordinator(s) || round != static_cast<double>(s.end_round)) break;
@@ -452,9 +457,15 @@ void on_notice(host_ptr self, const net::wire::notice& n) {
           if (node.last) at = std::max(at, node.last->iteration + 1);
         }
         for (auto& node : s.nodes) hold_node(self, node, at);
+        s.wsetup.hold_at = at;  // a node revived now stops there too
         break;
       }
-      for (auto& node : s.nodes) hold_node(self, node, node.last ? node.last->iteration + 1 : 1);
+      s.wsetup.hold_at = 1;
+      for (auto& node : s.nodes) {
+        const auto at = node.last ? node.last->iteration + 1 : 1;
+        hold_node(self, node, at);
+        s.wsetup.hold_at = std::max(s.wsetup.hold_at, at);
+      }
       break;
     case notice_topic::command: {
       if (n.process == s.setup.process) break;

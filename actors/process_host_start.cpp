@@ -21,8 +21,10 @@ constexpr double log_every_seconds = 10.0;
 using net::wire::notice_topic;
 
 void say_ready(host_ptr self, std::uint32_t to, bool waiting) {
-  // Then the iteration this process resumes at (-1: not resumed).
-  send_notice(self, to, notice_topic::ready, {}, {waiting ? 1.0 : 0.0, self->state.resumed_at});
+  // Then the iteration this process resumes at (-1: not resumed), and
+  // (the text) the name of its checkpoint's cut.
+  send_notice(self, to, notice_topic::ready, self->state.resumed_cut,
+              {waiting ? 1.0 : 0.0, self->state.resumed_at});
 }
 
 void begin_if_open(host_ptr self) {
@@ -56,8 +58,8 @@ void on_ready_notice(host_ptr self, const net::wire::notice& n) {
   // run does so without --resume, as any rejoin, and hears no ready notice.
   const bool both_starting = s.phase == host_phase::joining && !s.rejoining;
   if (both_starting && n.values.size() > 1) {
-    s.resumed_by.resize(s.process_live.size(), -1.0);
-    s.resumed_by[n.process] = n.values[1];
+    s.resumed_by.resize(s.process_live.size());
+    s.resumed_by[n.process] = {n.values[1], n.text};
   }
   // Two cuts are fine (a process dead at the later one resumes from an
   // earlier one: resume_cut), a resumed run mixed with a new one is not.

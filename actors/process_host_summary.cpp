@@ -189,7 +189,7 @@ void write_cluster_summary(host_ptr self) {
     abort_cluster(self, divergence_error(g->non_finite_node, std::nullopt));
     return;
   }
-  if (out.live_nodes == 0 || g->z_sum.empty() || g->evaluated == 0 || evaluator == nullptr) {
+  if (out.live_nodes == 0 || g->z_sum.empty() || g->evaluated == 0) {
     return write(std::numeric_limits<double>::quiet_NaN(),
                  std::numeric_limits<double>::quiet_NaN());
   }
@@ -202,6 +202,20 @@ void write_cluster_summary(host_ptr self) {
   std::vector<float> stats(g->stats_sum.size());
   for (std::size_t k = 0; k < stats.size(); ++k) {
     stats[k] = static_cast<float>(g->stats_sum[k] / g->evaluated);
+  }
+  // The trained model, for PyTorch, as one process writes it.
+  if (s.model_layout) {
+    if (auto saved = runtime::save_model_file(s.setup.cfg.run.dir + "/model.safetensors",
+                                              s.setup.cfg, s.setup.settings, *s.model_layout, *mean,
+                                              stats, g->summary.iterations);
+        !saved.ok()) {
+      return abort_cluster(self, saved.err().message);
+    }
+  }
+  if (evaluator == nullptr) {
+    // No local node left to evaluate it with (its file is written).
+    return write(std::numeric_limits<double>::quiet_NaN(),
+                 std::numeric_limits<double>::quiet_NaN());
   }
   // The consensus distance, max_i |z_i - mean| / |mean| as in one process:
   // every process measures its own nodes against the averaged model (a
@@ -216,21 +230,10 @@ void write_cluster_summary(host_ptr self) {
   s.distances.clear();
   s.consensus_round = static_cast<double>(s.end_round);
   s.measuring = 0.0;  // a measurement still open during the run is dropped
-  const auto layout = evaluator->engine->layout();
   s.after_consensus = [=](double worst) {
     g->summary.consensus_distance = relative_to_mean(worst, mean_norm);
     self->request(comp, caf::infinite, eval_atom::value, averaged, stats)
-        .then([=](const eval_result& r) {
-          // The trained model, for PyTorch, as one process writes it.
-          auto& st = self->state;
-          if (auto saved = runtime::save_model_file(st.setup.cfg.run.dir + "/model.safetensors",
-                                                    st.setup.cfg, st.setup.settings, layout,
-                                                    *averaged, stats, g->summary.iterations);
-              !saved.ok()) {
-            return abort_cluster(self, saved.err().message);
-          }
-          write(r.accuracy, r.loss);
-        });
+        .then([=](const eval_result& r) { write(r.accuracy, r.loss); });
   };
   send_notice(self, all_processes, net::wire::notice_topic::consensus, {}, std::move(values));
   self->delayed_send(self, consensus_wait, consensus_atom::value, s.end_round);

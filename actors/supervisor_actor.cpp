@@ -268,8 +268,10 @@ bool start_group(supervisor_ptr self) {
     // A node dead (or still without mass) at the cut starts without mass
     // and takes half of a resumed node's state once all have started, as
     // a revive does: a cut is resumable whatever nodes were down then.
-    const auto& donor = loaded->nodes.front();
-    for (const int id : loaded->without_state) {
+    // The donors take turns (one donor to all would keep 2^-k of its mass).
+    for (std::size_t k = 0; k < loaded->without_state.size(); ++k) {
+      const int id = loaded->without_state[k];
+      const auto& donor = loaded->nodes[k % loaded->nodes.size()];
       const auto i = static_cast<std::size_t>(id);
       starts[i] = {std::make_shared<const std::vector<float>>(s.initial_x->size(), 0.0f), 0.0};
       s.start_at[i] = {donor.iteration, donor.round};
@@ -279,8 +281,9 @@ bool start_group(supervisor_ptr self) {
                  "starts with half of node %d's state, as after a revive",
                  id, s.cfg.run.resume_from.c_str(), donor.node);
     }
+    const auto at = loaded->nodes.front().iteration;
     core::logf(core::log_level::info, "", {}, "resumed from %s at iteration %llu",
-               s.cfg.run.resume_from.c_str(), static_cast<unsigned long long>(donor.iteration));
+               s.cfg.run.resume_from.c_str(), static_cast<unsigned long long>(at));
     if (!write_metrics(self, core::metrics::resume_line(loaded->nodes.front().iteration,
                                                         s.cfg.run.resume_from))) {
       return false;

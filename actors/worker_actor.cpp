@@ -54,10 +54,16 @@ void try_start(self_ptr self) {
   // Reference OSGP: a push that waited for its round goes out now.
   send_pushes(self, node.poll(node.iteration() >= limit));
   if (s.computing || !s.compute) return;
-  if (node.iteration() >= limit) {
+  // A node still waiting for its first push (rejoined, revived in a
+  // cluster) joins at join_at_least or later: at or past the limit it has
+  // nothing to do until the limit moves, and says so (a pause or the end
+  // need not wait for a push that the paused nodes no longer send).
+  const std::uint64_t at =
+      s.joining && s.join_on_push ? std::max(node.iteration(), s.join_at_least) : node.iteration();
+  if (at >= limit) {
     if (!s.done_reported) {
       s.done_reported = true;
-      self->send(s.supervisor, done_atom::value, static_cast<int>(node.id()), node.iteration());
+      self->send(s.supervisor, done_atom::value, static_cast<int>(node.id()), at);
     }
     return;
   }

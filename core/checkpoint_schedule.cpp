@@ -17,6 +17,23 @@ std::vector<std::size_t> not_held(const std::vector<bool>& live,
   return out;
 }
 
+std::string pause_cut_name(std::uint64_t at) {
+  return "pause-" + std::to_string(at);
+}
+
+cut_choice choose_cut(const std::vector<resumed_file>& files) {
+  cut_choice out;
+  double best = 0.0;
+  for (const auto& f : files) {
+    if (f.at > best) {
+      best = f.at;
+      out.cut = f.cut;
+    }
+  }
+  out.iteration = static_cast<std::uint64_t>(best);
+  return out;
+}
+
 bool all_held(const std::vector<bool>& live, const std::vector<std::uint64_t>& held,
               std::uint64_t at) {
   bool any = false;

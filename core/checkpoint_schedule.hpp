@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace sgp::core {
@@ -25,5 +26,27 @@ namespace sgp::core {
 [[nodiscard]] std::vector<std::size_t> not_held(const std::vector<bool>& live,
                                                 const std::vector<std::uint64_t>& held,
                                                 std::uint64_t at);
+
+/// The name of a checkpoint's cut, which every process's file of it
+/// carries: "pause-<iteration>" for a pause, "end-<stamp>" for the end of
+/// a run (whose nodes may stand at different iterations after a stop).
+[[nodiscard]] std::string pause_cut_name(std::uint64_t at);
+
+/// One process's file at a resume: the largest iteration of its nodes (-1:
+/// not heard) and the name of its cut.
+struct resumed_file {
+  double at = -1.0;
+  std::string cut;
+};
+
+/// A resumed cluster's cut: the cut of the latest file (the largest
+/// iteration; the first such process on a tie) and that iteration (0: no
+/// file holds a node's state). A process whose file is of another cut was
+/// dead at it.
+struct cut_choice {
+  std::uint64_t iteration = 0;
+  std::string cut;
+};
+[[nodiscard]] cut_choice choose_cut(const std::vector<resumed_file>& files);
 
 }  // namespace sgp::core

@@ -30,6 +30,7 @@ status save_group_checkpoint(const std::string& path, const group_identity& id,
   c.put_ints("batch_size", one(id.batch_size));
   c.put_ints("parameters", one(static_cast<std::int64_t>(id.parameters)));
   c.put_doubles("lost_weight", std::vector<double>{state.lost_weight});
+  if (!state.cut.empty()) c.put_string("cut", state.cut);
   for (const auto& n : state.nodes) {
     c.put_ints(key(n.node, "iteration"), one(static_cast<std::int64_t>(n.iteration)));
     c.put_ints(key(n.node, "round"), one(static_cast<std::int64_t>(n.round)));
@@ -96,6 +97,11 @@ result<group_state> load_group_checkpoint(const std::string& path, const group_i
   auto lost = c.doubles("lost_weight", 1);
   if (!lost.ok()) return lost.err().with_context(path);
   out.lost_weight = (*lost)[0];
+  if (c.has("cut")) {
+    auto cut = string_entry("cut");
+    if (!cut.ok()) return cut.err();
+    out.cut = *cut;
+  }
   std::vector<int> wanted = only;
   if (wanted.empty()) {
     for (int i = 0; i < id.nodes; ++i) wanted.push_back(i);

@@ -37,6 +37,9 @@ struct node_record {
 struct group_state {
   std::vector<node_record> nodes;  ///< by node id, the nodes that held mass at the cut
   double lost_weight = 0.0;        ///< weight lost to failures before the cut
+  /// The cut's name (core::pause_cut_name, or an end's), the same in every
+  /// process's file of it; empty: none written (a file of one process).
+  std::string cut;
   /// Loaded only: the nodes asked for that the file holds no state for
   /// (dead at the cut, or revived and still without mass); a resume
   /// starts them without mass, as a revive does.

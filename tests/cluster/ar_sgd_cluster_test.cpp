@@ -128,12 +128,21 @@ TEST_CASE("ar-sgd cluster: a run resumed from its last checkpoint retraces the w
   INFO(whole.output);
   REQUIRE(whole.exit_code == 0);
   CHECK(whole.output.find("iteration 75: every live process wrote its nodes") != std::string::npos);
-  // The same run stopped at 75 (the schedule is the epochs', not the
-  // limit's): its end's files are its cut there.
-  const auto cut = run_sgp("launch " + config + run + " --set schedule.max_iterations=75" +
-                           " --set run.dir=" + dir + "/cut");
-  INFO(cut.output);
-  REQUIRE(cut.exit_code == 0);
+  // The same run killed outright once both processes wrote the pause at
+  // 50: its files are that pause's cut (save_here's, not the end's).
+  const std::vector<std::string> args{"--set", "algorithm.name=ar-sgd",
+                                      "--set", "data.max_train_samples=3200",
+                                      "--set", "data.max_test_samples=2000",
+                                      "--set", "schedule.epochs=4",
+                                      "--set", "output.checkpoint_every_epochs=1",
+                                      "--set", "run.dir=" + dir + "/cut"};
+  auto c0 = start_node(config, "p0", dir, {}, args);
+  auto c1 = start_node(config, "p1", dir, {}, args);
+  REQUIRE(wait_checkpoint(dir + "/cut", {"p0", "p1"}, 50, std::chrono::seconds(240)));
+  c0->send_signal(SIGKILL);
+  c1->send_signal(SIGKILL);
+  REQUIRE(c0->wait_exit(std::chrono::seconds(10)));
+  REQUIRE(c1->wait_exit(std::chrono::seconds(10)));
   // From those files, into another run directory.
   const auto resumed = run_sgp("launch " + config + run + " --resume " + dir +
                                "/cut --set run.dir=" + dir + "/resumed");
@@ -141,13 +150,13 @@ TEST_CASE("ar-sgd cluster: a run resumed from its last checkpoint retraces the w
   REQUIRE(resumed.exit_code == 0);
   CHECK(resumed.output.find("resumed from " + dir +
                             "/cut/p1/checkpoints/latest.ckpt at "
-                            "iteration 75") != std::string::npos);
-  // Model, momentum, statistics and data position came back: the last 25
+                            "iteration 50") != std::string::npos);
+  // Model, momentum, statistics and data position came back: the last 50
   // iterations are the same ones, to the bit.
   for (const char* p : {"p0", "p1"}) {
     const auto a = read_text(dir + "/run/" + p + "/metrics.jsonl");
     const auto b = read_text(dir + "/resumed/" + p + "/metrics.jsonl");
-    CHECK(numbers_of(b, "iteration").front() == 75);  // the resume line first
+    CHECK(numbers_of(b, "iteration").front() == 50);  // the resume line first
     const std::regex last("\"node\":([0-9]+),\"iteration\":100,[^}]*\"loss\":([-0-9.eE+]+)");
     std::map<std::string, std::string> loss_a, loss_b;
     for (std::sregex_iterator it(a.begin(), a.end(), last), end; it != end; ++it)

@@ -33,25 +33,6 @@ int resumed_at(const std::string& metrics) {
   return values.empty() ? -1 : static_cast<int>(values.front());
 }
 
-/// Waits until each of `processes` has made its part of the cut at
-/// `iteration` its latest.ckpt (its metrics.jsonl's "checkpoint" line, written
-/// and flushed after the rename), or `limit` passed.
-bool wait_checkpoint(const std::string& run, const std::vector<std::string>& processes,
-                     int iteration, std::chrono::seconds limit) {
-  const std::string line =
-      "\"event\":\"checkpoint\",\"iteration\":" + std::to_string(iteration) + ",";
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    bool all = true;
-    for (const auto& p : processes) {
-      all = all && read_text(run + "/" + p + "/metrics.jsonl").find(line) != std::string::npos;
-    }
-    if (all) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
 }  // namespace
 
 TEST_CASE("a cluster killed outright resumes from its last checkpoint: the weight exact",
@@ -256,6 +237,59 @@ TEST_CASE("a node killed before the cut resumes without mass: the cluster whole,
   // Node 1 started with nothing; what it held when killed was accounted then.
   CHECK(weight_error(summary) <= 1e-9);
   CHECK(json_number_field(summary, "expected_total_weight") < 4.0);
+}
+
+TEST_CASE("a cluster stopped with Ctrl-C resumes from its end's checkpoint, no process demoted",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_checkpoint_stopped");
+  // osgp with p1's node 3 slowed: the processes' nodes stand at different
+  // iterations when the stop comes (each stops after its next one).
+  const auto config = cluster_config(
+      dir, 2, 2, 0, "[[faults]]\nat_iteration = 1\naction = \"slow\"\nnode = 3\nfactor = 4\n");
+  // No pause before the stop: the end's files are the only cut.
+  const auto run = with(small_run, {"--set", "output.checkpoint_every_epochs=0", "--set",
+                                    "algorithm.name=osgp", "--set", "algorithm.tau=3"});
+  auto p0 = start_node(config, "p0", dir, {}, run);
+  auto p1 = start_node(config, "p1", dir, {}, run);
+  REQUIRE(wait_iteration(dir + "/run/p1/metrics.jsonl", 15, std::chrono::seconds(120), p1.get()));
+  p1->send_signal(SIGINT);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(60)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(30)));
+  INFO(p0->output() << p1->output());
+  REQUIRE(p0->exit_code() == 0);
+  // Each process's nodes stopped where they stood (not one iteration for
+  // all), and each wrote them there.
+  std::vector<int> ends;
+  for (const char* p : {"p0", "p1"}) {
+    const auto metrics = read_text(dir + "/run/" + p + "/metrics.jsonl");
+    const auto at = metrics.rfind("\"event\":\"checkpoint\"");
+    REQUIRE(at != std::string::npos);
+    ends.push_back(static_cast<int>(numbers_of(metrics.substr(at), "iteration").front()));
+    CHECK(ends.back() > 15);
+    CHECK(ends.back() < 100);
+  }
+
+  const auto again = with(run, {"--resume", dir + "/run", "--set", "run.dir=" + dir + "/resumed"});
+  auto r0 = start_node(config, "p0", dir, {}, again);
+  auto r1 = start_node(config, "p1", dir, {}, again);
+  REQUIRE(r0->wait_exit(std::chrono::seconds(240)));
+  REQUIRE(r1->wait_exit(std::chrono::seconds(30)));
+  INFO(r0->output() << r1->output());
+  CHECK(r0->exit_code() == 0);
+  CHECK(r1->exit_code() == 0);
+  // One cut, though its iterations may differ: nobody starts without mass.
+  CHECK((r0->output() + r1->output()).find("was dead at that cut") == std::string::npos);
+  CHECK(resumed_at(read_text(dir + "/resumed/p0/metrics.jsonl")) == ends[0]);
+  CHECK(resumed_at(read_text(dir + "/resumed/p1/metrics.jsonl")) == ends[1]);
+  const auto summary = read_text(dir + "/resumed/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 4);
+  CHECK(json_number_field(summary, "iterations") == 100);
+  CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.7);
+  // Every node resumed with its weight, which add up to 4 (nothing was in
+  // flight at the end).
+  CHECK(weight_error(summary) <= 1e-9);
+  CHECK(json_number_field(summary, "expected_total_weight") == Approx(4.0).epsilon(1e-9));
 }
 
 TEST_CASE("a coordinator whose nodes all died still coordinates the others' checkpoints",

@@ -167,6 +167,25 @@ inline int last_iteration(const std::string& metrics_path) {
   return last;
 }
 
+/// Waits until each of `processes` has made its part of the cut at
+/// `iteration` its latest.ckpt (its metrics.jsonl's "checkpoint" line, written
+/// and flushed after the rename), or `limit` passed.
+inline bool wait_checkpoint(const std::string& run, const std::vector<std::string>& processes,
+                            int iteration, std::chrono::seconds limit) {
+  const std::string line =
+      "\"event\":\"checkpoint\",\"iteration\":" + std::to_string(iteration) + ",";
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    bool all = true;
+    for (const auto& p : processes) {
+      all = all && read_text(run + "/" + p + "/metrics.jsonl").find(line) != std::string::npos;
+    }
+    if (all) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 /// Waits until a metrics.jsonl shows `at_least` iterations (false after
 /// `limit`, or once `process` has exited).
 inline bool wait_iteration(const std::string& metrics, int at_least, std::chrono::seconds limit,

@@ -26,3 +26,24 @@ TEST_CASE("all_held needs every live process at the one iteration", "[core]") {
   CHECK(not_held(live, {50, 25, 0}, 50) == std::vector<std::size_t>{1, 3});
   CHECK(not_held(live, {50, 50, 0, 50}, 50).empty());
 }
+
+TEST_CASE("choose_cut takes the latest file's cut, so an end's uneven iterations stay one cut",
+          "[core]") {
+  using sgp::core::choose_cut;
+  using sgp::core::resumed_file;
+  // A stopped run's end: the processes' nodes stood at 57 and 58.
+  auto c = choose_cut({{57, "end-1.5"}, {58, "end-1.5"}});
+  CHECK(c.iteration == 58);
+  CHECK(c.cut == "end-1.5");
+  // A process dead at the end kept the pause before: another cut.
+  c = choose_cut({{50, sgp::core::pause_cut_name(50)}, {58, "end-2"}, {57, "end-2"}});
+  CHECK(c.cut == "end-2");
+  CHECK(c.iteration == 58);
+  // A stale end of an earlier life, older than the resumed run's pause.
+  c = choose_cut({{75, "pause-75"}, {40, "end-3"}});
+  CHECK(c.cut == "pause-75");
+  // Not heard yet (-1), and a file without a node's state (0).
+  c = choose_cut({{-1, ""}, {0, "pause-25"}});
+  CHECK(c.iteration == 0);
+  CHECK(sgp::core::pause_cut_name(25) == "pause-25");
+}

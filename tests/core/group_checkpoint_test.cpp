@@ -23,6 +23,7 @@ sgp::core::group_identity identity() {
 sgp::core::group_state sample() {
   sgp::core::group_state s;
   s.lost_weight = 0.25;
+  s.cut = "end-12.5";
   for (int i = 0; i < 2; ++i) {
     sgp::core::node_record r;
     r.node = i;
@@ -45,6 +46,7 @@ TEST_CASE("group checkpoint round-trips every node's state", "[core]") {
   auto loaded = sgp::core::load_group_checkpoint(path, identity());
   REQUIRE(loaded.ok());
   CHECK(loaded->lost_weight == 0.25);
+  CHECK(loaded->cut == "end-12.5");
   REQUIRE(loaded->nodes.size() == 2);
   const auto want = sample();
   for (std::size_t i = 0; i < 2; ++i) {
