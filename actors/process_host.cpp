@@ -241,8 +241,9 @@ void begin_training(host_ptr self) {
   s.next_consensus = static_cast<std::uint64_t>(s.setup.cfg.output.consensus_every_iterations);
   core::log(core::log_level::info, "cluster", "every process joined: training",
             {.process = my_name(s)});
-  const std::uint64_t cut = s.rejoining ? 0 : resume_cut(self);
-  if (!s.finished.pending()) return;  // the resume was refused: the run ended
+  const auto resumed = s.rejoining ? std::optional<std::uint64_t>{0} : resume_cut(self);
+  if (!resumed) return;  // the resume was refused: the run ended
+  const std::uint64_t cut = *resumed;
   for (const auto& node : s.nodes) {
     self->send(node.worker, start_atom::value, node.compute, node.sender);
   }

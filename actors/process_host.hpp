@@ -435,10 +435,10 @@ core::result<std::map<int, node_resume>> load_resume(
 /// any process (resumed_by, core::choose_cut). A process whose file is of
 /// another cut was dead at it: its nodes start without mass at the cut's iteration and take it
 /// from their in-neighbours, as a rejoined process's do; so do its nodes
-/// without state in its file. Returns the cut (0: not resumed, or the run
-/// ends: no process held mass at the cut, or ar-sgd, which lets no
-/// process rejoin, would need one to).
-std::uint64_t resume_cut(host_ptr self);
+/// without state in its file. Returns the cut (0: not resumed), or nothing
+/// when the resume is refused and the run ends (no process held mass at
+/// the cut, or ar-sgd, which lets no process rejoin, would need one to).
+std::optional<std::uint64_t> resume_cut(host_ptr self);
 
 /// Tells `node` to stop after iteration `at` (a pause, or the stop's; 0:
 /// none), and keeps it.

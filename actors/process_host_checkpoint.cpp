@@ -317,7 +317,7 @@ void start_without_mass(host_ptr self, local_node& node, std::uint64_t at) {
 
 }  // namespace
 
-std::uint64_t resume_cut(host_ptr self) {
+std::optional<std::uint64_t> resume_cut(host_ptr self) {
   auto& s = self->state;
   if (s.resumed_at < 0.0) return 0;
   auto files = s.resumed_by;
@@ -329,7 +329,7 @@ std::uint64_t resume_cut(host_ptr self) {
     abort_cluster(self,
                   "--resume: no process's checkpoint holds a node's state (every node was "
                   "dead at the cut): nothing to resume from");
-    return 0;
+    return std::nullopt;
   }
   // The same cut (its nodes may stand at other iterations than the
   // latest's after a stop): each node goes on from its own.
@@ -350,7 +350,7 @@ std::uint64_t resume_cut(host_ptr self) {
                             cut.cut +
                             "): it was dead then, and ar-sgd lets no process rejoin; resume "
                             "from a run whose processes all wrote the same cut");
-    return 0;
+    return std::nullopt;
   }
   std::string ahead;
   for (std::size_t p = 0; p < files.size(); ++p) {
