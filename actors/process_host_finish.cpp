@@ -160,14 +160,10 @@ void send_result_values(host_ptr self, std::uint32_t to, const std::vector<doubl
 core::status save_node_model(host_ptr self, const node_snapshot& snap,
                              const std::vector<float>& stats) {
   const auto& s = self->state;
-  if (!s.setup.cfg.output.save_node_models || !snap.z) return {};
-  for (const auto& node : s.nodes) {
-    if (node.id != snap.node || !node.engine) continue;
-    return runtime::save_model_file(
-        s.setup.cfg.run.dir + "/model-node-" + std::to_string(snap.node) + ".safetensors",
-        s.setup.cfg, s.setup.settings, node.engine->layout(), *snap.z, stats, snap.iteration);
-  }
-  return {};
+  if (!s.setup.cfg.output.save_node_models || !snap.z || !s.model_layout) return {};
+  return runtime::save_model_file(
+      s.setup.cfg.run.dir + "/model-node-" + std::to_string(snap.node) + ".safetensors",
+      s.setup.cfg, s.setup.settings, *s.model_layout, *snap.z, stats, snap.iteration);
 }
 
 /// Evaluates the live local nodes and sends the result to `to`.

@@ -284,8 +284,7 @@ bool start_group(supervisor_ptr self) {
     const auto at = loaded->nodes.front().iteration;
     core::logf(core::log_level::info, "", {}, "resumed from %s at iteration %llu",
                s.cfg.run.resume_from.c_str(), static_cast<unsigned long long>(at));
-    if (!write_metrics(self, core::metrics::resume_line(loaded->nodes.front().iteration,
-                                                        s.cfg.run.resume_from))) {
+    if (!write_metrics(self, core::metrics::resume_line(at, s.cfg.run.resume_from))) {
       return false;
     }
   }
