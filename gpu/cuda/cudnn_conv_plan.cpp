@@ -209,12 +209,18 @@ std::int64_t usable_engine(const backend_descriptor& config, bool deterministic_
   return index;
 }
 
-/// A device buffer for the search, freed at scope exit.
+/// A device buffer for the search, zeroed on `stream` (the cuDNN handle's),
+/// freed at scope exit. On that stream, not the legacy default one: the
+/// handle's stream is non-blocking, so a plain cudaMemset could run while a
+/// candidate's kernel already uses the buffer. Seen on the H200 with two
+/// ResNet-50 processes on one GPU: a workspace zeroed under a running
+/// split-K kernel's counters, which then waited forever (one process of
+/// two never finished its first step, in about 1 start of 3).
 class scratch {
  public:
-  explicit scratch(std::size_t bytes) : bytes_(std::max<std::size_t>(bytes, 16)) {
+  scratch(std::size_t bytes, cudaStream_t stream) : bytes_(std::max<std::size_t>(bytes, 16)) {
     SGP_CUDA_CHECK(cudaMalloc(&data_, bytes_));
-    SGP_CUDA_CHECK(cudaMemset(data_, 0, bytes_));
+    SGP_CUDA_CHECK(cudaMemsetAsync(data_, 0, bytes_, stream));
   }
   scratch(const scratch&) = delete;
   scratch& operator=(const scratch&) = delete;
@@ -270,9 +276,9 @@ std::shared_ptr<const conv_plan> conv_plan::tune(cudnnHandle_t cudnn, const conv
   cudaStream_t stream = nullptr;
   SGP_CUDA_CHECK(cudnnGetStream(cudnn, &stream));
   const std::size_t elem = 2;
-  const scratch x(p.x.elements() * elem);
-  const scratch w(static_cast<std::size_t>(p.y.c) * p.x.c * p.kernel * p.kernel * elem);
-  const scratch y(p.y.elements() * elem);
+  const scratch x(p.x.elements() * elem, stream);
+  const scratch w(static_cast<std::size_t>(p.y.c) * p.x.c * p.kernel * p.kernel * elem, stream);
+  const scratch y(p.y.elements() * elem, stream);
   const void* a = p.direction == conv_direction::backward_data ? w.get() : x.get();
   const void* b = p.direction == conv_direction::forward ? w.get() : y.get();
   void* out = p.direction == conv_direction::forward           ? y.get()
@@ -301,7 +307,7 @@ std::shared_ptr<const conv_plan> conv_plan::tune(cudnnHandle_t cudnn, const conv
     SGP_CUDA_CHECK(cudnnBackendGetAttribute(plan->get(), CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE,
                                             CUDNN_TYPE_INT64, 1, &count, &bytes));
     if (bytes < 0 || bytes > max_workspace) continue;
-    const scratch workspace(static_cast<std::size_t>(bytes));
+    const scratch workspace(static_cast<std::size_t>(bytes), stream);
     // One untimed run (first-use costs), then the timed ones.
     if (run(cudnn, *plan, a, b, out, workspace.get(), p.direction) != CUDNN_STATUS_SUCCESS) {
       (void)cudaGetLastError();
