@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "config/config.hpp"
@@ -18,12 +19,12 @@
 
 namespace sgp::runtime {
 
-/// The push-sum options of the configured algorithm.
 /// What a group checkpoint of `nodes` nodes with `parameters` parameters
 /// each must match to be resumed under `cfg` (one process's or a cluster's).
 core::group_identity group_identity_of(const config::config& cfg, std::size_t nodes,
                                        std::size_t parameters);
 
+/// The push-sum options of the configured algorithm.
 core::gossip_options gossip_options_of(const config::config& cfg, const config::settings& set);
 
 /// The emulator as the config describes it, for cluster.nodes nodes.
@@ -56,5 +57,24 @@ struct scripted_fault {
 
 /// The configured faults, in order.
 std::vector<scripted_fault> scripted_faults(const config::config& cfg, const config::settings& set);
+
+/// What a resume from the cut at iteration `cut` does with the faults due
+/// before it (at_iteration < cut).
+struct faults_at_resume {
+  /// Kill and revive: their outcome is in the checkpoint (a node killed
+  /// then holds no state, a node revived holds its own), so they are
+  /// marked fired. Run again, a kill would throw a resumed node's state
+  /// away. Their command lines.
+  std::vector<std::string> settled;
+  /// The others (links, partitions, slow nodes): a checkpoint holds no
+  /// link or speed, so they fire again at the resumed run's first report,
+  /// in order, and leave the links as they were at the cut.
+  std::vector<std::string> replayed;
+};
+faults_at_resume settle_faults_before(std::vector<scripted_fault>& faults, std::uint64_t cut);
+
+/// The log lines that say so, `where` naming the start ("the cut at
+/// iteration 40"); none when no fault was due before it.
+std::vector<std::string> resume_fault_lines(const faults_at_resume& f, const std::string& where);
 
 }  // namespace sgp::runtime

@@ -113,12 +113,15 @@ TEST_CASE("a node dead at the cut resumes with half of a live node's state, the 
   REQUIRE(ckpt.ok());
   CHECK_FALSE(ckpt->has("node.1.w"));
   CHECK(ckpt->has("node.0.w"));
-  // Resumed without the fault (a fault before the cut would fire again).
-  sgp::test::write_text(dir + "/c.toml", group_config(dir + "/b", algorithm));
-  const auto resumed = run_sgp("train " + dir + "/c.toml --resume " + dir + "/b");
+  // Resumed with the same config: the kill before the cut is in the file
+  // and does not run again, so node 1 comes back.
+  const auto resumed = run_sgp("train " + dir + "/b.toml --resume " + dir + "/b");
   INFO(resumed.output);
   REQUIRE(resumed.exit_code == 0);
   CHECK_THAT(resumed.output, Catch::Contains("node 1 has no state in " + dir + "/b"));
+  CHECK_THAT(resumed.output,
+             Catch::Contains("[[faults]] before the cut at iteration 13 happened "
+                             "already and do not run again: kill 1 at iteration 3"));
   const auto b = sgp::test::read_text(dir + "/b/summary.json");
   CHECK(sgp::test::json_number_field(b, "live_nodes") == 3);
   CHECK(sgp::test::json_number_field(b, "iterations") == 26);
@@ -126,6 +129,43 @@ TEST_CASE("a node dead at the cut resumes with half of a live node's state, the 
   const double expected = sgp::test::json_number_field(b, "expected_total_weight");
   CHECK(std::abs(total - expected) <= 1e-9 * expected);
   CHECK(sgp::test::json_number_field(b, "test_accuracy_mean_model") > 0.5);
+}
+
+TEST_CASE("a kill and a revive before the cut do not run again at the resume", "[integration]") {
+  const auto dir = sgp::test::fresh_dir("group_resume_faults");
+  // Node 1 is killed at 3 and revived at 6: at the cut (13) it holds state.
+  // Run again at the resume, the kill would throw that state away (the
+  // expected weight drops by what the node held) and the revive would
+  // take half of another node's.
+  sgp::test::write_text(dir + "/b.toml",
+                        group_config(dir + "/b", "sgp") +
+                            "[[faults]]\nat_iteration = 3\naction = \"kill\"\nnode = 1\n"
+                            "[[faults]]\nat_iteration = 6\naction = \"revive\"\nnode = 1\n"
+                            "[[faults]]\nat_iteration = 8\naction = \"link_down\"\nfrom = 0\n"
+                            "to = 2\n");
+  const auto first = run_sgp("train " + dir + "/b.toml --set schedule.max_iterations=13");
+  INFO(first.output);
+  REQUIRE(first.exit_code == 0);
+  const auto cut = sgp::test::read_text(dir + "/b/summary.json");
+  const double expected_at_cut = sgp::test::json_number_field(cut, "expected_total_weight");
+  CHECK(expected_at_cut < 3.0);  // what node 1 took when it was killed
+  auto ckpt = sgp::core::checkpoint::load(dir + "/b/checkpoints/latest.ckpt");
+  REQUIRE(ckpt.ok());
+  CHECK(ckpt->has("node.1.w"));
+
+  const auto resumed = run_sgp("train " + dir + "/b.toml --resume " + dir + "/b");
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK_THAT(resumed.output, Catch::Contains("happened already and do not run again: kill 1 at "
+                                             "iteration 3; revive 1 at iteration 6"));
+  CHECK_THAT(resumed.output, Catch::Contains("fire again at the first step"));
+  const auto b = sgp::test::read_text(dir + "/b/summary.json");
+  CHECK(sgp::test::json_number_field(b, "live_nodes") == 3);
+  CHECK(sgp::test::json_number_field(b, "iterations") == 26);
+  const double total = sgp::test::json_number_field(b, "total_weight");
+  const double expected = sgp::test::json_number_field(b, "expected_total_weight");
+  CHECK(expected == Approx(expected_at_cut).epsilon(1e-12));
+  CHECK(std::abs(total - expected) <= 1e-9 * expected);
 }
 
 TEST_CASE("group resume refuses a damaged checkpoint and another group, by name", "[integration]") {

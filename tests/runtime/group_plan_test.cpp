@@ -151,3 +151,41 @@ TEST_CASE("the compute set-up names the backend and model for gpu/'s factory", "
   const auto r = plan_of("[backend]\nconv_search = \"reproducible\"\n", {});
   CHECK(compute_setup_of(r.cfg, r.set, 4).reproducible_convolutions);
 }
+
+TEST_CASE("a resume settles the kill and revive faults before its cut and replays the links",
+          "[runtime]") {
+  const auto p = plan_of(
+      "[cluster]\nnodes = 4\n"
+      "[[faults]]\nat_iteration = 3\naction = \"kill\"\nnode = 1\n"
+      "[[faults]]\nat_iteration = 5\naction = \"link_down\"\nfrom = 0\nto = 2\n"
+      "[[faults]]\nat_iteration = 6\naction = \"revive\"\nnode = 1\n"
+      "[[faults]]\nat_iteration = 13\naction = \"kill\"\nnode = 3\n"
+      "[[faults]]\nat_seconds = 1.0\naction = \"kill\"\nnode = 2\n");
+  auto faults = sgp::runtime::scripted_faults(p.cfg, p.set);
+  REQUIRE(faults.size() == 5);
+  const auto settled = sgp::runtime::settle_faults_before(faults, 13);
+  // Before the cut: the kill and the revive are in the checkpoint, the link
+  // is not. At the cut (13) and by time: still to come.
+  CHECK(faults[0].fired);
+  CHECK_FALSE(faults[1].fired);
+  CHECK(faults[2].fired);
+  CHECK_FALSE(faults[3].fired);
+  CHECK_FALSE(faults[4].fired);
+  REQUIRE(settled.settled.size() == 2);
+  CHECK_THAT(settled.settled[0], Catch::StartsWith("kill 1") && Catch::EndsWith("at iteration 3"));
+  CHECK_THAT(settled.settled[1], Catch::StartsWith("revive 1"));
+  REQUIRE(settled.replayed.size() == 1);
+  CHECK_THAT(settled.replayed[0], Catch::Contains("0") && Catch::EndsWith("at iteration 5"));
+  CHECK(faults[1].due(14, 0.0));  // the link fires again at the first step
+  CHECK_FALSE(faults[0].due(14, 0.0));
+
+  const auto lines = sgp::runtime::resume_fault_lines(settled, "the cut at iteration 13");
+  REQUIRE(lines.size() == 2);
+  CHECK_THAT(lines[0], Catch::Contains("before the cut at iteration 13 happened already") &&
+                           Catch::Contains("kill 1 at iteration 3; revive 1 at iteration 6"));
+  CHECK_THAT(lines[1], Catch::Contains("fire again"));
+  // A resume at the start: nothing before it, nothing said.
+  auto fresh = sgp::runtime::scripted_faults(p.cfg, p.set);
+  CHECK(
+      sgp::runtime::resume_fault_lines(sgp::runtime::settle_faults_before(fresh, 0), "x").empty());
+}
