@@ -265,7 +265,22 @@ void begin_training(host_ptr self) {
   // A rejoined process's nodes start at the cluster's iteration: their
   // next pause is the cluster's next one after it (so for a resumed
   // process that was dead at the cut).
-  if (s.rejoining && s.welcome) arm_checkpoints(self, s.welcome->iteration);
+  if (s.rejoining && s.welcome) {
+    // Welcomed during a pause: its nodes pause there at once (they join at
+    // the cluster's iteration, at or past it) and it writes its part of
+    // that cut, without mass.
+    const auto paused = s.welcome->paused_at;
+    if (paused > 0 && paused < s.wsetup.total_iterations && paused <= s.welcome->iteration) {
+      s.hold_at = paused;
+      s.wsetup.hold_at = paused;
+      for (auto& node : s.nodes) {
+        node.done = false;
+        hold_node(self, node, paused);
+      }
+    } else {
+      arm_checkpoints(self, s.welcome->iteration);
+    }
+  }
   if (cut > 0) arm_checkpoints(self, cut);
   self->delayed_send(self, progress_every, tick_atom::value);
 }

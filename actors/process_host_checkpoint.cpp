@@ -473,6 +473,14 @@ void on_checkpoint_notice(host_ptr self, const net::wire::notice& n) {
   const auto at = static_cast<std::uint64_t>(v);
   switch (n.topic) {
     case notice_topic::held:
+      // A process welcomed during a pause that ended before it said so
+      // (its welcome came from a survivor still paused there): the cut is
+      // past, so it goes on at once.
+      if (is_coordinator(s) && s.hold_at > at && s.checkpoint_at != at) {
+        send_notice(self, n.process, notice_topic::release, {},
+                    {static_cast<double>(at), 0.0});
+        break;
+      }
       s.process_held.resize(s.process_live.size(), 0);
       s.process_held[n.process] = at;
       maybe_start_checkpoint(self);

@@ -147,6 +147,9 @@ void on_back(host_ptr self, std::uint32_t process, std::uint64_t incarnation) {
   w.process_live = s.process_live;
   w.process_done = s.process_done;
   w.process_done[s.setup.process] = false;  // training
+  // Paused for a checkpoint: the readmitted process (live in this cut
+  // now) pauses there too, else the cut would wait for it until given up.
+  if (s.held_since >= 0.0) w.paused_at = s.hold_at;
   // Its text: the link and slow commands applied so far, one per line.
   std::string commands;
   for (const auto& line : s.applied_commands) commands += line + "\n";

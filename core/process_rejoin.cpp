@@ -49,7 +49,7 @@ std::vector<double> encode_welcome(const welcome& w) {
   SGP_ASSERT(w.live.size() == w.node_incarnation.size());
   SGP_ASSERT(w.process_live.size() == w.process_done.size());
   std::vector<double> out;
-  out.reserve(4 + 2 * w.live.size() + 2 * w.process_live.size());
+  out.reserve(5 + 2 * w.live.size() + 2 * w.process_live.size());
   const auto exact = [&](std::uint64_t v) {
     SGP_ASSERT(v < max_exact_double);
     out.push_back(static_cast<double>(v));
@@ -66,6 +66,7 @@ std::vector<double> encode_welcome(const welcome& w) {
     out.push_back(w.process_live[p] ? 1.0 : 0.0);
     out.push_back(w.process_done[p] ? 1.0 : 0.0);
   }
+  exact(w.paused_at);
   return out;
 }
 
@@ -81,7 +82,7 @@ bool whole(double v) {
 
 result<welcome> decode_welcome(std::span<const double> values, std::size_t nodes,
                                std::size_t processes) {
-  const std::size_t size = 4 + 2 * nodes + 2 * processes;
+  const std::size_t size = 5 + 2 * nodes + 2 * processes;
   if (values.size() != size) {
     return make_error("a welcome of " + std::to_string(values.size()) + " values, expected " +
                       std::to_string(size));
@@ -105,6 +106,7 @@ result<welcome> decode_welcome(std::span<const double> values, std::size_t nodes
     w.process_live.push_back(values[at] != 0.0);
     w.process_done.push_back(values[at + 1] != 0.0);
   }
+  w.paused_at = static_cast<std::uint64_t>(values[at]);
   return w;
 }
 

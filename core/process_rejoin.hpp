@@ -60,6 +60,10 @@ struct welcome {
   std::vector<std::uint64_t> node_incarnation;
   std::vector<bool> process_live;
   std::vector<bool> process_done;
+  /// The checkpoint pause the sender's nodes are held at (0: none): the
+  /// readmitted process pauses there too, so that the cut waits for it
+  /// only as long as its nodes take to say so.
+  std::uint64_t paused_at = 0;
   friend bool operator==(const welcome&, const welcome&) = default;
 };
 

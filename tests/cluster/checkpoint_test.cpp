@@ -338,3 +338,53 @@ TEST_CASE("a coordinator whose nodes all died still coordinates the others' chec
   CHECK(json_number_field(summary, "live_nodes") == 2);
   CHECK(weight_error(summary) <= 1e-9);
 }
+
+TEST_CASE("a process restarted during a pause writes its part of that cut: nothing given up",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_checkpoint_rejoin_in_pause");
+  // One node per process, pauses at 34, 68 and 102. p2 is stopped
+  // (SIGSTOP, so not dead: process_timeout is long) before the first
+  // pause, which then waits for it; meanwhile p1 is killed and started
+  // again, and p0 readmits it during that pause. Before session 26 the
+  // readmitted process paused at the next checkpoint only, and the cut
+  // waited 60 s for it to be given up.
+  const auto config = cluster_config(dir, 3, 1, 0);
+  const std::vector<std::string> run{
+      "--set", "data.max_train_samples=3200", "--set", "data.max_test_samples=1000",
+      "--set", "schedule.epochs=4",           "--set", "output.checkpoint_every_epochs=1",
+      "--set", "cluster.process_timeout=30s", "--set", "algorithm.wait_timeout=100ms"};
+  auto processes = start_processes(config, dir, 3, run);
+  auto& p0 = processes[0];
+  auto& p2 = processes[2];
+  REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 10, std::chrono::seconds(120), p0.get()));
+  p2->send_signal(SIGSTOP);
+  REQUIRE(p0->wait_for("its nodes paused at iteration 34", std::chrono::seconds(60)));
+  processes[1]->send_signal(SIGKILL);
+  REQUIRE(processes[1]->wait_exit(std::chrono::seconds(10)));
+  REQUIRE(p0->wait_for("process p1 .*: declared dead", std::chrono::seconds(30)));
+  std::vector<std::string> argv{"/usr/bin/env", sgp_binary(), "node", config, "--process", "p1"};
+  argv.insert(argv.end(), run.begin(), run.end());
+  auto again = std::make_unique<background_process>(argv, dir + "/p1-restarted.log");
+  const bool readmitted = p0->wait_for("process p1 rejoined", std::chrono::seconds(60)).has_value();
+  p2->send_signal(SIGCONT);
+  REQUIRE(readmitted);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(240)));
+  REQUIRE(p2->wait_exit(std::chrono::seconds(30)));
+  REQUIRE(again->wait_exit(std::chrono::seconds(30)));
+  INFO(p0->output() << p2->output() << again->output());
+  CHECK(p0->exit_code() == 0);
+  CHECK(p2->exit_code() == 0);
+  CHECK(again->exit_code() == 0);
+  const auto out = p0->output() + p2->output() + again->output();
+  CHECK(out.find("given up") == std::string::npos);
+  // The restarted process wrote its part of the cut at 34 (its node with
+  // whatever mass the cut's flush brought it, maybe none), and of the
+  // later ones with its node.
+  const auto metrics = read_text(dir + "/run/p1/metrics.jsonl");
+  CHECK(metrics.find("\"event\":\"checkpoint\",\"iteration\":34,") != std::string::npos);
+  CHECK(metrics.find("\"event\":\"checkpoint\",\"iteration\":68,\"nodes\":1") != std::string::npos);
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 3);
+  CHECK(weight_error(summary) <= 1e-9);
+}

@@ -42,10 +42,12 @@ TEST_CASE("a welcome round-trips through notice values and refuses what does not
   w.node_incarnation = {0, 0, 3, 3, w.incarnation, w.incarnation};
   w.process_live = {true, false, true};
   w.process_done = {false, false, true};
+  w.paused_at = 50;
   const auto values = encode_welcome(w);
   auto back = decode_welcome(values, 6, 3);
   REQUIRE(back.ok());
   CHECK(back.value() == w);
+  CHECK(back->paused_at == 50);
   const auto view = view_of(back.value(), 9);
   CHECK(view.epoch == 9);
   CHECK(view.live == w.live);
