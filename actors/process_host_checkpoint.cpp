@@ -477,8 +477,7 @@ void on_checkpoint_notice(host_ptr self, const net::wire::notice& n) {
       // (its welcome came from a survivor still paused there): the cut is
       // past, so it goes on at once.
       if (is_coordinator(s) && s.hold_at > at && s.checkpoint_at != at) {
-        send_notice(self, n.process, notice_topic::release, {},
-                    {static_cast<double>(at), 0.0});
+        send_notice(self, n.process, notice_topic::release, {}, {static_cast<double>(at), 0.0});
         break;
       }
       s.process_held.resize(s.process_live.size(), 0);
