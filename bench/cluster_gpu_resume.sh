@@ -11,8 +11,8 @@
 # default 12800), EPOCHS (default 4), BATCH (default 32), MIN_ACCURACY of
 # the resumed run's averaged model (default 0.80; 0 for a timing run),
 # KILL_NODE (a node the first run kills at iteration 5, so its cuts hold no
-# state for it: the resumed run, without that fault, must start it without
-# mass and end with every node live).
+# state for it: the resumed run, with the same config, must not run that
+# kill again, start the node without mass and end with every node live).
 set -u
 out=${OUT:-/tmp/sgp-cluster-gpu-resume}
 mkdir -p "$out"
@@ -103,9 +103,10 @@ if [ -f "$run/summary.json" ] || [ ! -f "$run/gpu1/checkpoints/latest.ckpt" ]; t
   exit 1
 fi
 
-timeout 400 $sgp launch "$config" --resume "$run" --set run.dir="$run-resumed" >"$out/resumed.log" 2>&1
+timeout 400 $sgp launch "$first_config" --resume "$run" --set run.dir="$run-resumed" >"$out/resumed.log" 2>&1
 rc=$?
-grep -h "resumed from\|has no state\|averaged\|push-sum weight" "$out/resumed.log" | sed 's/^/  /'
+grep -h "resumed from\|has no state\|do not run again\|averaged\|push-sum weight" "$out/resumed.log" |
+  sed 's/^/  /'
 cp "$run-resumed/summary.json" "$out/resumed-summary.json" 2>/dev/null
 if [ $rc -ne 0 ] || [ ! -f "$run-resumed/summary.json" ]; then
   echo "FAIL: the resumed run exited $rc"; tail -20 "$out/resumed.log"; exit 1
