@@ -20,6 +20,7 @@ if [ ! -x ./build-dev/apps/sgp ]; then
   source bench/device_build.sh sgp || exit 1
 fi
 sgp=./build-dev/apps/sgp
+source bench/cluster_tables.sh
 model=${MODEL:-cnn-bn}
 algorithm=${ALGORITHM:-osgp}
 nodes=${NODES:-2}
@@ -34,18 +35,7 @@ name = "cluster-gpu-resume"
 dir = "$run"
 [cluster]
 join_timeout = "120s"
-[[cluster.process]]
-name = "gpu0"
-host = "127.0.0.1"
-port = 29710
-nodes = $nodes
-devices = [0]
-[[cluster.process]]
-name = "gpu1"
-host = "127.0.0.1"
-port = 29711
-nodes = $nodes
-devices = [0]
+$(two_processes "$nodes" 0 0)
 [backend]
 name = "cuda"
 [model]

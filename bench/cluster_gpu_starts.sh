@@ -16,6 +16,7 @@ if [ ! -x ./build-dev/apps/sgp ]; then
   source bench/device_build.sh sgp || exit 1
 fi
 sgp=./build-dev/apps/sgp
+source bench/cluster_tables.sh
 starts=${STARTS:-10}
 run=/tmp/sgp-cluster-gpu-starts-run
 config=$out/cluster.toml
@@ -25,18 +26,7 @@ name = "cluster-gpu-starts"
 dir = "$run"
 [cluster]
 join_timeout = "120s"
-[[cluster.process]]
-name = "gpu0"
-host = "127.0.0.1"
-port = 29710
-nodes = ${NODES:-2}
-devices = [0]
-[[cluster.process]]
-name = "gpu1"
-host = "127.0.0.1"
-port = 29711
-nodes = ${NODES:-2}
-devices = [0]
+$(two_processes "${NODES:-2}" 0 0)
 [backend]
 name = "cuda"
 [model]
