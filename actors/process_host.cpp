@@ -244,17 +244,18 @@ void begin_training(host_ptr self) {
   const auto resumed = s.rejoining ? std::optional<std::uint64_t>{0} : resume_cut(self);
   if (!resumed) return;  // the resume was refused: the run ended
   const std::uint64_t cut = *resumed;
-  // Kill and revive faults before where these nodes start happened already:
-  // at a resume, their outcome is in the checkpoint; at a rejoin, in the
-  // view the welcome brought. Run again, they would kill a node that
-  // started with state, or just took mass.
-  const std::uint64_t from = s.rejoining && s.welcome ? s.welcome->iteration : cut;
+  // Faults at or before where these nodes start happened already. At a
+  // resume, the kills and revives are in the checkpoint (run again, a kill
+  // would throw a resumed node's state away); the links fire again. At a
+  // rejoin none runs again: the welcome replayed the links, the view has
+  // the other nodes' kills and revives, and this process's own nodes all
+  // came back with it (docs/config.md, "At a resume").
+  const bool rejoined = s.rejoining && s.welcome;
+  const std::uint64_t from = rejoined ? s.welcome->iteration : cut;
   if (from > 0) {
-    auto settled = runtime::settle_faults_before(s.faults, from);
-    // A rejoin's welcome replayed the links already.
-    if (s.rejoining) settled.replayed.clear();
+    const auto settled = runtime::settle_faults_before(s.faults, from, rejoined);
     const auto where =
-        (s.rejoining ? "the rejoin at iteration " : "the cut at iteration ") + std::to_string(from);
+        (rejoined ? "the rejoin at iteration " : "the cut at iteration ") + std::to_string(from);
     for (const auto& line : runtime::resume_fault_lines(settled, where)) {
       core::log(core::log_level::info, "cluster", line, {.process = my_name(s)});
     }

@@ -217,6 +217,9 @@ struct process_host_state {
   /// how many nodes; it becomes latest.ckpt at the release.
   std::uint64_t pending_at = 0;
   std::size_t pending_nodes = 0;
+  /// The latest cut released (written or given up), as every process heard
+  /// it: a process that says it paused at or before it is released at once.
+  std::uint64_t last_released = 0;
   /// A resumed run: the iteration of this process's checkpoint (-1: not
   /// resumed); every process must resume from the same cut (ready notices).
   double resumed_at = -1.0;
@@ -473,6 +476,11 @@ void on_checkpoint_notice(host_ptr self, const net::wire::notice& n);
 /// (a flush first, as the end does); after a process died, a flush under
 /// way starts over and a save no longer waits for it.
 void maybe_start_checkpoint(host_ptr self, bool process_died = false);
+
+/// Coordinator: process `process` was readmitted (a restart). Its held and
+/// saved marks are of its old life; a round in progress starts over, so
+/// that it is flushed and asked for its part too.
+void forget_process_round(host_ptr self, std::uint32_t process);
 
 /// The coordinator's flushes of a checkpoint settled with `in_flight`
 /// weight between nodes: every process writes its nodes' cut.

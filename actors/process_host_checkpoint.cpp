@@ -120,6 +120,7 @@ std::vector<bool> pausing(const process_host_state& s) {
 void release_here(host_ptr self, std::uint64_t at, file_fate fate) {
   auto& s = self->state;
   if (!settle_file(self, at, fate)) return;
+  s.last_released = std::max(s.last_released, at);
   for (auto& held : s.process_held) {
     if (held == at) held = 0;
   }
@@ -459,6 +460,19 @@ void maybe_start_checkpoint(host_ptr self, bool process_died) {
   request_flush(self);
 }
 
+void forget_process_round(host_ptr self, std::uint32_t process) {
+  auto& s = self->state;
+  if (process < s.process_held.size()) s.process_held[process] = 0;
+  if (process < s.process_saved.size()) s.process_saved[process] = false;
+  if (!is_coordinator(s) || s.checkpoint_at == 0) return;
+  core::logf(core::log_level::info, "checkpoint", {.process = my_name(s)},
+             "iteration %llu: process %s was readmitted during the cut, which starts over with it",
+             ull(s.checkpoint_at), s.setup.names[process].c_str());
+  s.checkpoint_at = 0;
+  s.checkpoint_saving = false;
+  maybe_start_checkpoint(self);
+}
+
 void checkpoint_cut(host_ptr self, double in_flight) {
   auto& s = self->state;
   s.checkpoint_saving = true;
@@ -474,10 +488,14 @@ void on_checkpoint_notice(host_ptr self, const net::wire::notice& n) {
   switch (n.topic) {
     case notice_topic::held:
       // A process welcomed during a pause that ended before it said so
-      // (its welcome came from a survivor still paused there): the cut is
-      // past, so it goes on at once.
-      if (is_coordinator(s) && s.hold_at > at && s.checkpoint_at != at) {
-        send_notice(self, n.process, notice_topic::release, {}, {static_cast<double>(at), 0.0});
+      // (its welcome came from a survivor still paused there): that cut
+      // was released already, so it goes on at once (every process hears
+      // it, and forgets the mark).
+      if (is_coordinator(s) && at <= s.last_released && at != s.checkpoint_at) {
+        core::logf(core::log_level::info, "checkpoint", {.process = my_name(s)},
+                   "process %s paused at iteration %llu, a cut already released: released",
+                   s.setup.names[n.process].c_str(), ull(at));
+        release_all(self, at, false);
         break;
       }
       s.process_held.resize(s.process_live.size(), 0);

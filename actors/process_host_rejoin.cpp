@@ -147,9 +147,14 @@ void on_back(host_ptr self, std::uint32_t process, std::uint64_t incarnation) {
   w.process_live = s.process_live;
   w.process_done = s.process_done;
   w.process_done[s.setup.process] = false;  // training
-  // Paused for a checkpoint: the readmitted process (live in this cut
-  // now) pauses there too, else the cut would wait for it until given up.
-  if (s.held_since >= 0.0) w.paused_at = s.hold_at;
+  // At (or paused at) a checkpoint's pause: the readmitted process, live
+  // in that cut now, pauses there too, else the cut would wait for it
+  // until given up. Then this process's own held mark, which it sent
+  // before the newcomer was there to hear it (a restarted coordinator
+  // would wait for it).
+  if (s.hold_at > 0 && s.hold_at <= w.iteration && s.hold_at < s.wsetup.total_iterations) {
+    w.paused_at = s.hold_at;
+  }
   // Its text: the link and slow commands applied so far, one per line.
   std::string commands;
   for (const auto& line : s.applied_commands) commands += line + "\n";
@@ -160,6 +165,10 @@ void on_back(host_ptr self, std::uint32_t process, std::uint64_t incarnation) {
              "in-neighbours",
              name.c_str(), static_cast<unsigned long long>(incarnation), first, last);
   log_event(self, "process_rejoined", process, incarnation, w.iteration);
+  forget_process_round(self, process);
+  if (s.held_since >= 0.0) {
+    send_notice(self, process, net::wire::notice_topic::held, {}, {static_cast<double>(s.hold_at)});
+  }
 }
 
 void on_cut_off(host_ptr self, std::uint32_t peer, const std::string& why) {

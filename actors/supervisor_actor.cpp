@@ -287,7 +287,7 @@ bool start_group(supervisor_ptr self) {
     for (const auto& line :
          runtime::resume_fault_lines(runtime::settle_faults_before(s.faults, at),
                                      "the cut at iteration " + std::to_string(at))) {
-      core::log(core::log_level::info, "", line, {});
+      core::log(core::log_level::info, "faults", line, {.iteration = static_cast<long long>(at)});
     }
     if (!write_metrics(self, core::metrics::resume_line(at, s.cfg.run.resume_from))) {
       return false;

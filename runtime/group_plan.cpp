@@ -128,17 +128,18 @@ std::vector<scripted_fault> scripted_faults(const config::config& cfg,
   return out;
 }
 
-faults_at_resume settle_faults_before(std::vector<scripted_fault>& faults, std::uint64_t cut) {
+faults_at_resume settle_faults_before(std::vector<scripted_fault>& faults, std::uint64_t cut,
+                                      bool every_kind) {
   faults_at_resume out;
   for (auto& f : faults) {
-    if (f.fired || f.at_iteration < 0 || static_cast<std::uint64_t>(f.at_iteration) >= cut) {
+    if (f.fired || f.at_iteration < 0 || static_cast<std::uint64_t>(f.at_iteration) > cut) {
       continue;
     }
     auto line = core::command_line(f.command) + " at iteration " + std::to_string(f.at_iteration);
-    const bool node_life =
-        f.command.kind == core::command_kind::kill || f.command.kind == core::command_kind::revive;
-    if (node_life) f.fired = true;
-    (node_life ? out.settled : out.replayed).push_back(std::move(line));
+    const bool settle = every_kind || f.command.kind == core::command_kind::kill ||
+                        f.command.kind == core::command_kind::revive;
+    if (settle) f.fired = true;
+    (settle ? out.settled : out.replayed).push_back(std::move(line));
   }
   return out;
 }
@@ -149,7 +150,7 @@ std::vector<std::string> resume_fault_lines(const faults_at_resume& f, const std
     for (const auto& l : lines) out += (out.empty() ? "" : "; ") + l;
     return out;
   };
-  const auto before = "[[faults]] before " + where;
+  const auto before = "[[faults]] up to " + where;
   std::vector<std::string> out;
   if (!f.settled.empty()) {
     out.push_back(before + " happened already and do not run again: " + joined(f.settled));

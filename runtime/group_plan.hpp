@@ -59,7 +59,8 @@ struct scripted_fault {
 std::vector<scripted_fault> scripted_faults(const config::config& cfg, const config::settings& set);
 
 /// What a resume from the cut at iteration `cut` does with the faults due
-/// before it (at_iteration < cut).
+/// at or before it (at_iteration <= cut: a node reports the cut's
+/// iteration before it pauses there, so those fired before the cut).
 struct faults_at_resume {
   /// Kill and revive: their outcome is in the checkpoint (a node killed
   /// then holds no state, a node revived holds its own), so they are
@@ -71,10 +72,15 @@ struct faults_at_resume {
   /// in order, and leave the links as they were at the cut.
   std::vector<std::string> replayed;
 };
-faults_at_resume settle_faults_before(std::vector<scripted_fault>& faults, std::uint64_t cut);
+/// Marks the faults at or before `cut` fired as above, and says which. With
+/// `every_kind` (a restarted process that rejoins: its welcome replays the
+/// links the cluster applied, and its view has the other nodes' kills and
+/// revives) every such fault is settled, none replayed.
+faults_at_resume settle_faults_before(std::vector<scripted_fault>& faults, std::uint64_t cut,
+                                      bool every_kind = false);
 
 /// The log lines that say so, `where` naming the start ("the cut at
-/// iteration 40"); none when no fault was due before it.
+/// iteration 40"); none when no fault was due up to it.
 std::vector<std::string> resume_fault_lines(const faults_at_resume& f, const std::string& where);
 
 }  // namespace sgp::runtime

@@ -236,7 +236,7 @@ TEST_CASE("a node killed before the cut resumes without mass: the cluster whole,
   CHECK(r0->output().find("node 1 has no state in " + dir + "/run/p0/checkpoints/latest.ckpt") !=
         std::string::npos);
   if (scripted) {
-    CHECK(r0->output().find("[[faults]] before the cut at iteration 50 happened already and do "
+    CHECK(r0->output().find("[[faults]] up to the cut at iteration 50 happened already and do "
                             "not run again: kill 1 at iteration 5") != std::string::npos);
   }
   const auto summary = read_text(dir + "/run/summary.json");
@@ -378,6 +378,7 @@ TEST_CASE("a process restarted during a pause writes its part of that cut: nothi
   CHECK(again->exit_code() == 0);
   const auto out = p0->output() + p2->output() + again->output();
   CHECK(out.find("given up") == std::string::npos);
+  CHECK(again->output().find("its nodes paused at iteration 34") != std::string::npos);
   // The restarted process wrote its part of the cut at 34 (its node with
   // whatever mass the cut's flush brought it, maybe none), and of the
   // later ones with its node.

@@ -120,7 +120,7 @@ TEST_CASE("a node dead at the cut resumes with half of a live node's state, the 
   REQUIRE(resumed.exit_code == 0);
   CHECK_THAT(resumed.output, Catch::Contains("node 1 has no state in " + dir + "/b"));
   CHECK_THAT(resumed.output,
-             Catch::Contains("[[faults]] before the cut at iteration 13 happened "
+             Catch::Contains("[[faults]] up to the cut at iteration 13 happened "
                              "already and do not run again: kill 1 at iteration 3"));
   const auto b = sgp::test::read_text(dir + "/b/summary.json");
   CHECK(sgp::test::json_number_field(b, "live_nodes") == 3);

@@ -164,26 +164,35 @@ TEST_CASE("a resume settles the kill and revive faults before its cut and replay
   auto faults = sgp::runtime::scripted_faults(p.cfg, p.set);
   REQUIRE(faults.size() == 5);
   const auto settled = sgp::runtime::settle_faults_before(faults, 13);
-  // Before the cut: the kill and the revive are in the checkpoint, the link
-  // is not. At the cut (13) and by time: still to come.
+  // Up to the cut (13 included: a node reports the cut's iteration before
+  // it pauses there): the kills and the revive are in the checkpoint, the
+  // link is not. By time: still to come.
   CHECK(faults[0].fired);
   CHECK_FALSE(faults[1].fired);
   CHECK(faults[2].fired);
-  CHECK_FALSE(faults[3].fired);
+  CHECK(faults[3].fired);
   CHECK_FALSE(faults[4].fired);
-  REQUIRE(settled.settled.size() == 2);
-  CHECK_THAT(settled.settled[0], Catch::StartsWith("kill 1") && Catch::EndsWith("at iteration 3"));
-  CHECK_THAT(settled.settled[1], Catch::StartsWith("revive 1"));
+  REQUIRE(settled.settled.size() == 3);
+  CHECK(settled.settled[0] == "kill 1 at iteration 3");
+  CHECK(settled.settled[1] == "revive 1 at iteration 6");
+  CHECK(settled.settled[2] == "kill 3 at iteration 13");
   REQUIRE(settled.replayed.size() == 1);
-  CHECK_THAT(settled.replayed[0], Catch::Contains("0") && Catch::EndsWith("at iteration 5"));
+  CHECK(settled.replayed[0] == "link down 0 2 at iteration 5");
   CHECK(faults[1].due(14, 0.0));  // the link fires again at the first step
   CHECK_FALSE(faults[0].due(14, 0.0));
 
   const auto lines = sgp::runtime::resume_fault_lines(settled, "the cut at iteration 13");
   REQUIRE(lines.size() == 2);
-  CHECK_THAT(lines[0], Catch::Contains("before the cut at iteration 13 happened already") &&
+  CHECK_THAT(lines[0], Catch::Contains("up to the cut at iteration 13 happened already") &&
                            Catch::Contains("kill 1 at iteration 3; revive 1 at iteration 6"));
   CHECK_THAT(lines[1], Catch::Contains("fire again"));
+  // A rejoin settles every kind: its welcome replayed the links.
+  auto rejoin = sgp::runtime::scripted_faults(p.cfg, p.set);
+  const auto welcomed = sgp::runtime::settle_faults_before(rejoin, 5, true);
+  CHECK(welcomed.settled.size() == 2);
+  CHECK(welcomed.replayed.empty());
+  CHECK(rejoin[1].fired);
+  CHECK_FALSE(rejoin[2].fired);
   // A resume at the start: nothing before it, nothing said.
   auto fresh = sgp::runtime::scripted_faults(p.cfg, p.set);
   CHECK(
