@@ -339,53 +339,82 @@ TEST_CASE("a coordinator whose nodes all died still coordinates the others' chec
   CHECK(weight_error(summary) <= 1e-9);
 }
 
-TEST_CASE("a process restarted during a pause writes its part of that cut: nothing given up",
-          "[integration][cluster]") {
-  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
-  const auto dir = fresh_dir("cluster_checkpoint_rejoin_in_pause");
+namespace {
+
+/// `victim` (p1, or p0 the coordinator, which is the coordinator again
+/// once back) is killed and restarted while the first pause waits.
+void restart_during_pause(const std::string& victim) {
+  const std::string survivor = victim == "p0" ? "p1" : "p0";
+  const auto dir = fresh_dir("cluster_checkpoint_rejoin_in_pause_" + victim);
   // One node per process, pauses at 34, 68 and 102. p2 is stopped
   // (SIGSTOP, so not dead: process_timeout is long) before the first
-  // pause, which then waits for it; meanwhile p1 is killed and started
-  // again, and p0 readmits it during that pause. Before session 26 the
-  // readmitted process paused at the next checkpoint only, and the cut
-  // waited 60 s for it to be given up.
+  // pause, which then waits for it; meanwhile the victim is killed and
+  // started again, and the survivor readmits it during that pause. Before
+  // session 26 the readmitted process paused at the next checkpoint only,
+  // and the cut was given up (a restarted coordinator never heard that the
+  // survivor had paused).
   const auto config = cluster_config(dir, 3, 1, 0);
   const std::vector<std::string> run{
       "--set", "data.max_train_samples=3200", "--set", "data.max_test_samples=1000",
       "--set", "schedule.epochs=4",           "--set", "output.checkpoint_every_epochs=1",
       "--set", "cluster.process_timeout=30s", "--set", "algorithm.wait_timeout=100ms"};
   auto processes = start_processes(config, dir, 3, run);
-  auto& p0 = processes[0];
+  auto& watch = processes[survivor == "p0" ? 0 : 1];
+  auto& killed = processes[victim == "p0" ? 0 : 1];
   auto& p2 = processes[2];
-  REQUIRE(wait_iteration(dir + "/run/p0/metrics.jsonl", 10, std::chrono::seconds(120), p0.get()));
+  REQUIRE(wait_iteration(dir + "/run/" + survivor + "/metrics.jsonl", 10, std::chrono::seconds(120),
+                         watch.get()));
   p2->send_signal(SIGSTOP);
-  REQUIRE(p0->wait_for("its nodes paused at iteration 34", std::chrono::seconds(60)));
-  processes[1]->send_signal(SIGKILL);
-  REQUIRE(processes[1]->wait_exit(std::chrono::seconds(10)));
-  REQUIRE(p0->wait_for("process p1 .*: declared dead", std::chrono::seconds(30)));
-  std::vector<std::string> argv{"/usr/bin/env", sgp_binary(), "node", config, "--process", "p1"};
+  REQUIRE(watch->wait_for("its nodes paused at iteration 34", std::chrono::seconds(60)));
+  killed->send_signal(SIGKILL);
+  REQUIRE(killed->wait_exit(std::chrono::seconds(10)));
+  REQUIRE(watch->wait_for("process " + victim + " .*: declared dead", std::chrono::seconds(30)));
+  std::vector<std::string> argv{"/usr/bin/env", sgp_binary(), "node", config, "--process", victim};
   argv.insert(argv.end(), run.begin(), run.end());
-  auto again = std::make_unique<background_process>(argv, dir + "/p1-restarted.log");
-  const bool readmitted = p0->wait_for("process p1 rejoined", std::chrono::seconds(60)).has_value();
+  auto again = std::make_unique<background_process>(argv, dir + "/" + victim + "-restarted.log");
+  const bool readmitted =
+      watch->wait_for("process " + victim + " rejoined", std::chrono::seconds(60)).has_value();
   p2->send_signal(SIGCONT);
   REQUIRE(readmitted);
-  REQUIRE(p0->wait_exit(std::chrono::seconds(240)));
+  REQUIRE(watch->wait_exit(std::chrono::seconds(240)));
   REQUIRE(p2->wait_exit(std::chrono::seconds(30)));
-  REQUIRE(again->wait_exit(std::chrono::seconds(30)));
-  INFO(p0->output() << p2->output() << again->output());
-  CHECK(p0->exit_code() == 0);
+  REQUIRE(again->wait_exit(std::chrono::seconds(60)));
+  INFO(watch->output() << p2->output() << again->output());
+  CHECK(watch->exit_code() == 0);
   CHECK(p2->exit_code() == 0);
   CHECK(again->exit_code() == 0);
-  const auto out = p0->output() + p2->output() + again->output();
+  const auto out = watch->output() + p2->output() + again->output();
   CHECK(out.find("given up") == std::string::npos);
   CHECK(again->output().find("its nodes paused at iteration 34") != std::string::npos);
   // The restarted process wrote its part of the cut at 34 (its node with
   // whatever mass the cut's flush brought it, maybe none), and of the
   // later ones with its node.
-  const auto metrics = read_text(dir + "/run/p1/metrics.jsonl");
+  const auto metrics = read_text(dir + "/run/" + victim + "/metrics.jsonl");
   CHECK(metrics.find("\"event\":\"checkpoint\",\"iteration\":34,") != std::string::npos);
   CHECK(metrics.find("\"event\":\"checkpoint\",\"iteration\":68,\"nodes\":1") != std::string::npos);
   const auto summary = read_text(dir + "/run/summary.json");
   CHECK(json_number_field(summary, "live_nodes") == 3);
   CHECK(weight_error(summary) <= 1e-9);
+}
+
+}  // namespace
+
+TEST_CASE("a process restarted during a pause writes its part of that cut: nothing given up",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  restart_during_pause("p1");
+}
+
+// Hidden (run it by name): the same with the coordinator restarted. It
+// passed 7 of 9 runs here (session 26). In one, the surviving p1 printed
+// "finished" and did not exit within 240 s (every cut written, the summary
+// exact): cause not found. In another, the restarted p0 took the welcome
+// of p2, stopped at iteration 19, not p1's of the pause at 34: its node
+// waited for a push at 19 that the paused nodes never sent, so the cut,
+// which it coordinates, stalled until the others went on alone after
+// 120 s (docs/cluster.md, "What does not work yet").
+TEST_CASE("a coordinator restarted during a pause writes its part of that cut",
+          "[.][integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  restart_during_pause("p0");
 }
