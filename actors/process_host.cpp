@@ -269,7 +269,7 @@ void begin_training(host_ptr self) {
   if (s.rejoining && s.welcome) {
     // Welcomed during a pause: its nodes pause there at once (they join at
     // the cluster's iteration, at or past it) and it writes its part of
-    // that cut, without mass.
+    // that cut (with what mass the cut's flush brings them, maybe none).
     const auto paused = s.welcome->paused_at;
     if (paused > 0 && paused < s.wsetup.total_iterations && paused <= s.welcome->iteration) {
       s.hold_at = paused;

@@ -213,9 +213,10 @@ std::int64_t usable_engine(const backend_descriptor& config, bool deterministic_
 /// freed at scope exit. On that stream, not the legacy default one: the
 /// handle's stream is non-blocking, so a plain cudaMemset could run while a
 /// candidate's kernel already uses the buffer. Seen on the H200 with two
-/// ResNet-50 processes on one GPU: a workspace zeroed under a running
-/// split-K kernel's counters, which then waited forever (one process of
-/// two never finished its first step, in about 1 start of 3).
+/// ResNet-50 processes on one GPU: in about 1 start of 3, one process
+/// stayed in this search's cudaEventSynchronize for good, a split-K wgrad
+/// kernel on the device (its counters zeroed under it, as far as a stack
+/// shows); zeroed on this stream, 18 of 18 starts ran.
 class scratch {
  public:
   scratch(std::size_t bytes, cudaStream_t stream) : bytes_(std::max<std::size_t>(bytes, 16)) {
