@@ -272,12 +272,7 @@ void begin_training(host_ptr self) {
     // that cut (with what mass the cut's flush brings them, maybe none).
     const auto paused = s.welcome->paused_at;
     if (paused > 0 && paused < s.wsetup.total_iterations && paused <= s.welcome->iteration) {
-      s.hold_at = paused;
-      s.wsetup.hold_at = paused;
-      for (auto& node : s.nodes) {
-        node.done = false;
-        hold_node(self, node, paused);
-      }
+      pause_nodes_at(self, paused);
     } else {
       arm_checkpoints(self, s.welcome->iteration);
     }

@@ -465,6 +465,9 @@ std::uint64_t schedule_checkpoint(host_ptr self, std::uint64_t at);
 /// the local nodes' next pause, sent to them.
 void arm_checkpoints(host_ptr self, std::uint64_t after);
 
+/// The local nodes' next pause is `at` (0: none), sent to them.
+void pause_nodes_at(host_ptr self, std::uint64_t at);
+
 /// Every local node is done: paused for a checkpoint (a held notice to
 /// every process) or finished (local_done).
 void nodes_done(host_ptr self);

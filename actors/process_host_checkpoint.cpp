@@ -410,14 +410,19 @@ std::uint64_t schedule_checkpoint(host_ptr self, std::uint64_t at) {
   return at;
 }
 
-void arm_checkpoints(host_ptr self, std::uint64_t after) {
+void pause_nodes_at(host_ptr self, std::uint64_t at) {
   auto& s = self->state;
-  s.hold_at = core::next_checkpoint(s.checkpoint_every, s.wsetup.total_iterations, after);
-  s.wsetup.hold_at = s.hold_at;  // a node spawned later (revived) pauses there too
+  s.hold_at = at;
+  s.wsetup.hold_at = at;  // a node spawned later (revived) pauses there too
   for (auto& node : s.nodes) {
     node.done = false;
-    hold_node(self, node, s.hold_at);
+    hold_node(self, node, at);
   }
+}
+
+void arm_checkpoints(host_ptr self, std::uint64_t after) {
+  auto& s = self->state;
+  pause_nodes_at(self, core::next_checkpoint(s.checkpoint_every, s.wsetup.total_iterations, after));
 }
 
 void nodes_done(host_ptr self) {
