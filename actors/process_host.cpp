@@ -148,6 +148,7 @@ core::status spawn_nodes(host_ptr self) {
       // The same seed on every process: the same start everywhere.
       s.initial_x = std::make_shared<const std::vector<float>>(engine->initial_parameters());
       s.per_epoch = engine->iterations_per_epoch();
+      runtime::set_overlap_start(s.gossip, cfg, s.per_epoch);
       s.wsetup.total_iterations = static_cast<std::uint64_t>(s.per_epoch * cfg.schedule.epochs);
       if (cfg.schedule.max_iterations > 0) {
         s.wsetup.total_iterations = std::min(

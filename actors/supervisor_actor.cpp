@@ -216,6 +216,7 @@ bool start_group(supervisor_ptr self) {
   }
   s.initial_x = std::make_shared<const std::vector<float>>((*first)->initial_parameters());
   s.per_epoch = (*first)->iterations_per_epoch();
+  runtime::set_overlap_start(s.gossip, s.cfg, s.per_epoch);
   s.setup.total_iterations = static_cast<std::uint64_t>(s.per_epoch * s.cfg.schedule.epochs);
   if (s.cfg.schedule.max_iterations > 0) {
     s.setup.total_iterations = std::min(s.setup.total_iterations,

@@ -109,7 +109,7 @@ core::result<algorithm_spec> spec_of(const std::string& token) {
   if (!kind || *kind == config::algorithm_kind::none) {
     return core::error{"--algorithms: unknown algorithm '" + out.name +
                        "' (expected ar-sgd, sgp, osgp or d-psgd, optionally with :bounded or "
-                       ":reference, :x or :z, :bf16 and :keep=K, e.g. osgp:reference:x)"};
+                       ":reference, :x or :z, :bf16, :keep=K and :sync=E, e.g. osgp:reference:x)"};
   }
   for (std::size_t at = token.find(':'); at != std::string::npos;) {
     const std::size_t next = token.find(':', at + 1);
@@ -123,9 +123,11 @@ core::result<algorithm_spec> spec_of(const std::string& token) {
       out.settings.push_back("algorithm.compression=bf16");
     } else if (part.starts_with("keep=")) {
       out.settings.push_back("algorithm.self_weight=" + part.substr(5));
+    } else if (part.starts_with("sync=")) {
+      out.settings.push_back("algorithm.overlap_from_epoch=" + part.substr(5));
     } else {
       return core::error{"--algorithms: '" + token + "': unknown option '" + part +
-                         "' (expected bounded, reference, x, z, bf16 or keep=K)"};
+                         "' (expected bounded, reference, x, z, bf16, keep=K or sync=E)"};
     }
   }
   return out;

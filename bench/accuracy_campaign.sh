@@ -100,6 +100,11 @@ declare -A variant=(
   [osgp-bounded-z-tau0-mom98]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.98"
   [osgp-bounded-balanced-bf16]="--set algorithm.name=osgp --set algorithm.step_space=balanced --set algorithm.compression=bf16"
   [osgp-bounded-z-bf16]="--set algorithm.name=osgp --set algorithm.compression=bf16"
+  # algorithm.overlap_from_epoch: blocking (as sgp) before that epoch, then overlapped.
+  [osgp-bounded-z-tau0-mom95-sync05]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set algorithm.overlap_from_epoch=0.5"
+  [osgp-bounded-z-tau0-mom95-sync1]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set algorithm.overlap_from_epoch=1"
+  [osgp-bounded-z-tau0-mom95-sync15]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set algorithm.overlap_from_epoch=1.5"
+  [osgp-bounded-z-tau0-mom95-sync2]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set algorithm.overlap_from_epoch=2"
   [osgp-bounded-z-tau0]="--set algorithm.name=osgp --set algorithm.tau=0"
   [osgp-bounded-z-fastlink]="--set algorithm.name=osgp --set network.bandwidth=\"100000Gbit\" --set network.latency=\"0ms\""
   [osgp-reference-z-fastlink]="--set algorithm.name=osgp --set algorithm.osgp_variant=reference --set network.bandwidth=\"100000Gbit\" --set network.latency=\"0ms\""

@@ -114,6 +114,9 @@ struct algorithm_section {
   // dynamic-bipartite-linear
   int peers_per_iteration = 1;
   int tau = 1;
+  /// osgp (bounded): the epoch from which it overlaps; before it, it waits
+  /// and mixes as sgp does. 0: overlaps from the start.
+  double overlap_from_epoch = 0.0;
   std::string osgp_variant = "bounded";  ///< bounded | reference
   std::string step_space = "z";          ///< x | z (gossip algorithms)
   /// The fraction of its mass a node keeps at each push (0 < k < 1), the

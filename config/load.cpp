@@ -179,6 +179,7 @@ core::status read_all(const toml_reader& r, const toml::table& doc, config& c) {
     SGP_CONFIG_TRY(r.read_enum(s, "topology", a.topology, names_of<core::topology_kind>()));
     SGP_CONFIG_TRY(r.read(s, "peers_per_iteration", a.peers_per_iteration, at_least(1)));
     SGP_CONFIG_TRY(r.read(s, "tau", a.tau, at_least(0)));
+    SGP_CONFIG_TRY(r.read(s, "overlap_from_epoch", a.overlap_from_epoch, at_least(0)));
     SGP_CONFIG_TRY(
         r.read_enum(s, "osgp_variant", a.osgp_variant, names_of<sgp::config::osgp_variant>()));
     SGP_CONFIG_TRY(r.read_enum(s, "step_space", a.step_space, names_of<sgp::config::step_space>()));

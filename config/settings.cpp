@@ -111,6 +111,13 @@ core::status resolve_into(const config& cfg, settings& s) {
         "d-psgd); algorithm.name = \"" +
         a.name + "\" has no pushes");
   }
+  if (a.overlap_from_epoch != 0.0 &&
+      (sa.name != algorithm_kind::osgp || sa.osgp_variant != osgp_variant::bounded)) {
+    return core::make_error(
+        "algorithm.overlap_from_epoch: applies to osgp with osgp_variant = \"bounded\"; here "
+        "algorithm.name = \"" +
+        a.name + "\", osgp_variant = \"" + a.osgp_variant + "\"");
+  }
 
   SGP_RESOLVE_TRY(name("backend.name", cfg.backend.name, s.backend.name));
   SGP_RESOLVE_TRY(

@@ -296,10 +296,12 @@ void gossip_node::release_held() {
 std::int64_t gossip_node::required_iteration() const {
   if (reference_overlap()) return awaiting_ ? static_cast<std::int64_t>(rounds_) - 1 : -1;
   // Before step k (= iteration_) a blocking node needs round k-1's
-  // messages; the bounded OSGP lets tau + 1 more rounds be outstanding.
+  // messages; the bounded OSGP lets tau + 1 more rounds be outstanding
+  // (once past its blocking phase).
   const std::int64_t k = static_cast<std::int64_t>(iteration_);
-  const std::int64_t lag =
-      options_.mode == gossip_mode::blocking ? 0 : static_cast<std::int64_t>(options_.tau) + 1;
+  const std::int64_t lag = options_.mode == gossip_mode::blocking || blocking_phase()
+                               ? 0
+                               : static_cast<std::int64_t>(options_.tau) + 1;
   return k - 1 - lag;
 }
 

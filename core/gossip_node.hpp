@@ -14,7 +14,8 @@
 //                       (the paper's Algorithm 1: mix exactly this
 //                       iteration's shares).
 //   overlapped/bounded  every iteration pushes; shares are added on arrival;
-//                       step k waits for round k-2-tau.
+//                       step k waits for round k-2-tau (before
+//                       blocking_until: as blocking does).
 //   overlapped/reference  one round in flight (the reference code's
 //                       GossipDataParallel with overlap and synch_freq = tau):
 //                       after a step, a round whose shares have all arrived
@@ -77,6 +78,11 @@ struct gossip_options {
   /// iteration of delay). reference: pushes skipped at most tau times in a
   /// row (the reference code's synch_freq, the paper's tau - 1).
   std::uint64_t tau = 1;
+  /// overlapped/bounded only: before this iteration the node waits and
+  /// mixes as blocking SGP does (step k needs round k-1; early shares are
+  /// held), from it on it overlaps. 0: overlaps from the start. Synchronous
+  /// first, then overlapped, as post-local SGD does for local steps.
+  std::uint64_t blocking_until = 0;
   step_space space = step_space::z;
   /// false: nodes train alone (no pushes, no waits): the compute-only baseline.
   bool communicate = true;
@@ -252,10 +258,16 @@ class gossip_node {
     return options_.mode == gossip_mode::overlapped &&
            options_.overlap == overlap_variant::reference;
   }
+  /// Bounded OSGP before options_.blocking_until: it waits and mixes as blocking SGP.
+  [[nodiscard]] bool blocking_phase() const {
+    return options_.mode == gossip_mode::overlapped &&
+           options_.overlap == overlap_variant::bounded && iteration_ < options_.blocking_until;
+  }
   /// Blocking and reference OSGP mix a share only after their own push of its round.
   [[nodiscard]] bool holds_early() const {
     return !(options_.mode == gossip_mode::overlapped &&
-             options_.overlap == overlap_variant::bounded);
+             options_.overlap == overlap_variant::bounded) ||
+           blocking_phase();
   }
   [[nodiscard]] bool accepts(const gossip_envelope& envelope) const;
   apply_outcome apply(const gossip_envelope& envelope);

@@ -1,6 +1,7 @@
 // The configuration as a group's parts (see group_plan.hpp).
 #include "runtime/group_plan.hpp"
 
+#include <cmath>
 #include <utility>
 
 #include "config/lr_schedule_of.hpp"
@@ -96,6 +97,12 @@ core::gossip_options gossip_options_of(const config::config& cfg, const config::
   o.bf16_shares = a.compression == config::compression::bf16;
   o.self_weight = cfg.algorithm.self_weight;
   return o;
+}
+
+void set_overlap_start(core::gossip_options& o, const config::config& cfg,
+                       std::int64_t per_epoch) {
+  o.blocking_until = static_cast<std::uint64_t>(
+      std::llround(cfg.algorithm.overlap_from_epoch * static_cast<double>(per_epoch)));
 }
 
 compute_setup compute_setup_of(const config::config& cfg, const config::settings& set,

@@ -27,6 +27,11 @@ core::group_identity group_identity_of(const config::config& cfg, std::size_t no
 /// The push-sum options of the configured algorithm.
 core::gossip_options gossip_options_of(const config::config& cfg, const config::settings& set);
 
+/// algorithm.overlap_from_epoch in iterations, once an epoch's are known:
+/// the iteration before which bounded osgp waits as sgp does.
+void set_overlap_start(core::gossip_options& o, const config::config& cfg,
+                       std::int64_t per_epoch);
+
 /// The emulator as the config describes it, for cluster.nodes nodes.
 net::link_emulator configured_links(const config::config& cfg, const config::settings& set);
 

@@ -124,6 +124,25 @@ TEST_CASE("an unknown name gives the loader's message, listing the table", "[con
           "algorithm.name = \"ar-sgd\" has no pushes");
   }
 
+  // Overlap from an epoch: bounded osgp only, refused elsewhere by name.
+  for (const char* body : {"name = \"sgp\"\n", "name = \"osgp\"\nosgp_variant = \"reference\"\n"}) {
+    auto other = cfg::load_string(std::string("[algorithm]\n") + body + "overlap_from_epoch = 1\n",
+                                  "t.toml");
+    REQUIRE(other.ok());
+    const auto refused = cfg::resolve(*other);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.err().message.find("t.toml: algorithm.overlap_from_epoch: applies to osgp "
+                                     "with osgp_variant = \"bounded\"") == 0);
+  }
+  CHECK(error_of("[algorithm]\noverlap_from_epoch = -1\n").find(
+            "algorithm.overlap_from_epoch: must be") != std::string::npos);
+  {
+    auto bounded =
+        cfg::load_string("[algorithm]\nname = \"osgp\"\noverlap_from_epoch = 0.5\n", "t.toml");
+    REQUIRE(bounded.ok());
+    CHECK(cfg::resolve(*bounded).ok());
+  }
+
   // A name set in code after loading: resolve says the same.
   auto c = cfg::load_string("", "t.toml");
   REQUIRE(c.ok());

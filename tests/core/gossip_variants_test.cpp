@@ -399,6 +399,43 @@ TEST_CASE("reference OSGP with tau = 0 waits for its round, then pushes", "[core
   CHECK(sim.edges[{0, 1}].size() == 2);
 }
 
+TEST_CASE("bounded OSGP with a blocking phase is Algorithm 1 before it, then overlaps",
+          "[core]") {
+  const std::uint64_t until = 8;
+  const std::size_t n = 4;
+  auto options = options_of(gossip_mode::overlapped, step_space::z, topology_kind::exponential);
+  options.overlap = overlap_variant::bounded;
+  options.tau = 0;
+  options.blocking_until = until;
+  const auto want = reference_sgp(n, options.schedule, step_space::z, until);
+  for (const std::uint64_t seed : {1, 2, 3}) {
+    INFO("seed " << seed);
+    simulation sim(n, options, seed);
+    // Node 0 is slow: the others run ahead; before `until` they wait for
+    // it and hold its in-neighbours' early shares, as blocking SGP does.
+    sim.run(until, seed == 1 ? 0 : ~std::size_t{0});
+    check_equal(sim.record, want);
+    std::uint64_t held = 0;
+    for (const auto& node : sim.nodes) held += node.counters().held;
+    if (seed == 1) CHECK(held > 0);
+  }
+  // From `until` on, tau + 1 more rounds may be outstanding: a node whose
+  // in-neighbours say nothing takes tau + 2 steps, where blocking takes 1.
+  simulation sim(2, options, 1);
+  sim.run(until);  // returns with every push delivered
+  std::uint64_t steps = 0;
+  while (sim.nodes[0].ready() && steps < 10) {
+    sim.step(0);
+    ++steps;
+  }
+  CHECK(steps == options.tau + 2);
+  // Before it, one step and a wait.
+  simulation early(2, options, 1);
+  early.step(0);
+  CHECK_FALSE(early.nodes[0].ready());
+  CHECK(early.nodes[0].waiting_on() == std::vector<std::size_t>{1});
+}
+
 TEST_CASE("flush mixes in held shares and resends the running sums", "[core]") {
   auto options = options_of(gossip_mode::blocking, step_space::x, topology_kind::exponential);
   simulation sim(2, options, 1);

@@ -57,6 +57,13 @@ TEST_CASE("each algorithm's gossip options come from its typed name", "[runtime]
   CHECK(o.tau == 2);
   CHECK(o.space == core::step_space::x);
   CHECK(o.bf16_shares);
+  CHECK(o.blocking_until == 0);
+
+  // Overlap from epoch 1.5, at 40 iterations an epoch: blocking before 60.
+  const auto later = plan_of("[algorithm]\nname = \"osgp\"\noverlap_from_epoch = 1.5\n");
+  o = gossip_options_of(later.cfg, later.set);
+  sgp::runtime::set_overlap_start(o, later.cfg, 40);
+  CHECK(o.blocking_until == 60);
 
   // AllReduce and compute-only runs do not gossip, and step in z space.
   for (const char* name : {"ar-sgd", "none"}) {
