@@ -1,6 +1,7 @@
 // Implementation of describe_plan (see dry_run.hpp).
 #include "apps/dry_run.hpp"
 
+#include <cstdio>
 #include <set>
 
 namespace sgp::apps {
@@ -40,7 +41,16 @@ std::string algorithm_line(const config::config& cfg, const config::settings& se
     return "ar-sgd (gradients averaged by a ring AllReduce every step)";
   }
   std::string out = name;
-  if (a.name == algorithm_kind::osgp) out += " (tau " + std::to_string(cfg.algorithm.tau) + ")";
+  if (a.name == algorithm_kind::osgp) {
+    out += " (tau " + std::to_string(cfg.algorithm.tau);
+    if (cfg.algorithm.overlap_from_epoch > 0.0) {
+      char from[64];
+      std::snprintf(from, sizeof(from), "; waits as sgp before epoch %g",
+                    cfg.algorithm.overlap_from_epoch);
+      out += from;
+    }
+    out += ")";
+  }
   if (a.compression != config::compression::none) {
     out += ", " + std::string(config::to_string(a.compression)) + " shares";
   }

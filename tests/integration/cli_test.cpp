@@ -89,6 +89,18 @@ TEST_CASE("train warns before it starts of settings that diverged in every measu
   INFO(quiet.output);
   CHECK(quiet.exit_code == 0);
   CHECK_THAT(quiet.output, !Catch::Contains("diverged in every measured run"));
+
+  // A blocking phase is in the plan and in the resolved config.
+  const auto phased =
+      run_sgp(train + " --set algorithm.tau=0 --set algorithm.overlap_from_epoch=1.5");
+  INFO(phased.output);
+  CHECK(phased.exit_code == 0);
+  CHECK_THAT(phased.output, Catch::Contains("\noverlap_from_epoch = 1.5\n"));
+  CHECK_THAT(phased.output,
+             Catch::Contains("\nalgorithm: osgp (tau 0; waits as sgp before epoch 1.5)\n"));
+  const auto refused = run_sgp(train + " --set algorithm.name=sgp --set algorithm.overlap_from_epoch=1");
+  CHECK(refused.exit_code != 0);
+  CHECK_THAT(refused.output, Catch::Contains("algorithm.overlap_from_epoch: applies to osgp"));
 }
 
 TEST_CASE("train --dry-run prints the resolved config and the plan, and runs nothing",
