@@ -105,6 +105,7 @@ declare -A variant=(
   [osgp-bounded-z-tau0-mom95-sync1]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set algorithm.overlap_from_epoch=1"
   [osgp-bounded-z-tau0-mom95-sync15]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set algorithm.overlap_from_epoch=1.5"
   [osgp-bounded-z-tau0-mom95-sync2]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set algorithm.overlap_from_epoch=2"
+  [osgp-bounded-z-tau0-mom95-sync15-resend3]="--set algorithm.name=osgp --set algorithm.tau=0 --set optimizer.momentum=0.95 --set algorithm.overlap_from_epoch=1.5 --set algorithm.resend_on_timeout=true --set algorithm.resend_attempts=3"
   [osgp-bounded-z-tau0]="--set algorithm.name=osgp --set algorithm.tau=0"
   [osgp-bounded-z-fastlink]="--set algorithm.name=osgp --set network.bandwidth=\"100000Gbit\" --set network.latency=\"0ms\""
   [osgp-reference-z-fastlink]="--set algorithm.name=osgp --set algorithm.osgp_variant=reference --set network.bandwidth=\"100000Gbit\" --set network.latency=\"0ms\""
