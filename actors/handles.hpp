@@ -80,6 +80,8 @@ using worker_handle = push_handle::extend<
     caf::reacts_to<give_atom, int, double>, caf::reacts_to<hold_atom, std::uint64_t>,
     caf::reacts_to<flush_atom>, caf::reacts_to<resend_atom, int>,
     caf::reacts_to<rejoin_atom, core::membership_view, std::uint64_t>,
+    caf::reacts_to<rejoin_atom, std::uint64_t>,
+    caf::reacts_to<restore_atom, shared_floats, double, std::uint64_t, std::uint64_t>,
     caf::replies_to<status_atom>::with<node_snapshot>,
     caf::replies_to<final_atom, bool>::with<node_snapshot>,
     caf::replies_to<stop_atom>::with<node_snapshot>>;

@@ -79,11 +79,20 @@ using momentum_atom = caf::atom_constant<caf::atom("momentum")>;
 using state_atom = caf::atom_constant<caf::atom("optstate")>;
 /// cluster host -> worker: this process rejoins a running cluster: start
 /// over without mass (x = 0, w = 0) in this view, and join the rounds at
-/// the first push (at an iteration no lower than the one given).
+/// the first push (at an iteration no lower than the one given). With the
+/// iteration alone: a node still waiting for its first push joins no lower
+/// than that (a later welcome of a cluster further on); a node that joined
+/// already ignores it.
 using rejoin_atom = caf::atom_constant<caf::atom("rejoin")>;
 
 /// A flat float vector shared between actors without copying.
 using shared_floats = std::shared_ptr<const std::vector<float>>;
+
+/// cluster host -> worker, before the start: the node's state is a
+/// checkpoint's record after all (x = z * w, w, iteration, round): a
+/// resumed process whose latest.ckpt is a cut behind the cluster's, while
+/// its next.ckpt holds that cut (it crashed before its rename).
+using restore_atom = caf::atom_constant<caf::atom("restore")>;
 
 /// What a worker reports after each iteration (metrics and progress).
 struct iteration_report {

@@ -234,6 +234,11 @@ struct process_host_state {
   /// Until the cut is known: a fresh engine's batch-norm statistics of
   /// each resumed node, for a process that the cut demotes.
   std::map<int, std::vector<float>> fresh_stats;
+  /// A resumed process's checkpoints/next.ckpt of a later pause than its
+  /// latest.ckpt (it crashed between the release and its rename): taken
+  /// if that pause is the cluster's cut (resume_cut).
+  std::optional<core::group_state> pending_resume;
+  std::string pending_resume_path;
   caf::response_promise finished;
   std::optional<runtime::run_summary> summary;  ///< the coordinator's
   static inline const char* name = "sgp.process";

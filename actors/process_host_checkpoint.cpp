@@ -259,6 +259,40 @@ void save_here(host_ptr self, std::uint32_t to, std::uint64_t at, double in_flig
 
 }  // namespace
 
+namespace {
+
+/// The largest iteration of a checkpoint's nodes.
+std::uint64_t cut_iteration(const core::group_state& state) {
+  std::uint64_t at = 0;
+  for (const auto& rec : state.nodes) at = std::max(at, rec.iteration);
+  return at;
+}
+
+/// A resumed process's next.ckpt beside its latest.ckpt (`path`, of
+/// iteration `at`): the file of a later pause whose release this process
+/// may not have renamed before it died. Kept for resume_cut, which takes
+/// it if that pause is the cluster's cut; a file that does not load is
+/// left alone, with a line.
+void keep_pending_file(host_ptr self, const std::string& path, std::uint64_t at,
+                       const std::vector<int>& mine) {
+  auto& s = self->state;
+  const auto next = std::filesystem::path(path).parent_path() / "next.ckpt";
+  std::error_code ec;
+  if (!std::filesystem::exists(next, ec)) return;
+  auto loaded = core::load_group_checkpoint(next.string(), identity_of(s), mine);
+  if (!loaded.ok()) {
+    core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
+               "%s is not used: %s", next.string().c_str(), loaded.err().message.c_str());
+    return;
+  }
+  const auto later = cut_iteration(*loaded);
+  if (later <= at || loaded->cut != core::pause_cut_name(later)) return;
+  s.pending_resume = std::move(loaded).value();
+  s.pending_resume_path = next.string();
+}
+
+}  // namespace
+
 core::result<std::map<int, node_resume>> load_resume(
     host_ptr self, const std::map<int, std::shared_ptr<runtime::compute_engine>>& engines) {
   auto& s = self->state;
@@ -299,6 +333,7 @@ core::result<std::map<int, node_resume>> load_resume(
   s.resumed_at = static_cast<double>(at);
   // A file of one process's run before cut names: its iteration's pause.
   s.resumed_cut = loaded->cut.empty() ? core::pause_cut_name(at) : loaded->cut;
+  keep_pending_file(self, path, at, mine);
   core::logf(core::log_level::info, "cluster", {.process = my_name(s)},
              "resumed from %s at iteration %llu", path.c_str(), ull(at));
   if (!write_metrics_line(self, core::metrics::resume_line(at, path))) {
@@ -318,6 +353,61 @@ void start_without_mass(host_ptr self, local_node& node, std::uint64_t at) {
 
 }  // namespace
 
+namespace {
+
+/// The cluster's cut is this process's next.ckpt's: every process wrote
+/// its part and the cut was released, but this one died before its
+/// rename. Its nodes start from that file instead of its latest.ckpt
+/// (nothing computes yet: the start message orders these writes before
+/// the first step), and the file becomes its latest.ckpt.
+void take_pending_file(host_ptr self) {
+  auto& s = self->state;
+  auto& state = *s.pending_resume;
+  const auto at = cut_iteration(state);
+  std::vector<int> without;
+  for (auto& node : s.nodes) {
+    const auto rec = std::find_if(state.nodes.begin(), state.nodes.end(),
+                                  [&](const core::node_record& r) { return r.node == node.id; });
+    if (rec == state.nodes.end()) {
+      without.push_back(node.id);
+      continue;
+    }
+    auto x = std::make_shared<std::vector<float>>(rec->z.size());
+    for (std::size_t k = 0; k < x->size(); ++k) {
+      (*x)[k] = static_cast<float>(static_cast<double>(rec->z[k]) * rec->w);
+    }
+    node.engine->set_momentum(rec->momentum);
+    node.engine->set_running_stats(rec->running_stats);
+    node.initial_weight = rec->w;
+    self->send(node.worker, restore_atom::value, shared_floats(std::move(x)), rec->w,
+               rec->iteration, rec->round);
+  }
+  const std::string& from = s.pending_resume_path;
+  core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
+             "%s is of iteration %llu, the cluster's cut (%s) is this process's %s: that cut was "
+             "released, and this process died before its rename; its nodes resume from %s",
+             s.setup.cfg.run.resume_from.c_str(), ull(static_cast<std::uint64_t>(s.resumed_at)),
+             state.cut.c_str(), from.c_str(), from.c_str());
+  // Resumed in its own run directory: the rename it missed, now.
+  std::error_code ec;
+  if (std::filesystem::equivalent(from, pending_file(s), ec)) {
+    std::filesystem::rename(from, checkpoint_file(s), ec);
+    if (ec) {
+      core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
+                 "%s cannot become %s (%s): the next cut's release replaces it", from.c_str(),
+                 checkpoint_file(s).c_str(), ec.message().c_str());
+    }
+  }
+  s.resumed_at = static_cast<double>(at);
+  s.resumed_cut = state.cut;
+  s.resumed_without_state = std::move(without);
+  s.fresh_stats.clear();
+  // The resume line again, for the file the nodes resume from.
+  (void)write_metrics_line(self, core::metrics::resume_line(at, from));
+}
+
+}  // namespace
+
 std::optional<std::uint64_t> resume_cut(host_ptr self) {
   auto& s = self->state;
   if (s.resumed_at < 0.0) return 0;
@@ -332,6 +422,10 @@ std::optional<std::uint64_t> resume_cut(host_ptr self) {
                   "dead at the cut): nothing to resume from");
     return std::nullopt;
   }
+  if (cut.cut != s.resumed_cut && s.pending_resume && s.pending_resume->cut == cut.cut) {
+    take_pending_file(self);
+  }
+  s.pending_resume.reset();
   // The same cut (its nodes may stand at other iterations than the
   // latest's after a stop): each node goes on from its own.
   if (cut.cut == s.resumed_cut) {

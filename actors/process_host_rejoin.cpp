@@ -209,9 +209,55 @@ void on_rejoining(host_ptr self, std::uint32_t peer) {
              s.setup.names[peer].c_str());
 }
 
+namespace {
+
+/// A welcome after the one taken: every survivor sends one, and the first
+/// heard may come from a process behind the others (stopped, or slow),
+/// while another is paused for a checkpoint further on. This process's
+/// nodes still waiting for their first push then join no lower than the
+/// later welcome's iteration, and pause where it is paused, so that the
+/// cut does not wait for a push that the paused nodes no longer send.
+/// A node that joined already keeps its join point.
+void later_welcome(host_ptr self, const core::welcome& w, const std::string& from) {
+  auto& s = self->state;
+  auto& taken = *s.welcome;
+  const bool further = w.iteration > taken.iteration;
+  // A pause this process has not seen released, and its nodes not past.
+  const bool paused = w.paused_at > 0 && w.paused_at <= w.iteration &&
+                      w.paused_at < s.wsetup.total_iterations && w.paused_at != taken.paused_at &&
+                      w.paused_at > s.last_released && local_iteration(s) <= w.paused_at;
+  if (!further && !paused) return;
+  core::logf(core::log_level::info, "cluster", {.process = my_name(s)},
+             "a later welcome from process %s (iteration %llu%s; the one taken: %llu, from %s): "
+             "nodes still without mass join no lower than that",
+             from.c_str(), static_cast<unsigned long long>(w.iteration),
+             paused ? (", paused at " + std::to_string(w.paused_at)).c_str() : "",
+             static_cast<unsigned long long>(taken.iteration), s.welcome_from.c_str());
+  if (further) {
+    taken.iteration = w.iteration;
+    // Before training begins the taken welcome's iteration is the join
+    // point (apply_welcome); after, the nodes are told.
+    if (s.welcome_applied) {
+      for (auto& node : s.nodes) self->send(node.worker, rejoin_atom::value, w.iteration);
+    }
+  }
+  if (paused) {
+    taken.paused_at = w.paused_at;
+    // Training: its nodes pause there now (a held notice follows once
+    // they say so); else begin_training pauses them there.
+    if (s.phase == host_phase::training && !s.stopping && s.hold_at != w.paused_at) {
+      pause_nodes_at(self, w.paused_at);
+    }
+  }
+}
+
+}  // namespace
+
 void on_welcome(host_ptr self, const net::wire::notice& n) {
   auto& s = self->state;
-  if (s.welcome || s.phase != host_phase::joining) return;
+  const bool later = s.welcome && s.rejoining &&
+                     (s.phase == host_phase::joining || s.phase == host_phase::training);
+  if ((s.welcome && !later) || (!s.welcome && s.phase != host_phase::joining)) return;
   auto w = core::decode_welcome(n.values, s.n, s.setup.names.size());
   if (!w.ok()) {
     core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
@@ -220,6 +266,7 @@ void on_welcome(host_ptr self, const net::wire::notice& n) {
     return;
   }
   if (w->incarnation != s.setup.incarnation) return;  // for an earlier life of this process
+  if (later) return later_welcome(self, *w, s.setup.names[n.process]);
   s.rejoining = true;
   s.welcome = std::move(w).value();
   s.welcome_from = s.setup.names[n.process];

@@ -247,6 +247,22 @@ worker_handle::behavior_type worker_actor(worker_handle::stateful_pointer<worker
         st.join_on_push = true;
         st.join_at_least = at_least;
       },
+      [=](rejoin_atom, std::uint64_t at_least) {
+        auto& st = self->state;
+        if (!st.joining || !st.join_on_push || at_least <= st.join_at_least) return;
+        st.join_at_least = at_least;
+        try_start(self);  // at or past a pause now: it says so
+      },
+      [=](restore_atom, const shared_floats& x, double w, std::uint64_t iteration,
+          std::uint64_t round) {
+        auto& st = self->state;
+        const auto id = st.node->id();
+        auto view = st.node->view();
+        st.node.emplace(id, st.engine->make_space(*x), w, st.options, std::move(view));
+        st.joining = w <= 0.0;
+        st.join_on_push = false;
+        if (iteration > 0) st.node->resume_at(iteration, round);
+      },
       [=](status_atom) { return snapshot(self, false); },
       [=](final_atom, bool with_z) { return snapshot(self, with_z); },
       [=](stop_atom) {
