@@ -221,11 +221,10 @@ namespace {
 void later_welcome(host_ptr self, const core::welcome& w, const std::string& from) {
   auto& s = self->state;
   auto& taken = *s.welcome;
-  const bool further = w.iteration > taken.iteration;
-  // A pause this process has not seen released, and its nodes not past.
-  const bool paused = w.paused_at > 0 && w.paused_at <= w.iteration &&
-                      w.paused_at < s.wsetup.total_iterations && w.paused_at != taken.paused_at &&
-                      w.paused_at > s.last_released && local_iteration(s) <= w.paused_at;
+  const auto effect = core::effect_of_later_welcome(taken, w, s.last_released, local_iteration(s),
+                                                    s.wsetup.total_iterations);
+  const bool further = effect.join_at_least > 0;
+  const bool paused = effect.pause_at > 0;
   if (!further && !paused) return;
   core::logf(core::log_level::info, "cluster", {.process = my_name(s)},
              "a later welcome from process %s (iteration %llu%s; the one taken: %llu, from %s): "

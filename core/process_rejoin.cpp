@@ -118,4 +118,17 @@ membership_view view_of(const welcome& w, std::uint64_t epoch) {
   return view;
 }
 
+later_welcome_effect effect_of_later_welcome(const welcome& taken, const welcome& later,
+                                             std::uint64_t last_released, std::uint64_t local,
+                                             std::uint64_t total) {
+  later_welcome_effect out;
+  if (later.iteration > taken.iteration) out.join_at_least = later.iteration;
+  const auto p = later.paused_at;
+  if (p > 0 && p <= later.iteration && p < total && p != taken.paused_at && p > last_released &&
+      local <= p) {
+    out.pause_at = p;
+  }
+  return out;
+}
+
 }  // namespace sgp::core

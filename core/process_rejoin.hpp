@@ -67,6 +67,25 @@ struct welcome {
   friend bool operator==(const welcome&, const welcome&) = default;
 };
 
+/// What a welcome heard after the one taken changes (every survivor sends
+/// one; the first heard may come from a survivor behind the others).
+struct later_welcome_effect {
+  /// Nodes still without mass join no lower than this (0: unchanged).
+  std::uint64_t join_at_least = 0;
+  /// Its nodes pause here, where that survivor is paused (0: unchanged).
+  std::uint64_t pause_at = 0;
+};
+
+/// `later` after `taken`: a higher iteration raises the join point; a
+/// pause that the taken welcome did not name, not yet released here
+/// (`last_released`), that this process's nodes are not past (`local`)
+/// and before the run's end (`total`) is where its nodes pause.
+[[nodiscard]] later_welcome_effect effect_of_later_welcome(const welcome& taken,
+                                                           const welcome& later,
+                                                           std::uint64_t last_released,
+                                                           std::uint64_t local,
+                                                           std::uint64_t total);
+
 /// Incarnations and iterations travel as doubles: exact below this.
 inline constexpr std::uint64_t max_exact_double = 1ULL << 53;
 

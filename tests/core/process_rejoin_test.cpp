@@ -63,3 +63,34 @@ TEST_CASE("a welcome round-trips through notice values and refuses what does not
   bad[5] = std::numeric_limits<double>::quiet_NaN();
   CHECK_FALSE(decode_welcome(bad, 6, 3).ok());
 }
+
+TEST_CASE("a later welcome from further on raises the join point and names the pause", "[core]") {
+  welcome taken;  // a survivor stopped at iteration 19, not paused
+  taken.iteration = 19;
+  welcome later;  // one paused at 34
+  later.iteration = 34;
+  later.paused_at = 34;
+  const std::uint64_t total = 136;
+  auto e = effect_of_later_welcome(taken, later, 0, 0, total);
+  CHECK(e.join_at_least == 34);
+  CHECK(e.pause_at == 34);
+  // The other order: a welcome from behind changes nothing.
+  e = effect_of_later_welcome(later, taken, 0, 0, total);
+  CHECK(e.join_at_least == 0);
+  CHECK(e.pause_at == 0);
+  // A pause released already, or that this process's nodes are past, or
+  // the end, is not paused at; the join point still rises.
+  e = effect_of_later_welcome(taken, later, 34, 0, total);
+  CHECK(e.join_at_least == 34);
+  CHECK(e.pause_at == 0);
+  e = effect_of_later_welcome(taken, later, 0, 40, total);
+  CHECK(e.pause_at == 0);
+  e = effect_of_later_welcome(taken, later, 0, 0, 34);
+  CHECK(e.pause_at == 0);
+  // The same pause as the taken one's: nothing new to pause at.
+  taken.paused_at = 34;
+  taken.iteration = 34;
+  e = effect_of_later_welcome(taken, later, 0, 0, total);
+  CHECK(e.join_at_least == 0);
+  CHECK(e.pause_at == 0);
+}
