@@ -253,8 +253,9 @@ void begin_training(host_ptr self) {
   // came back with it (docs/config.md, "At a resume").
   const bool rejoined = s.rejoining && s.welcome;
   const std::uint64_t from = rejoined ? s.welcome->iteration : cut;
+  if (rejoined) s.seconds_before = static_cast<double>(s.welcome->run_milliseconds) / 1000.0;
   if (from > 0) {
-    const auto settled = runtime::settle_faults_before(s.faults, from, rejoined);
+    const auto settled = runtime::settle_faults_before(s.faults, from, rejoined, s.seconds_before);
     const auto where =
         (rejoined ? "the rejoin at iteration " : "the cut at iteration ") + std::to_string(from);
     for (const auto& line : runtime::resume_fault_lines(settled, where)) {
@@ -272,10 +273,11 @@ void begin_training(host_ptr self) {
     // the cluster's iteration, at or past it) and it writes its part of
     // that cut (with what mass the cut's flush brings them, maybe none).
     const auto paused = s.welcome->paused_at;
-    if (paused > 0 && paused < s.wsetup.total_iterations && paused <= s.welcome->iteration) {
+    const auto joined_at = std::max(s.welcome->iteration, s.join_floor);
+    if (paused > 0 && paused < s.wsetup.total_iterations && paused <= joined_at) {
       pause_nodes_at(self, paused);
     } else {
-      arm_checkpoints(self, s.welcome->iteration);
+      arm_checkpoints(self, joined_at);
     }
   }
   if (cut > 0) arm_checkpoints(self, cut);

@@ -135,6 +135,11 @@ struct process_host_state {
   /// mask and its slow nodes are the cluster's.
   std::vector<std::string> applied_commands;
   std::string welcome_from;      ///< the process whose welcome was taken
+  /// Where its nodes join no lower than: the taken welcome's iteration, or
+  /// a later welcome's from further on (later_welcome). The taken
+  /// welcome's own iteration still settles the faults (its commands are
+  /// what was applied).
+  std::uint64_t join_floor = 0;
   std::string welcome_commands;  ///< that welcome's commands, one per line
   bool welcome_applied = false;
   /// Every process starts training together (core/start_barrier.hpp; a
@@ -146,6 +151,10 @@ struct process_host_state {
   std::string ended_before_start;
   double done_at = -1.0;  ///< clock seconds when this process's nodes were done
   double start_time = 0.0;
+  /// The run's seconds before this start (a resume's cut, or a rejoin's
+  /// welcome; -1: unknown, a file of an earlier version): the clock of
+  /// [[faults]]' at_seconds goes on from there.
+  double seconds_before = -1.0;
   double last_progress = 0.0;
   /// [[faults]]: every process fires each one itself, when its fastest node
   /// reaches the iteration (or the time), on its own senders, view and nodes
@@ -356,6 +365,12 @@ bool write_metrics_line(host_ptr self, const std::string& line);
 
 /// Wall-clock seconds since the epoch (comparable across processes of a host).
 double unix_seconds();
+
+/// The run's seconds at `now` (this process's clock): since its start,
+/// plus what the run had trained before it (a resume, a rejoin).
+inline double run_seconds(const process_host_state& s, double now) {
+  return now - s.start_time + std::max(0.0, s.seconds_before);
+}
 
 /// The highest iteration a local node reported.
 std::uint64_t local_iteration(const process_host_state& s);

@@ -173,6 +173,7 @@ void write_nodes(host_ptr self, const std::string& path, double in_flight, const
   auto state = std::make_shared<core::group_state>();
   state->lost_weight = in_flight;
   state->cut = cut;
+  state->seconds = run_seconds(s, clock_seconds(self));
   state->nodes.resize(nodes.size());
   // The snapshots (one answer for all), each node's momentum and statistics.
   auto pending = std::make_shared<std::size_t>(1 + 2 * nodes.size());
@@ -331,6 +332,7 @@ core::result<std::map<int, node_resume>> load_resume(
     at = std::max(at, rec.iteration);
   }
   s.resumed_at = static_cast<double>(at);
+  s.seconds_before = loaded->seconds;
   // A file of one process's run before cut names: its iteration's pause.
   s.resumed_cut = loaded->cut.empty() ? core::pause_cut_name(at) : loaded->cut;
   keep_pending_file(self, path, at, mine);
@@ -369,7 +371,12 @@ void take_pending_file(host_ptr self) {
     const auto rec = std::find_if(state.nodes.begin(), state.nodes.end(),
                                   [&](const core::node_record& r) { return r.node == node.id; });
     if (rec == state.nodes.end()) {
+      // Without mass at that cut: no optimizer state of latest.ckpt's.
       without.push_back(node.id);
+      if (const auto fresh = s.fresh_stats.find(node.id); fresh != s.fresh_stats.end()) {
+        node.engine->set_momentum(std::vector<float>(node.engine->parameters(), 0.0f));
+        node.engine->set_running_stats(fresh->second);
+      }
       continue;
     }
     auto x = std::make_shared<std::vector<float>>(rec->z.size());
@@ -400,10 +407,24 @@ void take_pending_file(host_ptr self) {
   }
   s.resumed_at = static_cast<double>(at);
   s.resumed_cut = state.cut;
+  s.seconds_before = state.seconds;
   s.resumed_without_state = std::move(without);
   s.fresh_stats.clear();
   // The resume line again, for the file the nodes resume from.
   (void)write_metrics_line(self, core::metrics::resume_line(at, from));
+}
+
+/// A next.ckpt of a cut the cluster did not take (given up, or never
+/// released): removed from this process's own run directory, so that a
+/// later resume whose cut bears the same name cannot take this older life's file.
+void drop_pending_file(host_ptr self) {
+  auto& s = self->state;
+  std::error_code ec;
+  if (!std::filesystem::equivalent(s.pending_resume_path, pending_file(s), ec)) return;
+  std::filesystem::remove(s.pending_resume_path, ec);
+  core::logf(core::log_level::info, "checkpoint", {.process = my_name(s)},
+             "%s (%s) is not the cluster's cut: removed", s.pending_resume_path.c_str(),
+             s.pending_resume->cut.c_str());
 }
 
 }  // namespace
@@ -424,6 +445,8 @@ std::optional<std::uint64_t> resume_cut(host_ptr self) {
   }
   if (cut.cut != s.resumed_cut && s.pending_resume && s.pending_resume->cut == cut.cut) {
     take_pending_file(self);
+  } else if (s.pending_resume) {
+    drop_pending_file(self);
   }
   s.pending_resume.reset();
   // The same cut (its nodes may stand at other iterations than the

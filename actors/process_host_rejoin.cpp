@@ -11,8 +11,10 @@
 // survivors when it died, and the summary expects what the live nodes
 // started with (0 for a rejoined node).
 #include <algorithm>
+#include <cmath>
 
 #include "actors/process_host.hpp"
+#include "actors/sender_actor.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "core/node_life.hpp"
@@ -70,9 +72,10 @@ void apply_welcome(host_ptr self) {
     }
     (void)apply_cluster_command(self, *c, "process " + s.welcome_from + "'s welcome");
   }
+  s.join_floor = std::max(s.join_floor, w.iteration);
   for (auto& node : s.nodes) {
     node.initial_weight = 0.0;
-    self->send(node.worker, rejoin_atom::value, s.view, w.iteration);
+    self->send(node.worker, rejoin_atom::value, s.view, s.join_floor);
   }
   broadcast_view(self);
   const auto [first, last] = core::nodes_of(s.setup.node_process, s.setup.process);
@@ -155,6 +158,8 @@ void on_back(host_ptr self, std::uint32_t process, std::uint64_t incarnation) {
   if (s.hold_at > 0 && s.hold_at <= w.iteration && s.hold_at < s.wsetup.total_iterations) {
     w.paused_at = s.hold_at;
   }
+  w.run_milliseconds = static_cast<std::uint64_t>(
+      std::llround(1000.0 * run_seconds(s, clock_seconds(self))));
   // Its text: the link and slow commands applied so far, one per line.
   std::string commands;
   for (const auto& line : s.applied_commands) commands += line + "\n";
@@ -221,8 +226,10 @@ namespace {
 void later_welcome(host_ptr self, const core::welcome& w, const std::string& from) {
   auto& s = self->state;
   auto& taken = *s.welcome;
-  const auto effect = core::effect_of_later_welcome(taken, w, s.last_released, local_iteration(s),
-                                                    s.wsetup.total_iterations);
+  auto standing = taken;  // as far as a welcome took this process so far
+  standing.iteration = std::max(taken.iteration, s.join_floor);
+  const auto effect = core::effect_of_later_welcome(standing, w, s.last_released,
+                                                    local_iteration(s), s.wsetup.total_iterations);
   const bool further = effect.join_at_least > 0;
   const bool paused = effect.pause_at > 0;
   if (!further && !paused) return;
@@ -231,21 +238,23 @@ void later_welcome(host_ptr self, const core::welcome& w, const std::string& fro
              "nodes still without mass join no lower than that",
              from.c_str(), static_cast<unsigned long long>(w.iteration),
              paused ? (", paused at " + std::to_string(w.paused_at)).c_str() : "",
-             static_cast<unsigned long long>(taken.iteration), s.welcome_from.c_str());
+             static_cast<unsigned long long>(standing.iteration), s.welcome_from.c_str());
   if (further) {
-    taken.iteration = w.iteration;
-    // Before training begins the taken welcome's iteration is the join
-    // point (apply_welcome); after, the nodes are told.
+    s.join_floor = effect.join_at_least;
+    // Before the welcome is applied, apply_welcome takes the floor; after,
+    // the nodes are told.
     if (s.welcome_applied) {
-      for (auto& node : s.nodes) self->send(node.worker, rejoin_atom::value, w.iteration);
+      for (auto& node : s.nodes) self->send(node.worker, rejoin_atom::value, s.join_floor);
     }
   }
   if (paused) {
-    taken.paused_at = w.paused_at;
+    taken.paused_at = effect.pause_at;
     // Training: its nodes pause there now (a held notice follows once
-    // they say so); else begin_training pauses them there.
-    if (s.phase == host_phase::training && !s.stopping && s.hold_at != w.paused_at) {
-      pause_nodes_at(self, w.paused_at);
+    // they say so; one already sent for another pause is not this one's);
+    // else begin_training pauses them there.
+    if (s.phase == host_phase::training && !s.stopping && s.hold_at != effect.pause_at) {
+      s.held_since = -1.0;
+      pause_nodes_at(self, effect.pause_at);
     }
   }
 }

@@ -108,7 +108,7 @@ void fire_due_faults(host_ptr self) {
   for (const auto& node : s.nodes) {
     if (node.last) fastest = std::max(fastest, node.last->iteration);
   }
-  const double seconds = clock_seconds(self) - s.start_time;
+  const double seconds = run_seconds(s, clock_seconds(self));
   for (auto& f : s.faults) {
     if (!f.due(fastest, seconds)) continue;
     f.fired = true;

@@ -29,7 +29,7 @@ constexpr auto tick_interval = std::chrono::milliseconds(200);
 void fire_due_faults(supervisor_ptr self) {
   auto& s = self->state;
   const auto it = global_iteration(s);
-  const double now = run_seconds(self);
+  const double now = run_seconds(self) + s.seconds_before;
   for (auto& f : s.faults) {
     if (!f.due(it, now)) continue;
     f.fired = true;
@@ -254,6 +254,7 @@ bool start_group(supervisor_ptr self) {
     auto loaded = core::load_group_checkpoint(s.cfg.run.resume_from, group_identity_of(s));
     if (!loaded.ok()) return refuse(loaded.err().with_context("--resume"));
     s.lost_weight = loaded->lost_weight;
+    s.seconds_before = std::max(0.0, loaded->seconds);
     s.start_at.assign(s.n, {0, 0});
     for (auto& rec : loaded->nodes) {
       const auto i = static_cast<std::size_t>(rec.node);
@@ -286,7 +287,8 @@ bool start_group(supervisor_ptr self) {
     core::logf(core::log_level::info, "", {}, "resumed from %s at iteration %llu",
                s.cfg.run.resume_from.c_str(), static_cast<unsigned long long>(at));
     for (const auto& line :
-         runtime::resume_fault_lines(runtime::settle_faults_before(s.faults, at),
+         runtime::resume_fault_lines(runtime::settle_faults_before(s.faults, at, false,
+                                                                   loaded->seconds),
                                      "the cut at iteration " + std::to_string(at))) {
       core::log(core::log_level::info, "faults", line, {.iteration = static_cast<long long>(at)});
     }

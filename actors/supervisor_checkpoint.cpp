@@ -79,6 +79,7 @@ void save_group(supervisor_ptr self, const std::vector<node_snapshot>& all,
   double held = 0.0;
   for (const auto& sn : all) held += sn.w;
   state->lost_weight = static_cast<double>(s.n) - held;
+  state->seconds = run_seconds(self) + s.seconds_before;
   auto remaining = std::make_shared<int>(2 * static_cast<int>(state->nodes.size()));
   auto write = [=]() {
     auto& st = self->state;

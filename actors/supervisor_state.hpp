@@ -66,6 +66,9 @@ struct supervisor_state {
   std::vector<runtime::scripted_fault> faults;
   std::vector<std::uint64_t> suspected;  ///< times each node was reported suspect
   double start_time = 0.0;
+  /// The run's seconds before this start (a resume's cut): the clock of
+  /// [[faults]]' at_seconds goes on from there.
+  double seconds_before = 0.0;
   double heartbeat_timeout = 30.0;  ///< seconds (cluster.heartbeat_timeout)
   double tick_due = 0.0;            ///< clock seconds when the next tick is due
   /// Silence is counted from here at the earliest: the last time the whole

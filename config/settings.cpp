@@ -114,9 +114,9 @@ core::status resolve_into(const config& cfg, settings& s) {
   if (a.overlap_from_epoch != 0.0 &&
       (sa.name != algorithm_kind::osgp || sa.osgp_variant != osgp_variant::bounded)) {
     return core::make_error(
-        "algorithm.overlap_from_epoch: applies to osgp with osgp_variant = \"bounded\"; here "
-        "algorithm.name = \"" +
-        a.name + "\", osgp_variant = \"" + a.osgp_variant + "\"");
+        "algorithm.overlap_from_epoch: applies to osgp with osgp_variant = \"bounded\"; here " +
+        (sa.name != algorithm_kind::osgp ? "algorithm.name = \"" + a.name + "\""
+                                         : "algorithm.osgp_variant = \"" + a.osgp_variant + "\""));
   }
 
   SGP_RESOLVE_TRY(name("backend.name", cfg.backend.name, s.backend.name));

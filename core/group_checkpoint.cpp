@@ -31,6 +31,7 @@ status save_group_checkpoint(const std::string& path, const group_identity& id,
   c.put_ints("parameters", one(static_cast<std::int64_t>(id.parameters)));
   c.put_doubles("lost_weight", std::vector<double>{state.lost_weight});
   if (!state.cut.empty()) c.put_string("cut", state.cut);
+  if (state.seconds >= 0.0) c.put_doubles("seconds", std::vector<double>{state.seconds});
   for (const auto& n : state.nodes) {
     c.put_ints(key(n.node, "iteration"), one(static_cast<std::int64_t>(n.iteration)));
     c.put_ints(key(n.node, "round"), one(static_cast<std::int64_t>(n.round)));
@@ -101,6 +102,15 @@ result<group_state> load_group_checkpoint(const std::string& path, const group_i
     auto cut = string_entry("cut");
     if (!cut.ok()) return cut.err();
     out.cut = *cut;
+  }
+  if (c.has("seconds")) {
+    auto seconds = c.doubles("seconds", 1);
+    if (!seconds.ok()) return seconds.err().with_context(path);
+    if (!std::isfinite((*seconds)[0]) || (*seconds)[0] < 0.0) {
+      return fail("checkpoint entry 'seconds' is " + std::to_string((*seconds)[0]) +
+                  ", must be a finite number >= 0");
+    }
+    out.seconds = (*seconds)[0];
   }
   std::vector<int> wanted = only;
   if (wanted.empty()) {

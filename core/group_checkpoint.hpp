@@ -40,6 +40,9 @@ struct group_state {
   /// The cut's name (core::pause_cut_name, or an end's), the same in every
   /// process's file of it; empty: none written (a file of one process).
   std::string cut;
+  /// Seconds of training at the cut (the clock [[faults]]' at_seconds
+  /// count on); -1: not recorded (a file of an earlier version).
+  double seconds = -1.0;
   /// Loaded only: the nodes asked for that the file holds no state for
   /// (dead at the cut, or revived and still without mass); a resume
   /// starts them without mass, as a revive does.

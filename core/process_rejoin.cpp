@@ -49,7 +49,7 @@ std::vector<double> encode_welcome(const welcome& w) {
   SGP_ASSERT(w.live.size() == w.node_incarnation.size());
   SGP_ASSERT(w.process_live.size() == w.process_done.size());
   std::vector<double> out;
-  out.reserve(5 + 2 * w.live.size() + 2 * w.process_live.size());
+  out.reserve(6 + 2 * w.live.size() + 2 * w.process_live.size());
   const auto exact = [&](std::uint64_t v) {
     SGP_ASSERT(v < max_exact_double);
     out.push_back(static_cast<double>(v));
@@ -67,6 +67,7 @@ std::vector<double> encode_welcome(const welcome& w) {
     out.push_back(w.process_done[p] ? 1.0 : 0.0);
   }
   exact(w.paused_at);
+  exact(w.run_milliseconds);
   return out;
 }
 
@@ -82,7 +83,7 @@ bool whole(double v) {
 
 result<welcome> decode_welcome(std::span<const double> values, std::size_t nodes,
                                std::size_t processes) {
-  const std::size_t size = 5 + 2 * nodes + 2 * processes;
+  const std::size_t size = 6 + 2 * nodes + 2 * processes;
   if (values.size() != size) {
     return make_error("a welcome of " + std::to_string(values.size()) + " values, expected " +
                       std::to_string(size));
@@ -107,6 +108,7 @@ result<welcome> decode_welcome(std::span<const double> values, std::size_t nodes
     w.process_done.push_back(values[at + 1] != 0.0);
   }
   w.paused_at = static_cast<std::uint64_t>(values[at]);
+  w.run_milliseconds = static_cast<std::uint64_t>(values[at + 1]);
   return w;
 }
 
@@ -124,8 +126,9 @@ later_welcome_effect effect_of_later_welcome(const welcome& taken, const welcome
   later_welcome_effect out;
   if (later.iteration > taken.iteration) out.join_at_least = later.iteration;
   const auto p = later.paused_at;
+  // Not below where the taken welcome stood: a pause there was released.
   if (p > 0 && p <= later.iteration && p < total && p != taken.paused_at && p > last_released &&
-      local <= p) {
+      local <= p && p >= taken.iteration) {
     out.pause_at = p;
   }
   return out;

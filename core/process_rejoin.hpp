@@ -64,6 +64,9 @@ struct welcome {
   /// readmitted process pauses there too, so that the cut waits for it
   /// only as long as its nodes take to say so.
   std::uint64_t paused_at = 0;
+  /// How long the sender has trained, in milliseconds (the clock of
+  /// [[faults]]' at_seconds): the readmitted process's clock goes on from it.
+  std::uint64_t run_milliseconds = 0;
   friend bool operator==(const welcome&, const welcome&) = default;
 };
 
@@ -78,7 +81,8 @@ struct later_welcome_effect {
 
 /// `later` after `taken`: a higher iteration raises the join point; a
 /// pause that the taken welcome did not name, not yet released here
-/// (`last_released`), that this process's nodes are not past (`local`)
+/// (`last_released`), not below the taken welcome's iteration (a pause
+/// there was released), that this process's nodes are not past (`local`)
 /// and before the run's end (`total`) is where its nodes pause.
 [[nodiscard]] later_welcome_effect effect_of_later_welcome(const welcome& taken,
                                                            const welcome& later,

@@ -2,6 +2,7 @@
 #include "runtime/group_plan.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <utility>
 
 #include "config/lr_schedule_of.hpp"
@@ -136,13 +137,21 @@ std::vector<scripted_fault> scripted_faults(const config::config& cfg,
 }
 
 faults_at_resume settle_faults_before(std::vector<scripted_fault>& faults, std::uint64_t cut,
-                                      bool every_kind) {
+                                      bool every_kind, double seconds) {
   faults_at_resume out;
   for (auto& f : faults) {
-    if (f.fired || f.at_iteration < 0 || static_cast<std::uint64_t>(f.at_iteration) > cut) {
-      continue;
+    const bool by_iteration =
+        f.at_iteration >= 0 && static_cast<std::uint64_t>(f.at_iteration) <= cut;
+    const bool by_time = f.at_seconds >= 0.0 && seconds >= 0.0 && f.at_seconds <= seconds;
+    if (f.fired || !(by_iteration || by_time)) continue;
+    char when[64];
+    if (by_iteration) {
+      std::snprintf(when, sizeof(when), " at iteration %lld",
+                    static_cast<long long>(f.at_iteration));
+    } else {
+      std::snprintf(when, sizeof(when), " at %g s", f.at_seconds);
     }
-    auto line = core::command_line(f.command) + " at iteration " + std::to_string(f.at_iteration);
+    auto line = core::command_line(f.command) + when;
     const bool settle = every_kind || f.command.kind == core::command_kind::kill ||
                         f.command.kind == core::command_kind::revive;
     if (settle) f.fired = true;

@@ -77,12 +77,15 @@ struct faults_at_resume {
   /// in order, and leave the links as they were at the cut.
   std::vector<std::string> replayed;
 };
-/// Marks the faults at or before `cut` fired as above, and says which. With
-/// `every_kind` (a restarted process that rejoins: its welcome replays the
-/// links the cluster applied, and its view has the other nodes' kills and
-/// revives) every such fault is settled, none replayed.
+/// Marks the faults at or before `cut` fired as above, and says which:
+/// those due by iteration (at_iteration <= cut) and, where `seconds` is
+/// known (>= 0: the run's seconds at the cut), those due by time
+/// (at_seconds <= seconds). With `every_kind` (a restarted process that
+/// rejoins: its welcome replays the links the cluster applied, and its
+/// view has the other nodes' kills and revives) every such fault is
+/// settled, none replayed.
 faults_at_resume settle_faults_before(std::vector<scripted_fault>& faults, std::uint64_t cut,
-                                      bool every_kind = false);
+                                      bool every_kind = false, double seconds = -1.0);
 
 /// The log lines that say so, `where` naming the start ("the cut at
 /// iteration 40"); none when no fault was due up to it.

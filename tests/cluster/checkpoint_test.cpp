@@ -95,27 +95,48 @@ TEST_CASE("a cluster killed outright resumes from its last checkpoint: the weigh
   CHECK(json_number_field(summary, "expected_total_weight") == Approx(4.0).epsilon(1e-9));
 }
 
-TEST_CASE("a process that died before its rename resumes from its next.ckpt of the cut",
-          "[integration][cluster]") {
-  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
-  const auto dir = fresh_dir("cluster_checkpoint_rename");
+namespace {
+
+/// Both processes write the pauses at 25 and 50 and are killed; then, as
+/// if the given ones had died between the release of their last cut and
+/// their rename, that cut is their next.ckpt and the one before their
+/// latest.ckpt. Returns the directory and the config to resume with.
+std::pair<std::string, std::string> died_before_rename(const std::string& name,
+                                                       const std::vector<std::string>& renamers) {
+  const auto dir = fresh_dir(name);
   const auto config = cluster_config(dir, 2, 2, 0);
   auto p0 = start_node(config, "p0", dir, {}, small_run);
   auto p1 = start_node(config, "p1", dir, {}, small_run);
-  const auto ckpt = dir + "/run/p1/checkpoints/";
   REQUIRE(wait_checkpoint(dir + "/run", {"p0", "p1"}, 25, std::chrono::seconds(240)));
-  std::filesystem::copy_file(ckpt + "latest.ckpt", dir + "/p1-earlier.ckpt");
+  for (const auto& p : renamers) {
+    std::filesystem::copy_file(dir + "/run/" + p + "/checkpoints/latest.ckpt",
+                               dir + "/" + p + "-earlier.ckpt");
+  }
   REQUIRE(wait_checkpoint(dir + "/run", {"p0", "p1"}, 50, std::chrono::seconds(240)));
   p0->send_signal(SIGKILL);
   p1->send_signal(SIGKILL);
   REQUIRE(p0->wait_exit(std::chrono::seconds(10)));
   REQUIRE(p1->wait_exit(std::chrono::seconds(10)));
-  // As if p1 had died between the release of its last cut and its rename:
-  // that cut is its next.ckpt, an earlier one its latest.ckpt.
-  REQUIRE(read_text(dir + "/p1-earlier.ckpt") != read_text(ckpt + "latest.ckpt"));
-  std::filesystem::rename(ckpt + "latest.ckpt", ckpt + "next.ckpt");
-  std::filesystem::copy_file(dir + "/p1-earlier.ckpt", ckpt + "latest.ckpt");
+  for (const auto& p : renamers) {
+    const auto ckpt = dir + "/run/" + p + "/checkpoints/";
+    REQUIRE(read_text(dir + "/" + p + "-earlier.ckpt") != read_text(ckpt + "latest.ckpt"));
+    std::filesystem::rename(ckpt + "latest.ckpt", ckpt + "next.ckpt");
+    std::filesystem::copy_file(dir + "/" + p + "-earlier.ckpt", ckpt + "latest.ckpt");
+  }
+  return {dir, config};
+}
 
+/// The last "resume" line's iteration in a metrics.jsonl.
+int last_resumed_at(const std::string& metrics) {
+  return resumed_at(metrics.substr(metrics.rfind("\"event\":\"resume\"")));
+}
+
+}  // namespace
+
+TEST_CASE("a process that died before its rename resumes from its next.ckpt of the cut",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto [dir, config] = died_before_rename("cluster_checkpoint_rename", {"p1"});
   auto r0 = start_node(config, "p0", dir + "/run", {}, with(small_run, {"--resume", dir + "/run"}));
   auto r1 = start_node(config, "p1", dir + "/run", {}, with(small_run, {"--resume", dir + "/run"}));
   REQUIRE(r0->wait_exit(std::chrono::seconds(240)));
@@ -129,16 +150,39 @@ TEST_CASE("a process that died before its rename resumes from its next.ckpt of t
   // Both went on from the same cut: p1's last resume line is p0's.
   const auto m0 = read_text(dir + "/run/p0/metrics.jsonl");
   const auto m1 = read_text(dir + "/run/p1/metrics.jsonl");
-  const auto last_resume = [](const std::string& m) {
-    return resumed_at(m.substr(m.rfind("\"event\":\"resume\"")));
-  };
-  CHECK(last_resume(m1) == resumed_at(m0));
-  CHECK(last_resume(m1) >= 50);
+  CHECK(last_resumed_at(m1) == resumed_at(m0));
+  CHECK(last_resumed_at(m1) >= 50);
+  CHECK_FALSE(std::filesystem::exists(dir + "/run/p1/checkpoints/next.ckpt"));  // renamed
   // Nothing was lost: every node resumed with its weight (4 in all).
   const auto summary = read_text(dir + "/run/summary.json");
   CHECK(json_number_field(summary, "live_nodes") == 4);
   CHECK(weight_error(summary) <= 1e-9);
   CHECK(json_number_field(summary, "expected_total_weight") == Approx(4.0).epsilon(1e-9));
+}
+
+TEST_CASE("a next.ckpt of a cut no process renamed is not taken, and is removed",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto [dir, config] = died_before_rename("cluster_checkpoint_no_rename", {"p0", "p1"});
+  auto r0 = start_node(config, "p0", dir + "/run", {}, with(small_run, {"--resume", dir + "/run"}));
+  auto r1 = start_node(config, "p1", dir + "/run", {}, with(small_run, {"--resume", dir + "/run"}));
+  REQUIRE(r0->wait_exit(std::chrono::seconds(240)));
+  REQUIRE(r1->wait_exit(std::chrono::seconds(30)));
+  INFO(r0->output() << r1->output());
+  CHECK(r0->exit_code() == 0);
+  CHECK(r1->exit_code() == 0);
+  // Every latest.ckpt is of the earlier cut, which is the cluster's: the
+  // later files (maybe given up) are not used, and are removed.
+  for (const char* p : {"p0", "p1"}) {
+    INFO(p);
+    const auto m = read_text(dir + "/run/" + p + "/metrics.jsonl");
+    CHECK(last_resumed_at(m) == 25);
+  }
+  CHECK((r0->output() + r1->output()).find("is not the cluster's cut: removed") !=
+        std::string::npos);
+  const auto summary = read_text(dir + "/run/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 4);
+  CHECK(weight_error(summary) <= 1e-9);
 }
 
 TEST_CASE("a cluster resumes only from one cut, and --resume names a missing checkpoint",

@@ -24,6 +24,7 @@ sgp::core::group_state sample() {
   sgp::core::group_state s;
   s.lost_weight = 0.25;
   s.cut = "end-12.5";
+  s.seconds = 41.25;
   for (int i = 0; i < 2; ++i) {
     sgp::core::node_record r;
     r.node = i;
@@ -47,6 +48,7 @@ TEST_CASE("group checkpoint round-trips every node's state", "[core]") {
   REQUIRE(loaded.ok());
   CHECK(loaded->lost_weight == 0.25);
   CHECK(loaded->cut == "end-12.5");
+  CHECK(loaded->seconds == 41.25);
   REQUIRE(loaded->nodes.size() == 2);
   const auto want = sample();
   for (std::size_t i = 0; i < 2; ++i) {
@@ -59,6 +61,16 @@ TEST_CASE("group checkpoint round-trips every node's state", "[core]") {
     CHECK(a.momentum == b.momentum);
     CHECK(a.running_stats == b.running_stats);
   }
+}
+
+TEST_CASE("group checkpoint without the run's seconds loads them as unknown", "[core]") {
+  const auto path = temp_path("group-no-seconds.ckpt");
+  auto state = sample();
+  state.seconds = -1.0;  // not written, as by an earlier version
+  REQUIRE(sgp::core::save_group_checkpoint(path, identity(), state).ok());
+  auto loaded = sgp::core::load_group_checkpoint(path, identity());
+  REQUIRE(loaded.ok());
+  CHECK(loaded->seconds == -1.0);
 }
 
 TEST_CASE("group checkpoint refuses another group naming both values", "[core]") {

@@ -43,11 +43,13 @@ TEST_CASE("a welcome round-trips through notice values and refuses what does not
   w.process_live = {true, false, true};
   w.process_done = {false, false, true};
   w.paused_at = 50;
+  w.run_milliseconds = 93'125;
   const auto values = encode_welcome(w);
   auto back = decode_welcome(values, 6, 3);
   REQUIRE(back.ok());
   CHECK(back.value() == w);
   CHECK(back->paused_at == 50);
+  CHECK(back->run_milliseconds == 93'125);
   const auto view = view_of(back.value(), 9);
   CHECK(view.epoch == 9);
   CHECK(view.live == w.live);
@@ -86,6 +88,11 @@ TEST_CASE("a later welcome from further on raises the join point and names the p
   e = effect_of_later_welcome(taken, later, 0, 40, total);
   CHECK(e.pause_at == 0);
   e = effect_of_later_welcome(taken, later, 0, 0, 34);
+  CHECK(e.pause_at == 0);
+  // A pause below where the taken welcome's survivor stood was released.
+  welcome ahead = taken;
+  ahead.iteration = 40;
+  e = effect_of_later_welcome(ahead, later, 0, 0, total);
   CHECK(e.pause_at == 0);
   // The same pause as the taken one's: nothing new to pause at.
   taken.paused_at = 34;

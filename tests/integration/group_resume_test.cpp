@@ -168,6 +168,35 @@ TEST_CASE("a kill and a revive before the cut do not run again at the resume", "
   CHECK(std::abs(total - expected) <= 1e-9 * expected);
 }
 
+TEST_CASE("a fault due by time before the cut does not run again at the resume",
+          "[integration]") {
+  const auto dir = sgp::test::fresh_dir("group_resume_timed_fault");
+  // Node 1 is killed at once (0 s); the checkpoint records the run's
+  // seconds at the cut. The resume brings node 1 back (half of a donor's
+  // state); run again from the resumed start, the kill would take it away.
+  sgp::test::write_text(dir + "/b.toml",
+                        group_config(dir + "/b", "sgp") +
+                            "[[faults]]\nat_seconds = 0.0\naction = \"kill\"\nnode = 1\n");
+  const auto first = run_sgp("train " + dir + "/b.toml --set schedule.max_iterations=13");
+  INFO(first.output);
+  REQUIRE(first.exit_code == 0);
+  auto ckpt = sgp::core::checkpoint::load(dir + "/b/checkpoints/latest.ckpt");
+  REQUIRE(ckpt.ok());
+  CHECK_FALSE(ckpt->has("node.1.w"));
+  REQUIRE(ckpt->has("seconds"));
+
+  const auto resumed = run_sgp("train " + dir + "/b.toml --resume " + dir + "/b");
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK_THAT(resumed.output,
+             Catch::Contains("happened already and do not run again: kill 1 at 0 s"));
+  const auto b = sgp::test::read_text(dir + "/b/summary.json");
+  CHECK(sgp::test::json_number_field(b, "live_nodes") == 3);
+  const double total = sgp::test::json_number_field(b, "total_weight");
+  const double expected = sgp::test::json_number_field(b, "expected_total_weight");
+  CHECK(std::abs(total - expected) <= 1e-9 * expected);
+}
+
 TEST_CASE("group resume refuses a damaged checkpoint and another group, by name", "[integration]") {
   const auto dir = sgp::test::fresh_dir("group_resume_refuse");
   sgp::test::write_text(dir + "/b.toml", group_config(dir + "/b", "sgp"));

@@ -204,4 +204,18 @@ TEST_CASE("a resume settles the kill and revive faults before its cut and replay
   auto fresh = sgp::runtime::scripted_faults(p.cfg, p.set);
   CHECK(
       sgp::runtime::resume_fault_lines(sgp::runtime::settle_faults_before(fresh, 0), "x").empty());
+  // With the run's seconds at the cut known, a fault due by time before
+  // them is settled too (the kill of node 2 at 1 s, here 1.5 s in); one
+  // due later is not, and neither without the seconds (an older file).
+  auto timed = sgp::runtime::scripted_faults(p.cfg, p.set);
+  const auto by_time = sgp::runtime::settle_faults_before(timed, 4, false, 1.5);
+  CHECK(timed[4].fired);
+  REQUIRE(by_time.settled.size() == 2);
+  CHECK(by_time.settled[1] == "kill 2 at 1 s");
+  auto early = sgp::runtime::scripted_faults(p.cfg, p.set);
+  (void)sgp::runtime::settle_faults_before(early, 4, false, 0.5);
+  CHECK_FALSE(early[4].fired);
+  auto unknown = sgp::runtime::scripted_faults(p.cfg, p.set);
+  (void)sgp::runtime::settle_faults_before(unknown, 4, false, -1.0);
+  CHECK_FALSE(unknown[4].fired);
 }
