@@ -134,7 +134,7 @@ struct process_host_state {
   /// rejoined process applies them again, so its links, its view's link
   /// mask and its slow nodes are the cluster's.
   std::vector<std::string> applied_commands;
-  std::string welcome_from;      ///< the process whose welcome was taken
+  std::string welcome_from;  ///< the process whose welcome was taken
   /// Where its nodes join no lower than: the taken welcome's iteration, or
   /// a later welcome's from further on (later_welcome). The taken
   /// welcome's own iteration still settles the faults (its commands are

@@ -282,8 +282,8 @@ void keep_pending_file(host_ptr self, const std::string& path, std::uint64_t at,
   if (!std::filesystem::exists(next, ec)) return;
   auto loaded = core::load_group_checkpoint(next.string(), identity_of(s), mine);
   if (!loaded.ok()) {
-    core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
-               "%s is not used: %s", next.string().c_str(), loaded.err().message.c_str());
+    core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)}, "%s is not used: %s",
+               next.string().c_str(), loaded.err().message.c_str());
     return;
   }
   const auto later = cut_iteration(*loaded);

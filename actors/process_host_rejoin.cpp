@@ -158,8 +158,8 @@ void on_back(host_ptr self, std::uint32_t process, std::uint64_t incarnation) {
   if (s.hold_at > 0 && s.hold_at <= w.iteration && s.hold_at < s.wsetup.total_iterations) {
     w.paused_at = s.hold_at;
   }
-  w.run_milliseconds = static_cast<std::uint64_t>(
-      std::llround(1000.0 * run_seconds(s, clock_seconds(self))));
+  w.run_milliseconds =
+      static_cast<std::uint64_t>(std::llround(1000.0 * run_seconds(s, clock_seconds(self))));
   // Its text: the link and slow commands applied so far, one per line.
   std::string commands;
   for (const auto& line : s.applied_commands) commands += line + "\n";

@@ -286,10 +286,9 @@ bool start_group(supervisor_ptr self) {
     const auto at = loaded->nodes.front().iteration;
     core::logf(core::log_level::info, "", {}, "resumed from %s at iteration %llu",
                s.cfg.run.resume_from.c_str(), static_cast<unsigned long long>(at));
-    for (const auto& line :
-         runtime::resume_fault_lines(runtime::settle_faults_before(s.faults, at, false,
-                                                                   loaded->seconds),
-                                     "the cut at iteration " + std::to_string(at))) {
+    for (const auto& line : runtime::resume_fault_lines(
+             runtime::settle_faults_before(s.faults, at, false, loaded->seconds),
+             "the cut at iteration " + std::to_string(at))) {
       core::log(core::log_level::info, "faults", line, {.iteration = static_cast<long long>(at)});
     }
     if (!write_metrics(self, core::metrics::resume_line(at, s.cfg.run.resume_from))) {

@@ -103,6 +103,22 @@ void give(self_ptr self, int to, double fraction,
   self->send(st.sender, send_atom::value, std::vector<core::gossip_envelope>{std::move(e)});
 }
 
+/// Applies a received push (a joining node joins with it).
+void take_push(self_ptr self, const core::gossip_envelope& e) {
+  auto& st = self->state;
+  const bool from_push = st.joining && st.join_on_push;
+  const auto outcome = from_push ? st.node->join_from(e, st.join_at_least) : st.node->receive(e);
+  if (st.joining && outcome == core::apply_outcome::applied && st.node->w() > 0.0) {
+    // The donor's share: continue at the donor's iteration, with its
+    // optimizer state (nothing computes here yet). A rejoining node
+    // took its in-neighbour's round in join_from.
+    if (e.state) adopt_state(*st.engine, *e.state);
+    st.joining = false;
+    st.join_on_push = false;
+    if (!from_push) st.node->set_iteration(e.iteration + 1, e.round + 1);
+  }
+}
+
 }  // namespace
 
 void set_waits(worker_setup& setup, const config::config& cfg, const config::settings& settings) {
@@ -128,8 +144,12 @@ worker_handle::behavior_type worker_actor(worker_handle::stateful_pointer<worker
   if (setup.start_iteration > 0) s.node->resume_at(setup.start_iteration, setup.start_round);
   return {
       [=](start_atom, const compute_handle& compute, const sender_handle& sender) {
-        self->state.compute = compute;
-        self->state.sender = sender;
+        auto& st = self->state;
+        st.compute = compute;
+        st.sender = sender;
+        auto early = std::move(st.before_start);
+        st.before_start.clear();
+        for (const auto& e : early) take_push(self, e);
         try_start(self);
       },
       [=](step_done_atom, double loss, double lr, double compute_seconds, double allreduce_wait) {
@@ -161,18 +181,11 @@ worker_handle::behavior_type worker_actor(worker_handle::stateful_pointer<worker
       },
       [=](push_atom, const core::gossip_envelope& e) {
         auto& st = self->state;
-        const bool from_push = st.joining && st.join_on_push;
-        const auto outcome =
-            from_push ? st.node->join_from(e, st.join_at_least) : st.node->receive(e);
-        if (st.joining && outcome == core::apply_outcome::applied && st.node->w() > 0.0) {
-          // The donor's share: continue at the donor's iteration, with its
-          // optimizer state (nothing computes here yet). A rejoining node
-          // took its in-neighbour's round in join_from.
-          if (e.state) adopt_state(*st.engine, *e.state);
-          st.joining = false;
-          st.join_on_push = false;
-          if (!from_push) st.node->set_iteration(e.iteration + 1, e.round + 1);
+        if (!st.compute) {
+          st.before_start.push_back(e);
+          return;
         }
+        take_push(self, e);
         try_start(self);
       },
       [=](report_atom, std::uint64_t bytes_sent, std::uint64_t messages_lost) {

@@ -65,6 +65,10 @@ struct worker_state {
   std::uint64_t bytes_sent = 0;
   std::uint64_t messages_lost = 0;
   double last_loss = 0.0;
+  /// Pushes that arrived before the start: applied at the start, after
+  /// what the owner sets up until then (a rejoin, a resume's restore),
+  /// which would otherwise start the node over and lose their mass.
+  std::vector<core::gossip_envelope> before_start;
   static inline const char* name = "sgp.worker";
 };
 

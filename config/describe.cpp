@@ -125,7 +125,8 @@ std::string to_toml(const config& c) {
   // Only with resends on: the loader refuses it otherwise.
   if (a.resend_on_timeout) o << "resend_attempts = " << a.resend_attempts << "\n";
   // Only where set: the settings refuse it but for bounded osgp.
-  if (a.overlap_from_epoch != 0.0) o << "overlap_from_epoch = " << num(a.overlap_from_epoch) << "\n";
+  if (a.overlap_from_epoch != 0.0)
+    o << "overlap_from_epoch = " << num(a.overlap_from_epoch) << "\n";
   const auto& b = c.backend;
   o << "\n[backend]\nname = " << str(b.name) << "\nthreads = " << b.threads
     << "\ncompute_threads = " << str(b.compute_threads) << "\nconv_search = " << str(b.conv_search)

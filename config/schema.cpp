@@ -50,7 +50,7 @@ constexpr std::array schedule = {"kind"sv,
 constexpr std::array algorithm = {
     "name"sv,         "topology"sv,          "peers_per_iteration"sv, "tau"sv,
     "osgp_variant"sv, "step_space"sv,        "self_weight"sv,         "compression"sv,
-    "wait_timeout"sv, "resend_on_timeout"sv, "resend_attempts"sv, "overlap_from_epoch"sv};
+    "wait_timeout"sv, "resend_on_timeout"sv, "resend_attempts"sv,     "overlap_from_epoch"sv};
 constexpr std::array backend = {"name"sv, "threads"sv, "compute_threads"sv, "conv_search"sv,
                                 "devices"sv};
 constexpr std::array network = {"bandwidth"sv, "latency"sv, "jitter"sv,        "loss"sv,

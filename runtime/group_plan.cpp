@@ -100,8 +100,7 @@ core::gossip_options gossip_options_of(const config::config& cfg, const config::
   return o;
 }
 
-void set_overlap_start(core::gossip_options& o, const config::config& cfg,
-                       std::int64_t per_epoch) {
+void set_overlap_start(core::gossip_options& o, const config::config& cfg, std::int64_t per_epoch) {
   o.blocking_until = static_cast<std::uint64_t>(
       std::llround(cfg.algorithm.overlap_from_epoch * static_cast<double>(per_epoch)));
 }

@@ -29,8 +29,7 @@ core::gossip_options gossip_options_of(const config::config& cfg, const config::
 
 /// algorithm.overlap_from_epoch in iterations, once an epoch's are known:
 /// the iteration before which bounded osgp waits as sgp does.
-void set_overlap_start(core::gossip_options& o, const config::config& cfg,
-                       std::int64_t per_epoch);
+void set_overlap_start(core::gossip_options& o, const config::config& cfg, std::int64_t per_epoch);
 
 /// The emulator as the config describes it, for cluster.nodes nodes.
 net::link_emulator configured_links(const config::config& cfg, const config::settings& set);

@@ -134,8 +134,8 @@ TEST_CASE("an unknown name gives the loader's message, listing the table", "[con
     CHECK(refused.err().message.find("t.toml: algorithm.overlap_from_epoch: applies to osgp "
                                      "with osgp_variant = \"bounded\"") == 0);
   }
-  CHECK(error_of("[algorithm]\noverlap_from_epoch = -1\n").find(
-            "algorithm.overlap_from_epoch: must be") != std::string::npos);
+  CHECK(error_of("[algorithm]\noverlap_from_epoch = -1\n")
+            .find("algorithm.overlap_from_epoch: must be") != std::string::npos);
   {
     auto bounded =
         cfg::load_string("[algorithm]\nname = \"osgp\"\noverlap_from_epoch = 0.5\n", "t.toml");

@@ -399,8 +399,7 @@ TEST_CASE("reference OSGP with tau = 0 waits for its round, then pushes", "[core
   CHECK(sim.edges[{0, 1}].size() == 2);
 }
 
-TEST_CASE("bounded OSGP with a blocking phase is Algorithm 1 before it, then overlaps",
-          "[core]") {
+TEST_CASE("bounded OSGP with a blocking phase is Algorithm 1 before it, then overlaps", "[core]") {
   const std::uint64_t until = 8;
   const std::size_t n = 4;
   auto options = options_of(gossip_mode::overlapped, step_space::z, topology_kind::exponential);

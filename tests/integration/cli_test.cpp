@@ -98,7 +98,8 @@ TEST_CASE("train warns before it starts of settings that diverged in every measu
   CHECK_THAT(phased.output, Catch::Contains("\noverlap_from_epoch = 1.5\n"));
   CHECK_THAT(phased.output,
              Catch::Contains("\nalgorithm: osgp (tau 0; waits as sgp before epoch 1.5)\n"));
-  const auto refused = run_sgp(train + " --set algorithm.name=sgp --set algorithm.overlap_from_epoch=1");
+  const auto refused =
+      run_sgp(train + " --set algorithm.name=sgp --set algorithm.overlap_from_epoch=1");
   CHECK(refused.exit_code != 0);
   CHECK_THAT(refused.output, Catch::Contains("algorithm.overlap_from_epoch: applies to osgp"));
 }

@@ -168,8 +168,7 @@ TEST_CASE("a kill and a revive before the cut do not run again at the resume", "
   CHECK(std::abs(total - expected) <= 1e-9 * expected);
 }
 
-TEST_CASE("a fault due by time before the cut does not run again at the resume",
-          "[integration]") {
+TEST_CASE("a fault due by time before the cut does not run again at the resume", "[integration]") {
   const auto dir = sgp::test::fresh_dir("group_resume_timed_fault");
   // Node 1 is killed at once (0 s); the checkpoint records the run's
   // seconds at the cut. The resume brings node 1 back (half of a donor's
