@@ -33,6 +33,21 @@ int resumed_at(const std::string& metrics) {
   return values.empty() ? -1 : static_cast<int>(values.front());
 }
 
+/// Resumes the two processes of the run in `dir` with `config` and waits
+/// for both to end, each with exit code 0; returns their output.
+std::string resume_both(const std::string& config, const std::string& dir) {
+  const auto again = with(small_run, {"--resume", dir + "/run"});
+  auto r0 = start_node(config, "p0", dir + "/run", {}, again);
+  auto r1 = start_node(config, "p1", dir + "/run", {}, again);
+  REQUIRE(r0->wait_exit(std::chrono::seconds(240)));
+  REQUIRE(r1->wait_exit(std::chrono::seconds(30)));
+  const auto out = r0->output() + r1->output();
+  INFO(out);
+  CHECK(r0->exit_code() == 0);
+  CHECK(r1->exit_code() == 0);
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("a cluster killed outright resumes from its last checkpoint: the weight exact",
@@ -63,13 +78,7 @@ TEST_CASE("a cluster killed outright resumes from its last checkpoint: the weigh
   }
 
   // Each process resumes from its own file of that cut; the run finishes.
-  auto r0 = start_node(config, "p0", dir + "/run", {}, with(small_run, {"--resume", dir + "/run"}));
-  auto r1 = start_node(config, "p1", dir + "/run", {}, with(small_run, {"--resume", dir + "/run"}));
-  REQUIRE(r0->wait_exit(std::chrono::seconds(240)));
-  REQUIRE(r1->wait_exit(std::chrono::seconds(30)));
-  INFO(r0->output() << r1->output());
-  CHECK(r0->exit_code() == 0);
-  CHECK(r1->exit_code() == 0);
+  (void)resume_both(config, dir);
   for (const char* p : {"p0", "p1"}) {
     const auto metrics = read_text(dir + "/run/" + p + "/metrics.jsonl");
     // Resumed at 50, or at 75 when the kill came after that pause too.
@@ -137,16 +146,12 @@ TEST_CASE("a process that died before its rename resumes from its next.ckpt of t
           "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto [dir, config] = died_before_rename("cluster_checkpoint_rename", {"p1"});
-  auto r0 = start_node(config, "p0", dir + "/run", {}, with(small_run, {"--resume", dir + "/run"}));
-  auto r1 = start_node(config, "p1", dir + "/run", {}, with(small_run, {"--resume", dir + "/run"}));
-  REQUIRE(r0->wait_exit(std::chrono::seconds(240)));
-  REQUIRE(r1->wait_exit(std::chrono::seconds(30)));
-  INFO(r0->output() << r1->output());
-  CHECK(r0->exit_code() == 0);
-  CHECK(r1->exit_code() == 0);
-  CHECK(r1->output().find("that cut was released, and this process died before its rename") !=
+  const auto out = resume_both(config, dir);
+  INFO(out);
+  CHECK(out.find("[process p1] warn: checkpoint: ") != std::string::npos);
+  CHECK(out.find("that cut was released, and this process died before its rename") !=
         std::string::npos);
-  CHECK(r1->output().find("start without mass") == std::string::npos);
+  CHECK(out.find("start without mass") == std::string::npos);
   // Both went on from the same cut: p1's last resume line is p0's.
   const auto m0 = read_text(dir + "/run/p0/metrics.jsonl");
   const auto m1 = read_text(dir + "/run/p1/metrics.jsonl");
@@ -164,13 +169,8 @@ TEST_CASE("a next.ckpt of a cut no process renamed is not taken, and is removed"
           "[integration][cluster]") {
   if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
   const auto [dir, config] = died_before_rename("cluster_checkpoint_no_rename", {"p0", "p1"});
-  auto r0 = start_node(config, "p0", dir + "/run", {}, with(small_run, {"--resume", dir + "/run"}));
-  auto r1 = start_node(config, "p1", dir + "/run", {}, with(small_run, {"--resume", dir + "/run"}));
-  REQUIRE(r0->wait_exit(std::chrono::seconds(240)));
-  REQUIRE(r1->wait_exit(std::chrono::seconds(30)));
-  INFO(r0->output() << r1->output());
-  CHECK(r0->exit_code() == 0);
-  CHECK(r1->exit_code() == 0);
+  const auto out = resume_both(config, dir);
+  INFO(out);
   // Every latest.ckpt is of the earlier cut, which is the cluster's: the
   // later files (maybe given up) are not used, and are removed.
   for (const char* p : {"p0", "p1"}) {
@@ -178,8 +178,7 @@ TEST_CASE("a next.ckpt of a cut no process renamed is not taken, and is removed"
     const auto m = read_text(dir + "/run/" + p + "/metrics.jsonl");
     CHECK(last_resumed_at(m) == 25);
   }
-  CHECK((r0->output() + r1->output()).find("is not the cluster's cut: removed") !=
-        std::string::npos);
+  CHECK(out.find("is not the cluster's cut: removed") != std::string::npos);
   const auto summary = read_text(dir + "/run/summary.json");
   CHECK(json_number_field(summary, "live_nodes") == 4);
   CHECK(weight_error(summary) <= 1e-9);
