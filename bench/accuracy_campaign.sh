@@ -14,9 +14,9 @@
 set -u
 out=${OUT:-/tmp/sgp-accuracy}
 mkdir -p "$out/logs"
-if [ ! -x ./build-dev/apps/sgp ]; then
-  source bench/device_build.sh sgp || exit 1
-fi
+# Also when build-dev is there: the build is then a no-op, and it sets the
+# library path that a run of the binary needs.
+source bench/device_build.sh sgp || exit 1
 sgp=./build-dev/apps/sgp
 lanes=${LANES:-4}
 deadline=${DEADLINE:-520}

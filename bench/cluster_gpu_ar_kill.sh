@@ -5,9 +5,9 @@
 #   bash bench/cluster_gpu_ar_kill.sh   (nvidia-h200-x2; needs `carry: [".debs", ".data"]`)
 set -u
 out=${OUT:-/tmp/ar-kill}; mkdir -p $out
-if [ ! -x ./build-dev/apps/sgp ]; then
-  source bench/device_build.sh sgp || exit 1
-fi
+# Also when build-dev is there: the build is then a no-op, and it sets the
+# library path that a run of the binary needs.
+source bench/device_build.sh sgp || exit 1
 sgp=./build-dev/apps/sgp
 cat > $out/ar.toml <<TOML
 [run]

@@ -12,9 +12,9 @@
 set -u
 out=${OUT:-/tmp/sgp-cluster-gpu-starts}
 mkdir -p "$out"
-if [ ! -x ./build-dev/apps/sgp ]; then
-  source bench/device_build.sh sgp || exit 1
-fi
+# Also when build-dev is there: the build is then a no-op, and it sets the
+# library path that a run of the binary needs.
+source bench/device_build.sh sgp || exit 1
 sgp=./build-dev/apps/sgp
 source bench/cluster_tables.sh
 starts=${STARTS:-10}
