@@ -93,6 +93,18 @@ bool stale(const bridge_state& s, const settings_life& life) {
   return life.receiver != 0 && life.receiver != s.setup.incarnation;
 }
 
+/// Drops what `peer`'s earlier life `life` said; logged once per life.
+void drop_earlier_life(bridge_state& s, std::uint32_t peer, std::uint64_t life) {
+  ++s.earlier_life_frames;
+  if (s.earlier_said[peer] == life) return;
+  s.earlier_said[peer] = life;
+  core::logf(core::log_level::info, "cluster", {},
+             "frames of process %s's earlier life (incarnation %llu; the known one: %llu) are "
+             "dropped",
+             name_of(s, peer).c_str(), static_cast<unsigned long long>(life),
+             static_cast<unsigned long long>(s.lives.of(peer)));
+}
+
 /// A peer readmitted this process: the host waits for its welcome.
 void tell_rejoining(self_ptr self, std::uint32_t peer) {
   auto& s = self->state;
@@ -257,8 +269,10 @@ void check_settings(self_ptr self, std::uint32_t peer, const net::wire::notice& 
     return;
   }
   if (theirs == s.setup.settings) {
+    if (s.lives.heard(peer, life.sender) == core::life_news::earlier) {
+      return drop_earlier_life(s, peer, life.sender);
+    }
     s.verified[peer] = true;
-    (void)s.lives.heard(peer, life.sender);
     if (life.readmitted) tell_rejoining(self, peer);
     return;
   }
@@ -338,7 +352,9 @@ void on_settings_again(self_ptr self, std::uint32_t peer, const net::wire::notic
     ++s.stale_settings;
     return;
   }
-  if (s.lives.heard(peer, life.sender) == core::life_news::restarted) {
+  const auto news = s.lives.heard(peer, life.sender);
+  if (news == core::life_news::earlier) return drop_earlier_life(s, peer, life.sender);
+  if (news == core::life_news::restarted) {
     declare_dead(self, peer, "was restarted (a new incarnation)");
     offer_back(self, peer, life.sender, n.text);
     return;
@@ -349,6 +365,10 @@ void on_settings_again(self_ptr self, std::uint32_t peer, const net::wire::notic
 void on_frame(self_ptr self, net::received_frame& f) {
   auto& s = self->state;
   if (f.peer >= s.dead.size() || f.peer == s.setup.process) return;
+  // From a connection of the peer's earlier life, read after its new
+  // life's (this process was stopped, or slow, while the peer restarted):
+  // that life is over, and what it said must not bring it back.
+  if (f.nonce != 0 && f.nonce < s.lives.of(f.peer)) return drop_earlier_life(s, f.peer, f.nonce);
   if (s.dead[f.peer]) return on_dead_frame(self, f);
   s.last_heard[f.peer] = clock_seconds(self);
   const net::wire::frame_view view{f.kind, {f.body.data(), f.body.size()}};
@@ -426,6 +446,7 @@ caf::behavior bridge_actor(caf::stateful_actor<bridge_state>* self, bridge_setup
   s.back_heard.assign(processes, -1.0);
   s.lives = core::process_lives(processes);
   s.readmitted.assign(processes, 0);
+  s.earlier_said.assign(processes, 0);
   s.settings_until.assign(processes, -1.0);
   s.verified.assign(processes, false);
   s.disconnects.assign(processes, 0);

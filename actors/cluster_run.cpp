@@ -193,9 +193,15 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
       static_cast<long>(1000 * std::max(2.0, 2 * layout.process_timeout)));
   options.hello.program_version = layout.program_version;
   options.hello.settings_hash = layout.settings_hash;
-  options.hello.nonce =
-      static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-      (layout.self << 20);
+  // This life of the process (its start time): a restarted process has a
+  // new one, and rejoins a running cluster with it (docs/cluster.md,
+  // "Rejoining"). It is the hello's nonce, so the proof differs per life
+  // and the bridge knows which life a frame's connection belongs to.
+  const auto incarnation =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  options.hello.nonce = incarnation;
   options.hello.proof = proof_of(layout.secret, options.hello.nonce, layout.settings_hash);
   auto check = std::make_shared<hello_check>();
   check->layout = layout;
@@ -210,12 +216,6 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
   }
   std::unique_ptr<net::tcp::tcp_transport> transport = std::move(started).value();
 
-  // This life of the process: a restarted process has a new one, and
-  // rejoins a running cluster with it (docs/cluster.md, "Rejoining").
-  const auto incarnation =
-      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count());
   process_host_setup hs;
   hs.cfg = cfg;
   hs.incarnation = incarnation;

@@ -15,6 +15,7 @@ life_news process_lives::heard(std::size_t process, std::uint64_t incarnation) {
     return life_news::first;
   }
   if (*known == incarnation) return life_news::same;
+  if (incarnation < *known) return life_news::earlier;
   known = incarnation;
   return life_news::restarted;
 }

@@ -25,6 +25,11 @@ enum class life_news {
   first,      ///< the first incarnation heard from it
   same,       ///< the one already known
   restarted,  ///< a new one: the process was restarted
+  /// One older than the known one: a frame of an earlier life, read after
+  /// the new life's (its connection was drained late, e.g. by a process
+  /// that was stopped). Incarnations are start times, so a restart's is
+  /// larger; the known one stays.
+  earlier,
 };
 
 /// The incarnations of a cluster's processes, as one process heard them.
@@ -32,7 +37,8 @@ class process_lives {
  public:
   explicit process_lives(std::size_t processes) : known_(processes) {}
 
-  /// Records `incarnation` for `process` (it becomes the known one).
+  /// Records `incarnation` for `process` (it becomes the known one,
+  /// unless it is earlier than the known one).
   life_news heard(std::size_t process, std::uint64_t incarnation);
 
   /// The known incarnation of `process` (0: none heard yet).

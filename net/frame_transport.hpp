@@ -90,6 +90,9 @@ struct received_frame {
   std::uint32_t peer = 0;  ///< the sending process (from its hello)
   wire::frame_kind kind = wire::frame_kind::push;
   byte_buffer body;
+  /// The nonce of the hello that opened its connection (a cluster's is the
+  /// sender's incarnation: frames of an earlier life can be told apart).
+  std::uint64_t nonce = 0;
 };
 
 /// Counters of one peer connection (both directions).

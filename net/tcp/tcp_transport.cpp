@@ -304,6 +304,7 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
   bool greeted = false;
   bool closed = false;
   std::uint32_t peer = 0;
+  std::uint64_t nonce = 0;  ///< the hello's
 
   inbound_session(tcp_transport::impl& o, tcp::socket s)
       : owner(o), socket(std::move(s)), stall(o.io), decoder(o.options.limits) {}
@@ -412,6 +413,7 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
         return drop(std::nullopt, false, true);
       greeted = true;
       peer = h.process;
+      nonce = h.nonce;
       return read_first_byte();
     }
     if (frame->kind == wire::frame_kind::hello) return drop(wire::wire_error::bad_kind);
@@ -421,7 +423,8 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
       ++s.frames_received;
       s.bytes_received += wire::frame_header_size + body.size();
     }
-    if (owner.on_receive) owner.on_receive(received_frame{peer, checked.kind, std::move(body)});
+    if (owner.on_receive)
+      owner.on_receive(received_frame{peer, checked.kind, std::move(body), nonce});
     body = {};
     read_first_byte();
   }

@@ -21,6 +21,17 @@ TEST_CASE("a new incarnation of a known process is a restart, once", "[core]") {
   CHECK(lives.heard(1, 300) == life_news::restarted);
 }
 
+TEST_CASE("an earlier incarnation heard after a later one is not a restart", "[core]") {
+  // A process stopped while a peer was restarted reads the old life's
+  // connection after the new one's: the old life must not come back.
+  process_lives lives(2);
+  CHECK(lives.heard(1, 100) == life_news::first);
+  CHECK(lives.heard(1, 250) == life_news::restarted);
+  CHECK(lives.heard(1, 100) == life_news::earlier);
+  CHECK(lives.of(1) == 250);
+  CHECK(lives.heard(1, 250) == life_news::same);
+}
+
 TEST_CASE("a readmitted process's nodes are live again as its new incarnation", "[core]") {
   const std::vector<std::uint32_t> node_process{0, 0, 1, 1, 2, 2};
   auto view = membership_view::all_up(6);

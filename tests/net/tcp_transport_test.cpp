@@ -118,7 +118,9 @@ bool closed_by_peer(asio::ip::tcp::socket& s) {
 TEST_CASE("tcp: frames round-trip between two transports", "[net]") {
   collector at_b;
   auto b = start(1, at_b.callback());
-  auto a = start(0, nullptr);
+  tcp_options a_options;
+  a_options.hello.nonce = 1796275741740691;  // a cluster's: the sender's incarnation
+  auto a = start(0, nullptr, a_options);
   a->add_peer(1, "127.0.0.1", b->port());
   std::vector<std::uint32_t> sizes;
   for (std::uint32_t k = 0; k < 40; ++k) sizes.push_back(k == 0 ? 0 : (k * 7919) % 300000);
@@ -133,6 +135,7 @@ TEST_CASE("tcp: frames round-trip between two transports", "[net]") {
   for (std::size_t k = 0; k < sizes.size(); ++k) {
     const auto& f = at_b.frames[k];
     CHECK(f.peer == 0);
+    CHECK(f.nonce == a_options.hello.nonce);  // its connection's hello's
     REQUIRE(f.kind == wire::frame_kind::push);
     auto push = wire::decode_push(d, wire::frame_view{f.kind, f.body});
     REQUIRE(push.ok());
