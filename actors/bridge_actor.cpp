@@ -98,11 +98,12 @@ void drop_earlier_life(bridge_state& s, std::uint32_t peer, std::uint64_t life) 
   ++s.earlier_life_frames;
   if (s.earlier_said[peer] == life) return;
   s.earlier_said[peer] = life;
-  core::logf(core::log_level::info, "cluster", {},
-             "frames of process %s's earlier life (incarnation %llu; the known one: %llu) are "
-             "dropped",
-             name_of(s, peer).c_str(), static_cast<unsigned long long>(life),
-             static_cast<unsigned long long>(s.lives.of(peer)));
+  core::logf(
+      core::log_level::info, "cluster", {},
+      "frames of process %s's earlier life (incarnation %llu; the known one: %llu) are "
+      "dropped (read late; or that process was just started on a host whose clock is behind)",
+      name_of(s, peer).c_str(), static_cast<unsigned long long>(life),
+      static_cast<unsigned long long>(s.lives.of(peer)));
 }
 
 /// A peer readmitted this process: the host waits for its welcome.

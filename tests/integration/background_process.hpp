@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <optional>
 #include <regex>
 #include <string>
@@ -42,9 +43,9 @@ class background_process {
   ~background_process() {
     if (pid_ <= 0 || exited_) return;
     ::kill(-pid_, SIGTERM);
-    if (!wait_exit(std::chrono::seconds(3))) {
+    if (!poll_exit(std::chrono::seconds(3))) {
       ::kill(-pid_, SIGKILL);
-      (void)wait_exit(std::chrono::seconds(10));
+      (void)poll_exit(std::chrono::seconds(10));
     }
   }
 
@@ -75,14 +76,20 @@ class background_process {
     return exited_;
   }
 
-  /// Waits up to `limit` for the process to end.
+  /// Waits up to `limit` for the process to end. When it does not, the
+  /// end of its log goes to stderr (ctest shows it with the failure: a
+  /// process that hangs is then seen where it stopped).
   bool wait_exit(std::chrono::seconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-      if (exited()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (poll_exit(limit)) return true;
+    const auto text = output();
+    std::size_t from = text.size();
+    for (int lines = 0; lines < 40 && from > 0; ++lines) {
+      const auto at = text.rfind('\n', from - 1);
+      from = at == std::string::npos ? 0 : at;
     }
-    return exited();
+    std::fprintf(stderr, "--- %s: still running after %lld s; the end of its log:\n%s\n---\n",
+                 log_.c_str(), static_cast<long long>(limit.count()), text.substr(from).c_str());
+    return false;
   }
 
   [[nodiscard]] int exit_code() const { return exit_code_; }
@@ -93,6 +100,15 @@ class background_process {
   }
 
  private:
+  bool poll_exit(std::chrono::seconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+      if (exited()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return exited();
+  }
+
   std::string log_;
   pid_t pid_ = -1;
   bool exited_ = false;
