@@ -261,6 +261,9 @@ void begin_training(host_ptr self) {
     for (const auto& line : runtime::resume_fault_lines(settled, where)) {
       core::log(core::log_level::info, "cluster", line, {.process = my_name(s)});
     }
+    // Those that fire again (links, speed) fire now, before its nodes
+    // start: no push goes out on a link that was down at the cut.
+    if (!rejoined) fire_due_faults(self, from);
   }
   for (const auto& node : s.nodes) {
     self->send(node.worker, start_atom::value, node.compute, node.sender);

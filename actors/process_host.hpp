@@ -532,8 +532,9 @@ std::string process_command(host_ptr self, const std::string& line);
 /// what it did.
 std::string apply_cluster_command(host_ptr self, const core::command& c, const std::string& origin);
 
-/// Fires the scripted faults that are due (apply_cluster_command).
-void fire_due_faults(host_ptr self);
+/// Fires the scripted faults that are due (apply_cluster_command) at its
+/// nodes' fastest iteration, or at `at` (a resume's cut, before its nodes start).
+void fire_due_faults(host_ptr self, std::optional<std::uint64_t> at = std::nullopt);
 
 /// Sends the view to the local workers and the peers to the local senders
 /// and the bridge.

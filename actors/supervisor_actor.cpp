@@ -3,6 +3,7 @@
 #include "actors/supervisor_actor.hpp"
 
 #include <unistd.h>
+#include <optional>
 
 #include <algorithm>
 #include <cmath>
@@ -26,9 +27,11 @@ namespace {
 
 constexpr auto tick_interval = std::chrono::milliseconds(200);
 
-void fire_due_faults(supervisor_ptr self) {
+/// Fires the faults due at the group's iteration, or at `at` (a resume's
+/// cut, before any node steps).
+void fire_due_faults(supervisor_ptr self, std::optional<std::uint64_t> at = std::nullopt) {
   auto& s = self->state;
-  const auto it = global_iteration(s);
+  const auto it = at ? *at : global_iteration(s);
   const double now = run_seconds(self) + s.seconds_before;
   for (auto& f : s.faults) {
     if (!f.due(it, now)) continue;
@@ -250,6 +253,7 @@ bool start_group(supervisor_ptr self) {
   std::vector<std::pair<std::shared_ptr<const std::vector<float>>, double>> starts(
       s.n, {s.initial_x, 1.0});
   std::vector<std::pair<int, int>> revive_at_start;  // (node, donor)
+  std::optional<std::uint64_t> resumed_cut;
   if (!s.cfg.run.resume_from.empty()) {
     auto loaded = core::load_group_checkpoint(s.cfg.run.resume_from, group_identity_of(s));
     if (!loaded.ok()) return refuse(loaded.err().with_context("--resume"));
@@ -284,6 +288,7 @@ bool start_group(supervisor_ptr self) {
                  id, s.cfg.run.resume_from.c_str(), donor.node);
     }
     const auto at = loaded->nodes.front().iteration;
+    resumed_cut = at;
     core::logf(core::log_level::info, "", {}, "resumed from %s at iteration %llu",
                s.cfg.run.resume_from.c_str(), static_cast<unsigned long long>(at));
     for (const auto& line : runtime::resume_fault_lines(
@@ -310,6 +315,11 @@ bool start_group(supervisor_ptr self) {
     }
   }
   s.start_at.clear();
+  // At a resume, the faults up to the cut that fire again (links, speed)
+  // fire now, before any node steps: at the first step, a push could go
+  // out on a link that was down at the cut and be lost with its mass when
+  // the link went down under it.
+  if (resumed_cut) fire_due_faults(self, resumed_cut);
   // Senders know their peers before any worker computes.
   broadcast_view(self);
   for (std::size_t i = 0; i < s.n; ++i) start_node(self, static_cast<int>(i));

@@ -171,9 +171,9 @@ std::vector<std::string> resume_fault_lines(const faults_at_resume& f, const std
     out.push_back(before + " happened already and do not run again: " + joined(f.settled));
   }
   if (!f.replayed.empty()) {
-    out.push_back(before +
-                  " fire again at the first step (a checkpoint holds no link state or speed): " +
-                  joined(f.replayed));
+    out.push_back(
+        before + " fire again before the first step (a checkpoint holds no link state or speed): " +
+        joined(f.replayed));
   }
   return out;
 }

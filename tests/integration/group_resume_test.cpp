@@ -164,7 +164,7 @@ TEST_CASE("a kill and a revive before the cut do not run again at the resume", "
   REQUIRE(resumed.exit_code == 0);
   CHECK_THAT(resumed.output, Catch::Contains("happened already and do not run again: kill 1 at "
                                              "iteration 3; revive 1 at iteration 6"));
-  CHECK_THAT(resumed.output, Catch::Contains("fire again at the first step"));
+  CHECK_THAT(resumed.output, Catch::Contains("fire again before the first step"));
   const auto b = sgp::test::read_text(dir + "/b/summary.json");
   CHECK(sgp::test::json_number_field(b, "live_nodes") == 3);
   CHECK(sgp::test::json_number_field(b, "iterations") == 26);
