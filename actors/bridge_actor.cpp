@@ -95,7 +95,6 @@ bool stale(const bridge_state& s, const settings_life& life) {
 
 /// Drops what `peer`'s earlier life `life` said; logged once per life.
 void drop_earlier_life(bridge_state& s, std::uint32_t peer, std::uint64_t life) {
-  ++s.earlier_life_frames;
   if (s.earlier_said[peer] == life) return;
   s.earlier_said[peer] = life;
   core::logf(

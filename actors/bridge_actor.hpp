@@ -90,7 +90,6 @@ struct bridge_state {
   std::vector<std::uint64_t> disconnects;  ///< the transport's count, last seen
   std::vector<double> broken_at;           ///< when our connection to it broke (-1: not)
   std::uint64_t unverified_frames = 0;     ///< dropped: from a peer not verified yet
-  std::uint64_t earlier_life_frames = 0;   ///< dropped: from a peer's life before the known one
   std::vector<std::uint64_t> earlier_said;  ///< the earlier life last logged, per peer
   bool all_joined = false;
   std::uint64_t heartbeat_seq = 0;

@@ -104,9 +104,13 @@ std::string apply_cluster_command(host_ptr self, const core::command& c,
 void fire_due_faults(host_ptr self, std::optional<std::uint64_t> at) {
   auto& s = self->state;
   if (s.phase != host_phase::training) return;
-  std::uint64_t fastest = at.value_or(0);
-  for (const auto& node : s.nodes) {
-    if (node.last && !at) fastest = std::max(fastest, node.last->iteration);
+  std::uint64_t fastest = 0;
+  if (at) {
+    fastest = *at;
+  } else {
+    for (const auto& node : s.nodes) {
+      if (node.last) fastest = std::max(fastest, node.last->iteration);
+    }
   }
   const double seconds = run_seconds(s, clock_seconds(self));
   for (auto& f : s.faults) {

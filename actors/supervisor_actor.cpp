@@ -3,12 +3,12 @@
 #include "actors/supervisor_actor.hpp"
 
 #include <unistd.h>
-#include <optional>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <tuple>
 
 #include "actors/actor_failure.hpp"
