@@ -268,6 +268,9 @@ void begin_training(host_ptr self) {
   for (const auto& node : s.nodes) {
     self->send(node.worker, start_atom::value, node.compute, node.sender);
   }
+  // No node to run (ar-sgd's nodes out at a resume): done at once; it
+  // still takes part in the checkpoints and the end.
+  if (s.nodes.empty()) nodes_done(self);
   // A rejoined process's nodes start at the cluster's iteration: their
   // next pause is the cluster's next one after it (so for a resumed
   // process that was dead at the cut).

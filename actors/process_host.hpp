@@ -234,6 +234,8 @@ struct process_host_state {
   double resumed_at = -1.0;
   /// The name of its checkpoint's cut (core::pause_cut_name, or an end's).
   std::string resumed_cut;
+  /// How many nodes' states that checkpoint holds (-1: not resumed).
+  int resumed_nodes = -1;
   /// By process: the iteration it resumes at and its cut, from its ready
   /// notices (-1: not heard).
   std::vector<core::resumed_file> resumed_by;
@@ -460,7 +462,10 @@ core::result<std::map<int, node_resume>> load_resume(
 /// from their in-neighbours, as a rejoined process's do; so do its nodes
 /// without state in its file. Returns the cut (0: not resumed), or nothing
 /// when the resume is refused and the run ends (no process held mass at
-/// the cut, or ar-sgd, which lets no process rejoin, would need one to).
+/// the cut). With ar-sgd, which starts no node without state, the nodes
+/// of every process without state at the cut (core::out_at_resume) stay
+/// out of the resumed run instead: every process takes them out of its
+/// view, and such a process stays in the cluster without nodes.
 std::optional<std::uint64_t> resume_cut(host_ptr self);
 
 /// Tells `node` to stop after iteration `at` (a pause, or the stop's; 0:

@@ -300,15 +300,34 @@ core::result<std::map<int, node_resume>> load_resume(
   const std::string& path = s.setup.cfg.run.resume_from;
   std::vector<int> mine;
   for (const auto& [id, engine] : engines) mine.push_back(id);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    // The process ran in that run directory (its metrics.jsonl is there:
+    // apps/cluster_commands) and died before its first checkpoint: its
+    // nodes hold no state at any cut (resume_cut).
+    s.resumed_at = 0.0;
+    s.resumed_nodes = 0;
+    s.resumed_without_state = mine;
+    core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
+               "%s does not exist: this process wrote no checkpoint in that run (it died before "
+               "the first); its nodes hold no state at the cut",
+               path.c_str());
+    if (!write_metrics_line(self, core::metrics::resume_line(0, path))) {
+      return core::make_error(s.setup.dir + "/metrics.jsonl: cannot be written");
+    }
+    return std::map<int, node_resume>{};
+  }
   // Its own nodes: one dead (or without mass) at the cut has no record.
   auto loaded = core::load_group_checkpoint(path, identity_of(s), mine);
   if (!loaded.ok()) return loaded.err().with_context("--resume");
-  if (is_ar_sgd(s) && !loaded->without_state.empty()) {
-    // Not written by a run: ar-sgd across processes kills no single node.
+  if (is_ar_sgd(s) && !loaded->without_state.empty() && !loaded->nodes.empty()) {
+    // Not written by a run: ar-sgd across processes kills no single node
+    // (a process whose nodes were all out writes a file without any).
     return core::make_error("--resume: " + path + ": holds no state for node " +
                             std::to_string(loaded->without_state.front()) +
                             ", and ar-sgd across processes starts no node without one");
   }
+  s.resumed_nodes = static_cast<int>(loaded->nodes.size());
   s.resumed_without_state = loaded->without_state;
   for (const int id : loaded->without_state) {
     core::logf(core::log_level::warn, "cluster", {.process = my_name(s)},
@@ -427,6 +446,59 @@ void drop_pending_file(host_ptr self) {
              s.pending_resume->cut.c_str());
 }
 
+/// ar-sgd at a resume: the nodes of the processes in `out`
+/// (core::out_at_resume, the same on every process) leave the view before
+/// any node starts; this process's own, if it is among them, stop, and it
+/// stays in the cluster without nodes (begin_training: it is done at once).
+void leave_out_at_resume(host_ptr self, const std::vector<bool>& out,
+                         const std::vector<core::resumed_file>& files,
+                         const core::cut_choice& cut) {
+  auto& s = self->state;
+  bool any = false;
+  for (std::uint32_t p = 0; p < out.size(); ++p) {
+    if (!out[p]) continue;
+    any = true;
+    std::string ids;
+    for (std::size_t i = 0; i < s.n; ++i) {
+      if (s.setup.node_process[i] != p) continue;
+      s.view.live[i] = false;
+      ids += (ids.empty() ? "" : ", ") + std::to_string(i);
+    }
+    const auto& f = files[p];
+    std::string held;
+    if (f.cut.empty()) {
+      held = "process " + s.setup.names[p] + " wrote no checkpoint in that run";
+    } else if (f.cut == cut.cut) {
+      held = "process " + s.setup.names[p] + "'s checkpoint holds no node's state at the cut (" +
+             cut.cut + ")";
+    } else {
+      held = "process " + s.setup.names[p] + "'s checkpoint is of iteration " +
+             std::to_string(static_cast<std::uint64_t>(f.at)) + " (" + f.cut + "), the cut's is " +
+             std::to_string(cut.iteration) + " (" + cut.cut + "): it was dead at the cut";
+    }
+    core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
+               "%s; ar-sgd starts no node without state, so its nodes %s stay out of the resumed "
+               "run%s",
+               held.c_str(), ids.c_str(),
+               p == s.setup.process ? " (this process stays in the cluster without them)" : "");
+  }
+  if (!any) return;
+  if (out[s.setup.process]) {
+    // Spawned, not started: nothing of theirs is needed.
+    for (const auto& node : s.nodes) {
+      self->demonitor(node.worker.address());
+      self->demonitor(node.compute.address());
+      self->demonitor(node.sender.address());
+      self->send_exit(node.worker, caf::exit_reason::kill);
+      self->send_exit(node.compute, caf::exit_reason::kill);
+      self->send_exit(node.sender, caf::exit_reason::kill);
+    }
+    s.nodes.clear();
+  }
+  ++s.view.epoch;
+  broadcast_view(self);
+}
+
 }  // namespace
 
 std::optional<std::uint64_t> resume_cut(host_ptr self) {
@@ -434,7 +506,8 @@ std::optional<std::uint64_t> resume_cut(host_ptr self) {
   if (s.resumed_at < 0.0) return 0;
   auto files = s.resumed_by;
   files.resize(s.process_live.size());
-  files[s.setup.process] = {s.resumed_at, s.resumed_cut};
+  files[s.setup.process] = {s.resumed_at, s.resumed_cut, s.resumed_nodes,
+                            s.pending_resume ? s.pending_resume->cut : std::string()};
   const auto cut = core::choose_cut(files);
   const auto iteration = cut.iteration;
   if (iteration == 0) {
@@ -449,6 +522,10 @@ std::optional<std::uint64_t> resume_cut(host_ptr self) {
     drop_pending_file(self);
   }
   s.pending_resume.reset();
+  if (is_ar_sgd(s)) {
+    leave_out_at_resume(self, core::out_at_resume(files, cut), files, cut);
+    return iteration;
+  }
   // The same cut (its nodes may stand at other iterations than the
   // latest's after a stop): each node goes on from its own.
   if (cut.cut == s.resumed_cut) {
@@ -461,28 +538,21 @@ std::optional<std::uint64_t> resume_cut(host_ptr self) {
     }
     return iteration;
   }
-  if (is_ar_sgd(s)) {
-    abort_cluster(self, "--resume: process " + my_name(s) + "'s checkpoint is of iteration " +
-                            std::to_string(static_cast<std::uint64_t>(s.resumed_at)) + " (" +
-                            s.resumed_cut + "), the cut's is " + std::to_string(iteration) + " (" +
-                            cut.cut +
-                            "): it was dead then, and ar-sgd lets no process rejoin; resume "
-                            "from a run whose processes all wrote the same cut");
-    return std::nullopt;
-  }
   std::string ahead;
   for (std::size_t p = 0; p < files.size(); ++p) {
     if (p != s.setup.process && files[p].cut == cut.cut) {
       ahead += (ahead.empty() ? "" : ", ") + s.setup.names[p];
     }
   }
+  const std::string mine = s.resumed_cut.empty()
+                               ? "this process wrote no checkpoint"
+                               : "this process's checkpoint is of iteration " +
+                                     std::to_string(static_cast<std::uint64_t>(s.resumed_at));
   core::logf(core::log_level::warn, "checkpoint", {.process = my_name(s)},
-             "this process's checkpoint is of iteration %llu, %s's of iteration %llu (this "
-             "process was dead at that cut): its nodes start without mass at iteration %llu, with "
-             "fresh momentum and statistics, and take mass from their in-neighbours, as after a "
-             "rejoin",
-             ull(static_cast<std::uint64_t>(s.resumed_at)), ahead.c_str(), ull(iteration),
-             ull(iteration));
+             "%s, %s's of iteration %llu (this process was dead at that cut): its nodes start "
+             "without mass at iteration %llu, with fresh momentum and statistics, and take mass "
+             "from their in-neighbours, as after a rejoin",
+             mine.c_str(), ahead.c_str(), ull(iteration), ull(iteration));
   for (auto& node : s.nodes) {
     // As a rejoined process's nodes do: no optimizer state of an older
     // life (nothing computes yet; the start message orders these writes

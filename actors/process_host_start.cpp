@@ -21,10 +21,26 @@ constexpr double log_every_seconds = 10.0;
 using net::wire::notice_topic;
 
 void say_ready(host_ptr self, std::uint32_t to, bool waiting) {
-  // Then the iteration this process resumes at (-1: not resumed), and
-  // (the text) the name of its checkpoint's cut.
-  send_notice(self, to, notice_topic::ready, self->state.resumed_cut,
-              {waiting ? 1.0 : 0.0, self->state.resumed_at});
+  const auto& s = self->state;
+  // Then the iteration this process resumes at (-1: not resumed) and how
+  // many nodes' states its checkpoint holds; the text: the name of its
+  // checkpoint's cut, and after a newline that of its next.ckpt of a later
+  // pause, if it has one (core::resumed_file).
+  auto text = s.resumed_cut;
+  if (s.pending_resume) text += "\n" + s.pending_resume->cut;
+  send_notice(self, to, notice_topic::ready, text,
+              {waiting ? 1.0 : 0.0, s.resumed_at, static_cast<double>(s.resumed_nodes)});
+}
+
+/// A ready notice's file (say_ready).
+core::resumed_file file_of(const net::wire::notice& n) {
+  core::resumed_file f{n.values[1], n.text, -1, {}};
+  if (const auto cut = n.text.find('\n'); cut != std::string::npos) {
+    f.cut = n.text.substr(0, cut);
+    f.pending_cut = n.text.substr(cut + 1);
+  }
+  if (n.values.size() > 2) f.nodes = static_cast<int>(n.values[2]);
+  return f;
 }
 
 void begin_if_open(host_ptr self) {
@@ -59,7 +75,7 @@ void on_ready_notice(host_ptr self, const net::wire::notice& n) {
   const bool both_starting = s.phase == host_phase::joining && !s.rejoining;
   if (both_starting && n.values.size() > 1) {
     s.resumed_by.resize(s.process_live.size());
-    s.resumed_by[n.process] = {n.values[1], n.text};
+    s.resumed_by[n.process] = file_of(n);
   }
   // Two cuts are fine (a process dead at the later one resumes from an
   // earlier one: resume_cut), a resumed run mixed with a new one is not.

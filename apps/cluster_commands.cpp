@@ -201,8 +201,13 @@ int run_node(const node_command& c) {
   if (resuming) {
     // Each process resumes from its own file of the one cut
     // (docs/cluster.md, "Checkpoints").
-    cfg->run.resume_from = run_paths{c.resume + "/" + me.name}.checkpoint();
-    if (!std::filesystem::exists(cfg->run.resume_from, ec)) {
+    const run_paths was{c.resume + "/" + me.name};
+    cfg->run.resume_from = was.checkpoint();
+    // A process of that run that died before its first checkpoint has its
+    // metrics.jsonl there and no file: its nodes hold no state at the cut
+    // (load_resume). Without either, the path is wrong.
+    if (!std::filesystem::exists(cfg->run.resume_from, ec) &&
+        !std::filesystem::exists(was.metrics(), ec)) {
       return fail("--resume " + c.resume + ": " + cfg->run.resume_from +
                   " does not exist (did that run set output.checkpoint_every_epochs, and pass "
                   "a checkpoint before it stopped?)");

@@ -34,6 +34,17 @@ cut_choice choose_cut(const std::vector<resumed_file>& files) {
   return out;
 }
 
+std::vector<bool> out_at_resume(const std::vector<resumed_file>& files, const cut_choice& chosen) {
+  std::vector<bool> out(files.size(), false);
+  for (std::size_t p = 0; p < files.size(); ++p) {
+    const auto& f = files[p];
+    const bool of_cut =
+        f.cut == chosen.cut || (!f.pending_cut.empty() && f.pending_cut == chosen.cut);
+    out[p] = !of_cut || (f.cut == chosen.cut && f.nodes == 0);
+  }
+  return out;
+}
+
 bool all_held(const std::vector<bool>& live, const std::vector<std::uint64_t>& held,
               std::uint64_t at) {
   bool any = false;

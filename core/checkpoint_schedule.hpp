@@ -33,10 +33,14 @@ namespace sgp::core {
 [[nodiscard]] std::string pause_cut_name(std::uint64_t at);
 
 /// One process's file at a resume: the largest iteration of its nodes (-1:
-/// not heard) and the name of its cut.
+/// not heard) and the name of its cut; how many nodes' states it holds (-1:
+/// not said), and the cut of the process's next.ckpt of a later pause,
+/// which it takes when that is the cluster's cut (empty: none).
 struct resumed_file {
   double at = -1.0;
   std::string cut;
+  int nodes = -1;
+  std::string pending_cut;
 };
 
 /// A resumed cluster's cut: the cut of the latest file (the largest
@@ -48,5 +52,14 @@ struct cut_choice {
   std::string cut;
 };
 [[nodiscard]] cut_choice choose_cut(const std::vector<resumed_file>& files);
+
+/// ar-sgd at a resume (`chosen`, of `files`): the processes whose nodes
+/// hold no state at the cut, which stay out of the resumed run (ar-sgd
+/// starts no node without one, and lets none rejoin): a file of another
+/// cut (the process was dead at it) unless its next.ckpt is of the chosen
+/// one, or a file of the cut with no node in it (its nodes were out
+/// already). Every process computes the same from the same ready notices.
+[[nodiscard]] std::vector<bool> out_at_resume(const std::vector<resumed_file>& files,
+                                              const cut_choice& chosen);
 
 }  // namespace sgp::core

@@ -208,4 +208,89 @@ TEST_CASE("ar-sgd cluster: a stop during a checkpoint's pause ends every node at
   REQUIRE(acc.size() == 4);
   for (const double a : acc) CHECK(a == acc.front());
 }
+
+TEST_CASE("ar-sgd cluster: a process dead at the cut stays out of the resume, the others resume",
+          "[integration][cluster]") {
+  if (!std::filesystem::exists(fashion_dir)) SGP_SKIP("dataset-fashion-mnist is not installed");
+  const auto dir = fresh_dir("cluster_ar_sgd_resume_dead");
+  const auto config = cluster_config(dir, 3, 1, 0);
+  // 60 iterations an epoch (3 nodes of 32); pauses at 60 and 120 of 180.
+  const std::vector<std::string> args{
+      "--set", "algorithm.name=ar-sgd",           "--set", "data.max_train_samples=5760",
+      "--set", "data.max_test_samples=2000",      "--set", "schedule.epochs=3",
+      "--set", "output.checkpoint_every_epochs=1"};
+  auto first = args;
+  first.insert(first.end(), {"--set", "run.dir=" + dir + "/cut"});
+  auto p0 = start_node(config, "p0", dir, {}, first);
+  auto p1 = start_node(config, "p1", dir, {}, first);
+  auto p2 = start_node(config, "p2", dir, {}, first);
+  // p2 dies after the pause at 60; p0 and p1 write the one at 120 without it.
+  REQUIRE(wait_checkpoint(dir + "/cut", {"p0", "p1", "p2"}, 60, std::chrono::seconds(240)));
+  p2->send_signal(SIGKILL);
+  REQUIRE(p2->wait_exit(std::chrono::seconds(10)));
+  REQUIRE(wait_checkpoint(dir + "/cut", {"p0", "p1"}, 120, std::chrono::seconds(240)));
+  p0->send_signal(SIGKILL);
+  p1->send_signal(SIGKILL);
+  REQUIRE(p0->wait_exit(std::chrono::seconds(10)));
+  REQUIRE(p1->wait_exit(std::chrono::seconds(10)));
+  INFO(p0->output() << p2->output());
+  REQUIRE(last_iteration(dir + "/cut/p2/metrics.jsonl") < 120);
+
+  // Until session 29 this resume was refused ("ar-sgd lets no process
+  // rejoin"), and the run could not go on at all.
+  std::string run;
+  for (const auto& a : args) run += " " + a;
+  const auto resumed = run_sgp("launch " + config + run + " --resume " + dir +
+                               "/cut --set run.dir=" + dir + "/resumed");
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  for (const char* p : {"p0", "p1", "p2"}) {
+    CHECK(resumed.output.find(std::string("launch: [") + p + "] exited with code 0") !=
+          std::string::npos);
+  }
+  // Every process says p2's node stays out, and the sum is over p0 and p1
+  // from the first step (no failed collective, no rebuild).
+  const std::regex out(
+      "process p2's checkpoint is of iteration 60 \\(pause-60\\), the cut's is 120 "
+      "\\(pause-120\\): it was dead at the cut; ar-sgd starts no node without state, so its "
+      "nodes 2 stay out of the resumed run");
+  const auto said =
+      std::distance(std::sregex_iterator(resumed.output.begin(), resumed.output.end(), out),
+                    std::sregex_iterator());
+  CHECK(said == 3);
+  CHECK(resumed.output.find("this process stays in the cluster without them") != std::string::npos);
+  CHECK(std::regex_search(resumed.output,
+                          std::regex("Gloo context over processes p0, p1 \\(rank [01] of 2, "
+                                     "generation 1\\)")));
+  CHECK(resumed.output.find("failed") == std::string::npos);
+  CHECK(last_iteration(dir + "/resumed/p0/metrics.jsonl") == 180);
+  CHECK(last_iteration(dir + "/resumed/p1/metrics.jsonl") == 180);
+  const auto summary = read_text(dir + "/resumed/summary.json");
+  CHECK(json_number_field(summary, "live_nodes") == 2);
+  CHECK(json_number_field(summary, "iterations") == 180);
+  CHECK(json_number_field(summary, "test_accuracy_mean_model") >= 0.7);
+  const auto acc = live_accuracies(summary);
+  REQUIRE(acc.size() == 2);
+  CHECK(acc[0] == acc[1]);
+
+  // p2 as if it had died before its first checkpoint: its metrics.jsonl
+  // in that run directory and no file. The same resume, to the bit.
+  std::filesystem::remove(dir + "/cut/p2/checkpoints/latest.ckpt");
+  const auto none = run_sgp("launch " + config + run + " --resume " + dir +
+                            "/cut --set run.dir=" + dir + "/resumed_none");
+  INFO(none.output);
+  REQUIRE(none.exit_code == 0);
+  CHECK(none.output.find("checkpoints/latest.ckpt does not exist: this process wrote no "
+                         "checkpoint in that run") != std::string::npos);
+  CHECK(none.output.find("process p2 wrote no checkpoint in that run; ar-sgd starts no node "
+                         "without state, so its nodes 2 stay out") != std::string::npos);
+  const auto summary_none = read_text(dir + "/resumed_none/summary.json");
+  CHECK(json_number_field(summary_none, "live_nodes") == 2);
+  CHECK(live_accuracies(summary_none) == acc);
+  // A wrong path is still refused: no file and no metrics.jsonl.
+  const auto wrong = run_sgp("launch " + config + run + " --resume " + dir + "/nowhere");
+  CHECK(wrong.exit_code != 0);
+  CHECK(wrong.output.find(dir + "/nowhere/p0/checkpoints/latest.ckpt does not exist") !=
+        std::string::npos);
+}
 #endif
