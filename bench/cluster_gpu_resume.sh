@@ -12,7 +12,11 @@
 # the resumed run's averaged model (default 0.80; 0 for a timing run),
 # KILL_NODE (a node the first run kills at iteration 5, so its cuts hold no
 # state for it: the resumed run, with the same config, must not run that
-# kill again, start the node without mass and end with every node live).
+# kill again, start the node without mass and end with every node live),
+# KILL_PROCESS=1 (the first run's processes are started one by one with
+# `sgp node`, gpu1 is killed with SIGKILL after the first pause and gpu0
+# writes the second without it: the resume must go on with gpu1 dead at
+# the cut, without mass under sgp/osgp, out of the run under ar-sgd).
 set -u
 out=${OUT:-/tmp/sgp-cluster-gpu-resume}
 mkdir -p "$out"
@@ -62,8 +66,15 @@ if [ -n "${KILL_NODE:-}" ]; then
 fi
 
 rm -rf "$run" "$run-resumed"
-setsid $sgp launch "$first_config" >"$out/first.log" 2>&1 &
-launcher=$!
+if [ -n "${KILL_PROCESS:-}" ]; then
+  setsid $sgp node "$first_config" --process gpu0 >"$out/first.log" 2>&1 &
+  launcher=$!
+  setsid $sgp node "$first_config" --process gpu1 >"$out/first-gpu1.log" 2>&1 &
+  victim=$!
+else
+  setsid $sgp launch "$first_config" >"$out/first.log" 2>&1 &
+  launcher=$!
+fi
 # Both processes made the second cut their latest.ckpt (the metrics line
 # comes after the rename).
 committed() {
@@ -71,10 +82,25 @@ committed() {
   c=$(grep -c '"event":"checkpoint"' "$run/$1/metrics.jsonl" 2>/dev/null)
   echo "${c:-0}"
 }
-for _ in $(seq 1 1200); do
-  [ "$(committed gpu0)" -ge 2 ] && [ "$(committed gpu1)" -ge 2 ] && break
-  sleep 0.1
-done
+if [ -n "${KILL_PROCESS:-}" ]; then
+  for _ in $(seq 1 1200); do
+    [ "$(committed gpu0)" -ge 1 ] && [ "$(committed gpu1)" -ge 1 ] && break
+    sleep 0.1
+  done
+  kill -9 -- -"$victim" 2>/dev/null
+  wait "$victim" 2>/dev/null
+  echo "gpu1 killed at iteration $(grep -o '"iteration":[0-9]*' "$run/gpu1/metrics.jsonl" |
+    tail -1 | cut -d: -f2)"
+  for _ in $(seq 1 1800); do
+    [ "$(committed gpu0)" -ge 2 ] && break
+    sleep 0.1
+  done
+else
+  for _ in $(seq 1 1200); do
+    [ "$(committed gpu0)" -ge 2 ] && [ "$(committed gpu1)" -ge 2 ] && break
+    sleep 0.1
+  done
+fi
 kill -9 -- -"$launcher" 2>/dev/null
 wait "$launcher" 2>/dev/null
 # Its `sgp node` processes die with it (PR_SET_PDEATHSIG in apps/launcher.cpp).
@@ -95,24 +121,34 @@ fi
 
 timeout 400 $sgp launch "$first_config" --resume "$run" --set run.dir="$run-resumed" >"$out/resumed.log" 2>&1
 rc=$?
-grep -h "resumed from\|has no state\|do not run again\|averaged\|push-sum weight" "$out/resumed.log" |
+grep -h "resumed from\|has no state\|do not run again\|dead at\|stay out\|averaged\|push-sum weight" "$out/resumed.log" |
   sed 's/^/  /'
 cp "$run-resumed/summary.json" "$out/resumed-summary.json" 2>/dev/null
 if [ $rc -ne 0 ] || [ ! -f "$run-resumed/summary.json" ]; then
   echo "FAIL: the resumed run exited $rc"; tail -20 "$out/resumed.log"; exit 1
 fi
-python3 - "$run-resumed" "$((2 * nodes))" "${MIN_ACCURACY:-0.80}" <<'PY'
+# Live at the end: every node, but gpu1's under ar-sgd with KILL_PROCESS.
+live=$((2 * nodes))
+out_proc=
+if [ -n "${KILL_PROCESS:-}" ] && [ "$algorithm" = ar-sgd ]; then
+  live=$nodes
+  out_proc=gpu1
+fi
+python3 - "$run-resumed" "$live" "${MIN_ACCURACY:-0.80}" "$out_proc" <<'PY'
 import json, sys
 run = sys.argv[1]
+out_proc = sys.argv[4]
 s = json.load(open(run + "/summary.json"))
 err = abs(s["total_weight"] - s["expected_total_weight"]) / s["expected_total_weight"]
 # The end's state is each process's latest.ckpt: its last "checkpoint" line.
 ends = []
-for p in ("gpu0", "gpu1"):
+# (A process without live nodes writes a file without nodes, and no line.)
+procs = [p for p in ("gpu0", "gpu1") if p != out_proc]
+for p in procs:
     lines = [json.loads(l) for l in open(f"{run}/{p}/metrics.jsonl") if '"event":"checkpoint"' in l]
     ends.append(lines[-1]["iteration"] if lines else None)
 ok = (err <= 1e-9 and s["test_accuracy_mean_model"] >= float(sys.argv[3])
-      and s["live_nodes"] == int(sys.argv[2]) and ends == [s["iterations"]] * 2)
+      and s["live_nodes"] == int(sys.argv[2]) and ends == [s["iterations"]] * len(procs))
 print(f"{'PASS' if ok else 'FAIL'} resumed: averaged {100*s['test_accuracy_mean_model']:.2f}%, "
       f"{s['iterations']} iterations, {s['live_nodes']} nodes live, weight error {err:.1e}, "
       f"expected weight {s['expected_total_weight']}, end checkpoints at {ends}")
