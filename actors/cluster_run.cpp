@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "actors/push_out_actor.hpp"
 #include "actors/scheduler_setup.hpp"
 #include "core/hmac.hpp"
+#include "core/incarnation.hpp"
 #include "core/log.hpp"
 #include "core/units.hpp"
 #include "gpu/backend_factory.hpp"
@@ -193,14 +195,25 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
       static_cast<long>(1000 * std::max(2.0, 2 * layout.process_timeout)));
   options.hello.program_version = layout.program_version;
   options.hello.settings_hash = layout.settings_hash;
-  // This life of the process (its start time): a restarted process has a
-  // new one, and rejoins a running cluster with it (docs/cluster.md,
-  // "Rejoining"). It is the hello's nonce, so the proof differs per life
-  // and the bridge knows which life a frame's connection belongs to.
-  const auto incarnation =
+  // This life of the process (its start time, past the previous life's
+  // recorded in its run directory): a restarted process has a new one, and
+  // rejoins a running cluster with it (docs/cluster.md, "Rejoining"). It is
+  // the hello's nonce, so the proof differs per life and the bridge knows
+  // which life a frame's connection belongs to.
+  const auto incarnation_file = cfg.run.dir + "/" + me.name + "/incarnation";
+  const auto previous = core::read_incarnation(incarnation_file);
+  const auto incarnation = core::next_incarnation(
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
-                                     .count());
+                                     .count()),
+      previous);
+  {
+    std::error_code ec;
+    std::filesystem::create_directories(cfg.run.dir + "/" + me.name, ec);
+    if (auto st = core::write_incarnation(incarnation_file, incarnation); !st.ok()) {
+      return st.err().with_context("process " + me.name);
+    }
+  }
   options.hello.nonce = incarnation;
   options.hello.proof = proof_of(layout.secret, options.hello.nonce, layout.settings_hash);
   auto check = std::make_shared<hello_check>();
