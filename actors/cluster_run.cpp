@@ -85,13 +85,15 @@ core::result<std::string> resolve(const std::string& host) {
   return std::string(text);
 }
 
-/// The hello's proof: HMAC-SHA256 under the cluster secret of the nonce and
-/// the settings hash (the secret itself never crosses the wire).
-std::array<std::uint8_t, 32> proof_of(const std::string& secret, std::uint64_t nonce,
-                                      std::uint64_t settings_hash) {
-  std::array<std::uint8_t, 16> message{};
-  std::memcpy(message.data(), &nonce, 8);
-  std::memcpy(message.data() + 8, &settings_hash, 8);
+/// The hello's proof: HMAC-SHA256 under the cluster secret of the
+/// receiving side's challenge, the nonce and the settings hash (the secret
+/// itself never crosses the wire; a hello proves one connection only).
+std::array<std::uint8_t, 32> proof_of(const std::string& secret, std::uint64_t challenge,
+                                      std::uint64_t nonce, std::uint64_t settings_hash) {
+  std::array<std::uint8_t, 24> message{};
+  std::memcpy(message.data(), &challenge, 8);
+  std::memcpy(message.data() + 8, &nonce, 8);
+  std::memcpy(message.data() + 16, &settings_hash, 8);
   return core::hmac_sha256(std::span<const std::uint8_t>(
                                reinterpret_cast<const std::uint8_t*>(secret.data()), secret.size()),
                            message);
@@ -103,7 +105,7 @@ struct hello_check {
   std::mutex mutex;
   std::set<std::pair<std::uint32_t, int>> logged;
 
-  bool operator()(const net::wire::hello& h, const std::string& from) {
+  bool operator()(const net::wire::hello& h, const std::string& from, std::uint64_t challenge) {
     const auto& me = layout.processes[layout.self].name;
     int why = 0;
     std::string text;
@@ -120,7 +122,7 @@ struct hello_check {
         // Settings are compared after the hello, by their text (the bridge
         // names the first key that differs); the proof covers the hash the
         // peer sent.
-        const auto expected = proof_of(layout.secret, h.nonce, h.settings_hash);
+        const auto expected = proof_of(layout.secret, challenge, h.nonce, h.settings_hash);
         if (!core::digest_equal(expected, h.proof)) {
           why = 4;
           text = "process " + them + " presented a wrong cluster secret";
@@ -215,12 +217,12 @@ core::result<cluster_outcome> run_cluster_process(const config::config& cfg,
     }
   }
   options.hello.nonce = incarnation;
-  options.hello.proof = proof_of(layout.secret, options.hello.nonce, layout.settings_hash);
+  options.prove = [secret = layout.secret, nonce = incarnation, hash = layout.settings_hash](
+                      std::uint64_t challenge) { return proof_of(secret, challenge, nonce, hash); };
   auto check = std::make_shared<hello_check>();
   check->layout = layout;
-  options.accept_hello = [check](const net::wire::hello& h, const std::string& from) {
-    return (*check)(h, from);
-  };
+  options.accept_hello = [check](const net::wire::hello& h, const std::string& from,
+                                 std::uint64_t challenge) { return (*check)(h, from, challenge); };
   auto sink = std::make_shared<frame_sink>();
   auto started = net::tcp::tcp_transport::start(
       options, [sink](net::received_frame f) { sink->post(std::move(f)); });

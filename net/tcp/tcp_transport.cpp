@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <thread>
 #include <utility>
 
@@ -37,7 +38,13 @@ struct tcp_transport::impl {
   std::map<std::uint32_t, peer_stats> stats;  ///< per peer, both directions
   struct outbound;
   std::map<std::uint32_t, std::shared_ptr<outbound>> peers;
-  shared_bytes hello_frame;
+  /// The hello frame for the receiving side's `challenge` (tcp_options::prove).
+  [[nodiscard]] shared_bytes hello_frame_for(std::uint64_t challenge) const {
+    auto hello = options.hello;
+    hello.process = options.process;
+    if (options.prove) hello.proof = options.prove(challenge);
+    return std::make_shared<const std::vector<std::uint8_t>>(wire::encode_control(hello));
+  }
   // The turn for pushes (tcp_options::turn_bytes), guarded by mutex.
   outbound* turn_holder = nullptr;
   std::deque<std::weak_ptr<outbound>> turn_waiting;
@@ -62,6 +69,11 @@ struct tcp_transport::impl::outbound : std::enable_shared_from_this<outbound> {
   bool draining = false;    ///< its push is written: the turn ends once it is sent
   std::uint64_t turns = 0;  ///< bumps per turn taken: a stale turn timer sees another value
   std::array<std::uint8_t, 1> sink{};
+  /// The receiving side's challenge for this connection, and the hello
+  /// frame that answers it (queued first; guarded by owner.mutex).
+  std::array<std::uint8_t, 8> challenge{};
+  shared_bytes hello_frame;
+  std::uint64_t challenged = 0;  ///< the generation whose challenge was read
   asio::steady_timer turn_timer;
 
   outbound(impl& o, std::uint32_t peer, tcp::endpoint ep)
@@ -160,17 +172,39 @@ struct tcp_transport::impl::outbound : std::enable_shared_from_this<outbound> {
                            sizeof low);
       }
 #endif
-      self->backoff = self->owner.options.backoff_initial;
-      {
-        std::lock_guard lock(self->owner.mutex);
-        self->connected = true;
-        ++self->owner.stats[self->id].connects;
-        // The hello goes first, ahead of anything queued.
-        self->queue.push_front(outgoing_frame{self->owner.hello_frame, nullptr, 0});
-      }
-      self->watch_eof(gen);
-      self->write_next();
+      self->read_challenge(gen);
     });
+  }
+
+  /// The receiving side's challenge, within the stall timeout; then the
+  /// hello that answers it goes first, ahead of anything queued.
+  void read_challenge(std::uint64_t gen) {
+    timer.expires_after(owner.options.stall_timeout);
+    timer.async_wait([self = shared_from_this(), gen](boost::system::error_code ec) {
+      if (!ec && gen == self->generation && self->challenged != gen) self->broken();
+    });
+    asio::async_read(socket, asio::buffer(challenge),
+                     [self = shared_from_this(), gen](boost::system::error_code ec, std::size_t) {
+                       if (gen != self->generation) return;
+                       if (ec) return self->broken();
+                       self->challenged = gen;
+                       self->timer.cancel();
+                       std::uint64_t c = 0;
+                       for (std::size_t k = 0; k < self->challenge.size(); ++k) {
+                         c |= static_cast<std::uint64_t>(self->challenge[k]) << (8 * k);
+                       }
+                       auto hello = self->owner.hello_frame_for(c);
+                       self->backoff = self->owner.options.backoff_initial;
+                       {
+                         std::lock_guard lock(self->owner.mutex);
+                         self->connected = true;
+                         ++self->owner.stats[self->id].connects;
+                         self->hello_frame = hello;
+                         self->queue.push_front(outgoing_frame{std::move(hello), nullptr, 0});
+                       }
+                       self->watch_eof(gen);
+                       self->write_next();
+                     });
   }
 
   /// The receiving side never writes on this connection: a completed read
@@ -191,7 +225,8 @@ struct tcp_transport::impl::outbound : std::enable_shared_from_this<outbound> {
       if (connected) ++owner.stats[id].disconnects;
       connected = false;
       // A hello still queued belongs to the dead connection.
-      if (!queue.empty() && queue.front().head == owner.hello_frame) queue.pop_front();
+      if (!queue.empty() && hello_frame && queue.front().head == hello_frame) queue.pop_front();
+      hello_frame = nullptr;
     }
     ++generation;
     retry_later();
@@ -243,8 +278,9 @@ struct tcp_transport::impl::outbound : std::enable_shared_from_this<outbound> {
         queue.pop_front();
       }
       auto& s = owner.stats[id];
-      s.queued_bytes -= frame.head == owner.hello_frame ? 0 : frame.size();
-      s.queued_frames -= frame.head == owner.hello_frame ? 0 : 1;
+      const bool hello = hello_frame && frame.head == hello_frame;
+      s.queued_bytes -= hello ? 0 : frame.size();
+      s.queued_frames -= hello ? 0 : 1;
       writing = true;
       // Past superseding: its sender may build the next push on it.
       if (frame.progress) frame.progress->store(core::frame_progress::on_wire);
@@ -304,7 +340,9 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
   bool greeted = false;
   bool closed = false;
   std::uint32_t peer = 0;
-  std::uint64_t nonce = 0;  ///< the hello's
+  std::uint64_t nonce = 0;      ///< the hello's
+  std::uint64_t challenge = 0;  ///< sent first; the hello's proof must cover it
+  std::array<std::uint8_t, 8> challenge_bytes{};
 
   inbound_session(tcp_transport::impl& o, tcp::socket s)
       : owner(o), socket(std::move(s)), stall(o.io), decoder(o.options.limits) {}
@@ -335,6 +373,21 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
       if (bad_hello) ++owner.inbound.refused_hello;
     }
     close();
+  }
+
+  /// The challenge (random, one per connection), then the hello.
+  void start() {
+    std::random_device random;
+    challenge = (static_cast<std::uint64_t>(random()) << 32) | random();
+    for (std::size_t k = 0; k < challenge_bytes.size(); ++k) {
+      challenge_bytes[k] = static_cast<std::uint8_t>(challenge >> (8 * k));
+    }
+    asio::async_write(socket, asio::buffer(challenge_bytes),
+                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                        if (self->closed) return;
+                        if (ec) return self->close();
+                        self->read_first_byte();
+                      });
   }
 
   void read_first_byte() {
@@ -409,7 +462,7 @@ struct inbound_session : std::enable_shared_from_this<inbound_session> {
       auto hello = wire::decode_control(decoder, frame.value());
       if (!hello.ok()) return drop(hello.error(), false, true);
       const auto& h = std::get<wire::hello>(hello.value());
-      if (owner.options.accept_hello && !owner.options.accept_hello(h, remote_address()))
+      if (owner.options.accept_hello && !owner.options.accept_hello(h, remote_address(), challenge))
         return drop(std::nullopt, false, true);
       greeted = true;
       peer = h.process;
@@ -442,7 +495,7 @@ void tcp_transport::impl::accept() {
       }
       boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<inbound_session>(*this, std::move(socket))->read_first_byte();
+      std::make_shared<inbound_session>(*this, std::move(socket))->start();
     }
     accept();
   });
@@ -477,9 +530,6 @@ core::result<std::unique_ptr<tcp_transport>> tcp_transport::start(tcp_options op
     return core::make_error("tcp: cannot listen on " + p->options.listen_host + ":" +
                             std::to_string(p->options.listen_port) + ": " + ec.message() + still);
   }
-  auto hello = p->options.hello;
-  hello.process = p->options.process;
-  p->hello_frame = std::make_shared<const std::vector<std::uint8_t>>(wire::encode_control(hello));
   p->accept();
   auto* raw = p.get();
   p->thread = std::thread([raw] {

@@ -1,13 +1,17 @@
 // The TCP data plane on Boost.Asio: one persistent outbound connection per
 // peer process (frames to it), inbound connections accepted from peers
-// (frames from them). Every connection starts with a hello frame naming the
-// process; the receiving side refuses a connection whose hello the
-// `accept_hello` predicate rejects, whose frames fail the wire checks, or
-// that stalls mid-frame, and counts why. Outbound queues are bounded in bytes
+// (frames from them). The receiving side speaks first, once: an 8-byte
+// random challenge. Then every connection starts with a hello frame naming
+// the process, whose proof covers that challenge (`prove`), so a hello
+// captured on the path does not open another connection; the receiving side
+// refuses a connection whose hello the `accept_hello` predicate rejects,
+// whose frames fail the wire checks, or that stalls mid-frame, and counts
+// why. Outbound queues are bounded in bytes
 // with supersession by key; a broken connection reconnects with exponential
 // backoff, keeping its queue. Asio stays inside tcp_transport.cpp.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -47,11 +51,15 @@ struct tcp_options {
   std::size_t unsent_low = 2u << 20;
   std::chrono::milliseconds turn_max{250};
   wire::frame_limits limits;
-  /// The hello this process sends (process is filled in), and the check of
-  /// a peer's hello (version, settings hash, auth proof) with the address it
-  /// connected from ("ADDRESS:PORT"): false refuses.
+  /// The hello this process sends (process is filled in); its proof for the
+  /// receiving side's challenge comes from `prove` (null: `hello.proof` as
+  /// given). The check of a peer's hello (version, settings hash, the proof
+  /// for the challenge this side sent it) with the address it connected from
+  /// ("ADDRESS:PORT"): false refuses.
   wire::hello hello;
-  std::function<bool(const wire::hello&, const std::string& from)> accept_hello;
+  std::function<std::array<std::uint8_t, 32>(std::uint64_t challenge)> prove;
+  std::function<bool(const wire::hello&, const std::string& from, std::uint64_t challenge)>
+      accept_hello;
 };
 
 class tcp_transport final : public frame_transport {

@@ -19,7 +19,7 @@ TEST_CASE("an incarnation is the clock, or one past the previous life's when the
   CHECK(next_incarnation(1000, 1000) == 1001);
 }
 
-TEST_CASE("an incarnation file round-trips; a missing or damaged one reads as none", "[core]") {
+TEST_CASE("an incarnation file round-trips, and a missing or damaged one reads as none", "[core]") {
   const auto dir = std::filesystem::temp_directory_path() / "sgp_incarnation_test";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);

@@ -95,11 +95,36 @@ outgoing_frame push_frame(std::uint64_t seq, std::uint32_t n, std::uint64_t key 
                         payload, key};
 }
 
-/// A raw client socket to the transport's port.
-asio::ip::tcp::socket raw_client(asio::io_context& io, std::uint16_t port) {
+/// A raw client socket to the transport's port, past the challenge the
+/// transport sends first (into `challenge` when given).
+asio::ip::tcp::socket raw_client(asio::io_context& io, std::uint16_t port,
+                                 std::uint64_t* challenge = nullptr) {
   asio::ip::tcp::socket s(io);
   s.connect({asio::ip::make_address("127.0.0.1"), port});
+  std::array<std::uint8_t, 8> bytes{};
+  asio::read(s, asio::buffer(bytes));
+  if (challenge != nullptr) {
+    *challenge = 0;
+    for (std::size_t k = 0; k < bytes.size(); ++k) {
+      *challenge |= static_cast<std::uint64_t>(bytes[k]) << (8 * k);
+    }
+  }
   return s;
+}
+
+/// What a transport's receiving side sends first: a challenge (here a
+/// fixed one), after which the connecting transport sends its hello.
+void send_challenge(asio::ip::tcp::socket& s) {
+  const std::array<std::uint8_t, 8> challenge{1, 2, 3, 4, 5, 6, 7, 8};
+  asio::write(s, asio::buffer(challenge));
+}
+
+/// A test proof for `challenge` (a cluster's is an HMAC under its secret).
+std::array<std::uint8_t, 32> test_proof(std::uint64_t challenge) {
+  std::array<std::uint8_t, 32> p{};
+  for (std::size_t k = 0; k < 8; ++k) p[k] = static_cast<std::uint8_t>(challenge >> (8 * k));
+  p[31] = 0x5a;
+  return p;
 }
 
 /// True if the server closed the connection (EOF or reset) within 5 s;
@@ -199,7 +224,9 @@ TEST_CASE("tcp: frames split at random points reassemble", "[net]") {
 TEST_CASE("tcp: garbage, a refused hello and a corrupt frame drop the connection", "[net]") {
   collector at_b;
   tcp_options opt;
-  opt.accept_hello = [](const wire::hello& h, const std::string&) { return h.settings_hash == 42; };
+  opt.accept_hello = [](const wire::hello& h, const std::string&, std::uint64_t) {
+    return h.settings_hash == 42;
+  };
   auto b = start(1, at_b.callback(), opt);
   asio::io_context io;
   sgp::core::rng r(8);
@@ -261,6 +288,43 @@ TEST_CASE("tcp: garbage, a refused hello and a corrupt frame drop the connection
   REQUIRE(eventually([&] { return b->inbound().refused_hello == 3; }));
   CHECK(b->inbound().stalled == 0);
   CHECK(b->inbound().accepted == 5);
+}
+
+TEST_CASE("tcp: a hello proves one connection: replayed on another, it is refused", "[net]") {
+  collector at_b;
+  tcp_options opt;
+  opt.accept_hello = [](const wire::hello& h, const std::string&, std::uint64_t challenge) {
+    return h.proof == test_proof(challenge);
+  };
+  auto b = start(1, at_b.callback(), opt);
+  // A transport answers each challenge with its own proof: accepted.
+  tcp_options a_options;
+  a_options.prove = test_proof;
+  auto a = start(0, nullptr, a_options);
+  a->add_peer(1, "127.0.0.1", b->port());
+  REQUIRE(a->deliver(1, push_frame(1, 16)) == deliver_outcome::queued);
+  REQUIRE(at_b.wait_for(1));
+  CHECK(b->inbound().refused_hello == 0);
+
+  // A hello that proves one connection's challenge...
+  asio::io_context io;
+  std::uint64_t c1 = 0;
+  std::uint64_t c2 = 0;
+  auto s1 = raw_client(io, b->port(), &c1);
+  const auto hello = wire::encode_control(wire::hello{3, 1, 7, 11, test_proof(c1)});
+  asio::write(s1, asio::buffer(hello));
+  const auto hb = wire::encode_control(wire::heartbeat{3, 1, 1});
+  asio::write(s1, asio::buffer(hb));
+  REQUIRE(at_b.wait_for(2));
+  CHECK(at_b.frames[1].peer == 3);
+  // ... replayed as it was on the next connection (another challenge): refused.
+  auto s2 = raw_client(io, b->port(), &c2);
+  CHECK(c2 != c1);
+  asio::write(s2, asio::buffer(hello));
+  asio::write(s2, asio::buffer(hb));
+  CHECK(closed_by_peer(s2));
+  REQUIRE(eventually([&] { return b->inbound().refused_hello == 1; }));
+  CHECK(at_b.size() == 2);
 }
 
 TEST_CASE("tcp: a peer that stalls mid-frame is dropped after the stall timeout", "[net]") {
@@ -353,6 +417,7 @@ TEST_CASE("tcp: the send queue stays within its bound under a reader that never 
   auto a = start(0, nullptr, opt);
   a->add_peer(9, "127.0.0.1", acceptor.local_endpoint().port());
   acceptor.accept(sleeper);
+  send_challenge(sleeper);
   const std::uint32_t n = 256 * 1024;  // 1 MiB frames
   const std::size_t frame_bytes = 4 * std::size_t{n} + wire::push_head_size;
   std::size_t dropped = 0;
@@ -371,6 +436,7 @@ TEST_CASE("tcp: the send queue stays within its bound under a reader that never 
   asio::ip::tcp::socket sleeper2(io);
   b->add_peer(9, "127.0.0.1", acceptor.local_endpoint().port());
   acceptor.accept(sleeper2);
+  send_challenge(sleeper2);
   for (std::uint64_t k = 1; k <= 200; ++k) (void)b->deliver(9, push_frame(k, n, 7));
   const auto t = b->stats(9);
   CHECK(t.superseded > 150);
@@ -399,6 +465,7 @@ TEST_CASE(
     a->add_peer(9, "127.0.0.1", acceptor.local_endpoint().port());
     a->add_peer(1, "127.0.0.1", r->port());
     acceptor.accept(sleeper);
+    send_challenge(sleeper);
     const auto before = got.size();
     REQUIRE(a->deliver(9, push_frame(1, 8u << 20, 1)) == deliver_outcome::queued);  // 32 MiB
     std::this_thread::sleep_for(50ms);  // its write has started
