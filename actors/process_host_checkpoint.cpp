@@ -511,9 +511,14 @@ std::optional<std::uint64_t> resume_cut(host_ptr self) {
   const auto cut = core::choose_cut(files);
   const auto iteration = cut.iteration;
   if (iteration == 0) {
-    abort_cluster(self,
-                  "--resume: no process's checkpoint holds a node's state (every node was "
-                  "dead at the cut): nothing to resume from");
+    const bool none_written = std::all_of(
+        files.begin(), files.end(), [](const core::resumed_file& f) { return f.cut.empty(); });
+    abort_cluster(self, none_written
+                            ? "--resume: no process wrote a checkpoint in that run (did it set "
+                              "output.checkpoint_every_epochs, and pass a checkpoint before it "
+                              "stopped?): nothing to resume from"
+                            : "--resume: no process's checkpoint holds a node's state (every node "
+                              "was dead at the cut): nothing to resume from");
     return std::nullopt;
   }
   if (cut.cut != s.resumed_cut && s.pending_resume && s.pending_resume->cut == cut.cut) {

@@ -217,6 +217,22 @@ TEST_CASE("a cluster resumes only from one cut, and --resume names a missing che
                                      "resume), process p[01] (resumes from iteration (25|50)|does "
                                      "not resume): a cluster resumes with every process or none")));
   CHECK_FALSE(std::filesystem::exists(dir + "/run/summary.json"));
+
+  // Both ran there and neither has a checkpoint now: each may resume as
+  // dead at the cut, but with nobody holding one the cluster says so.
+  for (const char* p : {"p0", "p1"}) {
+    std::filesystem::remove(dir + "/run/" + p + "/checkpoints/latest.ckpt");
+    std::filesystem::remove(dir + "/run/" + p + "/checkpoints/next.ckpt");
+  }
+  auto n0 = start_node(config, "p0", dir + "/run", {}, with(small_run, {"--resume", dir + "/run"}));
+  auto n1 = start_node(config, "p1", dir + "/run", {}, with(small_run, {"--resume", dir + "/run"}));
+  REQUIRE(n0->wait_exit(std::chrono::seconds(120)));
+  REQUIRE(n1->wait_exit(std::chrono::seconds(60)));
+  INFO(n0->output() << n1->output());
+  CHECK(n0->exit_code() != 0);
+  CHECK(n1->exit_code() != 0);
+  CHECK((n0->output() + n1->output()).find("no process wrote a checkpoint in that run") !=
+        std::string::npos);
 }
 
 TEST_CASE("a process dead at the last checkpoint resumes without mass and takes it from the others",
