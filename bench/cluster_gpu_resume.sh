@@ -75,31 +75,35 @@ else
   setsid $sgp launch "$first_config" >"$out/first.log" 2>&1 &
   launcher=$!
 fi
-# Both processes made the second cut their latest.ckpt (the metrics line
-# comes after the rename).
+# How many cuts process $1 made its latest.ckpt (the metrics line comes
+# after the rename).
 committed() {
   local c
   c=$(grep -c '"event":"checkpoint"' "$run/$1/metrics.jsonl" 2>/dev/null)
   echo "${c:-0}"
 }
-if [ -n "${KILL_PROCESS:-}" ]; then
-  for _ in $(seq 1 1200); do
-    [ "$(committed gpu0)" -ge 1 ] && [ "$(committed gpu1)" -ge 1 ] && break
+# Waits up to $2 tenths of a second until every process named after them
+# made $1 cuts.
+wait_committed() {
+  local n=$1 limit=$2 all p
+  shift 2
+  for _ in $(seq 1 "$limit"); do
+    all=1
+    for p in "$@"; do [ "$(committed "$p")" -ge "$n" ] || all=0; done
+    [ $all -eq 1 ] && return 0
     sleep 0.1
   done
+  return 1
+}
+if [ -n "${KILL_PROCESS:-}" ]; then
+  wait_committed 1 1200 gpu0 gpu1
   kill -9 -- -"$victim" 2>/dev/null
   wait "$victim" 2>/dev/null
   echo "gpu1 killed at iteration $(grep -o '"iteration":[0-9]*' "$run/gpu1/metrics.jsonl" |
     tail -1 | cut -d: -f2)"
-  for _ in $(seq 1 1800); do
-    [ "$(committed gpu0)" -ge 2 ] && break
-    sleep 0.1
-  done
+  wait_committed 2 1800 gpu0
 else
-  for _ in $(seq 1 1200); do
-    [ "$(committed gpu0)" -ge 2 ] && [ "$(committed gpu1)" -ge 2 ] && break
-    sleep 0.1
-  done
+  wait_committed 2 1200 gpu0 gpu1
 fi
 kill -9 -- -"$launcher" 2>/dev/null
 wait "$launcher" 2>/dev/null
