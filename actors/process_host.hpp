@@ -38,6 +38,7 @@
 #include "core/collapse_watch.hpp"
 #include "core/command.hpp"
 #include "core/gossip_node.hpp"
+#include "core/group_checkpoint.hpp"
 #include "core/process_rejoin.hpp"
 #include "core/result.hpp"
 #include "core/start_barrier.hpp"
@@ -449,6 +450,16 @@ struct node_resume {
   std::uint64_t iteration = 0;
   std::uint64_t round = 0;
 };
+
+/// This process's checkpoint of the latest cut released (RUN_DIR/NAME/checkpoints/latest.ckpt).
+std::string checkpoint_file(const process_host_state& s);
+/// Written at the save, renamed to latest.ckpt only once every process
+/// wrote its part (the release says so): a checkpoint given up leaves
+/// every process's latest.ckpt at the one cut before.
+std::string pending_file(const process_host_state& s);
+/// What a checkpoint of this run must match (node count, model, seed, ...).
+core::group_identity identity_of(const process_host_state& s);
+bool is_ar_sgd(const process_host_state& s);
 
 /// A resumed run (cfg.run.resume_from): this process's nodes' records from
 /// its checkpoint, by node id, with their momentum and statistics set on
